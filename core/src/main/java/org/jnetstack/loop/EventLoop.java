@@ -1,0 +1,439 @@
+package org.jnetstack.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.jnetstack.link.DeviceContext;
+import org.jnetstack.link.FrameHandler;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.stats.Counters;
+
+/**
+ * The one thread that owns all protocol state (lwIP's {@code tcpip_thread}, smoltcp's
+ * {@code poll()}). Each iteration:
+ * <ol>
+ *   <li>takes received frames from every attached device, in batches;</li>
+ *   <li>runs due timers;</li>
+ *   <li>runs tasks handed in from other threads ({@link #execute});</li>
+ *   <li>runs flush hooks (output batched during the iteration);</li>
+ *   <li>waits at one point for a frame, a task or the next deadline.</li>
+ * </ol>
+ * With a {@link VirtualClock} an idle loop does not wait: it jumps to the next deadline.
+ * Several stacks may share one loop. No exception thrown by a handler, timer or task escapes
+ * the loop: it is logged and counted ({@code loop.errors}).
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
+    /** Frames taken from one device per iteration before others get a turn. */
+    public static final int RECEIVE_BATCH = 64;
+
+    private final Clock clock;
+    final TimerQueue timers = new TimerQueue();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Runnable> flushHooks = new ArrayList<>();
+    private volatile Attachment[] attachments = new Attachment[0];
+    private int[] pollFds = new int[0];
+    private int pollFdCount;
+
+    private final Counters counters = new Counters();
+    private final Counter errors = counters.counter("loop.errors");
+    private final Counter iterations = counters.counter("loop.iterations");
+
+    private volatile Thread owner;
+    private volatile boolean woken;
+    private volatile boolean waiting;
+    private volatile boolean closed;
+    private boolean framesSignalled;
+    private FdWaiter fdWaiter;
+    private Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public EventLoop(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A loop on real time. */
+    public static EventLoop system() {
+        return new EventLoop(SystemClock.INSTANCE);
+    }
+
+    /** A loop on a fresh {@link VirtualClock}, for deterministic simulation. */
+    public static EventLoop virtual() {
+        return new EventLoop(new VirtualClock());
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    /** True when called on the thread that currently runs this loop. */
+    public boolean inLoop() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** Creates an unarmed timer; loop thread only. */
+    public Timer newTimer(Runnable action) {
+        return new Timer(this, Objects.requireNonNull(action, "action"));
+    }
+
+    /** Creates and arms a one-shot timer; loop thread only. */
+    public Timer schedule(long delayNanos, Runnable action) {
+        return newTimer(action).schedule(delayNanos);
+    }
+
+    /** Number of armed timers (for tests and diagnostics). */
+    public int timerCount() {
+        return timers.size();
+    }
+
+    /** Runs {@code task} on the loop thread soon; safe from any thread (lwIP's tcpip_callback). */
+    public void execute(Runnable task) {
+        if (closed) {
+            throw new IllegalStateException("event loop is closed");
+        }
+        tasks.add(Objects.requireNonNull(task, "task"));
+        wakeup();
+    }
+
+    /** Runs {@code hook} at the end of every iteration (to flush batched output); loop thread only. */
+    public void addFlushHook(Runnable hook) {
+        flushHooks.add(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /** Wakes the loop from its wait point; safe from any thread. */
+    public void wakeup() {
+        woken = true;
+        if (waiting) {
+            Thread t = owner;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+            FdWaiter w = fdWaiter;
+            if (w != null) {
+                w.wakeup();
+            }
+        }
+    }
+
+    /**
+     * Attaches a device: opens it and delivers its frames to {@code handler} from now on.
+     * Call on the loop thread, or before the loop runs.
+     */
+    public Attachment attach(LinkDevice device, FrameHandler handler) {
+        checkOwner();
+        Attachment a = new Attachment(device, handler);
+        try {
+            device.open(a);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open device " + device.name() + ": " + e.getMessage(), e);
+        }
+        Attachment[] old = attachments;
+        Attachment[] now = Arrays.copyOf(old, old.length + 1);
+        now[old.length] = a;
+        attachments = now;
+        rebuildPollFds();
+        return a;
+    }
+
+    /** Detaches and closes the device of {@code a}. */
+    public void detach(Attachment a) {
+        checkOwner();
+        Attachment[] old = attachments;
+        List<Attachment> keep = new ArrayList<>(Arrays.asList(old));
+        if (keep.remove(a)) {
+            attachments = keep.toArray(new Attachment[0]);
+            rebuildPollFds();
+            a.device.close();
+        }
+    }
+
+    private void rebuildPollFds() {
+        int[] fds = new int[attachments.length];
+        int n = 0;
+        for (Attachment a : attachments) {
+            int fd = a.device.pollFd();
+            if (fd >= 0) {
+                fds[n++] = fd;
+            }
+        }
+        pollFds = fds;
+        pollFdCount = n;
+        if (n > 0 && fdWaiter == null && !clock.isVirtual()) {
+            fdWaiter = NativePoller.create();
+        }
+    }
+
+    private void checkOwner() {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new IllegalStateException("call this on the event-loop thread (use execute())");
+        }
+    }
+
+    /** Starts a platform thread that runs the loop until {@link #close()}. */
+    public synchronized EventLoop start(String name) {
+        if (thread != null) {
+            throw new IllegalStateException("loop already started");
+        }
+        thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::runForever);
+        owner = thread;
+        thread.start();
+        return this;
+    }
+
+    public EventLoop start() {
+        return start("jnetstack-loop");
+    }
+
+    private void runForever() {
+        try {
+            while (!closed) {
+                runOnce(true);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * Runs the loop on the calling thread until {@code done} is true or {@code maxNanos} of
+     * clock time has passed. With a virtual clock, returns false at once if the loop becomes
+     * idle with no timer armed and {@code done} is still false (nothing could ever change).
+     */
+    public boolean runUntil(BooleanSupplier done, long maxNanos) {
+        Thread me = Thread.currentThread();
+        if (owner != null && owner != me) {
+            throw new IllegalStateException("loop is running on another thread");
+        }
+        owner = me;
+        try {
+            long end = clock.nanos() + maxNanos;
+            while (!done.getAsBoolean()) {
+                long now = clock.nanos();
+                if (now - end >= 0) {
+                    return false;
+                }
+                if (clock.isVirtual() && isIdle() && timers.size() == 0) {
+                    return done.getAsBoolean();
+                }
+                runOnce(true, end);
+            }
+            return true;
+        } finally {
+            if (thread == null) {
+                owner = null;
+            }
+        }
+    }
+
+    /** Runs the loop on the calling thread for {@code nanos} of clock time. */
+    public void runFor(long nanos) {
+        long end = clock.nanos() + nanos;
+        runUntil(() -> clock.nanos() - end >= 0, nanos);
+    }
+
+    /** Runs the loop on the calling thread until nothing is left to do now (no waiting). */
+    public void runPending() {
+        Thread me = Thread.currentThread();
+        if (owner != null && owner != me) {
+            throw new IllegalStateException("loop is running on another thread");
+        }
+        owner = me;
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                runOnce(false);
+                if (isIdle() && timers.nextDeadline() - clock.nanos() > 0) {
+                    return;
+                }
+            }
+        } finally {
+            if (thread == null) {
+                owner = null;
+            }
+        }
+    }
+
+    private boolean isIdle() {
+        return tasks.isEmpty() && !woken && !framesSignalled;
+    }
+
+    void runOnce(boolean mayWait) {
+        runOnce(mayWait, Long.MAX_VALUE);
+    }
+
+    private void runOnce(boolean mayWait, long limit) {
+        iterations.inc();
+        woken = false;
+        framesSignalled = false;
+        boolean more = false;
+        // 1. receive
+        for (Attachment a : attachments) {
+            try {
+                int n = a.device.receive(a, RECEIVE_BATCH);
+                if (n >= RECEIVE_BATCH) {
+                    more = true;
+                }
+            } catch (Throwable t) {
+                fault("receive on " + a.device.name(), t);
+            }
+        }
+        // 2. timers
+        long now = clock.nanos();
+        Timer t;
+        while ((t = timers.pollDue(now)) != null) {
+            try {
+                t.action.run();
+            } catch (Throwable e) {
+                fault("timer", e);
+            }
+        }
+        // 3. tasks (only those present now, so a task that re-posts itself cannot starve I/O)
+        int n = tasks.size();
+        for (int i = 0; i < n; i++) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                break;
+            }
+            try {
+                r.run();
+            } catch (Throwable e) {
+                fault("task", e);
+            }
+        }
+        // 4. flush
+        for (int i = 0; i < flushHooks.size(); i++) {
+            try {
+                flushHooks.get(i).run();
+            } catch (Throwable e) {
+                fault("flush", e);
+            }
+        }
+        if (!mayWait || more || !tasks.isEmpty() || woken || framesSignalled || closed) {
+            return;
+        }
+        // 5. the one wait point
+        long deadline = Math.min(timers.nextDeadline(), limit);
+        if (clock instanceof VirtualClock vc) {
+            if (deadline != Long.MAX_VALUE) {
+                vc.advanceTo(deadline);
+            } else {
+                parkUntilWoken(-1);
+            }
+            return;
+        }
+        long timeout = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanos());
+        if (timeout == 0) {
+            return;
+        }
+        parkUntilWoken(timeout);
+    }
+
+    private void parkUntilWoken(long timeoutNanos) {
+        waiting = true;
+        try {
+            if (woken || !tasks.isEmpty()) {
+                return;
+            }
+            if (pollFdCount > 0 && fdWaiter != null) {
+                fdWaiter.await(pollFds, pollFdCount, timeoutNanos);
+            } else if (timeoutNanos < 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, timeoutNanos);
+            }
+        } finally {
+            waiting = false;
+        }
+    }
+
+    private void fault(String where, Throwable t) {
+        errors.inc();
+        LOG.log(Level.WARNING, "event loop: exception in " + where + " (contained)", t);
+    }
+
+    /** Stops the loop thread (if started) and closes every attached device. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wakeup();
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                stopped.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Attachment a : attachments) {
+            try {
+                a.device.close();
+            } catch (Throwable e) {
+                fault("close " + a.device.name(), e);
+            }
+        }
+        attachments = new Attachment[0];
+        if (fdWaiter != null) {
+            fdWaiter.close();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A device attached to this loop, with the handler its frames go to. */
+    public final class Attachment implements DeviceContext, FrameHandler {
+        private final LinkDevice device;
+        private final FrameHandler handler;
+
+        Attachment(LinkDevice device, FrameHandler handler) {
+            this.device = device;
+            this.handler = handler;
+        }
+
+        public LinkDevice device() {
+            return device;
+        }
+
+        @Override
+        public EventLoop loop() {
+            return EventLoop.this;
+        }
+
+        @Override
+        public void framesReady() {
+            if (inLoop()) {
+                framesSignalled = true;
+            } else {
+                wakeup();
+            }
+        }
+
+        @Override
+        public void onFrame(byte[] buf, int off, int len) {
+            try {
+                handler.onFrame(buf, off, len);
+            } catch (Throwable t) {
+                fault("frame handler of " + device.name(), t);
+            }
+        }
+    }
+}
