@@ -1,0 +1,39 @@
+package org.jnetstack.wire;
+
+import java.util.Locale;
+
+/**
+ * Why a header was rejected. Parsers return one of these instead of throwing, so the layer
+ * above can count the drop under a stable name ({@link #id()}) and move on.
+ */
+public enum Malformed {
+    /** Fewer bytes than the fixed header needs. */
+    TRUNCATED,
+    /** An 802.1Q / 802.1ad tag; we do not bridge VLANs. */
+    VLAN_TAGGED,
+    /** IP version field is not 4. */
+    BAD_VERSION,
+    /** Header length field too small or reaching past the available bytes. */
+    BAD_HEADER_LENGTH,
+    /** IPv4 total length smaller than the header or larger than the bytes received. */
+    BAD_TOTAL_LENGTH,
+    /** Internet checksum does not verify. */
+    BAD_CHECKSUM,
+    /** IPv4 fragment offset plus payload would exceed the 65535-byte datagram limit. */
+    BAD_FRAGMENT_OFFSET,
+    /** A length field (e.g. UDP length) outside its legal range. */
+    BAD_LENGTH,
+    /** A malformed TCP option list (length 0/1, or an option running past the header). */
+    BAD_OPTION,
+    /** A format we do not handle, e.g. ARP for something other than Ethernet/IPv4. */
+    UNSUPPORTED_FORMAT,
+    /** ARP operation other than request (1) or reply (2). */
+    BAD_OPERATION;
+
+    private final String id = name().toLowerCase(Locale.ROOT);
+
+    /** Lower-case name, suitable as a counter name: {@code "bad_checksum"}. */
+    public String id() {
+        return id;
+    }
+}

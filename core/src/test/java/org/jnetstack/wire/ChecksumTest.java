@@ -1,0 +1,65 @@
+package org.jnetstack.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ChecksumTest {
+    @Test
+    void rfc1071NumericalExample() {
+        // RFC 1071 §3: 00 01 f2 03 f4 f5 f6 f7 sums (with end-around carries) to 0xddf2.
+        byte[] b = Captures.bytes("0001f203f4f5f6f7");
+        assertThat(Checksum.partial(b, 0, b.length, 0)).isEqualTo(0xddf2);
+        assertThat(Checksum.compute(b, 0, b.length)).isEqualTo(0x220d);
+    }
+
+    @Test
+    void partialSumsChainOverEvenSplitsAndTheOddTailIsPaddedWithZero() {
+        byte[] b = Captures.bytes("0001f203f4f5f6f7ab");
+        int whole = Checksum.partial(b, 0, 9, 0);
+        int chained = Checksum.partial(b, 2, 7, Checksum.partial(b, 0, 2, 0));
+        assertThat(chained).isEqualTo(whole);
+        // 0xddf2 + 0xab00 = 0x188f2 -> 0x88f3
+        assertThat(whole).isEqualTo(0x88f3);
+        // Unaligned starting offset must not matter.
+        byte[] shifted = Captures.bytes("ff0001f203f4f5f6f7ab");
+        assertThat(Checksum.partial(shifted, 1, 9, 0)).isEqualTo(whole);
+    }
+
+    @Test
+    void rfc1624IncrementalUpdateExample() {
+        // RFC 1624 §4: HC = 0xDD2F, m = 0x5555 -> m' = 0x3285; eqn. 3 gives 0x0000 like a recomputation.
+        assertThat(Checksum.update(0xDD2F, 0x5555, 0x3285)).isEqualTo(0x0000);
+    }
+
+    @Test
+    void incrementalUpdateMatchesRecomputationOnARealHeader() {
+        byte[] f = Captures.bytes(Captures.ICMP_ECHO_REQUEST);
+        int ip = EthernetFrame.HEADER_LENGTH;
+        int oldChecksum = Bytes.u16(f, ip + 10);
+        int oldWord = Bytes.u16(f, ip + 8); // TTL + protocol
+        int newWord = oldWord - 0x0100;     // TTL decremented, as a router does
+        Bytes.putU16(f, ip + 8, newWord);
+        int updated = Checksum.update(oldChecksum, oldWord, newWord);
+        Bytes.putU16(f, ip + 10, 0);
+        assertThat(updated).isEqualTo(Checksum.compute(f, ip, 20));
+    }
+
+    @Test
+    void validHeaderVerifiesToZeroAndLargeInputsDoNotOverflow() {
+        byte[] f = Captures.bytes(Captures.TCP_SYN);
+        assertThat(Checksum.compute(f, 14, 20)).isZero();
+        // 32767 words of 0xFFFF (each -0) plus a padded tail 0xFF00: the sum must not overflow.
+        byte[] big = new byte[65535];
+        java.util.Arrays.fill(big, (byte) 0xFF);
+        assertThat(Checksum.partial(big, 0, big.length, 0xFFFF)).isEqualTo(0xFF00);
+        assertThat(Checksum.compute(big, 0, big.length)).isEqualTo(0x00FF);
+    }
+
+    @Test
+    void pseudoHeaderSumsAddressesProtocolAndLength() {
+        // 10.99.0.1 + 10.99.0.2 + 6 + 40 = 0x0a63+0x0001+0x0a63+0x0002+0x0006+0x0028
+        assertThat(Checksum.pseudoHeader(0x0A630001, 0x0A630002, 6, 40)).isEqualTo(0x14F7);
+        assertThat(Checksum.finish(0x1FFFE)).isEqualTo(0x0000);
+    }
+}
