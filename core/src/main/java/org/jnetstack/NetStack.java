@@ -1,0 +1,235 @@
+package org.jnetstack;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.jnetstack.ip.Icmp;
+import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip.Route;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.udp.Udp;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+
+/**
+ * One TCP/IP stack: its interfaces, addresses, routes and protocols, living on an
+ * {@link EventLoop} (which it may share with other stacks).
+ *
+ * <pre>{@code
+ * EventLoop loop = EventLoop.system();
+ * NetStack stack = NetStack.builder(loop)
+ *         .device(TapDevice.open("jns0"))
+ *         .address(Ipv4Address.parse("10.0.0.2"), 24)
+ *         .build();
+ * loop.start();
+ * }</pre>
+ *
+ * <p>Everything but {@link #counters()} and {@link #close()} is for the loop thread; other threads
+ * hand work in with {@code loop.execute(...)}.
+ */
+public final class NetStack implements AutoCloseable {
+    private final String name;
+    private final EventLoop loop;
+    private final StackConfig config;
+    private final Counters counters = new Counters();
+    private final Ipv4 ipv4;
+    private final Udp udp;
+    private volatile boolean closed;
+
+    private NetStack(Builder b) {
+        this.name = b.name;
+        this.loop = b.loop;
+        this.config = b.config;
+        long seed = b.seed != null ? b.seed : new SecureRandom().nextLong();
+        SplittableRandom random = new SplittableRandom(seed);
+        this.ipv4 = new Ipv4(loop, config, counters, random);
+        this.udp = new Udp(ipv4, counters);
+        if (b.device != null) {
+            LinkDevice dev = b.device;
+            long mac = b.mac != null ? b.mac.bits() : dev.mac() != null ? dev.mac().bits() : MacAddress.randomLocal(random).bits();
+            int mtu = b.mtu != null ? b.mtu : dev.mtu();
+            addInterface(dev, new MacAddress(mac), mtu, b.address, b.prefixLength);
+            if (b.gateway != null) {
+                ipv4.setGateway(b.gateway.bits());
+            }
+        }
+    }
+
+    public static Builder builder(EventLoop loop) {
+        return new Builder(loop);
+    }
+
+    /** Adds another interface (loop thread, or before the loop runs). */
+    public NetInterface addInterface(LinkDevice device, MacAddress mac, int mtu, Ipv4Address address, int prefixLength) {
+        NetInterface ni = ipv4.addInterface(device.name(), device, mac.bits(), mtu,
+                address == null ? 0 : address.bits(), address == null ? 0 : prefixLength);
+        counters.include(device.stats().counters());
+        return ni;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    /** Every layer's counters, including each device's. Safe to read from any thread. */
+    public Counters counters() {
+        return counters;
+    }
+
+    public Ipv4 ipv4() {
+        return ipv4;
+    }
+
+    public Icmp icmp() {
+        return ipv4.icmp();
+    }
+
+    public Udp udp() {
+        return udp;
+    }
+
+    public List<NetInterface> interfaces() {
+        return ipv4.interfaces();
+    }
+
+    /** The first interface (most stacks have one). */
+    public NetInterface iface() {
+        List<NetInterface> l = ipv4.interfaces();
+        if (l.isEmpty()) {
+            throw new IllegalStateException("stack " + name + " has no interface");
+        }
+        return l.get(0);
+    }
+
+    public List<Route> routes() {
+        return ipv4.routes().list();
+    }
+
+    /** Changes the address of the first interface (loop thread); sends a gratuitous ARP. */
+    public void setAddress(Ipv4Address address, int prefixLength) {
+        ipv4.setAddress(iface(), address.bits(), prefixLength);
+    }
+
+    public void setGateway(Ipv4Address gateway) {
+        ipv4.setGateway(gateway == null ? 0 : gateway.bits());
+    }
+
+    /** Detaches and closes this stack's devices. Call on the loop thread or after the loop stopped. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (NetInterface ni : ipv4.interfaces()) {
+            try {
+                ni.device().close();
+            } catch (RuntimeException e) {
+                // closing must not fail
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NetStack " + name + " " + ipv4.interfaces();
+    }
+
+    /** Builds a {@link NetStack}; call {@link #build()} on the loop thread or before the loop starts. */
+    public static final class Builder {
+        private final EventLoop loop;
+        private String name = "stack";
+        private LinkDevice device;
+        private MacAddress mac;
+        private Integer mtu;
+        private Ipv4Address address;
+        private int prefixLength;
+        private Ipv4Address gateway;
+        private Long seed;
+        private StackConfig config = StackConfig.defaults();
+
+        private Builder(EventLoop loop) {
+            this.loop = Objects.requireNonNull(loop, "loop");
+        }
+
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder device(LinkDevice device) {
+            this.device = device;
+            return this;
+        }
+
+        public Builder mac(MacAddress mac) {
+            this.mac = mac;
+            return this;
+        }
+
+        public Builder mtu(int mtu) {
+            if (mtu < 68 || mtu > 65535) {
+                throw new IllegalArgumentException("MTU must be 68-65535: " + mtu);
+            }
+            this.mtu = mtu;
+            return this;
+        }
+
+        public Builder address(Ipv4Address address, int prefixLength) {
+            Ipv4Address.mask(prefixLength);
+            this.address = address;
+            this.prefixLength = prefixLength;
+            return this;
+        }
+
+        /** Parses {@code 10.0.0.2/24}. */
+        public Builder address(String cidr) {
+            int slash = cidr.indexOf('/');
+            if (slash < 0) {
+                throw new IllegalArgumentException("invalid address '" + cidr + "': expected ADDRESS/PREFIX like 10.0.0.2/24");
+            }
+            int prefix;
+            try {
+                prefix = Integer.parseInt(cidr.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid prefix length in '" + cidr + "': expected 0-32");
+            }
+            if (prefix < 0 || prefix > 32) {
+                throw new IllegalArgumentException("invalid prefix length in '" + cidr + "': expected 0-32");
+            }
+            return address(Ipv4Address.parse(cidr.substring(0, slash)), prefix);
+        }
+
+        public Builder gateway(Ipv4Address gateway) {
+            this.gateway = gateway;
+            return this;
+        }
+
+        /** Seeds every random choice of the stack (ports, IP ids, later ISNs): for reproducible simulations. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder config(StackConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        public NetStack build() {
+            return new NetStack(this);
+        }
+    }
+}

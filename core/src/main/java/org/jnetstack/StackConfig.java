@@ -1,0 +1,142 @@
+package org.jnetstack;
+
+import java.time.Duration;
+
+/**
+ * Every tunable of the IP layers, with its default and the reason for it (lwIP's {@code opt.h}
+ * in one record). Obtain the defaults with {@link #defaults()} and change fields with
+ * {@link #toBuilder()}.
+ *
+ * @param ttl                     TTL of datagrams we send. 64: RFC 1700's recommendation, what Linux uses.
+ * @param arpCacheTimeout         how long a resolved neighbour is trusted before it is resolved again.
+ *                                5 minutes, as lwIP's ARP_MAXAGE; the kernel peer refreshes us by its own requests anyway.
+ * @param arpRequestTimeout       wait for the first ARP reply; doubles on each retry (backoff).
+ * @param arpRetries              ARP requests sent after the first before the address is declared unreachable.
+ *                                1 s + 3 retries (1, 2, 4 s) gives up after 15 s, like Linux's default of 3 probes.
+ * @param arpQueuePerAddress      packets held while an address resolves; more are dropped (counted). RFC 1122 §2.3.2.2 asks for at least one.
+ * @param arpMaxEntries           bound on the neighbour table; the oldest resolved entry is evicted.
+ * @param reassemblyTimeout       how long fragments of one datagram are held. 30 s, as Linux (RFC 791 suggests 15 s lower bound).
+ * @param reassemblyMaxDatagrams  datagrams being reassembled at once; beyond it new ones are dropped (counted).
+ * @param reassemblyMaxBytes      payload bytes held in all reassembly buffers together.
+ * @param icmpEchoRate            echo replies per second (token bucket) — a ping flood cannot take the loop.
+ * @param icmpEchoBurst           echo-reply burst.
+ * @param icmpErrorRate           ICMP errors (unreachable, time exceeded) per second, RFC 1812 §4.3.2.8.
+ * @param icmpErrorBurst          ICMP error burst.
+ * @param udpQueueDatagrams       datagrams queued per UDP endpoint that has no handler; overflow dropped (counted).
+ * @param udpQueueBytes           payload bytes queued per UDP endpoint.
+ * @param ephemeralPortFirst      first ephemeral port (IANA dynamic range, RFC 6335).
+ * @param ephemeralPortLast       last ephemeral port.
+ */
+public record StackConfig(
+        int ttl,
+        Duration arpCacheTimeout,
+        Duration arpRequestTimeout,
+        int arpRetries,
+        int arpQueuePerAddress,
+        int arpMaxEntries,
+        Duration reassemblyTimeout,
+        int reassemblyMaxDatagrams,
+        int reassemblyMaxBytes,
+        int icmpEchoRate,
+        int icmpEchoBurst,
+        int icmpErrorRate,
+        int icmpErrorBurst,
+        int udpQueueDatagrams,
+        int udpQueueBytes,
+        int ephemeralPortFirst,
+        int ephemeralPortLast) {
+
+    public StackConfig {
+        require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
+        require(arpRetries >= 0 && arpRetries <= 16, "arpRetries must be 0-16: " + arpRetries);
+        require(arpQueuePerAddress >= 1, "arpQueuePerAddress must be at least 1");
+        require(arpMaxEntries >= 1, "arpMaxEntries must be at least 1");
+        require(reassemblyMaxDatagrams >= 0, "reassemblyMaxDatagrams must be >= 0");
+        require(reassemblyMaxBytes >= 0, "reassemblyMaxBytes must be >= 0");
+        require(icmpEchoRate > 0 && icmpEchoBurst > 0, "ICMP echo rate and burst must be positive");
+        require(icmpErrorRate > 0 && icmpErrorBurst > 0, "ICMP error rate and burst must be positive");
+        require(udpQueueDatagrams >= 1 && udpQueueBytes >= 1, "UDP queue bounds must be positive");
+        require(ephemeralPortFirst >= 1024 && ephemeralPortFirst <= ephemeralPortLast && ephemeralPortLast <= 65535,
+                "ephemeral port range must lie within 1024-65535: " + ephemeralPortFirst + "-" + ephemeralPortLast);
+        for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
+            require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public static StackConfig defaults() {
+        return new StackConfig(64, Duration.ofMinutes(5), Duration.ofSeconds(1), 3, 8, 512,
+                Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes some fields of a config; {@link #build()} validates the result. */
+    public static final class Builder {
+        private int ttl;
+        private Duration arpCacheTimeout;
+        private Duration arpRequestTimeout;
+        private int arpRetries;
+        private int arpQueuePerAddress;
+        private int arpMaxEntries;
+        private Duration reassemblyTimeout;
+        private int reassemblyMaxDatagrams;
+        private int reassemblyMaxBytes;
+        private int icmpEchoRate;
+        private int icmpEchoBurst;
+        private int icmpErrorRate;
+        private int icmpErrorBurst;
+        private int udpQueueDatagrams;
+        private int udpQueueBytes;
+        private int ephemeralPortFirst;
+        private int ephemeralPortLast;
+
+        private Builder(StackConfig c) {
+            ttl = c.ttl;
+            arpCacheTimeout = c.arpCacheTimeout;
+            arpRequestTimeout = c.arpRequestTimeout;
+            arpRetries = c.arpRetries;
+            arpQueuePerAddress = c.arpQueuePerAddress;
+            arpMaxEntries = c.arpMaxEntries;
+            reassemblyTimeout = c.reassemblyTimeout;
+            reassemblyMaxDatagrams = c.reassemblyMaxDatagrams;
+            reassemblyMaxBytes = c.reassemblyMaxBytes;
+            icmpEchoRate = c.icmpEchoRate;
+            icmpEchoBurst = c.icmpEchoBurst;
+            icmpErrorRate = c.icmpErrorRate;
+            icmpErrorBurst = c.icmpErrorBurst;
+            udpQueueDatagrams = c.udpQueueDatagrams;
+            udpQueueBytes = c.udpQueueBytes;
+            ephemeralPortFirst = c.ephemeralPortFirst;
+            ephemeralPortLast = c.ephemeralPortLast;
+        }
+
+        public Builder ttl(int v) { ttl = v; return this; }
+        public Builder arpCacheTimeout(Duration v) { arpCacheTimeout = v; return this; }
+        public Builder arpRequestTimeout(Duration v) { arpRequestTimeout = v; return this; }
+        public Builder arpRetries(int v) { arpRetries = v; return this; }
+        public Builder arpQueuePerAddress(int v) { arpQueuePerAddress = v; return this; }
+        public Builder arpMaxEntries(int v) { arpMaxEntries = v; return this; }
+        public Builder reassemblyTimeout(Duration v) { reassemblyTimeout = v; return this; }
+        public Builder reassemblyMaxDatagrams(int v) { reassemblyMaxDatagrams = v; return this; }
+        public Builder reassemblyMaxBytes(int v) { reassemblyMaxBytes = v; return this; }
+        public Builder icmpEchoRate(int perSecond, int burst) { icmpEchoRate = perSecond; icmpEchoBurst = burst; return this; }
+        public Builder icmpErrorRate(int perSecond, int burst) { icmpErrorRate = perSecond; icmpErrorBurst = burst; return this; }
+        public Builder udpQueue(int datagrams, int bytes) { udpQueueDatagrams = datagrams; udpQueueBytes = bytes; return this; }
+        public Builder ephemeralPorts(int first, int last) { ephemeralPortFirst = first; ephemeralPortLast = last; return this; }
+
+        public StackConfig build() {
+            return new StackConfig(ttl, arpCacheTimeout, arpRequestTimeout, arpRetries, arpQueuePerAddress,
+                    arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
+                    icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
+                    ephemeralPortFirst, ephemeralPortLast);
+        }
+    }
+}

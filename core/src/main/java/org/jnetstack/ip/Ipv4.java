@@ -1,0 +1,293 @@
+package org.jnetstack.ip;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.jnetstack.StackConfig;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.EthernetFrame;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Malformed;
+
+/**
+ * The IPv4 layer (RFC 791, RFC 1122 §3): checks and demultiplexes received datagrams,
+ * reassembles fragments, routes and fragments outgoing ones. Hosts only: datagrams not
+ * addressed to us are dropped and counted, never forwarded.
+ *
+ * <p>Output path: a transport writes its header and payload into {@link #txBuffer()} at
+ * {@link #TRANSPORT_OFFSET} and calls {@link #send}; the IPv4 and Ethernet headers are then
+ * written in place in front of it, so a datagram is built without copies or allocation.
+ */
+public final class Ipv4 {
+    /** Room for the Ethernet and IPv4 headers in front of transport data in {@link #txBuffer()}. */
+    public static final int TRANSPORT_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    /** Largest IPv4 datagram. */
+    public static final int MAX_DATAGRAM = 65535;
+
+    private final EventLoop loop;
+    private final StackConfig config;
+    private final Counters counters;
+    private final RandomGenerator random;
+    private final List<NetInterface> interfaces = new ArrayList<>();
+    private final Routes routes = new Routes();
+    private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+    private final Icmp icmp;
+    private final Reassembly reassembly;
+
+    private final byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
+    private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
+    private final Ipv4Packet rxView = new Ipv4Packet();
+    private int nextId;
+
+    private final Counter rxPackets;
+    private final Counter rxDelivered;
+    private final Counter rxNotForUs;
+    private final Counter rxUnknownProtocol;
+    private final Counter rxBadSource;
+    private final Counter[] rxMalformed = new Counter[Malformed.values().length];
+    private final Counter txPackets;
+    private final Counter txFragments;
+    private final Counter txNoRoute;
+    private final Counter txTooBig;
+
+    public Ipv4(EventLoop loop, StackConfig config, Counters counters, RandomGenerator random) {
+        this.loop = loop;
+        this.config = config;
+        this.counters = counters;
+        this.random = random;
+        this.nextId = random.nextInt(0x10000);
+        rxPackets = counters.counter("ip.rx.packets");
+        rxDelivered = counters.counter("ip.rx.delivered");
+        for (Malformed m : Malformed.values()) {
+            rxMalformed[m.ordinal()] = counters.counter("ip.rx.drop." + m.id());
+        }
+        rxNotForUs = counters.counter("ip.rx.drop.not_for_us");
+        rxBadSource = counters.counter("ip.rx.drop.bad_source");
+        rxUnknownProtocol = counters.counter("ip.rx.drop.unknown_protocol");
+        txPackets = counters.counter("ip.tx.packets");
+        txFragments = counters.counter("ip.tx.fragments");
+        txNoRoute = counters.counter("ip.tx.drop.no_route");
+        txTooBig = counters.counter("ip.tx.drop.too_big_df");
+        this.icmp = new Icmp(this, counters);
+        this.reassembly = new Reassembly(this, counters);
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public RandomGenerator random() {
+        return random;
+    }
+
+    public Icmp icmp() {
+        return icmp;
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    public Reassembly reassembly() {
+        return reassembly;
+    }
+
+    public List<NetInterface> interfaces() {
+        return List.copyOf(interfaces);
+    }
+
+    /** Adds an interface, attaches its device to the loop, and (if given) sets its address. */
+    public NetInterface addInterface(String name, LinkDevice device, long mac, int mtu, int address, int prefixLength) {
+        if (mtu < 68 || mtu > MAX_DATAGRAM) {
+            throw new IllegalArgumentException("MTU must be 68-65535 (RFC 791 §3.2): " + mtu);
+        }
+        NetInterface ni = new NetInterface(name, this, device, mac, mtu, counters);
+        interfaces.add(ni);
+        ni.attach(loop);
+        setAddress(ni, address, prefixLength);
+        return ni;
+    }
+
+    /** Sets (or changes) an interface's address; the connected route follows it. */
+    public void setAddress(NetInterface ni, int address, int prefixLength) {
+        routes.removeIf(r -> r.iface() == ni && r.gateway() == 0);
+        ni.setAddress(address, prefixLength);
+        if (address != 0) {
+            int mask = Ipv4Address.mask(prefixLength);
+            routes.add(new Route(address & mask, prefixLength, 0, ni));
+        }
+    }
+
+    /** Sets the default route (0.0.0.0/0) via {@code gateway}, or removes it when 0. */
+    public void setGateway(int gateway) {
+        routes.removeIf(r -> r.prefixLength() == 0);
+        if (gateway != 0) {
+            Route r = routes.lookup(gateway);
+            if (r == null || r.gateway() != 0) {
+                throw new IllegalArgumentException("gateway " + Ipv4Address.format(gateway) + " is not on a connected network");
+            }
+            routes.add(new Route(0, 0, gateway, r.iface()));
+        }
+    }
+
+    public void register(int protocol, IpProtocolHandler handler) {
+        protocols[protocol & 0xFF] = handler;
+    }
+
+    IpProtocolHandler protocol(int protocol) {
+        return protocols[protocol & 0xFF];
+    }
+
+    /** Scratch buffer for building one datagram; transports write at {@link #TRANSPORT_OFFSET}. */
+    public byte[] txBuffer() {
+        return tx;
+    }
+
+    /** True if {@code addr} is one of our interface addresses. */
+    public boolean isLocalAddress(int addr) {
+        for (NetInterface ni : interfaces) {
+            if (ni.address() == addr && addr != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The source address we would use towards {@code dst}, or 0 if it has no route. */
+    public int sourceAddressFor(int dst) {
+        Route r = route(dst);
+        return r == null ? 0 : r.iface().address();
+    }
+
+    private Route route(int dst) {
+        if (dst == -1) {
+            return interfaces.isEmpty() ? null : new Route(-1, 32, 0, interfaces.get(0));
+        }
+        return routes.lookup(dst);
+    }
+
+    /**
+     * Sends a datagram. Its transport header and payload are {@code buf[off, off+len)}, with at
+     * least {@link #TRANSPORT_OFFSET} bytes of room before {@code off} (use {@link #txBuffer()}).
+     *
+     * @param src 0 to use the address of the outgoing interface
+     * @return false if it was dropped here (no route, too big with DF); the reason is counted
+     */
+    public boolean send(int src, int dst, int protocol, int tos, boolean dontFragment, byte[] buf, int off, int len) {
+        Route r = route(dst);
+        if (r == null) {
+            txNoRoute.inc();
+            return false;
+        }
+        NetInterface ni = r.iface();
+        if (src == 0) {
+            src = ni.address();
+        }
+        int total = Ipv4Packet.MIN_HEADER_LENGTH + len;
+        if (total > MAX_DATAGRAM) {
+            throw new IllegalArgumentException("datagram of " + total + " bytes exceeds the IPv4 maximum of 65535");
+        }
+        int id = nextId++ & 0xFFFF;
+        int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
+        if (isLocalAddress(dst)) {
+            Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
+                    config.ttl(), protocol, src, dst);
+            txPackets.inc();
+            loopBack(ni, buf, ipOff, total);
+            return true;
+        }
+        int nextHop = r.nextHop(dst);
+        if (total <= ni.mtu()) {
+            Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
+                    config.ttl(), protocol, src, dst);
+            txPackets.inc();
+            ni.output(nextHop, buf, ipOff, total);
+            return true;
+        }
+        if (dontFragment) {
+            txTooBig.inc();
+            return false;
+        }
+        // RFC 791 §3.2 fragmentation: every fragment but the last carries a multiple of 8 bytes.
+        int chunk = (ni.mtu() - Ipv4Packet.MIN_HEADER_LENGTH) & ~7;
+        txPackets.inc();
+        for (int done = 0; done < len; done += chunk) {
+            int n = Math.min(chunk, len - done);
+            boolean more = done + n < len;
+            System.arraycopy(buf, off + done, fragment, TRANSPORT_OFFSET, n);
+            int flags = (more ? Ipv4Packet.FLAG_MF : 0) | (done >>> 3);
+            Ipv4Packet.writeHeader(fragment, EthernetFrame.HEADER_LENGTH, tos, Ipv4Packet.MIN_HEADER_LENGTH + n, id,
+                    flags, config.ttl(), protocol, src, dst);
+            txFragments.inc();
+            ni.output(nextHop, fragment, EthernetFrame.HEADER_LENGTH, Ipv4Packet.MIN_HEADER_LENGTH + n);
+        }
+        return true;
+    }
+
+    /** A datagram to one of our own addresses: delivered on the next loop turn, like a loopback device. */
+    private void loopBack(NetInterface ni, byte[] buf, int ipOff, int total) {
+        byte[] copy = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + total);
+        loop.execute(() -> input(ni, copy, 0, copy.length));
+    }
+
+    /** An IPv4 packet from {@code ni}: {@code buf[off, off+len)} (len may include link padding). */
+    void input(NetInterface ni, byte[] buf, int off, int len) {
+        rxPackets.inc();
+        Ipv4Packet ip = rxView.wrap(buf, off, len);
+        Malformed m = ip.check();
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return;
+        }
+        int dst = ip.destination();
+        int src = ip.source();
+        if (!ni.accepts(dst) && !isLocalAddress(dst)) {
+            rxNotForUs.inc();
+            return;
+        }
+        // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is discarded.
+        if (src == -1 || Ipv4Address.isMulticast(src) || (ni.prefixLength() < 31 && ni.address() != 0 && src == ni.broadcastAddress())) {
+            rxBadSource.inc();
+            return;
+        }
+        len = ip.totalLength(); // trim link-layer padding
+        if (ip.isFragment()) {
+            reassembly.add(ni, ip, buf, off, len);
+            return;
+        }
+        deliver(ni, ip, buf, off);
+    }
+
+    /** Hands a whole datagram (its header viewed by {@code ip}) to its transport. */
+    void deliver(NetInterface ni, Ipv4Packet ip, byte[] buf, int off) {
+        int proto = ip.protocol();
+        int tOff = ip.payloadOffset();
+        int tLen = ip.payloadLength();
+        if (proto == Ipv4Packet.PROTO_ICMP) {
+            rxDelivered.inc();
+            icmp.input(ni, ip, buf, tOff, tLen);
+            return;
+        }
+        IpProtocolHandler h = protocols[proto];
+        if (h == null) {
+            rxUnknownProtocol.inc();
+            icmp.sendError(ni, IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_PROTOCOL_UNREACHABLE, 0, buf, off, ip.totalLength());
+            return;
+        }
+        rxDelivered.inc();
+        h.input(ni, ip, buf, tOff, tLen);
+    }
+}

@@ -1,0 +1,205 @@
+package org.jnetstack.ip;
+
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.ArpPacket;
+import org.jnetstack.wire.EthernetFrame;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+import org.jnetstack.wire.Malformed;
+
+/**
+ * One network interface: a link device with our MAC, an IPv4 address and prefix, and its
+ * neighbour (ARP) table. Demultiplexes received Ethernet frames and puts Ethernet headers on
+ * outgoing IPv4 packets.
+ */
+public final class NetInterface {
+    private final String name;
+    private final Ipv4 ip;
+    private final LinkDevice device;
+    private final long mac;
+    private final int mtu;
+    private int address;
+    private int prefixLength;
+    private final Neighbors neighbors;
+    private EventLoop.Attachment attachment;
+
+    private final EthernetFrame eth = new EthernetFrame();
+    private final Counter rxFrames;
+    private final Counter rxNotForUs;
+    private final Counter rxUnknownType;
+    private final Counter rxDropVlan;
+    private final Counter rxDropTruncated;
+    private final Counter txFrames;
+    private final Counter txDropped;
+
+    NetInterface(String name, Ipv4 ip, LinkDevice device, long mac, int mtu, Counters counters) {
+        this.name = name;
+        this.ip = ip;
+        this.device = device;
+        this.mac = mac;
+        this.mtu = mtu;
+        String p = "eth.";
+        rxFrames = counters.counter(p + "rx.frames");
+        rxDropTruncated = counters.counter(p + "rx.drop." + Malformed.TRUNCATED.id());
+        rxDropVlan = counters.counter(p + "rx.drop." + Malformed.VLAN_TAGGED.id());
+        rxNotForUs = counters.counter(p + "rx.drop.not_for_us");
+        rxUnknownType = counters.counter(p + "rx.drop.unknown_type");
+        txFrames = counters.counter(p + "tx.frames");
+        txDropped = counters.counter(p + "tx.drop.device");
+        this.neighbors = new Neighbors(this, ip, counters);
+    }
+
+    void attach(EventLoop loop) {
+        attachment = loop.attach(device, this::onFrame);
+    }
+
+    void detach(EventLoop loop) {
+        neighbors.clear();
+        if (attachment != null) {
+            loop.detach(attachment);
+            attachment = null;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LinkDevice device() {
+        return device;
+    }
+
+    public MacAddress mac() {
+        return new MacAddress(mac);
+    }
+
+    long macBits() {
+        return mac;
+    }
+
+    /** Largest IPv4 datagram sent unfragmented on this interface. */
+    public int mtu() {
+        return mtu;
+    }
+
+    public int address() {
+        return address;
+    }
+
+    public int prefixLength() {
+        return prefixLength;
+    }
+
+    public int netmask() {
+        return Ipv4Address.mask(prefixLength);
+    }
+
+    /** The subnet-directed broadcast address, or -1 (limited broadcast) for a /31 or /32. */
+    public int broadcastAddress() {
+        return prefixLength >= 31 ? -1 : address | ~netmask();
+    }
+
+    public Neighbors neighbors() {
+        return neighbors;
+    }
+
+    void setAddress(int address, int prefixLength) {
+        Ipv4Address.mask(prefixLength); // validates
+        this.address = address;
+        this.prefixLength = prefixLength;
+        if (address != 0) {
+            neighbors.announce();
+        }
+    }
+
+    /** True if {@code dst} is addressed to this interface: ours, or a broadcast on its subnet. */
+    boolean accepts(int dst) {
+        return dst == address || dst == -1 || (prefixLength < 31 && dst == broadcastAddress())
+                || address == 0; // unconfigured (DHCP): take everything for now
+    }
+
+    /** True for the limited broadcast or this interface's subnet broadcast. */
+    public boolean isBroadcastAddress(int dst) {
+        return isBroadcast(dst);
+    }
+
+    boolean isBroadcast(int dst) {
+        return dst == -1 || (prefixLength < 31 && address != 0 && dst == broadcastAddress());
+    }
+
+    private void onFrame(byte[] buf, int off, int len) {
+        rxFrames.inc();
+        Malformed m = eth.wrap(buf, off, len).check();
+        if (m != null) {
+            (m == Malformed.VLAN_TAGGED ? rxDropVlan : rxDropTruncated).inc();
+            return;
+        }
+        long dst = eth.destination();
+        if (dst != mac && !MacAddress.isMulticast(dst)) {
+            rxNotForUs.inc();
+            return;
+        }
+        int type = eth.etherType();
+        if (type == EthernetFrame.TYPE_IPV4) {
+            ip.input(this, buf, eth.payloadOffset(), eth.payloadLength());
+        } else if (type == EthernetFrame.TYPE_ARP) {
+            neighbors.input(buf, eth.payloadOffset(), eth.payloadLength());
+        } else {
+            rxUnknownType.inc();
+        }
+    }
+
+    /**
+     * Sends the IPv4 packet at {@code buf[ipOff, ipOff+ipLen)} to {@code nextHop}; there must be
+     * {@link EthernetFrame#HEADER_LENGTH} bytes of room before {@code ipOff}.
+     */
+    void output(int nextHop, byte[] buf, int ipOff, int ipLen) {
+        long dstMac;
+        if (isBroadcast(nextHop)) {
+            dstMac = MacAddress.BROADCAST.bits();
+        } else if (Ipv4Address.isMulticast(nextHop)) {
+            // RFC 1112 §6.4: 01-00-5E plus the low 23 bits of the group.
+            dstMac = 0x01005E000000L | (nextHop & 0x7FFFFF);
+        } else {
+            dstMac = neighbors.lookup(nextHop);
+            if (dstMac < 0) {
+                neighbors.resolveAndHold(nextHop, buf, ipOff, ipLen);
+                return;
+            }
+        }
+        sendFrame(dstMac, EthernetFrame.TYPE_IPV4, buf, ipOff, ipLen);
+    }
+
+    /** Writes the Ethernet header before {@code payloadOff} and hands the frame to the device. */
+    void sendFrame(long dstMac, int etherType, byte[] buf, int payloadOff, int payloadLen) {
+        int frameOff = payloadOff - EthernetFrame.HEADER_LENGTH;
+        EthernetFrame.write(buf, frameOff, dstMac, mac, etherType);
+        if (device.send(buf, frameOff, payloadLen + EthernetFrame.HEADER_LENGTH)) {
+            txFrames.inc();
+        } else {
+            txDropped.inc();
+        }
+    }
+
+    /** Scratch buffer for ARP frames (never shared with IP output, which may be in progress). */
+    private final byte[] arpBuf = new byte[EthernetFrame.HEADER_LENGTH + 64];
+
+    void sendArp(long dstMac, int op, long targetMac, int senderIp, int targetIp) {
+        int len = ArpPacket.write(arpBuf, EthernetFrame.HEADER_LENGTH, op, mac, senderIp, targetMac, targetIp);
+        // Pad to the 60-byte Ethernet minimum (the device or kernel would otherwise pad for us).
+        java.util.Arrays.fill(arpBuf, EthernetFrame.HEADER_LENGTH + len, EthernetFrame.HEADER_LENGTH + 46, (byte) 0);
+        sendFrame(dstMac, EthernetFrame.TYPE_ARP, arpBuf, EthernetFrame.HEADER_LENGTH, Math.max(len, 46));
+    }
+
+    EventLoop loop() {
+        return ip.loop();
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + MacAddress.format(mac) + " " + Ipv4Address.format(address) + "/" + prefixLength + " mtu " + mtu;
+    }
+}

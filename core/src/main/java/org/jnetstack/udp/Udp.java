@@ -1,0 +1,167 @@
+package org.jnetstack.udp;
+
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.util.List;
+import org.jnetstack.StackConfig;
+import org.jnetstack.ip.Icmp;
+import org.jnetstack.ip.IpProtocolHandler;
+import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.util.IntMap;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Malformed;
+import org.jnetstack.wire.UdpDatagram;
+
+/** UDP (RFC 768, RFC 1122 §4.1): ports, demultiplexing, checksums, port-unreachable replies. */
+public final class Udp implements IpProtocolHandler {
+    /** Largest payload: 65535 - 20 (IPv4) - 8 (UDP). */
+    public static final int MAX_PAYLOAD = 65507;
+
+    private final Ipv4 ip;
+    private final IntMap<UdpEndpoint> ports = new IntMap<>();
+    private final UdpDatagram view = new UdpDatagram();
+    private int nextEphemeralProbe;
+
+    private final Counter rxDatagrams;
+    private final Counter rxNoPort;
+    private final Counter rxFiltered;
+    private final Counter rxQueueFull;
+    private final Counter[] rxMalformed = new Counter[Malformed.values().length];
+    private final Counter txDatagrams;
+    private final Counter txNoRoute;
+    private final Counter rxIcmpErrors;
+
+    public Udp(Ipv4 ip, Counters counters) {
+        this.ip = ip;
+        rxDatagrams = counters.counter("udp.rx.datagrams");
+        for (Malformed m : Malformed.values()) {
+            rxMalformed[m.ordinal()] = counters.counter("udp.rx.drop." + m.id());
+        }
+        rxNoPort = counters.counter("udp.rx.drop.no_port");
+        rxFiltered = counters.counter("udp.rx.drop.not_connected_peer");
+        rxQueueFull = counters.counter("udp.rx.drop.queue_full");
+        rxIcmpErrors = counters.counter("udp.rx.icmp_errors");
+        txDatagrams = counters.counter("udp.tx.datagrams");
+        txNoRoute = counters.counter("udp.tx.drop.no_route");
+        ip.register(Ipv4Packet.PROTO_UDP, this);
+    }
+
+    StackConfig config() {
+        return ip.config();
+    }
+
+    void queueOverflow() {
+        rxQueueFull.inc();
+    }
+
+    /** Binds {@code port} (0: an ephemeral port) on any of our addresses. */
+    public UdpEndpoint open(int port, UdpHandler handler) {
+        return open(0, port, handler);
+    }
+
+    /**
+     * Binds {@code localAddress:port}. A null handler queues datagrams for {@link UdpEndpoint#poll()}.
+     *
+     * @throws UncheckedIOException wrapping {@link BindException} if the port is taken
+     */
+    public UdpEndpoint open(int localAddress, int port, UdpHandler handler) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("UDP port must be 0-65535: " + port);
+        }
+        if (port == 0) {
+            port = ephemeralPort();
+        } else if (ports.containsKey(port)) {
+            throw new UncheckedIOException(new BindException("Address already in use: UDP port " + port));
+        }
+        UdpEndpoint ep = new UdpEndpoint(this, localAddress, port, handler);
+        ports.put(port, ep);
+        return ep;
+    }
+
+    /** RFC 6056 §3.3.1 (algorithm 1): start at a random point of the range, probe upwards. */
+    private int ephemeralPort() {
+        int first = config().ephemeralPortFirst();
+        int count = config().ephemeralPortLast() - first + 1;
+        int start = ip.random().nextInt(count);
+        for (int i = 0; i < count; i++) {
+            int port = first + (start + i) % count;
+            if (!ports.containsKey(port)) {
+                return port;
+            }
+        }
+        throw new UncheckedIOException(new BindException("no free ephemeral UDP port"));
+    }
+
+    void unbind(UdpEndpoint ep) {
+        if (ports.get(ep.localPort()) == ep) {
+            ports.remove(ep.localPort());
+        }
+    }
+
+    public List<UdpEndpoint> endpoints() {
+        return ports.values();
+    }
+
+    boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        if (len < 0 || len > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("UDP payload must be 0-" + MAX_PAYLOAD + " bytes: " + len);
+        }
+        if (dstPort <= 0 || dstPort > 65535) {
+            throw new IllegalArgumentException("destination port must be 1-65535: " + dstPort);
+        }
+        int src = ep.localAddress() != 0 ? ep.localAddress() : ip.sourceAddressFor(dstIp);
+        if (src == 0 && dstIp != -1) {
+            txNoRoute.inc();
+            return false;
+        }
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        System.arraycopy(buf, off, tx, t + UdpDatagram.HEADER_LENGTH, len);
+        UdpDatagram.writeHeader(tx, t, ep.localPort(), dstPort, len);
+        UdpDatagram.fillChecksum(tx, t, UdpDatagram.HEADER_LENGTH + len, src, dstIp);
+        txDatagrams.inc();
+        return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, 0, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
+    }
+
+    @Override
+    public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len) {
+        rxDatagrams.inc();
+        Malformed m = view.wrap(buf, off, len).check(pkt.source(), pkt.destination());
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return;
+        }
+        int dstPort = view.destinationPort();
+        UdpEndpoint ep = ports.get(dstPort);
+        if (ep == null || (ep.localAddress() != 0 && ep.localAddress() != pkt.destination() && !ni.isBroadcastAddress(pkt.destination()))) {
+            rxNoPort.inc();
+            // RFC 1122 §4.1.3.1: port unreachable (Icmp suppresses it for broadcasts).
+            ip.icmp().sendError(ni, IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE, 0,
+                    buf, pkt.payloadOffset() - pkt.headerLength(), pkt.totalLength());
+            return;
+        }
+        int srcPort = view.sourcePort();
+        if (!ep.accepts(pkt.source(), srcPort)) {
+            rxFiltered.inc();
+            return;
+        }
+        ep.deliver(pkt.source(), srcPort, pkt.destination(), buf, view.payloadOffset(), view.payloadLength());
+    }
+
+    @Override
+    public void icmpError(int type, int code, int fromIp, byte[] buf, int off, int len) {
+        Ipv4Packet q = new Ipv4Packet().wrap(buf, off, len);
+        int u = off + q.headerLength();
+        int srcPort = ((buf[u] & 0xFF) << 8) | (buf[u + 1] & 0xFF);
+        int dstPort = ((buf[u + 2] & 0xFF) << 8) | (buf[u + 3] & 0xFF);
+        UdpEndpoint ep = ports.get(srcPort);
+        if (ep != null) {
+            rxIcmpErrors.inc();
+            ep.error(q.destination(), dstPort, type, code, Icmp.describe(type, code));
+        }
+    }
+}
