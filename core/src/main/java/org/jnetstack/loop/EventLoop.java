@@ -281,6 +281,7 @@ public final class EventLoop implements AutoCloseable {
         woken = false;
         framesSignalled = false;
         boolean more = false;
+        boolean worked = false;
         // 1. receive
         for (Attachment a : attachments) {
             try {
@@ -288,6 +289,7 @@ public final class EventLoop implements AutoCloseable {
                 if (n >= RECEIVE_BATCH) {
                     more = true;
                 }
+                worked |= n > 0;
             } catch (Throwable t) {
                 fault("receive on " + a.device.name(), t);
             }
@@ -296,6 +298,7 @@ public final class EventLoop implements AutoCloseable {
         long now = clock.nanos();
         Timer t;
         while ((t = timers.pollDue(now)) != null) {
+            worked = true;
             try {
                 t.action.run();
             } catch (Throwable e) {
@@ -304,6 +307,7 @@ public final class EventLoop implements AutoCloseable {
         }
         // 3. tasks (only those present now, so a task that re-posts itself cannot starve I/O)
         int n = tasks.size();
+        worked |= n > 0;
         for (int i = 0; i < n; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
@@ -324,6 +328,10 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         if (!mayWait || more || !tasks.isEmpty() || woken || framesSignalled || closed) {
+            return;
+        }
+        if (worked && clock.isVirtual()) {
+            // Let the caller look at the new state before virtual time jumps ahead.
             return;
         }
         // 5. the one wait point
