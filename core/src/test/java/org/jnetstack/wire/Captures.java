@@ -47,6 +47,20 @@ final class Captures {
             + "030311e300000000"
             + "45000020424240004011e3c20a6300020a630001" + "9c410009000c6ff270696e67";
 
+    /**
+     * Linux's duplicate ACK after the peer (port 40002, ISN 1000) sent 10 bytes at 1101, leaving a
+     * gap: ACK 1001 with timestamps and one SACK block 1101-1111.
+     */
+    static final String TCP_ACK_SACK_1 = "0200000000020200000000010800"
+            + "450000409e5a4000400687950a6300010a630002"
+            + "1e619c42a4a3668e000003e9b0100040656100000101080a01c5c1da0000303a"
+            + "0101050a0000044d00000457";
+    /** The next duplicate ACK, after 10 more bytes at 1201: two blocks, the newest first. */
+    static final String TCP_ACK_SACK_2 = "0200000000020200000000010800"
+            + "450000489e5b40004006878c0a6300010a630002"
+            + "1e619c42a4a3668e000003e9d01000403ab700000101080a01c5c3080000303a"
+            + "01010512000004b1000004bb0000044d00000457";
+
     static byte[] bytes(String hex) {
         return HexFormat.of().parseHex(hex);
     }

@@ -45,6 +45,25 @@ class MalformedTest {
         return f -> new UdpDatagram().wrap(f, IP + 20, len).check(Bytes.i32(f, IP + 12), Bytes.i32(f, IP + 16));
     }
 
+    static Function<byte[], Malformed> tcp(int len) {
+        return f -> new TcpSegment().wrap(f, IP + 20, len).check(Bytes.i32(f, IP + 12), Bytes.i32(f, IP + 16));
+    }
+
+    static Function<byte[], Malformed> tcp() {
+        return f -> tcp(f.length - IP - 20).apply(f);
+    }
+
+    /** Changes a byte of a TCP segment, then repairs its checksum so only that byte is wrong. */
+    static Consumer<byte[]> tcpBytes(int tcpOff, int... v) {
+        return f -> {
+            int seg = IP + 20;
+            for (int i = 0; i < v.length; i++) {
+                f[seg + tcpOff + i] = (byte) v[i];
+            }
+            TcpSegment.fillChecksum(f, seg, f.length - seg, Bytes.i32(f, IP + 12), Bytes.i32(f, IP + 16));
+        };
+    }
+
     static Consumer<byte[]> set8(int at, int v) {
         return f -> f[at] = (byte) v;
     }
@@ -68,6 +87,7 @@ class MalformedTest {
         String arpReq = Captures.ARP_REQUEST;
         String echo = Captures.ICMP_ECHO_REQUEST;
         String dns = Captures.UDP_DNS_QUERY;
+        String syn = Captures.TCP_SYN;
         return Stream.of(
                 new Case("ethernet 13 bytes", arpReq, NONE, ethernet(13), Malformed.TRUNCATED),
                 new Case("ethernet 0 bytes", arpReq, NONE, ethernet(0), Malformed.TRUNCATED),
@@ -96,7 +116,18 @@ class MalformedTest {
                 new Case("udp 7 bytes", dns, NONE, udp(7), Malformed.TRUNCATED),
                 new Case("udp length 7", dns, set16(IP + 24, 7), udp(37), Malformed.BAD_LENGTH),
                 new Case("udp length beyond ip payload", dns, set16(IP + 24, 38), udp(37), Malformed.BAD_LENGTH),
-                new Case("udp bad checksum", dns, set8(IP + 30, 0x77), udp(37), Malformed.BAD_CHECKSUM)
+                new Case("udp bad checksum", dns, set8(IP + 30, 0x77), udp(37), Malformed.BAD_CHECKSUM),
+                new Case("tcp 19 bytes", syn, NONE, tcp(19), Malformed.TRUNCATED),
+                new Case("tcp data offset 4", syn, tcpBytes(12, 0x40), tcp(), Malformed.BAD_HEADER_LENGTH),
+                new Case("tcp data offset 0", syn, tcpBytes(12, 0x00), tcp(), Malformed.BAD_HEADER_LENGTH),
+                new Case("tcp data offset beyond segment", syn, tcpBytes(12, 0xB0), tcp(), Malformed.BAD_HEADER_LENGTH),
+                new Case("tcp options cut off by ip length", syn, NONE, tcp(39), Malformed.BAD_HEADER_LENGTH),
+                new Case("tcp bad checksum", syn, set8(IP + 20 + 14, 0x12), tcp(), Malformed.BAD_CHECKSUM),
+                new Case("tcp option length 0", syn, tcpBytes(21, 0), tcp(), Malformed.BAD_OPTION),
+                new Case("tcp option length 1", syn, tcpBytes(21, 1), tcp(), Malformed.BAD_OPTION),
+                new Case("tcp option overrunning header", syn, tcpBytes(38, 4), tcp(), Malformed.BAD_OPTION),
+                new Case("tcp option length reaching one past the header", syn, tcpBytes(21, 21), tcp(), Malformed.BAD_OPTION),
+                new Case("tcp option kind as last byte", syn, tcpBytes(37, 1, 1, 2), tcp(), Malformed.BAD_OPTION)
         ).map(Arguments::of);
     }
 
@@ -108,3 +139,4 @@ class MalformedTest {
         assertThat(c.check().apply(f)).isEqualTo(c.expected());
     }
 }
+

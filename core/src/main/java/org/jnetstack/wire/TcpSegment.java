@@ -1,0 +1,191 @@
+package org.jnetstack.wire;
+
+/**
+ * View of a TCP segment (RFC 9293 §3.1); {@code len} given to {@link #wrap} is the IP payload
+ * length, since TCP has no length field of its own.
+ */
+public final class TcpSegment {
+    public static final int MIN_HEADER_LENGTH = 20;
+    public static final int MAX_HEADER_LENGTH = 60;
+
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    /** ECN-Echo (RFC 3168 §6.1). */
+    public static final int ECE = 0x40;
+    /** Congestion Window Reduced (RFC 3168 §6.1). */
+    public static final int CWR = 0x80;
+
+    private byte[] buf;
+    private int off;
+    private int len;
+
+    public TcpSegment wrap(byte[] buf, int off, int len) {
+        Bytes.checkSlice(buf, off, len);
+        this.buf = buf;
+        this.off = off;
+        this.len = len;
+        return this;
+    }
+
+    /**
+     * Validates the data offset, the checksum over pseudo-header and segment, and the option
+     * list's structure. The checksum comes first: a corrupted segment is reported as such even
+     * if the corruption also garbles its options.
+     */
+    public Malformed check(int srcIp, int dstIp) {
+        if (len < MIN_HEADER_LENGTH) {
+            return Malformed.TRUNCATED;
+        }
+        int hl = headerLength();
+        if (hl < MIN_HEADER_LENGTH || hl > len) {
+            return Malformed.BAD_HEADER_LENGTH;
+        }
+        int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, len);
+        if (Checksum.finish(Checksum.partial(buf, off, len, sum)) != 0) {
+            return Malformed.BAD_CHECKSUM;
+        }
+        return TcpOptions.validate(buf, off + MIN_HEADER_LENGTH, hl - MIN_HEADER_LENGTH);
+    }
+
+    /** The wrapped buffer, for parsers that take (buf, off, len) such as {@link TcpOptions#parse}. */
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int sourcePort() {
+        return Bytes.u16(buf, off);
+    }
+
+    public int destinationPort() {
+        return Bytes.u16(buf, off + 2);
+    }
+
+    /** Sequence number; compare with modular arithmetic ({@code a - b < 0}). */
+    public int sequenceNumber() {
+        return Bytes.i32(buf, off + 4);
+    }
+
+    public int acknowledgmentNumber() {
+        return Bytes.i32(buf, off + 8);
+    }
+
+    /** The data offset field: header length in 32-bit words (5..15). */
+    public int dataOffset() {
+        return (buf[off + 12] & 0xFF) >>> 4;
+    }
+
+    /** Header length in bytes, options included. */
+    public int headerLength() {
+        return dataOffset() * 4;
+    }
+
+    /** The eight control bits, CWR (0x80) down to FIN (0x01). */
+    public int flags() {
+        return buf[off + 13] & 0xFF;
+    }
+
+    /** True when every bit of {@code mask} is set. */
+    public boolean hasFlags(int mask) {
+        return (flags() & mask) == mask;
+    }
+
+    public boolean isSyn() {
+        return (flags() & SYN) != 0;
+    }
+
+    public boolean isAck() {
+        return (flags() & ACK) != 0;
+    }
+
+    public boolean isFin() {
+        return (flags() & FIN) != 0;
+    }
+
+    public boolean isRst() {
+        return (flags() & RST) != 0;
+    }
+
+    /** The unscaled window field. */
+    public int window() {
+        return Bytes.u16(buf, off + 14);
+    }
+
+    public int checksum() {
+        return Bytes.u16(buf, off + 16);
+    }
+
+    public int urgentPointer() {
+        return Bytes.u16(buf, off + 18);
+    }
+
+    public int optionsOffset() {
+        return off + MIN_HEADER_LENGTH;
+    }
+
+    public int optionsLength() {
+        return headerLength() - MIN_HEADER_LENGTH;
+    }
+
+    public int payloadOffset() {
+        return off + headerLength();
+    }
+
+    public int payloadLength() {
+        return len - headerLength();
+    }
+
+    /** Sequence space the segment occupies: payload plus one each for SYN and FIN (RFC 9293 §3.4). */
+    public int sequenceLength() {
+        int f = flags();
+        return payloadLength() + ((f & SYN) != 0 ? 1 : 0) + ((f & FIN) != 0 ? 1 : 0);
+    }
+
+    /** Header length {@link #writeHeader} will produce for these options (null: none). */
+    public static int headerLength(TcpOptions options) {
+        return MIN_HEADER_LENGTH + (options == null ? 0 : options.encodedLength());
+    }
+
+    /**
+     * Writes the header and options (aligned to 4 bytes) with a zero checksum; call
+     * {@link #fillChecksum} once the payload is in place after it.
+     *
+     * @param options may be null for none
+     * @return the header length
+     */
+    public static int writeHeader(byte[] buf, int off, int srcPort, int dstPort, int seq, int ack,
+                                  int flags, int window, int urgentPointer, TcpOptions options) {
+        int optLen = options == null ? 0 : options.write(buf, off + MIN_HEADER_LENGTH);
+        int hl = MIN_HEADER_LENGTH + optLen;
+        Bytes.putU16(buf, off, srcPort);
+        Bytes.putU16(buf, off + 2, dstPort);
+        Bytes.putI32(buf, off + 4, seq);
+        Bytes.putI32(buf, off + 8, ack);
+        buf[off + 12] = (byte) ((hl / 4) << 4);
+        buf[off + 13] = (byte) flags;
+        Bytes.putU16(buf, off + 14, window);
+        buf[off + 16] = 0;
+        buf[off + 17] = 0;
+        Bytes.putU16(buf, off + 18, urgentPointer);
+        return hl;
+    }
+
+    /** Computes and stores the checksum over pseudo-header + the {@code tcpLength}-byte segment. */
+    public static void fillChecksum(byte[] buf, int off, int tcpLength, int srcIp, int dstIp) {
+        buf[off + 16] = 0;
+        buf[off + 17] = 0;
+        int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, tcpLength);
+        Bytes.putU16(buf, off + 16, Checksum.finish(Checksum.partial(buf, off, tcpLength, sum)));
+    }
+
+    /** Writes header + options and fills the checksum, the payload already lying after the header. */
+    public static int write(byte[] buf, int off, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                            int urgentPointer, TcpOptions options, int payloadLength, int srcIp, int dstIp) {
+        int hl = writeHeader(buf, off, srcPort, dstPort, seq, ack, flags, window, urgentPointer, options);
+        fillChecksum(buf, off, hl + payloadLength, srcIp, dstIp);
+        return hl;
+    }
+}
