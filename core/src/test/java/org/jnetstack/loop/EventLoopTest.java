@@ -1,0 +1,169 @@
+package org.jnetstack.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class EventLoopTest {
+
+    @Test
+    void virtualTimeJumpsStraightToEachDeadline() {
+        EventLoop loop = EventLoop.virtual();
+        List<Long> firedAt = new ArrayList<>();
+        loop.schedule(TimeUnit.MINUTES.toNanos(2), () -> firedAt.add(loop.clock().nanos()));
+        loop.schedule(TimeUnit.SECONDS.toNanos(1), () -> firedAt.add(loop.clock().nanos()));
+        long wall0 = System.nanoTime();
+        boolean done = loop.runUntil(() -> firedAt.size() == 2, TimeUnit.HOURS.toNanos(1));
+        assertThat(done).isTrue();
+        assertThat(firedAt).containsExactly(TimeUnit.SECONDS.toNanos(1), TimeUnit.MINUTES.toNanos(2));
+        assertThat(loop.clock().nanos()).isEqualTo(TimeUnit.MINUTES.toNanos(2));
+        // Two minutes of virtual time took far less than two minutes of real time.
+        assertThat(System.nanoTime() - wall0).isLessThan(TimeUnit.MINUTES.toNanos(1));
+    }
+
+    @Test
+    void runUntilReturnsFalseWhenNothingCanEverHappen() {
+        EventLoop loop = EventLoop.virtual();
+        assertThat(loop.runUntil(() -> false, TimeUnit.HOURS.toNanos(1))).isFalse();
+        assertThat(loop.clock().nanos()).isZero();
+    }
+
+    @Test
+    void runForAdvancesVirtualTimeExactly() {
+        EventLoop loop = EventLoop.virtual();
+        loop.runFor(5_000);
+        assertThat(loop.clock().nanos()).isEqualTo(5_000);
+    }
+
+    @Test
+    void equalDeadlineTimersFireInArmingOrder() {
+        EventLoop loop = EventLoop.virtual();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            loop.schedule(1_000, () -> order.add(n));
+        }
+        loop.runFor(1_000);
+        assertThat(order).hasSize(20).isSorted();
+    }
+
+    @Test
+    void cancelledTimerNeverFiresAndReArmedTimerFiresOnceAtItsNewDeadline() {
+        EventLoop loop = EventLoop.virtual();
+        AtomicInteger cancelledRuns = new AtomicInteger();
+        List<Long> reArmedRuns = new ArrayList<>();
+        Timer cancelled = loop.schedule(100, cancelledRuns::incrementAndGet);
+        Timer reArmed = loop.schedule(100, () -> reArmedRuns.add(loop.clock().nanos()));
+        cancelled.cancel();
+        reArmed.schedule(300);
+        assertThat(reArmed.deadline()).isEqualTo(300);
+        assertThat(loop.timerCount()).isEqualTo(1);
+        loop.runFor(1_000);
+        assertThat(cancelledRuns).hasValue(0);
+        assertThat(reArmedRuns).containsExactly(300L);
+        assertThat(reArmed.isScheduled()).isFalse();
+    }
+
+    @Test
+    void timerMayReArmItselfFromItsOwnAction() {
+        EventLoop loop = EventLoop.virtual();
+        List<Long> ticks = new ArrayList<>();
+        Timer[] t = new Timer[1];
+        t[0] = loop.newTimer(() -> {
+            ticks.add(loop.clock().nanos());
+            if (ticks.size() < 3) {
+                t[0].schedule(10);
+            }
+        });
+        t[0].schedule(10);
+        loop.runUntil(() -> false, 1_000);
+        assertThat(ticks).containsExactly(10L, 20L, 30L);
+    }
+
+    @Test
+    void exceptionsInTimersAndTasksAreContainedAndCounted() {
+        EventLoop loop = EventLoop.virtual();
+        List<String> ran = new ArrayList<>();
+        loop.schedule(10, () -> {
+            throw new IllegalStateException("boom in timer (expected by the test)");
+        });
+        loop.schedule(10, () -> ran.add("timer after the failing one"));
+        loop.execute(() -> {
+            throw new IllegalStateException("boom in task (expected by the test)");
+        });
+        loop.execute(() -> ran.add("task after the failing one"));
+        loop.runFor(100);
+        assertThat(ran).containsExactlyInAnyOrder("timer after the failing one", "task after the failing one");
+        assertThat(loop.counters().get("loop.errors")).isEqualTo(2);
+    }
+
+    @Test
+    void executeFromAnotherThreadWakesAStartedLoopParkedWithoutTimers() throws Exception {
+        try (EventLoop loop = EventLoop.system().start("wake-test")) {
+            CountDownLatch first = new CountDownLatch(1);
+            loop.execute(first::countDown);
+            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+            // Let the loop settle into its unlimited park (no timers, no devices).
+            long it = loop.counters().get("loop.iterations");
+            Thread.sleep(50);
+            assertThat(loop.counters().get("loop.iterations")).isEqualTo(it);
+            CountDownLatch second = new CountDownLatch(1);
+            String[] thread = new String[1];
+            loop.execute(() -> {
+                thread[0] = Thread.currentThread().getName();
+                assertThat(loop.inLoop()).isTrue();
+                second.countDown();
+            });
+            assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(thread[0]).isEqualTo("wake-test");
+        }
+    }
+
+    @Test
+    void startedVirtualLoopAlsoWakesForTasks() throws Exception {
+        try (EventLoop loop = EventLoop.virtual().start("virtual-wake")) {
+            CountDownLatch ran = new CountDownLatch(1);
+            loop.execute(ran::countDown);
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void closedLoopRefusesTasksAndOwnerChecksGuardMisuse() throws Exception {
+        EventLoop loop = EventLoop.system().start("owner-test");
+        assertThatThrownBy(() -> loop.runPending()).isInstanceOf(IllegalStateException.class);
+        assertThat(loop.inLoop()).isFalse();
+        loop.close();
+        assertThat(loop.isClosed()).isTrue();
+        assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void virtualClockNeverGoesBackwardsAndDerivesEpochMicros() {
+        VirtualClock c = new VirtualClock();
+        c.advanceTo(5_000);
+        c.advanceTo(1_000);
+        assertThat(c.nanos()).isEqualTo(5_000);
+        assertThat(c.epochMicros()).isEqualTo(VirtualClock.DEFAULT_EPOCH_MICROS + 5);
+        assertThatThrownBy(() -> c.advance(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(c.isVirtual()).isTrue();
+        assertThat(SystemClock.INSTANCE.isVirtual()).isFalse();
+    }
+
+    @Test
+    void flushHooksRunAfterTasksInEachIteration() {
+        EventLoop loop = EventLoop.virtual();
+        List<String> log = new ArrayList<>();
+        loop.addFlushHook(() -> log.add("flush"));
+        loop.execute(() -> log.add("task"));
+        loop.runPending();
+        assertThat(log).startsWith("task", "flush");
+    }
+}
