@@ -1,0 +1,52 @@
+package org.jnetstack.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The receive path's parsing allocates nothing (DESIGN §4): re-pointed views, a reused options
+ * holder, checksums over the bytes where they lie. Measured with the JVM's per-thread
+ * allocation counter, which counts bytes, not time.
+ */
+class AllocationTest {
+    private final EthernetFrame eth = new EthernetFrame();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final TcpSegment tcp = new TcpSegment();
+    private final UdpDatagram udp = new UdpDatagram();
+    private final TcpOptions opts = new TcpOptions();
+    private final byte[] sack = Captures.bytes(Captures.TCP_ACK_SACK_2);
+    private final byte[] dns = Captures.bytes(Captures.UDP_DNS_QUERY);
+    private final byte[] out = new byte[100];
+    private final TcpOptions outOpts = new TcpOptions().setTimestamps(1, 2).addSackBlock(3, 4);
+
+    private long parseAndBuild(int rounds) {
+        long acc = 0;
+        for (int r = 0; r < rounds; r++) {
+            eth.wrap(sack, 0, sack.length).check();
+            ip.wrap(sack, eth.payloadOffset(), eth.payloadLength()).check();
+            tcp.wrap(sack, ip.payloadOffset(), ip.payloadLength()).check(ip.source(), ip.destination());
+            opts.parse(tcp);
+            acc += opts.sackLeft(1) + tcp.sequenceNumber();
+            ip.wrap(dns, 14, dns.length - 14).check();
+            udp.wrap(dns, ip.payloadOffset(), ip.payloadLength()).check(ip.source(), ip.destination());
+            acc += udp.payloadLength();
+            int hl = TcpSegment.write(out, 20, 1, 2, r, 4, TcpSegment.ACK, 6, 0, outOpts, 0, 7, 8);
+            acc += Ipv4Packet.writeHeader(out, 0, 0, 20 + hl, r, 0, 64, 6, 7, 8);
+        }
+        return acc;
+    }
+
+    @Test
+    void parsingAndBuildingAllocateNothing() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        parseAndBuild(20_000); // let the JIT settle
+        long before = mx.getThreadAllocatedBytes(tid);
+        long acc = parseAndBuild(10_000);
+        long after = mx.getThreadAllocatedBytes(tid);
+        assertThat(acc).isNotZero();
+        assertThat(after - before).as("bytes allocated by 10,000 parse+build rounds").isZero();
+    }
+}
