@@ -1,0 +1,46 @@
+package org.jnetstack.apps.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jns run}: bring the stack up and serve until SIGINT/SIGTERM. */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        sortSynopsis = false,
+        separator = " ",
+        header = "Run the stack on a TAP interface until interrupted.",
+        description = {
+            "Brings the stack up on a TAP interface: it answers ARP and ping, and with --echo runs a UDP echo"
+                + " service (RFC 862) on port 7. Prints one line when it is up, then runs until interrupted"
+                + " (Ctrl-C or SIGTERM) and closes cleanly (a --pcap file is complete).",
+            ""
+        },
+        footer = {
+            "",
+            "Example, as root (once the stack has created jns0, give the kernel's side of it an address):",
+            "  ./jns run --tap jns0 --ip 10.0.0.2/24 --echo",
+            "  ip addr add 10.0.0.1/24 dev jns0 && ip link set jns0 up && ping 10.0.0.2"
+        })
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StackOptions stackOptions;
+
+    @Option(names = "--echo", description = "Run a UDP echo service on port 7.")
+    boolean echo;
+
+    @Override
+    public Integer call() throws Exception {
+        stackOptions.validate();
+        // Until the IP layer lands on main there is no stack to start.
+        throw new UnsupportedOperationException("the stack itself is not built yet (issue #2): only option checking works");
+    }
+}

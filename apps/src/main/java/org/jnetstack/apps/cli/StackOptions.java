@@ -1,0 +1,104 @@
+package org.jnetstack.apps.cli;
+
+import java.nio.file.Path;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options that bring a stack up, shared by every command that needs one ({@code run},
+ * {@code ping}, ...) as a picocli mixin. {@link #validate()} checks what single options
+ * cannot check alone; {@link StackLauncher} turns validated options into a running stack.
+ */
+public final class StackOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    @Option(names = "--tap", paramLabel = "NAME", converter = Converters.InterfaceNameConverter.class,
+            description = "Linux TAP interface to use; created if it does not exist (needs root or CAP_NET_ADMIN).")
+    String tap;
+
+    @Option(names = "--ip", paramLabel = "ADDR/PREFIX", required = true,
+            converter = Converters.InterfaceAddressConverter.class,
+            description = "The stack's own IPv4 address and prefix length, e.g. 10.0.0.2/24.")
+    InterfaceAddress ip;
+
+    @Option(names = "--gateway", paramLabel = "ADDR", converter = Converters.Ipv4AddressConverter.class,
+            description = "Default gateway (on the --ip network); without it only that network is reachable.")
+    Ipv4Address gateway;
+
+    @Option(names = "--mac", paramLabel = "MAC", converter = Converters.MacConverter.class,
+            description = "The stack's own MAC address, e.g. 02:00:00:00:00:02 (default: chosen by the device).")
+    MacAddress mac;
+
+    @Option(names = "--mtu", paramLabel = "N", converter = Converters.MtuConverter.class,
+            description = "Interface MTU in bytes, 68-65535 (default: the device's, 1500 for a TAP).")
+    Integer mtu;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write every frame sent and received to FILE (pcap, opens in Wireshark/tshark).")
+    Path pcap;
+
+    @Option(names = "--trace", description = "Print one line per frame sent and received (to standard error).")
+    boolean trace;
+
+    /**
+     * Checks the combination of options.
+     *
+     * @throws ParameterException naming the problem, so the command exits with status 2
+     */
+    public void validate() {
+        if (tap == null) {
+            // Issue #6 will give `run` a user-mode network when no interface is named.
+            throw new ParameterException(command.commandLine(),
+                    "No network interface given: use --tap NAME (a Linux TAP interface, e.g. --tap jns0).");
+        }
+        if (gateway != null && !ip.sameNetwork(gateway.bits())) {
+            throw new ParameterException(command.commandLine(), "Gateway " + gateway + " is not on the network of --ip "
+                    + ip + ": expected an address on that network" + exampleGateway());
+        }
+        if (gateway != null && gateway.equals(ip.address())) {
+            throw new ParameterException(command.commandLine(),
+                    "Gateway " + gateway + " is the stack's own address (--ip): expected another host on that network.");
+        }
+    }
+
+    private String exampleGateway() {
+        if (ip.prefixLength() == 32) {
+            return " (a /32 network holds only the stack's own address; use a shorter prefix)";
+        }
+        int first = ip.prefixLength() == 31 ? ip.address().bits() ^ 1 : (ip.address().bits() & ip.netmask()) + 1;
+        return ", like " + Ipv4Address.format(first == ip.address().bits() ? first + 1 : first);
+    }
+
+    public String tap() {
+        return tap;
+    }
+
+    public InterfaceAddress ip() {
+        return ip;
+    }
+
+    public Ipv4Address gateway() {
+        return gateway;
+    }
+
+    public MacAddress mac() {
+        return mac;
+    }
+
+    public Integer mtu() {
+        return mtu;
+    }
+
+    public Path pcap() {
+        return pcap;
+    }
+
+    public boolean trace() {
+        return trace;
+    }
+}

@@ -1,0 +1,106 @@
+package org.jnetstack.apps.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every malformed command line ends in exit status 2 with a message that names the problem
+ * and the accepted form, before any device is touched (so these run without root).
+ */
+class UsageErrorTest {
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                // args, fragments the error must contain
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.300/24"},
+                        new String[] {"--ip", "10.0.0.300", "ADDR/PREFIX like 10.0.0.2/24"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.1/33"},
+                        new String[] {"--ip", "prefix length '33'", "0-32"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.1"},
+                        new String[] {"--ip", "no prefix length", "ADDR/PREFIX"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.1/"},
+                        new String[] {"--ip", "prefix length ''", "0-32"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.0/24"},
+                        new String[] {"--ip", "network address", "host address"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.255/24"},
+                        new String[] {"--ip", "broadcast address", "host address"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "224.0.0.5/24"},
+                        new String[] {"--ip", "multicast"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "127.0.0.2/8"},
+                        new String[] {"--ip", "loopback"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mac", "02:00:00:00:00"},
+                        new String[] {"--mac", "'02:00:00:00:00'", "six hex bytes like 02:00:00:00:00:01"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mac", "02:00:00:00:00:zz"},
+                        new String[] {"--mac", "six hex bytes"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mac", "01:00:5e:00:00:01"},
+                        new String[] {"--mac", "not a unicast MAC address"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mtu", "67"},
+                        new String[] {"--mtu", "'67'", "68-65535"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mtu", "65536"},
+                        new String[] {"--mtu", "'65536'", "68-65535"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--mtu", "big"},
+                        new String[] {"--mtu", "'big'", "68-65535"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--gateway", "10.0.0.256"},
+                        new String[] {"--gateway", "'10.0.0.256'", "like 10.0.0.1"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--gateway", "10.0.1.1"},
+                        new String[] {"Gateway 10.0.1.1 is not on the network of --ip 10.0.0.2/24", "like 10.0.0.1"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--gateway", "10.0.0.2"},
+                        new String[] {"Gateway 10.0.0.2 is the stack's own address"}),
+                Arguments.of(new String[] {"run", "--tap", "a/b", "--ip", "10.0.0.2/24"},
+                        new String[] {"--tap", "'a/b'", "1-15 characters"}),
+                Arguments.of(new String[] {"run", "--tap", "a-name-longer-than15", "--ip", "10.0.0.2/24"},
+                        new String[] {"--tap", "1-15 characters"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0"},
+                        new String[] {"Missing required option", "--ip ADDR/PREFIX"}),
+                Arguments.of(new String[] {"run", "--ip", "10.0.0.2/24"},
+                        new String[] {"No network interface given", "--tap NAME"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "--bogus"},
+                        new String[] {"Unknown option: '--bogus'"}),
+                Arguments.of(new String[] {"run", "--tap", "jns0", "--ip", "10.0.0.2/24", "extra"},
+                        new String[] {"Unmatched argument", "'extra'"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "10.0.0.300"},
+                        new String[] {"HOST", "'10.0.0.300' is not an IPv4 address"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "example.com"},
+                        new String[] {"HOST", "host names are not resolved yet"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24"},
+                        new String[] {"Missing required parameter: 'HOST'"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "-c", "0", "10.0.0.1"},
+                        new String[] {"-c", "'0'", "1 or more"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "-s", "65508", "10.0.0.1"},
+                        new String[] {"-s", "'65508'", "0-65507"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "-i", "0", "10.0.0.1"},
+                        new String[] {"-i", "'0'", "0.001"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "-W", "soon", "10.0.0.1"},
+                        new String[] {"-W", "'soon'", "seconds"}),
+                Arguments.of(new String[] {"ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "10.0.1.1"},
+                        new String[] {"Network is unreachable", "10.0.1.1", "--gateway"}),
+                Arguments.of(new String[] {"ping", "--ip", "10.0.0.2/24", "10.0.0.1"},
+                        new String[] {"--tap NAME"}),
+                Arguments.of(new String[] {"fly"},
+                        new String[] {"Unmatched argument", "'fly'"}),
+                Arguments.of(new String[] {},
+                        new String[] {"Missing command", "run", "ping"}));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void malformedCommandLineIsAUsageErrorNamingTheProblem(String[] args, String[] expected) {
+        CliRun r = CliRun.of(args);
+
+        assertThat(r.status()).as("exit status; stderr:%n%s", r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(expected);
+        assertThat(r.err()).as("usage error ends with how to get help").contains("--help' for details.");
+        assertThat(r.out()).as("nothing on stdout").isEmpty();
+    }
+
+    @Test
+    void usageErrorShowsTheSynopsisOfTheCommandThatFailed() {
+        CliRun r = CliRun.of("ping", "--tap", "jns0", "--ip", "10.0.0.2/24", "-c", "x", "10.0.0.1");
+
+        assertThat(r.err()).contains("Usage: jns ping ").contains("HOST").contains("Run 'jns ping --help' for details.");
+    }
+}
