@@ -1,0 +1,72 @@
+package org.jnetstack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.wire.MacAddress;
+import org.junit.jupiter.api.Test;
+
+class LoopbackAndWireTest {
+
+    @Test
+    void loopbackReturnsSentFramesOnTheNextIterationInOrder() {
+        EventLoop loop = EventLoop.virtual();
+        Loopback lo = new Loopback();
+        Recorder r = new Recorder();
+        loop.attach(lo, r);
+        for (int i = 0; i < 3; i++) {
+            byte[] f = TestFrames.ethernet(lo.mac().bits(), lo.mac().bits(), 0x0800, i);
+            assertThat(lo.send(f, 0, f.length)).isTrue();
+            f[14] = 99; // the caller may reuse its buffer at once
+        }
+        assertThat(r.count()).as("not delivered re-entrantly from send").isZero();
+        loop.runPending();
+        assertThat(r.tags()).containsExactly(0, 1, 2);
+        assertThat(lo.stats().txFrames.get()).isEqualTo(3);
+        assertThat(lo.stats().rxFrames.get()).isEqualTo(3);
+    }
+
+    @Test
+    void loopbackFrameSentFromItsOwnHandlerArrivesOnALaterIteration() {
+        EventLoop loop = EventLoop.virtual();
+        Loopback lo = new Loopback();
+        int[] seen = new int[1];
+        loop.attach(lo, (buf, off, len) -> {
+            if (++seen[0] < 5) {
+                lo.send(buf, off, len);
+            }
+        });
+        byte[] f = TestFrames.ethernet(1, 2, 0x0800, 0);
+        lo.send(f, 0, f.length);
+        loop.runPending();
+        assertThat(seen[0]).isEqualTo(5);
+    }
+
+    @Test
+    void wireCarriesEveryFrameToTheOtherEndOnly() {
+        EventLoop loop = EventLoop.virtual();
+        VirtualWire wire = new VirtualWire();
+        Recorder ra = new Recorder();
+        Recorder rb = new Recorder();
+        loop.attach(wire.a(), ra);
+        loop.attach(wire.b(), rb);
+        byte[] toNobody = TestFrames.ethernet(0x02_99_99_99_99_99L, wire.a().mac().bits(), 0x0800, 7);
+        wire.a().send(toNobody, 0, toNobody.length);
+        byte[] back = TestFrames.ethernet(MacAddress.BROADCAST.bits(), wire.b().mac().bits(), 0x0800, 8);
+        wire.b().send(back, 0, back.length);
+        loop.runPending();
+        assertThat(rb.tags()).containsExactly(7);
+        assertThat(ra.tags()).containsExactly(8);
+        assertThat(wire.a().mac()).isNotEqualTo(wire.b().mac());
+    }
+
+    @Test
+    void wireEndNotAttachedCountsWhatItCouldNotTake() {
+        VirtualWire wire = new VirtualWire();
+        EventLoop loop = EventLoop.virtual();
+        loop.attach(wire.a(), new Recorder());
+        byte[] f = TestFrames.ethernet(1, 2, 0x0800, 0);
+        assertThat(wire.a().send(f, 0, f.length)).isTrue();
+        assertThat(wire.b().stats().rxDropped.get()).isEqualTo(1);
+    }
+}
