@@ -1,0 +1,50 @@
+package org.jnetstack.interop;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A running tshark capture on an interface of a {@link Netns}, writing a pcap file.
+ * {@link #stop()} leaves a complete file.
+ */
+final class Capture implements AutoCloseable {
+    /**
+     * dumpcap (under tshark) reads the kernel's capture buffer in blocks with a 250 ms timeout
+     * and does not drain it on SIGINT: frames of the last moments before a stop would be lost.
+     */
+    private static final Duration DRAIN = Duration.ofMillis(1500);
+
+    private final Background tshark;
+    private final Path file;
+
+    private Capture(Background tshark, Path file) {
+        this.tshark = tshark;
+        this.file = file;
+    }
+
+    static Capture start(Netns ns, String link, Path file) throws InterruptedException {
+        Background b = ns.spawn("tshark", "-n", "-q", "-i", link, "-w", file.toString());
+        // "Capturing on ..." comes before dumpcap is attached; "File: ..." once it writes.
+        b.awaitLine(line -> line.contains("File:"), Duration.ofSeconds(30));
+        return new Capture(b, file);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Lets the last frames reach the file, then stops tshark and waits for it to finish the file. */
+    Path stop() throws InterruptedException {
+        if (tshark.isAlive()) {
+            Thread.sleep(DRAIN);
+            tshark.signal("INT");
+            tshark.awaitExit(Duration.ofSeconds(30));
+        }
+        return file;
+    }
+
+    @Override
+    public void close() {
+        tshark.close();
+    }
+}
