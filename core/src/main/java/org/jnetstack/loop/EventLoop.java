@@ -294,6 +294,8 @@ public final class EventLoop implements AutoCloseable {
                 int n = a.device.receive(a, RECEIVE_BATCH);
                 if (n >= RECEIVE_BATCH) {
                     more = true;
+                    // More may be waiting: the loop is not idle (runUntil/runPending must go on).
+                    framesSignalled = true;
                 }
                 worked |= n > 0;
             } catch (Throwable t) {

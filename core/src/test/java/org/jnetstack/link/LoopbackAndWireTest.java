@@ -69,4 +69,18 @@ class LoopbackAndWireTest {
         assertThat(wire.a().send(f, 0, f.length)).isTrue();
         assertThat(wire.b().stats().rxDropped.get()).isEqualTo(1);
     }
+
+    @Test
+    void moreFramesThanOneReceiveBatchAreAllDeliveredBeforeTheLoopCallsItIdle() {
+        EventLoop loop = EventLoop.virtual();
+        Loopback lo = new Loopback("lo", MacAddress.parse("02:00:00:00:00:01"), 1500, 1000);
+        Recorder r = new Recorder();
+        loop.attach(lo, r);
+        for (int i = 0; i < 3 * EventLoop.RECEIVE_BATCH + 5; i++) {
+            byte[] f = TestFrames.ethernet(1, 2, 0x0800, i);
+            lo.send(f, 0, f.length);
+        }
+        loop.runPending();
+        assertThat(r.count()).isEqualTo(3 * EventLoop.RECEIVE_BATCH + 5);
+    }
 }

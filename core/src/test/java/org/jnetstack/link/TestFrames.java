@@ -67,6 +67,47 @@ final class TestFrames {
         return f;
     }
 
+    /** An IPv4 packet of {@code protocol} carrying {@code transport} (header checksum correct). */
+    static byte[] ipv4(MacAddress src, MacAddress dst, String srcIp, String dstIp, int protocol, byte[] transport) {
+        byte[] f = new byte[14 + 20 + transport.length];
+        MacAddress.write(f, 0, dst.bits());
+        MacAddress.write(f, 6, src.bits());
+        put16(f, 12, ETHERTYPE_IPV4);
+        int ip = 14;
+        f[ip] = 0x45;
+        put16(f, ip + 2, 20 + transport.length);
+        put16(f, ip + 4, 0x0101);
+        f[ip + 8] = 64;
+        f[ip + 9] = (byte) protocol;
+        Ipv4Address.write(f, ip + 12, Ipv4Address.parseBits(srcIp));
+        Ipv4Address.write(f, ip + 16, Ipv4Address.parseBits(dstIp));
+        put16(f, ip + 10, checksum(f, ip, 20));
+        System.arraycopy(transport, 0, f, 34, transport.length);
+        return f;
+    }
+
+    /** A UDP header (checksum 0: none) followed by {@code payloadLength} zero bytes. */
+    static byte[] udp(int srcPort, int dstPort, int payloadLength) {
+        byte[] u = new byte[8 + payloadLength];
+        put16(u, 0, srcPort);
+        put16(u, 2, dstPort);
+        put16(u, 4, u.length);
+        return u;
+    }
+
+    /** A 20-byte TCP header (checksum not filled) followed by {@code payloadLength} zero bytes. */
+    static byte[] tcp(int srcPort, int dstPort, long seq, long ack, int flags, int window, int payloadLength) {
+        byte[] t = new byte[20 + payloadLength];
+        put16(t, 0, srcPort);
+        put16(t, 2, dstPort);
+        Ipv4Address.write(t, 4, (int) seq);
+        Ipv4Address.write(t, 8, (int) ack);
+        t[12] = 5 << 4;
+        t[13] = (byte) flags;
+        put16(t, 14, window);
+        return t;
+    }
+
     /** RFC 1071 Internet checksum. */
     static int checksum(byte[] b, int off, int len) {
         long sum = 0;
