@@ -1,0 +1,304 @@
+package org.jnetstack.tcp;
+
+import java.util.Objects;
+
+/**
+ * Received bytes: in-order data waiting for the application, plus out-of-order data held
+ * within the advertised window, with the SACK blocks (RFC 2018) that describe it.
+ *
+ * <p>One ring of {@code capacity} bytes holds both. In-order bytes start at the read point; the
+ * byte {@code o} positions after the next expected byte (RCV.NXT) lives at ring position
+ * {@code readPoint + readable + o}. Out-of-order data is accepted only inside the window
+ * ({@code o < window()}), so it never needs memory beyond the capacity, and the window the
+ * stack advertises never promises space it does not have (RFC 9293 §3.8.6.2.2). The
+ * out-of-order ranges are kept as a sorted list of disjoint, non-adjacent
+ * {@code [start, end)} offsets relative to RCV.NXT; the list is bounded
+ * ({@link #DEFAULT_MAX_RANGES}); a segment that would need one more range than that is not
+ * stored (the peer retransmits it), so the bookkeeping is bounded too.
+ *
+ * <p>Offsets, never sequence numbers: the caller computes {@code seg.seq - rcv.nxt}, so
+ * sequence wrap-around cannot reach this class. Storage is allocated on the first write.
+ * Single-threaded (the event loop owns it).
+ */
+public final class ReceiveBuffer {
+    /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30. */
+    public static final int MAX_CAPACITY = 1 << 30;
+    /** Out-of-order ranges held at most, unless the constructor says otherwise. */
+    public static final int DEFAULT_MAX_RANGES = 64;
+
+    private int capacity;
+    private byte[] ring;        // null until the first stored byte (or after trim())
+    private int readPoint;      // ring index of the oldest readable byte
+    private int readable;       // in-order bytes not yet taken by the application
+
+    private final int maxRanges;
+    private int[] rangeStart;   // offsets relative to RCV.NXT, sorted, disjoint, non-adjacent
+    private int[] rangeEnd;     // exclusive
+    private long[] rangeStamp;  // when the range last received data; larger = more recent
+    private int rangeCount;
+    private long stamps;
+
+    public ReceiveBuffer(int capacity) {
+        this(capacity, DEFAULT_MAX_RANGES);
+    }
+
+    public ReceiveBuffer(int capacity, int maxRanges) {
+        checkCapacity(capacity);
+        if (maxRanges < 1) {
+            throw new IllegalArgumentException("maxRanges must be positive, got " + maxRanges);
+        }
+        this.capacity = capacity;
+        this.maxRanges = maxRanges;
+    }
+
+    private static void checkCapacity(int capacity) {
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be in 1.." + MAX_CAPACITY + ", got " + capacity);
+        }
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** In-order bytes the application can read. */
+    public int readable() {
+        return readable;
+    }
+
+    /**
+     * Free space from RCV.NXT on: what the stack may advertise (RFC 9293 §3.8.6.2.2 still applies
+     * on top — the caller decides when to announce an opening, to avoid silly windows). Held
+     * out-of-order bytes sit inside this window and do not reduce it: they were already
+     * promised room when they were accepted. Never negative.
+     */
+    public int window() {
+        return capacity - readable;
+    }
+
+    /** True once storage has been allocated (for tests and memory accounting). */
+    boolean isAllocated() {
+        return ring != null;
+    }
+
+    /**
+     * Stores the {@code len} bytes of {@code src[off..]} that start {@code offset} bytes after
+     * RCV.NXT, as far as they fit in the window. Bytes before RCV.NXT ({@code offset < 0}) and
+     * duplicates of held bytes are accepted and ignored. Returns how many bytes became in-order
+     * (readable) because of this call — the caller advances RCV.NXT by exactly that much.
+     */
+    public int write(int offset, byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        long start = Math.max(0L, offset);
+        long end = Math.min((long) offset + len, window());
+        if (start >= end) {
+            return 0;
+        }
+        int s = (int) start;
+        int e = (int) end;
+        if (s > 0 && !recordOutOfOrder(s, e)) {
+            return 0; // no room in the range table: dropped, the peer will retransmit it
+        }
+        if (ring == null) {
+            ring = new byte[capacity];
+        }
+        copyIn(src, off + (s - offset), readable + s, e - s);
+        return s == 0 ? advanceInOrder(e) : 0;
+    }
+
+    /** New in-order bytes [0, e): absorb the out-of-order ranges they now reach. */
+    private int advanceInOrder(int e) {
+        int advance = e;
+        int absorbed = 0;
+        while (absorbed < rangeCount && rangeStart[absorbed] <= advance) {
+            advance = Math.max(advance, rangeEnd[absorbed]);
+            absorbed++;
+        }
+        int left = rangeCount - absorbed;
+        for (int i = 0; i < left; i++) {
+            rangeStart[i] = rangeStart[i + absorbed] - advance;
+            rangeEnd[i] = rangeEnd[i + absorbed] - advance;
+            rangeStamp[i] = rangeStamp[i + absorbed];
+        }
+        rangeCount = left;
+        readable += advance;
+        return advance;
+    }
+
+    /** Merges [s, e) (s > 0) into the range list; false when that needs a range we cannot keep. */
+    private boolean recordOutOfOrder(int s, int e) {
+        if (rangeStart == null) {
+            rangeStart = new int[maxRanges];
+            rangeEnd = new int[maxRanges];
+            rangeStamp = new long[maxRanges];
+        }
+        int first = 0; // first range ending at or after s (touching counts: ranges stay non-adjacent)
+        while (first < rangeCount && rangeEnd[first] < s) {
+            first++;
+        }
+        int last = first - 1; // last range starting at or before e
+        while (last + 1 < rangeCount && rangeStart[last + 1] <= e) {
+            last++;
+        }
+        long stamp = ++stamps; // RFC 2018 §4: the block holding the newest segment is reported first
+        if (last >= first) {
+            int merged = last - first; // ranges that disappear into rangeStart[first]
+            rangeStart[first] = Math.min(s, rangeStart[first]);
+            rangeEnd[first] = Math.max(e, rangeEnd[last]);
+            rangeStamp[first] = stamp;
+            if (merged > 0) {
+                int tail = rangeCount - last - 1;
+                System.arraycopy(rangeStart, last + 1, rangeStart, first + 1, tail);
+                System.arraycopy(rangeEnd, last + 1, rangeEnd, first + 1, tail);
+                System.arraycopy(rangeStamp, last + 1, rangeStamp, first + 1, tail);
+                rangeCount -= merged;
+            }
+            return true;
+        }
+        if (rangeCount == maxRanges) {
+            return false;
+        }
+        int tail = rangeCount - first;
+        System.arraycopy(rangeStart, first, rangeStart, first + 1, tail);
+        System.arraycopy(rangeEnd, first, rangeEnd, first + 1, tail);
+        System.arraycopy(rangeStamp, first, rangeStamp, first + 1, tail);
+        rangeStart[first] = s;
+        rangeEnd[first] = e;
+        rangeStamp[first] = stamp;
+        rangeCount++;
+        return true;
+    }
+
+    /** Takes up to {@code len} in-order bytes into {@code dst}; returns how many. */
+    public int read(byte[] dst, int off, int len) {
+        int n = peek(dst, off, len);
+        consume(n);
+        return n;
+    }
+
+    /** Copies up to {@code len} in-order bytes into {@code dst} without taking them. */
+    public int peek(byte[] dst, int off, int len) {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int n = Math.min(len, readable);
+        if (n > 0) {
+            int first = Math.min(n, capacity - readPoint);
+            System.arraycopy(ring, readPoint, dst, off, first);
+            System.arraycopy(ring, 0, dst, off + first, n - first);
+        }
+        return n;
+    }
+
+    /** Discards up to {@code n} in-order bytes; returns how many. */
+    public int skip(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot skip a negative count: " + n);
+        }
+        int k = Math.min(n, readable);
+        consume(k);
+        return k;
+    }
+
+    private void consume(int n) {
+        // Out-of-order bytes keep their place: their ring index readPoint + readable + o is unchanged.
+        if (n > 0) {
+            readPoint = index(n);
+            readable -= n;
+        }
+    }
+
+    public boolean hasOutOfOrder() {
+        return rangeCount > 0;
+    }
+
+    /** Bytes held out of order (beyond a hole), for statistics. */
+    public int outOfOrderBytes() {
+        int sum = 0;
+        for (int i = 0; i < rangeCount; i++) {
+            sum += rangeEnd[i] - rangeStart[i];
+        }
+        return sum;
+    }
+
+    /**
+     * Up to {@code max} SACK blocks as offsets relative to RCV.NXT (end exclusive): the block
+     * containing the most recently received segment first (RFC 2018 §4), then the others,
+     * most recently updated first — so blocks reported recently are repeated, as §4 asks.
+     * Returns the count; fills {@code starts[0..count)}, {@code ends[0..count)}.
+     */
+    public int sackBlocks(int[] starts, int[] ends, int max) {
+        int count = Math.min(Math.min(max, rangeCount), Math.min(starts.length, ends.length));
+        long below = Long.MAX_VALUE;
+        for (int k = 0; k < count; k++) {
+            int best = -1;
+            for (int i = 0; i < rangeCount; i++) {
+                if (rangeStamp[i] < below && (best < 0 || rangeStamp[i] > rangeStamp[best])) {
+                    best = i;
+                }
+            }
+            starts[k] = rangeStart[best];
+            ends[k] = rangeEnd[best];
+            below = rangeStamp[best];
+        }
+        return Math.max(count, 0);
+    }
+
+    /**
+     * Changes the capacity keeping the readable bytes; out-of-order bytes beyond the new window
+     * are dropped (they were never acknowledged, only SACKed — RFC 2018 §8 lets a receiver
+     * renege, and senders keep data until it is cumulatively acknowledged).
+     *
+     * @throws IllegalArgumentException if {@code newCapacity < readable()} or out of range
+     */
+    public void resize(int newCapacity) {
+        checkCapacity(newCapacity);
+        if (newCapacity < readable) {
+            throw new IllegalArgumentException(
+                    "new capacity " + newCapacity + " must hold the " + readable + " readable bytes");
+        }
+        int newWindow = newCapacity - readable;
+        int kept = 0;
+        for (int i = 0; i < rangeCount && rangeStart[i] < newWindow; i++) {
+            rangeEnd[i] = Math.min(rangeEnd[i], newWindow);
+            kept++;
+        }
+        rangeCount = kept;
+        if (ring != null && newCapacity != capacity) {
+            byte[] next = new byte[newCapacity];
+            int span = readable + (rangeCount == 0 ? 0 : rangeEnd[rangeCount - 1]);
+            int first = Math.min(span, capacity - readPoint);
+            System.arraycopy(ring, readPoint, next, 0, first);
+            System.arraycopy(ring, 0, next, first, span - first);
+            ring = next;
+            readPoint = 0;
+        }
+        capacity = newCapacity;
+    }
+
+    /**
+     * Gives the storage back when nothing is held, so an idle connection holds no buffer; the
+     * next write allocates again. Returns whether storage was released.
+     */
+    public boolean trim() {
+        if (readable != 0 || rangeCount != 0 || ring == null) {
+            return false;
+        }
+        ring = null;
+        rangeStart = null;
+        rangeEnd = null;
+        rangeStamp = null;
+        readPoint = 0;
+        return true;
+    }
+
+    private void copyIn(byte[] src, int srcOff, int distance, int len) {
+        int at = index(distance);
+        int first = Math.min(len, capacity - at);
+        System.arraycopy(src, srcOff, ring, at, first);
+        System.arraycopy(src, srcOff + first, ring, 0, len - first);
+    }
+
+    private int index(int distance) {
+        int i = readPoint + distance;
+        return i >= capacity ? i - capacity : i; // both < capacity <= 2^30: no overflow
+    }
+}
