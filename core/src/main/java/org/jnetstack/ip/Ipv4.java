@@ -54,6 +54,7 @@ public final class Ipv4 {
     private final Counter txFragments;
     private final Counter txNoRoute;
     private final Counter txTooBig;
+    private final Counter txLoopback;
 
     public Ipv4(EventLoop loop, StackConfig config, Counters counters, RandomGenerator random) {
         this.loop = loop;
@@ -73,6 +74,9 @@ public final class Ipv4 {
         txFragments = counters.counter("ip.tx.fragments");
         txNoRoute = counters.counter("ip.tx.drop.no_route");
         txTooBig = counters.counter("ip.tx.drop.too_big_df");
+        // Datagrams to our own address re-enter input() without a frame; counted so that
+        // eth.rx.frames and ip.rx.packets can be reconciled (the fuzz tests check it).
+        txLoopback = counters.counter("ip.tx.loopback");
         this.icmp = new Icmp(this, counters);
         this.reassembly = new Reassembly(this, counters);
     }
@@ -239,6 +243,7 @@ public final class Ipv4 {
 
     /** A datagram to one of our own addresses: delivered on the next loop turn, like a loopback device. */
     private void loopBack(NetInterface ni, byte[] buf, int ipOff, int total) {
+        txLoopback.inc();
         byte[] copy = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + total);
         loop.execute(() -> input(ni, copy, 0, copy.length));
     }
@@ -258,8 +263,7 @@ public final class Ipv4 {
             rxNotForUs.inc();
             return;
         }
-        // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is discarded.
-        if (src == -1 || Ipv4Address.isMulticast(src) || (ni.prefixLength() < 31 && ni.address() != 0 && src == ni.broadcastAddress())) {
+        if (isInvalidSource(ni, src)) {
             rxBadSource.inc();
             return;
         }
@@ -269,6 +273,18 @@ public final class Ipv4 {
             return;
         }
         deliver(ni, ip, buf, off);
+    }
+
+    /**
+     * RFC 1122 §3.2.1.3: a datagram whose source is broadcast, multicast, Class E (240/4), or
+     * loopback (127/8, which "MUST NOT appear outside a host" — so only a loopback interface
+     * accepts it) is silently discarded. Answering such a source with ICMP would break §3.2.2.
+     */
+    private static boolean isInvalidSource(NetInterface ni, int src) {
+        boolean loopbackNet = (src >>> 24) == 127;
+        return src == -1 || Ipv4Address.isMulticast(src) || (src >>> 28) == 0xF
+                || (loopbackNet && (ni.address() >>> 24) != 127)
+                || (ni.prefixLength() < 31 && ni.address() != 0 && src == ni.broadcastAddress());
     }
 
     /** Hands a whole datagram (its header viewed by {@code ip}) to its transport. */

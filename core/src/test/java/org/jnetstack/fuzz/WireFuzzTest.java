@@ -1,0 +1,160 @@
+package org.jnetstack.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Arrays;
+import org.jnetstack.wire.ArpPacket;
+import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.EthernetFrame;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Malformed;
+import org.jnetstack.wire.UdpDatagram;
+
+/**
+ * Each {@code wire} view on its own: {@code check()} must never throw, and when it accepts,
+ * every accessor must work and describe a region inside the bytes given; where a writer
+ * exists, writing the fields read must give back the same header.
+ *
+ * <p>Input layout: byte 0's low two bits choose how many junk bytes sit before the view (so
+ * offsets are not always 0); the view covers the rest of the array, so reading past it throws.
+ */
+class WireFuzzTest {
+    private static int viewOffset(byte[] data, int fixed) {
+        return data.length == 0 ? 0 : Math.min(data.length, fixed + 1 + (data[0] & 3));
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void ethernet(byte[] data) {
+        int off = viewOffset(data, 0);
+        int len = data.length - off;
+        EthernetFrame eth = new EthernetFrame().wrap(data, off, len);
+        Malformed m = eth.check();
+        if (m != null) {
+            assertThat(len < EthernetFrame.HEADER_LENGTH || m == Malformed.VLAN_TAGGED).isTrue();
+            return;
+        }
+        assertThat(eth.payloadOffset() + eth.payloadLength()).isEqualTo(off + len);
+        assertThat(eth.etherType()).isNotIn(EthernetFrame.TYPE_VLAN, EthernetFrame.TYPE_QINQ);
+        byte[] out = new byte[EthernetFrame.HEADER_LENGTH];
+        EthernetFrame.write(out, 0, eth.destination(), eth.source(), eth.etherType());
+        assertThat(out).isEqualTo(Arrays.copyOfRange(data, off, off + EthernetFrame.HEADER_LENGTH));
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void arp(byte[] data) {
+        int off = viewOffset(data, 0);
+        int len = data.length - off;
+        ArpPacket arp = new ArpPacket().wrap(data, off, len);
+        if (arp.check() != null) {
+            return;
+        }
+        assertThat(len).isGreaterThanOrEqualTo(ArpPacket.LENGTH);
+        assertThat(arp.operation()).isIn(ArpPacket.OP_REQUEST, ArpPacket.OP_REPLY);
+        byte[] out = new byte[ArpPacket.LENGTH];
+        ArpPacket.write(out, 0, arp.operation(), arp.senderMac(), arp.senderIp(), arp.targetMac(), arp.targetIp());
+        assertThat(out).isEqualTo(Arrays.copyOfRange(data, off, off + ArpPacket.LENGTH));
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void ipv4(byte[] data) {
+        int off = viewOffset(data, 0);
+        int len = data.length - off;
+        Ipv4Packet ip = new Ipv4Packet().wrap(data, off, len);
+        if (ip.check() != null) {
+            return;
+        }
+        int hl = ip.headerLength();
+        assertThat(ip.version()).isEqualTo(4);
+        assertThat(hl).isBetween(Ipv4Packet.MIN_HEADER_LENGTH, len);
+        assertThat(ip.totalLength()).isBetween(hl, len);
+        assertThat(ip.payloadOffset()).isEqualTo(off + hl);
+        assertThat(ip.payloadOffset() + ip.payloadLength()).isLessThanOrEqualTo(off + len);
+        assertThat(ip.optionsOffset() + ip.optionsLength()).isEqualTo(ip.payloadOffset());
+        assertThat(Checksum.compute(data, off, hl)).isZero();
+        // RFC 791: a fragment's data must end within the 65535-byte datagram.
+        assertThat(ip.fragmentOffset() + ip.payloadLength()).isLessThanOrEqualTo(Ipv4Packet.MAX_DATAGRAM);
+        if (hl == Ipv4Packet.MIN_HEADER_LENGTH) {
+            byte[] out = new byte[hl];
+            Ipv4Packet.writeHeader(out, 0, ip.tos(), ip.totalLength(), ip.identification(), ip.flagsAndOffset(),
+                    ip.ttl(), ip.protocol(), ip.source(), ip.destination());
+            byte[] in = Arrays.copyOfRange(data, off, off + hl);
+            // The checksum field may differ: 0x0000 and 0xFFFF are both valid (RFC 1071's two zeros).
+            assertThat(Checksum.compute(out, 0, hl)).isZero();
+            out[10] = in[10];
+            out[11] = in[11];
+            assertThat(out).isEqualTo(in);
+        }
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void icmp(byte[] data) {
+        int off = viewOffset(data, 0);
+        int len = data.length - off;
+        IcmpMessage icmp = new IcmpMessage().wrap(data, off, len);
+        if (icmp.check() != null) {
+            return;
+        }
+        assertThat(Checksum.compute(data, off, len)).isZero();
+        assertThat(icmp.payloadOffset() + icmp.payloadLength()).isEqualTo(off + len);
+        assertThat(icmp.type()).isBetween(0, 255);
+        byte[] copy = Arrays.copyOfRange(data, off, off + len);
+        IcmpMessage.fillChecksum(copy, 0, len);
+        assertThat(Checksum.compute(copy, 0, len)).isZero();
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void udp(byte[] data) {
+        if (data.length < 9) {
+            return;
+        }
+        int src = Bytes.i32(data, 1);
+        int dst = Bytes.i32(data, 5);
+        int off = viewOffset(data, 8);
+        int len = data.length - off;
+        UdpDatagram udp = new UdpDatagram().wrap(data, off, len);
+        if (udp.check(src, dst) != null) {
+            return;
+        }
+        assertThat(udp.length()).isBetween(UdpDatagram.HEADER_LENGTH, len);
+        assertThat(udp.payloadOffset() + udp.payloadLength()).isLessThanOrEqualTo(off + len);
+        // Rebuilding it with our writer must give a datagram the parser accepts, with the same fields.
+        byte[] copy = Arrays.copyOfRange(data, off, off + udp.length());
+        UdpDatagram.writeHeader(copy, 0, udp.sourcePort(), udp.destinationPort(), udp.payloadLength());
+        UdpDatagram.fillChecksum(copy, 0, copy.length, src, dst);
+        UdpDatagram again = new UdpDatagram().wrap(copy, 0, copy.length);
+        assertThat(again.check(src, dst)).isNull();
+        assertThat(again.checksum()).isNotZero();
+        assertThat(again.sourcePort()).isEqualTo(udp.sourcePort());
+        assertThat(again.destinationPort()).isEqualTo(udp.destinationPort());
+    }
+
+    /** RFC 1071: chained partial sums over an even split equal the sum over the whole; RFC 1624 updates equal recomputation. */
+    @FuzzTest(maxDuration = "2m")
+    void checksum(byte[] data) {
+        if (data.length < 4) {
+            return;
+        }
+        int split = (data[0] & 0xFF) % (data.length + 1) & ~1;
+        int whole = Checksum.partial(data, 0, data.length, 0);
+        int chained = Checksum.partial(data, split, data.length - split, Checksum.partial(data, 0, split, 0));
+        assertThat(Checksum.finish(chained)).isEqualTo(Checksum.finish(whole));
+
+        // Store the checksum in the first word: the whole must then verify.
+        byte[] copy = data.clone();
+        copy[0] = 0;
+        copy[1] = 0;
+        Bytes.putU16(copy, 0, Checksum.compute(copy, 0, copy.length));
+        assertThat(Checksum.compute(copy, 0, copy.length)).isZero();
+
+        // Change the second word and update incrementally: it must still verify.
+        int oldWord = Bytes.u16(copy, 2);
+        int newWord = oldWord ^ 0x5A5A;
+        int updated = Checksum.update(Bytes.u16(copy, 0), oldWord, newWord);
+        Bytes.putU16(copy, 2, newWord);
+        Bytes.putU16(copy, 0, updated);
+        assertThat(Checksum.compute(copy, 0, copy.length)).isZero();
+    }
+}
