@@ -1,5 +1,6 @@
 package org.jnetstack.apps.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.wire.Ipv4Address;
@@ -67,7 +68,32 @@ final class PingCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Network is unreachable: " + host + " is not on the network of --ip "
                     + ip + " and no --gateway was given.");
         }
-        // Until the IP layer lands on main there is no stack to ping from.
-        throw new UnsupportedOperationException("the stack itself is not built yet (issue #2): only option checking works");
+        PrintWriter out = spec.commandLine().getOut();
+        PingRun.Settings settings = new PingRun.Settings(host.bits(), count == null ? 0 : count, intervalNanos, size,
+                timeoutNanos, (int) (ProcessHandle.current().pid() & 0xFFFF));
+        PingStatistics stats = new PingStatistics();
+        int status = Main.FAILURE;
+        Interruption interruption = null;
+        try {
+            long elapsedMillis;
+            try (StackLauncher launcher = StackLauncher.start(stackOptions, "ping", null)) {
+                out.println(PingStatistics.header(host.toString(), size));
+                out.flush();
+                PingRun run = new PingRun(launcher.stack(), launcher.loop(), settings, stats, out);
+                interruption = Interruption.install(() -> launcher.loop().execute(run::stop));
+                launcher.loop().execute(run::start);
+                elapsedMillis = run.awaitFinished();
+            }
+            for (String line : stats.summary(host.toString(), elapsedMillis)) {
+                out.println(line);
+            }
+            out.flush();
+            status = stats.receivedCount() > 0 ? 0 : Main.FAILURE;
+            return status;
+        } finally {
+            if (interruption != null) {
+                interruption.finish(status);
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
 package org.jnetstack.apps.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jnetstack.apps.echo.UdpEchoService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,13 +37,31 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StackOptions stackOptions;
 
-    @Option(names = "--echo", description = "Run a UDP echo service on port 7.")
+    @Option(names = "--echo", description = "Run a UDP echo service on port " + UdpEchoService.PORT + ".")
     boolean echo;
 
     @Override
     public Integer call() throws Exception {
         stackOptions.validate();
-        // Until the IP layer lands on main there is no stack to start.
-        throw new UnsupportedOperationException("the stack itself is not built yet (issue #2): only option checking works");
+        PrintWriter out = spec.commandLine().getOut();
+        StackLauncher launcher = StackLauncher.start(stackOptions, "run", stack -> {
+            if (echo) {
+                UdpEchoService.open(stack, UdpEchoService.PORT);
+            }
+        });
+        CountDownLatch closed = new CountDownLatch(1);
+        // The JVM runs this on SIGINT/SIGTERM: close on the loop so the pcap file is complete.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                launcher.close();
+            } finally {
+                closed.countDown();
+            }
+        }, "jns-shutdown"));
+        out.println("jns: up: " + launcher.describe() + (echo ? "; UDP echo on port " + UdpEchoService.PORT : "")
+                + ". Ctrl-C to stop.");
+        out.flush();
+        closed.await();
+        return 0;
     }
 }

@@ -1,0 +1,35 @@
+package org.jnetstack.apps.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.PcapWriter;
+import org.jnetstack.link.Tracer;
+
+/** Wraps the device in what {@code --pcap} and {@code --trace} ask for. */
+final class Middleware {
+    private Middleware() {
+    }
+
+    static LinkDevice wrap(LinkDevice device, StackOptions o) throws IOException {
+        LinkDevice d = device;
+        // The pcap writer sits right on the device, so the file holds exactly the frames on the wire.
+        if (o.pcap() != null) {
+            try {
+                d = PcapWriter.toFile(o.pcap(), d);
+            } catch (NoSuchFileException e) {
+                throw new IOException("cannot create the capture file " + o.pcap() + ": its directory does not exist", e);
+            } catch (AccessDeniedException e) {
+                throw new IOException("cannot create the capture file " + o.pcap() + ": permission denied", e);
+            } catch (IOException e) {
+                throw new IOException("cannot create the capture file " + o.pcap() + ": " + e, e);
+            }
+        }
+        // Trace lines go to stderr, so that a command's own output (ping's lines) stays clean on stdout.
+        if (o.trace()) {
+            d = Tracer.wrap(d, System.err::println);
+        }
+        return d;
+    }
+}

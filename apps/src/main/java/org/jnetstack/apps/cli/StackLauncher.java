@@ -1,0 +1,108 @@
+package org.jnetstack.apps.cli;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.jnetstack.NetStack;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.TapDevice;
+import org.jnetstack.loop.EventLoop;
+
+/**
+ * The one path from {@link StackOptions} to a running {@link NetStack}, shared by every
+ * command: open the device, wrap it in the middleware the options ask for (pcap, trace),
+ * build the stack, start its event loop. {@link #close()} takes it all down in order, so a
+ * pcap file is complete when it returns.
+ */
+public final class StackLauncher implements AutoCloseable {
+    private final EventLoop loop;
+    private final NetStack stack;
+    private final LinkDevice device;
+    private final TapDevice tap;
+    private final StackOptions options;
+    private boolean closed;
+
+    private StackLauncher(EventLoop loop, NetStack stack, LinkDevice device, TapDevice tap, StackOptions options) {
+        this.loop = loop;
+        this.stack = stack;
+        this.device = device;
+        this.tap = tap;
+        this.options = options;
+    }
+
+    /**
+     * Brings a stack up from validated options. {@code setup} runs before the loop starts, on
+     * this thread, which owns the stack until then: open services there.
+     *
+     * @throws IOException when the device cannot be opened (message says what to do)
+     */
+    public static StackLauncher start(StackOptions o, String name, Consumer<NetStack> setup) throws IOException {
+        TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU);
+        LinkDevice device = tap;
+        EventLoop loop = null;
+        try {
+            device = Middleware.wrap(device, o);
+            loop = EventLoop.system();
+            NetStack.Builder b = NetStack.builder(loop)
+                    .device(device)
+                    .address(o.ip().address(), o.ip().prefixLength())
+                    .name(name);
+            if (o.gateway() != null) {
+                b.gateway(o.gateway());
+            }
+            NetStack stack = b.build();
+            if (setup != null) {
+                setup.accept(stack);
+            }
+            loop.start("jns-" + name);
+            return new StackLauncher(loop, stack, device, tap, o);
+        } catch (IOException | RuntimeException | Error e) {
+            if (loop != null) {
+                loop.close();
+            }
+            device.close();
+            tap.close();
+            throw e;
+        }
+    }
+
+    public NetStack stack() {
+        return stack;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** {@code 10.0.0.2/24 on TAP jns0 (MAC 02:..., MTU 1500)}, plus the gateway if any. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(options.ip()).append(" on TAP ").append(tap.name())
+                .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu()).append(')');
+        if (options.gateway() != null) {
+            sb.append(", gateway ").append(options.gateway());
+        }
+        if (options.pcap() != null) {
+            sb.append(", capturing to ").append(options.pcap());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Stops the loop, then closes the stack and its devices (which flushes and closes a pcap
+     * file). Stopping the loop first means it is never left waiting on a closed descriptor.
+     * Safe from any thread, including a shutdown hook; idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            loop.close(); // waits for the loop thread to stop, then closes the attached devices
+        } finally {
+            stack.close(); // "after the loop stopped" is allowed; devices close idempotently
+            device.close();
+        }
+    }
+}
