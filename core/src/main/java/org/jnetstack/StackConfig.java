@@ -13,7 +13,10 @@ import java.time.Duration;
  * @param arpRequestTimeout       wait for the first ARP reply; doubles on each retry (backoff).
  * @param arpRetries              ARP requests sent after the first before the address is declared unreachable.
  *                                1 s + 3 retries (1, 2, 4 s) gives up after 15 s, like Linux's default of 3 probes.
- * @param arpQueuePerAddress      packets held while an address resolves; more are dropped (counted). RFC 1122 §2.3.2.2 asks for at least one.
+ * @param arpQueuePerAddress      packets held while an address resolves; beyond it the oldest is dropped (counted).
+ *                                RFC 1122 §2.3.2.2 asks for at least one; 256 holds a fragmented 64 KB datagram several times.
+ * @param arpQueueBytes           bytes held for one unresolved address (Linux's unres_qlen_bytes is 208 KiB).
+ * @param arpQueueTotalBytes      bytes held for all unresolved addresses together.
  * @param arpMaxEntries           bound on the neighbour table; the oldest resolved entry is evicted.
  * @param reassemblyTimeout       how long fragments of one datagram are held. 30 s, as Linux (RFC 791 suggests 15 s lower bound).
  * @param reassemblyMaxDatagrams  datagrams being reassembled at once; beyond it new ones are dropped (counted).
@@ -33,6 +36,8 @@ public record StackConfig(
         Duration arpRequestTimeout,
         int arpRetries,
         int arpQueuePerAddress,
+        int arpQueueBytes,
+        int arpQueueTotalBytes,
         int arpMaxEntries,
         Duration reassemblyTimeout,
         int reassemblyMaxDatagrams,
@@ -50,6 +55,7 @@ public record StackConfig(
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
         require(arpRetries >= 0 && arpRetries <= 16, "arpRetries must be 0-16: " + arpRetries);
         require(arpQueuePerAddress >= 1, "arpQueuePerAddress must be at least 1");
+        require(arpQueueBytes >= 1 && arpQueueTotalBytes >= arpQueueBytes, "ARP queue byte bounds must be positive, total >= per address");
         require(arpMaxEntries >= 1, "arpMaxEntries must be at least 1");
         require(reassemblyMaxDatagrams >= 0, "reassemblyMaxDatagrams must be >= 0");
         require(reassemblyMaxBytes >= 0, "reassemblyMaxBytes must be >= 0");
@@ -70,7 +76,7 @@ public record StackConfig(
     }
 
     public static StackConfig defaults() {
-        return new StackConfig(64, Duration.ofMinutes(5), Duration.ofSeconds(1), 3, 8, 512,
+        return new StackConfig(64, Duration.ofMinutes(5), Duration.ofSeconds(1), 3, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535);
     }
 
@@ -85,6 +91,8 @@ public record StackConfig(
         private Duration arpRequestTimeout;
         private int arpRetries;
         private int arpQueuePerAddress;
+        private int arpQueueBytes;
+        private int arpQueueTotalBytes;
         private int arpMaxEntries;
         private Duration reassemblyTimeout;
         private int reassemblyMaxDatagrams;
@@ -104,6 +112,8 @@ public record StackConfig(
             arpRequestTimeout = c.arpRequestTimeout;
             arpRetries = c.arpRetries;
             arpQueuePerAddress = c.arpQueuePerAddress;
+            arpQueueBytes = c.arpQueueBytes;
+            arpQueueTotalBytes = c.arpQueueTotalBytes;
             arpMaxEntries = c.arpMaxEntries;
             reassemblyTimeout = c.reassemblyTimeout;
             reassemblyMaxDatagrams = c.reassemblyMaxDatagrams;
@@ -123,6 +133,7 @@ public record StackConfig(
         public Builder arpRequestTimeout(Duration v) { arpRequestTimeout = v; return this; }
         public Builder arpRetries(int v) { arpRetries = v; return this; }
         public Builder arpQueuePerAddress(int v) { arpQueuePerAddress = v; return this; }
+        public Builder arpQueueBytes(int perAddress, int total) { arpQueueBytes = perAddress; arpQueueTotalBytes = total; return this; }
         public Builder arpMaxEntries(int v) { arpMaxEntries = v; return this; }
         public Builder reassemblyTimeout(Duration v) { reassemblyTimeout = v; return this; }
         public Builder reassemblyMaxDatagrams(int v) { reassemblyMaxDatagrams = v; return this; }
@@ -134,7 +145,7 @@ public record StackConfig(
 
         public StackConfig build() {
             return new StackConfig(ttl, arpCacheTimeout, arpRequestTimeout, arpRetries, arpQueuePerAddress,
-                    arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
+                    arpQueueBytes, arpQueueTotalBytes, arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
                     ephemeralPortFirst, ephemeralPortLast);
         }

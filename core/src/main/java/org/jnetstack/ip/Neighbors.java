@@ -35,6 +35,7 @@ public final class Neighbors {
         long updated;
         int attempts;
         ArrayDeque<byte[]> waiting;
+        int waitingBytes;
         final Timer timer;
 
         Neighbor(int ip) {
@@ -64,6 +65,8 @@ public final class Neighbors {
     private final Counter evicted;
     private final Counter rxDropNotForUs;
     private final Counters counters;
+    /** Bytes held in all wait queues of this interface. */
+    private int held;
 
     Neighbors(NetInterface iface, Ipv4 ip, Counters counters) {
         this.iface = iface;
@@ -97,12 +100,23 @@ public final class Neighbors {
         if (n.waiting == null) {
             n.waiting = new ArrayDeque<>(4);
         }
-        if (n.waiting.size() >= config.arpQueuePerAddress()) {
-            // RFC 1122 §2.3.2.2: keep the most recent packet; drop the oldest.
-            n.waiting.poll();
+        byte[] frame = Arrays.copyOfRange(buf, off - org.jnetstack.wire.EthernetFrame.HEADER_LENGTH, off + len);
+        // RFC 1122 §2.3.2.2: keep the most recent packets; drop the oldest.
+        while (!n.waiting.isEmpty() && (n.waiting.size() >= config.arpQueuePerAddress()
+                || n.waitingBytes + frame.length > config.arpQueueBytes()
+                || held + frame.length > config.arpQueueTotalBytes())) {
+            byte[] old = n.waiting.poll();
+            n.waitingBytes -= old.length;
+            held -= old.length;
             queueDropped.inc();
         }
-        n.waiting.add(Arrays.copyOfRange(buf, off - org.jnetstack.wire.EthernetFrame.HEADER_LENGTH, off + len));
+        if (held + frame.length > config.arpQueueTotalBytes()) {
+            queueDropped.inc(); // other addresses hold the budget
+        } else {
+            n.waiting.add(frame);
+            n.waitingBytes += frame.length;
+            held += frame.length;
+        }
         if (!n.resolved() && !n.timer.isScheduled()) {
             n.attempts = 0;
             request(n);
@@ -136,6 +150,21 @@ public final class Neighbors {
     private void remove(Neighbor n) {
         n.timer.cancel();
         table.remove(n.ip);
+        releaseWaiting(n);
+    }
+
+    /** Takes the wait queue out of {@code n}, returning its bytes to the budget. */
+    private ArrayDeque<byte[]> releaseWaiting(Neighbor n) {
+        ArrayDeque<byte[]> w = n.waiting;
+        n.waiting = null;
+        held -= n.waitingBytes;
+        n.waitingBytes = 0;
+        return w;
+    }
+
+    /** Bytes waiting for address resolution on this interface. */
+    public int heldBytes() {
+        return held;
     }
 
     private void request(Neighbor n) {
@@ -157,9 +186,8 @@ public final class Neighbors {
             return;
         }
         resolveFailed.inc();
+        ArrayDeque<byte[]> waiting = releaseWaiting(n);
         remove(n);
-        ArrayDeque<byte[]> waiting = n.waiting;
-        n.waiting = null;
         if (waiting != null) {
             for (byte[] frame : waiting) {
                 int ipOff = org.jnetstack.wire.EthernetFrame.HEADER_LENGTH;
@@ -174,8 +202,7 @@ public final class Neighbors {
         n.updated = iface.loop().clock().nanos();
         n.attempts = 0;
         n.timer.schedule(config.arpCacheTimeout().toNanos());
-        ArrayDeque<byte[]> waiting = n.waiting;
-        n.waiting = null;
+        ArrayDeque<byte[]> waiting = releaseWaiting(n);
         if (waiting != null) {
             for (byte[] frame : waiting) {
                 int ipOff = org.jnetstack.wire.EthernetFrame.HEADER_LENGTH;
@@ -247,6 +274,7 @@ public final class Neighbors {
     void clear() {
         for (Neighbor n : table.values()) {
             n.timer.cancel();
+            releaseWaiting(n);
         }
         table.clear();
     }
