@@ -77,10 +77,6 @@ abstract class QueuedDevice implements LinkDevice {
         this.context = Objects.requireNonNull(context, "context");
     }
 
-    boolean isOpen() {
-        return context != null && !closed;
-    }
-
     /** Frames waiting to be received (for tests and diagnostics). */
     public int queuedFrames() {
         return inbox.size();

@@ -66,6 +66,7 @@ final class TunCalls {
     private TunCalls() {
     }
 
+    @SuppressWarnings("restricted") // native access is this class's purpose; enabled in the manifest
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsupportedOperationException(
                 "libc function " + name + " not found: TAP devices need Linux"));
@@ -116,6 +117,7 @@ final class TunCalls {
         }
     }
 
+    @SuppressWarnings("restricted") // native access is this class's purpose; enabled in the manifest
     static String strerror(int errno) {
         try {
             MemorySegment p = (MemorySegment) STRERROR.invokeExact(errno);

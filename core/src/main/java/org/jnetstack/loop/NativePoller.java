@@ -245,6 +245,7 @@ final class NativePoller implements FdWaiter {
         static final MethodHandle CLOSE = bind("close",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
+        @SuppressWarnings("restricted") // native access is this class's purpose; enabled in the manifest
         private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
             MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsupportedOperationException(
                     "libc function " + name + " not found: the native poller needs Linux"));

@@ -131,6 +131,36 @@ class TapDeviceTest {
     }
 
     @Test
+    void deletedInterfaceDoesNotMakeTheLoopSpin() throws Exception {
+        Root.requireTap();
+        try (NetNs ns = NetNs.create();
+             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
+             EventLoop loop = EventLoop.system()) {
+            ns.adopt(tap.name(), null);
+            loop.attach(tap, (b, o, l) -> { });
+            loop.start("tap-deleted");
+            ns.exec("ip", "link", "del", tap.name());
+            // The descriptor now reports POLLERR for ever; the poller must stop waiting on it.
+            CountDownLatch settled = new CountDownLatch(1);
+            loop.execute(settled::countDown);
+            assertThat(settled.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200);
+            long it0 = loop.counters().get("loop.iterations");
+            Thread.sleep(500);
+            assertThat(loop.counters().get("loop.iterations") - it0).as("iterations while idle").isLessThan(20);
+            byte[] f = TestFrames.arpRequest(OUR_MAC, OUR_IP, KERNEL_IP);
+            boolean[] sent = new boolean[] {true};
+            CountDownLatch tried = new CountDownLatch(1);
+            loop.execute(() -> {
+                sent[0] = tap.send(f, 0, f.length);
+                tried.countDown();
+            });
+            assertThat(tried.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(sent[0]).as("send to a deleted TAP").isFalse();
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameTapIsRefusedClearly() throws Exception {
         Root.requireTap();
         try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"))) {
