@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
             }
         });
         CountDownLatch closed = new CountDownLatch(1);
-        // The JVM runs this on SIGINT/SIGTERM: close on the loop so the pcap file is complete.
+        // The JVM runs this on SIGINT/SIGTERM: stop the loop and close the stack, which completes a pcap file.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 launcher.close();
