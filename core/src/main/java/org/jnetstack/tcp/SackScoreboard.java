@@ -259,6 +259,11 @@ public final class SackScoreboard {
         return nextSeg >= 0;
     }
 
+    /** The first sequence number at or above {@code seq} that is not SACKed. */
+    public int firstUnsackedAtOrAbove(int seq) {
+        return lowestUnsackedAtOrAbove(seq);
+    }
+
     private int lowestUnsackedAtOrAbove(int seq) {
         for (int i = 0; i < count; i++) {
             if (Seq.lt(seq, start[i])) {

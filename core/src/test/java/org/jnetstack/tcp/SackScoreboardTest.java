@@ -155,6 +155,16 @@ class SackScoreboardTest {
         assertThat(Integer.compareUnsigned(NXT, UNA)).isNegative();
     }
 
+    @Test
+    void firstUnsackedSkipsSackedRanges() {
+        SackScoreboard sb = sacked(2, 3, 6);
+        assertThat(sb.firstUnsackedAtOrAbove(seg(0))).isEqualTo(seg(0));
+        assertThat(sb.firstUnsackedAtOrAbove(seg(2))).isEqualTo(seg(4));
+        assertThat(sb.firstUnsackedAtOrAbove(seg(3) + 500)).isEqualTo(seg(4)); // 0x00000BB8 after the wrap
+        assertThat(sb.firstUnsackedAtOrAbove(seg(6))).isEqualTo(seg(7));
+        assertThat(sb.firstUnsackedAtOrAbove(seg(8))).isEqualTo(seg(8));
+    }
+
     /** Random SACK histories against the RFC's definitions applied octet by octet to a bitmap. */
     @Property(tries = 500)
     void matchesTheOctetByOctetDefinitions(@ForAll long seed, @ForAll int una,
