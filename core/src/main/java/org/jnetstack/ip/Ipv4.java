@@ -176,6 +176,15 @@ public final class Ipv4 {
         return r == null ? 0 : r.iface().address();
     }
 
+    /** MTU of the interface that leads to {@code dst} (the first interface's if none does). */
+    public int mtuFor(int dst) {
+        Route r = route(dst);
+        if (r != null) {
+            return r.iface().mtu();
+        }
+        return interfaces.isEmpty() ? 576 : interfaces.get(0).mtu();
+    }
+
     private Route route(int dst) {
         if (dst == -1) {
             return interfaces.isEmpty() ? null : new Route(-1, 32, 0, interfaces.get(0));

@@ -1,153 +1,44 @@
 package org.jnetstack.util;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
-/**
- * An open-addressing map from int keys to objects: lookups allocate nothing (no boxing),
- * which matters on the per-packet path (port and neighbour tables). Not thread-safe.
- */
+/** An int-keyed view of {@link LongMap}: no boxing on lookup. Not thread-safe. */
 public final class IntMap<V> {
-    private static final int FREE = 0;
-    private static final int USED = 1;
-    private static final int DELETED = 2;
-
-    private int[] keys;
-    private Object[] values;
-    private byte[] states;
-    private int size;
-    private int occupied;
+    private final LongMap<V> map;
 
     public IntMap() {
         this(16);
     }
 
     public IntMap(int capacity) {
-        int cap = Integer.highestOneBit(Math.max(4, capacity) * 2 - 1);
-        keys = new int[cap];
-        values = new Object[cap];
-        states = new byte[cap];
+        map = new LongMap<>(capacity);
     }
 
-    private static int mix(int k) {
-        int h = k * 0x9E3779B9;
-        return h ^ (h >>> 16);
-    }
-
-    @SuppressWarnings("unchecked")
     public V get(int key) {
-        int mask = keys.length - 1;
-        for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-            byte s = states[i];
-            if (s == FREE) {
-                return null;
-            }
-            if (s == USED && keys[i] == key) {
-                return (V) values[i];
-            }
-        }
+        return map.get(key);
     }
 
     public boolean containsKey(int key) {
-        return get(key) != null;
+        return map.containsKey(key);
     }
 
-    /** Stores a non-null value; returns the previous one or null. */
-    @SuppressWarnings("unchecked")
     public V put(int key, V value) {
-        if (value == null) {
-            throw new IllegalArgumentException("null value");
-        }
-        if ((occupied + 1) * 4 >= keys.length * 3) {
-            rehash(size * 2 >= keys.length / 2 ? keys.length * 2 : keys.length);
-        }
-        int mask = keys.length - 1;
-        int firstDeleted = -1;
-        for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-            byte s = states[i];
-            if (s == FREE) {
-                int slot = firstDeleted >= 0 ? firstDeleted : i;
-                if (firstDeleted < 0) {
-                    occupied++;
-                }
-                keys[slot] = key;
-                values[slot] = value;
-                states[slot] = USED;
-                size++;
-                return null;
-            }
-            if (s == DELETED) {
-                if (firstDeleted < 0) {
-                    firstDeleted = i;
-                }
-            } else if (keys[i] == key) {
-                V old = (V) values[i];
-                values[i] = value;
-                return old;
-            }
-        }
+        return map.put(key, value);
     }
 
-    @SuppressWarnings("unchecked")
     public V remove(int key) {
-        int mask = keys.length - 1;
-        for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-            byte s = states[i];
-            if (s == FREE) {
-                return null;
-            }
-            if (s == USED && keys[i] == key) {
-                V old = (V) values[i];
-                values[i] = null;
-                states[i] = DELETED;
-                size--;
-                return old;
-            }
-        }
+        return map.remove(key);
     }
 
     public int size() {
-        return size;
+        return map.size();
     }
 
-    /** A copy of the values (for diagnostics and iteration that may modify the map). */
-    @SuppressWarnings("unchecked")
     public List<V> values() {
-        List<V> out = new ArrayList<>(size);
-        for (int i = 0; i < keys.length; i++) {
-            if (states[i] == USED) {
-                out.add((V) values[i]);
-            }
-        }
-        return out;
-    }
-
-    public void forEachValue(Consumer<V> action) {
-        values().forEach(action);
+        return map.values();
     }
 
     public void clear() {
-        java.util.Arrays.fill(states, (byte) FREE);
-        java.util.Arrays.fill(values, null);
-        size = 0;
-        occupied = 0;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void rehash(int newCap) {
-        int[] oldKeys = keys;
-        Object[] oldValues = values;
-        byte[] oldStates = states;
-        keys = new int[newCap];
-        values = new Object[newCap];
-        states = new byte[newCap];
-        size = 0;
-        occupied = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldStates[i] == USED) {
-                put(oldKeys[i], (V) oldValues[i]);
-            }
-        }
+        map.clear();
     }
 }

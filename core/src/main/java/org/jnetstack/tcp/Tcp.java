@@ -1,0 +1,393 @@
+package org.jnetstack.tcp;
+
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.jnetstack.ip.IpProtocolHandler;
+import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.util.IntMap;
+import org.jnetstack.util.LongMap;
+import org.jnetstack.util.RateLimiter;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Malformed;
+import org.jnetstack.wire.TcpOptions;
+import org.jnetstack.wire.TcpSegment;
+
+/**
+ * TCP (RFC 9293): the connection table, listeners, segment demultiplexing, resets for
+ * segments nobody wants, and the shared output path. Connection logic is in {@link TcpConnection}.
+ */
+public final class Tcp implements IpProtocolHandler {
+    private final Ipv4 ip;
+    private final TcpConfig config;
+    private final RandomGenerator random;
+    private final LongMap<TcpConnection> connections = new LongMap<>();
+    private final IntMap<TcpListener> listeners = new IntMap<>();
+    private final IsnGenerator isnGenerator;
+    private final RateLimiter challengeAcks;
+    private final TcpSegment rxSegment = new TcpSegment();
+    private final TcpOptions rxOptions = new TcpOptions();
+    private final TcpOptions txOptions = new TcpOptions();
+    private final int[] sackStarts = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private final int[] sackEnds = new int[TcpOptions.MAX_SACK_BLOCKS];
+
+    private final Counter rxSegments;
+    private final Counter[] rxMalformed = new Counter[Malformed.values().length];
+    private final Counter rxNotUnicast;
+    private final Counter txSegments;
+    private final Counter txResets;
+    private final Counter rxResets;
+    private final Counter activeOpens;
+    private final Counter passiveOpens;
+    private final Counter listenOverflows;
+    private final Counter synQueueFull;
+    private final Counter connectionLimit;
+    private final Counter retransmits;
+    private final Counter timeouts;
+    private final Counter fastRetransmits;
+    private final Counter dupAcks;
+    private final Counter challengeAckCount;
+    private final Counter pawsRejected;
+    private final Counter outOfWindow;
+    private final Counter ackTooNew;
+    private final Counter windowProbes;
+    private final Counter keepalives;
+    private final Counter aborts;
+
+    public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
+        this.ip = ip;
+        this.config = config;
+        this.random = ip.random();
+        this.isnGenerator = new IsnGenerator(random, ip.loop().clock());
+        this.challengeAcks = new RateLimiter(ip.loop().clock(), config.challengeAckRate(), config.challengeAckRate());
+        org.jnetstack.tcp.cc.CongestionControls.create(config.congestionControl()); // fail fast on a bad name
+        rxSegments = counters.counter("tcp.rx.segments");
+        for (Malformed m : Malformed.values()) {
+            rxMalformed[m.ordinal()] = counters.counter("tcp.rx.drop." + m.id());
+        }
+        rxNotUnicast = counters.counter("tcp.rx.drop.not_unicast");
+        rxResets = counters.counter("tcp.rx.resets");
+        txSegments = counters.counter("tcp.tx.segments");
+        txResets = counters.counter("tcp.tx.resets");
+        activeOpens = counters.counter("tcp.active_opens");
+        passiveOpens = counters.counter("tcp.passive_opens");
+        listenOverflows = counters.counter("tcp.listen_overflows");
+        synQueueFull = counters.counter("tcp.syn_queue_full");
+        connectionLimit = counters.counter("tcp.connection_limit");
+        retransmits = counters.counter("tcp.retransmitted_segments");
+        timeouts = counters.counter("tcp.timeouts");
+        fastRetransmits = counters.counter("tcp.fast_retransmits");
+        dupAcks = counters.counter("tcp.dup_acks");
+        challengeAckCount = counters.counter("tcp.challenge_acks");
+        pawsRejected = counters.counter("tcp.paws_rejected");
+        outOfWindow = counters.counter("tcp.rx.out_of_window");
+        ackTooNew = counters.counter("tcp.rx.ack_too_new");
+        windowProbes = counters.counter("tcp.window_probes");
+        keepalives = counters.counter("tcp.keepalive_probes");
+        aborts = counters.counter("tcp.aborts");
+        ip.register(Ipv4Packet.PROTO_TCP, this);
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    public TcpConfig config() {
+        return config;
+    }
+
+    /** Listens on {@code port} of every local address, with the configured backlog. */
+    public TcpListener listen(int port, Consumer<TcpListener> onAcceptable) {
+        return listen(0, port, config.listenBacklog(), onAcceptable);
+    }
+
+    /**
+     * Listens on {@code localAddress:port} (0: any). {@code onAcceptable} runs on the loop thread
+     * whenever a connection completes its handshake; take it with {@link TcpListener#accept()}.
+     *
+     * @throws UncheckedIOException wrapping {@link BindException} if the port is taken
+     */
+    public TcpListener listen(int localAddress, int port, int backlog, Consumer<TcpListener> onAcceptable) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("TCP port must be 1-65535: " + port);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1: " + backlog);
+        }
+        if (listeners.containsKey(port)) {
+            throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port));
+        }
+        TcpListener l = new TcpListener(this, localAddress, port, backlog, onAcceptable);
+        listeners.put(port, l);
+        return l;
+    }
+
+    /**
+     * Opens a connection to {@code dstIp:dstPort} from an ephemeral port (RFC 6056). Events go to
+     * {@code handler}: {@code onConnected}, or {@code onError} with ConnectException /
+     * SocketTimeoutException / NoRouteToHostException.
+     */
+    public TcpConnection connect(int dstIp, int dstPort, TcpHandler handler) {
+        if (dstPort < 1 || dstPort > 65535) {
+            throw new IllegalArgumentException("TCP port must be 1-65535: " + dstPort);
+        }
+        int src = ip.sourceAddressFor(dstIp);
+        if (src == 0) {
+            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + Ipv4Address.format(dstIp)));
+        }
+        if (connections.size() >= config.maxConnections()) {
+            connectionLimit.inc();
+            throw new UncheckedIOException(new SocketException(
+                    "connection limit reached (" + config.maxConnections() + "): raise TcpConfig.maxConnections"));
+        }
+        int port = ephemeralPort(dstIp, dstPort);
+        TcpConnection c = new TcpConnection(this, src, port, dstIp, dstPort, handler);
+        connections.put(c.key, c);
+        activeOpens.inc();
+        c.connect();
+        return c;
+    }
+
+    /** All connections, any state (loop thread). */
+    public List<TcpConnection> connections() {
+        return connections.values();
+    }
+
+    public List<TcpListener> listeners() {
+        return listeners.values();
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len) {
+        rxSegments.inc();
+        int src = pkt.source();
+        int dst = pkt.destination();
+        TcpSegment seg = rxSegment.wrap(buf, off, len);
+        Malformed m = seg.check(src, dst);
+        if (m == null) {
+            m = rxOptions.parse(seg);
+        }
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return;
+        }
+        if (!ip.isLocalAddress(dst)) {
+            // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
+            rxNotUnicast.inc();
+            return;
+        }
+        if (seg.isRst()) {
+            rxResets.inc();
+        }
+        TcpConnection c = connections.get(key(src, seg.sourcePort(), seg.destinationPort()));
+        if (c != null) {
+            c.heardFromPeer();
+            c.input(seg, rxOptions);
+            return;
+        }
+        TcpListener l = listeners.get(seg.destinationPort());
+        if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
+            listenInput(l, seg, src, dst);
+            return;
+        }
+        closedInput(seg, src, dst);
+    }
+
+    /** RFC 9293 §3.10.7.1: no connection — answer anything but a RST with a RST. */
+    private void closedInput(TcpSegment seg, int src, int dst) {
+        if (seg.isRst()) {
+            return;
+        }
+        if (seg.isAck()) {
+            sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+        } else {
+            sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), 0, seg.sequenceNumber() + seg.sequenceLength(), true);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.2 (LISTEN). */
+    private void listenInput(TcpListener l, TcpSegment seg, int src, int dst) {
+        if (seg.isRst()) {
+            return;
+        }
+        if (seg.isAck()) {
+            sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+            return;
+        }
+        if (!seg.isSyn()) {
+            return;
+        }
+        if (l.acceptQueueFull()) {
+            listenOverflows.inc(); // the client retransmits its SYN; by then the application may have accepted
+            return;
+        }
+        if (l.halfOpen >= config.synQueue()) {
+            synQueueFull.inc();
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            connectionLimit.inc();
+            return;
+        }
+        TcpConnection c = new TcpConnection(this, dst, seg.destinationPort(), src, seg.sourcePort(), null);
+        c.listener = l;
+        l.halfOpen++;
+        connections.put(c.key, c);
+        passiveOpens.inc();
+        c.acceptSyn(seg, rxOptions, isn(dst, seg.destinationPort(), src, seg.sourcePort()));
+    }
+
+    @Override
+    public void icmpError(int type, int code, int fromIp, byte[] buf, int off, int len) {
+        Ipv4Packet q = new Ipv4Packet().wrap(buf, off, len);
+        int t = off + q.headerLength();
+        int srcPort = ((buf[t] & 0xFF) << 8) | (buf[t + 1] & 0xFF);
+        int dstPort = ((buf[t + 2] & 0xFF) << 8) | (buf[t + 3] & 0xFF);
+        TcpConnection c = connections.get(key(q.destination(), dstPort, srcPort));
+        if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
+            return; // RFC 1122 §4.2.3.9: soft errors for established connections
+        }
+        if (code == IcmpMessage.CODE_PORT_UNREACHABLE || code == IcmpMessage.CODE_PROTOCOL_UNREACHABLE) {
+            c.failFromIcmp(new ConnectException("Connection refused"));
+        } else if (code == IcmpMessage.CODE_HOST_UNREACHABLE || code == IcmpMessage.CODE_NET_UNREACHABLE) {
+            c.failFromIcmp(new NoRouteToHostException("No route to host"));
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** Sends one segment of {@code c}; payload bytes come from its send buffer at {@code bufferOffset}. */
+    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len) {
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        int hl = TcpSegment.headerLength(opts);
+        if (len > 0) {
+            c.copySendData(bufferOffset, tx, t + hl, len);
+        }
+        TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
+        txSegments.inc();
+        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+    }
+
+    void sendRst(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        int hl = TcpSegment.write(tx, t, localPort, remotePort, seq, withAck ? ack : 0,
+                TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0, 0, null, 0, localIp, remoteIp);
+        txSegments.inc();
+        txResets.inc();
+        ip.send(localIp, remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl);
+    }
+
+    // ---------------------------------------------------------------- shared services
+
+    static long key(int remoteIp, int remotePort, int localPort) {
+        return ((long) remoteIp << 32) | ((long) (remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
+    }
+
+    /** RFC 6056 §3.3.1: random start, linear probe; a port is free if the 4-tuple is. */
+    private int ephemeralPort(int dstIp, int dstPort) {
+        int first = ip.config().ephemeralPortFirst();
+        int count = ip.config().ephemeralPortLast() - first + 1;
+        int start = random.nextInt(count);
+        for (int i = 0; i < count; i++) {
+            int port = first + (start + i) % count;
+            if (!connections.containsKey(key(dstIp, dstPort, port)) && !listeners.containsKey(port)) {
+                return port;
+            }
+        }
+        throw new UncheckedIOException(new BindException("no free ephemeral TCP port towards "
+                + Ipv4Address.format(dstIp) + ":" + dstPort));
+    }
+
+    int isn(int localIp, int localPort, int remoteIp, int remotePort) {
+        return isnGenerator.next(localIp, localPort, remoteIp, remotePort);
+    }
+
+    /** MSS to advertise towards {@code remoteIp}: the interface MTU less IPv4 and TCP headers. */
+    int mssFor(int remoteIp) {
+        return Math.min(65495, ip.mtuFor(remoteIp) - 40);
+    }
+
+    void handshakeCompleted(TcpConnection c) {
+        TcpListener l = c.listener;
+        if (l != null) {
+            l.halfOpen--;
+            if (l.isClosed()) {
+                c.abort();
+                return;
+            }
+            c.listener = null;
+            l.established(c);
+        } else {
+            c.connectedBySimultaneousOpen();
+        }
+    }
+
+    void remove(TcpConnection c, TcpState was) {
+        if (connections.get(c.key) == c) {
+            connections.remove(c.key);
+        }
+        TcpListener l = c.listener;
+        if (l != null) {
+            if (was == TcpState.SYN_RECEIVED) {
+                l.halfOpen--;
+            }
+            l.forget(c);
+            c.listener = null;
+        }
+    }
+
+    void unlisten(TcpListener l) {
+        if (listeners.get(l.port()) == l) {
+            listeners.remove(l.port());
+        }
+    }
+
+    EventLoop loop() {
+        return ip.loop();
+    }
+
+    RandomGenerator random() {
+        return random;
+    }
+
+    TcpOptions txOptions() {
+        return txOptions;
+    }
+
+    int[] sackStarts() {
+        return sackStarts;
+    }
+
+    int[] sackEnds() {
+        return sackEnds;
+    }
+
+    boolean challengeAckAllowed() {
+        return challengeAcks.tryAcquire();
+    }
+
+    void countChallengeAck() { challengeAckCount.inc(); }
+    void countPaws() { pawsRejected.inc(); }
+    void countOutOfWindow() { outOfWindow.inc(); }
+    void countAckTooNew() { ackTooNew.inc(); }
+    void countDupAck() { dupAcks.inc(); }
+    void countFastRetransmit() { fastRetransmits.inc(); }
+    void countRetransmit() { retransmits.inc(); }
+    void countTimeout() { timeouts.inc(); }
+    void countWindowProbe() { windowProbes.inc(); }
+    void countKeepalive() { keepalives.inc(); }
+    void countAbort() { aborts.inc(); }
+}

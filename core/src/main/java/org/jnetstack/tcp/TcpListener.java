@@ -1,0 +1,91 @@
+package org.jnetstack.tcp;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * A listening port (lwIP's tcp_listen + tcp_accept). Completed connections wait in a bounded
+ * accept queue until {@link #accept()} takes them; {@code onAcceptable} is called (loop thread)
+ * whenever one arrives. Half-open connections are bounded separately (the SYN queue).
+ */
+public final class TcpListener {
+    private final Tcp tcp;
+    private final int localAddress;
+    private final int port;
+    private final int backlog;
+    private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    private Consumer<TcpListener> onAcceptable;
+    int halfOpen;
+    private boolean closed;
+
+    TcpListener(Tcp tcp, int localAddress, int port, int backlog, Consumer<TcpListener> onAcceptable) {
+        this.tcp = tcp;
+        this.localAddress = localAddress;
+        this.port = port;
+        this.backlog = backlog;
+        this.onAcceptable = onAcceptable;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int localAddress() {
+        return localAddress;
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    /** The next established connection, or null. Set its handler with {@link TcpConnection#setHandler}. */
+    public TcpConnection accept() {
+        return acceptQueue.poll();
+    }
+
+    public int queued() {
+        return acceptQueue.size();
+    }
+
+    boolean acceptQueueFull() {
+        return acceptQueue.size() >= backlog;
+    }
+
+    void established(TcpConnection c) {
+        acceptQueue.add(c);
+        if (onAcceptable != null) {
+            onAcceptable.accept(this);
+        }
+    }
+
+    void forget(TcpConnection c) {
+        acceptQueue.remove(c);
+    }
+
+    public void onAcceptable(Consumer<TcpListener> callback) {
+        this.onAcceptable = callback;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops listening; connections not yet accepted are reset. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tcp.unlisten(this);
+        TcpConnection c;
+        while ((c = acceptQueue.poll()) != null) {
+            c.abort();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "listen " + Ipv4Address.format(localAddress) + ":" + port;
+    }
+}
