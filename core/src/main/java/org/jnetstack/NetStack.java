@@ -11,6 +11,8 @@ import org.jnetstack.ip.Route;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.tcp.Tcp;
+import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.udp.Udp;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
@@ -38,6 +40,7 @@ public final class NetStack implements AutoCloseable {
     private final Counters counters = new Counters();
     private final Ipv4 ipv4;
     private final Udp udp;
+    private final Tcp tcp;
     private volatile boolean closed;
 
     private NetStack(Builder b) {
@@ -48,6 +51,7 @@ public final class NetStack implements AutoCloseable {
         SplittableRandom random = new SplittableRandom(seed);
         this.ipv4 = new Ipv4(loop, config, counters, random);
         this.udp = new Udp(ipv4, counters);
+        this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
         if (b.device != null) {
             LinkDevice dev = b.device;
             long mac = b.mac != null ? b.mac.bits() : dev.mac() != null ? dev.mac().bits() : MacAddress.randomLocal(random).bits();
@@ -98,6 +102,11 @@ public final class NetStack implements AutoCloseable {
 
     public Udp udp() {
         return udp;
+    }
+
+    /** TCP: {@code listen}, {@code connect}, and the connection table. */
+    public Tcp tcp() {
+        return tcp;
     }
 
     public List<NetInterface> interfaces() {
@@ -159,6 +168,7 @@ public final class NetStack implements AutoCloseable {
         private Ipv4Address gateway;
         private Long seed;
         private StackConfig config = StackConfig.defaults();
+        private TcpConfig tcpConfig = TcpConfig.defaults();
 
         private Builder(EventLoop loop) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -225,6 +235,11 @@ public final class NetStack implements AutoCloseable {
 
         public Builder config(StackConfig config) {
             this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        public Builder tcpConfig(TcpConfig tcpConfig) {
+            this.tcpConfig = Objects.requireNonNull(tcpConfig);
             return this;
         }
 

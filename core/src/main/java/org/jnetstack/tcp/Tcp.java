@@ -137,6 +137,14 @@ public final class Tcp implements IpProtocolHandler {
      * SocketTimeoutException / NoRouteToHostException.
      */
     public TcpConnection connect(int dstIp, int dstPort, TcpHandler handler) {
+        return connect(0, dstIp, dstPort, handler);
+    }
+
+    /** Like {@link #connect(int, int, TcpHandler)} from a chosen local port (0: ephemeral). */
+    public TcpConnection connect(int localPort, int dstIp, int dstPort, TcpHandler handler) {
+        if (localPort < 0 || localPort > 65535) {
+            throw new IllegalArgumentException("TCP port must be 0-65535: " + localPort);
+        }
         if (dstPort < 1 || dstPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 1-65535: " + dstPort);
         }
@@ -149,7 +157,11 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new SocketException(
                     "connection limit reached (" + config.maxConnections() + "): raise TcpConfig.maxConnections"));
         }
-        int port = ephemeralPort(dstIp, dstPort);
+        int port = localPort != 0 ? localPort : ephemeralPort(dstIp, dstPort);
+        if (connections.containsKey(key(dstIp, dstPort, port))) {
+            throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
+                    + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
+        }
         TcpConnection c = new TcpConnection(this, src, port, dstIp, dstPort, handler);
         connections.put(c.key, c);
         activeOpens.inc();
@@ -311,7 +323,13 @@ public final class Tcp implements IpProtocolHandler {
                 + Ipv4Address.format(dstIp) + ":" + dstPort));
     }
 
+    /** Tests only: fixed ISNs (e.g. near 2^32 to exercise wrap-around). */
+    java.util.function.IntSupplier isnOverride;
+
     int isn(int localIp, int localPort, int remoteIp, int remotePort) {
+        if (isnOverride != null) {
+            return isnOverride.getAsInt();
+        }
         return isnGenerator.next(localIp, localPort, remoteIp, remotePort);
     }
 
@@ -390,4 +408,5 @@ public final class Tcp implements IpProtocolHandler {
     void countWindowProbe() { windowProbes.inc(); }
     void countKeepalive() { keepalives.inc(); }
     void countAbort() { aborts.inc(); }
+    void countListenOverflow() { listenOverflows.inc(); }
 }

@@ -331,6 +331,7 @@ public final class TcpConnection {
         sndNxt = iss;
         sndMax = iss;
         setState(TcpState.SYN_SENT);
+        rttStart = now();
         sendSyn(false);
         retransmitTimer.schedule(rtt.rto());
     }
@@ -467,6 +468,12 @@ public final class TcpConnection {
         int ack = seg.acknowledgmentNumber();
         if (state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
+                if (listener != null && listener.acceptQueueFull()) {
+                    // Like Linux (tcp_abort_on_overflow off): ignore the ACK; our SYN-ACK
+                    // retransmission draws another once the application has accepted.
+                    tcp.countListenOverflow();
+                    return;
+                }
                 sndWnd = (long) seg.window() << sndWscale;
                 sndWl1 = seq;
                 sndWl2 = ack;
@@ -566,6 +573,7 @@ public final class TcpConnection {
         }
         irs = seg.sequenceNumber();
         rcvNxt = irs + 1;
+        rcvAdvEdge = rcvNxt + (int) Math.min(65535, receiveBuffer.window()); // what our SYN offered
         negotiate(opts, true);
         if (hasAck) {
             sndUna = ack;
@@ -779,7 +787,14 @@ public final class TcpConnection {
 
     private void finAcked() {
         switch (state) {
-            case FIN_WAIT_1 -> setState(peerFinReceived ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2);
+            case FIN_WAIT_1 -> {
+                setState(peerFinReceived ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2);
+                if (state == TcpState.FIN_WAIT_2 && inputShutdownByApp) {
+                    // Nobody will read what the peer still sends: do not wait for its FIN forever
+                    // (Linux's tcp_fin_timeout does the same for orphaned connections).
+                    timeWaitTimer.schedule(2 * config.msl().toNanos());
+                }
+            }
             case CLOSING -> enterTimeWait();
             case LAST_ACK -> {
                 terminate(null);
@@ -849,7 +864,9 @@ public final class TcpConnection {
         while (true) {
             int dataEnd = dataEnd();
             int unsent = Seq.gt(dataEnd, sndNxt) ? dataEnd - sndNxt : 0;
-            boolean finPending = finRequested && !finSent && (canSendFinState());
+            // A FIN not sent yet, or sent and being re-sent after a timeout rewound snd.nxt.
+            boolean finPending = finRequested && canSendFinState()
+                    && (!finSent || (sndNxt == dataEnd && Seq.gt(sndMax, dataEnd)));
             if (unsent == 0 && !(finPending && sndNxt == dataEnd)) {
                 break;
             }
@@ -881,7 +898,8 @@ public final class TcpConnection {
             boolean fin = finPending && len == unsent;
             int flags = TcpSegment.ACK | (len > 0 && len == unsent ? TcpSegment.PSH : 0) | (fin ? TcpSegment.FIN : 0);
             boolean retransmission = Seq.lt(sndNxt, sndMax);
-            transmit(sndNxt, len, flags);
+            len = transmit(sndNxt, len, flags);
+            fin = (flags & TcpSegment.FIN) != 0 && len == unsent;
             if (retransmission) {
                 retransmittedSegments++;
                 retransmittedBytes += len;
@@ -895,7 +913,7 @@ public final class TcpConnection {
             }
             sndNxt += len + (fin ? 1 : 0);
             sndMax = Seq.max(sndMax, sndNxt);
-            if (fin) {
+            if (fin && !finSent) {
                 finSent = true;
                 afterFinSent();
             }
@@ -944,7 +962,7 @@ public final class TcpConnection {
                 if (len <= 0) {
                     break;
                 }
-                transmit(sndMax, len, TcpSegment.ACK | (len == dataEnd - sndMax ? TcpSegment.PSH : 0));
+                len = transmit(sndMax, len, TcpSegment.ACK | (len == dataEnd - sndMax ? TcpSegment.PSH : 0));
                 bytesSent += len;
                 sndMax += len;
                 sndNxt = sndMax;
@@ -955,8 +973,7 @@ public final class TcpConnection {
                     break; // only our FIN is outstanding there; the RTO handles it
                 }
                 len = Math.min(len, inBuffer);
-                retransmitAt(seq, len);
-                highRxt = seq + len;
+                highRxt = seq + retransmitAt(seq, len);
             }
             sent++;
         }
@@ -964,34 +981,46 @@ public final class TcpConnection {
     }
 
     /** Retransmits {@code len} bytes at {@code seq} (data only; a FIN rides along if it is next). */
-    private void retransmitAt(int seq, int len) {
+    private int retransmitAt(int seq, int len) {
         int dataEnd = dataEnd();
         int avail = dataEnd - seq;
         if (avail <= 0) {
             if (finSent && seq == dataEnd) {
                 transmit(seq, 0, TcpSegment.ACK | TcpSegment.FIN);
                 retransmittedSegments++;
+                return 1;
             }
-            return;
+            return 0;
         }
         len = Math.min(len, avail);
         boolean fin = finSent && seq + len == dataEnd;
-        transmit(seq, len, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0));
+        len = transmit(seq, len, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0));
         retransmittedSegments++;
         retransmittedBytes += len;
         tcp.countRetransmit();
+        return len;
     }
 
-    /** Builds and sends one segment carrying bytes [seq, seq+len) of the send buffer. */
-    private void transmit(int seq, int len, int flags) {
+    /**
+     * Builds and sends one segment carrying bytes [seq, seq+len) of the send buffer. SACK blocks
+     * take option space, so the payload may be cut to keep the segment within the MSS; returns
+     * the payload length actually sent (a FIN is dropped from a cut segment).
+     */
+    private int transmit(int seq, int len, int flags) {
         TcpOptions o = tcp.txOptions().clear();
         if (tsOk) {
             o.setTimestamps(tsValue(), tsRecent);
         }
         addSackBlocks(o);
+        int room = mss + (tsOk ? 12 : 0) - o.encodedLength();
+        if (len > room) {
+            len = room;
+            flags &= ~TcpSegment.FIN;
+        }
         int window = advertiseWindow();
         tcp.sendSegment(this, seq, rcvNxt, flags, window, o, seq - sndUna, len);
         ackSent();
+        return len;
     }
 
     private void addSackBlocks(TcpOptions o) {
