@@ -70,6 +70,7 @@ public final class Tcp implements IpProtocolHandler {
         this.config = config;
         this.random = ip.random();
         this.isnGenerator = new IsnGenerator(random, ip.loop().clock());
+        this.cookieHash = new IsnGenerator(random, ip.loop().clock());
         this.challengeAcks = new RateLimiter(ip.loop().clock(), config.challengeAckRate(), config.challengeAckRate());
         org.jnetstack.tcp.cc.CongestionControls.create(config.congestionControl()); // fail fast on a bad name
         rxSegments = counters.counter("tcp.rx.segments");
@@ -96,6 +97,8 @@ public final class Tcp implements IpProtocolHandler {
         windowProbes = counters.counter("tcp.window_probes");
         keepalives = counters.counter("tcp.keepalive_probes");
         aborts = counters.counter("tcp.aborts");
+        cookiesSent = counters.counter("tcp.syn_cookies_sent");
+        cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
         ip.register(Ipv4Packet.PROTO_TCP, this);
     }
 
@@ -234,6 +237,9 @@ public final class Tcp implements IpProtocolHandler {
             return;
         }
         if (seg.isAck()) {
+            if (!seg.isSyn() && !seg.isFin() && acceptCookie(l, seg, src, dst)) {
+                return;
+            }
             sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
             return;
         }
@@ -245,7 +251,9 @@ public final class Tcp implements IpProtocolHandler {
             return;
         }
         if (l.halfOpen >= config.synQueue()) {
+            // RFC 4987 §3.6: keep serving without state — the ISN carries what we must remember.
             synQueueFull.inc();
+            sendSynCookie(seg, src, dst);
             return;
         }
         if (connections.size() >= config.maxConnections()) {
@@ -258,6 +266,71 @@ public final class Tcp implements IpProtocolHandler {
         connections.put(c.key, c);
         passiveOpens.inc();
         c.acceptSyn(seg, rxOptions, isn(dst, seg.destinationPort(), src, seg.sourcePort()));
+    }
+
+    // ---------------------------------------------------------------- SYN cookies (RFC 4987 §3.6)
+
+    /** MSS values a cookie can name (3 bits); the largest not above the peer's is chosen. */
+    private static final int[] COOKIE_MSS = {536, 1220, 1380, 1440, 1460, 4312, 8960, 65495};
+    private static final long COOKIE_PERIOD_NANOS = 64_000_000_000L;
+    private final IsnGenerator cookieHash;
+    private final Counter cookiesSent;
+    private final Counter cookiesAccepted;
+
+    private int cookieTime() {
+        return (int) (ip.loop().clock().nanos() / COOKIE_PERIOD_NANOS);
+    }
+
+    /** Cookie: 5 bits of time, 3 bits of MSS index, 24 bits of keyed hash over the 4-tuple, time and index. */
+    private int cookie(int t, int mssIndex, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+        int h = cookieHash.offset(localIp ^ (t * 0x9E3779B9) ^ (mssIndex << 29), localPort, remoteIp ^ peerIsn, remotePort);
+        return ((t & 0x1F) << 27) | (mssIndex << 24) | (h & 0xFFFFFF);
+    }
+
+    private void sendSynCookie(TcpSegment syn, int src, int dst) {
+        int peerMss = rxOptions.hasMss() ? rxOptions.mss() : 536;
+        int limit = Math.min(peerMss, mssFor(src));
+        int idx = 0;
+        for (int i = COOKIE_MSS.length - 1; i >= 0; i--) {
+            if (COOKIE_MSS[i] <= limit) {
+                idx = i;
+                break;
+            }
+        }
+        int isn = cookie(cookieTime(), idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
+        TcpOptions o = txOptions.clear().setMss(COOKIE_MSS[idx]); // nothing else can be remembered
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        int hl = TcpSegment.write(tx, t, syn.destinationPort(), syn.sourcePort(), isn, syn.sequenceNumber() + 1,
+                TcpSegment.SYN | TcpSegment.ACK, 65535, 0, o, 0, dst, src);
+        txSegments.inc();
+        cookiesSent.inc();
+        ip.send(dst, src, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl);
+    }
+
+    /** The ACK completing a cookie handshake: if the cookie checks out, the connection starts ESTABLISHED. */
+    private boolean acceptCookie(TcpListener l, TcpSegment seg, int src, int dst) {
+        if (cookiesSent.get() == 0 || l.acceptQueueFull() || connections.size() >= config.maxConnections()) {
+            return false;
+        }
+        int isn = seg.acknowledgmentNumber() - 1;
+        int peerIsn = seg.sequenceNumber() - 1;
+        int idx = (isn >>> 24) & 7;
+        int now = cookieTime();
+        for (int t = now; t >= now - 1; t--) {
+            if (((isn >>> 27) & 0x1F) == (t & 0x1F)
+                    && cookie(t, idx, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn) == isn) {
+                TcpConnection c = new TcpConnection(this, dst, seg.destinationPort(), src, seg.sourcePort(), null);
+                connections.put(c.key, c);
+                passiveOpens.inc();
+                cookiesAccepted.inc();
+                c.acceptCookie(seg, rxOptions, isn, COOKIE_MSS[idx]);
+                l.established(c);
+                c.input(seg, rxOptions); // any data the ACK carries
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -72,33 +72,182 @@ public record TcpConfig(
                 Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000);
     }
 
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     public TcpConfig withBuffers(int send, int receive) {
-        return new TcpConfig(send, receive, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries,
-                synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl,
-                listenBacklog, synQueue, maxConnections, challengeAckRate);
+        return toBuilder().sendBuffer(send).receiveBuffer(receive).build();
     }
 
     public TcpConfig withSack(boolean on) {
-        return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, on, initialRto, minRto, maxRto,
-                maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle,
-                congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+        return toBuilder().sack(on).build();
     }
 
     public TcpConfig withCongestionControl(String name) {
-        return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto,
-                maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle,
-                name, listenBacklog, synQueue, maxConnections, challengeAckRate);
-    }
-
-    public TcpConfig withOptions(boolean windowScaling, boolean timestamps, boolean sack) {
-        return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto,
-                maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle,
-                congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+        return toBuilder().congestionControl(name).build();
     }
 
     public TcpConfig withKeepalive(Duration idle, Duration interval, int probes) {
-        return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto,
-                maxRetries, synRetries, delayedAck, msl, idle, interval, probes, nagle,
-                congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+        return toBuilder().keepaliveIdle(idle).keepaliveInterval(interval).keepaliveProbes(probes).build();
+    }
+
+    /** Changes some fields; {@link #build()} validates. */
+    public static final class Builder {
+        private int sendBuffer;
+        private int receiveBuffer;
+        private boolean windowScaling;
+        private boolean timestamps;
+        private boolean sack;
+        private Duration initialRto;
+        private Duration minRto;
+        private Duration maxRto;
+        private int maxRetries;
+        private int synRetries;
+        private Duration delayedAck;
+        private Duration msl;
+        private Duration keepaliveIdle;
+        private Duration keepaliveInterval;
+        private int keepaliveProbes;
+        private boolean nagle;
+        private String congestionControl;
+        private int listenBacklog;
+        private int synQueue;
+        private int maxConnections;
+        private int challengeAckRate;
+
+        private Builder(TcpConfig c) {
+            sendBuffer = c.sendBuffer;
+            receiveBuffer = c.receiveBuffer;
+            windowScaling = c.windowScaling;
+            timestamps = c.timestamps;
+            sack = c.sack;
+            initialRto = c.initialRto;
+            minRto = c.minRto;
+            maxRto = c.maxRto;
+            maxRetries = c.maxRetries;
+            synRetries = c.synRetries;
+            delayedAck = c.delayedAck;
+            msl = c.msl;
+            keepaliveIdle = c.keepaliveIdle;
+            keepaliveInterval = c.keepaliveInterval;
+            keepaliveProbes = c.keepaliveProbes;
+            nagle = c.nagle;
+            congestionControl = c.congestionControl;
+            listenBacklog = c.listenBacklog;
+            synQueue = c.synQueue;
+            maxConnections = c.maxConnections;
+            challengeAckRate = c.challengeAckRate;
+        }
+
+        public Builder sendBuffer(int v) {
+            sendBuffer = v;
+            return this;
+        }
+
+        public Builder receiveBuffer(int v) {
+            receiveBuffer = v;
+            return this;
+        }
+
+        public Builder windowScaling(boolean v) {
+            windowScaling = v;
+            return this;
+        }
+
+        public Builder timestamps(boolean v) {
+            timestamps = v;
+            return this;
+        }
+
+        public Builder sack(boolean v) {
+            sack = v;
+            return this;
+        }
+
+        public Builder initialRto(Duration v) {
+            initialRto = v;
+            return this;
+        }
+
+        public Builder minRto(Duration v) {
+            minRto = v;
+            return this;
+        }
+
+        public Builder maxRto(Duration v) {
+            maxRto = v;
+            return this;
+        }
+
+        public Builder maxRetries(int v) {
+            maxRetries = v;
+            return this;
+        }
+
+        public Builder synRetries(int v) {
+            synRetries = v;
+            return this;
+        }
+
+        public Builder delayedAck(Duration v) {
+            delayedAck = v;
+            return this;
+        }
+
+        public Builder msl(Duration v) {
+            msl = v;
+            return this;
+        }
+
+        public Builder keepaliveIdle(Duration v) {
+            keepaliveIdle = v;
+            return this;
+        }
+
+        public Builder keepaliveInterval(Duration v) {
+            keepaliveInterval = v;
+            return this;
+        }
+
+        public Builder keepaliveProbes(int v) {
+            keepaliveProbes = v;
+            return this;
+        }
+
+        public Builder nagle(boolean v) {
+            nagle = v;
+            return this;
+        }
+
+        public Builder congestionControl(String v) {
+            congestionControl = v;
+            return this;
+        }
+
+        public Builder listenBacklog(int v) {
+            listenBacklog = v;
+            return this;
+        }
+
+        public Builder synQueue(int v) {
+            synQueue = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder challengeAckRate(int v) {
+            challengeAckRate = v;
+            return this;
+        }
+
+        public TcpConfig build() {
+            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+        }
     }
 }

@@ -354,6 +354,32 @@ public final class TcpConnection {
         retransmitTimer.schedule(rtt.rto());
     }
 
+    /**
+     * A SYN-cookie handshake completed (RFC 4987 §3.6): no SYN state was kept, so window scaling,
+     * SACK and timestamps are off and the MSS is the one the cookie encoded.
+     */
+    void acceptCookie(TcpSegment ack, TcpOptions opts, int isn, int cookieMss) {
+        iss = isn;
+        irs = ack.sequenceNumber() - 1;
+        rcvNxt = irs + 1;
+        wscaleOk = false;
+        sndWscale = 0;
+        rcvWscale = 0;
+        tsOk = false;
+        sackOk = false;
+        mss = Math.min(cookieMss, tcp.mssFor(remoteIp));
+        cc.init(mss);
+        sndUna = iss + 1;
+        sndNxt = sndUna;
+        sndMax = sndUna;
+        sndWnd = ack.window();
+        sndWl1 = ack.sequenceNumber();
+        sndWl2 = ack.acknowledgmentNumber();
+        maxSndWnd = sndWnd;
+        rcvAdvEdge = rcvNxt + 65535; // what the cookie SYN-ACK advertised
+        setState(TcpState.ESTABLISHED);
+    }
+
     /** Takes the peer's SYN options; ours were offered if the config allows. */
     private void negotiate(TcpOptions opts, boolean weOffer) {
         wscaleOk = config.windowScaling() && opts.hasWindowScale();
@@ -726,7 +752,8 @@ public final class TcpConnection {
         tcp.countFastRetransmit();
         cc.onEnterRecovery(sndMax - sndUna, now());
         rttTiming = false; // Karn: no sample from retransmitted data
-        retransmitAt(sndUna, Math.min(mss, sndMax - sndUna));
+        int first = sackOk ? scoreboard.unsackedLength(sndUna, Math.min(mss, sndMax - sndUna)) : Math.min(mss, sndMax - sndUna);
+        highRxt = sndUna + retransmitAt(sndUna, Math.max(1, first)); // RFC 6675 §5 step (3): HighRxt past it
         retransmitTimer.schedule(rtt.rto());
     }
 
@@ -870,6 +897,14 @@ public final class TcpConnection {
             if (unsent == 0 && !(finPending && sndNxt == dataEnd)) {
                 break;
             }
+            if (sackOk && Seq.lt(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+                // Resending after a timeout: skip what the peer has already SACKed (RFC 6675 §5.1).
+                int next = Seq.min(scoreboard.firstUnsackedAtOrAbove(sndNxt), sndMax);
+                if (next != sndNxt) {
+                    sndNxt = next;
+                    continue;
+                }
+            }
             long inFlight = (long) (sndNxt - sndUna);
             long cwnd = cc.cwnd();
             if (!inRecovery && dupAcks > 0 && dupAcks < DUP_THRESH) {
@@ -878,6 +913,9 @@ public final class TcpConnection {
             long window = Math.min(cwnd, sndWnd);
             long usable = window - inFlight;
             int len = (int) Math.max(0, Math.min(Math.min(unsent, mss), usable));
+            if (sackOk && Seq.lt(sndNxt, sndMax)) {
+                len = Math.min(len, scoreboard.unsackedLength(sndNxt, len));
+            }
             if (unsent > 0 && len == 0) {
                 if (sndWnd == 0 || sndWnd <= inFlight) {
                     armPersist();
@@ -967,7 +1005,10 @@ public final class TcpConnection {
                 sndMax += len;
                 sndNxt = sndMax;
             } else {
-                int len = Math.min(mss, sndMax - seq);
+                int len = scoreboard.unsackedLength(seq, Math.min(mss, sndMax - seq));
+                if (len <= 0) {
+                    break;
+                }
                 int inBuffer = dataEnd - seq;
                 if (inBuffer <= 0) {
                     break; // only our FIN is outstanding there; the RTO handles it
@@ -1122,6 +1163,11 @@ public final class TcpConnection {
         }
         // RFC 5681 §3.1 eq. 4 and go-back-N from snd.una (RFC 6298 §5.4).
         cc.onRetransmitTimeout(sndMax - sndUna, now());
+        if (retries >= 2) {
+            // Repeated timeouts at the same point: the peer may have reneged on its SACKs
+            // (RFC 2018 §8); resend everything rather than trust them.
+            scoreboard.clear();
+        }
         inRecovery = false;
         dupAcks = 0;
         recoveryPoint = sndMax;
@@ -1239,6 +1285,19 @@ public final class TcpConnection {
             closedReported = true;
             handler.onClosed(this);
         }
+    }
+
+    // Sequence state, for tests in this package.
+    int rcvNxtForTest() {
+        return rcvNxt;
+    }
+
+    int sndNxtForTest() {
+        return sndNxt;
+    }
+
+    int tsRecentForTest() {
+        return tsRecent;
     }
 
     /** Copies send-buffer bytes for a segment being built (called by {@link Tcp#sendSegment}). */

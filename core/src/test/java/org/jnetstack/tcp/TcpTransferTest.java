@@ -19,14 +19,16 @@ class TcpTransferTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
     static final long SECOND = 1_000_000_000L;
 
-    final EventLoop loop = EventLoop.virtual();
-    final VirtualWire wire = new VirtualWire();
+    EventLoop loop;
+    VirtualWire wire;
     Lossy devA;
     Lossy devB;
     NetStack a;
     NetStack b;
 
     void setUp(double loss, TcpConfig cfg, long seed) {
+        loop = EventLoop.virtual();
+        wire = new VirtualWire();
         devA = new Lossy(wire.a(), loss, seed);
         devB = new Lossy(wire.b(), loss, seed + 1);
         a = NetStack.builder(loop).name("a").device(devA).address("10.0.0.1/24").seed(seed).tcpConfig(cfg).build();
@@ -277,5 +279,43 @@ class TcpTransferTest {
         a.tcp().connect(B, 80, src);
         assertThat(loop.runUntil(() -> sink.eof, 600 * SECOND)).isTrue();
         assertThat(sink.got.toByteArray()).isEqualTo(data);
+    }
+
+    /** Runs one transfer of {@code size} bytes under {@code loss} and returns the sender's info at the end. */
+    TcpInfo transfer(int size, double loss, TcpConfig cfg, long seed) {
+        setUp(loss, cfg, seed);
+        Sink sink = serve(80);
+        byte[] data = randomBytes(size, seed);
+        Source src = new Source(data);
+        TcpConnection c = a.tcp().connect(B, 80, src);
+        TcpInfo[] last = new TcpInfo[1];
+        boolean done = loop.runUntil(() -> {
+            if (c.state() != TcpState.CLOSED) {
+                last[0] = c.info();
+            }
+            return sink.eof;
+        }, 24 * 3600 * SECOND);
+        assertThat(done).as("transfer finished: %s", last[0]).isTrue();
+        assertThat(sink.got.toByteArray()).isEqualTo(data);
+        System.out.println("TRANSFER sack=" + cfg.sack() + " " + a.counters().snapshot().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("tcp.") && e.getValue() != 0).toList() + " time=" + loop.clock().nanos() / 1_000_000 + "ms");
+        return last[0];
+    }
+
+    @Test
+    void tenMegabytesUnderTenPercentLoss() {
+        TcpInfo info = transfer(10_000_000, 0.10, TcpConfig.defaults(), 21);
+        assertThat(info.retransmittedSegments()).isPositive();
+        assertThat(loop.counters().get("loop.errors")).isZero();
+    }
+
+    @Test
+    void sackRetransmitsLessThanNewRenoUnderTheSameLoss() {
+        TcpInfo withSack = transfer(3_000_000, 0.03, TcpConfig.defaults(), 31);
+        TcpInfo without = transfer(3_000_000, 0.03, TcpConfig.defaults().withSack(false), 31);
+        assertThat(withSack.sack()).isTrue();
+        assertThat(without.sack()).isFalse();
+        assertThat(withSack.retransmittedBytes()).as("SACK %s vs no SACK %s", withSack, without)
+                .isLessThan(without.retransmittedBytes());
     }
 }
