@@ -135,16 +135,41 @@ public final class NetStack implements AutoCloseable {
         ipv4.setGateway(gateway == null ? 0 : gateway.bits());
     }
 
-    /** Detaches and closes this stack's devices. Call on the loop thread or after the loop stopped. */
+    /**
+     * Detaches and closes this stack's devices. Safe from any thread: on another thread while the
+     * loop runs, the work is handed to the loop and this waits (up to 5 s) for it.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (loop.isClosed() || loop.inLoop() || !loop.isRunning()) {
+            detachAll();
+            return;
+        }
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            loop.execute(() -> {
+                try {
+                    detachAll();
+                } finally {
+                    done.countDown();
+                }
+            });
+            done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IllegalStateException e) {
+            detachAll(); // the loop closed meanwhile
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void detachAll() {
         for (NetInterface ni : ipv4.interfaces()) {
             try {
-                ni.device().close();
+                ipv4.removeInterface(ni);
             } catch (RuntimeException e) {
                 // closing must not fail
             }

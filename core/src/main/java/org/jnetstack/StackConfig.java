@@ -12,7 +12,7 @@ import java.time.Duration;
  *                                5 minutes, as lwIP's ARP_MAXAGE; the kernel peer refreshes us by its own requests anyway.
  * @param arpRequestTimeout       wait for the first ARP reply; doubles on each retry (backoff).
  * @param arpRetries              ARP requests sent after the first before the address is declared unreachable.
- *                                1 s + 3 retries (1, 2, 4 s) gives up after 15 s, like Linux's default of 3 probes.
+ *                                0.5 s + 2 retries (1, 2 s) gives up after 3.5 s, close to Linux's 3 probes 1 s apart.
  * @param arpQueuePerAddress      packets held while an address resolves; beyond it the oldest is dropped (counted).
  *                                RFC 1122 §2.3.2.2 asks for at least one; 256 holds a fragmented 64 KB datagram several times.
  * @param arpQueueBytes           bytes held for one unresolved address (Linux's unres_qlen_bytes is 208 KiB).
@@ -76,7 +76,7 @@ public record StackConfig(
     }
 
     public static StackConfig defaults() {
-        return new StackConfig(64, Duration.ofMinutes(5), Duration.ofSeconds(1), 3, 256, 256 * 1024, 1 << 20, 512,
+        return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535);
     }
 

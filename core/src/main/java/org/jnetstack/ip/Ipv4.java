@@ -125,6 +125,14 @@ public final class Ipv4 {
         return ni;
     }
 
+    /** Removes an interface: its routes go, its device is detached from the loop and closed. */
+    public void removeInterface(NetInterface ni) {
+        if (interfaces.remove(ni)) {
+            routes.removeIf(r -> r.iface() == ni);
+            ni.detach(loop);
+        }
+    }
+
     /** Sets (or changes) an interface's address; the connected route follows it. */
     public void setAddress(NetInterface ni, int address, int prefixLength) {
         routes.removeIf(r -> r.iface() == ni && r.gateway() == 0);

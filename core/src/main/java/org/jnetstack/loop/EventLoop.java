@@ -415,6 +415,12 @@ public final class EventLoop implements AutoCloseable {
         return closed;
     }
 
+    /** True while a thread started by {@link #start} runs the loop. */
+    public boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive() && !closed;
+    }
+
     /** A device attached to this loop, with the handler its frames go to. */
     public final class Attachment implements DeviceContext, FrameHandler {
         private final LinkDevice device;

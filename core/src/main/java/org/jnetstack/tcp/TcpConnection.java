@@ -751,6 +751,12 @@ public final class TcpConnection {
         highRxt = sndUna;
         tcp.countFastRetransmit();
         cc.onEnterRecovery(sndMax - sndUna, now());
+        if (!sackOk) {
+            // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3 MSS, for the three segments that left the network.
+            for (int i = 0; i < DUP_THRESH; i++) {
+                cc.onDupAckInRecovery();
+            }
+        }
         rttTiming = false; // Karn: no sample from retransmitted data
         int first = sackOk ? scoreboard.unsackedLength(sndUna, Math.min(mss, sndMax - sndUna)) : Math.min(mss, sndMax - sndUna);
         highRxt = sndUna + retransmitAt(sndUna, Math.max(1, first)); // RFC 6675 §5 step (3): HighRxt past it

@@ -156,6 +156,9 @@ class TcpPropertiesTest {
         NetStack a = NetStack.builder(loop).name("a").device(fa).address("10.0.0.1/24").seed(seed).tcpConfig(cfg).build();
         NetStack b = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").seed(seed + 1).tcpConfig(cfg).build();
 
+        // Static neighbours: a lost ARP exchange would legitimately fail the connect (No route to host).
+        a.iface().neighbors().putStatic(B, wire.b().mac());
+        b.iface().neighbors().putStatic(Ipv4Address.parseBits("10.0.0.1"), wire.a().mac());
         Peer server = new Peer(loop, seed + 2, sizeB);
         Peer client = new Peer(loop, seed + 3, sizeA);
         b.tcp().listen(80, l -> {

@@ -297,8 +297,6 @@ class TcpTransferTest {
         }, 24 * 3600 * SECOND);
         assertThat(done).as("transfer finished: %s", last[0]).isTrue();
         assertThat(sink.got.toByteArray()).isEqualTo(data);
-        System.out.println("TRANSFER sack=" + cfg.sack() + " " + a.counters().snapshot().entrySet().stream()
-                .filter(e -> e.getKey().startsWith("tcp.") && e.getValue() != 0).toList() + " time=" + loop.clock().nanos() / 1_000_000 + "ms");
         return last[0];
     }
 
