@@ -29,6 +29,9 @@ final class OutputChecker {
     private final Ipv4Packet quoted = new Ipv4Packet();
     private final IcmpMessage icmp = new IcmpMessage();
     private final UdpDatagram udp = new UdpDatagram();
+    private final org.jnetstack.wire.TcpSegment tcp = new org.jnetstack.wire.TcpSegment();
+    long tcpSegments;
+    long tcpResets;
     private String violation;
     long ipFrames;
     long arpFrames;
@@ -121,6 +124,17 @@ final class OutputChecker {
             int type = icmp.type();
             if (type == IcmpMessage.TYPE_DEST_UNREACHABLE || type == IcmpMessage.TYPE_TIME_EXCEEDED) {
                 return icmpError(buf);
+            }
+            return null;
+        }
+        if (ipv4.protocol() == Ipv4Packet.PROTO_TCP) {
+            m = tcp.wrap(buf, t, tLen).check(ipv4.source(), ipv4.destination());
+            if (m != null) {
+                return "bad TCP segment " + m;
+            }
+            tcpSegments++;
+            if (tcp.isRst()) {
+                tcpResets++;
             }
             return null;
         }

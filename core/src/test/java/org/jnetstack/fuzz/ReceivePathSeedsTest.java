@@ -99,10 +99,12 @@ class ReceivePathSeedsTest {
     }
 
     @Test
-    void tcpSynGetsProtocolUnreachable() {
+    void tcpSynToAClosedPortGetsAReset() {
         ReceivePathHarness h = run("tcp-syn-protocol-unreachable");
-        assertThat(h.counters().get("ip.rx.drop.unknown_protocol")).isEqualTo(1);
-        assertThat(h.checker.icmpErrors).isEqualTo(1);
+        assertThat(h.counters().get("tcp.rx.segments")).isEqualTo(1);
+        assertThat(h.counters().get("tcp.tx.resets")).isEqualTo(1); // RFC 9293 §3.10.7.1
+        assertThat(h.checker.tcpResets).isEqualTo(1);
+        assertThat(h.checker.icmpErrors).isZero();
     }
 
     @Test
@@ -120,7 +122,7 @@ class ReceivePathSeedsTest {
         assertThat(c.get("ip.rx.drop.bad_checksum")).isEqualTo(1);
         assertThat(c.get("ip.rx.drop.bad_total_length")).isEqualTo(1);
         assertThat(c.get("arp.rx.drop.truncated")).isEqualTo(1);
-        // Nothing answered: only the gratuitous ARP and the ping's ARP request with its 3 retries went out.
-        assertThat(h.device.sendCalls).isEqualTo(1 + 4);
+        // Nothing answered: only the gratuitous ARP and the ping's ARP request with its 2 retries went out.
+        assertThat(h.device.sendCalls).isEqualTo(1 + 3);
     }
 }

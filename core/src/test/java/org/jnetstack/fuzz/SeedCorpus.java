@@ -44,7 +44,7 @@ final class SeedCorpus {
             + "450000394f2f40004011d6bc0a6300010a630002"
             + "9c40003500256cc4"
             + "123401000001000000000000076578616d706c6503636f6d0000010001";
-    /** Linux's SYN (no TCP yet: protocol unreachable). */
+    /** Linux's SYN, to a port nobody listens on: answered with RST. */
     static final String TCP_SYN = "0200000000020200000000010800"
             + "4500003cff504000400626a30a6300010a630002"
             + "a5201f9014de4d8200000000a002faf0a3fb0000"

@@ -43,9 +43,9 @@ final class StackInvariants {
                 .as("fragment outcomes cannot exceed fragments received\n%s", c)
                 .isLessThanOrEqualTo(c.get("ip.frag.rx"));
 
-        // Delivered datagrams went to ICMP or UDP, the only protocols registered.
-        assertThat(c.get("ip.rx.delivered")).as("ip.rx.delivered == icmp.rx.messages + udp.rx.datagrams\n%s", c)
-                .isEqualTo(c.get("icmp.rx.messages") + c.get("udp.rx.datagrams"));
+        // Delivered datagrams went to ICMP, UDP or TCP, the protocols registered.
+        assertThat(c.get("ip.rx.delivered")).as("ip.rx.delivered == icmp.rx.messages + udp.rx.datagrams + tcp.rx.segments\n%s", c)
+                .isEqualTo(c.get("icmp.rx.messages") + c.get("udp.rx.datagrams") + c.get("tcp.rx.segments"));
 
         // ICMP: malformed, or one of the types it sorts into.
         assertThat(c.get("icmp.rx.messages")).as("icmp.rx.messages == icmp drops + types\n%s", c)

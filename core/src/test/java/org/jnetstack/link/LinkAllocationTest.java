@@ -31,11 +31,17 @@ class LinkAllocationTest {
         for (int i = 0; i < warmups; i++) {
             rounds.getAsLong(); // let the JIT settle (C2 compiles the FFM downcalls) and the pools fill
         }
-        long before = mx.getThreadAllocatedBytes(tid);
-        long acc = rounds.getAsLong();
-        long after = mx.getThreadAllocatedBytes(tid);
-        assertThat(acc).isNotZero();
-        return after - before;
+        // The least of several measured rounds: a real per-frame allocation shows in every round,
+        // while a JIT recompilation (or a GC-triggered deoptimisation) on a busy machine shows in one.
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && least > 0; round++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            long acc = rounds.getAsLong();
+            long after = mx.getThreadAllocatedBytes(tid);
+            assertThat(acc).isNotZero();
+            least = Math.min(least, after - before);
+        }
+        return least;
     }
 
     @Test
