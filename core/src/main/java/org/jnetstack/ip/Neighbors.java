@@ -64,7 +64,8 @@ public final class Neighbors {
     private final Counter conflicts;
     private final Counter evicted;
     private final Counter rxDropNotForUs;
-    private final Counters counters;
+    /** Registered up front: naming a counter per malformed packet would allocate on the receive path. */
+    private final Counter[] rxMalformed = new Counter[Malformed.values().length];
     /** Bytes held in all wait queues of this interface. */
     private int held;
 
@@ -72,11 +73,13 @@ public final class Neighbors {
         this.iface = iface;
         this.ip = ip;
         this.config = ip.config();
-        this.counters = counters;
         rx = counters.counter("arp.rx.packets");
         rxRequests = counters.counter("arp.rx.requests");
         rxReplies = counters.counter("arp.rx.replies");
         rxDropNotForUs = counters.counter("arp.rx.ignored");
+        for (Malformed m : Malformed.values()) {
+            rxMalformed[m.ordinal()] = counters.counter("arp.rx.drop." + m.id());
+        }
         txRequests = counters.counter("arp.tx.requests");
         txReplies = counters.counter("arp.tx.replies");
         resolveFailed = counters.counter("arp.resolve.failed");
@@ -215,7 +218,7 @@ public final class Neighbors {
         rx.inc();
         Malformed m = arp.wrap(buf, off, len).check();
         if (m != null) {
-            counters.counter("arp.rx.drop." + m.id()).inc();
+            rxMalformed[m.ordinal()].inc();
             return;
         }
         int op = arp.operation();

@@ -39,6 +39,7 @@ final class ReceivePathHarness {
     static final StackConfig CONFIG = StackConfig.defaults().toBuilder()
             .arpMaxEntries(4)
             .arpQueuePerAddress(2)
+            .arpQueueBytes(3000, 5000)
             .reassemblyMaxDatagrams(3)
             .reassemblyMaxBytes(8 * 1024)
             .reassemblyTimeout(Duration.ofSeconds(30))
@@ -112,6 +113,8 @@ final class ReceivePathHarness {
         assertThat(r.bytesHeld()).as("reassembly bytes held").isBetween(0, CONFIG.reassemblyMaxBytes());
         assertThat(r.datagramsInFlight()).as("datagrams being reassembled").isLessThanOrEqualTo(CONFIG.reassemblyMaxDatagrams());
         assertThat(stack.iface().neighbors().size()).as("ARP table entries").isLessThanOrEqualTo(CONFIG.arpMaxEntries());
+        assertThat(stack.iface().neighbors().heldBytes()).as("bytes waiting for ARP")
+                .isBetween(0, CONFIG.arpQueueTotalBytes());
         assertThat(sink.queued()).as("queued UDP datagrams").isLessThanOrEqualTo(CONFIG.udpQueueDatagrams());
         // Every armed timer belongs to a neighbour, a datagram being reassembled or the ping: none leak.
         assertThat(loop.timerCount()).as("armed timers")
@@ -131,6 +134,8 @@ final class ReceivePathHarness {
         assertThat(stack.ipv4().reassembly().datagramsInFlight()).isZero();
         assertThat(stack.ipv4().reassembly().bytesHeld()).isZero();
         assertThat(stack.icmp().pendingPings()).isZero();
+        // ARP gave up on every unresolved address, so nothing waits for it any more.
+        assertThat(stack.iface().neighbors().heldBytes()).as("bytes waiting for ARP").isZero();
         assertThat(pingOutcomes).as("outcomes of the one ping").hasSize(1);
     }
 }
