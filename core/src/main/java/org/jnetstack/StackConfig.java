@@ -20,7 +20,7 @@ import java.time.Duration;
  * @param arpMaxEntries           bound on the neighbour table; the oldest resolved entry is evicted.
  * @param reassemblyTimeout       how long fragments of one datagram are held. 30 s, as Linux (RFC 791 suggests 15 s lower bound).
  * @param reassemblyMaxDatagrams  datagrams being reassembled at once; beyond it new ones are dropped (counted).
- * @param reassemblyMaxBytes      payload bytes held in all reassembly buffers together.
+ * @param reassemblyMaxBytes      memory of all reassembly buffers together (allocated bytes, not just payload held).
  * @param icmpEchoRate            echo replies per second (token bucket) — a ping flood cannot take the loop.
  * @param icmpEchoBurst           echo-reply burst.
  * @param icmpErrorRate           ICMP errors (unreachable, time exceeded) per second, RFC 1812 §4.3.2.8.

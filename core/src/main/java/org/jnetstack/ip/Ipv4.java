@@ -262,11 +262,15 @@ public final class Ipv4 {
     private void loopBack(NetInterface ni, byte[] buf, int ipOff, int total) {
         txLoopback.inc();
         byte[] copy = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + total);
-        loop.execute(() -> input(ni, copy, 0, copy.length));
+        loop.execute(() -> input(ni, copy, 0, copy.length, true));
     }
 
     /** An IPv4 packet from {@code ni}: {@code buf[off, off+len)} (len may include link padding). */
     void input(NetInterface ni, byte[] buf, int off, int len) {
+        input(ni, buf, off, len, false);
+    }
+
+    private void input(NetInterface ni, byte[] buf, int off, int len, boolean looped) {
         rxPackets.inc();
         Ipv4Packet ip = rxView.wrap(buf, off, len);
         Malformed m = ip.check();
@@ -280,7 +284,9 @@ public final class Ipv4 {
             rxNotForUs.inc();
             return;
         }
-        if (isInvalidSource(ni, src)) {
+        if (isInvalidSource(ni, src) || (!looped && isLocalAddress(src))) {
+            // A frame from the wire claiming one of our own addresses is spoofed or a loop
+            // (RFC 1812 §5.3.7 calls such sources martian); answering it would talk to ourselves.
             rxBadSource.inc();
             return;
         }

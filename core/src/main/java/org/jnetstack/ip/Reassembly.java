@@ -33,7 +33,7 @@ public final class Reassembly {
         int[] starts = new int[8];
         int[] ends = new int[8];
         int ranges;
-        int held;
+        int held; // bytes of buffer this datagram accounts for (0 until its first fragment is stored)
         final Timer timer;
 
         Datagram(NetInterface iface, int src, int dst, int protocol, int id) {
@@ -81,7 +81,7 @@ public final class Reassembly {
         return inFlight.size();
     }
 
-    /** Payload bytes currently held. */
+    /** Bytes of reassembly buffers currently allocated (what {@code reassemblyMaxBytes} bounds). */
     public int bytesHeld() {
         return bytesHeld;
     }
@@ -142,17 +142,22 @@ public final class Reassembly {
                 return;
             }
         }
-        if (bytesHeld + plen > ip.config().reassemblyMaxBytes()) {
+        // The bound is on memory: the buffer each datagram allocates, not just the payload it holds
+        // (one tiny fragment at offset 65000 needs a 64 KiB buffer).
+        int needed = HEADER_ROOM + end;
+        int grown = needed > d.data.length
+                ? Math.max(needed, Math.min(d.data.length * 2, HEADER_ROOM + Ipv4.MAX_DATAGRAM)) : d.data.length;
+        if (bytesHeld - d.held + grown > ip.config().reassemblyMaxBytes()) {
             dropLimit.inc();
             discard(d);
             return;
         }
-        if (HEADER_ROOM + end > d.data.length) {
-            d.data = Arrays.copyOf(d.data, Math.max(HEADER_ROOM + end, Math.min(d.data.length * 2, HEADER_ROOM + Ipv4.MAX_DATAGRAM)));
+        if (grown != d.data.length) {
+            d.data = Arrays.copyOf(d.data, grown);
         }
         System.arraycopy(buf, pkt.payloadOffset(), d.data, HEADER_ROOM + start, plen);
-        d.held += plen;
-        bytesHeld += plen;
+        bytesHeld += grown - d.held;
+        d.held = grown;
         if (start == 0) {
             d.headerLength = pkt.headerLength();
             System.arraycopy(buf, off, d.data, HEADER_ROOM - d.headerLength, d.headerLength);

@@ -317,4 +317,28 @@ class IpLayerTest {
         assertThat(out).containsExactly("reply 10.0.0.2");
         assertThat(sentByB).isEmpty();
     }
+
+    @Test
+    void datagramFromTheWireClaimingOurOwnAddressIsDropped() {
+        List<Integer> got = new ArrayList<>();
+        b.udp().open(7, (ep, src, sport, buf, off, len) -> {
+            got.add(len);
+            ep.send(src, sport, buf, off, len); // an echo service would answer itself forever
+        });
+        inject(udpFrame(MAC_B, B, B, 7, 7, new byte[8]));
+        loop.runFor(1_000_000_000L);
+        assertThat(got).isEmpty();
+        assertThat(counter("ip.rx.drop.bad_source")).isEqualTo(1);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("custom")
+    void reassemblyBoundCountsTheMemoryAFragmentForces() {
+        NetStack s = stack(StackConfig.defaults().toBuilder().reassemblyMaxBytes(32 * 1024).build());
+        inject(fragment(64_000, true, 16)); // 16 bytes, but at the end of a 64 KiB datagram
+        assertThat(s.ipv4().reassembly().bytesHeld()).isZero();
+        assertThat(s.counters().get("ip.frag.drop.limit")).isEqualTo(1);
+        inject(fragment(0, true, 16));
+        assertThat(s.ipv4().reassembly().bytesHeld()).isPositive().isLessThanOrEqualTo(32 * 1024);
+    }
 }
