@@ -71,6 +71,8 @@ public final class TcpConnection {
     private boolean sackOk;
     private int tsRecent;
     private long tsRecentAge;
+    private int lastTsEcr; // TSecr of the segment being processed (0: none)
+    private boolean synTimed;
     private final int tsOffset;
 
     // --- timers and estimators ---
@@ -332,6 +334,7 @@ public final class TcpConnection {
         sndMax = iss;
         setState(TcpState.SYN_SENT);
         rttStart = now();
+        synTimed = true;
         sendSyn(false);
         retransmitTimer.schedule(rtt.rto());
     }
@@ -506,6 +509,9 @@ public final class TcpConnection {
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 sndUna = ack;
                 retransmitTimer.cancel();
+                if (rttTimingValidForSyn()) {
+                    rtt.sample(now() - rttStart);
+                }
                 retries = 0;
                 setState(TcpState.ESTABLISHED);
                 tcp.handshakeCompleted(this);
@@ -519,6 +525,7 @@ public final class TcpConnection {
             tsRecent = opts.tsVal();
             tsRecentAge = now();
         }
+        lastTsEcr = opts.hasTimestamps() ? opts.tsEcr() : 0;
         if (!processAck(seg, opts, ack, len)) {
             return;
         }
@@ -628,7 +635,7 @@ public final class TcpConnection {
     }
 
     private boolean rttTimingValidForSyn() {
-        return retries == 0 && rttStart != 0;
+        return retries == 0 && synTimed; // Karn: not after a SYN retransmission
     }
 
     /** Returns false if the segment must be dropped. */
@@ -693,6 +700,13 @@ public final class TcpConnection {
         if (rttTiming && Seq.gt(ack, rttSeq)) {
             rtt.sample(now() - rttStart);
             rttTiming = false;
+        } else if (tsOk && lastTsEcr != 0 && !inRecovery) {
+            // RFC 7323 §4: the echoed timestamp times the segment being acknowledged, even a
+            // retransmitted one (the echo tells which copy arrived), at the TS clock's 1 ms grain.
+            long ms = (long) (tsValue() - lastTsEcr);
+            if (ms >= 0 && ms < 600_000) {
+                rtt.sample(ms * 1_000_000L);
+            }
         }
         sendBuffer.release(dataAcked);
         bytesAcked += dataAcked;
@@ -1157,12 +1171,13 @@ public final class TcpConnection {
         rttTiming = false; // Karn's algorithm
         tcp.countTimeout();
         if (state == TcpState.SYN_SENT) {
-            rttStart = 0;
+            synTimed = false;
             sendSyn(false);
             retransmitTimer.schedule(rtt.rto());
             return;
         }
         if (state == TcpState.SYN_RECEIVED) {
+            synTimed = false;
             sendSyn(true);
             retransmitTimer.schedule(rtt.rto());
             return;

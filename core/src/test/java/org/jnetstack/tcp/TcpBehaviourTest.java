@@ -204,4 +204,52 @@ class TcpBehaviourTest {
         assertThat(b.tcp().connections()).isEmpty();
         assertThat(a.tcp().connections()).isEmpty();
     }
+
+    @Test
+    void simultaneousCloseGoesThroughClosingToTimeWaitOnBothSides() {
+        setUp(TcpConfig.defaults());
+        Events client = new Events();
+        List<TcpConnection> accepted = new ArrayList<>();
+        TcpConnection c = established(client, accepted);
+        TcpConnection s = accepted.get(0);
+        c.close();
+        s.close(); // both FINs cross on the wire (RFC 9293 §3.6, figure 13)
+        loop.runFor(10 * MS);
+        assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(s.state()).isEqualTo(TcpState.TIME_WAIT);
+        loop.runFor(61 * SECOND); // 2 MSL
+        assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(s.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(a.tcp().connections()).isEmpty();
+        assertThat(b.tcp().connections()).isEmpty();
+    }
+
+    @Test
+    void optionsAreUsedOnlyWhenBothSidesOfferThem() {
+        devA = new Lossy(wire.a(), 0, 1);
+        devB = new Lossy(wire.b(), 0, 2);
+        a = NetStack.builder(loop).name("a").device(devA).address("10.0.0.1/24").seed(1).build();
+        b = NetStack.builder(loop).name("b").device(devB).address("10.0.0.2/24").seed(2)
+                .tcpConfig(TcpConfig.defaults().toBuilder().windowScaling(false).timestamps(false).build()).build();
+        Events client = new Events();
+        List<TcpConnection> accepted = new ArrayList<>();
+        TcpConnection c = established(client, accepted);
+        TcpInfo i = c.info();
+        assertThat(i.sendWindowScale()).isZero();
+        assertThat(i.receiveWindowScale()).isZero();
+        assertThat(i.timestamps()).isFalse();
+        assertThat(i.sack()).isTrue(); // both still offer SACK
+        assertThat(i.mss()).isEqualTo(1460); // no timestamp option to make room for
+        assertThat(accepted.get(0).info().timestamps()).isFalse();
+    }
+
+    @Test
+    void rttIsMeasuredFromTheDelayOfTheLink() {
+        setUp(TcpConfig.defaults());
+        Events client = new Events();
+        List<TcpConnection> accepted = new ArrayList<>();
+        TcpConnection c = established(client, accepted);
+        assertThat(c.info().srttMicros()).isZero(); // the virtual wire has no delay
+        assertThat(c.info().rtoMicros()).isEqualTo(200_000); // RFC 6298 §2.4 floor (our minRto)
+    }
 }
