@@ -144,6 +144,18 @@ final class Converters {
         }
     }
 
+    /** A TCP/UDP port, 1-65535. */
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            Integer n = parseInt(value);
+            if (n == null || n < 1 || n > 65535) {
+                throw new TypeConversionException("'" + value + "' is not a valid port: expected a whole number 1-65535");
+            }
+            return n;
+        }
+    }
+
     /** Parses a plain decimal int, or returns null. */
     private static Integer parseInt(String value) {
         String v = value.trim();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
                 + " Linux TAP interface.",
             ""
         },
-        subcommands = {RunCommand.class, PingCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, PingCommand.class, NcCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {
             "",
             "The ./jns launcher also takes ./jns test (build and run every test) and ./jns build (build only).",
@@ -27,6 +27,6 @@ final class JnsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: expected one of run, ping, help.");
+        throw new ParameterException(spec.commandLine(), "Missing command: expected one of run, ping, nc, help.");
     }
 }

@@ -3,6 +3,8 @@ package org.jnetstack.apps.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jnetstack.apps.echo.TcpDiscardService;
+import org.jnetstack.apps.echo.TcpEchoService;
 import org.jnetstack.apps.echo.UdpEchoService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +21,9 @@ import picocli.CommandLine.Spec;
         separator = " ",
         header = "Run the stack on a TAP interface until interrupted.",
         description = {
-            "Brings the stack up on a TAP interface: it answers ARP and ping, and with --echo runs a UDP echo"
-                + " service (RFC 862) on port 7. Prints one line when it is up, then runs until interrupted"
+            "Brings the stack up on a TAP interface: it answers ARP and ping; with --echo it runs the echo"
+                + " service (RFC 862) on port 7 over UDP and TCP, with --discard the TCP discard service"
+                + " (RFC 863) on port 9. Prints one line when it is up, then runs until interrupted"
                 + " (Ctrl-C or SIGTERM) and closes cleanly (a --pcap file is complete).",
             ""
         },
@@ -37,8 +40,11 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StackOptions stackOptions;
 
-    @Option(names = "--echo", description = "Run a UDP echo service on port " + UdpEchoService.PORT + ".")
+    @Option(names = "--echo", description = "Run the echo service (RFC 862) on UDP and TCP port " + UdpEchoService.PORT + ".")
     boolean echo;
+
+    @Option(names = "--discard", description = "Run the discard service (RFC 863) on TCP port " + TcpDiscardService.PORT + ".")
+    boolean discard;
 
     @Override
     public Integer call() throws Exception {
@@ -47,6 +53,10 @@ final class RunCommand implements Callable<Integer> {
         StackLauncher launcher = StackLauncher.start(stackOptions, "run", stack -> {
             if (echo) {
                 UdpEchoService.open(stack, UdpEchoService.PORT);
+                TcpEchoService.open(stack, TcpEchoService.PORT);
+            }
+            if (discard) {
+                TcpDiscardService.open(stack, TcpDiscardService.PORT);
             }
         });
         CountDownLatch closed = new CountDownLatch(1);
@@ -58,7 +68,9 @@ final class RunCommand implements Callable<Integer> {
                 closed.countDown();
             }
         }, "jns-shutdown"));
-        out.println("jns: up: " + launcher.describe() + (echo ? "; UDP echo on port " + UdpEchoService.PORT : "")
+        out.println("jns: up: " + launcher.describe()
+                + (echo ? "; UDP echo on port " + UdpEchoService.PORT + "; TCP echo on port " + TcpEchoService.PORT : "")
+                + (discard ? "; TCP discard on port " + TcpDiscardService.PORT : "")
                 + ". Ctrl-C to stop.");
         out.flush();
         closed.await();

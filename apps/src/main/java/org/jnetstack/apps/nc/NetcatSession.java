@@ -1,0 +1,347 @@
+package org.jnetstack.apps.nc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.jnetstack.NetStack;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.tcp.TcpListener;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * netcat over the stack: one TCP connection between blocking standard streams and the callback
+ * API. Standard input goes to the connection, the connection to standard output; end of input
+ * half-closes (FIN); the session is over when both directions are done.
+ *
+ * <p>Threads: the streams block, so each has its own thread ({@code nc-stdin}, {@code nc-stdout});
+ * the connection belongs to the loop thread. Data moves between them in a fixed set of chunks per
+ * direction, handed over with {@link EventLoop#execute} one way and blocking queues the other:
+ * <ul>
+ *   <li>stdin → connection: the stdin thread fills a free chunk and hands it to the loop; the
+ *   loop writes it as the send buffer allows and frees it once the connection took all of it.
+ *   When every chunk waits for the connection, the stdin thread waits too (connection full →
+ *   stop reading stdin).</li>
+ *   <li>connection → stdout: the loop reads into a free chunk and queues it for the stdout
+ *   thread; with no free chunk it leaves the data in the receive buffer, so the window closes
+ *   and the peer slows down (stdout slow → stop reading the connection). The stdout thread frees
+ *   a chunk after writing it and asks the loop to go on.</li>
+ * </ul>
+ * So at most {@code 2 × CHUNKS × CHUNK_SIZE} bytes are held here, whatever the peer or the
+ * streams do.
+ */
+public final class NetcatSession {
+    /** Exit status when both directions finished. */
+    public static final int OK = 0;
+    /** Exit status when the connection failed (refused, reset, timed out). */
+    public static final int FAILED = 1;
+
+    static final int CHUNK_SIZE = 64 * 1024;
+    static final int CHUNKS = 4;
+
+    /** A filled (or free) piece of one direction's buffer. */
+    private static final class Chunk {
+        final byte[] data = new byte[CHUNK_SIZE];
+        int off;
+        int len;
+    }
+
+    private static final Chunk END_OF_STREAM = new Chunk();
+
+    private final NetStack stack;
+    private final EventLoop loop;
+    private final InputStream in;
+    private final OutputStream out;
+    private final PrintWriter err;
+    private final boolean verbose;
+    private final CompletableFuture<Integer> result = new CompletableFuture<>();
+
+    private final ArrayBlockingQueue<Chunk> freeForStdin = new ArrayBlockingQueue<>(CHUNKS);
+    private final ArrayDeque<Chunk> waitingForConnection = new ArrayDeque<>(); // loop thread
+    private final ArrayBlockingQueue<Chunk> freeForConnection = new ArrayBlockingQueue<>(CHUNKS);
+    private final ArrayBlockingQueue<Chunk> waitingForStdout = new ArrayBlockingQueue<>(CHUNKS + 1);
+    private final Runnable pumpFromConnection = this::pumpFromConnection;
+
+    // loop thread only
+    private TcpConnection connection;
+    private TcpListener listener;
+    private boolean connected;
+    private boolean stdinEnded;
+    private boolean endQueuedForStdout;
+    private boolean connectionClosed;
+    private boolean stdoutDone;
+    private String peerDescription;
+
+    public NetcatSession(NetStack stack, InputStream in, OutputStream out, PrintWriter err, boolean verbose) {
+        this.stack = stack;
+        this.loop = stack.loop();
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.verbose = verbose;
+        for (int i = 0; i < CHUNKS; i++) {
+            freeForStdin.add(new Chunk());
+            freeForConnection.add(new Chunk());
+        }
+    }
+
+    /** Connects to {@code host:port} and runs the session; returns the exit status. */
+    public int connect(Ipv4Address host, int port) throws InterruptedException {
+        peerDescription = host + " port " + port;
+        loop.execute(() -> {
+            try {
+                connection = stack.tcp().connect(host.bits(), port, new Handler());
+            } catch (RuntimeException e) {
+                fail(e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            }
+        });
+        return run();
+    }
+
+    /** Listens on {@code port}, takes the first connection (and no other), and runs the session. */
+    public int listen(int port) throws InterruptedException {
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                listener = stack.tcp().listen(port, this::acceptOne);
+                listening.complete(null);
+            } catch (RuntimeException e) {
+                listening.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+            }
+        });
+        try {
+            listening.get();
+        } catch (ExecutionException e) {
+            err.println("nc: " + e.getCause().getMessage());
+            err.flush();
+            return FAILED;
+        }
+        if (verbose) {
+            err.println("Listening on " + Ipv4Address.format(stack.iface().address()) + " " + port);
+            err.flush();
+        }
+        return run();
+    }
+
+    private void acceptOne(TcpListener l) {
+        TcpConnection c = l.accept();
+        if (c == null || connection != null) {
+            return;
+        }
+        // Like nc -l: one connection, then the port is closed (later SYNs get RST).
+        l.close();
+        connection = c;
+        peerDescription = Ipv4Address.format(c.remoteAddress()) + " port " + c.remotePort();
+        if (verbose) {
+            err.println("Connection received on " + Ipv4Address.format(c.remoteAddress()) + " " + c.remotePort());
+            err.flush();
+        }
+        Handler h = new Handler();
+        c.setHandler(h);
+        h.onConnected(c);
+    }
+
+    private int run() throws InterruptedException {
+        Thread.ofPlatform().daemon().name("nc-stdin").start(this::copyStdin);
+        Thread.ofPlatform().daemon().name("nc-stdout").start(this::copyToStdout);
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            return FAILED;
+        }
+    }
+
+    // ------------------------------------------------------------------ stream threads
+
+    private void copyStdin() {
+        try {
+            while (!result.isDone()) {
+                Chunk c = freeForStdin.take(); // waits while every chunk is queued for the connection
+                int n = in.read(c.data, 0, c.data.length);
+                if (n < 0) {
+                    loop.execute(this::stdinEnded);
+                    return;
+                }
+                c.off = 0;
+                c.len = n;
+                loop.execute(() -> {
+                    waitingForConnection.add(c);
+                    pumpToConnection();
+                });
+            }
+        } catch (IOException e) {
+            loop.execute(this::stdinEnded); // an unreadable stdin ends like an empty one, as nc does
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void copyToStdout() {
+        try {
+            while (true) {
+                Chunk c = waitingForStdout.take();
+                if (c == END_OF_STREAM) {
+                    out.flush();
+                    loop.execute(this::stdoutDone);
+                    return;
+                }
+                out.write(c.data, 0, c.len);
+                if (waitingForStdout.isEmpty()) {
+                    out.flush();
+                }
+                freeForConnection.add(c);
+                loop.execute(pumpFromConnection);
+            }
+        } catch (IOException e) {
+            // stdout is gone (closed pipe): nobody reads what the peer sends; end like nc does
+            loop.execute(() -> {
+                if (connection != null) {
+                    connection.abort();
+                }
+                result.complete(FAILED);
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ loop thread
+
+    private void stdinEnded() {
+        stdinEnded = true;
+        pumpToConnection();
+    }
+
+    private void pumpToConnection() {
+        if (!connected || result.isDone()) {
+            return;
+        }
+        Chunk c;
+        while ((c = waitingForConnection.peek()) != null) {
+            int w = connection.write(c.data, c.off, c.len);
+            c.off += w;
+            c.len -= w;
+            if (c.len > 0) {
+                return; // send buffer full: onSent resumes
+            }
+            waitingForConnection.poll();
+            freeForStdin.add(c);
+        }
+        if (stdinEnded && !connection.isOutputShutdown()) {
+            connection.shutdownOutput(); // end of input half-closes, like nc -N
+        }
+    }
+
+    private void pumpFromConnection() {
+        if (connection == null || endQueuedForStdout) {
+            return;
+        }
+        while (connection.readable() > 0) {
+            Chunk c = freeForConnection.poll();
+            if (c == null) {
+                return; // stdout is behind: leave the bytes in the receive buffer, the window closes
+            }
+            c.len = connection.read(c.data, 0, c.data.length);
+            waitingForStdout.add(c);
+        }
+        if (connection.isEndOfInput()) {
+            endQueuedForStdout = true;
+            waitingForStdout.add(END_OF_STREAM);
+        }
+    }
+
+    private void stdoutDone() {
+        stdoutDone = true;
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        if (stdoutDone && connectionClosed) {
+            result.complete(OK);
+        }
+    }
+
+    private void fail(IOException e) {
+        if (result.isDone()) {
+            return;
+        }
+        if (connected) {
+            err.println("nc: connection with " + peerDescription + " (tcp) failed: " + describe(e));
+        } else {
+            err.println("nc: connect to " + peerDescription + " (tcp) failed: " + describe(e));
+        }
+        err.flush();
+        if (listener != null) {
+            listener.close();
+        }
+        result.complete(FAILED);
+    }
+
+    /** The words nc (through strerror) uses for each failure. */
+    static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "Connection refused";
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "Connection timed out";
+        }
+        if (e instanceof NoRouteToHostException) {
+            return "No route to host";
+        }
+        if (e instanceof SocketException && e.getMessage() != null && e.getMessage().toLowerCase().contains("reset")) {
+            return "Connection reset by peer";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private final class Handler implements TcpHandler {
+        @Override
+        public void onConnected(TcpConnection c) {
+            connected = true;
+            if (verbose && listener == null) {
+                err.println("Connection to " + Ipv4Address.format(c.remoteAddress()) + " " + c.remotePort()
+                        + " port [tcp/*] succeeded!");
+                err.flush();
+            }
+            pumpToConnection();
+            pumpFromConnection();
+        }
+
+        @Override
+        public void onReceive(TcpConnection c) {
+            pumpFromConnection();
+        }
+
+        @Override
+        public void onEndOfInput(TcpConnection c) {
+            pumpFromConnection();
+        }
+
+        @Override
+        public void onSent(TcpConnection c, int bytes) {
+            pumpToConnection();
+        }
+
+        @Override
+        public void onError(TcpConnection c, IOException error) {
+            fail(error);
+        }
+
+        @Override
+        public void onClosed(TcpConnection c) {
+            connectionClosed = true;
+            pumpFromConnection(); // the FIN may have come with the last bytes
+            finishIfDone();
+        }
+    }
+}
