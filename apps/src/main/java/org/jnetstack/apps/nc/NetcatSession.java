@@ -114,6 +114,11 @@ public final class NetcatSession {
         loop.execute(() -> {
             try {
                 listener = stack.tcp().listen(port, this::acceptOne);
+                if (verbose) {
+                    // here, on the loop thread, so it always comes before "Connection received"
+                    err.println("Listening on " + Ipv4Address.format(stack.iface().address()) + " " + port);
+                    err.flush();
+                }
                 listening.complete(null);
             } catch (RuntimeException e) {
                 listening.completeExceptionally(e.getCause() != null ? e.getCause() : e);
@@ -125,10 +130,6 @@ public final class NetcatSession {
             err.println("nc: " + e.getCause().getMessage());
             err.flush();
             return FAILED;
-        }
-        if (verbose) {
-            err.println("Listening on " + Ipv4Address.format(stack.iface().address()) + " " + port);
-            err.flush();
         }
         return run();
     }
