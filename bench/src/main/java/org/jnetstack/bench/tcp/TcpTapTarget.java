@@ -1,0 +1,147 @@
+package org.jnetstack.bench.tcp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.NetStack;
+import org.jnetstack.link.TapDevice;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * The stack side of {@code bench/tcp-e2e.sh}: a stack on a TAP interface, on its own loop thread,
+ * serving TCP discard on port 9 (prints {@code discard BYTES SECONDS} from accept to the peer's
+ * FIN for every connection), and obeying lines on standard input:
+ * {@code send HOST PORT BYTES} connects, writes BYTES from a fixed buffer, closes, and prints
+ * {@code sent BYTES SECONDS} (connect to the peer's FIN: every byte acknowledged and read).
+ * End of input stops it. Prints {@code up TAP} once the TAP exists.
+ *
+ * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpTapTarget jnsb0 10.77.0.2/24 [BUFFER-BYTES]}</pre>
+ */
+public final class TcpTapTarget {
+    private TcpTapTarget() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: TcpTapTarget TAP-NAME ADDRESS/PREFIX [BUFFER-BYTES]");
+            System.exit(2);
+        }
+        TcpConfig cfg = TcpConfig.defaults();
+        if (args.length > 2) {
+            int b = Integer.parseInt(args[2]);
+            cfg = cfg.withBuffers(b, b);
+        }
+        EventLoop loop = EventLoop.system();
+        TapDevice tap = TapDevice.open(args[0]);
+        NetStack stack = NetStack.builder(loop).name("tcp-target").device(tap).address(args[1]).tcpConfig(cfg).build();
+        byte[] sink = new byte[256 * 1024];
+        stack.tcp().listen(9, l -> {
+            TcpConnection c;
+            while ((c = l.accept()) != null) {
+                long start = System.nanoTime();
+                c.setHandler(new TcpHandler() {
+                    long bytes;
+
+                    @Override
+                    public void onReceive(TcpConnection c) {
+                        int n;
+                        while ((n = c.read(sink, 0, sink.length)) > 0) {
+                            bytes += n;
+                        }
+                    }
+
+                    @Override
+                    public void onEndOfInput(TcpConnection c) {
+                        onReceive(c);
+                        report("discard", bytes, start, c);
+                        c.close();
+                    }
+                });
+            }
+        });
+        loop.start("tcp-target-loop");
+        System.out.println("up " + tap.name());
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && f[0].equals("send")) {
+                send(stack, Ipv4Address.parseBits(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]));
+            }
+        }
+        loop.close();
+        var c = stack.counters();
+        System.out.println("stack: tcp.rx.segments=" + c.get("tcp.rx.segments") + " tcp.tx.segments=" + c.get("tcp.tx.segments")
+                + " tcp.retransmitted_segments=" + c.get("tcp.retransmitted_segments")
+                + " tap.rx.frames=" + tap.stats().rxFrames.get()
+                + " loop.errors=" + loop.counters().get("loop.errors"));
+    }
+
+    private static void send(NetStack stack, int host, int port, long total) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        byte[] out = new byte[256 * 1024];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) (i * 31 + 7);
+        }
+        long start = System.nanoTime();
+        stack.loop().execute(() -> stack.tcp().connect(host, port, new TcpHandler() {
+            long written;
+
+            @Override
+            public void onConnected(TcpConnection c) {
+                pump(c);
+            }
+
+            @Override
+            public void onSent(TcpConnection c, int bytes) {
+                pump(c);
+            }
+
+            void pump(TcpConnection c) {
+                while (written < total && !c.isOutputShutdown()) {
+                    int n = c.write(out, 0, (int) Math.min(out.length, total - written));
+                    if (n == 0) {
+                        return;
+                    }
+                    written += n;
+                }
+                if (written == total && !c.isOutputShutdown()) {
+                    c.shutdownOutput();
+                }
+            }
+
+            @Override
+            public void onEndOfInput(TcpConnection c) {
+                report("sent", written, start, c); // the receiver read everything and closed
+                c.close();
+                done.countDown();
+            }
+
+            @Override
+            public void onError(TcpConnection c, IOException e) {
+                System.out.println("error " + e);
+                done.countDown();
+            }
+        }));
+        if (!done.await(600, TimeUnit.SECONDS)) {
+            System.out.println("error: send timed out");
+        }
+        System.out.flush();
+    }
+
+    private static void report(String what, long bytes, long start, TcpConnection c) {
+        double s = (System.nanoTime() - start) / 1e9;
+        var i = c.info();
+        System.out.printf(Locale.ROOT, "%s %d %.4f %.2f Gbit/s mss=%d retransmitted=%d%n", what, bytes, s, bytes * 8 / s / 1e9,
+                i.mss(), i.retransmittedSegments());
+        System.out.flush();
+    }
+}
