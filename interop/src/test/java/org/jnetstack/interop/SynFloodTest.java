@@ -1,0 +1,78 @@
+package org.jnetstack.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jnetstack.apps.echo.TcpEchoService;
+import org.jnetstack.tcp.TcpConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * hping3 floods the stack's echo port with SYNs for 10 s from a spoofed address on the link that
+ * never answers (so every SYN would stay half-open) while a 20 MB echo transfer runs: the
+ * transfer completes intact, new connections are still accepted (SYN cookies, RFC 4987, once
+ * the SYN queue is full), and the connection table stays bounded by the SYN queue.
+ */
+class SynFloodTest {
+    private static final String KERNEL = "10.0.0.1";
+    private static final String STACK = "10.0.0.2";
+    private static final String SPOOFED = "10.0.0.99";
+    private static final long SIZE = 20L * 1024 * 1024;
+
+    @BeforeAll
+    static void needsRoot() {
+        Requirements.rootWithTap("ip", "sysctl", "python3", "hping3");
+    }
+
+    @AfterAll
+    static void nothingLeftBehind() {
+        assertThat(Netns.leftovers()).isEmpty();
+        assertThat(Netns.leftoverRootLinks()).isEmpty();
+    }
+
+    @Test
+    void transferAndNewConnectionsSurviveASynFlood(@TempDir Path dir) throws Exception {
+        Path data = KernelTcp.randomFile(dir, "data", SIZE, 11);
+        Path small = KernelTcp.randomFile(dir, "small", 10_000, 12);
+        Path client = KernelTcp.script(dir, "client.py", KernelTcp.CLIENT);
+        TcpConfig config = TcpConfig.defaults();
+        try (Netns ns = Netns.create();
+                EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, config, tap -> tap)) {
+            e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
+            e.start();
+
+            Background transfer = ns.spawn("python3", client.toString(), STACK, "7", data.toString());
+            Background flood = ns.spawn("hping3", "-q", "-S", "-p", "7", "--flood", "-a", SPOOFED, STACK);
+            int most = 0;
+            CommandResult duringFlood = null;
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < end) {
+                most = Math.max(most, e.onLoop(() -> e.stack.tcp().connections().size()));
+                if (duringFlood == null && e.counter("tcp.syn_cookies_sent") > 0) {
+                    // the SYN queue is full: a new client must still get in
+                    duringFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
+                }
+                Thread.sleep(100);
+            }
+            flood.signal("INT");
+            flood.awaitExit(Duration.ofSeconds(30));
+            assertThat(transfer.awaitExit(Duration.ofMinutes(5))).as(transfer.output()).isZero();
+            CommandResult afterFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
+
+            KernelTcp.Result r = KernelTcp.Result.parse(transfer.output());
+            assertThat(r.sha256()).as("the transfer under the flood arrived intact").isEqualTo(KernelTcp.sha256(data));
+            assertThat(e.counter("tcp.syn_cookies_sent")).as("SYN cookies answered once the SYN queue was full").isPositive();
+            assertThat(duringFlood).as("a new connection was tried while cookies were in use").isNotNull();
+            assertThat(KernelTcp.Result.parse(duringFlood.stdout()).sha256()).as(duringFlood.describe())
+                    .isEqualTo(KernelTcp.sha256(small));
+            assertThat(KernelTcp.Result.parse(afterFlood.stdout()).sha256()).isEqualTo(KernelTcp.sha256(small));
+            assertThat(most).as("connections held at once during the flood").isLessThanOrEqualTo(config.synQueue() + 8);
+            System.out.printf("SYN flood: %d SYN cookies sent, at most %d connections held, transfer at %.1f MB/s each way%n",
+                    e.counter("tcp.syn_cookies_sent"), most, r.megabytesPerSecond());
+        }
+    }
+}
