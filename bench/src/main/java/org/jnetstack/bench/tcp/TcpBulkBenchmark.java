@@ -49,9 +49,15 @@ public class TcpBulkBenchmark {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Segments {
-        long before;
         public long segments;
         public long mebibytes;
+
+        /** JMH does not reset aux counters itself. */
+        @Setup(Level.Iteration)
+        public void reset() {
+            segments = 0;
+            mebibytes = 0;
+        }
     }
 
     @Benchmark
