@@ -73,6 +73,8 @@ public final class TcpConnection {
     private long tsRecentAge;
     private int lastTsEcr; // TSecr of the segment being processed (0: none)
     private boolean synTimed;
+    private boolean rtoArmed;
+    private long rtoDeadline;
     private final int tsOffset;
 
     // --- timers and estimators ---
@@ -126,7 +128,7 @@ public final class TcpConnection {
                 config.maxRto().toNanos(), 1_000_000L);
         this.cc = CongestionControls.create(config.congestionControl());
         var loop = tcp.loop();
-        retransmitTimer = loop.newTimer(this::onRetransmitTimeout);
+        retransmitTimer = loop.newTimer(this::onRetransmitTimer);
         delayedAckTimer = loop.newTimer(this::onDelayedAck);
         persistTimer = loop.newTimer(this::onPersist);
         keepaliveTimer = loop.newTimer(this::onKeepalive);
@@ -336,7 +338,7 @@ public final class TcpConnection {
         rttStart = now();
         synTimed = true;
         sendSyn(false);
-        retransmitTimer.schedule(rtt.rto());
+        armRto();
     }
 
     /** Passive open: a SYN reached our listener (RFC 9293 §3.10.7.2). */
@@ -354,7 +356,7 @@ public final class TcpConnection {
         maxSndWnd = sndWnd;
         setState(TcpState.SYN_RECEIVED);
         sendSyn(true);
-        retransmitTimer.schedule(rtt.rto());
+        armRto();
     }
 
     /**
@@ -508,7 +510,7 @@ public final class TcpConnection {
                 sndWl2 = ack;
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 sndUna = ack;
-                retransmitTimer.cancel();
+                disarmRto();
                 if (rttTimingValidForSyn()) {
                     rtt.sample(now() - rttStart);
                 }
@@ -614,7 +616,7 @@ public final class TcpConnection {
             sndWl1 = irs;
             sndWl2 = ack;
             maxSndWnd = sndWnd;
-            retransmitTimer.cancel();
+            disarmRto();
             retries = 0;
             if (rttTimingValidForSyn()) {
                 rtt.sample(now() - rttStart);
@@ -630,7 +632,7 @@ public final class TcpConnection {
             maxSndWnd = sndWnd;
             setState(TcpState.SYN_RECEIVED);
             sendSyn(true);
-            retransmitTimer.schedule(rtt.rto());
+            armRto();
         }
     }
 
@@ -733,9 +735,9 @@ public final class TcpConnection {
         }
         // RFC 6298 §5.2/5.3: restart the timer if data is outstanding, else stop it.
         if (sndMax != sndUna) {
-            retransmitTimer.schedule(rtt.rto());
+            armRto();
         } else {
-            retransmitTimer.cancel();
+            disarmRto();
         }
         if (dataAcked > 0) {
             handler.onSent(this, dataAcked);
@@ -774,7 +776,7 @@ public final class TcpConnection {
         rttTiming = false; // Karn: no sample from retransmitted data
         int first = sackOk ? scoreboard.unsackedLength(sndUna, Math.min(mss, sndMax - sndUna)) : Math.min(mss, sndMax - sndUna);
         highRxt = sndUna + retransmitAt(sndUna, Math.max(1, first)); // RFC 6675 §5 step (3): HighRxt past it
-        retransmitTimer.schedule(rtt.rto());
+        armRto();
     }
 
     private void receiveData(int seq, byte[] buf, int off, int len) {
@@ -857,6 +859,7 @@ public final class TcpConnection {
 
     private void enterTimeWait() {
         setState(TcpState.TIME_WAIT);
+        rtoArmed = false;
         retransmitTimer.cancel();
         persistTimer.cancel();
         keepaliveTimer.cancel();
@@ -897,8 +900,8 @@ public final class TcpConnection {
         if (sent == 0 && ackNow) {
             sendAck();
         }
-        if (sndMax != sndUna && !retransmitTimer.isScheduled()) {
-            retransmitTimer.schedule(rtt.rto());
+        if (sndMax != sndUna && !rtoArmed) {
+            armRto();
         }
     }
 
@@ -1110,7 +1113,10 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.SYN_SENT) {
             return;
         }
-        transmit(sndNxt, 0, TcpSegment.ACK);
+        // Not snd.nxt: after a timeout rewound it for go-back-N, an ACK carrying the old number
+        // would fall left of the peer's window and be dropped with its acknowledgment (4.4BSD
+        // sends pure ACKs at snd_max for the same reason).
+        transmit(sndMax, 0, TcpSegment.ACK);
     }
 
     /** The window field to send: RFC 1122 §4.2.3.3 receiver SWS avoidance, never shrinking the edge. */
@@ -1141,8 +1147,11 @@ public final class TcpConnection {
         long before = currentAdvertisedWindow();
         long free = receiveBuffer.window();
         int threshold = Math.min(receiveBuffer.capacity() / 2, mss);
-        // Tell the peer when the window grew by the SWS threshold — at once if it was (nearly) closed.
-        if (free - before >= threshold) {
+        // An immediate window update only when the peer's view of the window has shrunk below half
+        // of what we can now offer (it may be stalling); otherwise the next ACK carries the new
+        // window. Without this, an application that reads every segment at once would add a pure
+        // ACK per segment. The SWS rule (RFC 1122 §4.2.3.3) still needs a gain of a full threshold.
+        if (free - before >= threshold && before < free / 2) {
             sendAck();
         }
     }
@@ -1150,6 +1159,36 @@ public final class TcpConnection {
     // =====================================================================================
     // Timers
     // =====================================================================================
+
+    /**
+     * (Re)arms the retransmission timer RTO from now (RFC 6298 §5). Re-arming happens on almost
+     * every ACK, so it only moves a deadline; the timer in the loop's heap is moved only when the
+     * new deadline is earlier, and a late firing re-schedules itself to the deadline.
+     */
+    private void armRto() {
+        rtoDeadline = now() + rtt.rto();
+        rtoArmed = true;
+        if (!retransmitTimer.isScheduled() || retransmitTimer.deadline() - rtoDeadline > 0) {
+            retransmitTimer.scheduleAt(rtoDeadline);
+        }
+    }
+
+    /** Stops the retransmission timer; its heap entry, if any, fires later and is ignored. */
+    private void disarmRto() {
+        rtoArmed = false;
+    }
+
+    private void onRetransmitTimer() {
+        if (!rtoArmed) {
+            return;
+        }
+        if (now() - rtoDeadline < 0) {
+            retransmitTimer.scheduleAt(rtoDeadline);
+            return;
+        }
+        rtoArmed = false;
+        onRetransmitTimeout();
+    }
 
     private void onRetransmitTimeout() {
         if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
@@ -1173,13 +1212,13 @@ public final class TcpConnection {
         if (state == TcpState.SYN_SENT) {
             synTimed = false;
             sendSyn(false);
-            retransmitTimer.schedule(rtt.rto());
+            armRto();
             return;
         }
         if (state == TcpState.SYN_RECEIVED) {
             synTimed = false;
             sendSyn(true);
-            retransmitTimer.schedule(rtt.rto());
+            armRto();
             return;
         }
         // RFC 5681 §3.1 eq. 4 and go-back-N from snd.una (RFC 6298 §5.4).
@@ -1199,7 +1238,7 @@ public final class TcpConnection {
         if (finSent && sndNxt == dataEnd) {
             sndNxt = sndMax;
         }
-        retransmitTimer.schedule(rtt.rto());
+        armRto();
     }
 
     private void onDelayedAck() {
@@ -1209,7 +1248,7 @@ public final class TcpConnection {
     }
 
     private void armPersist() {
-        if (retransmitTimer.isScheduled() || persistTimer.isScheduled()) {
+        if (rtoArmed || persistTimer.isScheduled()) {
             return;
         }
         long t = Math.min(rtt.rto() << Math.min(persistBackoff, 10), config.maxRto().toNanos());
@@ -1288,6 +1327,7 @@ public final class TcpConnection {
     private void terminate(IOException error) {
         TcpState was = state;
         state = TcpState.CLOSED;
+        rtoArmed = false;
         retransmitTimer.cancel();
         delayedAckTimer.cancel();
         persistTimer.cancel();

@@ -30,18 +30,24 @@ public final class Checksum {
         // 32-bit sum gives the same one's-complement result as summing 16-bit words (RFC 1071 §2(C)).
         long sum = initial & 0xFFFF_FFFFL;
         int i = off;
-        // 16 bytes a round into two independent accumulators (no carry chain between them);
+        // 32 bytes a round into four independent accumulators (no carry chain between them);
         // each adds at most 2^33 a round, so even 64 KiB cannot overflow a long.
-        int end16 = off + (len & ~15);
+        int end32 = off + (len & ~31);
         long s2 = 0;
-        while (i < end16) {
+        long s3 = 0;
+        long s4 = 0;
+        while (i < end32) {
             long w1 = (long) LONG_BE.get(b, i);
             long w2 = (long) LONG_BE.get(b, i + 8);
+            long w3 = (long) LONG_BE.get(b, i + 16);
+            long w4 = (long) LONG_BE.get(b, i + 24);
             sum += (w1 >>> 32) + (w1 & 0xFFFF_FFFFL);
             s2 += (w2 >>> 32) + (w2 & 0xFFFF_FFFFL);
-            i += 16;
+            s3 += (w3 >>> 32) + (w3 & 0xFFFF_FFFFL);
+            s4 += (w4 >>> 32) + (w4 & 0xFFFF_FFFFL);
+            i += 32;
         }
-        sum += s2;
+        sum += s2 + s3 + s4;
         int end4 = off + (len & ~3);
         while (i < end4) {
             sum += (int) INT_BE.get(b, i) & 0xFFFF_FFFFL;

@@ -181,6 +181,12 @@ class TcpPropertiesTest {
         assertThat(loop.counters().get("loop.errors")).isZero();
     }
 
+    /** Found by the property: pure ACKs sent at a rewound snd.nxt were dropped by the peer, both sides stalled. */
+    @net.jqwik.api.Example
+    void regressionPureAckAfterTimeoutUsesSndMax() {
+        bothDirectionsArriveExactlyOnceUnderFaults(12, 0.11, 0.0, 0.14, 0.02, 202866, 105561, false);
+    }
+
     private static boolean isFinished(TcpState s) {
         return s == TcpState.CLOSED || s == TcpState.TIME_WAIT;
     }
