@@ -32,6 +32,7 @@ public final class Neighbors {
     private final class Neighbor {
         final int ip;
         long mac = -1;
+        boolean permanent; // set by putStatic: ARP traffic never changes it
         long updated;
         int attempts;
         ArrayDeque<byte[]> waiting;
@@ -138,7 +139,7 @@ public final class Neighbors {
     private void evictOldest() {
         Neighbor oldest = null;
         for (Neighbor n : table.values()) {
-            if (n.resolved() && (oldest == null || n.updated - oldest.updated < 0)) {
+            if (n.resolved() && !n.permanent && (oldest == null || n.updated - oldest.updated < 0)) {
                 oldest = n;
             }
         }
@@ -244,7 +245,9 @@ public final class Neighbors {
             // RFC 826 "merge": update an existing entry; add one if the packet is for us.
             Neighbor n = table.get(senderIp);
             if (n != null) {
-                learn(n, senderMac);
+                if (!n.permanent) {
+                    learn(n, senderMac);
+                }
             } else if (targetIp == me && me != 0) {
                 learn(newEntry(senderIp), senderMac);
             }
@@ -271,6 +274,7 @@ public final class Neighbors {
             n = newEntry(ipAddr);
         }
         learn(n, mac.bits());
+        n.permanent = true;
         n.timer.cancel();
     }
 
@@ -292,7 +296,7 @@ public final class Neighbors {
         List<Entry> out = new ArrayList<>();
         for (Neighbor n : table.values()) {
             out.add(new Entry(new Ipv4Address(n.ip), n.resolved() ? new MacAddress(n.mac) : null,
-                    n.resolved() ? "reachable" : "incomplete", n.resolved() ? (now - n.updated) / 1_000_000 : 0));
+                    n.permanent ? "permanent" : n.resolved() ? "reachable" : "incomplete", n.resolved() ? (now - n.updated) / 1_000_000 : 0));
         }
         out.sort(Comparator.comparingLong(e -> e.ip().bits() & 0xFFFFFFFFL));
         return out;

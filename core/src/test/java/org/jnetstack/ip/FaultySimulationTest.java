@@ -22,7 +22,7 @@ import org.jnetstack.wire.Ipv4Address;
 class FaultySimulationTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
 
-    @Property(tries = 25)
+    @Property(tries = 25, seed = "20261123") // fixed for reproducible CI; see TcpPropertiesTest
     void largeDatagramsSurviveReorderingDuplicationAndCorruption(@ForAll @LongRange(min = 1, max = 1_000_000) long seed) {
         EventLoop loop = EventLoop.virtual();
         VirtualSwitch lan = new VirtualSwitch();

@@ -341,4 +341,15 @@ class IpLayerTest {
         inject(fragment(0, true, 16));
         assertThat(s.ipv4().reassembly().bytesHeld()).isPositive().isLessThanOrEqualTo(32 * 1024);
     }
+
+    @Test
+    void staticNeighbourIsNotOverwrittenByArp() {
+        knowA();
+        byte[] spoof = new byte[14 + 28];
+        EthernetFrame.write(spoof, 0, 0xFFFF_FFFF_FFFFL, 0x02000000000CL, EthernetFrame.TYPE_ARP);
+        ArpPacket.write(spoof, 14, ArpPacket.OP_REQUEST, 0x02000000000CL, A, 0, B); // "10.0.0.1 is at ...0c"
+        inject(spoof);
+        assertThat(b.iface().neighbors().lookup(A)).isEqualTo(MAC_A);
+        assertThat(b.iface().neighbors().entries()).anySatisfy(e -> assertThat(e.state()).isEqualTo("permanent"));
+    }
 }

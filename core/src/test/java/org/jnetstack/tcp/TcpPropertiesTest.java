@@ -136,7 +136,10 @@ class TcpPropertiesTest {
         }
     }
 
-    @Property(tries = 60)
+    // A fixed seed keeps CI reproducible (a red CI must replay exactly). To explore new schedules,
+    // change or remove the seed locally and run again; add any failing sample as an @Example below
+    // (two found that way so far).
+    @Property(tries = 100, seed = "20261123")
     void bothDirectionsArriveExactlyOnceUnderFaults(
             @ForAll @LongRange(min = 1, max = 1L << 40) long seed,
             @ForAll @DoubleRange(min = 0, max = 0.2) double loss,
@@ -152,8 +155,10 @@ class TcpPropertiesTest {
                 .reordering(reordering, Duration.ofMillis(3)).corruption(corruption)
                 .delay(Duration.ofMillis(2), Duration.ofMillis(1)).build();
         FaultInjector fa = FaultInjector.builder().seed(seed).both(faults).wrap(wire.a());
+        org.jnetstack.link.LinkDevice traced = System.getenv("JNS_TRACE_TEST") != null
+                ? org.jnetstack.link.Tracer.wrap(fa, line -> System.out.println("TRACE " + line)) : fa;
         TcpConfig cfg = TcpConfig.defaults().withSack(sack);
-        NetStack a = NetStack.builder(loop).name("a").device(fa).address("10.0.0.1/24").seed(seed).tcpConfig(cfg).build();
+        NetStack a = NetStack.builder(loop).name("a").device(traced).address("10.0.0.1/24").seed(seed).tcpConfig(cfg).build();
         NetStack b = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").seed(seed + 1).tcpConfig(cfg).build();
 
         // Static neighbours: a lost ARP exchange would legitimately fail the connect (No route to host).
@@ -185,6 +190,11 @@ class TcpPropertiesTest {
     @net.jqwik.api.Example
     void regressionPureAckAfterTimeoutUsesSndMax() {
         bothDirectionsArriveExactlyOnceUnderFaults(12, 0.11, 0.0, 0.14, 0.02, 202866, 105561, false);
+    }
+
+    @net.jqwik.api.Example
+    void regressionHandshakeUnderDuplicationAndCorruption() {
+        bothDirectionsArriveExactlyOnceUnderFaults(230, 0.01, 0.01, 0.0, 0.01, 0, 0, true);
     }
 
     private static boolean isFinished(TcpState s) {
