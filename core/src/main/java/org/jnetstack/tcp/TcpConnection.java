@@ -453,6 +453,13 @@ public final class TcpConnection {
             return;
         }
 
+        if (state == TcpState.SYN_RECEIVED && syn && !rst && (flags & TcpSegment.ACK) == 0 && seq == irs) {
+            // The peer's SYN again: our SYN-ACK was lost. Answer with the SYN-ACK at once (as
+            // Linux does) rather than the bare ACK the window check below would produce.
+            sendSyn(true);
+            return;
+        }
+
         // First: the sequence number must fall in the window (RFC 9293 §3.10.7.4, table).
         int segLen = seg.sequenceLength();
         int wnd = Math.max(0, rcvAdvEdge - rcvNxt);
@@ -480,11 +487,6 @@ public final class TcpConnection {
 
         // Fourth: SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, never reset.
         if (syn) {
-            if (state == TcpState.SYN_RECEIVED && seq == irs) {
-                // Our SYN-ACK was lost: the peer's SYN retransmission. Answer it again.
-                sendSyn(true);
-                return;
-            }
             if (tcp.challengeAckAllowed()) {
                 tcp.countChallengeAck();
                 sendAck();
