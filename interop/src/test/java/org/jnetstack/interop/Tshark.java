@@ -10,9 +10,12 @@ final class Tshark {
     /**
      * Display filter for what must never appear: packets the dissectors could not parse, expert
      * findings of severity error (bad IPv4, UDP and TCP checksums among them), and any checksum
-     * finding at all (a bad ICMP checksum is only a warning to Wireshark).
+     * finding at all (a bad ICMP checksum is only a warning to Wireshark) — except Wireshark's note
+     * that a TCP checksum is 0xFFFF rather than 0x0000: both are zero in one's complement and the
+     * checksum is valid (RFC 1624 §3); Linux emits 0xFFFF for about one segment in 65,536.
      */
-    static final String PROBLEMS = "_ws.malformed || _ws.expert.severity >= error || _ws.expert.group == checksum";
+    static final String PROBLEMS = "_ws.malformed || _ws.expert.severity >= error"
+            + " || (_ws.expert.group == checksum && !tcp.checksum.ffff)";
 
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
