@@ -233,7 +233,9 @@ public final class Icmp {
         }
         IpProtocolHandler h = ip.protocol(proto);
         if (h != null) {
-            h.icmpError(type, code, from, buf, off, len);
+            int t = off + hl;
+            h.icmpError(type, code, from, q.destination(), ((buf[t] & 0xFF) << 8) | (buf[t + 1] & 0xFF),
+                    ((buf[t + 2] & 0xFF) << 8) | (buf[t + 3] & 0xFF));
         }
     }
 

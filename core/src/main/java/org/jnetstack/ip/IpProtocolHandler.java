@@ -11,9 +11,9 @@ public interface IpProtocolHandler {
     void input(NetInterface iface, Ipv4Packet ip, byte[] buf, int off, int len);
 
     /**
-     * An ICMP error about a datagram we sent (RFC 1122 §3.2.2.1: passed to the transport).
-     * {@code buf[off, off+len)} holds the quoted IPv4 header and at least 8 bytes after it.
+     * An ICMP error about a datagram we sent (RFC 1122 §3.2.2.1: passed to the transport), with
+     * what the quote tells: the datagram's destination and the ports in its first 4 bytes.
      */
-    default void icmpError(int type, int code, int fromIp, byte[] buf, int off, int len) {
+    default void icmpError(int type, int code, int fromIp, int quotedDst, int quotedSrcPort, int quotedDstPort) {
     }
 }

@@ -184,6 +184,23 @@ public final class Ipv4 {
         return r == null ? 0 : r.iface().address();
     }
 
+    /**
+     * An ephemeral port for a transport (RFC 6056 §3.3.1, algorithm 1): start at a random point
+     * of the configured range and probe upwards for one {@code taken} rejects; -1 if none is free.
+     */
+    public int ephemeralPort(java.util.function.IntPredicate taken) {
+        int first = config.ephemeralPortFirst();
+        int count = config.ephemeralPortLast() - first + 1;
+        int start = random.nextInt(count);
+        for (int i = 0; i < count; i++) {
+            int port = first + (start + i) % count;
+            if (!taken.test(port)) {
+                return port;
+            }
+        }
+        return -1;
+    }
+
     /** MTU of the interface that leads to {@code dst} (the first interface's if none does). */
     public int mtuFor(int dst) {
         Route r = route(dst);

@@ -122,11 +122,7 @@ public final class NetInterface {
     }
 
     /** True for the limited broadcast or this interface's subnet broadcast. */
-    public boolean isBroadcastAddress(int dst) {
-        return isBroadcast(dst);
-    }
-
-    boolean isBroadcast(int dst) {
+    public boolean isBroadcast(int dst) {
         return dst == -1 || (prefixLength < 31 && address != 0 && dst == broadcastAddress());
     }
 

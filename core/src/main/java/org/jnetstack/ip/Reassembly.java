@@ -121,13 +121,13 @@ public final class Reassembly {
         if (!more) {
             if ((d.total >= 0 && d.total != end) || (d.ranges > 0 && d.ends[d.ranges - 1] > end)) {
                 dropInconsistent.inc();
-                discard(d);
+                remove(d);
                 return;
             }
             d.total = end;
         } else if (d.total >= 0 && end > d.total) {
             dropInconsistent.inc();
-            discard(d);
+            remove(d);
             return;
         }
         for (int i = 0; i < d.ranges; i++) {
@@ -138,7 +138,7 @@ public final class Reassembly {
             }
             if (start < d.ends[i] && d.starts[i] < end) {
                 dropOverlap.inc();
-                discard(d);
+                remove(d);
                 return;
             }
         }
@@ -149,7 +149,7 @@ public final class Reassembly {
                 ? Math.max(needed, Math.min(d.data.length * 2, HEADER_ROOM + Ipv4.MAX_DATAGRAM)) : d.data.length;
         if (bytesHeld - d.held + grown > ip.config().reassemblyMaxBytes()) {
             dropLimit.inc();
-            discard(d);
+            remove(d);
             return;
         }
         if (grown != d.data.length) {
@@ -225,10 +225,6 @@ public final class Reassembly {
             ip.icmp().sendError(d.iface, IcmpMessage.TYPE_TIME_EXCEEDED, IcmpMessage.CODE_REASSEMBLY_TIME_EXCEEDED, 0,
                     d.data, hOff, quoted);
         }
-    }
-
-    private void discard(Datagram d) {
-        remove(d);
     }
 
     private void remove(Datagram d) {

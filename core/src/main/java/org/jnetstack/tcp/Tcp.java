@@ -334,12 +334,8 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     @Override
-    public void icmpError(int type, int code, int fromIp, byte[] buf, int off, int len) {
-        Ipv4Packet q = new Ipv4Packet().wrap(buf, off, len);
-        int t = off + q.headerLength();
-        int srcPort = ((buf[t] & 0xFF) << 8) | (buf[t + 1] & 0xFF);
-        int dstPort = ((buf[t + 2] & 0xFF) << 8) | (buf[t + 3] & 0xFF);
-        TcpConnection c = connections.get(key(q.destination(), dstPort, srcPort));
+    public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
+        TcpConnection c = connections.get(key(quotedDst, dstPort, srcPort));
         if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
             return; // RFC 1122 §4.2.3.9: soft errors for established connections
         }
@@ -383,14 +379,9 @@ public final class Tcp implements IpProtocolHandler {
 
     /** RFC 6056 §3.3.1: random start, linear probe; a port is free if the 4-tuple is. */
     private int ephemeralPort(int dstIp, int dstPort) {
-        int first = ip.config().ephemeralPortFirst();
-        int count = ip.config().ephemeralPortLast() - first + 1;
-        int start = random.nextInt(count);
-        for (int i = 0; i < count; i++) {
-            int port = first + (start + i) % count;
-            if (!connections.containsKey(key(dstIp, dstPort, port)) && !listeners.containsKey(port)) {
-                return port;
-            }
+        int port = ip.ephemeralPort(p -> connections.containsKey(key(dstIp, dstPort, p)) || listeners.containsKey(p));
+        if (port >= 0) {
+            return port;
         }
         throw new UncheckedIOException(new BindException("no free ephemeral TCP port towards "
                 + Ipv4Address.format(dstIp) + ":" + dstPort));

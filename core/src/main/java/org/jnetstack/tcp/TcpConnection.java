@@ -22,7 +22,7 @@ import org.jnetstack.wire.TcpSegment;
  * go to the {@link TcpHandler}.
  */
 public final class TcpConnection {
-    private static final int DUP_THRESH = 3; // RFC 5681 §3.2
+    private static final int DUP_THRESH = SackScoreboard.DUP_THRESH; // RFC 5681 §3.2, RFC 6675 §2
     private static final int DEFAULT_MSS = 536; // RFC 9293 §3.7.1 when the peer sends no MSS option
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L; // RFC 7323 §5.5
 
@@ -345,7 +345,7 @@ public final class TcpConnection {
     void acceptSyn(TcpSegment seg, TcpOptions opts, int isn) {
         irs = seg.sequenceNumber();
         rcvNxt = irs + 1;
-        negotiate(opts, true);
+        negotiate(opts);
         iss = isn;
         sndUna = iss;
         sndNxt = iss;
@@ -386,7 +386,7 @@ public final class TcpConnection {
     }
 
     /** Takes the peer's SYN options; ours were offered if the config allows. */
-    private void negotiate(TcpOptions opts, boolean weOffer) {
+    private void negotiate(TcpOptions opts) {
         wscaleOk = config.windowScaling() && opts.hasWindowScale();
         sndWscale = wscaleOk ? Math.min(opts.windowScale(), 14) : 0; // RFC 7323 §2.3: cap at 14
         if (!wscaleOk) {
@@ -611,7 +611,7 @@ public final class TcpConnection {
         irs = seg.sequenceNumber();
         rcvNxt = irs + 1;
         rcvAdvEdge = rcvNxt + (int) Math.min(65535, receiveBuffer.window()); // what our SYN offered
-        negotiate(opts, true);
+        negotiate(opts);
         if (hasAck) {
             sndUna = ack;
             sndWnd = (long) seg.window(); // unscaled in SYN-ACK (RFC 7323 §2.2)

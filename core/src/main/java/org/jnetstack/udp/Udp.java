@@ -84,16 +84,11 @@ public final class Udp implements IpProtocolHandler {
 
     /** RFC 6056 §3.3.1 (algorithm 1): start at a random point of the range, probe upwards. */
     private int ephemeralPort() {
-        int first = config().ephemeralPortFirst();
-        int count = config().ephemeralPortLast() - first + 1;
-        int start = ip.random().nextInt(count);
-        for (int i = 0; i < count; i++) {
-            int port = first + (start + i) % count;
-            if (!ports.containsKey(port)) {
-                return port;
-            }
+        int port = ip.ephemeralPort(ports::containsKey);
+        if (port < 0) {
+            throw new UncheckedIOException(new BindException("no free ephemeral UDP port"));
         }
-        throw new UncheckedIOException(new BindException("no free ephemeral UDP port"));
+        return port;
     }
 
     void unbind(UdpEndpoint ep) {
@@ -137,7 +132,7 @@ public final class Udp implements IpProtocolHandler {
         }
         int dstPort = view.destinationPort();
         UdpEndpoint ep = ports.get(dstPort);
-        if (ep == null || (ep.localAddress() != 0 && ep.localAddress() != pkt.destination() && !ni.isBroadcastAddress(pkt.destination()))) {
+        if (ep == null || (ep.localAddress() != 0 && ep.localAddress() != pkt.destination() && !ni.isBroadcast(pkt.destination()))) {
             rxNoPort.inc();
             // RFC 1122 §4.1.3.1: port unreachable (Icmp suppresses it for broadcasts).
             ip.icmp().sendError(ni, IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE, 0,
@@ -153,15 +148,11 @@ public final class Udp implements IpProtocolHandler {
     }
 
     @Override
-    public void icmpError(int type, int code, int fromIp, byte[] buf, int off, int len) {
-        Ipv4Packet q = new Ipv4Packet().wrap(buf, off, len);
-        int u = off + q.headerLength();
-        int srcPort = ((buf[u] & 0xFF) << 8) | (buf[u + 1] & 0xFF);
-        int dstPort = ((buf[u + 2] & 0xFF) << 8) | (buf[u + 3] & 0xFF);
+    public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
         UdpEndpoint ep = ports.get(srcPort);
         if (ep != null) {
             rxIcmpErrors.inc();
-            ep.error(q.destination(), dstPort, type, code, Icmp.describe(type, code));
+            ep.error(quotedDst, dstPort, type, code, Icmp.describe(type, code));
         }
     }
 }

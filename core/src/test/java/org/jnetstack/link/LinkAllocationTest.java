@@ -1,8 +1,8 @@
 package org.jnetstack.link;
 
+import org.jnetstack.testing.Allocations;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.jnetstack.loop.EventLoop;
@@ -26,22 +26,7 @@ class LinkAllocationTest {
     }
 
     private static long allocatedBy(int warmups, LongSupplier rounds) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId();
-        for (int i = 0; i < warmups; i++) {
-            rounds.getAsLong(); // let the JIT settle (C2 compiles the FFM downcalls) and the pools fill
-        }
-        // The least of several measured rounds: a real per-frame allocation shows in every round,
-        // while a JIT recompilation (or a GC-triggered deoptimisation) on a busy machine shows in one.
-        long least = Long.MAX_VALUE;
-        for (int round = 0; round < 5 && least > 0; round++) {
-            long before = mx.getThreadAllocatedBytes(tid);
-            long acc = rounds.getAsLong();
-            long after = mx.getThreadAllocatedBytes(tid);
-            assertThat(acc).isNotZero();
-            least = Math.min(least, after - before);
-        }
-        return least;
+        return Allocations.leastAllocatedBy(warmups, rounds);
     }
 
     @Test
