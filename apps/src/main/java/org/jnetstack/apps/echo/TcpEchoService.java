@@ -1,10 +1,8 @@
 package org.jnetstack.apps.echo;
 
-import java.io.IOException;
 import org.jnetstack.NetStack;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
-import org.jnetstack.tcp.TcpListener;
 
 /**
  * The Echo Protocol over TCP (RFC 862): "Once a connection is established any data received is
@@ -18,21 +16,16 @@ import org.jnetstack.tcp.TcpListener;
  * <p>Half-close: when the client sends FIN, whatever it sent before is still echoed, and only
  * then does the service send its own FIN, so a client that half-closes gets every byte back.
  */
-public final class TcpEchoService implements AutoCloseable {
+public final class TcpEchoService extends TcpService {
     /** RFC 862: "A TCP Based Echo Service is defined as a connection based application on TCP ... port 7." */
     public static final int PORT = 7;
 
     /** Copy buffer shared by every connection: the loop thread runs one pump at a time, and nothing stays in it between calls. */
     private final byte[] scratch = new byte[64 * 1024];
-    private final TcpListener listener;
-    private final Handler handler = new Handler();
-    private int open;
-    private long accepted;
     private long echoedBytes;
-    private long failed;
 
     private TcpEchoService(NetStack stack, int port) {
-        this.listener = stack.tcp().listen(port, this::acceptAll);
+        super(stack, port);
     }
 
     /** Starts serving on {@code port} of {@code stack}; call on the loop thread (or before the loop starts). */
@@ -40,18 +33,9 @@ public final class TcpEchoService implements AutoCloseable {
         return new TcpEchoService(stack, port);
     }
 
-    private void acceptAll(TcpListener l) {
-        TcpConnection c;
-        while ((c = l.accept()) != null) {
-            accepted++;
-            open++;
-            c.setHandler(handler); // one stateless handler: all per-connection state lives in the connection
-            pump(c);
-        }
-    }
-
     /** Moves what can be echoed now; sends FIN once the client's FIN is reached and all of it is echoed. */
-    private void pump(TcpConnection c) {
+    @Override
+    void serve(TcpConnection c) {
         int room;
         while (c.readable() > 0 && (room = c.writable()) > 0) {
             int n = c.read(scratch, 0, Math.min(room, scratch.length));
@@ -59,8 +43,7 @@ public final class TcpEchoService implements AutoCloseable {
             echoedBytes += w;
             if (w != n) {
                 // writable() promised room for n bytes; never drop echo data silently.
-                failed++;
-                c.abort();
+                fail(c);
                 return;
             }
         }
@@ -69,61 +52,8 @@ public final class TcpEchoService implements AutoCloseable {
         }
     }
 
-    private final class Handler implements TcpHandler {
-        @Override
-        public void onReceive(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            pump(c);
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException error) {
-            open--;
-            failed++;
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            open--;
-        }
-    }
-
-    public int port() {
-        return listener.port();
-    }
-
-    /** Connections accepted and not yet closed or failed (loop thread). */
-    public int openConnections() {
-        return open;
-    }
-
-    /** Connections accepted so far. */
-    public long acceptedConnections() {
-        return accepted;
-    }
-
     /** Bytes handed back to clients so far. */
     public long echoedBytes() {
         return echoedBytes;
-    }
-
-    /** Connections that ended with an error (reset, timeout). */
-    public long failedConnections() {
-        return failed;
-    }
-
-    /** Stops accepting; connections already open go on until their clients finish. */
-    @Override
-    public void close() {
-        listener.close();
     }
 }
