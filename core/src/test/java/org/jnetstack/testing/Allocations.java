@@ -7,14 +7,19 @@ import java.util.function.LongSupplier;
 
 /** Measures bytes allocated by the calling thread (the JVM's per-thread counter; no timing). */
 public final class Allocations {
+    /** Enough for C2 to catch up on a loaded machine; a round that allocates nothing ends it. */
+    static final int MEASURED_ROUNDS = 40;
+
     private Allocations() {
     }
 
     /**
-     * Runs {@code round} {@code warmups} times (the JIT settles, pools fill), then measures up to
-     * five rounds and returns the least any of them allocated: a real per-operation allocation
-     * shows in every round, a JIT recompilation on a busy machine in one. Each round returns a
-     * value derived from its work, which must not be 0 (so the work cannot be optimised away).
+     * Runs {@code round} {@code warmups} times (the JIT settles, pools fill), then measures rounds
+     * until one allocates nothing, at most {@link #MEASURED_ROUNDS}, and returns the least any of
+     * them allocated. A real per-operation allocation shows in every round; code that is still
+     * interpreted or awaiting C2 (a busy 2-core CI machine compiles late — an FFM downcall
+     * allocates until then) shows only in the early ones. Each round returns a value derived from
+     * its work, which must not be 0 (so the work cannot be optimised away).
      */
     public static long leastAllocatedBy(int warmups, LongSupplier round) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -23,7 +28,7 @@ public final class Allocations {
             round.getAsLong();
         }
         long least = Long.MAX_VALUE;
-        for (int r = 0; r < 5 && least > 0; r++) {
+        for (int r = 0; r < MEASURED_ROUNDS && least > 0; r++) {
             long before = mx.getThreadAllocatedBytes(tid);
             long acc = round.getAsLong();
             long after = mx.getThreadAllocatedBytes(tid);
