@@ -1,5 +1,6 @@
 package org.jnetstack.apps.cli;
 
+import org.jnetstack.apps.appliance.InterfaceAddress;
 import java.math.BigDecimal;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;

@@ -7,12 +7,12 @@ import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.PcapWriter;
 import org.jnetstack.link.Tracer;
 
-/** Wraps the device in what {@code --pcap} and {@code --trace} ask for. */
+/** Wraps the device in what {@code --pcap} and {@code --trace} ask for, and the admin page's capture ring. */
 final class Middleware {
     private Middleware() {
     }
 
-    static LinkDevice wrap(LinkDevice device, StackOptions o) throws IOException {
+    static LinkDevice wrap(LinkDevice device, StackLauncher.Link o) throws IOException {
         LinkDevice d = device;
         // The pcap writer sits right on the device, so the file holds exactly the frames on the wire.
         if (o.pcap() != null) {
@@ -25,6 +25,9 @@ final class Middleware {
             } catch (IOException e) {
                 throw new IOException("cannot create the capture file " + o.pcap() + ": " + e, e);
             }
+        }
+        if (o.ring() != null) {
+            d = PcapWriter.toRing(o.ring(), d);
         }
         // Trace lines go to stderr, so that a command's own output (ping's lines) stays clean on stdout.
         if (o.trace()) {

@@ -1,5 +1,6 @@
 package org.jnetstack.apps.cli;
 
+import org.jnetstack.apps.appliance.InterfaceAddress;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;

@@ -2,7 +2,12 @@ package org.jnetstack.apps.cli;
 
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.nio.file.Path;
 import org.jnetstack.NetStack;
+import org.jnetstack.apps.appliance.InterfaceAddress;
+import org.jnetstack.link.PcapRing;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
@@ -18,10 +23,18 @@ public final class StackLauncher implements AutoCloseable {
     private final NetStack stack;
     private final LinkDevice device;
     private final TapDevice tap;
-    private final StackOptions options;
+    private final Link options;
     private boolean closed;
 
-    private StackLauncher(EventLoop loop, NetStack stack, LinkDevice device, TapDevice tap, StackOptions options) {
+    /**
+     * How to attach a stack: the TAP interface, the address, and the middleware (a pcap file,
+     * trace lines, an in-memory ring of the last frames for the admin page's download).
+     */
+    public record Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
+            Path pcap, boolean trace, PcapRing ring) {
+    }
+
+    private StackLauncher(EventLoop loop, NetStack stack, LinkDevice device, TapDevice tap, Link options) {
         this.loop = loop;
         this.stack = stack;
         this.device = device;
@@ -36,6 +49,11 @@ public final class StackLauncher implements AutoCloseable {
      * @throws IOException when the device cannot be opened (message says what to do)
      */
     public static StackLauncher start(StackOptions o, String name, Consumer<NetStack> setup) throws IOException {
+        return start(o.link(), name, setup);
+    }
+
+    /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
+    public static StackLauncher start(Link o, String name, Consumer<NetStack> setup) throws IOException {
         TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU);
         LinkDevice device = tap;
         EventLoop loop = null;
@@ -71,6 +89,11 @@ public final class StackLauncher implements AutoCloseable {
 
     public EventLoop loop() {
         return loop;
+    }
+
+    /** The link as the status page shows it: {@code TAP jns0 (MAC 02:..., MTU 1500)}. */
+    public String describeLink() {
+        return "TAP " + tap.name() + " (MAC " + device.mac() + ", MTU " + device.mtu() + ")";
     }
 
     /** {@code 10.0.0.2/24 on TAP jns0 (MAC 02:..., MTU 1500)}, plus the gateway if any. */

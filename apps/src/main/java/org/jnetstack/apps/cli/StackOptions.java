@@ -1,5 +1,6 @@
 package org.jnetstack.apps.cli;
 
+import org.jnetstack.apps.appliance.InterfaceAddress;
 import java.nio.file.Path;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
@@ -21,7 +22,7 @@ public final class StackOptions {
             description = "Linux TAP interface to use; created if it does not exist (needs root or CAP_NET_ADMIN).")
     String tap;
 
-    @Option(names = "--ip", paramLabel = "ADDR/PREFIX", required = true,
+    @Option(names = "--ip", paramLabel = "ADDR/PREFIX",
             converter = Converters.InterfaceAddressConverter.class,
             description = "The stack's own IPv4 address and prefix length, e.g. 10.0.0.2/24.")
     InterfaceAddress ip;
@@ -51,6 +52,10 @@ public final class StackOptions {
      * @throws ParameterException naming the problem, so the command exits with status 2
      */
     public void validate() {
+        if (ip == null) {
+            throw new ParameterException(command.commandLine(), "Missing required option: '--ip ADDR/PREFIX'"
+                    + " (the stack's own address, e.g. --ip 10.0.0.2/24)");
+        }
         if (tap == null) {
             // Issue #6 will give `run` a user-mode network when no interface is named.
             throw new ParameterException(command.commandLine(),
@@ -72,6 +77,11 @@ public final class StackOptions {
         }
         int first = ip.prefixLength() == 31 ? ip.address().bits() ^ 1 : (ip.address().bits() & ip.netmask()) + 1;
         return ", like " + Ipv4Address.format(first == ip.address().bits() ? first + 1 : first);
+    }
+
+    /** The options as a {@link StackLauncher.Link} (no capture ring). */
+    public StackLauncher.Link link() {
+        return new StackLauncher.Link(tap, ip, gateway, mac, mtu, pcap, trace, null);
     }
 
     public String tap() {

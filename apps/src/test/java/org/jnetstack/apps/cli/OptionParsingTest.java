@@ -1,5 +1,6 @@
 package org.jnetstack.apps.cli;
 
+import org.jnetstack.apps.appliance.InterfaceAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

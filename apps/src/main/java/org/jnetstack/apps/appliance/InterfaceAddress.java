@@ -1,4 +1,4 @@
-package org.jnetstack.apps.cli;
+package org.jnetstack.apps.appliance;
 
 import org.jnetstack.wire.Ipv4Address;
 
@@ -8,7 +8,7 @@ import org.jnetstack.wire.Ipv4Address;
  * 255.255.255.0.
  */
 public record InterfaceAddress(Ipv4Address address, int prefixLength) {
-    static final String FORM = "ADDR/PREFIX like 10.0.0.2/24";
+    public static final String FORM = "ADDR/PREFIX like 10.0.0.2/24";
 
     public InterfaceAddress {
         if (prefixLength < 0 || prefixLength > 32) {

@@ -1,0 +1,44 @@
+package org.jnetstack.apps.appliance;
+
+import java.nio.file.Path;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+
+/**
+ * What the appliance runs, as read and validated by {@link ConfigReader} from the config file
+ * with the command line's overrides applied. Immutable; a change makes a new one.
+ */
+public record ApplianceConfig(
+        Interface iface,
+        Addressing addressing,
+        Capture capture,
+        Admin admin,
+        Service echo,
+        Service discard) {
+
+    /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (issue #6). */
+    public record Interface(String type, String name, MacAddress mac, Integer mtu) {
+    }
+
+    /** {@code mode} is {@code static} (address and optional gateway given) or {@code dhcp}. */
+    public record Addressing(String mode, InterfaceAddress address, Ipv4Address gateway) {
+        public boolean isStatic() {
+            return mode.equals("static");
+        }
+    }
+
+    /** A pcap file and trace lines, as --pcap/--trace; {@code ringFrames} are kept in memory for the admin page. */
+    public record Capture(Path pcap, boolean trace, int ringFrames) {
+    }
+
+    /**
+     * The web admin page. {@code passwordHash} is a {@code PasswordHash} string; a plain
+     * {@code password} in the file is hashed at start and replaced in the file.
+     */
+    public record Admin(boolean enabled, int port, String password, String passwordHash, boolean publicStatus) {
+    }
+
+    /** A service that listens on one port. */
+    public record Service(boolean enabled, int port) {
+    }
+}

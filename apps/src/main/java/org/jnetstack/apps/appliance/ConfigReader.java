@@ -1,0 +1,286 @@
+package org.jnetstack.apps.appliance;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+
+/**
+ * Turns a {@link TomlDocument} into a validated {@link ApplianceConfig}, or a
+ * {@link ConfigException} that lists every problem: the key, the bad value, and what is
+ * accepted. Unknown tables and keys are problems too (a misspelt key silently ignored is a
+ * setting the user believes in and does not have).
+ *
+ * <p>{@link #KEYS} is the file format: every key with its type, so that the admin page can turn
+ * a form field into a typed value the same way the file is read.
+ */
+public final class ConfigReader {
+    /** The value type of a key. */
+    public enum Type { STRING, INTEGER, BOOLEAN }
+
+    /** Every key the file may hold, with its type. */
+    public static final Map<String, Type> KEYS = keys();
+
+    private static Map<String, Type> keys() {
+        Map<String, Type> k = new LinkedHashMap<>();
+        k.put("interface.type", Type.STRING);
+        k.put("interface.name", Type.STRING);
+        k.put("interface.mac", Type.STRING);
+        k.put("interface.mtu", Type.INTEGER);
+        k.put("addressing.mode", Type.STRING);
+        k.put("addressing.address", Type.STRING);
+        k.put("addressing.gateway", Type.STRING);
+        k.put("capture.pcap", Type.STRING);
+        k.put("capture.trace", Type.BOOLEAN);
+        k.put("capture.ring", Type.INTEGER);
+        k.put("admin.enabled", Type.BOOLEAN);
+        k.put("admin.port", Type.INTEGER);
+        k.put("admin.password", Type.STRING);
+        k.put("admin.password_hash", Type.STRING);
+        k.put("admin.public_status", Type.BOOLEAN);
+        k.put("echo.enabled", Type.BOOLEAN);
+        k.put("echo.port", Type.INTEGER);
+        k.put("discard.enabled", Type.BOOLEAN);
+        k.put("discard.port", Type.INTEGER);
+        return Map.copyOf(k);
+    }
+
+    /** Frames the admin page's pcap download holds by default. */
+    public static final int DEFAULT_RING_FRAMES = 1000;
+    public static final int DEFAULT_ADMIN_PORT = 80;
+
+    private final TomlDocument doc;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigReader(TomlDocument doc) {
+        this.doc = doc;
+    }
+
+    /**
+     * Validates {@code doc}.
+     *
+     * @throws ConfigException listing every problem
+     */
+    public static ApplianceConfig read(TomlDocument doc) {
+        ConfigReader r = new ConfigReader(doc);
+        ApplianceConfig c = r.readAll();
+        if (!r.problems.isEmpty()) {
+            throw new ConfigException(r.problems);
+        }
+        return c;
+    }
+
+    private ApplianceConfig readAll() {
+        checkKnownKeys();
+        String type = choice("interface.type", "tap", Set.of("tap", "usernet"));
+        String name = string("interface.name", null);
+        if ("tap".equals(type)) {
+            if (name == null) {
+                problems.add("[interface] name is missing: the TAP interface to use is required, e.g. name = \"jns0\""
+                        + " (or --tap NAME)");
+            } else if (!name.matches("[A-Za-z0-9_.-]{1,15}")) {
+                bad("interface.name", "expected a Linux interface name of 1-15 letters, digits, '.', '_' or '-'");
+            }
+        } else if ("usernet".equals(type)) {
+            problems.add("[interface] type = \"usernet\": the user-mode network is not available yet; accepted: \"tap\"");
+        }
+        MacAddress mac = parsed("interface.mac", s -> {
+            MacAddress m = MacAddress.parse(s);
+            if (m.isMulticast()) {
+                throw new IllegalArgumentException();
+            }
+            return m;
+        }, "expected a unicast MAC address like \"02:00:00:00:00:02\"");
+        Long mtu = integer("interface.mtu", 68, 65535, null);
+
+        String mode = choice("addressing.mode", "static", Set.of("static", "dhcp"));
+        InterfaceAddress address = null;
+        Ipv4Address gateway = null;
+        String addrText = string("addressing.address", null);
+        if (addrText != null) {
+            try {
+                address = InterfaceAddress.parse(addrText);
+            } catch (IllegalArgumentException e) {
+                bad("addressing.address", e.getMessage());
+            }
+        } else if ("static".equals(mode)) {
+            problems.add("[addressing] address is missing: static addressing needs address = \"ADDR/PREFIX\""
+                    + " like \"10.0.0.2/24\" (or --ip), or mode = \"dhcp\"");
+        }
+        if ("dhcp".equals(mode)) {
+            problems.add("[addressing] mode = \"dhcp\": the DHCP client is not available yet; accepted: \"static\"");
+        }
+        gateway = parsed("addressing.gateway", Ipv4Address::parse, "expected an IPv4 address like \"10.0.0.1\"");
+        if (gateway != null && address != null) {
+            if (!address.sameNetwork(gateway.bits())) {
+                bad("addressing.gateway", "not on the network of address " + address + ": expected an address on that network");
+            } else if (gateway.equals(address.address())) {
+                bad("addressing.gateway", "is the stack's own address: expected another host on its network");
+            }
+        }
+
+        String pcap = string("capture.pcap", null);
+        boolean trace = bool("capture.trace", false);
+        long ring = integer("capture.ring", 1, 1_000_000, (long) DEFAULT_RING_FRAMES);
+
+        boolean adminOn = bool("admin.enabled", doc.tables().contains("admin") || doc.get("admin.port") != null);
+        long adminPort = integer("admin.port", 1, 65535, (long) DEFAULT_ADMIN_PORT);
+        String password = string("admin.password", null);
+        if (password != null && password.length() < 8) {
+            bad("admin.password", "too short: expected at least 8 characters");
+        }
+        String hash = string("admin.password_hash", null);
+        if (hash != null && !PasswordHash.isWellFormed(hash)) {
+            bad("admin.password_hash", "expected a hash this program wrote (" + PasswordHash.FORMAT
+                    + "); to set a new password write password = \"...\" instead and it is hashed at start");
+        }
+        boolean publicStatus = bool("admin.public_status", false);
+
+        ApplianceConfig.Service echo = service("echo", 7);
+        ApplianceConfig.Service discard = service("discard", 9);
+        checkPortClash(adminOn, (int) adminPort, echo, discard);
+
+        return new ApplianceConfig(
+                new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
+                new ApplianceConfig.Addressing(mode, address, gateway),
+                new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
+                new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus),
+                echo, discard);
+    }
+
+    private ApplianceConfig.Service service(String table, int defaultPort) {
+        boolean on = bool(table + ".enabled", doc.tables().contains(table));
+        long port = integer(table + ".port", 1, 65535, (long) defaultPort);
+        return new ApplianceConfig.Service(on, (int) port);
+    }
+
+    /** Two TCP services on one port cannot both listen (echo's UDP side shares echo's number, which is fine). */
+    private void checkPortClash(boolean adminOn, int adminPort, ApplianceConfig.Service echo, ApplianceConfig.Service discard) {
+        Map<Integer, String> used = new LinkedHashMap<>();
+        if (adminOn) {
+            used.put(adminPort, "admin.port");
+        }
+        for (var e : Map.of("echo.port", echo, "discard.port", discard).entrySet()) {
+            if (!e.getValue().enabled()) {
+                continue;
+            }
+            String other = used.putIfAbsent(e.getValue().port(), e.getKey());
+            if (other != null) {
+                bad(e.getKey(), "port " + e.getValue().port() + " is already taken by " + other
+                        + ": expected a port no other service uses");
+            }
+        }
+    }
+
+    private void checkKnownKeys() {
+        Set<String> tables = new TreeSet<>();
+        for (String k : KEYS.keySet()) {
+            tables.add(k.substring(0, k.indexOf('.')));
+        }
+        for (String t : doc.tables()) {
+            if (!tables.contains(t)) {
+                problems.add("unknown table [" + t + "]: accepted tables are " + tables.stream().map(x -> "[" + x + "]").toList());
+            }
+        }
+        for (String k : doc.keys()) {
+            if (KEYS.containsKey(k)) {
+                continue;
+            }
+            int dot = k.lastIndexOf('.');
+            String table = dot < 0 ? "" : k.substring(0, dot);
+            if (!tables.contains(table)) {
+                if (table.isEmpty()) {
+                    problems.add("key '" + k + "' (line " + doc.lineOf(k) + ") is outside any table: put it under a"
+                            + " [table] header");
+                }
+                continue; // already reported as an unknown table
+            }
+            List<String> accepted = KEYS.keySet().stream().filter(x -> x.startsWith(table + "."))
+                    .map(x -> x.substring(table.length() + 1)).sorted().toList();
+            problems.add("[" + table + "] unknown key '" + k.substring(dot + 1) + "' (line " + doc.lineOf(k)
+                    + "): accepted keys are " + accepted);
+        }
+    }
+
+    // ---------------------------------------------------------------- typed access
+
+    private String string(String key, String dflt) {
+        Object v = doc.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        bad(key, "expected a quoted string");
+        return dflt;
+    }
+
+    private String choice(String key, String dflt, Set<String> accepted) {
+        String s = string(key, dflt);
+        if (s != null && !accepted.contains(s)) {
+            bad(key, "expected one of " + new TreeSet<>(accepted).stream().map(x -> "\"" + x + "\"").toList());
+            return null;
+        }
+        return s;
+    }
+
+    private Long integer(String key, long min, long max, Long dflt) {
+        Object v = doc.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Long l && l >= min && l <= max) {
+            return l;
+        }
+        bad(key, "expected a whole number " + min + "-" + max + (v instanceof String ? " (without quotes)" : ""));
+        return dflt;
+    }
+
+    private boolean bool(String key, boolean dflt) {
+        Object v = doc.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        bad(key, "expected true or false" + (v instanceof String ? " (without quotes)" : ""));
+        return dflt;
+    }
+
+    private <T> T parsed(String key, java.util.function.Function<String, T> parser, String accepted) {
+        String s = string(key, null);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return parser.apply(s);
+        } catch (IllegalArgumentException e) {
+            bad(key, accepted);
+            return null;
+        }
+    }
+
+    private void bad(String key, String what) {
+        problems.add(describe(doc, key) + ": " + what);
+    }
+
+    /** {@code [admin] port = 70000 (line 12)}: how a problem names its key and value. */
+    static String describe(TomlDocument doc, String key) {
+        int dot = key.lastIndexOf('.');
+        Object v = doc.get(key);
+        int line = doc.lineOf(key);
+        String name = "[" + key.substring(0, dot) + "] " + key.substring(dot + 1);
+        if (v == null) {
+            return name; // a default value
+        }
+        String shown = key.endsWith("password") ? "\"...\"" : TomlLine.render(v);
+        return name + " = " + shown + (line > 0 ? " (line " + line + ")" : "");
+    }
+}

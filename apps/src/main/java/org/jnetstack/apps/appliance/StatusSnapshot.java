@@ -1,0 +1,84 @@
+package org.jnetstack.apps.appliance;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jnetstack.NetStack;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip.Neighbors;
+import org.jnetstack.ip.Route;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpListener;
+import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * The protocol half of the status page, built on the loop thread from the stack's read-only
+ * accessors into plain maps and lists (which serialize to JSON as they stand). Runs once per
+ * status request, never per packet, so it may allocate freely.
+ */
+final class StatusSnapshot {
+    private StatusSnapshot() {
+    }
+
+    static Map<String, Object> take(NetStack stack, Map<ApplianceService, ApplianceService.Running> services) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> ifaces = new ArrayList<>();
+        List<Map<String, Object>> arp = new ArrayList<>();
+        for (NetInterface ni : stack.interfaces()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", ni.name());
+            m.put("mac", ni.mac().toString());
+            m.put("mtu", ni.mtu());
+            m.put("address", Ipv4Address.format(ni.address()));
+            m.put("prefixLength", ni.prefixLength());
+            m.put("netmask", Ipv4Address.format(ni.netmask()));
+            m.put("broadcast", Ipv4Address.format(ni.broadcastAddress()));
+            ifaces.add(m);
+            for (Neighbors.Entry e : ni.neighbors().entries()) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("interface", ni.name());
+                a.put("ip", e.ip().toString());
+                a.put("mac", e.mac() == null ? null : e.mac().toString());
+                a.put("state", e.state());
+                a.put("ageMillis", e.ageMillis());
+                arp.add(a);
+            }
+        }
+        out.put("interfaces", ifaces);
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (Route r : stack.routes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("destination", Ipv4Address.format(r.network()) + "/" + r.prefixLength());
+            m.put("gateway", r.gateway() == 0 ? null : Ipv4Address.format(r.gateway()));
+            m.put("interface", r.iface() == null ? null : r.iface().name());
+            routes.add(m);
+        }
+        out.put("routes", routes);
+        out.put("arp", arp);
+        List<Map<String, Object>> listeners = new ArrayList<>();
+        for (TcpListener l : stack.tcp().listeners()) {
+            listeners.add(Map.of("local", Ipv4Address.format(l.localAddress()) + ":" + l.port(), "queued", l.queued()));
+        }
+        List<Object> connections = new ArrayList<>();
+        for (TcpConnection c : stack.tcp().connections()) {
+            connections.add(c.info());
+        }
+        out.put("tcp", Map.of("listeners", listeners, "connections", connections));
+        List<Map<String, Object>> udp = new ArrayList<>();
+        for (UdpEndpoint e : stack.udp().endpoints()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("local", Ipv4Address.format(e.localAddress()) + ":" + e.localPort());
+            m.put("peer", e.isConnected() ? Ipv4Address.format(e.peerIp()) + ":" + e.peerPort() : null);
+            m.put("queued", e.queued());
+            m.put("received", e.receivedCount());
+            m.put("dropped", e.droppedCount());
+            udp.add(m);
+        }
+        out.put("udp", udp);
+        out.put("counters", stack.counters().snapshot());
+        services.forEach((s, r) -> out.put("service." + s.name(), r.status()));
+        return out;
+    }
+}

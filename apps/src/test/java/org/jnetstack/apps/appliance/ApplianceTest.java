@@ -1,0 +1,129 @@
+package org.jnetstack.apps.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jnetstack.NetStack;
+import org.jnetstack.link.PcapRing;
+import org.jnetstack.link.PcapWriter;
+import org.jnetstack.link.VirtualWire;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.tcp.TcpInfo;
+import org.jnetstack.tcp.TcpState;
+import org.jnetstack.wire.Ipv4Address;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The appliance over a stack on a virtual wire (real-time loop): services, status, live changes. */
+class ApplianceTest {
+    @TempDir
+    Path dir;
+
+    private final EventLoop loop = EventLoop.system();
+    private final VirtualWire wire = new VirtualWire();
+    private final PcapRing ring = new PcapRing(100);
+    private NetStack server;
+    private NetStack client;
+    private Appliance appliance;
+
+    private Appliance start(String toml) throws Exception {
+        Path p = dir.resolve("jns.toml");
+        Files.writeString(p, toml);
+        ConfigFile f = ConfigFile.load(p, Map.of());
+        ApplianceConfig c = f.current();
+        server = NetStack.builder(loop).name("appliance").device(PcapWriter.toRing(ring, wire.b()))
+                .address(c.addressing().address().address(), c.addressing().address().prefixLength()).seed(2).build();
+        client = NetStack.builder(loop).name("client").device(wire.a()).address("10.0.0.1/24").seed(1).build();
+        loop.start("appliance-test");
+        appliance = Appliance.start(f, server, ring, "virtual wire", List.of(EchoServices.ECHO, EchoServices.DISCARD));
+        return appliance;
+    }
+
+    @AfterEach
+    void close() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        loop.close();
+    }
+
+    @Test
+    void startsWhatTheConfigTurnsOnAndSaysWhereItListens() throws Exception {
+        start(BASE + "[echo]\n");
+
+        assertThat(appliance.listening()).containsExactly("echo on UDP and TCP 10.0.0.2:7");
+        assertThat(listenerPorts()).containsExactly(7);
+        assertThat(appliance.onLoop(() -> server.udp().endpoints().size())).isEqualTo(1);
+    }
+
+    @Test
+    void statusShowsALiveConnectionWithItsInfo() throws Exception {
+        start(BASE + "[echo]\n");
+        TcpConnection c = appliance.onLoop(() -> client.tcp().connect(Ipv4Address.parseBits("10.0.0.2"), 7, new TcpHandler() { }));
+        for (int i = 0; i < 500 && appliance.onLoop(c::state) != TcpState.ESTABLISHED; i++) {
+            Thread.sleep(10);
+        }
+
+        Map<String, Object> s = appliance.status();
+
+        @SuppressWarnings("unchecked")
+        List<TcpInfo> conns = (List<TcpInfo>) ((Map<String, Object>) s.get("tcp")).get("connections");
+        assertThat(conns).singleElement().satisfies(i -> {
+            assertThat(i.state()).isEqualTo(TcpState.ESTABLISHED);
+            assertThat(i.local()).isEqualTo("10.0.0.2:7");
+        });
+        assertThat(s.get("arp").toString()).contains("10.0.0.1");
+        assertThat(s.get("routes").toString()).contains("10.0.0.0/24");
+        assertThat(s.get("services").toString()).contains("name=echo, state=running").contains("tcpAccepted=1")
+                .contains("name=discard, state=off");
+        assertThat(ring.size()).as("the handshake is in the capture ring").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aChangeMovesAServiceAndIsWrittenToTheFile() throws Exception {
+        start(BASE + "[echo]\n");
+
+        Appliance.ChangeResult r = appliance.change(Map.of("echo.port", 7007, "discard.enabled", true));
+
+        assertThat(r.applied()).containsExactlyInAnyOrder("echo", "discard");
+        assertThat(r.restartNeeded()).isEmpty();
+        assertThat(listenerPorts()).containsExactlyInAnyOrder(7007, 9);
+        assertThat(Files.readString(dir.resolve("jns.toml"))).contains("[echo]\nport = 7007\n").contains("[discard]\nenabled = true\n");
+        assertThat(appliance.listening()).containsExactly("echo on UDP and TCP 10.0.0.2:7007", "discard on TCP 10.0.0.2:9");
+
+        appliance.change(Map.of("echo.enabled", false));
+
+        assertThat(listenerPorts()).containsExactly(9);
+        assertThat(appliance.onLoop(() -> server.udp().endpoints().size())).isZero();
+    }
+
+    @Test
+    void anAddressChangeAppliesAtOnceAnInterfaceChangeAtTheNextStart() throws Exception {
+        start(BASE);
+
+        Appliance.ChangeResult r = appliance.change(Map.of("addressing.address", "10.0.0.3/24", "interface.mtu", 9000));
+
+        assertThat(r.applied()).containsExactly("addressing");
+        assertThat(r.restartNeeded()).containsExactly("interface");
+        assertThat(appliance.onLoop(() -> Ipv4Address.format(server.iface().address()))).isEqualTo("10.0.0.3");
+        assertThat(appliance.hostAddress()).isEqualTo("10.0.0.3");
+        assertThat(appliance.status().get("config").toString()).contains("restartNeeded=[interface]");
+    }
+
+    private List<Integer> listenerPorts() throws Exception {
+        return appliance.onLoop(() -> server.tcp().listeners().stream().map(l -> l.port()).toList());
+    }
+
+    private static final String BASE = """
+            [interface]
+            name = "wire0"
+            [addressing]
+            address = "10.0.0.2/24"
+            """;
+}

@@ -1,0 +1,122 @@
+package org.jnetstack.apps.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import org.junit.jupiter.api.Test;
+
+class ConfigReaderTest {
+    private static ApplianceConfig read(String text) {
+        return ConfigReader.read(TomlDocument.parse(text));
+    }
+
+    private static ConfigException problems(String text) {
+        return catchThrowableOfType(ConfigException.class, () -> read(text));
+    }
+
+    @Test
+    void aCompleteFileBecomesTheConfig() {
+        ApplianceConfig c = read("""
+                [interface]
+                name = "jns0"
+                mtu = 9000
+                [addressing]
+                address = "10.0.0.2/24"
+                gateway = "10.0.0.1"
+                [admin]
+                port = 8080
+                public_status = true
+                [echo]
+                [discard]
+                enabled = false
+                """);
+
+        assertThat(c.iface().type()).isEqualTo("tap");
+        assertThat(c.iface().name()).isEqualTo("jns0");
+        assertThat(c.iface().mtu()).isEqualTo(9000);
+        assertThat(c.addressing().address()).hasToString("10.0.0.2/24");
+        assertThat(c.addressing().gateway()).hasToString("10.0.0.1");
+        assertThat(c.admin()).isEqualTo(new ApplianceConfig.Admin(true, 8080, null, null, true));
+        assertThat(c.echo()).as("a table present turns its service on").isEqualTo(new ApplianceConfig.Service(true, 7));
+        assertThat(c.discard().enabled()).isFalse();
+        assertThat(c.capture().ringFrames()).isEqualTo(ConfigReader.DEFAULT_RING_FRAMES);
+    }
+
+    @Test
+    void aBadValueNamesTheKeyTheValueTheLineAndWhatIsAccepted() {
+        ConfigException e = problems("""
+                [interface]
+                name = "jns0"
+                [addressing]
+                address = "10.0.0.2/24"
+                [admin]
+                port = 70000
+                """);
+
+        assertThat(e.problems()).containsExactly("[admin] port = 70000 (line 6): expected a whole number 1-65535");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        ConfigException e = problems("""
+                [interface]
+                name = "no/slash"
+                mtu = "1500"
+                [addressing]
+                address = "10.0.0.0/24"
+                gateway = "10.0.1.1"
+                [admin]
+                prot = 80
+                password = "short"
+                [ehco]
+                """);
+
+        assertThat(e.problems()).hasSize(6);
+        assertThat(e.getMessage())
+                .contains("[interface] name = \"no/slash\" (line 2): expected a Linux interface name")
+                .contains("[interface] mtu = \"1500\" (line 3): expected a whole number 68-65535 (without quotes)")
+                .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
+                .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, password, password_hash, port, public_status]")
+                .contains("[admin] password = \"...\" (line 9): too short")
+                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface]]");
+        assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");
+    }
+
+    @Test
+    void gatewayMustBeAnotherHostOnTheNetwork() {
+        String base = "[interface]\nname = \"jns0\"\n[addressing]\naddress = \"10.0.0.2/24\"\n";
+
+        assertThat(problems(base + "gateway = \"10.0.1.1\"\n").getMessage())
+                .contains("[addressing] gateway = \"10.0.1.1\" (line 5): not on the network of address 10.0.0.2/24");
+        assertThat(problems(base + "gateway = \"10.0.0.2\"\n").getMessage()).contains("is the stack's own address");
+    }
+
+    @Test
+    void missingInterfaceAndAddressSayHowToGiveThem() {
+        assertThat(problems("").problems()).containsExactly(
+                "[interface] name is missing: the TAP interface to use is required, e.g. name = \"jns0\" (or --tap NAME)",
+                "[addressing] address is missing: static addressing needs address = \"ADDR/PREFIX\" like \"10.0.0.2/24\""
+                        + " (or --ip), or mode = \"dhcp\"");
+    }
+
+    @Test
+    void twoServicesOnOnePortAreRejected() {
+        assertThat(problems("""
+                [interface]
+                name = "jns0"
+                [addressing]
+                address = "10.0.0.2/24"
+                [admin]
+                port = 7
+                [echo]
+                """).problems()).containsExactly(
+                "[echo] port: port 7 is already taken by admin.port: expected a port no other service uses");
+    }
+
+    @Test
+    void aHashNotWrittenByUsIsRejected() {
+        assertThat(problems("[interface]\nname = \"j\"\n[addressing]\naddress = \"10.0.0.2/24\"\n"
+                + "[admin]\npassword_hash = \"md5:abc\"\n").getMessage())
+                .contains("[admin] password_hash = \"md5:abc\" (line 6): expected a hash this program wrote");
+    }
+}
