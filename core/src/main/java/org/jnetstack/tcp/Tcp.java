@@ -120,8 +120,25 @@ public final class Tcp implements IpProtocolHandler {
      * @throws UncheckedIOException wrapping {@link BindException} if the port is taken
      */
     public TcpListener listen(int localAddress, int port, int backlog, Consumer<TcpListener> onAcceptable) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("TCP port must be 1-65535: " + port);
+        return listen(localAddress, port, backlog, config, onAcceptable);
+    }
+
+    /**
+     * Like {@link #listen(int, int, int, Consumer)}; accepted connections use {@code connectionConfig}
+     * (their buffer sizes, Nagle, keepalive timing). Port 0 picks a free ephemeral port
+     * ({@link TcpListener#port()} tells which).
+     */
+    public TcpListener listen(int localAddress, int port, int backlog, TcpConfig connectionConfig,
+            Consumer<TcpListener> onAcceptable) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("TCP port must be 0-65535: " + port);
+        }
+        java.util.Objects.requireNonNull(connectionConfig, "connectionConfig");
+        if (port == 0) {
+            port = ip.ephemeralPort(listeners::containsKey);
+            if (port < 0) {
+                throw new UncheckedIOException(new BindException("no free ephemeral TCP port to listen on"));
+            }
         }
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1: " + backlog);
@@ -129,7 +146,7 @@ public final class Tcp implements IpProtocolHandler {
         if (listeners.containsKey(port)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port));
         }
-        TcpListener l = new TcpListener(this, localAddress, port, backlog, onAcceptable);
+        TcpListener l = new TcpListener(this, localAddress, port, backlog, connectionConfig, onAcceptable);
         listeners.put(port, l);
         return l;
     }
@@ -145,6 +162,15 @@ public final class Tcp implements IpProtocolHandler {
 
     /** Like {@link #connect(int, int, TcpHandler)} from a chosen local port (0: ephemeral). */
     public TcpConnection connect(int localPort, int dstIp, int dstPort, TcpHandler handler) {
+        return connect(localPort, dstIp, dstPort, config, handler);
+    }
+
+    /**
+     * Like {@link #connect(int, int, int, TcpHandler)} with a config of its own for this connection
+     * (buffer sizes — which also set the window scale offered in the SYN —, Nagle, keepalive).
+     */
+    public TcpConnection connect(int localPort, int dstIp, int dstPort, TcpConfig connectionConfig, TcpHandler handler) {
+        java.util.Objects.requireNonNull(connectionConfig, "connectionConfig");
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 0-65535: " + localPort);
         }
@@ -165,7 +191,7 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
                     + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
         }
-        TcpConnection c = new TcpConnection(this, src, port, dstIp, dstPort, handler);
+        TcpConnection c = new TcpConnection(this, connectionConfig, src, port, dstIp, dstPort, handler);
         connections.put(c.key, c);
         activeOpens.inc();
         c.connect();
@@ -260,7 +286,7 @@ public final class Tcp implements IpProtocolHandler {
             connectionLimit.inc();
             return;
         }
-        TcpConnection c = new TcpConnection(this, dst, seg.destinationPort(), src, seg.sourcePort(), null);
+        TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src, seg.sourcePort(), null);
         c.listener = l;
         l.halfOpen++;
         connections.put(c.key, c);
@@ -320,7 +346,8 @@ public final class Tcp implements IpProtocolHandler {
         for (int t = now; t >= now - 1; t--) {
             if (((isn >>> 27) & 0x1F) == (t & 0x1F)
                     && cookie(t, idx, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn) == isn) {
-                TcpConnection c = new TcpConnection(this, dst, seg.destinationPort(), src, seg.sourcePort(), null);
+                TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src,
+                        seg.sourcePort(), null);
                 connections.put(c.key, c);
                 passiveOpens.inc();
                 cookiesAccepted.inc();

@@ -112,9 +112,10 @@ public final class TcpConnection {
     private boolean errorReported;
     private boolean closedReported;
 
-    TcpConnection(Tcp tcp, int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler) {
+    /** A connection with its own config (buffer sizes, Nagle, ...), e.g. SO_RCVBUF set before connecting. */
+    TcpConnection(Tcp tcp, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler) {
         this.tcp = tcp;
-        this.config = tcp.config();
+        this.config = config;
         this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
@@ -198,6 +199,52 @@ public final class TcpConnection {
 
     public boolean keepAlive() {
         return keepAlive;
+    }
+
+    /** The send buffer's capacity in bytes (SO_SNDBUF). */
+    public int sendBufferSize() {
+        return sendBuffer.capacity();
+    }
+
+    /**
+     * Changes the send buffer's capacity (SO_SNDBUF); it never shrinks below the bytes it holds.
+     * Growing it lets waiting writers continue at once, as Linux's SO_SNDBUF does.
+     */
+    public void setSendBufferSize(int bytes) {
+        checkBufferSize(bytes);
+        int before = sendBuffer.free();
+        sendBuffer.resize(Math.max(bytes, sendBuffer.size()));
+        int gained = sendBuffer.free() - before;
+        if (gained > 0 && canSendData() && !finRequested) {
+            handler.onSent(this, 0); // "space is free": writers blocked on a full buffer look again
+        }
+    }
+
+    /** The receive buffer's capacity in bytes (SO_RCVBUF). */
+    public int receiveBufferSize() {
+        return receiveBuffer.capacity();
+    }
+
+    /**
+     * Changes the receive buffer's capacity (SO_RCVBUF). It never shrinks below the readable bytes
+     * plus the window already advertised (RFC 9293 §3.8.6.2.2: the right edge must not move left).
+     * The window scale was fixed by the SYN (RFC 7323 §2.2): a buffer larger than the scale can
+     * express is not advertised beyond it — set the size before connecting (per-connection
+     * {@link TcpConfig}) for large windows.
+     */
+    public void setReceiveBufferSize(int bytes) {
+        checkBufferSize(bytes);
+        long floor = receiveBuffer.readable() + (state.isSynchronized() ? currentAdvertisedWindow() : 0);
+        receiveBuffer.resize((int) Math.max(bytes, Math.min(floor, ReceiveBuffer.MAX_CAPACITY)));
+        if (state.isSynchronized()) {
+            maybeSendWindowUpdate();
+        }
+    }
+
+    private static void checkBufferSize(int bytes) {
+        if (bytes < 1 || bytes > ReceiveBuffer.MAX_CAPACITY) {
+            throw new IllegalArgumentException("buffer size must be 1 byte to 1 GiB: " + bytes);
+        }
     }
 
     /** Free send-buffer space: how much {@link #write} would accept now. */

@@ -14,12 +14,15 @@ public final class TcpListener {
     private final int localAddress;
     private final int port;
     private final int backlog;
+    private final TcpConfig connectionConfig;
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private Consumer<TcpListener> onAcceptable;
     int halfOpen;
     private boolean closed;
 
-    TcpListener(Tcp tcp, int localAddress, int port, int backlog, Consumer<TcpListener> onAcceptable) {
+    TcpListener(Tcp tcp, int localAddress, int port, int backlog, TcpConfig connectionConfig,
+            Consumer<TcpListener> onAcceptable) {
+        this.connectionConfig = connectionConfig;
         this.tcp = tcp;
         this.localAddress = localAddress;
         this.port = port;
@@ -37,6 +40,11 @@ public final class TcpListener {
 
     public int backlog() {
         return backlog;
+    }
+
+    /** The config connections accepted here get (buffer sizes, Nagle, keepalive). */
+    public TcpConfig connectionConfig() {
+        return connectionConfig;
     }
 
     /** The next established connection, or null. Set its handler with {@link TcpConnection#setHandler}. */

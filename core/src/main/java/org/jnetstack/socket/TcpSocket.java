@@ -1,0 +1,995 @@
+package org.jnetstack.socket;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jnetstack.NetStack;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.tcp.TcpInfo;
+import org.jnetstack.tcp.TcpState;
+
+/**
+ * A blocking TCP socket for any thread (platform or virtual), on the callback API of one
+ * {@link NetStack} — uSock's {@code open/send/recv/close} in Java idiom.
+ *
+ * <pre>{@code
+ * try (TcpSocket s = Sockets.of(stack).connect("10.0.0.1", 80)) {
+ *     s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
+ *     s.shutdownOutput();                        // half-close: our FIN follows the request
+ *     s.getInputStream().transferTo(System.out); // until the server's FIN
+ * }
+ * }</pre>
+ *
+ * <p>Between the application and the connection sit two bounded rings: the loop moves received
+ * bytes into one only while it has room, so a reader that stops reading closes the TCP window
+ * (memory stays bounded), and a writer blocks while the other is full. Waits park on a
+ * {@link ReentrantLock} condition, never in {@code synchronized}, so virtual threads unmount.
+ * {@link #close()} from any thread wakes blocked readers and writers at once with
+ * {@code SocketException: Socket closed}. Errors are java.net's: {@code ConnectException:
+ * Connection refused}, {@code SocketTimeoutException: Read timed out}, {@code SocketException:
+ * Connection reset}. Interrupting a thread blocked here closes the socket ({@code SocketException:
+ * Closed by interrupt}), as the JDK's own sockets do for virtual threads.
+ *
+ * <p>Never call the blocking methods on the stack's event-loop thread: they would wait for the
+ * very thread they block; they throw {@link IllegalStateException} there instead.
+ */
+public final class TcpSocket implements Closeable {
+    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
+    static final int MAX_RING = 64 * 1024;
+
+    private final NetStack stack;
+    private final EventLoop loop;
+    private final Events events = new Events();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Data, end of input, an error or close: what a reader waits for. */
+    private final Condition readable = lock.newCondition();
+    /** Room to write, the handshake's end, an error, close, the connection's end. */
+    private final Condition writable = lock.newCondition();
+
+    // Guarded by lock. The loop thread writes most of these in its event callbacks.
+    private TcpConnection connection;
+    private ByteRing rx;
+    private ByteRing tx;
+    private boolean connecting;
+    private boolean connected;
+    private boolean closed;
+    private boolean closeRequested;   // the loop is to close the connection once tx has drained
+    private boolean finished;         // the connection ended (closed or failed)
+    private boolean peerFin;          // the peer's FIN arrived
+    private boolean moreInConnection; // the connection holds received bytes the ring had no room for
+    private boolean pullPosted;
+    private boolean flushPosted;
+    private boolean inputShutdown;
+    private boolean outputShutdown;
+    private IOException error;
+    private InetSocketAddress remote;
+    private InetSocketAddress local;
+
+    // Options: kept here and applied to the connection (its per-connection TcpConfig before connecting).
+    private int bindPort;
+    private int soTimeoutMillis;
+    private int lingerSeconds = -1;
+    private boolean noDelay;
+    private boolean keepAlive;
+    private int sendBufferSize;
+    private int receiveBufferSize;
+
+    private InputStream in;
+    private OutputStream out;
+
+    /** An unconnected socket; {@link #connect} it. */
+    public TcpSocket(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+        this.loop = stack.loop();
+        TcpConfig cfg = stack.tcp().config();
+        this.noDelay = !cfg.nagle();
+        this.sendBufferSize = cfg.sendBuffer();
+        this.receiveBufferSize = cfg.receiveBuffer();
+    }
+
+    /** A socket around a connection a listener accepted (loop thread). */
+    TcpSocket(NetStack stack, TcpConnection c) {
+        this.stack = stack;
+        this.loop = stack.loop();
+        this.noDelay = c.noDelay();
+        this.keepAlive = c.keepAlive();
+        this.sendBufferSize = c.sendBufferSize();
+        this.receiveBufferSize = c.receiveBufferSize();
+        lock.lock();
+        try {
+            attach(c);
+            connected = true;
+            peerFin = c.peerClosedOutput();
+        } finally {
+            lock.unlock();
+        }
+        c.setHandler(events); // replays data and FIN that came before the accept
+    }
+
+    private void attach(TcpConnection c) {
+        connection = c;
+        rx = new ByteRing(Math.min(MAX_RING, receiveBufferSize));
+        tx = new ByteRing(Math.min(MAX_RING, sendBufferSize));
+        local = new InetSocketAddress(inet(c.localAddress()), c.localPort());
+        remote = new InetSocketAddress(inet(c.remoteAddress()), c.remotePort());
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    /** Chooses the local port before {@link #connect} (0: ephemeral, the default). */
+    public void bind(int localPort) throws SocketException {
+        if (localPort < 0 || localPort > 65535) {
+            throw new IllegalArgumentException("port out of range: " + localPort);
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SocketException("Socket is closed");
+            }
+            if (connection != null || connecting) {
+                throw new SocketException("Already bound");
+            }
+            bindPort = localPort;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Connects without a timeout (TCP's own SYN retries still end it). */
+    public void connect(InetSocketAddress remote) throws IOException {
+        connect(remote, 0);
+    }
+
+    /**
+     * Opens the connection (active open) and waits for the handshake.
+     *
+     * @param timeoutMillis 0: wait until TCP gives up (its SYN retries)
+     * @throws java.net.ConnectException "Connection refused" when the peer answers with RST
+     * @throws SocketTimeoutException "Connect timed out" after {@code timeoutMillis}
+     * @throws UnknownHostException for an unresolved address (resolve names with {@link Sockets})
+     */
+    public void connect(InetSocketAddress remote, int timeoutMillis) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        if (timeoutMillis < 0) {
+            throw new IllegalArgumentException("connect: timeout can't be negative");
+        }
+        if (remote.isUnresolved()) {
+            throw new UnknownHostException(remote.getHostString());
+        }
+        int ip = ipv4Bits(remote.getAddress());
+        int port = remote.getPort();
+        if (port < 1) {
+            throw new SocketException("cannot connect to port 0");
+        }
+        TcpConfig cfg;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SocketException("Socket is closed");
+            }
+            if (connected) {
+                throw new SocketException("Already connected");
+            }
+            if (connecting || connection != null) {
+                throw new SocketException("Connection already in progress");
+            }
+            connecting = true;
+            cfg = stack.tcp().config().toBuilder().sendBuffer(sendBufferSize).receiveBuffer(receiveBufferSize)
+                    .nagle(!noDelay).build();
+        } finally {
+            lock.unlock();
+        }
+        long deadline = deadline(timeoutMillis);
+        boolean keepAliveNow = keepAlive;
+        int localPort = bindPort;
+        try {
+            LoopCall.call(loop, () -> {
+                TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
+                lock.lock();
+                try {
+                    attach(c);
+                    if (closed) { // closed while we were on our way here
+                        finished = true;
+                        c.abort();
+                        return null;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                c.setKeepAlive(keepAliveNow);
+                return null;
+            });
+            lock.lock();
+            try {
+                while (!connected && error == null && !closed && !finished) {
+                    if (!await(writable, deadline)) {
+                        TcpConnection c = connection;
+                        LoopCall.post(loop, c::abort);
+                        throw new SocketTimeoutException("Connect timed out");
+                    }
+                }
+                if (connected && !closed) {
+                    return;
+                }
+                if (error != null) {
+                    throw SocketErrors.rethrown(error);
+                }
+                throw SocketErrors.closed();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            lock.lock();
+            try {
+                connecting = false;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads up to {@code len} bytes, waiting for at least one (up to {@link #setSoTimeout}).
+     *
+     * @return bytes read, or -1 at end of input (the peer's FIN, or {@link #shutdownInput})
+     */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        boolean pull = false;
+        int n;
+        lock.lock();
+        try {
+            checkConnected();
+            if (len == 0) {
+                return 0;
+            }
+            long deadline = deadline(soTimeoutMillis);
+            while (true) {
+                if (closed) {
+                    throw SocketErrors.closed();
+                }
+                if (inputShutdown) {
+                    return -1;
+                }
+                if (!rx.isEmpty()) {
+                    n = rx.read(b, off, len);
+                    if (moreInConnection && !pullPosted) {
+                        pullPosted = true;
+                        pull = true;
+                    }
+                    break;
+                }
+                if (error != null) {
+                    throw SocketErrors.rethrown(error);
+                }
+                if (peerFin && !moreInConnection) {
+                    return -1;
+                }
+                if (finished) {
+                    return -1; // ended without the peer's FIN: e.g. aborted by our side
+                }
+                if (!await(readable, deadline)) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (pull) {
+            LoopCall.post(loop, events::pull);
+        }
+        return n;
+    }
+
+    /** Bytes that {@link #read} returns without waiting. */
+    public int available() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw SocketErrors.closed();
+            }
+            return rx == null || inputShutdown ? 0 : rx.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Writes all of {@code b[off, off+len)}, waiting while the send buffers are full. The bytes
+     * are on their way when this returns (there is nothing to flush).
+     */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        while (true) {
+            boolean flush = false;
+            lock.lock();
+            try {
+                checkConnected();
+                while (true) {
+                    if (closed) {
+                        throw SocketErrors.closed();
+                    }
+                    if (outputShutdown) {
+                        throw new SocketException("Socket output is shutdown");
+                    }
+                    if (error != null) {
+                        throw SocketErrors.rethrown(error);
+                    }
+                    if (finished) {
+                        throw new SocketException("Broken pipe");
+                    }
+                    if (len == 0) {
+                        return;
+                    }
+                    if (tx.free() > 0) {
+                        break;
+                    }
+                    await(writable, 0);
+                }
+                int n = tx.write(b, off, len);
+                off += n;
+                len -= n;
+                if (!flushPosted) {
+                    flushPosted = true;
+                    flush = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (flush) {
+                LoopCall.post(loop, events::flush);
+            }
+            if (len == 0) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ half-close, close
+
+    /**
+     * Half-close: a FIN follows the bytes written so far; reading goes on (uSock's zero-length
+     * send). Later writes throw {@code SocketException: Socket output is shutdown}.
+     */
+    public void shutdownOutput() throws IOException {
+        lock.lock();
+        try {
+            checkConnected();
+            if (closed) {
+                throw SocketErrors.closed();
+            }
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LoopCall.post(loop, events::flush);
+    }
+
+    /** Reads return end of input from now on; what arrives is discarded (the window stays open). */
+    public void shutdownInput() throws IOException {
+        lock.lock();
+        try {
+            checkConnected();
+            if (closed) {
+                throw SocketErrors.closed();
+            }
+            inputShutdown = true;
+            rx.clear();
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LoopCall.post(loop, events::pull);
+    }
+
+    /**
+     * Closes the socket: blocked readers and writers wake at once with {@code Socket closed}; the
+     * bytes already written still go out, then a FIN. With unread received data, or with
+     * {@code SO_LINGER} 0, the connection is reset instead (as Linux does). With a positive linger
+     * time this waits (up to that time) for the connection to finish. Safe from any thread;
+     * closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        int linger;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            linger = lingerSeconds;
+            readable.signalAll();
+            writable.signalAll();
+            if (connection == null) {
+                return; // never connected, or the connect call in flight sees 'closed' on the loop
+            }
+        } finally {
+            lock.unlock();
+        }
+        LoopCall.post(loop, events::closeOnLoop);
+        if (linger > 0 && !loop.inLoop()) {
+            long deadline = System.nanoTime() + linger * 1_000_000_000L;
+            lock.lock();
+            try {
+                while (!finished && !lingerDone()) {
+                    if (!awaitQuietly(writable, deadline)) {
+                        break;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Resets the connection at once (RST), discarding buffered data both ways. */
+    public void abort() {
+        setSoLinger(true, 0);
+        close();
+    }
+
+    private boolean lingerDone() {
+        TcpConnection c = connection;
+        TcpState s = c.state();
+        return tx.isEmpty() && (s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    public boolean isConnected() {
+        lock.lock();
+        try {
+            return connected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** uSock's read-EOF: the peer's FIN arrived and every byte before it has been read. */
+    public boolean isInputEnded() {
+        lock.lock();
+        try {
+            return inputShutdown || peerFin && !moreInConnection && (rx == null || rx.isEmpty());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** uSock's write-EOF: our side shut output down (or closed). */
+    public boolean isOutputShutdown() {
+        lock.lock();
+        try {
+            return outputShutdown || closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isInputShutdown() {
+        lock.lock();
+        try {
+            return inputShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The peer's address and port; null before connecting. */
+    public InetSocketAddress remoteAddress() {
+        lock.lock();
+        try {
+            return remote;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Our address and port; null before connecting. */
+    public InetSocketAddress localAddress() {
+        lock.lock();
+        try {
+            return local;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public NetStack stack() {
+        return stack;
+    }
+
+    /** A snapshot of the connection (windows, RTT, retransmissions); null before connecting. */
+    public TcpInfo info() throws IOException {
+        TcpConnection c;
+        lock.lock();
+        try {
+            c = connection;
+        } finally {
+            lock.unlock();
+        }
+        return c == null ? null : LoopCall.call(loop, c::info);
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** SO_TIMEOUT: how long {@link #read} waits (0: for ever). */
+    public void setSoTimeout(int millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        lock.lock();
+        try {
+            soTimeoutMillis = millis;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int getSoTimeout() {
+        lock.lock();
+        try {
+            return soTimeoutMillis;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** TCP_NODELAY: send small segments at once instead of coalescing them (Nagle off). */
+    public void setTcpNoDelay(boolean on) {
+        lock.lock();
+        try {
+            noDelay = on;
+        } finally {
+            lock.unlock();
+        }
+        onConnection(c -> c.setNoDelay(on));
+    }
+
+    public boolean getTcpNoDelay() {
+        lock.lock();
+        try {
+            return noDelay;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SO_KEEPALIVE: probe an idle peer (timing from {@link TcpConfig}). */
+    public void setKeepAlive(boolean on) {
+        lock.lock();
+        try {
+            keepAlive = on;
+        } finally {
+            lock.unlock();
+        }
+        onConnection(c -> c.setKeepAlive(on));
+    }
+
+    public boolean getKeepAlive() {
+        lock.lock();
+        try {
+            return keepAlive;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SO_SNDBUF: the connection's send buffer. Before connecting it also sizes our ring. */
+    public void setSendBufferSize(int bytes) {
+        checkBufferSize(bytes);
+        lock.lock();
+        try {
+            sendBufferSize = bytes;
+        } finally {
+            lock.unlock();
+        }
+        onConnection(c -> c.setSendBufferSize(bytes));
+    }
+
+    public int getSendBufferSize() {
+        lock.lock();
+        try {
+            return sendBufferSize;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * SO_RCVBUF: the connection's receive buffer, which bounds the window. Set it before
+     * connecting for windows beyond 64 KiB: the window scale is fixed by the SYN (RFC 7323 §2.2).
+     */
+    public void setReceiveBufferSize(int bytes) {
+        checkBufferSize(bytes);
+        lock.lock();
+        try {
+            receiveBufferSize = bytes;
+        } finally {
+            lock.unlock();
+        }
+        onConnection(c -> c.setReceiveBufferSize(bytes));
+    }
+
+    public int getReceiveBufferSize() {
+        lock.lock();
+        try {
+            return receiveBufferSize;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SO_LINGER: off (-1) by default; 0 resets on close; a positive time makes close wait. */
+    public void setSoLinger(boolean on, int seconds) {
+        if (on && seconds < 0) {
+            throw new IllegalArgumentException("invalid linger time: " + seconds);
+        }
+        lock.lock();
+        try {
+            lingerSeconds = on ? Math.min(seconds, 65535) : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The linger time, or -1 when off. */
+    public int getSoLinger() {
+        lock.lock();
+        try {
+            return lingerSeconds;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void checkBufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        }
+    }
+
+    private void onConnection(java.util.function.Consumer<TcpConnection> change) {
+        TcpConnection c;
+        lock.lock();
+        try {
+            c = connection;
+        } finally {
+            lock.unlock();
+        }
+        if (c != null) {
+            LoopCall.post(loop, () -> change.accept(c));
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** The input side; closing it closes the socket (as with java.net). */
+    public InputStream getInputStream() throws IOException {
+        lock.lock();
+        try {
+            checkConnected();
+            if (in == null) {
+                in = new SocketInput();
+            }
+            return in;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The output side; closing it closes the socket (as with java.net). */
+    public OutputStream getOutputStream() throws IOException {
+        lock.lock();
+        try {
+            checkConnected();
+            if (out == null) {
+                out = new SocketOutput();
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final class SocketInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = TcpSocket.this.read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return TcpSocket.this.read(b, off, len);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return TcpSocket.this.available();
+        }
+
+        @Override
+        public void close() {
+            TcpSocket.this.close();
+        }
+    }
+
+    private final class SocketOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            TcpSocket.this.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            TcpSocket.this.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            TcpSocket.this.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    private void checkConnected() throws SocketException {
+        if (!connected) {
+            throw new SocketException(closed ? "Socket is closed" : "Socket is not connected");
+        }
+    }
+
+    private static long deadline(int timeoutMillis) {
+        return timeoutMillis == 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
+    }
+
+    /**
+     * Waits on {@code cond} (lock held) until signalled or {@code deadline} (0: none); false when
+     * the deadline has passed. An interrupt closes the socket, like the JDK's sockets on virtual threads.
+     */
+    private boolean await(Condition cond, long deadline) throws SocketException {
+        LoopCall.checkNotLoopThread(loop);
+        try {
+            if (deadline == 0) {
+                cond.await();
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            cond.awaitNanos(left);
+            return true;
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new SocketException("Closed by interrupt");
+        }
+    }
+
+    private boolean awaitQuietly(Condition cond, long deadline) {
+        try {
+            return await(cond, deadline);
+        } catch (SocketException interrupted) {
+            return false;
+        }
+    }
+
+    static int ipv4Bits(InetAddress a) throws SocketException {
+        if (!(a instanceof Inet4Address)) {
+            throw new SocketException("only IPv4 is supported: " + a);
+        }
+        byte[] b = a.getAddress();
+        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    }
+
+    static InetAddress inet(int bits) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits});
+        } catch (UnknownHostException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    @Override
+    public String toString() {
+        InetSocketAddress l = localAddress();
+        InetSocketAddress r = remoteAddress();
+        return "TcpSocket[" + (l == null ? "unconnected" : format(l) + " -> " + format(r)) + (isClosed() ? " closed" : "") + "]";
+    }
+
+    private static String format(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    // ------------------------------------------------------------------ the loop's side
+
+    /** Connection events, on the loop thread: move bytes between the rings and the connection. */
+    private final class Events implements TcpHandler {
+        @Override
+        public void onConnected(TcpConnection c) {
+            lock.lock();
+            try {
+                connected = true;
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onReceive(TcpConnection c) {
+            pull();
+        }
+
+        @Override
+        public void onEndOfInput(TcpConnection c) {
+            pull();
+        }
+
+        @Override
+        public void onSent(TcpConnection c, int bytes) {
+            flush();
+        }
+
+        @Override
+        public void onError(TcpConnection c, IOException e) {
+            pull(); // bytes that arrived before the reset are still read first, as on Linux
+            lock.lock();
+            try {
+                error = e;
+                finished = true;
+                tx.clear();
+                readable.signalAll();
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onClosed(TcpConnection c) {
+            lock.lock();
+            try {
+                if (c.state() == TcpState.CLOSED) {
+                    finished = true;
+                }
+                readable.signalAll();
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Moves received bytes from the connection into the ring while it has room. */
+        void pull() {
+            lock.lock();
+            try {
+                pullPosted = false;
+                TcpConnection c = connection;
+                if (c == null || closed) {
+                    return; // unread bytes stay in the connection: closing it then resets
+                }
+                int room;
+                while (c.readable() > 0 && (room = rx.freeContiguous()) > 0) {
+                    int got = c.read(rx.array(), rx.tail(), room);
+                    if (got <= 0) {
+                        break;
+                    }
+                    rx.added(got);
+                    if (inputShutdown) {
+                        rx.clear();
+                    }
+                }
+                moreInConnection = c.readable() > 0;
+                if (c.peerClosedOutput()) {
+                    peerFin = true;
+                }
+                readable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
+        void flush() {
+            boolean closeNow = false;
+            TcpConnection c;
+            lock.lock();
+            try {
+                flushPosted = false;
+                c = connection;
+                if (c == null || finished) {
+                    return;
+                }
+                int before = tx.size();
+                while (!tx.isEmpty()) {
+                    int room = c.writable();
+                    if (room == 0) {
+                        break;
+                    }
+                    int n = Math.min(room, tx.usedContiguous());
+                    int w = c.write(tx.array(), tx.head(), n);
+                    tx.removed(w);
+                    if (w < n) {
+                        break;
+                    }
+                }
+                if (tx.size() != before || closeRequested) {
+                    writable.signalAll();
+                }
+                if (tx.isEmpty()) {
+                    if (closeRequested) {
+                        closeRequested = false;
+                        closeNow = true;
+                    } else if (outputShutdown && !c.isOutputShutdown()) {
+                        c.shutdownOutput();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (closeNow) {
+                c.close(); // FIN after the data; RST if received bytes were never read
+            }
+        }
+
+        /** After {@link TcpSocket#close()}: a graceful FIN once written bytes are out, or RST. */
+        void closeOnLoop() {
+            TcpConnection c;
+            boolean reset;
+            lock.lock();
+            try {
+                c = connection;
+                if (finished) {
+                    return;
+                }
+                reset = lingerSeconds == 0 || !rx.isEmpty() || moreInConnection || c.readable() > 0;
+                if (reset) {
+                    tx.clear();
+                } else {
+                    closeRequested = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (reset) {
+                c.abort();
+            } else {
+                flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,436 @@
+package org.jnetstack.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.tcp.TcpInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Blocking TCP sockets between two stacks on a real-time loop. */
+@Timeout(60)
+class TcpSocketTest {
+    final TwoHosts net = new TwoHosts();
+    final Sockets client = Sockets.of(net.client);
+    final Sockets server = Sockets.of(net.server);
+
+    @AfterEach
+    void tearDown() {
+        net.close();
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        return in.readAllBytes();
+    }
+
+    /** Serves one connection in a virtual thread: echoes everything, then closes. */
+    static CompletableFuture<Void> echoOnce(TcpServerSocket listener) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.startVirtualThread(() -> {
+            try (TcpSocket s = listener.accept()) {
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = s.read(buf, 0, buf.length)) > 0) {
+                    s.write(buf, 0, n);
+                }
+                s.shutdownOutput();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
+    }
+
+    @Test
+    void echoesAMegabyteByteExactWithAddressesOnBothSides() throws Exception {
+        try (TcpServerSocket listener = server.listen(7)) {
+            CompletableFuture<Void> served = echoOnce(listener);
+            byte[] data = random(1 << 20, 1);
+            try (TcpSocket s = client.connect("10.0.0.2", 7)) {
+                assertThat(s.remoteAddress()).isEqualTo(TwoHosts.server(7));
+                assertThat(s.localAddress().getAddress()).isEqualTo(TwoHosts.clientIp());
+                assertThat(s.localAddress().getPort()).isBetween(1024, 65535);
+                CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return readAll(s.getInputStream());
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                s.getOutputStream().write(data);
+                s.shutdownOutput();
+                assertThat(s.isOutputShutdown()).isTrue();
+                assertThat(echoed.get()).isEqualTo(data);
+                assertThat(s.isInputEnded()).isTrue();
+            }
+            served.get();
+        }
+    }
+
+    @Test
+    void connectingToAClosedPortIsRefused() {
+        assertThatThrownBy(() -> client.connect("10.0.0.2", 9))
+                .isInstanceOf(ConnectException.class).hasMessage("Connection refused");
+    }
+
+    @Test
+    void connectToASilentAddressTimesOut() {
+        // 10.0.0.99 answers no ARP: the SYN never leaves, the connect timeout ends the wait.
+        TcpSocket s = new TcpSocket(net.client);
+        assertThatThrownBy(() -> s.connect(new InetSocketAddress(TwoHosts.ip("10.0.0.99"), 80), 300))
+                .isInstanceOf(SocketTimeoutException.class).hasMessage("Connect timed out");
+    }
+
+    @Test
+    void readTimesOutAndTheSocketStaysUsable() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80);
+                TcpSocket peer = listener.accept()) {
+            s.setSoTimeout(100);
+            byte[] buf = new byte[10];
+            assertThatThrownBy(() -> s.read(buf, 0, 10))
+                    .isInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
+            peer.write("late".getBytes(), 0, 4);
+            s.setSoTimeout(0);
+            int n = s.read(buf, 0, 10);
+            assertThat(new String(buf, 0, n, StandardCharsets.US_ASCII)).isEqualTo("late");
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesABlockedReader() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80);
+                TcpSocket peer = listener.accept()) {
+            CountDownLatch reading = new CountDownLatch(1);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread reader = Thread.startVirtualThread(() -> {
+                try {
+                    reading.countDown();
+                    s.read(new byte[10], 0, 10);
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            reading.await();
+            awaitWaiting(reader);
+            s.close();
+            assertThat(outcome.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(SocketException.class).hasMessage("Socket closed");
+            // The peer sees our FIN: end of input.
+            assertThat(peer.read(new byte[1], 0, 1)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesABlockedAcceptor() throws Exception {
+        TcpServerSocket listener = server.listen(80);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread acceptor = Thread.startVirtualThread(() -> {
+            try {
+                listener.accept();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitWaiting(acceptor);
+        listener.close();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
+        // The port is free again, and closed meanwhile: connecting is refused.
+        assertThatThrownBy(() -> client.connect("10.0.0.2", 80)).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void acceptTimesOut() throws Exception {
+        try (TcpServerSocket listener = server.listen(0)) {
+            assertThat(listener.localPort()).isBetween(1024, 65535);
+            listener.setSoTimeout(100);
+            assertThatThrownBy(listener::accept).isInstanceOf(SocketTimeoutException.class).hasMessage("Accept timed out");
+        }
+    }
+
+    @Test
+    void halfCloseLetsThePeerAnswerAfterOurEndOfInput() throws Exception {
+        try (TcpServerSocket listener = server.listen(80)) {
+            CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> {
+                try (TcpSocket s = listener.accept()) {
+                    String request = new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII);
+                    assertThat(s.isInputEnded()).isTrue();
+                    s.getOutputStream().write(("got " + request.length()).getBytes(StandardCharsets.US_ASCII));
+                    return request;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (TcpSocket s = client.connect("10.0.0.2", 80)) {
+                s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThatThrownBy(() -> s.write(new byte[1], 0, 1))
+                        .isInstanceOf(SocketException.class).hasMessage("Socket output is shutdown");
+                assertThat(s.isInputEnded()).isFalse();
+                assertThat(new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII)).isEqualTo("got 5");
+                assertThat(s.isInputEnded()).isTrue();
+            }
+            assertThat(served.get()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void aResetReachesTheReaderAsConnectionReset() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80)) {
+            TcpSocket peer = listener.accept();
+            peer.write("bye".getBytes(), 0, 3);
+            peer.abort(); // SO_LINGER 0: RST
+            byte[] buf = new byte[10];
+            // What arrived before the reset can still be read, then the reset is reported.
+            int n = 0;
+            IOException error = null;
+            try {
+                while (true) {
+                    int r = s.read(buf, n, buf.length - n);
+                    if (r < 0) {
+                        break;
+                    }
+                    n += r;
+                }
+            } catch (IOException e) {
+                error = e;
+            }
+            assertThat(error).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+            assertThat(new String(buf, 0, n, StandardCharsets.US_ASCII)).isIn("", "bye");
+            assertThatThrownBy(() -> s.write(new byte[1], 0, 1)).isInstanceOf(SocketException.class)
+                    .hasMessage("Connection reset");
+        }
+    }
+
+    @Test
+    void closingWithUnreadDataResetsThePeer() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80)) {
+            TcpSocket peer = listener.accept();
+            s.write(new byte[100], 0, 100);
+            waitUntil(() -> peer.available() == 100);
+            peer.close(); // 100 bytes never read: RST, as Linux does (RFC 1122 §4.2.2.13)
+            assertThatThrownBy(() -> s.read(new byte[1], 0, 1)).isInstanceOf(SocketException.class)
+                    .hasMessage("Connection reset");
+        }
+    }
+
+    @Test
+    void aReaderThatStopsReadingClosesTheWindowAndBlocksTheWriter() throws Exception {
+        TcpConfig small = TcpConfig.defaults().withBuffers(16 * 1024, 16 * 1024);
+        try (TwoHosts smallNet = new TwoHosts(small)) {
+            Sockets c = Sockets.of(smallNet.client);
+            try (TcpServerSocket listener = Sockets.of(smallNet.server).listen(80); TcpSocket s = c.connect("10.0.0.2", 80);
+                    TcpSocket peer = listener.accept()) {
+                byte[] data = random(1 << 20, 2);
+                long[] written = new long[1];
+                Thread writer = Thread.startVirtualThread(() -> {
+                    try {
+                        for (int off = 0; off < data.length; off += 1000) {
+                            int n = Math.min(1000, data.length - off);
+                            s.write(data, off, n);
+                            synchronized (written) {
+                                written[0] = off + n;
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                // The peer reads nothing: its window closes, and the writer parks with bounded bytes in flight.
+                waitUntil(() -> peer.info().receiveWindow() == 0);
+                awaitWaiting(writer);
+                long stalledAt;
+                synchronized (written) {
+                    stalledAt = written[0];
+                }
+                // Peer: TCP buffer + ring; sender: ring + TCP buffer; plus one chunk.
+                assertThat(stalledAt).isLessThanOrEqualTo(4 * 16 * 1024 + 1000).isLessThan(data.length);
+                assertThat(writer.isAlive()).isTrue();
+                assertThat(peer.info().receiveBuffered()).isEqualTo(16 * 1024);
+                // Reading reopens the window: everything arrives, byte-exact.
+                byte[] got = new byte[data.length];
+                int n = 0;
+                while (n < data.length) {
+                    int r = peer.read(got, n, data.length - n);
+                    assertThat(r).isPositive();
+                    n += r;
+                }
+                writer.join();
+                assertThat(got).isEqualTo(data);
+            }
+        }
+    }
+
+    @Test
+    void receiveBufferSetBeforeConnectingSetsTheWindowScale() throws Exception {
+        try (TcpServerSocket listener = server.listen(80)) {
+            TcpSocket big = new TcpSocket(net.client);
+            big.setReceiveBufferSize(1 << 20);
+            big.setTcpNoDelay(true);
+            big.connect(TwoHosts.server(80), 5000);
+            TcpSocket normal = client.connect("10.0.0.2", 80);
+            try (big; normal) {
+                TcpInfo bigInfo = big.info();
+                assertThat(bigInfo.receiveWindowScale()).isEqualTo(5); // 65535 << 5 >= 1 MiB
+                assertThat(bigInfo.receiveWindow()).isEqualTo(1 << 20);
+                assertThat(normal.info().receiveWindowScale()).isEqualTo(3); // 256 KiB default
+                assertThat(big.getTcpNoDelay()).isTrue();
+                // After connecting the buffer still grows (within what the SYN's scale can say):
+                // the next segment's ACK offers the larger window.
+                normal.setReceiveBufferSize(400_000);
+                listener.accept().close(); // big's peer
+                TcpSocket normalPeer = listener.accept();
+                normalPeer.write(new byte[1], 0, 1);
+                assertThat(normal.read(new byte[1], 0, 1)).isEqualTo(1);
+                waitUntil(() -> normal.info().receiveWindow() > 256 * 1024);
+                assertThat(normal.info().receiveWindow()).isLessThanOrEqualTo(400_000);
+                normalPeer.close();
+            }
+        }
+    }
+
+    @Test
+    void manyVirtualThreadsEchoConcurrently() throws Exception {
+        int clients = 200;
+        try (TcpServerSocket listener = server.listen(7, 256)) {
+            Thread acceptor = Thread.startVirtualThread(() -> {
+                try {
+                    while (true) {
+                        TcpSocket s = listener.accept();
+                        Thread.startVirtualThread(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(s.getOutputStream());
+                            } catch (IOException e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+                    }
+                } catch (IOException closed) {
+                    // listener closed: done
+                }
+            });
+            CompletableFuture<?>[] all = new CompletableFuture<?>[clients];
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                all[i] = f;
+                Thread.startVirtualThread(() -> {
+                    byte[] data = random(1 + new Random(id).nextInt(40_000), id);
+                    try (TcpSocket s = client.connect("10.0.0.2", 7)) {
+                        Thread w = Thread.startVirtualThread(() -> {
+                            try {
+                                // Writes of random sizes, some of a single byte.
+                                Random r = new Random(id * 31L);
+                                for (int off = 0; off < data.length; ) {
+                                    int n = Math.min(data.length - off, r.nextInt(3) == 0 ? 1 : 1 + r.nextInt(5000));
+                                    s.write(data, off, n);
+                                    off += n;
+                                }
+                                s.shutdownOutput();
+                            } catch (IOException e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+                        byte[] back = readAll(s.getInputStream());
+                        w.join();
+                        if (!Arrays.equals(back, data)) {
+                            throw new AssertionError("client " + id + ": " + back.length + " of " + data.length + " bytes");
+                        }
+                        f.complete(null);
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+            }
+            try {
+                CompletableFuture.allOf(all).get(50, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw new AssertionError(e.getCause());
+            }
+            listener.close();
+            acceptor.join();
+        }
+    }
+
+    @Test
+    void blockingCallsOnTheLoopThreadAreRefused() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        net.loop.execute(() -> {
+            try {
+                client.connect("10.0.0.2", 80);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("event-loop thread");
+    }
+
+    @Test
+    void usingASocketBeforeConnectingSaysSo() {
+        TcpSocket s = new TcpSocket(net.client);
+        assertThatThrownBy(() -> s.read(new byte[1], 0, 1)).isInstanceOf(SocketException.class)
+                .hasMessage("Socket is not connected");
+        s.close();
+        assertThatThrownBy(() -> s.connect(TwoHosts.server(80))).isInstanceOf(SocketException.class)
+                .hasMessage("Socket is closed");
+    }
+
+    @Test
+    void namesResolveThroughTheResolver() throws Exception {
+        Sockets named = Sockets.of(net.client, host -> {
+            if (host.equals("server.test")) {
+                return java.util.List.of(TwoHosts.ip("10.0.0.3"), TwoHosts.serverIp()); // first one is dead
+            }
+            throw new java.net.UnknownHostException(host);
+        });
+        try (TcpServerSocket listener = server.listen(80);
+                TcpSocket s = named.connect("server.test", 80, java.time.Duration.ofMillis(300))) {
+            assertThat(s.remoteAddress()).isEqualTo(TwoHosts.server(80));
+            listener.accept().close();
+        }
+        assertThatThrownBy(() -> named.connect("nowhere.test", 80)).isInstanceOf(java.net.UnknownHostException.class);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    /** Polls until {@code check} holds (the @Timeout guards against hanging). */
+    static void waitUntil(Check check) throws Exception {
+        while (!check.ok()) {
+            Thread.sleep(5);
+        }
+    }
+
+    /** Waits until {@code t} is parked (blocked in a socket call). */
+    static void awaitWaiting(Thread t) throws Exception {
+        waitUntil(() -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+    }
+}
