@@ -43,6 +43,7 @@ public final class Ipv4 {
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final Ipv4Packet rxView = new Ipv4Packet();
     private int nextId;
+    private boolean acceptAnyDestination;
 
     private final Counter rxPackets;
     private final Counter rxDelivered;
@@ -166,6 +167,30 @@ public final class Ipv4 {
     /** Scratch buffer for building one datagram; transports write at {@link #TRANSPORT_OFFSET}. */
     public byte[] txBuffer() {
         return tx;
+    }
+
+    /**
+     * Makes this stack a gateway's end of a link (user-mode networking): unicast datagrams to
+     * ANY address are delivered to the transports instead of being dropped as not for us. The
+     * transports treat a foreign destination as a closed port unless a catch-all takes it
+     * ({@code Tcp.listenAny}, {@code Udp.openAny}); listeners and endpoints bound to our own
+     * addresses never see foreign traffic. ARP is unchanged: the guest routes off-link
+     * traffic to the gateway's MAC, so only the IP layer must widen. Off by default.
+     */
+    public void setAcceptAnyDestination(boolean on) {
+        this.acceptAnyDestination = on;
+    }
+
+    public boolean acceptsAnyDestination() {
+        return acceptAnyDestination;
+    }
+
+    /**
+     * True if {@code dst}, received on {@code ni}, is a unicast address that is not ours: it
+     * can only have been delivered because of {@link #setAcceptAnyDestination}.
+     */
+    public boolean isForeignUnicast(NetInterface ni, int dst) {
+        return dst != 0 && dst != -1 && !Ipv4Address.isMulticast(dst) && !ni.isBroadcast(dst) && !isLocalAddress(dst);
     }
 
     /** True if {@code addr} is one of our interface addresses. */
@@ -297,7 +322,7 @@ public final class Ipv4 {
         }
         int dst = ip.destination();
         int src = ip.source();
-        if (!ni.accepts(dst) && !isLocalAddress(dst)) {
+        if (!ni.accepts(dst) && !isLocalAddress(dst) && !(acceptAnyDestination && !Ipv4Address.isMulticast(dst))) {
             rxNotForUs.inc();
             return;
         }

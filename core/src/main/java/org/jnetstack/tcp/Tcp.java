@@ -34,6 +34,8 @@ public final class Tcp implements IpProtocolHandler {
     private final RandomGenerator random;
     private final LongMap<TcpConnection> connections = new LongMap<>();
     private final IntMap<TcpListener> listeners = new IntMap<>();
+    private final LongMap<TcpSynRequest> synRequests = new LongMap<>();
+    private Consumer<TcpSynRequest> anyListener;
     private final IsnGenerator isnGenerator;
     private final RateLimiter challengeAcks;
     private final TcpSegment rxSegment = new TcpSegment();
@@ -64,6 +66,8 @@ public final class Tcp implements IpProtocolHandler {
     private final Counter windowProbes;
     private final Counter keepalives;
     private final Counter aborts;
+    private final Counter tupleCollisions;
+    private final Counter synRequestsCount;
 
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
         this.ip = ip;
@@ -97,6 +101,8 @@ public final class Tcp implements IpProtocolHandler {
         windowProbes = counters.counter("tcp.window_probes");
         keepalives = counters.counter("tcp.keepalive_probes");
         aborts = counters.counter("tcp.aborts");
+        tupleCollisions = counters.counter("tcp.rx.drop.tuple_collision");
+        synRequestsCount = counters.counter("tcp.syn_requests");
         cookiesSent = counters.counter("tcp.syn_cookies_sent");
         cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
         ip.register(Ipv4Packet.PROTO_TCP, this);
@@ -149,6 +155,28 @@ public final class Tcp implements IpProtocolHandler {
         TcpListener l = new TcpListener(this, localAddress, port, backlog, connectionConfig, onAcceptable);
         listeners.put(port, l);
         return l;
+    }
+
+    /**
+     * Installs the catch-all of a gateway (null removes it): every SYN that no connection or
+     * listener takes — to any port of ours, and, with {@link Ipv4#setAcceptAnyDestination}, to
+     * any unicast address at all — becomes a {@link TcpSynRequest} handed to {@code onSyn}, which
+     * accepts, resets or reports it unreachable, now or later. At most
+     * {@link TcpConfig#synQueue()} requests are undecided at once; SYNs beyond that are dropped
+     * and counted ({@code tcp.syn_queue_full}) and the peer retransmits. Segments other than a
+     * SYN to a foreign address with no connection draw a RST, as for a closed port.
+     *
+     * <p>Connections are keyed by (remote address, remote port, local port): a SYN whose key is
+     * taken by a connection to another local address is dropped and counted
+     * ({@code tcp.rx.drop.tuple_collision}); the peer's next attempt picks another port.
+     */
+    public void listenAny(Consumer<TcpSynRequest> onSyn) {
+        this.anyListener = onSyn;
+    }
+
+    /** Undecided requests of the catch-all (loop thread). */
+    public int pendingSynRequests() {
+        return synRequests.size();
     }
 
     /**
@@ -223,7 +251,8 @@ public final class Tcp implements IpProtocolHandler {
             rxMalformed[m.ordinal()].inc();
             return;
         }
-        if (!ip.isLocalAddress(dst)) {
+        boolean local = ip.isLocalAddress(dst);
+        if (!local && !(anyListener != null && ip.isForeignUnicast(ni, dst))) {
             // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
             rxNotUnicast.inc();
             return;
@@ -231,18 +260,95 @@ public final class Tcp implements IpProtocolHandler {
         if (seg.isRst()) {
             rxResets.inc();
         }
-        TcpConnection c = connections.get(key(src, seg.sourcePort(), seg.destinationPort()));
+        long k = key(src, seg.sourcePort(), seg.destinationPort());
+        TcpConnection c = connections.get(k);
         if (c != null) {
+            if (c.localIp != dst) {
+                tupleCollisions.inc(); // same key, other local address: see listenAny
+                return;
+            }
             c.heardFromPeer();
             c.input(seg, rxOptions);
             return;
         }
-        TcpListener l = listeners.get(seg.destinationPort());
-        if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
-            listenInput(l, seg, src, dst);
+        if (local) {
+            TcpListener l = listeners.get(seg.destinationPort());
+            if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
+                listenInput(l, seg, src, dst);
+                return;
+            }
+        }
+        if (anyListener != null && anyInput(ni, pkt, seg, k, src, dst)) {
             return;
         }
         closedInput(seg, src, dst);
+    }
+
+    /**
+     * The catch-all (listenAny): a new SYN becomes a request; segments of an undecided request
+     * are absorbed. Returns false to let the segment be answered as for a closed port.
+     */
+    private boolean anyInput(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, int src, int dst) {
+        TcpSynRequest pending = synRequests.get(k);
+        if (pending != null) {
+            if (pending.localAddress() != dst) {
+                tupleCollisions.inc();
+            }
+            return true; // a retransmitted SYN, or a stray segment, while the catch-all decides
+        }
+        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
+            return false;
+        }
+        if (synRequests.size() >= config.synQueue()) {
+            synQueueFull.inc();
+            return true;
+        }
+        if (connections.size() + synRequests.size() >= config.maxConnections()) {
+            connectionLimit.inc();
+            return true;
+        }
+        int ipHl = pkt.headerLength();
+        int ipOff = pkt.payloadOffset() - ipHl;
+        byte[] copy = java.util.Arrays.copyOfRange(seg.buffer(), ipOff, ipOff + ipHl + seg.headerLength());
+        TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, dst, seg.destinationPort(), src, seg.sourcePort(),
+                ip.loop().clock().nanos());
+        synRequests.put(k, r);
+        synRequestsCount.inc();
+        anyListener.accept(r);
+        return true;
+    }
+
+    TcpConnection acceptRequest(TcpSynRequest r, TcpHandler handler) {
+        forgetRequest(r);
+        if (connections.containsKey(r.key)) {
+            throw new UncheckedIOException(new BindException("a connection with the 4-tuple of " + r + " exists"));
+        }
+        TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
+        TcpOptions opts = new TcpOptions();
+        opts.parse(seg);
+        TcpConnection c = new TcpConnection(this, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
+        connections.put(c.key, c);
+        passiveOpens.inc();
+        c.acceptSyn(seg, opts, isn(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort()));
+        return c;
+    }
+
+    void resetRequest(TcpSynRequest r) {
+        forgetRequest(r);
+        TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
+        sendRst(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), 0,
+                seg.sequenceNumber() + 1, true);
+    }
+
+    void unreachableRequest(TcpSynRequest r, int code) {
+        forgetRequest(r);
+        ip.icmp().sendError(r.iface, IcmpMessage.TYPE_DEST_UNREACHABLE, code, 0, r.datagram, 0, r.datagram.length);
+    }
+
+    private void forgetRequest(TcpSynRequest r) {
+        if (synRequests.get(r.key) == r) {
+            synRequests.remove(r.key);
+        }
     }
 
     /** RFC 9293 §3.10.7.1: no connection — answer anything but a RST with a RST. */

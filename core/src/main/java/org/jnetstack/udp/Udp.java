@@ -24,7 +24,7 @@ public final class Udp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final IntMap<UdpEndpoint> ports = new IntMap<>();
     private final UdpDatagram view = new UdpDatagram();
-    private int nextEphemeralProbe;
+    private UdpCatchAll catchAll;
 
     private final Counter rxDatagrams;
     private final Counter rxNoPort;
@@ -82,6 +82,29 @@ public final class Udp implements IpProtocolHandler {
         return ep;
     }
 
+    /**
+     * Installs a gateway's catch-all (null removes it): unicast datagrams that no endpoint takes —
+     * to unbound ports of ours, and, with {@link Ipv4#setAcceptAnyDestination}, to any address —
+     * go to {@code handler} instead of drawing ICMP port unreachable. Endpoints bound to our
+     * addresses never see datagrams for foreign addresses. Reply with {@link #sendFrom}.
+     */
+    public void openAny(UdpCatchAll handler) {
+        this.catchAll = handler;
+    }
+
+    /**
+     * Sends a datagram from any source address and port (a gateway answering for the
+     * destinations it stands in for). Loop thread only.
+     *
+     * @return false if it could not be sent (no route); the reason is counted
+     */
+    public boolean sendFrom(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        if (srcPort <= 0 || srcPort > 65535) {
+            throw new IllegalArgumentException("source port must be 1-65535: " + srcPort);
+        }
+        return send(srcIp, srcPort, dstIp, dstPort, buf, off, len);
+    }
+
     /** RFC 6056 §3.3.1 (algorithm 1): start at a random point of the range, probe upwards. */
     private int ephemeralPort() {
         int port = ip.ephemeralPort(ports::containsKey);
@@ -102,13 +125,17 @@ public final class Udp implements IpProtocolHandler {
     }
 
     boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, buf, off, len);
+    }
+
+    private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
         if (len < 0 || len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("UDP payload must be 0-" + MAX_PAYLOAD + " bytes: " + len);
         }
         if (dstPort <= 0 || dstPort > 65535) {
             throw new IllegalArgumentException("destination port must be 1-65535: " + dstPort);
         }
-        int src = ep.localAddress() != 0 ? ep.localAddress() : ip.sourceAddressFor(dstIp);
+        int src = srcIp != 0 ? srcIp : ip.sourceAddressFor(dstIp);
         if (src == 0 && dstIp != -1) {
             txNoRoute.inc();
             return false;
@@ -116,7 +143,7 @@ public final class Udp implements IpProtocolHandler {
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
         System.arraycopy(buf, off, tx, t + UdpDatagram.HEADER_LENGTH, len);
-        UdpDatagram.writeHeader(tx, t, ep.localPort(), dstPort, len);
+        UdpDatagram.writeHeader(tx, t, srcPort, dstPort, len);
         UdpDatagram.fillChecksum(tx, t, UdpDatagram.HEADER_LENGTH + len, src, dstIp);
         txDatagrams.inc();
         return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, 0, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
@@ -131,7 +158,21 @@ public final class Udp implements IpProtocolHandler {
             return;
         }
         int dstPort = view.destinationPort();
+        int dst = pkt.destination();
+        if (ip.acceptsAnyDestination() && ip.isForeignUnicast(ni, dst)) {
+            // Only a gateway's catch-all may take what was sent to a foreign address.
+            if (catchAll != null) {
+                catchAll.onDatagram(pkt.source(), view.sourcePort(), dst, dstPort, buf, view.payloadOffset(), view.payloadLength());
+            } else {
+                rxNoPort.inc();
+            }
+            return;
+        }
         UdpEndpoint ep = ports.get(dstPort);
+        if (ep == null && catchAll != null && !ni.isBroadcast(dst) && !org.jnetstack.wire.Ipv4Address.isMulticast(dst)) {
+            catchAll.onDatagram(pkt.source(), view.sourcePort(), dst, dstPort, buf, view.payloadOffset(), view.payloadLength());
+            return;
+        }
         if (ep == null || (ep.localAddress() != 0 && ep.localAddress() != pkt.destination() && !ni.isBroadcast(pkt.destination()))) {
             rxNoPort.inc();
             // RFC 1122 §4.1.3.1: port unreachable (Icmp suppresses it for broadcasts).

@@ -1,0 +1,110 @@
+package org.jnetstack.tcp;
+
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * A SYN that no listener took, handed to the catch-all of {@link Tcp#listenAny}, which decides
+ * later whether the connection may exist: a user-mode gateway accepts the guest's connection to
+ * {@code A:P} only once its own host socket to {@code A:P} has connected, and refuses it the way
+ * the real destination did.
+ *
+ * <p>Exactly one of {@link #accept}, {@link #reset} or {@link #unreachable} ends the request.
+ * Until then retransmissions of the SYN are absorbed (the peer keeps waiting, as it would for
+ * a slow server) and nothing is answered. Only the SYN's headers are kept (a few dozen
+ * bytes): data carried on the SYN is not acknowledged, so the peer sends it again after the
+ * handshake. Loop thread only.
+ */
+public final class TcpSynRequest {
+    private final Tcp tcp;
+    final NetInterface iface;
+    final byte[] datagram; // IPv4 header + TCP header of the SYN (no payload)
+    final int ipHeaderLength;
+    final long key;
+    private final int localIp;
+    private final int localPort;
+    private final int remoteIp;
+    private final int remotePort;
+    private final long receivedAt;
+    private boolean decided;
+
+    TcpSynRequest(Tcp tcp, NetInterface iface, byte[] datagram, int ipHeaderLength,
+                  int localIp, int localPort, int remoteIp, int remotePort, long receivedAt) {
+        this.tcp = tcp;
+        this.iface = iface;
+        this.datagram = datagram;
+        this.ipHeaderLength = ipHeaderLength;
+        this.localIp = localIp;
+        this.localPort = localPort;
+        this.remoteIp = remoteIp;
+        this.remotePort = remotePort;
+        this.key = Tcp.key(remoteIp, remotePort, localPort);
+        this.receivedAt = receivedAt;
+    }
+
+    /** The address the SYN was sent to: ours, or any address on a gateway. */
+    public int localAddress() {
+        return localIp;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    /** The peer that wants to connect. */
+    public int remoteAddress() {
+        return remoteIp;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** Loop-clock time the first SYN arrived. */
+    public long receivedAt() {
+        return receivedAt;
+    }
+
+    /** True until accepted, reset or reported unreachable. */
+    public boolean isPending() {
+        return !decided;
+    }
+
+    /**
+     * Answers the SYN with a SYN-ACK: the connection is SYN-RECEIVED now, and
+     * {@link TcpHandler#onConnected} runs when the peer's ACK completes the handshake (or
+     * {@link TcpHandler#onError} if it never does).
+     */
+    public TcpConnection accept(TcpHandler handler) {
+        decide();
+        return tcp.acceptRequest(this, handler);
+    }
+
+    /** Refuses with a RST, as a closed port does (the peer sees "connection refused"). */
+    public void reset() {
+        decide();
+        tcp.resetRequest(this);
+    }
+
+    /**
+     * Refuses with ICMP destination unreachable (RFC 792), e.g. {@link IcmpMessage#CODE_HOST_UNREACHABLE}
+     * when the real destination could not be reached. Rate limits of ICMP errors apply.
+     */
+    public void unreachable(int icmpCode) {
+        decide();
+        tcp.unreachableRequest(this, icmpCode);
+    }
+
+    private void decide() {
+        if (decided) {
+            throw new IllegalStateException("this SYN request was already answered");
+        }
+        decided = true;
+    }
+
+    @Override
+    public String toString() {
+        return "syn " + Ipv4Address.format(remoteIp) + ":" + remotePort + " -> " + Ipv4Address.format(localIp) + ":" + localPort;
+    }
+}

@@ -1,0 +1,119 @@
+package org.jnetstack.usernet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * An inbound port forward: a host {@link ServerSocketChannel}; each accepted host connection
+ * makes the gateway connect (from its own address) to the guest's port and splices the two.
+ * The host connection is not read until the guest accepted; a guest that refuses makes the
+ * host connection reset, as a closed port would.
+ */
+final class TcpForward extends HostChannel implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TcpForward.class.getName());
+    /** Ports tried after a taken one when the rule asks for the next free port. */
+    private static final int NEXT_FREE_ATTEMPTS = 100;
+
+    private final UserNet gw;
+    private final ForwardRule rule;
+    private final ServerSocketChannel server;
+    private final InetSocketAddress bound;
+    private final Counter accepted;
+    private final Counter failed;
+
+    TcpForward(UserNet gw, ForwardRule rule) {
+        super(gw.loop(), gw.hostSelector());
+        this.gw = gw;
+        this.rule = rule;
+        this.accepted = gw.counters().counter("usernet.forward.accepted");
+        this.failed = gw.counters().counter("usernet.forward.guest_failed");
+        try {
+            server = bind(rule);
+            bound = (InetSocketAddress) server.getLocalAddress();
+            register(server, SelectionKey.OP_ACCEPT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot forward " + rule + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ServerSocketChannel bind(ForwardRule rule) throws IOException {
+        int attempts = rule.nextFreePort() && rule.hostPort() != 0 ? NEXT_FREE_ATTEMPTS : 1;
+        BindException last = null;
+        for (int i = 0; i < attempts && rule.hostPort() + i <= 65535; i++) {
+            ServerSocketChannel s = ServerSocketChannel.open();
+            try {
+                s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                s.bind(new InetSocketAddress(rule.hostAddress(), rule.hostPort() == 0 ? 0 : rule.hostPort() + i), 128);
+                return s;
+            } catch (BindException e) {
+                s.close();
+                last = e;
+            }
+        }
+        throw last != null ? last : new BindException("no port to bind");
+    }
+
+    /** The host address and port actually listened on (the next free one, or the one port 0 picked). */
+    InetSocketAddress hostAddress() {
+        return bound;
+    }
+
+    ForwardRule rule() {
+        return rule;
+    }
+
+    @Override
+    void onReady(int ops) {
+        if (!server.isOpen()) {
+            return;
+        }
+        try {
+            SocketChannel c;
+            while ((c = server.accept()) != null) {
+                accepted.inc();
+                connectGuest(c);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "forward " + rule + ": accept failed: " + e);
+        }
+        interest(SelectionKey.OP_ACCEPT);
+    }
+
+    private void connectGuest(SocketChannel c) throws IOException {
+        c.configureBlocking(false);
+        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        String what = c.getRemoteAddress() + " -> " + Ipv4Address.format(gw.config().guest().bits()) + ":" + rule.guestPort();
+        TcpSplice splice = new TcpSplice(gw, c, what);
+        try {
+            gw.stack().tcp().connect(gw.config().guest().bits(), rule.guestPort(), splice);
+        } catch (RuntimeException e) {
+            failed.inc();
+            LOG.log(Level.DEBUG, () -> "forward " + what + ": " + e);
+            splice.resetHost();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+        closed();
+    }
+
+    @Override
+    public String toString() {
+        return "forward " + bound + " -> guest:" + rule.guestPort();
+    }
+}

@@ -1,0 +1,208 @@
+package org.jnetstack.usernet;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import org.jnetstack.loop.Timer;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.util.LongMap;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * Outbound UDP: each guest flow (guest port, destination address, destination port) gets a
+ * host {@link DatagramChannel} connected to the destination; replies come back to the guest
+ * from that destination. A flow's socket closes after {@link UserNetConfig#udpIdleTimeout()}
+ * without traffic. Datagrams the host socket cannot take at once are dropped (UDP may lose;
+ * queuing would only grow memory), and counted.
+ */
+final class UdpNat {
+    private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
+    private static final int MAX_DATAGRAM = 65507;
+    /** Datagrams read from one host socket per readiness, so one busy flow cannot hold the loop. */
+    private static final int READ_BATCH = 64;
+
+    private final UserNet gw;
+    private final LongMap<Flow> flows = new LongMap<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
+    private final Counter opened;
+    private final Counter expired;
+    private final Counter toHost;
+    private final Counter toGuest;
+    private final Counter dropped;
+    private final Counter denied;
+    private final Counter tooMany;
+
+    UdpNat(UserNet gw) {
+        this.gw = gw;
+        var c = gw.counters();
+        opened = c.counter("usernet.udp.flows");
+        expired = c.counter("usernet.udp.expired");
+        toHost = c.counter("usernet.udp.datagrams_to_host");
+        toGuest = c.counter("usernet.udp.datagrams_to_guest");
+        dropped = c.counter("usernet.udp.drop.host_socket");
+        denied = c.counter("usernet.udp.denied");
+        tooMany = c.counter("usernet.udp.drop.too_many_flows");
+        gw.stack().udp().openAny(this::fromGuest);
+    }
+
+    int flowCount() {
+        return flows.size();
+    }
+
+    private static long key(int dstIp, int dstPort, int guestPort) {
+        return ((long) dstIp << 32) | ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF);
+    }
+
+    private void fromGuest(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        long k = key(dstIp, dstPort, srcPort);
+        Flow f = flows.get(k);
+        if (f == null || f.guestIp != srcIp) {
+            if (f != null) {
+                dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
+                return;
+            }
+            InetAddress target = gw.hostTargetForUdp(dstIp, dstPort);
+            if (target == null) {
+                denied.inc();
+                return;
+            }
+            if (flows.size() >= gw.config().maxUdpFlows()) {
+                tooMany.inc();
+                return;
+            }
+            f = new Flow(k, srcIp, srcPort, dstIp, dstPort);
+            if (!f.open(new InetSocketAddress(target, gw.hostPortForUdp(dstIp, dstPort)))) {
+                return;
+            }
+            flows.put(k, f);
+            opened.inc();
+        }
+        f.send(buf, off, len);
+    }
+
+    void close() {
+        for (Flow f : flows.values()) {
+            f.close();
+        }
+        flows.clear();
+    }
+
+    /** One guest flow and its host socket. */
+    private final class Flow extends HostChannel {
+        final long key;
+        final int guestIp;
+        final int guestPort;
+        final int dstIp;
+        final int dstPort;
+        private DatagramChannel channel;
+        private final Timer idle;
+        private long lastActive;
+
+        Flow(long key, int guestIp, int guestPort, int dstIp, int dstPort) {
+            super(gw.loop(), gw.hostSelector());
+            this.key = key;
+            this.guestIp = guestIp;
+            this.guestPort = guestPort;
+            this.dstIp = dstIp;
+            this.dstPort = dstPort;
+            this.idle = gw.loop().newTimer(this::checkIdle);
+        }
+
+        boolean open(InetSocketAddress target) {
+            try {
+                channel = DatagramChannel.open();
+                channel.connect(target);
+                register(channel, SelectionKey.OP_READ);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, () -> "UDP flow to " + target + ": " + e);
+                dropped.inc();
+                closeChannel();
+                return false;
+            }
+            touch();
+            idle.schedule(gw.config().udpIdleTimeout().toNanos());
+            return true;
+        }
+
+        void send(byte[] buf, int off, int len) {
+            buffer.clear();
+            buffer.put(buf, off, len).flip();
+            try {
+                if (channel.write(buffer) == 0) {
+                    dropped.inc();
+                    return;
+                }
+                toHost.inc();
+                touch();
+            } catch (IOException e) {
+                // e.g. PortUnreachableException from an earlier ICMP error: the datagram is lost, as on a real network
+                dropped.inc();
+            }
+        }
+
+        @Override
+        void onReady(int ops) {
+            if (!channel.isOpen()) {
+                return;
+            }
+            try {
+                for (int i = 0; i < READ_BATCH; i++) {
+                    buffer.clear();
+                    int n = channel.read(buffer);
+                    if (n <= 0) {
+                        break;
+                    }
+                    touch();
+                    toGuest.inc();
+                    gw.stack().udp().sendFrom(dstIp, dstPort, guestIp, guestPort, buffer.array(), 0, n);
+                }
+            } catch (IOException e) {
+                dropped.inc(); // ICMP error for an earlier datagram: nothing to deliver
+            }
+            interest(SelectionKey.OP_READ);
+        }
+
+        private void touch() {
+            lastActive = gw.loop().clock().nanos();
+        }
+
+        private void checkIdle() {
+            long timeout = gw.config().udpIdleTimeout().toNanos();
+            long idleFor = gw.loop().clock().nanos() - lastActive;
+            if (idleFor < timeout) {
+                idle.schedule(timeout - idleFor);
+                return;
+            }
+            expired.inc();
+            if (flows.get(key) == this) {
+                flows.remove(key);
+            }
+            close();
+        }
+
+        void close() {
+            idle.cancel();
+            closeChannel();
+        }
+
+        private void closeChannel() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                // nothing left to do
+            }
+            closed();
+        }
+
+        @Override
+        public String toString() {
+            return "udp " + Ipv4Address.format(guestIp) + ":" + guestPort + " -> " + Ipv4Address.format(dstIp) + ":" + dstPort;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package org.jnetstack.usernet;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.NetStack;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
+
+/**
+ * User-mode networking (QEMU's "user" mode, slirp, passt — with our own stack): a gateway
+ * stack on the same event loop as the guest, joined to it by a {@link VirtualSwitch}, that
+ * gives the guest the host's network without root or a TAP device.
+ *
+ * <pre>{@code
+ * EventLoop loop = EventLoop.system();
+ * UserNet net = UserNet.create(loop, UserNetConfig.defaults()
+ *         .withForwards(List.of(ForwardRule.parse("tcp:8080:80"))));
+ * NetStack guest = NetStack.builder(loop).device(net.guestDevice())
+ *         .address(net.config().guest(), 24).gateway(net.config().gateway()).build();
+ * loop.start();
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Outbound TCP to any address (see {@link TcpNat}): accepted only once the host connect
+ *       succeeded, then spliced with bounded buffers ({@link TcpSplice}). The gateway's own
+ *       address stands for the host's 127.0.0.1.</li>
+ *   <li>Outbound UDP ({@link UdpNat}): one host datagram socket per flow, idle timeout. DNS
+ *       sent to the DNS address goes to the host's resolver (the first nameserver of
+ *       /etc/resolv.conf).</li>
+ *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
+ *       connection spliced to the guest's port.</li>
+ * </ul>
+ *
+ * <p>Create it on the loop thread or before the loop starts; {@link #close()} from any thread.
+ */
+public final class UserNet implements AutoCloseable {
+    private static final MacAddress GATEWAY_MAC = MacAddress.parse("52:55:0a:00:02:02");
+    private static final MacAddress DNS_MAC = MacAddress.parse("52:55:0a:00:02:03");
+    /** QEMU's default guest MAC. */
+    public static final MacAddress GUEST_MAC = MacAddress.parse("52:54:00:12:34:56");
+
+    private final EventLoop loop;
+    private final UserNetConfig config;
+    private final VirtualSwitch link;
+    private final LinkDevice guestPort;
+    private final NetStack stack;
+    private final HostSelector selector;
+    private final Splices splices;
+    private final TcpNat tcpNat;
+    private final UdpNat udpNat;
+    private final InetAddress dnsUpstream;
+    private final Map<ForwardRule, TcpForward> forwards = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    private UserNet(EventLoop loop, UserNetConfig config, InetAddress dnsUpstream) {
+        this.loop = loop;
+        this.config = config;
+        this.dnsUpstream = dnsUpstream;
+        // Frames between two stacks on one loop: a deep queue keeps bulk transfers from
+        // dropping at the switch (the loop drains a port in batches of 64).
+        this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
+        LinkDevice gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
+        LinkDevice dnsPort = link.newPort("usernet-dns", DNS_MAC);
+        this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
+        this.stack = NetStack.builder(loop).name("usernet").device(gwPort).mtu(config.mtu())
+                .address(config.gateway(), config.prefixLength()).build();
+        // A second interface so that the gateway answers ARP for the on-link DNS address.
+        stack.addInterface(dnsPort, DNS_MAC, config.mtu(), config.dns(), config.prefixLength());
+        stack.ipv4().setAcceptAnyDestination(true);
+        this.selector = new HostSelector("usernet-host-io");
+        this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
+        this.tcpNat = new TcpNat(this);
+        this.udpNat = new UdpNat(this);
+    }
+
+    /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
+    public static UserNet create(EventLoop loop, UserNetConfig config) {
+        if (loop.clock().isVirtual()) {
+            throw new IllegalArgumentException("user-mode networking talks to real host sockets: use a loop on the system clock");
+        }
+        UserNet net = new UserNet(loop, config, resolvConfNameserver(Path.of("/etc/resolv.conf")));
+        try {
+            for (ForwardRule r : config.forwards()) {
+                net.addForward(r);
+            }
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        return net;
+    }
+
+    /** The device the guest stack is built on (its MAC is {@link #GUEST_MAC}). */
+    public LinkDevice guestDevice() {
+        return guestPort;
+    }
+
+    /** The gateway's own stack (its counters include the usernet.* ones). */
+    public NetStack stack() {
+        return stack;
+    }
+
+    public UserNetConfig config() {
+        return config;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The gateway's counters: its stack's and usernet.* (splices, NAT, forwards, buffered bytes). */
+    public Counters counters() {
+        return stack.counters();
+    }
+
+    /**
+     * Starts forwarding a host port to the guest (loop thread, or before the loop starts).
+     *
+     * @return the host address actually listened on
+     * @throws java.io.UncheckedIOException if the host port cannot be bound
+     */
+    public InetSocketAddress addForward(ForwardRule rule) {
+        TcpForward f = new TcpForward(this, rule);
+        forwards.put(rule, f);
+        return f.hostAddress();
+    }
+
+    /** Each forward rule and the host address it listens on. */
+    public Map<ForwardRule, InetSocketAddress> forwards() {
+        Map<ForwardRule, InetSocketAddress> m = new LinkedHashMap<>();
+        forwards.forEach((r, f) -> m.put(r, f.hostAddress()));
+        return m;
+    }
+
+    /** Live TCP splices (outbound and forwarded); loop thread. */
+    public int activeTcpSplices() {
+        return splices.live().size();
+    }
+
+    /** Live UDP flows; loop thread. */
+    public int activeUdpFlows() {
+        return udpNat.flowCount();
+    }
+
+    HostSelector hostSelector() {
+        return selector;
+    }
+
+    Splices splices() {
+        return splices;
+    }
+
+    /**
+     * Where a guest TCP connection or UDP flow to {@code dst} goes on the host, or null if
+     * nowhere: the gateway address means the host itself (127.0.0.1); the rest of the guest
+     * network, loopback, "this network", multicast and broadcast addresses are not passed on.
+     */
+    InetAddress hostAddressFor(int dst) {
+        if (dst == config.gateway().bits()) {
+            return config.hostLoopback() ? InetAddress.getLoopbackAddress() : null;
+        }
+        int mask = Ipv4Address.mask(config.prefixLength());
+        int first = dst >>> 24;
+        if ((dst & mask) == config.network().bits() || first == 127 || first == 0 || first >= 224) {
+            return null;
+        }
+        return toInet(dst);
+    }
+
+    InetAddress hostTargetForUdp(int dst, int port) {
+        if (dst == config.dns().bits()) {
+            return port == 53 ? dnsUpstream : null;
+        }
+        return hostAddressFor(dst);
+    }
+
+    int hostPortForUdp(int dst, int port) {
+        return port;
+    }
+
+    static InetAddress toInet(int a) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // four bytes are always an address
+        }
+    }
+
+    /** The first {@code nameserver} of a resolv.conf, or null. */
+    static InetAddress resolvConfNameserver(Path file) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2 && f[0].equals("nameserver")) {
+                    try {
+                        return InetAddress.getByName(f[1].replaceAll("%.*$", ""));
+                    } catch (UnknownHostException e) {
+                        // not an address literal: try the next line
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no resolver configuration: DNS through the gateway is unavailable
+        }
+        return null;
+    }
+
+    /** Resets every spliced connection, closes the host sockets and the gateway stack. Any thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (loop.inLoop() || !loop.isRunning()) {
+            closeOnLoop();
+        } else {
+            CountDownLatch done = new CountDownLatch(1);
+            try {
+                loop.execute(() -> {
+                    try {
+                        closeOnLoop();
+                    } finally {
+                        done.countDown();
+                    }
+                });
+                done.await(5, TimeUnit.SECONDS);
+            } catch (IllegalStateException e) {
+                closeOnLoop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        selector.close();
+    }
+
+    private void closeOnLoop() {
+        List<Runnable> steps = new ArrayList<>();
+        for (TcpForward f : forwards.values()) {
+            steps.add(f::close);
+        }
+        for (TcpSplice s : splices.live()) {
+            steps.add(s::abort);
+        }
+        steps.add(udpNat::close);
+        steps.add(stack::close);
+        for (Runnable r : steps) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // closing must not fail
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "usernet " + config.network() + "/" + config.prefixLength() + " gateway " + config.gateway()
+                + " dns " + config.dns() + " guest " + config.guest() + " forwards " + forwards();
+    }
+}

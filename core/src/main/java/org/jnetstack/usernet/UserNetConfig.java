@@ -1,0 +1,115 @@
+package org.jnetstack.usernet;
+
+import java.time.Duration;
+import java.util.List;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * The user-mode gateway's plan and tunables, with QEMU's familiar defaults (its "user"
+ * networking): network 10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, guest 10.0.2.15.
+ *
+ * @param network           the guest network's address (host bits zero).
+ * @param prefixLength      its prefix length. 24, as QEMU.
+ * @param gateway           the gateway's address: the guest's default route. Traffic to it is
+ *                          sent to the host's 127.0.0.1 (as slirp does) when {@code hostLoopback} is on.
+ * @param dns               the DNS forwarder's address (on-link: the gateway answers ARP for it too).
+ * @param guest             the address the DHCP server hands out (and the one forwards connect to).
+ * @param mtu               MTU of the virtual link. 1500: what a guest expects of Ethernet.
+ * @param spliceBufferBytes guest bytes the gateway may hold per TCP connection while the host
+ *                          socket is not writable. 64 KiB: a few segments' worth on top of the
+ *                          connection's own buffers; the bound that keeps a stalled host peer
+ *                          from growing the heap.
+ * @param connectTimeout    how long a guest's SYN waits for the host connect before the guest
+ *                          is told the destination is unreachable. 30 s, below the guest's own
+ *                          SYN retry budget (about a minute), so the guest learns why.
+ * @param udpIdleTimeout    a UDP flow's host socket is closed after this long without traffic
+ *                          either way. 60 s (Linux's conntrack keeps unreplied UDP 30 s, replied 120 s).
+ * @param maxUdpFlows       bound on UDP flows at once; beyond it new flows are dropped (counted).
+ * @param hostLoopback      traffic to the gateway address goes to the host's 127.0.0.1.
+ * @param forwards          host-to-guest port forwards.
+ */
+public record UserNetConfig(
+        Ipv4Address network,
+        int prefixLength,
+        Ipv4Address gateway,
+        Ipv4Address dns,
+        Ipv4Address guest,
+        int mtu,
+        int spliceBufferBytes,
+        Duration connectTimeout,
+        Duration udpIdleTimeout,
+        int maxUdpFlows,
+        boolean hostLoopback,
+        List<ForwardRule> forwards) {
+
+    public UserNetConfig {
+        int mask = Ipv4Address.mask(prefixLength);
+        if ((network.bits() & ~mask) != 0) {
+            throw new IllegalArgumentException("network " + network + "/" + prefixLength + " has host bits set");
+        }
+        for (Ipv4Address a : new Ipv4Address[] {gateway, dns, guest}) {
+            if ((a.bits() & mask) != network.bits()) {
+                throw new IllegalArgumentException(a + " is not in " + network + "/" + prefixLength);
+            }
+        }
+        if (gateway.equals(guest) || dns.equals(guest)) {
+            throw new IllegalArgumentException("the guest address must differ from the gateway and DNS addresses");
+        }
+        if (mtu < 576 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU must be 576-65535: " + mtu);
+        }
+        if (spliceBufferBytes < 1024) {
+            throw new IllegalArgumentException("spliceBufferBytes must be at least 1024: " + spliceBufferBytes);
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (maxUdpFlows < 1) {
+            throw new IllegalArgumentException("maxUdpFlows must be at least 1");
+        }
+        forwards = List.copyOf(forwards);
+    }
+
+    /** QEMU's plan, no forwards. */
+    public static UserNetConfig defaults() {
+        return new UserNetConfig(Ipv4Address.parse("10.0.2.0"), 24, Ipv4Address.parse("10.0.2.2"),
+                Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"), 1500, 64 * 1024,
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, List.of());
+    }
+
+    public UserNetConfig withForwards(List<ForwardRule> rules) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, rules);
+    }
+
+    public UserNetConfig withSpliceBufferBytes(int bytes) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, bytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+    }
+
+    public UserNetConfig withConnectTimeout(Duration timeout) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, timeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+    }
+
+    public UserNetConfig withUdpIdleTimeout(Duration timeout) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                timeout, maxUdpFlows, hostLoopback, forwards);
+    }
+
+    /** Moves the whole plan: e.g. {@code withNetwork("192.168.76.0/24")} puts the gateway at .2, DNS at .3, guest at .15. */
+    public UserNetConfig withNetwork(String cidr) {
+        int slash = cidr.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("expected NETWORK/PREFIX like 10.0.2.0/24: " + cidr);
+        }
+        int prefix = Integer.parseInt(cidr.substring(slash + 1));
+        if (prefix > 28) {
+            throw new IllegalArgumentException("the guest network needs at least 16 addresses (prefix 28 or shorter): " + cidr);
+        }
+        int net = Ipv4Address.parseBits(cidr.substring(0, slash)) & Ipv4Address.mask(prefix);
+        return new UserNetConfig(new Ipv4Address(net), prefix, new Ipv4Address(net + 2), new Ipv4Address(net + 3),
+                new Ipv4Address(net + 15), mtu, spliceBufferBytes, connectTimeout, udpIdleTimeout, maxUdpFlows,
+                hostLoopback, forwards);
+    }
+}

@@ -1,0 +1,54 @@
+package org.jnetstack.usernet;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.NetStack;
+import org.jnetstack.loop.EventLoop;
+
+/** A running gateway and a guest stack on one real-time loop, for the usernet tests. */
+final class Harness implements AutoCloseable {
+    final EventLoop loop = EventLoop.system();
+    final UserNet net;
+    final NetStack guest;
+
+    Harness(UserNetConfig config) {
+        net = UserNet.create(loop, config);
+        guest = NetStack.builder(loop).name("guest").device(net.guestDevice())
+                .address(config.guest(), config.prefixLength()).gateway(config.gateway()).seed(7).build();
+        loop.start("usernet-test-loop");
+    }
+
+    Harness() {
+        this(UserNetConfig.defaults());
+    }
+
+    Harness(List<ForwardRule> forwards) {
+        this(UserNetConfig.defaults().withForwards(forwards));
+    }
+
+    /** Runs {@code task} on the loop thread and returns its result. */
+    <T> T onLoop(Callable<T> task) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    long counter(String name) throws Exception {
+        return onLoop(() -> net.counters().get(name));
+    }
+
+    @Override
+    public void close() {
+        net.close();
+        guest.close();
+        loop.close();
+    }
+}
