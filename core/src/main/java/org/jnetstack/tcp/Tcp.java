@@ -326,7 +326,7 @@ public final class Tcp implements IpProtocolHandler {
         TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
         TcpOptions opts = new TcpOptions();
         opts.parse(seg);
-        TcpConnection c = new TcpConnection(this, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
+        TcpConnection c = new TcpConnection(this, config, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
         connections.put(c.key, c);
         passiveOpens.inc();
         c.acceptSyn(seg, opts, isn(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort()));
