@@ -144,6 +144,14 @@ public final class Ipv4 {
         }
     }
 
+    /** Changes an interface's MTU, 68-65535 (RFC 791 §3.2), e.g. to what a DHCP server says (RFC 2132 §5.1). */
+    public void setMtu(NetInterface ni, int mtu) {
+        if (mtu < 68 || mtu > MAX_DATAGRAM) {
+            throw new IllegalArgumentException("MTU must be 68-65535 (RFC 791 §3.2): " + mtu);
+        }
+        ni.setMtu(mtu);
+    }
+
     /** Sets the default route (0.0.0.0/0) via {@code gateway}, or removes it when 0. */
     public void setGateway(int gateway) {
         routes.removeIf(r -> r.prefixLength() == 0);

@@ -69,6 +69,7 @@ public final class Neighbors {
     private final Counter[] rxMalformed = new Counter[Malformed.values().length];
     /** Bytes held in all wait queues of this interface. */
     private int held;
+    private ArpObserver observer;
 
     Neighbors(NetInterface iface, Ipv4 ip, Counters counters) {
         this.iface = iface;
@@ -227,6 +228,9 @@ public final class Neighbors {
         int senderIp = arp.senderIp();
         long senderMac = arp.senderMac();
         int targetIp = arp.targetIp();
+        if (observer != null) {
+            observer.onArp(op, senderIp, senderMac, targetIp);
+        }
         int me = iface.address();
         if (me != 0 && senderIp == me && senderMac != iface.macBits()) {
             conflicts.inc();
@@ -265,6 +269,20 @@ public final class Neighbors {
     void announce() {
         txRequests.inc();
         iface.sendArp(MacAddress.BROADCAST.bits(), ArpPacket.OP_REQUEST, 0L, iface.address(), iface.address());
+    }
+
+    /**
+     * Sends an ARP probe for {@code target} (RFC 5227 §2.1.1): a request with sender address
+     * 0.0.0.0, so no host's cache learns anything from it, asking who owns the address.
+     */
+    public void probe(int target) {
+        txRequests.inc();
+        iface.sendArp(MacAddress.BROADCAST.bits(), ArpPacket.OP_REQUEST, 0L, 0, target);
+    }
+
+    /** Sets the one observer of received ARP packets (null removes it). */
+    public void observe(ArpObserver observer) {
+        this.observer = observer;
     }
 
     /** Adds or replaces a static entry (never ages out unless replaced). */

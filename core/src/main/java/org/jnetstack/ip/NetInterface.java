@@ -20,7 +20,7 @@ public final class NetInterface {
     private final Ipv4 ip;
     private final LinkDevice device;
     private final long mac;
-    private final int mtu;
+    private int mtu;
     private int address;
     private int prefixLength;
     private final Neighbors neighbors;
@@ -83,6 +83,11 @@ public final class NetInterface {
     /** Largest IPv4 datagram sent unfragmented on this interface. */
     public int mtu() {
         return mtu;
+    }
+
+    /** Changes the MTU (a DHCP server's option 26); connections already open keep their MSS. */
+    void setMtu(int mtu) {
+        this.mtu = mtu;
     }
 
     public int address() {
