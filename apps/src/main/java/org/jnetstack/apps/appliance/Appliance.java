@@ -40,6 +40,7 @@ public final class Appliance implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final long startedMillis = System.currentTimeMillis();
     private volatile ServerSocketFactory serverSockets = ServerSocketFactory.getDefault();
+    private volatile java.net.InetAddress serverBindAddress = java.net.InetAddress.getLoopbackAddress();
     private volatile String hostAddress;
     private final List<String> restartNeeded = new ArrayList<>();
     private boolean closed;
@@ -63,16 +64,33 @@ public final class Appliance implements AutoCloseable {
      */
     public static Appliance start(ConfigFile config, NetStack stack, PcapRing ring, String link,
             List<ApplianceService> services) {
+        return start(config, stack, ring, link, services, ServerSocketFactory.getDefault(),
+                java.net.InetAddress.getLoopbackAddress());
+    }
+
+    /** {@link #start(ConfigFile, NetStack, PcapRing, String, List)} with the sockets of {@link #useServerSockets}. */
+    public static Appliance start(ConfigFile config, NetStack stack, PcapRing ring, String link,
+            List<ApplianceService> services, ServerSocketFactory sockets, java.net.InetAddress bindAddress) {
         Appliance a = new Appliance(config, stack, ring, link, services);
+        a.useServerSockets(sockets, bindAddress);
         synchronized (a) {
             a.reconcile(config.current());
         }
         return a;
     }
 
-    /** The socket factory services listen with (the stack's, once its java.net adapters exist). */
-    public void useServerSockets(ServerSocketFactory factory) {
+    /**
+     * The socket factory the socket-based services (the admin page) listen with, and the address
+     * they bind: the stack's factory and its wildcard address, or — for tests — the JDK's and
+     * loopback (the default).
+     */
+    public void useServerSockets(ServerSocketFactory factory, java.net.InetAddress bindAddress) {
         this.serverSockets = Objects.requireNonNull(factory);
+        this.serverBindAddress = Objects.requireNonNull(bindAddress);
+    }
+
+    public java.net.InetAddress serverBindAddress() {
+        return serverBindAddress;
     }
 
     public ServerSocketFactory serverSockets() {

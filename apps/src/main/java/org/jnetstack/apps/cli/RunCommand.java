@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jnetstack.apps.admin.AdminService;
 import org.jnetstack.apps.appliance.Appliance;
 import org.jnetstack.apps.appliance.ApplianceConfig;
 import org.jnetstack.apps.appliance.ApplianceService;
@@ -116,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** The services this appliance knows, in start order. */
     static List<ApplianceService> services() {
-        return List.of(EchoServices.ECHO, EchoServices.DISCARD);
+        return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE);
     }
 
     /** The command line's options as the config file would write them: they win over the file. */

@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.PcapRing;
-import org.jnetstack.link.PcapWriter;
-import org.jnetstack.link.VirtualWire;
-import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpInfo;
@@ -25,32 +22,25 @@ class ApplianceTest {
     @TempDir
     Path dir;
 
-    private final EventLoop loop = EventLoop.system();
-    private final VirtualWire wire = new VirtualWire();
-    private final PcapRing ring = new PcapRing(100);
+    private VirtualAppliance v;
+    private Appliance appliance;
     private NetStack server;
     private NetStack client;
-    private Appliance appliance;
+    private PcapRing ring;
 
-    private Appliance start(String toml) throws Exception {
-        Path p = dir.resolve("jns.toml");
-        Files.writeString(p, toml);
-        ConfigFile f = ConfigFile.load(p, Map.of());
-        ApplianceConfig c = f.current();
-        server = NetStack.builder(loop).name("appliance").device(PcapWriter.toRing(ring, wire.b()))
-                .address(c.addressing().address().address(), c.addressing().address().prefixLength()).seed(2).build();
-        client = NetStack.builder(loop).name("client").device(wire.a()).address("10.0.0.1/24").seed(1).build();
-        loop.start("appliance-test");
-        appliance = Appliance.start(f, server, ring, "virtual wire", List.of(EchoServices.ECHO, EchoServices.DISCARD));
-        return appliance;
+    private void start(String toml) throws Exception {
+        v = new VirtualAppliance(dir, toml, List.of(EchoServices.ECHO, EchoServices.DISCARD));
+        appliance = v.appliance;
+        server = v.server;
+        client = v.client;
+        ring = v.ring;
     }
 
     @AfterEach
     void close() {
-        if (appliance != null) {
-            appliance.close();
+        if (v != null) {
+            v.close();
         }
-        loop.close();
     }
 
     @Test
@@ -117,13 +107,8 @@ class ApplianceTest {
     }
 
     private List<Integer> listenerPorts() throws Exception {
-        return appliance.onLoop(() -> server.tcp().listeners().stream().map(l -> l.port()).toList());
+        return v.listenerPorts();
     }
 
-    private static final String BASE = """
-            [interface]
-            name = "wire0"
-            [addressing]
-            address = "10.0.0.2/24"
-            """;
+    private static final String BASE = VirtualAppliance.BASE;
 }

@@ -1,0 +1,388 @@
+package org.jnetstack.apps.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import javax.net.ServerSocketFactory;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
+import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
+import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.jnetstack.apps.appliance.Appliance;
+import org.jnetstack.apps.appliance.ConfigException;
+import org.jnetstack.apps.appliance.PasswordHash;
+
+/**
+ * The web admin page: Apache HttpCore5's classic server on a {@link ServerSocketFactory} (the
+ * stack's, so the page is served by our own TCP). One handler routes by path:
+ *
+ * <pre>
+ * GET  /, /app.js, /style.css   the page (static resources)
+ * GET  /api/status              the status snapshot as JSON (login, or public_status = true)
+ * GET  /api/session             {loggedIn, csrf, publicStatus}
+ * POST /api/login               {"password": "..."} → cookie + {csrf}; failures rate-limited
+ * POST /api/logout              (CSRF)
+ * GET  /api/config              the editable settings in force
+ * POST /api/config              {"table.key": value, ...} (CSRF) → validated, applied, written back
+ * GET  /api/pcap                the capture ring as a pcap file
+ * </pre>
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Settings the page may change; the rest of the file is edited by hand. */
+    static final List<String> EDITABLE = List.of(
+            "addressing.mode", "addressing.address", "addressing.gateway",
+            "echo.enabled", "echo.port", "discard.enabled", "discard.port",
+            "admin.port", "admin.public_status", "admin.password",
+            "capture.trace", "capture.ring", "interface.mtu");
+
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final String CSRF_HEADER = "X-CSRF-Token";
+    /** Request bodies are small JSON objects; anything longer is refused unread. */
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final Appliance appliance;
+    private final HttpServer server;
+    private final Sessions sessions;
+    private final LoginThrottle throttle;
+    private final String generatedPassword;
+    private final String generatedHash;
+
+    /**
+     * Starts serving on {@code port} (0: any free port) of {@code bindAddress}.
+     *
+     * @param nanoClock time for session expiry and login throttling ({@code System::nanoTime})
+     */
+    public AdminServer(Appliance appliance, ServerSocketFactory sockets, InetAddress bindAddress, int port,
+            LongSupplier nanoClock) throws IOException {
+        this.appliance = appliance;
+        this.sessions = new Sessions(nanoClock);
+        this.throttle = new LoginThrottle(nanoClock);
+        if (appliance.config().current().admin().passwordHash() == null) {
+            // No password configured: make one up and say it at start, rather than serve an admin page nobody can log in to.
+            generatedPassword = Sessions.randomToken().substring(0, 16);
+            generatedHash = PasswordHash.hash(generatedPassword);
+        } else {
+            generatedPassword = null;
+            generatedHash = null;
+        }
+        HttpRequestHandler router = this::route;
+        this.server = ServerBootstrap.bootstrap()
+                .setLocalAddress(bindAddress)
+                .setListenerPort(port)
+                .setServerSocketFactory(sockets)
+                .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofSeconds(30)).setTcpNoDelay(true).build())
+                // one router for every Host: the page answers whatever name or address the browser used
+                .setRequestRouter((request, context) -> router)
+                .create();
+        server.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** The password made up because the config has none, or null. */
+    public String generatedPassword() {
+        return generatedPassword;
+    }
+
+    private String passwordHash() {
+        String h = appliance.config().current().admin().passwordHash();
+        return h != null ? h : generatedHash;
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    private void route(ClassicHttpRequest req, ClassicHttpResponse res, HttpContext ctx) throws IOException {
+        securityHeaders(res);
+        String path;
+        try {
+            path = req.getUri().getPath();
+        } catch (java.net.URISyntaxException e) {
+            send(res, 400, Map.of("error", "malformed request target"));
+            return;
+        }
+        String method = req.getMethod();
+        try {
+            switch (method + " " + path) {
+                case "GET /", "GET /index.html" -> resource(res, "index.html", "text/html; charset=utf-8");
+                case "GET /app.js" -> resource(res, "app.js", "text/javascript; charset=utf-8");
+                case "GET /style.css" -> resource(res, "style.css", "text/css; charset=utf-8");
+                case "GET /api/session" -> session(req, res);
+                case "GET /api/status" -> status(req, res);
+                case "POST /api/login" -> login(req, res, ctx);
+                case "POST /api/logout" -> logout(req, res);
+                case "GET /api/config" -> config(req, res);
+                case "POST /api/config" -> change(req, res);
+                case "GET /api/pcap" -> pcap(req, res);
+                default -> send(res, path.startsWith("/api/") || path.equals("/") ? 405 : 404,
+                        Map.of("error", method + " " + path + " is not served here"));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            send(res, 500, Map.of("error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static void securityHeaders(ClassicHttpResponse res) {
+        res.setHeader("Cache-Control", "no-store");
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        res.setHeader("X-Frame-Options", "DENY");
+        res.setHeader("Referrer-Policy", "no-referrer");
+        res.setHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    }
+
+    private void resource(ClassicHttpResponse res, String name, String type) throws IOException {
+        try (InputStream in = AdminServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                send(res, 404, Map.of("error", name + " is missing from the build"));
+                return;
+            }
+            res.setCode(200);
+            res.setEntity(new ByteArrayEntity(in.readAllBytes(), ContentType.parse(type)));
+        }
+    }
+
+    // ---------------------------------------------------------------- API
+
+    private void session(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        Sessions.Session s = sessions.find(cookie(req));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loggedIn", s != null);
+        m.put("csrf", s == null ? null : s.csrf());
+        m.put("publicStatus", appliance.config().current().admin().publicStatus());
+        send(res, 200, m);
+    }
+
+    private void status(ClassicHttpRequest req, ClassicHttpResponse res) throws Exception {
+        if (!appliance.config().current().admin().publicStatus() && sessions.find(cookie(req)) == null) {
+            send(res, 401, Map.of("error", "log in to see the status"));
+            return;
+        }
+        send(res, 200, appliance.status());
+    }
+
+    private void login(ClassicHttpRequest req, ClassicHttpResponse res, HttpContext ctx) throws IOException {
+        String client = clientAddress(ctx);
+        long wait = throttle.waitMillis(client);
+        if (wait > 0) {
+            res.setHeader("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(wait + 999)));
+            send(res, 429, Map.of("error", "too many failed logins: try again in " + (wait + 999) / 1000 + " s"));
+            return;
+        }
+        Map<String, Object> body = jsonBody(req);
+        Object password = body == null ? null : body.get("password");
+        if (!(password instanceof String p) || !PasswordHash.verify(p, passwordHash())) {
+            throttle.failed(client);
+            send(res, 403, Map.of("error", "wrong password"));
+            return;
+        }
+        throttle.succeeded(client);
+        String token = sessions.create();
+        res.setHeader("Set-Cookie", Sessions.COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+        send(res, 200, Map.of("csrf", sessions.find(token).csrf()));
+    }
+
+    private void logout(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        if (authorizedChange(req, res) == null) {
+            return;
+        }
+        sessions.end(cookie(req));
+        res.setHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        send(res, 200, Map.of("loggedIn", false));
+    }
+
+    private void config(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        if (sessions.find(cookie(req)) == null) {
+            send(res, 401, Map.of("error", "log in to see the settings"));
+            return;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : EDITABLE) {
+            if (!k.equals("admin.password")) {
+                m.put(k, inForce(k));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("settings", m);
+        out.put("overridden", EDITABLE.stream().filter(appliance.config()::overridden).toList());
+        out.put("file", appliance.config().path() == null ? null : appliance.config().path().toString());
+        send(res, 200, out);
+    }
+
+    /** The value in force, with the defaults filled in from the validated config. */
+    private Object inForce(String key) {
+        var c = appliance.config().current();
+        return switch (key) {
+            case "addressing.mode" -> c.addressing().mode();
+            case "addressing.address" -> c.addressing().address() == null ? "" : c.addressing().address().toString();
+            case "addressing.gateway" -> c.addressing().gateway() == null ? "" : c.addressing().gateway().toString();
+            case "echo.enabled" -> c.echo().enabled();
+            case "echo.port" -> c.echo().port();
+            case "discard.enabled" -> c.discard().enabled();
+            case "discard.port" -> c.discard().port();
+            case "admin.port" -> c.admin().port();
+            case "admin.public_status" -> c.admin().publicStatus();
+            case "capture.trace" -> c.capture().trace();
+            case "capture.ring" -> c.capture().ringFrames();
+            case "interface.mtu" -> c.iface().mtu() == null ? "" : c.iface().mtu();
+            default -> appliance.config().value(key);
+        };
+    }
+
+    private void change(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        if (authorizedChange(req, res) == null) {
+            return;
+        }
+        Map<String, Object> body = jsonBody(req);
+        if (body == null) {
+            send(res, 400, Map.of("error", "expected a JSON object of settings, like {\"echo.port\": 7}"));
+            return;
+        }
+        Map<String, Object> edits;
+        try {
+            edits = FormValues.toEdits(body, EDITABLE);
+        } catch (ConfigException e) {
+            send(res, 400, Map.of("problems", e.problems()));
+            return;
+        }
+        boolean passwordChanged = edits.containsKey("admin.password_hash");
+        Appliance.ChangeResult r;
+        try {
+            r = appliance.change(edits);
+        } catch (ConfigException e) {
+            send(res, 400, Map.of("problems", e.problems()));
+            return;
+        }
+        if (passwordChanged) {
+            sessions.endAll(); // every session was opened with the old password
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("applied", r.applied());
+        out.put("restartNeeded", r.restartNeeded());
+        out.put("failures", r.failures());
+        out.put("loggedOut", passwordChanged);
+        send(res, 200, out);
+    }
+
+    private void pcap(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        if (sessions.find(cookie(req)) == null) {
+            send(res, 401, Map.of("error", "log in to download the capture"));
+            return;
+        }
+        if (appliance.ring() == null) {
+            send(res, 404, Map.of("error", "no capture ring"));
+            return;
+        }
+        res.setCode(200);
+        res.setHeader("Content-Disposition", "attachment; filename=\"jns-last-frames.pcap\"");
+        res.setEntity(new ByteArrayEntity(appliance.ring().toByteArray(), ContentType.create("application/vnd.tcpdump.pcap")));
+    }
+
+    /** The session of a change request that carries the right CSRF token, or null (the response is sent). */
+    private Sessions.Session authorizedChange(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        Sessions.Session s = sessions.find(cookie(req));
+        if (s == null) {
+            send(res, 401, Map.of("error", "log in first"));
+            return null;
+        }
+        Header h = req.getFirstHeader(CSRF_HEADER);
+        if (!Sessions.csrfMatches(s, h == null ? null : h.getValue())) {
+            send(res, 403, Map.of("error", "missing or wrong " + CSRF_HEADER + " header"));
+            return null;
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String cookie(ClassicHttpRequest req) {
+        for (Header h : req.getHeaders("Cookie")) {
+            for (String part : h.getValue().split(";")) {
+                String p = part.trim();
+                if (p.startsWith(Sessions.COOKIE + "=")) {
+                    return p.substring(Sessions.COOKIE.length() + 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String clientAddress(HttpContext ctx) {
+        EndpointDetails d = HttpCoreContext.cast(ctx).getEndpointDetails();
+        SocketAddress a = d == null ? null : d.getRemoteAddress();
+        return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+
+    /** The request's JSON object, or null when it has none or it is malformed (bodies over 64 KiB are refused). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonBody(ClassicHttpRequest req) throws IOException {
+        HttpEntity e = req.getEntity();
+        if (e == null) {
+            return null;
+        }
+        byte[] bytes;
+        try (InputStream in = e.getContent()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            return null;
+        }
+        try {
+            Object o = JSON.readValue(bytes, Object.class);
+            return o instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        } catch (IOException ex) {
+            return null;
+        }
+    }
+
+    private static void send(ClassicHttpResponse res, int code, Object body) throws JsonProcessingException {
+        res.setCode(code);
+        res.setEntity(new ByteArrayEntity(JSON.writeValueAsBytes(body), ContentType.APPLICATION_JSON));
+    }
+
+    /**
+     * Stops serving, half a second from now, on another thread: the request that turned the page
+     * off or moved it to another port is being answered by one of this server's own workers, and
+     * closing the server interrupts them — the delay lets that answer go out first.
+     */
+    @Override
+    public void close() {
+        Thread.ofPlatform().daemon().name("jns-admin-close").start(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.close(CloseMode.IMMEDIATE);
+        });
+    }
+
+    /** Stops serving and waits until it has (for tests and shutdown). */
+    public void closeNow() {
+        server.close(CloseMode.IMMEDIATE);
+    }
+
+}
