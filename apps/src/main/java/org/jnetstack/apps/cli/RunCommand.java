@@ -1,6 +1,7 @@
 package org.jnetstack.apps.cli;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.ConfigFile;
 import org.jnetstack.apps.appliance.EchoServices;
 import org.jnetstack.link.PcapRing;
+import org.jnetstack.socket.jdk.StackServerSocketFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,7 +94,9 @@ final class RunCommand implements Callable<Integer> {
         ApplianceConfig c = file.current();
         PcapRing ring = new PcapRing(c.capture().ringFrames());
         StackLauncher launcher = StackLauncher.start(link(c, ring), "run", null);
-        Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services());
+        // The admin page listens through the stack's own sockets, on every address the stack has.
+        Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services(),
+                StackServerSocketFactory.of(launcher.stack()), InetAddress.getByAddress(new byte[4]));
         CountDownLatch closed = new CountDownLatch(1);
         // The JVM runs this on SIGINT/SIGTERM: stop the services, then the loop and the stack, which completes a pcap file.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

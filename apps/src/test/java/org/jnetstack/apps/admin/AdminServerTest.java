@@ -14,7 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ServerSocketFactory;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.jnetstack.apps.appliance.EchoServices;
+import org.jnetstack.socket.jdk.StackServerSocketFactory;
+import org.jnetstack.socket.jdk.StackSocketFactory;
 import org.jnetstack.apps.appliance.PasswordHash;
 import org.jnetstack.apps.appliance.VirtualAppliance;
 import org.junit.jupiter.api.AfterEach;
@@ -196,6 +201,24 @@ class AdminServerTest {
         assertThat(post("/api/logout", "{}", false).statusCode()).isEqualTo(403);
         assertThat(post("/api/logout", "{}", true).statusCode()).isEqualTo(200);
         assertThat(get("/api/config").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void thePageIsServedByTheStacksOwnTcp() throws Exception {
+        start("public_status = true\n");
+        AdminServer overStack = new AdminServer(v.appliance, StackServerSocketFactory.of(v.server),
+                InetAddress.getByAddress(new byte[4]), 8080, clock::get);
+        try {
+            OkHttpClient ok = new OkHttpClient.Builder().socketFactory(StackSocketFactory.of(v.client)).build();
+            try (Response r = ok.newCall(new Request.Builder().url("http://10.0.0.2:8080/api/status").build()).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+                JsonNode s = JSON.readTree(r.body().string());
+                assertThat(s.at("/tcp/connections").toString()).as("the status shows the very connection that asked for it")
+                        .contains("\"local\":\"10.0.0.2:8080\"").contains("ESTABLISHED");
+            }
+        } finally {
+            overStack.closeNow();
+        }
     }
 
     @Test
