@@ -1,6 +1,7 @@
 package org.jnetstack.socket;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
@@ -21,6 +22,7 @@ final class SocketErrors {
             case ConnectException c -> new ConnectException(c.getMessage());
             case NoRouteToHostException n -> new NoRouteToHostException(n.getMessage());
             case PortUnreachableException p -> new PortUnreachableException(p.getMessage());
+            case BindException b -> new BindException(b.getMessage());
             case SocketTimeoutException t -> new SocketTimeoutException(t.getMessage());
             case SocketException s -> new SocketException(s.getMessage());
             default -> new IOException(e.getMessage());
