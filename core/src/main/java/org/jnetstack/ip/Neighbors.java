@@ -260,6 +260,9 @@ public final class Neighbors {
             txReplies.inc();
             int replyTo = senderIp == 0 ? 0 : senderIp;
             iface.sendArp(senderMac, ArpPacket.OP_REPLY, senderMac, me, replyTo);
+        } else if (op == ArpPacket.OP_REQUEST && iface.isProxyArp(targetIp) && senderIp != 0) {
+            txReplies.inc();
+            iface.sendArp(senderMac, ArpPacket.OP_REPLY, senderMac, targetIp, senderIp);
         } else if (op == ArpPacket.OP_REQUEST && targetIp != me) {
             rxDropNotForUs.inc();
         }

@@ -25,6 +25,7 @@ public final class NetInterface {
     private int prefixLength;
     private final Neighbors neighbors;
     private EventLoop.Attachment attachment;
+    private int[] proxyArp = new int[0];
 
     private final EthernetFrame eth = new EthernetFrame();
     private final Counter rxFrames;
@@ -118,6 +119,27 @@ public final class NetInterface {
         if (address != 0) {
             neighbors.announce();
         }
+    }
+
+    /**
+     * Answers ARP requests for {@code address} with this interface's MAC (proxy ARP, RFC 1027):
+     * for a gateway that stands in for an on-link address it serves without owning it (the
+     * user-mode gateway's DNS forwarder). Datagrams to it then arrive here and are delivered
+     * only if the IP layer accepts them ({@link Ipv4#setAcceptAnyDestination}). Loop thread.
+     */
+    public void addProxyArp(int address) {
+        int[] now = java.util.Arrays.copyOf(proxyArp, proxyArp.length + 1);
+        now[proxyArp.length] = address;
+        proxyArp = now;
+    }
+
+    boolean isProxyArp(int address) {
+        for (int a : proxyArp) {
+            if (a == address && a != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True if {@code dst} is addressed to this interface: ours, or a broadcast on its subnet. */

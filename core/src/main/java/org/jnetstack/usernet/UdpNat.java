@@ -2,7 +2,6 @@ package org.jnetstack.usernet;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -65,7 +64,7 @@ final class UdpNat {
                 dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
                 return;
             }
-            InetAddress target = gw.hostTargetForUdp(dstIp, dstPort);
+            InetSocketAddress target = gw.hostTargetForUdp(dstIp, dstPort);
             if (target == null) {
                 denied.inc();
                 return;
@@ -75,7 +74,7 @@ final class UdpNat {
                 return;
             }
             f = new Flow(k, srcIp, srcPort, dstIp, dstPort);
-            if (!f.open(new InetSocketAddress(target, gw.hostPortForUdp(dstIp, dstPort)))) {
+            if (!f.open(target)) {
                 return;
             }
             flows.put(k, f);

@@ -41,6 +41,7 @@ import org.jnetstack.wire.MacAddress;
  *   <li>Outbound UDP ({@link UdpNat}): one host datagram socket per flow, idle timeout. DNS
  *       sent to the DNS address goes to the host's resolver (the first nameserver of
  *       /etc/resolv.conf).</li>
+ *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port.</li>
  * </ul>
@@ -49,7 +50,6 @@ import org.jnetstack.wire.MacAddress;
  */
 public final class UserNet implements AutoCloseable {
     private static final MacAddress GATEWAY_MAC = MacAddress.parse("52:55:0a:00:02:02");
-    private static final MacAddress DNS_MAC = MacAddress.parse("52:55:0a:00:02:03");
     /** QEMU's default guest MAC. */
     public static final MacAddress GUEST_MAC = MacAddress.parse("52:54:00:12:34:56");
 
@@ -62,11 +62,12 @@ public final class UserNet implements AutoCloseable {
     private final Splices splices;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
-    private final InetAddress dnsUpstream;
+    private final DhcpServer dhcp;
+    private final InetSocketAddress dnsUpstream;
     private final Map<ForwardRule, TcpForward> forwards = new LinkedHashMap<>();
     private volatile boolean closed;
 
-    private UserNet(EventLoop loop, UserNetConfig config, InetAddress dnsUpstream) {
+    private UserNet(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
         this.loop = loop;
         this.config = config;
         this.dnsUpstream = dnsUpstream;
@@ -74,25 +75,32 @@ public final class UserNet implements AutoCloseable {
         // dropping at the switch (the loop drains a port in batches of 64).
         this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
         LinkDevice gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
-        LinkDevice dnsPort = link.newPort("usernet-dns", DNS_MAC);
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
         this.stack = NetStack.builder(loop).name("usernet").device(gwPort).mtu(config.mtu())
                 .address(config.gateway(), config.prefixLength()).build();
-        // A second interface so that the gateway answers ARP for the on-link DNS address.
-        stack.addInterface(dnsPort, DNS_MAC, config.mtu(), config.dns(), config.prefixLength());
+        // The DNS address is on-link: the gateway answers ARP for it, and its datagrams reach
+        // the UDP catch-all like any foreign destination's (UdpNat relays port 53 to the host's resolver).
+        stack.iface().addProxyArp(config.dns().bits());
         stack.ipv4().setAcceptAnyDestination(true);
         this.selector = new HostSelector("usernet-host-io");
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this);
+        this.dhcp = new DhcpServer(this);
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
     public static UserNet create(EventLoop loop, UserNetConfig config) {
+        InetAddress ns = resolvConfNameserver(Path.of("/etc/resolv.conf"));
+        return create(loop, config, ns == null ? null : new InetSocketAddress(ns, 53));
+    }
+
+    /** Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream} (null: none). */
+    static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
         if (loop.clock().isVirtual()) {
             throw new IllegalArgumentException("user-mode networking talks to real host sockets: use a loop on the system clock");
         }
-        UserNet net = new UserNet(loop, config, resolvConfNameserver(Path.of("/etc/resolv.conf")));
+        UserNet net = new UserNet(loop, config, dnsUpstream);
         try {
             for (ForwardRule r : config.forwards()) {
                 net.addForward(r);
@@ -181,15 +189,13 @@ public final class UserNet implements AutoCloseable {
         return toInet(dst);
     }
 
-    InetAddress hostTargetForUdp(int dst, int port) {
+    /** Where a guest UDP flow to {@code dst:port} goes on the host: DNS to the host's resolver, or null. */
+    InetSocketAddress hostTargetForUdp(int dst, int port) {
         if (dst == config.dns().bits()) {
             return port == 53 ? dnsUpstream : null;
         }
-        return hostAddressFor(dst);
-    }
-
-    int hostPortForUdp(int dst, int port) {
-        return port;
+        InetAddress a = hostAddressFor(dst);
+        return a == null ? null : new InetSocketAddress(a, port);
     }
 
     static InetAddress toInet(int a) {
@@ -257,6 +263,7 @@ public final class UserNet implements AutoCloseable {
             steps.add(s::abort);
         }
         steps.add(udpNat::close);
+        steps.add(dhcp::close);
         steps.add(stack::close);
         for (Runnable r : steps) {
             try {

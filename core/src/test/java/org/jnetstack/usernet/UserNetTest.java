@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jnetstack.NetStack;
+import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.udp.UdpEndpoint;
@@ -304,6 +306,47 @@ class UserNetTest {
             assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("echo:ping");
             t.join(5000);
             assertThat(h.onLoop(() -> h.net.activeUdpFlows())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void dnsSentToTheDnsAddressIsRelayedToTheHostResolver() throws Exception {
+        try (DatagramSocket resolver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            EventLoop loop = EventLoop.system();
+            UserNet net = UserNet.create(loop, UserNetConfig.defaults(), (InetSocketAddress) resolver.getLocalSocketAddress());
+            NetStack guest = NetStack.builder(loop).name("guest").device(net.guestDevice())
+                    .address(net.config().guest(), 24).gateway(net.config().gateway()).build();
+            loop.start("dns-test");
+            try {
+                Thread t = Thread.ofPlatform().start(() -> {
+                    try {
+                        byte[] b = new byte[512];
+                        DatagramPacket p = new DatagramPacket(b, b.length);
+                        resolver.receive(p);
+                        byte[] reply = ("answer:" + new String(b, 0, p.getLength(), StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+                        resolver.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                CompletableFuture<String> reply = new CompletableFuture<>();
+                int dns = Ipv4Address.parseBits("10.0.2.3");
+                loop.execute(() -> {
+                    UdpEndpoint ep = guest.udp().open(0, (e, srcIp, srcPort, buf, off, len) -> {
+                        if (srcIp == dns && srcPort == 53) {
+                            reply.complete(new String(buf, off, len, StandardCharsets.US_ASCII));
+                        }
+                    });
+                    byte[] q = "query".getBytes(StandardCharsets.US_ASCII);
+                    ep.send(dns, 53, q, 0, q.length); // the guest ARPs for 10.0.2.3: the gateway answers
+                });
+                assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("answer:query");
+                t.join(5000);
+            } finally {
+                net.close();
+                guest.close();
+                loop.close();
+            }
         }
     }
 

@@ -1,0 +1,148 @@
+package org.jnetstack.usernet;
+
+import org.jnetstack.dhcp.DhcpMalformed;
+import org.jnetstack.dhcp.DhcpMessage;
+import org.jnetstack.dhcp.DhcpWriter;
+import org.jnetstack.stats.Counter;
+import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.util.LongMap;
+import org.jnetstack.wire.Ipv4Address;
+
+/**
+ * The gateway's DHCP server (RFC 2131), as small as QEMU's: it hands the first client the
+ * configured guest address and the next clients the addresses after it (16 at most), with
+ * the gateway as router and the DNS forwarder as name server. Leases are remembered by MAC for
+ * the gateway's life, so a guest that restarts gets its address again.
+ *
+ * <p>Replies are broadcast (RFC 2131 §4.1: a client without an address may not be able to
+ * take a unicast IP datagram before it has one), except to a client that renews from its
+ * address (ciaddr set), which is answered there.
+ */
+final class DhcpServer {
+    /** Leases handed out at most. */
+    static final int POOL_SIZE = 16;
+    /** Lease time: a day, as QEMU. Renewal at half (RFC 2131 §4.4.5 T1), rebinding at 7/8 (T2). */
+    static final int LEASE_SECONDS = 86400;
+
+    private final UserNet gw;
+    private final UdpEndpoint endpoint;
+    private final DhcpMessage in = new DhcpMessage();
+    private final DhcpWriter out = new DhcpWriter();
+    private final byte[] reply = new byte[576];
+    private final LongMap<Integer> leases = new LongMap<>();
+    private final Counter offers;
+    private final Counter acks;
+    private final Counter naks;
+    private final Counter malformed;
+    private final Counter poolExhausted;
+
+    DhcpServer(UserNet gw) {
+        this.gw = gw;
+        var c = gw.counters();
+        offers = c.counter("usernet.dhcp.offers");
+        acks = c.counter("usernet.dhcp.acks");
+        naks = c.counter("usernet.dhcp.naks");
+        malformed = c.counter("usernet.dhcp.drop.malformed");
+        poolExhausted = c.counter("usernet.dhcp.drop.pool_exhausted");
+        endpoint = gw.stack().udp().open(0, DhcpMessage.SERVER_PORT, (ep, srcIp, srcPort, buf, off, len) -> input(buf, off, len));
+    }
+
+    /** The address leased to {@code mac}, or 0. Loop thread. */
+    int leaseOf(long mac) {
+        Integer a = leases.get(mac);
+        return a == null ? 0 : a;
+    }
+
+    private void input(byte[] buf, int off, int len) {
+        DhcpMalformed m = in.wrap(buf, off, len).check();
+        if (m != null || in.op() != DhcpMessage.OP_REQUEST || in.hardwareType() != DhcpMessage.HTYPE_ETHERNET) {
+            malformed.inc();
+            return;
+        }
+        long mac = in.clientMac();
+        switch (in.messageType()) {
+            case DhcpMessage.DISCOVER -> {
+                int a = allocate(mac);
+                if (a != 0) {
+                    offers.inc();
+                    send(DhcpMessage.OFFER, a);
+                }
+            }
+            case DhcpMessage.REQUEST -> {
+                int wanted = in.has(DhcpMessage.OPT_REQUESTED_ADDRESS) ? in.address(DhcpMessage.OPT_REQUESTED_ADDRESS) : in.ciaddr();
+                int serverId = in.address(DhcpMessage.OPT_SERVER_ID);
+                if (serverId != 0 && serverId != gw.config().gateway().bits()) {
+                    return; // RFC 2131 §4.3.2: the client chose another server
+                }
+                int a = allocate(mac);
+                if (a != 0 && (wanted == 0 || wanted == a)) {
+                    acks.inc();
+                    send(DhcpMessage.ACK, a);
+                } else {
+                    naks.inc();
+                    send(DhcpMessage.NAK, 0);
+                }
+            }
+            case DhcpMessage.INFORM -> {
+                acks.inc();
+                send(DhcpMessage.ACK, 0);
+            }
+            case DhcpMessage.RELEASE -> leases.remove(mac);
+            default -> {
+                // DECLINE (the address is in use by someone else: nothing better to offer) and
+                // server-to-client types are ignored.
+            }
+        }
+    }
+
+    /** The client's lease, or the first free pool address; 0 when the pool is exhausted. */
+    private int allocate(long mac) {
+        Integer have = leases.get(mac);
+        if (have != null) {
+            return have;
+        }
+        int first = gw.config().guest().bits();
+        int broadcast = gw.config().network().bits() | ~Ipv4Address.mask(gw.config().prefixLength());
+        for (int i = 0; i < POOL_SIZE && first + i != broadcast; i++) {
+            int a = first + i;
+            if (!leases.values().contains(a) && a != gw.config().gateway().bits() && a != gw.config().dns().bits()) {
+                leases.put(mac, a);
+                return a;
+            }
+        }
+        poolExhausted.inc();
+        return 0;
+    }
+
+    private void send(int type, int address) {
+        UserNetConfig cfg = gw.config();
+        int mask = Ipv4Address.mask(cfg.prefixLength());
+        out.start(reply, 0, DhcpMessage.OP_REPLY, in.xid(), in.clientMac())
+                .flags(in.flags())
+                .ciaddr(type == DhcpMessage.ACK && address == 0 ? in.ciaddr() : 0)
+                .yiaddr(address)
+                .siaddr(cfg.gateway().bits())
+                .messageType(type)
+                .address(DhcpMessage.OPT_SERVER_ID, cfg.gateway().bits());
+        if (type != DhcpMessage.NAK) {
+            out.address(DhcpMessage.OPT_SUBNET_MASK, mask)
+                    .address(DhcpMessage.OPT_ROUTER, cfg.gateway().bits())
+                    .address(DhcpMessage.OPT_DNS_SERVERS, cfg.dns().bits())
+                    .address(DhcpMessage.OPT_BROADCAST_ADDRESS, cfg.network().bits() | ~mask)
+                    .optionU16(DhcpMessage.OPT_INTERFACE_MTU, cfg.mtu());
+            if (address != 0) {
+                out.optionU32(DhcpMessage.OPT_LEASE_TIME, LEASE_SECONDS)
+                        .optionU32(DhcpMessage.OPT_RENEWAL_TIME, LEASE_SECONDS / 2)
+                        .optionU32(DhcpMessage.OPT_REBINDING_TIME, LEASE_SECONDS / 8 * 7);
+            }
+        }
+        int n = out.finish();
+        int ciaddr = in.ciaddr();
+        int dst = ciaddr != 0 && type != DhcpMessage.NAK ? ciaddr : -1;
+        endpoint.send(dst, DhcpMessage.CLIENT_PORT, reply, 0, n);
+    }
+
+    void close() {
+        endpoint.close();
+    }
+}
