@@ -86,8 +86,6 @@ public final class ConfigReader {
             } else if (!name.matches("[A-Za-z0-9_.-]{1,15}")) {
                 bad("interface.name", "expected a Linux interface name of 1-15 letters, digits, '.', '_' or '-'");
             }
-        } else if ("usernet".equals(type)) {
-            problems.add("[interface] type = \"usernet\": the user-mode network is not available yet; accepted: \"tap\"");
         }
         MacAddress mac = parsed("interface.mac", s -> {
             MacAddress m = MacAddress.parse(s);

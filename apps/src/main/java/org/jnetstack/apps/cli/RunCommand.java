@@ -17,6 +17,8 @@ import org.jnetstack.apps.appliance.ConfigFile;
 import org.jnetstack.apps.appliance.EchoServices;
 import org.jnetstack.link.PcapRing;
 import org.jnetstack.socket.jdk.StackServerSocketFactory;
+import org.jnetstack.usernet.ForwardRule;
+import org.jnetstack.usernet.UserNetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,14 +77,51 @@ final class RunCommand implements Callable<Integer> {
             description = "Run the web admin page on TCP port N (80 when the config file turns it on without a port).")
     Integer adminPort;
 
+    @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
+            description = "On the user-mode network (no --tap): forward a host port to one of the stack's ports,"
+                    + " e.g. tcp:8080:80 (HOSTADDR defaults to 127.0.0.1). Repeatable. The admin page and echo"
+                    + " are forwarded by default, from the first free port at or above 8080 and 7777.")
+    List<String> forwards = new java.util.ArrayList<>();
+
+    /**
+     * Forwards made without asking on the user-mode network, so a newcomer reaches the services
+     * from the host: guest port to the first host port tried (the next free one if taken). The
+     * serial bridge adds its port here when it lands.
+     */
+    static final Map<Integer, Integer> DEFAULT_FORWARDS = Map.of(80, 8080, 7, 7777);
+
+    private boolean userNet() {
+        return stackOptions.tap() == null && (config == null || "usernet".equals(configuredType()));
+    }
+
+    private String configuredType() {
+        try {
+            return ConfigFile.load(config, Map.of()).current().iface().type();
+        } catch (Exception e) {
+            return null; // reported properly below
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (config == null) {
+        boolean userNet = userNet();
+        if (config == null && !userNet) {
             stackOptions.validate(); // the command line alone must name the interface and address
+        }
+        if (!forwards.isEmpty() && !userNet) {
+            throw new ParameterException(spec.commandLine(), "--forward works on the user-mode network only (without --tap)");
+        }
+        List<ForwardRule> rules = new java.util.ArrayList<>();
+        for (String f : forwards) {
+            try {
+                rules.add(ForwardRule.parse(f));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         ConfigFile file;
         try {
-            file = ConfigFile.load(config, overrides());
+            file = ConfigFile.load(config, overrides(userNet));
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), "invalid configuration:\n  "
                     + String.join("\n  ", e.problems()));
@@ -93,7 +132,20 @@ final class RunCommand implements Callable<Integer> {
         }
         ApplianceConfig c = file.current();
         PcapRing ring = new PcapRing(c.capture().ringFrames());
-        StackLauncher launcher = StackLauncher.start(link(c, ring), "run", null);
+        StackLauncher launcher;
+        if (userNet) {
+            if (c.admin().enabled() && DEFAULT_FORWARDS.containsKey(c.admin().port()) && !forwardsGuest(rules, c.admin().port())) {
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), DEFAULT_FORWARDS.get(c.admin().port()), c.admin().port(), true));
+            } else if (c.admin().enabled() && !forwardsGuest(rules, c.admin().port())) {
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), 8080, c.admin().port(), true));
+            }
+            if (c.echo().enabled() && !forwardsGuest(rules, 7)) {
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), DEFAULT_FORWARDS.get(7), 7, true));
+            }
+            launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
+        } else {
+            launcher = StackLauncher.start(link(c, ring), "run", null);
+        }
         // The admin page listens through the stack's own sockets, on every address the stack has.
         Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services(),
                 StackServerSocketFactory.of(launcher.stack()), InetAddress.getByAddress(new byte[4]));
@@ -111,6 +163,10 @@ final class RunCommand implements Callable<Integer> {
         for (String l : appliance.listening()) {
             out.println("jns: " + l);
         }
+        if (launcher.userNet() != null) {
+            launcher.userNet().forwards().forEach((rule, at) -> out.println("jns: forward " + at.getAddress().getHostAddress()
+                    + ":" + at.getPort() + " -> port " + rule.guestPort() + describeForward(rule.guestPort(), at, c)));
+        }
         PrintWriter err = spec.commandLine().getErr();
         appliance.failures().forEach((name, why) -> err.println("jns: " + name + " did not start: " + why));
         out.flush();
@@ -119,15 +175,40 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static boolean forwardsGuest(List<ForwardRule> rules, int guestPort) {
+        return rules.stream().anyMatch(r -> r.guestPort() == guestPort);
+    }
+
+    private static String describeForward(int guestPort, java.net.InetSocketAddress at, ApplianceConfig c) {
+        String host = at.getAddress().getHostAddress();
+        if (c.admin().enabled() && guestPort == c.admin().port()) {
+            return " (admin page: http://" + host + ":" + at.getPort() + "/)";
+        }
+        if (c.echo().enabled() && guestPort == 7) {
+            return " (echo: nc " + host + " " + at.getPort() + ")";
+        }
+        return "";
+    }
+
     /** The services this appliance knows, in start order. */
     static List<ApplianceService> services() {
         return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE);
     }
 
     /** The command line's options as the config file would write them: they win over the file. */
-    private Map<String, Object> overrides() {
+    private Map<String, Object> overrides(boolean userNet) {
         Map<String, Object> o = new LinkedHashMap<>();
         StackOptions s = stackOptions;
+        if (userNet && config == null) {
+            // `jns run` alone: the appliance on the user-mode network, QEMU's plan, its admin page and echo on.
+            UserNetConfig plan = UserNetConfig.defaults();
+            o.put("interface.type", "usernet");
+            o.put("addressing.mode", "static");
+            o.put("addressing.address", plan.guest() + "/" + plan.prefixLength());
+            o.put("addressing.gateway", plan.gateway().toString());
+            o.put("admin.enabled", true);
+            o.put("echo.enabled", true);
+        }
         if (s.tap() != null) {
             o.put("interface.type", "tap");
             o.put("interface.name", s.tap());
