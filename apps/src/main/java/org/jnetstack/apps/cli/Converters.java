@@ -166,4 +166,31 @@ final class Converters {
         long n = Long.parseLong(v);
         return n > Integer.MAX_VALUE ? null : (int) n;
     }
+
+    /** A size in bytes, with an optional K, M or G suffix (powers of 1024): {@code 512K}, {@code 64M}. */
+    static final class ByteSizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(java.util.Locale.ROOT);
+            long unit = 1;
+            if (v.endsWith("K") || v.endsWith("M") || v.endsWith("G")) {
+                unit = switch (v.charAt(v.length() - 1)) {
+                    case 'K' -> 1024L;
+                    case 'M' -> 1024L * 1024;
+                    default -> 1024L * 1024 * 1024;
+                };
+                v = v.substring(0, v.length() - 1);
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n < 0 || n > Long.MAX_VALUE / unit) {
+                    throw new NumberFormatException();
+                }
+                return n * unit;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a valid size: expected a whole number of bytes,"
+                        + " optionally with K, M or G, like 65536 or 64M");
+            }
+        }
+    }
 }

@@ -102,6 +102,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    @Mixin
+    TftpServiceOptions tftpOptions;
+
     @Override
     public Integer call() throws Exception {
         boolean userNet = userNet();
@@ -119,6 +122,8 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        List<ApplianceService> services = new java.util.ArrayList<>(services());
+        tftpOptions.addTo(services);
         ConfigFile file;
         try {
             file = ConfigFile.load(config, overrides(userNet));
@@ -147,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
             launcher = StackLauncher.start(link(c, ring), "run", null);
         }
         // The admin page listens through the stack's own sockets, on every address the stack has.
-        Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services(),
+        Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services,
                 StackServerSocketFactory.of(launcher.stack()), InetAddress.getByAddress(new byte[4]));
         CountDownLatch closed = new CountDownLatch(1);
         // The JVM runs this on SIGINT/SIGTERM: stop the services, then the loop and the stack, which completes a pcap file.

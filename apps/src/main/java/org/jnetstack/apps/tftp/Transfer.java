@@ -43,6 +43,7 @@ abstract class Transfer implements UdpHandler {
     private int retries;
     private long sentAt;
     private boolean retransmitted;
+    private boolean resendOnce;
     boolean ioPending;
     boolean finished;
     long bytes;
@@ -133,6 +134,27 @@ abstract class Transfer implements UdpHandler {
 
     /** Sends {@code pkt[0, len)} and keeps it as the packet to retransmit until the reply comes. */
     final void sendReliably(byte[] pkt, int len) {
+        send(pkt, len, false);
+    }
+
+    /**
+     * Sends an ACK that the client answers with new DATA. If nothing comes, the ACK is sent
+     * again once (that recovers a lost ACK in one timeout), then this side waits for the
+     * client's own retransmission of its DATA for up to {@link #CLIENT_RETRY_WAIT_NANOS}. It
+     * must not go on repeating the ACK: clients like tftp-hpa ignore a duplicate ACK (rightly,
+     * RFC 1123 §4.2.3.1) but restart their retransmission timer on every packet received, so
+     * an ACK repeated more often than their timeout would keep them from ever resending a
+     * lost DATA.
+     */
+    final void sendAck(byte[] pkt, int len) {
+        send(pkt, len, true);
+    }
+
+    /** How long a write waits for the client to retransmit before giving up (tftp-hpa gives up after 25 s). */
+    static final long CLIENT_RETRY_WAIT_NANOS = 30_000_000_000L;
+
+    private void send(byte[] pkt, int len, boolean once) {
+        resendOnce = once;
         last = pkt;
         lastLen = len;
         retries = 0;
@@ -193,6 +215,11 @@ abstract class Transfer implements UdpHandler {
             onIdleTimeout();
             return;
         }
+        if (resendOnce && retries >= 1) {
+            server.counters().timeouts.inc();
+            fail(TftpPacket.ERR_NOT_DEFINED, "Timed out");
+            return;
+        }
         if (++retries > server.options().maxRetries()) {
             server.counters().timeouts.inc();
             fail(TftpPacket.ERR_NOT_DEFINED, "Timed out");
@@ -204,7 +231,7 @@ abstract class Transfer implements UdpHandler {
             rtt.backoff();
         }
         transmit(last, lastLen);
-        timer.schedule(timeout());
+        timer.schedule(resendOnce ? CLIENT_RETRY_WAIT_NANOS : timeout());
     }
 
     /** No more retransmission: the packet sent last needs no reply (used before dallying). */

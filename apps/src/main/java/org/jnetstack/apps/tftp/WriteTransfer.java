@@ -21,9 +21,16 @@ import java.util.Map;
  * <p>Blocks are acknowledged as soon as they are queued for the disk, up to
  * {@link #WRITE_BEHIND_BYTES} not yet written; beyond that the ACK waits for the disk, which
  * holds the client back instead of buffering without bound. After the last ACK the transfer
- * dallies for one timeout to answer a retransmitted last block (RFC 1350 §6: the ACK may be lost).
+ * dallies for {@link #DALLY_NANOS} to answer a retransmitted last block (RFC 1350 §6: "the
+ * host sending the final ACK will wait for a while before terminating").
  */
 final class WriteTransfer extends Transfer {
+    /**
+     * How long the final ACK is kept ready for a retransmitted last block: longer than common
+     * clients' retransmission timeout (tftp-hpa: 5 s), so a lost final ACK is answered.
+     */
+    static final long DALLY_NANOS = 6_000_000_000L;
+
     /** Bytes received but not yet written before acknowledgements wait for the disk. */
     static final int WRITE_BEHIND_BYTES = 1024 * 1024;
 
@@ -132,7 +139,7 @@ final class WriteTransfer extends Transfer {
     private void acknowledge(int n) {
         ackedBlock = n;
         TftpPacket.writeAck(ack, n);
-        sendReliably(ack, ack.length);
+        sendAck(ack, ack.length);
     }
 
     private void resendAck() {
@@ -175,7 +182,7 @@ final class WriteTransfer extends Transfer {
             forgetLast();
             sendOnce(ack, ack.length);
             server.counters().writesCommitted.inc();
-            armTimer(2 * timeout()); // dally: answer a retransmitted last block, then end (onIdleTimeout)
+            armTimer(Math.max(DALLY_NANOS, 2 * timeout())); // answer a retransmitted last block, then end (onIdleTimeout)
             return;
         }
         if (ackDeferred && queuedBytes <= WRITE_BEHIND_BYTES) {

@@ -175,6 +175,56 @@ class TftpServerTest {
     }
 
     @Test
+    void aWriteResendsItsAckOnceThenWaitsForTheClientsRetransmission() {
+        up(TftpOptions.builder(root).writable(true), null);
+        List<byte[]> got = new ArrayList<>();
+        int[] tid = {0};
+        UdpEndpoint ep = client.udp().open(40004, (e, ip, port, buf, off, len) -> {
+            got.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            tid[0] = port;
+        });
+        byte[] wrq = TftpPacket.request(TftpPacket.WRQ, "w", "octet", Map.of());
+        ep.send(SERVER, 69, wrq, 0, wrq.length);
+        loop.runUntil(() -> got.size() == 1, 10 * SECOND);
+        byte[] data1 = new byte[516];
+        TftpPacket.writeDataHeader(data1, 1);
+        ep.send(SERVER, tid[0], data1, 0, data1.length);
+        loop.runUntil(() -> got.size() == 2, 10 * SECOND);
+        assertThat(TftpPacket.block(got.get(1), 0)).isEqualTo(1);
+
+        // DATA 2 is "lost": the server repeats ACK 1 once, then stays quiet so that the
+        // client's own timer (which every packet it receives restarts) can fire.
+        loop.runFor(20 * SECOND);
+        assertThat(got).hasSize(3);
+        assertThat(TftpPacket.block(got.get(2), 0)).isEqualTo(1);
+
+        byte[] data2 = new byte[4 + 10];
+        TftpPacket.writeDataHeader(data2, 2);
+        ep.send(SERVER, tid[0], data2, 0, data2.length); // the client's retransmission, 20 s later
+        loop.runFor(SECOND);
+        assertThat(TftpPacket.block(got.get(3), 0)).isEqualTo(2);
+        assertThat(root.resolve("w")).hasSize(522);
+    }
+
+    @Test
+    void aWriteWhoseClientVanishedEndsAfterTheWait() {
+        up(TftpOptions.builder(root).writable(true), null);
+        UdpEndpoint ep = client.udp().open(40005, (e, ip, port, buf, off, len) -> { });
+        byte[] wrq = TftpPacket.request(TftpPacket.WRQ, "w", "octet", Map.of());
+        ep.send(SERVER, 69, wrq, 0, wrq.length);
+
+        loop.runFor(60 * SECOND);
+
+        assertThat(counter("tftp.transfers.timed_out")).isEqualTo(1);
+        assertThat(counter("tftp.tx.retransmissions")).isEqualTo(1);
+        try (var s = Files.list(root)) {
+            assertThat(s).as("the temporary file is removed").isEmpty();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aStrangerGetsUnknownTransferIdAndTheTransferGoesOn() throws IOException {
         up();
         byte[] content = random(5000, 6);

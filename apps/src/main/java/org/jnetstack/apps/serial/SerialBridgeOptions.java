@@ -1,0 +1,112 @@
+package org.jnetstack.apps.serial;
+
+import java.util.Locale;
+
+/**
+ * The bridge's settings, each with its default and its reason; the constructor checks every
+ * value and says what is accepted.
+ *
+ * @param port the TCP port clients connect to (seed 001: 1234)
+ * @param input who may type into the line: every client, only the one connected longest, or nobody
+ * @param scrollbackBytes the last bytes of output a new client is sent first (0: none)
+ * @param clientQueueBytes output held for a client that reads slowly, beyond what its TCP send
+ *     buffer holds; at least the scrollback, which is queued to a new client at once
+ * @param overflow what happens when a client's queue is full: the oldest bytes are dropped
+ *     (the client sees a gap, counted) or the client is disconnected (counted)
+ * @param telnet speak telnet (RFC 854): IAC escaping, the server echoes and suppresses go-ahead
+ *     (RFC 857, 858), binary mode, and answers RFC 2217 COM-port requests
+ * @param maxClients connections at once; more are refused
+ */
+public record SerialBridgeOptions(int port, InputPolicy input, int scrollbackBytes, int clientQueueBytes,
+        OverflowPolicy overflow, boolean telnet, int maxClients) {
+    public static final int DEFAULT_PORT = 1234;
+    public static final int DEFAULT_SCROLLBACK = 64 * 1024;
+    public static final int DEFAULT_CLIENT_QUEUE = 256 * 1024;
+    public static final int DEFAULT_MAX_CLIENTS = 64;
+
+    /** Who may type into the line. */
+    public enum InputPolicy {
+        /** Every client's input goes to the line. */
+        ALL,
+        /** Only the client connected longest; when it leaves, the next in line. */
+        FIRST,
+        /** Nobody: input is read and thrown away (counted). */
+        NONE;
+
+        public static InputPolicy parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "all" -> ALL;
+                case "first" -> FIRST;
+                case "none", "read-only", "readonly" -> NONE;
+                default -> throw new IllegalArgumentException("serial input policy '" + s + "' is not one of all, first, none");
+            };
+        }
+    }
+
+    /** What a full client queue does. */
+    public enum OverflowPolicy {
+        DROP_OLDEST, DISCONNECT;
+
+        public static OverflowPolicy parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "drop", "drop-oldest" -> DROP_OLDEST;
+                case "disconnect" -> DISCONNECT;
+                default -> throw new IllegalArgumentException("serial overflow policy '" + s + "' is not one of drop, disconnect");
+            };
+        }
+    }
+
+    public SerialBridgeOptions {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("serial port must be 1-65535: " + port);
+        }
+        java.util.Objects.requireNonNull(input, "input");
+        java.util.Objects.requireNonNull(overflow, "overflow");
+        if (scrollbackBytes < 0 || scrollbackBytes > 64 * 1024 * 1024) {
+            throw new IllegalArgumentException("serial scrollback must be 0-64 MiB: " + scrollbackBytes);
+        }
+        if (clientQueueBytes < 1024 || clientQueueBytes > 256 * 1024 * 1024) {
+            throw new IllegalArgumentException("serial client queue must be 1 KiB-256 MiB: " + clientQueueBytes);
+        }
+        if (clientQueueBytes < scrollbackBytes) {
+            throw new IllegalArgumentException("serial client queue (" + clientQueueBytes
+                    + " bytes) must hold the scrollback (" + scrollbackBytes + " bytes)");
+        }
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("serial max clients must be at least 1: " + maxClients);
+        }
+    }
+
+    public static SerialBridgeOptions defaults() {
+        return new SerialBridgeOptions(DEFAULT_PORT, InputPolicy.ALL, DEFAULT_SCROLLBACK, DEFAULT_CLIENT_QUEUE,
+                OverflowPolicy.DROP_OLDEST, false, DEFAULT_MAX_CLIENTS);
+    }
+
+    public SerialBridgeOptions withPort(int p) {
+        return new SerialBridgeOptions(p, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients);
+    }
+
+    public SerialBridgeOptions withInput(InputPolicy p) {
+        return new SerialBridgeOptions(port, p, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients);
+    }
+
+    public SerialBridgeOptions withScrollback(int bytes) {
+        return new SerialBridgeOptions(port, input, bytes, Math.max(clientQueueBytes, bytes), overflow, telnet, maxClients);
+    }
+
+    public SerialBridgeOptions withClientQueue(int bytes) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, bytes, overflow, telnet, maxClients);
+    }
+
+    public SerialBridgeOptions withOverflow(OverflowPolicy p) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, p, telnet, maxClients);
+    }
+
+    public SerialBridgeOptions withTelnet(boolean on) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, on, maxClients);
+    }
+
+    public SerialBridgeOptions withMaxClients(int n) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, n);
+    }
+}
