@@ -1,0 +1,131 @@
+package org.jnetstack.dns;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jnetstack.NetStack;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.wire.Bytes;
+
+/** Test-only DNS server on a stack (UDP and TCP port 53) answering from a small zone, with scripted misbehaviour. */
+final class TestDnsServer {
+    record Seen(long atNanos, int id, int srcPort, String name, int type, boolean tcp) {
+    }
+
+    /** One record: CNAME target or A address. */
+    record Rr(String owner, int type, long ttl, String target, int address) {
+    }
+
+    final List<Seen> seen = new ArrayList<>();
+    final Map<String, List<Rr>> zone = new HashMap<>();
+    boolean silent;
+    int rcode = DnsMessage.RCODE_NOERROR;
+    boolean truncateUdp;
+    boolean followCnames = true;
+    /** SOA for negative answers: {ttl, minimum}; null sends none. */
+    long[] soa = {600, 60};
+    private final NetStack stack;
+    private final UdpEndpoint udp;
+    private final DnsMessage msg = new DnsMessage();
+    private final DnsWriter writer = new DnsWriter();
+
+    TestDnsServer(NetStack stack) {
+        this.stack = stack;
+        udp = stack.udp().open(DnsMessage.PORT, (ep, src, sport, buf, off, len) -> {
+            byte[] reply = answer(buf, off, len, sport, false);
+            if (reply != null) {
+                ep.send(src, sport, reply, 0, reply.length);
+            }
+        });
+        stack.tcp().listen(DnsMessage.PORT, l -> {
+            TcpConnection c;
+            while ((c = l.accept()) != null) {
+                c.setHandler(new TcpHandler() {
+                    final byte[] in = new byte[70000];
+                    int have;
+
+                    @Override
+                    public void onReceive(TcpConnection c) {
+                        have += c.read(in, have, in.length - have);
+                        if (have >= 2 && have >= 2 + Bytes.u16(in, 0)) {
+                            byte[] reply = answer(in, 2, Bytes.u16(in, 0), c.remotePort(), true);
+                            byte[] framed = new byte[reply.length + 2];
+                            Bytes.putU16(framed, 0, reply.length);
+                            System.arraycopy(reply, 0, framed, 2, reply.length);
+                            c.write(framed, 0, framed.length);
+                            c.close();
+                        }
+                    }
+
+                    @Override
+                    public void onError(TcpConnection c, IOException e) {
+                    }
+                });
+            }
+        });
+    }
+
+    void a(String owner, long ttl, int address) {
+        zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_A, ttl, null, address));
+    }
+
+    void cname(String owner, long ttl, String target) {
+        zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_CNAME, ttl, target, 0));
+    }
+
+    private byte[] answer(byte[] buf, int off, int len, int srcPort, boolean tcp) {
+        if (msg.wrap(buf, off, len).check() != null) {
+            return null;
+        }
+        String name = msg.name(msg.questionName(0));
+        int type = msg.questionType(0);
+        seen.add(new Seen(stack.loop().clock().nanos(), msg.id(), srcPort, name, type, tcp));
+        if (silent) {
+            return null;
+        }
+        byte[] out = new byte[tcp ? 65535 : DnsMessage.UDP_MAX];
+        int flags = DnsMessage.FLAG_QR | DnsMessage.FLAG_RD | DnsMessage.FLAG_RA;
+        writer.start(out, 0, out.length, msg.id(), flags).question(name, type);
+        if (rcode != DnsMessage.RCODE_NOERROR) {
+            writer.flags(flags | rcode);
+            return java.util.Arrays.copyOf(out, writer.finish());
+        }
+        if (truncateUdp && !tcp) {
+            writer.truncated();
+            return java.util.Arrays.copyOf(out, writer.finish());
+        }
+        String at = name;
+        boolean any = false;
+        boolean exists = zone.containsKey(name);
+        for (int hop = 0; hop < 10 && zone.containsKey(at); hop++) {
+            String next = null;
+            for (Rr rr : zone.get(at)) {
+                if (rr.type() == DnsMessage.TYPE_CNAME) {
+                    writer.cname(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.target());
+                    next = rr.target();
+                    any = true;
+                } else if (rr.type() == type) {
+                    writer.a(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.address());
+                    any = true;
+                }
+            }
+            if (next == null || !followCnames) {
+                break;
+            }
+            at = next;
+        }
+        if (!any || (!zone.containsKey(at) && followCnames)) {
+            if (!exists || (followCnames && !zone.containsKey(at))) {
+                writer.flags(flags | DnsMessage.RCODE_NXDOMAIN);
+            }
+            if (soa != null) {
+                writer.soa(DnsMessage.SECTION_AUTHORITY, "test", soa[0], "ns.test", "admin.test", 1, 3600, 600, 86400, soa[1]);
+            }
+        }
+        return java.util.Arrays.copyOf(out, writer.finish());
+    }
+}
