@@ -3,10 +3,12 @@ package org.jnetstack.socket;
 /**
  * A fixed-capacity ring of bytes between an application thread and the loop thread. Not
  * thread-safe: its owner guards it with a lock. The contiguous-region methods let the loop read
- * from and write to a {@code TcpConnection} straight into the ring, without a second copy.
+ * from and write to a {@code TcpConnection} straight into the ring, without a second copy. The
+ * storage is allocated on first use, so a socket that never sends costs no send ring.
  */
 final class ByteRing {
-    private final byte[] data;
+    private final int capacity;
+    private byte[] data;
     private int head; // index of the oldest byte
     private int size;
 
@@ -14,7 +16,7 @@ final class ByteRing {
         if (capacity < 1) {
             throw new IllegalArgumentException("ring capacity must be positive: " + capacity);
         }
-        data = new byte[capacity];
+        this.capacity = capacity;
     }
 
     int size() {
@@ -22,7 +24,7 @@ final class ByteRing {
     }
 
     int free() {
-        return data.length - size;
+        return capacity - size;
     }
 
     boolean isEmpty() {
@@ -30,18 +32,22 @@ final class ByteRing {
     }
 
     byte[] array() {
+        if (data == null) {
+            data = new byte[capacity];
+        }
         return data;
     }
 
-    /** Where the next byte goes, and how many may go there without wrapping. */
+    /** Where the next byte goes. */
     int tail() {
         int t = head + size;
-        return t >= data.length ? t - data.length : t;
+        return t >= capacity ? t - capacity : t;
     }
 
+    /** How many bytes may go at {@link #tail()} without wrapping. */
     int freeContiguous() {
         int t = tail();
-        return size == data.length ? 0 : (t >= head ? data.length - t : head - t);
+        return size == capacity ? 0 : (t >= head ? capacity - t : head - t);
     }
 
     /** {@code n} bytes were written at {@link #tail()}. */
@@ -53,14 +59,15 @@ final class ByteRing {
         return head;
     }
 
+    /** How many bytes can be taken from {@link #head()} without wrapping. */
     int usedContiguous() {
-        return Math.min(size, data.length - head);
+        return Math.min(size, capacity - head);
     }
 
     /** The oldest {@code n} bytes were consumed. */
     void removed(int n) {
         size -= n;
-        head = size == 0 ? 0 : (head + n) % data.length;
+        head = size == 0 ? 0 : (head + n) % capacity;
     }
 
     /** Copies in as much as fits; returns how much. */
@@ -69,7 +76,7 @@ final class ByteRing {
         int done = 0;
         while (done < n) {
             int chunk = Math.min(n - done, freeContiguous());
-            System.arraycopy(src, off + done, data, tail(), chunk);
+            System.arraycopy(src, off + done, array(), tail(), chunk);
             size += chunk;
             done += chunk;
         }

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jnetstack.link.FaultInjector;
+import org.jnetstack.link.FaultProfile;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -372,6 +374,85 @@ class TcpSocketTest {
             }
             listener.close();
             acceptor.join();
+        }
+    }
+
+    @Test
+    void interruptingABlockedReaderClosesTheSocket() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80);
+                TcpSocket peer = listener.accept()) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread reader = Thread.startVirtualThread(() -> {
+                try {
+                    s.read(new byte[1], 0, 1);
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            awaitWaiting(reader);
+            reader.interrupt();
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
+                    .hasMessage("Closed by interrupt");
+            assertThat(s.isClosed()).isTrue();
+            assertThat(peer.read(new byte[1], 0, 1)).isEqualTo(-1); // our FIN
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesABlockedWriter() throws Exception {
+        try (TwoHosts smallNet = new TwoHosts(TcpConfig.defaults().withBuffers(8192, 8192))) {
+            try (TcpServerSocket listener = Sockets.of(smallNet.server).listen(80);
+                    TcpSocket s = Sockets.of(smallNet.client).connect("10.0.0.2", 80); TcpSocket peer = listener.accept()) {
+                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+                Thread writer = Thread.startVirtualThread(() -> {
+                    try {
+                        s.write(new byte[1 << 20], 0, 1 << 20); // far more than the peer (not reading) can take
+                        outcome.complete(null);
+                    } catch (Throwable t) {
+                        outcome.complete(t);
+                    }
+                });
+                waitUntil(() -> peer.info().receiveWindow() == 0);
+                awaitWaiting(writer);
+                s.close();
+                assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
+                        .hasMessage("Socket closed");
+            }
+        }
+    }
+
+    @Test
+    void aTakenPortSaysAddressInUse() throws Exception {
+        try (TcpServerSocket listener = server.listen(80)) {
+            assertThatThrownBy(() -> server.listen(80)).isInstanceOf(java.net.BindException.class)
+                    .hasMessageContaining("Address already in use");
+        }
+    }
+
+    @Test
+    void echoesByteExactOverALossyReorderingLink() throws Exception {
+        FaultProfile bad = FaultProfile.builder().loss(0.03).reordering(0.05).duplication(0.01).build();
+        try (TwoHosts lossy = new TwoHosts(TcpConfig.defaults(),
+                d -> FaultInjector.builder().seed(11).rx(bad).tx(bad).wrap(d))) {
+            try (TcpServerSocket listener = Sockets.of(lossy.server).listen(7)) {
+                CompletableFuture<Void> served = echoOnce(listener);
+                byte[] data = random(2_000_000, 12);
+                try (TcpSocket s = Sockets.of(lossy.client).connect("10.0.0.2", 7)) {
+                    CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return readAll(s.getInputStream());
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                    assertThat(echoed.get()).isEqualTo(data);
+                }
+                served.get();
+            }
+            assertThat(lossy.client.counters().get("fault.rx.lost") + lossy.client.counters().get("fault.tx.lost")).isPositive();
         }
     }
 

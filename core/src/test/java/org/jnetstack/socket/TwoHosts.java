@@ -3,7 +3,9 @@ package org.jnetstack.socket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.function.UnaryOperator;
 import org.jnetstack.NetStack;
+import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
@@ -22,8 +24,13 @@ public final class TwoHosts implements AutoCloseable {
     }
 
     public TwoHosts(TcpConfig tcp) {
+        this(tcp, d -> d);
+    }
+
+    /** {@code wrap} puts middleware (a FaultInjector) on the client's end of the wire. */
+    public TwoHosts(TcpConfig tcp, UnaryOperator<LinkDevice> wrap) {
         VirtualWire wire = new VirtualWire();
-        client = NetStack.builder(loop).name("client").device(wire.a()).address("10.0.0.1/24").seed(1).tcpConfig(tcp).build();
+        client = NetStack.builder(loop).name("client").device(wrap.apply(wire.a())).address("10.0.0.1/24").seed(1).tcpConfig(tcp).build();
         server = NetStack.builder(loop).name("server").device(wire.b()).address("10.0.0.2/24").seed(2).tcpConfig(tcp).build();
         loop.start("two-hosts-loop");
     }
