@@ -9,6 +9,7 @@
 #   BYTES=1000000000 ROUNDS=5 bench/tcp-e2e.sh
 #   BUFFERS=4194304 bench/tcp-e2e.sh     # the stack's send/receive buffers (default TcpConfig: 256 KiB)
 #   MTU=9000 bench/tcp-e2e.sh            # the TAP's and veth's MTU (default 1500)
+#   TAP_OFFLOAD=on bench/tcp-e2e.sh      # the stack's TAP only with offloads (on), without (off), or both (default)
 # BENCH_SKIP_BUILD=1 skips the Maven build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,8 @@ export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 BYTES="${BYTES:-200000000}"
 ROUNDS="${ROUNDS:-3}"
 MTU="${MTU:-1500}"
-BUFFERS="${BUFFERS:-}"
+BUFFERS="${BUFFERS:-default}"
+TAP_OFFLOAD="${TAP_OFFLOAD:-both}"
 NS_TAP=jnsb-tap NS_A=jnsb-a NS_B=jnsb-b TAP=jnsb0
 STACK_IP=10.77.0.2 KERNEL_IP=10.77.0.1 VETH_A=10.78.0.1 VETH_B=10.78.0.2
 peer="$root/bench/tcp_peer.py"
@@ -44,19 +46,6 @@ trap cleanup EXIT INT TERM
 
 for ns in $NS_TAP $NS_A $NS_B; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; ip -n "$ns" link set lo up; done
 
-# The stack runs inside its namespace, so its TAP is created there.
-mkfifo "$work/stdin"
-# shellcheck disable=SC2086
-ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED -cp "$jar:$root/bench/target/lib/*" \
-  org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS < "$work/stdin" > "$work/stack.out" 2>&1 &
-stack_pid=$!
-exec 3>"$work/stdin"
-for _ in $(seq 100); do grep -q '^up' "$work/stack.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^up' "$work/stack.out" || { echo "stack did not come up:" >&2; cat "$work/stack.out" >&2; exit 1; }
-ip -n $NS_TAP link set $TAP mtu "$MTU"
-ip -n $NS_TAP addr add $KERNEL_IP/24 dev $TAP
-ip -n $NS_TAP link set $TAP up
-
 ip link add veth-jnsb-a netns $NS_A type veth peer name veth-jnsb-b netns $NS_B
 ip -n $NS_A link set veth-jnsb-a mtu "$MTU"
 ip -n $NS_B link set veth-jnsb-b mtu "$MTU"
@@ -64,6 +53,29 @@ ip -n $NS_A addr add $VETH_A/24 dev veth-jnsb-a
 ip -n $NS_B addr add $VETH_B/24 dev veth-jnsb-b
 ip -n $NS_A link set veth-jnsb-a up
 ip -n $NS_B link set veth-jnsb-b up
+
+# Starts the stack (TcpTapTarget) in its namespace on a fresh TAP; $1 = offload | no-offload.
+start_stack() {
+  ip netns del $NS_TAP 2>/dev/null || true; ip netns add $NS_TAP; ip -n $NS_TAP link set lo up
+  rm -f "$work/stdin"; mkfifo "$work/stdin"
+  # shellcheck disable=SC2086
+  ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED -cp "$jar:$root/bench/target/lib/*" \
+    org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 &
+  stack_pid=$!
+  exec 3>"$work/stdin"
+  for _ in $(seq 100); do grep -q '^up' "$work/stack.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q '^up' "$work/stack.out" || { echo "stack did not come up:" >&2; cat "$work/stack.out" >&2; exit 1; }
+  ip -n $NS_TAP link set $TAP mtu "$MTU"
+  ip -n $NS_TAP addr add $KERNEL_IP/24 dev $TAP
+  ip -n $NS_TAP link set $TAP up
+  echo "stack $(grep '^up' "$work/stack.out")"
+}
+stop_stack() {
+  exec 3>&-
+  wait "$stack_pid" || true
+  stack_pid=""
+  grep '^stack:' "$work/stack.out" || true
+}
 
 # Waits for the stack to print its next line starting with $1; prints it.
 stack_line() {
@@ -105,20 +117,25 @@ offloads() { # on|off
 
 echo "$BYTES bytes each, MTU $MTU, stack buffers ${BUFFERS:-default}; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1), $(python3 --version)"
 echo "columns: direction: bytes seconds Gbit/s (measured by the receiver, from accept to EOF)"
-# Warm-up (ARP, JIT, slow start): one smaller transfer each way, not reported.
-BYTES_SAVED=$BYTES; BYTES=50000000
-kernel_to_stack > /dev/null; stack_to_kernel > /dev/null
-BYTES=$BYTES_SAVED
+tap_phase() { # offload | no-offload
+  start_stack "$1"
+  # Warm-up (ARP, JIT, slow start): one smaller transfer each way, not reported.
+  BYTES_SAVED=$BYTES; BYTES=50000000
+  kernel_to_stack > /dev/null; stack_to_kernel > /dev/null
+  BYTES=$BYTES_SAVED
+  for r in $(seq "$ROUNDS"); do
+    echo "round $r ($1)"
+    kernel_to_stack
+    stack_to_kernel
+  done
+  stop_stack
+}
+[[ $TAP_OFFLOAD == on || $TAP_OFFLOAD == both ]] && tap_phase offload
+[[ $TAP_OFFLOAD == off || $TAP_OFFLOAD == both ]] && tap_phase no-offload
 for r in $(seq "$ROUNDS"); do
-  echo "round $r"
-  kernel_to_stack
-  stack_to_kernel
+  echo "round $r (veth)"
   kernel_to_kernel "veth"
   if command -v ethtool > /dev/null; then
     offloads off; kernel_to_kernel "veth, offloads off"; offloads on
   fi
 done
-exec 3>&-
-wait "$stack_pid" || true
-stack_pid=""
-grep '^stack:' "$work/stack.out" || true

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.jnetstack.StackConfig;
+import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
@@ -25,7 +28,8 @@ import org.jnetstack.wire.Malformed;
  */
 public final class Ipv4 {
     /** Room for the Ethernet and IPv4 headers in front of transport data in {@link #txBuffer()}. */
-    public static final int TRANSPORT_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    public static final int TRANSPORT_OFFSET = LinkDevice.TX_HEADROOM + EthernetFrame.HEADER_LENGTH
+            + Ipv4Packet.MIN_HEADER_LENGTH;
     /** Largest IPv4 datagram. */
     public static final int MAX_DATAGRAM = 65535;
 
@@ -44,6 +48,8 @@ public final class Ipv4 {
     private final Ipv4Packet rxView = new Ipv4Packet();
     private int nextId;
     private boolean acceptAnyDestination;
+    /** True while a received datagram whose transport checksum the device vouched for is being delivered. */
+    private boolean rxChecksumVerified;
 
     private final Counter rxPackets;
     private final Counter rxDelivered;
@@ -234,6 +240,27 @@ public final class Ipv4 {
         return -1;
     }
 
+    /**
+     * What the device towards {@code dst} does for transports ({@link LinkOffloads#NONE} for our
+     * own addresses and unroutable ones): checksum completion and segmentation that
+     * {@link #sendOffloaded} may then ask for.
+     */
+    public LinkOffloads offloadsFor(int dst) {
+        Route r = route(dst);
+        if (r == null || isLocalAddress(dst)) {
+            return LinkOffloads.NONE;
+        }
+        return r.iface().device().offloads();
+    }
+
+    /**
+     * During {@link IpProtocolHandler#input}: true if the device vouched for the transport
+     * checksum of this datagram (offloading TAP), so the transport skips verifying it.
+     */
+    public boolean transportChecksumVerified() {
+        return rxChecksumVerified;
+    }
+
     /** MTU of the interface that leads to {@code dst} (the first interface's if none does). */
     public int mtuFor(int dst) {
         Route r = route(dst);
@@ -300,11 +327,43 @@ public final class Ipv4 {
             boolean more = done + n < len;
             System.arraycopy(buf, off + done, fragment, TRANSPORT_OFFSET, n);
             int flags = (more ? Ipv4Packet.FLAG_MF : 0) | (done >>> 3);
-            Ipv4Packet.writeHeader(fragment, EthernetFrame.HEADER_LENGTH, tos, Ipv4Packet.MIN_HEADER_LENGTH + n, id,
+            Ipv4Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv4Packet.MIN_HEADER_LENGTH, tos, Ipv4Packet.MIN_HEADER_LENGTH + n, id,
                     flags, config.ttl(), protocol, src, dst);
             txFragments.inc();
-            ni.output(nextHop, fragment, EthernetFrame.HEADER_LENGTH, Ipv4Packet.MIN_HEADER_LENGTH + n);
+            ni.output(nextHop, fragment, TRANSPORT_OFFSET - Ipv4Packet.MIN_HEADER_LENGTH, Ipv4Packet.MIN_HEADER_LENGTH + n);
         }
+        return true;
+    }
+
+    /**
+     * Sends a datagram built like one for {@link #send} (no fragmentation; DF clear as TCP sends
+     * it) whose transport checksum field, at {@code checksumOffset} of the transport header,
+     * holds only the pseudo-header sum: the device completes it, and with {@code segmentSize > 0}
+     * cuts the datagram (a TCP super-segment, possibly larger than the MTU) into segments of that
+     * many payload bytes. Only as {@link #offloadsFor} allows; where the way out has no offloads
+     * (our own address) the checksum is completed here.
+     */
+    public boolean sendOffloaded(int src, int dst, int protocol, byte[] buf, int off, int len,
+                                 int checksumOffset, int segmentSize) {
+        Route r = route(dst);
+        if (r == null) {
+            txNoRoute.inc();
+            return false;
+        }
+        NetInterface ni = r.iface();
+        int total = Ipv4Packet.MIN_HEADER_LENGTH + len;
+        LinkOffloads o = ni.device().offloads();
+        if (isLocalAddress(dst) || !o.txChecksum() || (total > ni.mtu() && (segmentSize == 0 || total > o.txSegmentation()))) {
+            Checksum.finishPartial(buf, off, len, checksumOffset);
+            return send(src, dst, protocol, 0, false, buf, off, len);
+        }
+        if (src == 0) {
+            src = ni.address();
+        }
+        int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
+        Ipv4Packet.writeHeader(buf, ipOff, 0, total, nextId++ & 0xFFFF, 0, config.ttl(), protocol, src, dst);
+        txPackets.inc();
+        ni.outputOffloaded(r.nextHop(dst), buf, ipOff, total, checksumOffset, total > ni.mtu() ? segmentSize : 0);
         return true;
     }
 
@@ -312,15 +371,29 @@ public final class Ipv4 {
     private void loopBack(NetInterface ni, byte[] buf, int ipOff, int total) {
         txLoopback.inc();
         byte[] copy = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + total);
-        loop.execute(() -> input(ni, copy, 0, copy.length, true));
+        loop.execute(() -> input(ni, copy, 0, copy.length, true, false));
     }
 
     /** An IPv4 packet from {@code ni}: {@code buf[off, off+len)} (len may include link padding). */
     void input(NetInterface ni, byte[] buf, int off, int len) {
-        input(ni, buf, off, len, false);
+        input(ni, buf, off, len, false, false);
     }
 
-    private void input(NetInterface ni, byte[] buf, int off, int len, boolean looped) {
+    /** An IPv4 packet from {@code ni} with the device's frame flags. */
+    void input(NetInterface ni, byte[] buf, int off, int len, int frameFlags) {
+        input(ni, buf, off, len, false, (frameFlags & FrameHandler.RX_CHECKSUM_VERIFIED) != 0);
+    }
+
+    private void input(NetInterface ni, byte[] buf, int off, int len, boolean looped, boolean checksumVerified) {
+        rxChecksumVerified = checksumVerified;
+        try {
+            checkAndDeliver(ni, buf, off, len, looped);
+        } finally {
+            rxChecksumVerified = false;
+        }
+    }
+
+    private void checkAndDeliver(NetInterface ni, byte[] buf, int off, int len, boolean looped) {
         rxPackets.inc();
         Ipv4Packet ip = rxView.wrap(buf, off, len);
         Malformed m = ip.check();
@@ -342,6 +415,7 @@ public final class Ipv4 {
         }
         len = ip.totalLength(); // trim link-layer padding
         if (ip.isFragment()) {
+            rxChecksumVerified = false; // the reassembled datagram is checked as a whole
             reassembly.add(ni, ip, buf, off, len);
             return;
         }

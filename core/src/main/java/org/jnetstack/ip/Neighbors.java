@@ -96,6 +96,18 @@ public final class Neighbors {
         return n != null && n.resolved() ? n.mac : -1;
     }
 
+    /** Starts (or continues) resolution of {@code ipAddr} without holding a packet for it. */
+    void resolve(int ipAddr) {
+        Neighbor n = table.get(ipAddr);
+        if (n == null) {
+            n = newEntry(ipAddr);
+        }
+        if (!n.resolved() && !n.timer.isScheduled()) {
+            n.attempts = 0;
+            request(n);
+        }
+    }
+
     /** Copies the packet into the address's wait queue and starts (or continues) resolution. */
     void resolveAndHold(int ipAddr, byte[] buf, int off, int len) {
         Neighbor n = table.get(ipAddr);

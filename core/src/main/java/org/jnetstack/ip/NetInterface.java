@@ -1,12 +1,15 @@
 package org.jnetstack.ip;
 
+import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.ArpPacket;
+import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
 import org.jnetstack.wire.Malformed;
 
@@ -35,6 +38,7 @@ public final class NetInterface {
     private final Counter rxDropTruncated;
     private final Counter txFrames;
     private final Counter txDropped;
+    private final Counter txUnresolvedSuperSegment;
 
     NetInterface(String name, Ipv4 ip, LinkDevice device, long mac, int mtu, Counters counters) {
         this.name = name;
@@ -50,11 +54,25 @@ public final class NetInterface {
         rxUnknownType = counters.counter(p + "rx.drop.unknown_type");
         txFrames = counters.counter(p + "tx.frames");
         txDropped = counters.counter(p + "tx.drop.device");
+        txUnresolvedSuperSegment = counters.counter(p + "tx.drop.super_segment_unresolved");
         this.neighbors = new Neighbors(this, ip, counters);
     }
 
+    /** Frames from the device, with the device's flags (an offloading TAP vouches for checksums). */
+    private final FrameHandler frames = new FrameHandler() {
+        @Override
+        public void onFrame(byte[] buf, int off, int len) {
+            NetInterface.this.onFrame(buf, off, len, 0);
+        }
+
+        @Override
+        public void onFrame(byte[] buf, int off, int len, int flags) {
+            NetInterface.this.onFrame(buf, off, len, flags);
+        }
+    };
+
     void attach(EventLoop loop) {
-        attachment = loop.attach(device, this::onFrame);
+        attachment = loop.attach(device, frames);
     }
 
     void detach(EventLoop loop) {
@@ -153,7 +171,7 @@ public final class NetInterface {
         return dst == -1 || (prefixLength < 31 && address != 0 && dst == broadcastAddress());
     }
 
-    private void onFrame(byte[] buf, int off, int len) {
+    private void onFrame(byte[] buf, int off, int len, int flags) {
         rxFrames.inc();
         Malformed m = eth.wrap(buf, off, len).check();
         if (m != null) {
@@ -167,7 +185,7 @@ public final class NetInterface {
         }
         int type = eth.etherType();
         if (type == EthernetFrame.TYPE_IPV4) {
-            ip.input(this, buf, eth.payloadOffset(), eth.payloadLength());
+            ip.input(this, buf, eth.payloadOffset(), eth.payloadLength(), flags);
         } else if (type == EthernetFrame.TYPE_ARP) {
             neighbors.input(buf, eth.payloadOffset(), eth.payloadLength());
         } else {
@@ -194,6 +212,36 @@ public final class NetInterface {
             }
         }
         sendFrame(dstMac, EthernetFrame.TYPE_IPV4, buf, ipOff, ipLen);
+    }
+
+    /**
+     * Like {@link #output} for a datagram whose transport checksum the device completes (the field
+     * at {@code checksumOffset} of the transport header, which starts right after a 20-byte IPv4
+     * header, holds the pseudo-header sum) and, with {@code segmentSize > 0}, cuts into segments.
+     */
+    void outputOffloaded(int nextHop, byte[] buf, int ipOff, int ipLen, int checksumOffset, int segmentSize) {
+        long dstMac = neighbors.lookup(nextHop);
+        int transportOff = ipOff + Ipv4Packet.MIN_HEADER_LENGTH;
+        if (dstMac < 0) {
+            // Held frames go out later through the plain path: finish the checksum now; a
+            // super-segment cannot be held (it is bigger than the MTU) and TCP will send it again.
+            Checksum.finishPartial(buf, transportOff, ipOff + ipLen - transportOff, checksumOffset);
+            if (segmentSize == 0 && ipLen <= mtu) {
+                neighbors.resolveAndHold(nextHop, buf, ipOff, ipLen);
+            } else {
+                txUnresolvedSuperSegment.inc();
+                neighbors.resolve(nextHop);
+            }
+            return;
+        }
+        int frameOff = ipOff - EthernetFrame.HEADER_LENGTH;
+        EthernetFrame.write(buf, frameOff, dstMac, mac, EthernetFrame.TYPE_IPV4);
+        int checksumStart = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+        if (device.sendOffloaded(buf, frameOff, ipLen + EthernetFrame.HEADER_LENGTH, checksumStart, checksumOffset, segmentSize)) {
+            txFrames.inc();
+        } else {
+            txDropped.inc();
+        }
     }
 
     /** Writes the Ethernet header before {@code payloadOff} and hands the frame to the device. */

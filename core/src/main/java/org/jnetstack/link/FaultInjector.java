@@ -67,6 +67,12 @@ public final class FaultInjector extends ForwardingDevice {
 
     @Override
     protected void opened(DeviceContext context) {
+        if (!rx.profile.isNone() && inner.offloads().rxChecksum()) {
+            // Received frames may carry partial checksums that only the device's flag makes
+            // acceptable; delayed, duplicated or corrupted copies would lose that flag.
+            throw new IllegalStateException("a FaultInjector on received frames needs a device without offloads: "
+                    + "open the TAP with offloads off (TapDevice.open(name, mac, mtu, false), jns --no-offload)");
+        }
         clock = context.loop().clock();
         // A received frame whose time has come is handed up in the next receive() call.
         rx.timer = context.loop().newTimer(context::framesReady);

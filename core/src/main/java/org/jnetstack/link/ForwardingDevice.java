@@ -25,8 +25,25 @@ public abstract class ForwardingDevice implements LinkDevice {
     private DeviceContext context;
     /** The handler of the {@link #receive} call in progress. */
     private FrameHandler upstream;
+    /** Flags of the frame in progress ({@link FrameHandler#RX_CHECKSUM_VERIFIED}). */
+    private int rxFlags;
     /** Allocated once: receive() must not allocate per call. */
-    private final FrameHandler interceptor = this::intercept;
+    private final FrameHandler interceptor = new FrameHandler() {
+        @Override
+        public void onFrame(byte[] buf, int off, int len) {
+            onFrame(buf, off, len, 0);
+        }
+
+        @Override
+        public void onFrame(byte[] buf, int off, int len, int flags) {
+            rxFlags = flags;
+            try {
+                received(buf, off, len, upstream);
+            } finally {
+                rxFlags = 0;
+            }
+        }
+    };
 
     protected ForwardingDevice(LinkDevice inner) {
         this.inner = Objects.requireNonNull(inner, "wrapped device");
@@ -101,13 +118,17 @@ public abstract class ForwardingDevice implements LinkDevice {
         }
     }
 
-    private void intercept(byte[] buf, int off, int len) {
-        received(buf, off, len, upstream);
+    /**
+     * A frame from the wrapped device on its way up to {@code up}; the default passes it on.
+     * Middleware that passes the frame on unchanged passes {@link #rxFlags()} with it.
+     */
+    protected void received(byte[] buf, int off, int len, FrameHandler up) {
+        up.onFrame(buf, off, len, rxFlags);
     }
 
-    /** A frame from the wrapped device on its way up to {@code up}; the default passes it on. */
-    protected void received(byte[] buf, int off, int len, FrameHandler up) {
-        up.onFrame(buf, off, len);
+    /** The device's flags for the frame being handed to {@link #received} (0 outside it). */
+    protected final int rxFlags() {
+        return rxFlags;
     }
 
     @Override

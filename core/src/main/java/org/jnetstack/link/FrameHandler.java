@@ -7,5 +7,19 @@ package org.jnetstack.link;
  */
 @FunctionalInterface
 public interface FrameHandler {
+    /**
+     * Frame flag: the device vouches for the frame's transport (TCP/UDP) checksum, so the stack
+     * need not verify it (see {@link LinkOffloads#rxChecksum()}).
+     */
+    int RX_CHECKSUM_VERIFIED = 1;
+
     void onFrame(byte[] buf, int off, int len);
+
+    /**
+     * A frame with flags from the device ({@link #RX_CHECKSUM_VERIFIED}). Handlers that do not
+     * use the flags get the plain call; middleware that passes frames on must pass the flags too.
+     */
+    default void onFrame(byte[] buf, int off, int len, int flags) {
+        onFrame(buf, off, len);
+    }
 }

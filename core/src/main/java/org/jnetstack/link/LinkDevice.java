@@ -37,6 +37,38 @@ public interface LinkDevice extends AutoCloseable {
     boolean send(byte[] buf, int off, int len);
 
     /**
+     * Bytes in front of a frame that a device may overwrite with its own header (a TAP's
+     * {@code virtio_net_hdr}) when {@link #send} is given a frame at an offset at least this
+     * large; callers that build frames in their own scratch buffers leave this much room so the
+     * frame goes out without a copy. Bytes outside {@code [off - TX_HEADROOM, off + len)} are
+     * never touched.
+     */
+    int TX_HEADROOM = 10;
+
+    /** What this device does for the stack (checksums, segmentation); {@link LinkOffloads#NONE} unless it says. */
+    default LinkOffloads offloads() {
+        return LinkOffloads.NONE;
+    }
+
+    /**
+     * Sends a frame whose transport checksum is partial: the 16-bit field at
+     * {@code checksumStart + checksumOffset} (offsets in the frame) holds the pseudo-header sum,
+     * and the device completes it; with {@code segmentSize > 0} the frame is a TCP/IPv4
+     * super-segment of up to {@link LinkOffloads#txSegmentation()} bytes that the device cuts into
+     * segments of {@code segmentSize} payload bytes. Call only as {@link #offloads()} allows.
+     *
+     * <p>The default completes the checksum in software and sends the frame as it is (a device
+     * without segmentation offload drops a super-segment larger than its MTU).
+     */
+    default boolean sendOffloaded(byte[] buf, int off, int len, int checksumStart, int checksumOffset, int segmentSize) {
+        if (!VirtioNetHeader.completeChecksum(buf, off, len, checksumStart, checksumOffset)) {
+            stats().txDropped.inc();
+            return false;
+        }
+        return send(buf, off, len);
+    }
+
+    /**
      * A file descriptor the loop may wait on with {@code poll(2)} for readability, or -1 for
      * in-process devices, which call {@link DeviceContext#framesReady()} instead.
      */

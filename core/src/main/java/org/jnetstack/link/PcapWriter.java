@@ -100,7 +100,7 @@ public final class PcapWriter extends ForwardingDevice {
     @Override
     protected void received(byte[] buf, int off, int len, FrameHandler up) {
         capture(buf, off, len);
-        up.onFrame(buf, off, len);
+        up.onFrame(buf, off, len, rxFlags());
     }
 
     @Override
@@ -108,6 +108,19 @@ public final class PcapWriter extends ForwardingDevice {
         Objects.checkFromIndexSize(off, len, buf.length);
         capture(buf, off, len);
         return inner.send(buf, off, len);
+    }
+
+    /** Passes the device's offloads on: the capture then holds partial checksums and super-segments, as tcpdump's does. */
+    @Override
+    public LinkOffloads offloads() {
+        return inner.offloads();
+    }
+
+    @Override
+    public boolean sendOffloaded(byte[] buf, int off, int len, int checksumStart, int checksumOffset, int segmentSize) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        capture(buf, off, len);
+        return inner.sendOffloaded(buf, off, len, checksumStart, checksumOffset, segmentSize);
     }
 
     private Clock clock() {

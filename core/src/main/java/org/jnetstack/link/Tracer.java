@@ -66,7 +66,7 @@ public final class Tracer extends ForwardingDevice {
         if (enabled()) {
             emit("rx", buf, off, len);
         }
-        up.onFrame(buf, off, len);
+        up.onFrame(buf, off, len, rxFlags());
     }
 
     @Override
@@ -76,6 +76,20 @@ public final class Tracer extends ForwardingDevice {
             emit("tx", buf, off, len);
         }
         return inner.send(buf, off, len);
+    }
+
+    @Override
+    public LinkOffloads offloads() {
+        return inner.offloads();
+    }
+
+    @Override
+    public boolean sendOffloaded(byte[] buf, int off, int len, int checksumStart, int checksumOffset, int segmentSize) {
+        if (enabled()) {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            emit("tx", buf, off, len);
+        }
+        return inner.sendOffloaded(buf, off, len, checksumStart, checksumOffset, segmentSize);
     }
 
     private void emit(String direction, byte[] buf, int off, int len) {

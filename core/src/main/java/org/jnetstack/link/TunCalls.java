@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc calls and constants a TAP needs ({@code open}, {@code ioctl(TUNSETIFF)}, {@code read},
+ * The libc calls and constants a TAP needs ({@code open}, {@code ioctl(TUNSETIFF, TUNSETOFFLOAD, TUNSETVNETHDRSZ)}, {@code read},
  * {@code write}, {@code close}), bound once through the FFM linker. Values are those of
  * Linux on x86-64 and arm64 (see {@code linux/if_tun.h}, {@code asm-generic/errno-base.h}).
  */
@@ -25,6 +25,14 @@ final class TunCalls {
     static final long TUNSETIFF = 0x400454caL;
     /** IFF_TAP (0x0002) | IFF_NO_PI (0x1000): Ethernet frames, no 4-byte packet-information prefix. */
     static final short IFF_TAP_NO_PI = 0x1002;
+    /** IFF_VNET_HDR: every frame, both ways, starts with a {@code struct virtio_net_hdr}. */
+    static final short IFF_VNET_HDR = 0x4000;
+    /** _IOW('T', 208, unsigned int); the offload flags are the argument itself, not a pointer. */
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** _IOW('T', 216, int): the size of the virtio header (pointer to int). */
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
     /** struct ifreq: ifr_name[16] at 0, then a union whose ifr_flags (short) is at 16. */
     static final long IFREQ_SIZE = 40;
     static final long IFREQ_FLAGS_OFFSET = 16;
@@ -53,6 +61,9 @@ final class TunCalls {
     /** ioctl is variadic after the request: the ifreq pointer is the first variadic argument. */
     private static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
+    /** ioctl with an integer (not a pointer) as its argument, as TUNSETOFFLOAD takes it. */
+    private static final MethodHandle IOCTL_VALUE = bind("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
     /** critical(true): short calls that may take heap arrays directly, without copying. */
     private static final MethodHandle READ = bind("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(true));
@@ -88,6 +99,14 @@ final class TunCalls {
     static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw new IllegalStateException("ioctl(2) call failed", t);
+        }
+    }
+
+    static int ioctlValue(MemorySegment state, int fd, long request, long value) {
+        try {
+            return (int) IOCTL_VALUE.invokeExact(state, fd, request, value);
         } catch (Throwable t) {
             throw new IllegalStateException("ioctl(2) call failed", t);
         }

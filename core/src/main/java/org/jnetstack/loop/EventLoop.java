@@ -457,5 +457,14 @@ public final class EventLoop implements AutoCloseable {
                 fault("frame handler of " + device.name(), t);
             }
         }
+
+        @Override
+        public void onFrame(byte[] buf, int off, int len, int flags) {
+            try {
+                handler.onFrame(buf, off, len, flags);
+            } catch (Throwable t) {
+                fault("frame handler of " + device.name(), t);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.random.RandomGenerator;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
@@ -243,7 +244,9 @@ public final class Tcp implements IpProtocolHandler {
         int src = pkt.source();
         int dst = pkt.destination();
         TcpSegment seg = rxSegment.wrap(buf, off, len);
-        Malformed m = seg.check(src, dst);
+        // An offloading TAP vouches for the checksum (verified by the kernel, or partial because
+        // the segment never left this host's memory): verifying it again would reject the latter.
+        Malformed m = seg.check(src, dst, !ip.transportChecksumVerified());
         if (m == null) {
             m = rxOptions.parse(seg);
         }
@@ -481,17 +484,33 @@ public final class Tcp implements IpProtocolHandler {
 
     // ---------------------------------------------------------------- output
 
-    /** Sends one segment of {@code c}; payload bytes come from its send buffer at {@code bufferOffset}. */
-    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len) {
+    /**
+     * Sends one segment of {@code c}; payload bytes come from its send buffer at {@code bufferOffset}.
+     * With {@code offloads} the device completes the checksum and, when {@code segmentSize > 0},
+     * cuts this super-segment into segments of {@code segmentSize} payload bytes.
+     */
+    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len,
+                     LinkOffloads offloads, int segmentSize) {
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
         int hl = TcpSegment.headerLength(opts);
         if (len > 0) {
             c.copySendData(bufferOffset, tx, t + hl, len);
         }
-        TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
         txSegments.inc();
+        if (offloads.txChecksum()) {
+            TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
+            TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
+            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            return;
+        }
+        TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
         ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+    }
+
+    /** What the device towards {@code remoteIp} does for us (checksums, segmentation). */
+    LinkOffloads offloadsFor(int remoteIp) {
+        return ip.offloadsFor(remoteIp);
     }
 
     void sendRst(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.tcp.cc.CongestionControl;
 import org.jnetstack.tcp.cc.CongestionControls;
@@ -53,6 +54,8 @@ public final class TcpConnection {
     private boolean finSent;
     private boolean noDelay;
     private boolean keepAlive;
+    /** The outgoing device's checksum and segmentation offloads (NONE for in-process devices). */
+    private final LinkOffloads offloads;
 
     // --- receive side ---
     private int irs;
@@ -125,6 +128,7 @@ public final class TcpConnection {
         this.sendBuffer = new SendBuffer(config.sendBuffer());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
         this.noDelay = !config.nagle();
+        this.offloads = tcp.offloadsFor(remoteIp);
         this.rtt = new RttEstimator(config.initialRto().toNanos(), config.minRto().toNanos(),
                 config.maxRto().toNanos(), 1_000_000L);
         this.cc = CongestionControls.create(config.congestionControl());
@@ -466,7 +470,7 @@ public final class TcpConnection {
         }
         int window = (int) Math.min(65535, receiveBuffer.window());
         rcvAdvEdge = rcvNxt + window;
-        tcp.sendSegment(this, iss, ack ? rcvNxt : 0, TcpSegment.SYN | (ack ? TcpSegment.ACK : 0), window, o, 0, 0);
+        tcp.sendSegment(this, iss, ack ? rcvNxt : 0, TcpSegment.SYN | (ack ? TcpSegment.ACK : 0), window, o, 0, 0, offloads, 0);
         sndNxt = iss + 1;
         sndMax = Seq.max(sndMax, sndNxt);
         if (ack) {
@@ -984,7 +988,7 @@ public final class TcpConnection {
             }
             long window = Math.min(cwnd, sndWnd);
             long usable = window - inFlight;
-            int len = (int) Math.max(0, Math.min(Math.min(unsent, mss), usable));
+            int len = (int) Math.max(0, Math.min(Math.min(unsent, maxSegmentPayload()), usable));
             if (sackOk && Seq.lt(sndNxt, sndMax)) {
                 len = Math.min(len, scoreboard.unsackedLength(sndNxt, len));
             }
@@ -1126,12 +1130,24 @@ public final class TcpConnection {
         }
         addSackBlocks(o);
         int room = mss + (tsOk ? 12 : 0) - o.encodedLength();
+        int segmentSize = 0;
         if (len > room) {
-            len = room;
-            flags &= ~TcpSegment.FIN;
+            int cut = room;
+            int tso = offloads.txSegmentation();
+            if (tso > 0) {
+                // TSO: whole segments only, so the device's last one is not a runt (RFC 1122
+                // §4.2.3.4's sender SWS rule, kept across the device's cut).
+                int segments = (tso - 20 - TcpSegment.headerLength(o)) / room;
+                cut = Math.max(1, Math.min(segments, len / room)) * room;
+            }
+            if (len > cut) {
+                len = cut;
+                flags &= ~TcpSegment.FIN;
+            }
+            segmentSize = len > room ? room : 0;
         }
         int window = advertiseWindow();
-        tcp.sendSegment(this, seq, rcvNxt, flags, window, o, seq - sndUna, len);
+        tcp.sendSegment(this, seq, rcvNxt, flags, window, o, seq - sndUna, len, offloads, segmentSize);
         ackSent();
         return len;
     }
@@ -1149,6 +1165,15 @@ public final class TcpConnection {
     }
 
     private int lastAckSent;
+
+    /** Payload of the largest segment to build: the MSS, or with TSO a super-segment of whole MSS-sized segments. */
+    private int maxSegmentPayload() {
+        int tso = offloads.txSegmentation();
+        if (tso <= mss) {
+            return mss;
+        }
+        return Math.max(1, (tso - 20 - TcpSegment.MAX_HEADER_LENGTH) / mss) * mss;
+    }
 
     private void ackSent() {
         ackNow = false;
@@ -1315,7 +1340,7 @@ public final class TcpConnection {
         if (tsOk) {
             o.setTimestamps(tsValue(), tsRecent);
         }
-        tcp.sendSegment(this, sndUna - 1, rcvNxt, TcpSegment.ACK, advertiseWindow(), o, 0, 0);
+        tcp.sendSegment(this, sndUna - 1, rcvNxt, TcpSegment.ACK, advertiseWindow(), o, 0, 0, offloads, 0);
         if (sndWnd == 0 && dataEnd() != sndNxt) {
             armPersist();
         } else {
@@ -1338,7 +1363,7 @@ public final class TcpConnection {
         if (tsOk) {
             o.setTimestamps(tsValue(), tsRecent);
         }
-        tcp.sendSegment(this, sndUna - 1, rcvNxt, TcpSegment.ACK, advertiseWindow(), o, 0, 0);
+        tcp.sendSegment(this, sndUna - 1, rcvNxt, TcpSegment.ACK, advertiseWindow(), o, 0, 0, offloads, 0);
         keepaliveTimer.schedule(config.keepaliveInterval().toNanos());
     }
 

@@ -79,6 +79,17 @@ public final class Checksum {
         return ~fold(partial & 0xFFFF_FFFFL) & 0xFFFF;
     }
 
+    /**
+     * Completes a checksum left partial for an offloading device: the 16-bit field at
+     * {@code checksumOffset} of the {@code len}-byte transport segment at {@code off} holds the
+     * pseudo-header sum; the sum over the whole segment, complemented, replaces it.
+     */
+    public static void finishPartial(byte[] b, int off, int len, int checksumOffset) {
+        int c = finish(partial(b, off, len, 0));
+        b[off + checksumOffset] = (byte) (c >>> 8);
+        b[off + checksumOffset + 1] = (byte) c;
+    }
+
     /** The checksum of the bytes; over a region that includes a correct checksum field this is 0. */
     public static int compute(byte[] b, int off, int len) {
         return finish(partial(b, off, len, 0));

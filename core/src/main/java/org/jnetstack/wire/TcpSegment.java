@@ -37,6 +37,11 @@ public final class TcpSegment {
      * if the corruption also garbles its options.
      */
     public Malformed check(int srcIp, int dstIp) {
+        return check(srcIp, dstIp, true);
+    }
+
+    /** Like {@link #check(int, int)}; the checksum only when {@code verifyChecksum} (a device may vouch for it). */
+    public Malformed check(int srcIp, int dstIp, boolean verifyChecksum) {
         if (len < MIN_HEADER_LENGTH) {
             return Malformed.TRUNCATED;
         }
@@ -44,9 +49,11 @@ public final class TcpSegment {
         if (hl < MIN_HEADER_LENGTH || hl > len) {
             return Malformed.BAD_HEADER_LENGTH;
         }
-        int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, len);
-        if (Checksum.finish(Checksum.partial(buf, off, len, sum)) != 0) {
-            return Malformed.BAD_CHECKSUM;
+        if (verifyChecksum) {
+            int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, len);
+            if (Checksum.finish(Checksum.partial(buf, off, len, sum)) != 0) {
+                return Malformed.BAD_CHECKSUM;
+            }
         }
         return TcpOptions.validate(buf, off + MIN_HEADER_LENGTH, hl - MIN_HEADER_LENGTH);
     }
@@ -179,6 +186,18 @@ public final class TcpSegment {
         buf[off + 17] = 0;
         int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, tcpLength);
         Bytes.putU16(buf, off + 16, Checksum.finish(Checksum.partial(buf, off, tcpLength, sum)));
+    }
+
+    /** Offset of the checksum field in the header. */
+    public static final int CHECKSUM_OFFSET = 16;
+
+    /**
+     * Stores the pseudo-header sum (not complemented) in the checksum field: what a device with
+     * checksum offload completes over the segment (Linux {@code CHECKSUM_PARTIAL}, virtio
+     * {@code NEEDS_CSUM}).
+     */
+    public static void fillPartialChecksum(byte[] buf, int off, int tcpLength, int srcIp, int dstIp) {
+        Bytes.putU16(buf, off + CHECKSUM_OFFSET, Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, tcpLength));
     }
 
     /** Writes header + options and fills the checksum, the payload already lying after the header. */

@@ -23,7 +23,17 @@ final class Capture implements AutoCloseable {
     }
 
     static Capture start(Netns ns, String link, Path file) throws InterruptedException {
-        Background b = ns.spawn("tshark", "-n", "-q", "-i", link, "-w", file.toString());
+        return start(ns, link, file, 0);
+    }
+
+    /** Like {@link #start(Netns, String, Path)}, keeping only the first {@code snaplen} bytes of each frame (0: all). */
+    static Capture start(Netns ns, String link, Path file, int snaplen) throws InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("tshark", "-n", "-q", "-i", link));
+        if (snaplen > 0) {
+            cmd.addAll(java.util.List.of("-s", Integer.toString(snaplen)));
+        }
+        cmd.addAll(java.util.List.of("-w", file.toString()));
+        Background b = ns.spawn(cmd.toArray(new String[0]));
         // "Capturing on ..." comes before dumpcap is attached; "File: ..." once it writes.
         b.awaitLine(line -> line.contains("File:"), Duration.ofSeconds(30));
         return new Capture(b, file);

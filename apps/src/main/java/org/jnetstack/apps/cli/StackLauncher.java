@@ -36,7 +36,12 @@ public final class StackLauncher implements AutoCloseable {
      * trace lines, an in-memory ring of the last frames for the admin page's download).
      */
     public record Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
-            Path pcap, boolean trace, PcapRing ring) {
+            Path pcap, boolean trace, PcapRing ring, boolean offload) {
+        /** With TAP offloads (checksum + TSO) when the kernel grants them. */
+        public Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
+                Path pcap, boolean trace, PcapRing ring) {
+            this(tap, ip, gateway, mac, mtu, pcap, trace, ring, true);
+        }
     }
 
     private StackLauncher(EventLoop loop, NetStack stack, LinkDevice device, TapDevice tap, UserNet userNet, Link options) {
@@ -116,7 +121,7 @@ public final class StackLauncher implements AutoCloseable {
 
     /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
     public static StackLauncher start(Link o, String name, Consumer<NetStack> setup) throws IOException {
-        TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU);
+        TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU, o.offload());
         LinkDevice device = tap;
         EventLoop loop = null;
         try {
@@ -159,10 +164,13 @@ public final class StackLauncher implements AutoCloseable {
             return "user-mode network " + userNet.config().network() + "/" + userNet.config().prefixLength()
                     + " (MAC " + device.mac() + ", MTU " + device.mtu() + ")";
         }
-        return "TAP " + tap.name() + " (MAC " + device.mac() + ", MTU " + device.mtu() + ")";
+        return "TAP " + tap.name() + " (MAC " + device.mac() + ", MTU " + device.mtu() + ", offloads " + tap.offloadStatus() + ")";
     }
 
-    /** {@code 10.0.0.2/24 on TAP jns0 (MAC 02:..., MTU 1500)}, plus the gateway if any. */
+    /**
+     * {@code 10.0.0.2/24 on TAP jns0 (MAC 02:..., MTU 1500, offloads on (rx-checksum tx-checksum tso(65535)))},
+     * plus the gateway if any; "offloads off (reason)" when --no-offload was given or the kernel refused.
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         if (userNet != null) {
@@ -175,7 +183,8 @@ public final class StackLauncher implements AutoCloseable {
             return sb.toString();
         }
         sb.append(options.ip()).append(" on TAP ").append(tap.name())
-                .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu()).append(')');
+                .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu())
+                .append(", offloads ").append(tap.offloadStatus()).append(')');
         if (options.gateway() != null) {
             sb.append(", gateway ").append(options.gateway());
         }

@@ -46,6 +46,10 @@ public final class StackOptions {
     @Option(names = "--trace", description = "Print one line per frame sent and received (to standard error).")
     boolean trace;
 
+    @Option(names = "--no-offload", description = "Do not ask the kernel for TAP checksum and segmentation offloads "
+            + "(IFF_VNET_HDR): every frame is at most the MTU and every checksum complete, also in captures.")
+    boolean noOffload;
+
     /**
      * Checks the combination of options.
      *
@@ -81,7 +85,7 @@ public final class StackOptions {
 
     /** The options as a {@link StackLauncher.Link} (no capture ring). */
     public StackLauncher.Link link() {
-        return new StackLauncher.Link(tap, ip, gateway, mac, mtu, pcap, trace, null);
+        return new StackLauncher.Link(tap, ip, gateway, mac, mtu, pcap, trace, null, !noOffload);
     }
 
     public String tap() {
@@ -102,6 +106,11 @@ public final class StackOptions {
 
     public Integer mtu() {
         return mtu;
+    }
+
+    /** True unless --no-offload: open the TAP with checksum and segmentation offloads when the kernel grants them. */
+    public boolean offload() {
+        return !noOffload;
     }
 
     public Path pcap() {

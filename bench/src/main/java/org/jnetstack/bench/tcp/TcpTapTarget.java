@@ -30,16 +30,17 @@ public final class TcpTapTarget {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: TcpTapTarget TAP-NAME ADDRESS/PREFIX [BUFFER-BYTES]");
+            System.err.println("usage: TcpTapTarget TAP-NAME ADDRESS/PREFIX [BUFFER-BYTES|default [offload|no-offload]]");
             System.exit(2);
         }
         TcpConfig cfg = TcpConfig.defaults();
-        if (args.length > 2) {
+        if (args.length > 2 && !args[2].equals("default")) {
             int b = Integer.parseInt(args[2]);
             cfg = cfg.withBuffers(b, b);
         }
         EventLoop loop = EventLoop.system();
-        TapDevice tap = TapDevice.open(args[0]);
+        boolean offload = args.length > 3 && args[3].equals("offload");
+        TapDevice tap = TapDevice.open(args[0], null, TapDevice.DEFAULT_MTU, offload);
         NetStack stack = NetStack.builder(loop).name("tcp-target").device(tap).address(args[1]).tcpConfig(cfg).build();
         byte[] sink = new byte[256 * 1024];
         stack.tcp().listen(9, l -> {
@@ -67,7 +68,7 @@ public final class TcpTapTarget {
             }
         });
         loop.start("tcp-target-loop");
-        System.out.println("up " + tap.name());
+        System.out.println("up " + tap.name() + " offloads " + tap.offloadStatus());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         String line;
@@ -81,7 +82,9 @@ public final class TcpTapTarget {
         var c = stack.counters();
         System.out.println("stack: tcp.rx.segments=" + c.get("tcp.rx.segments") + " tcp.tx.segments=" + c.get("tcp.tx.segments")
                 + " tcp.retransmitted_segments=" + c.get("tcp.retransmitted_segments")
-                + " tap.rx.frames=" + tap.stats().rxFrames.get()
+                + " tap.rx.frames=" + tap.stats().rxFrames.get() + " tap.tx.frames=" + tap.stats().txFrames.get()
+                + " tap.rx.gso_frames=" + tap.stats().counters().get("rx.gso_frames")
+                + " tap.tx.gso_frames=" + tap.stats().counters().get("tx.gso_frames")
                 + " loop.errors=" + loop.counters().get("loop.errors"));
     }
 

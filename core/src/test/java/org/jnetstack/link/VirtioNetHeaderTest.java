@@ -1,0 +1,100 @@
+package org.jnetstack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.TcpSegment;
+import org.junit.jupiter.api.Test;
+
+class VirtioNetHeaderTest {
+    /** What Linux (x86-64, little endian) put in front of a GSO TCP frame it handed us: captured layout. */
+    private static final byte[] KERNEL_GSO = {
+            0x01, 0x01,             // NEEDS_CSUM, GSO_TCPV4
+            0x42, 0x00,             // hdr_len 66 (14 + 20 + 32)
+            (byte) 0xa8, 0x05,      // gso_size 1448
+            0x22, 0x00,             // csum_start 34
+            0x10, 0x00};            // csum_offset 16
+
+    @Test
+    void parsesTheKernelsHeaderInHostOrder() {
+        assertThat(VirtioNetHeader.flags(KERNEL_GSO, 0)).isEqualTo(VirtioNetHeader.F_NEEDS_CSUM);
+        assertThat(VirtioNetHeader.gsoType(KERNEL_GSO, 0)).isEqualTo(VirtioNetHeader.GSO_TCPV4);
+        assertThat(VirtioNetHeader.headerLength(KERNEL_GSO, 0)).isEqualTo(66);
+        assertThat(VirtioNetHeader.gsoSize(KERNEL_GSO, 0)).isEqualTo(1448);
+        assertThat(VirtioNetHeader.checksumStart(KERNEL_GSO, 0)).isEqualTo(34);
+        assertThat(VirtioNetHeader.checksumOffset(KERNEL_GSO, 0)).isEqualTo(16);
+    }
+
+    @Test
+    void partialAndValidChecksumsAreVouchedForAndNothingElse() {
+        byte[] h = new byte[VirtioNetHeader.LENGTH];
+        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isZero();
+        h[0] = VirtioNetHeader.F_DATA_VALID;
+        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
+        h[0] = VirtioNetHeader.F_NEEDS_CSUM;
+        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
+        h[0] = 4; // VIRTIO_NET_HDR_F_RSC_INFO: says nothing about the checksum
+        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isZero();
+    }
+
+    @Test
+    void buildsTheHeaderTheKernelExpectsForASuperSegment() {
+        byte[] b = new byte[3 + VirtioNetHeader.LENGTH];
+        VirtioNetHeader.writeOffload(b, 3, 66, 34, 16, 1448);
+        byte[] h = java.util.Arrays.copyOfRange(b, 3, 3 + VirtioNetHeader.LENGTH);
+        assertThat(h).containsExactly(KERNEL_GSO);
+    }
+
+    @Test
+    void aPlainSegmentAsksForTheChecksumOnlyAndAPlainFrameForNothing() {
+        byte[] b = new byte[VirtioNetHeader.LENGTH];
+        VirtioNetHeader.writeOffload(b, 0, 36, 34, 16, 0);
+        assertThat(VirtioNetHeader.flags(b, 0)).isEqualTo(VirtioNetHeader.F_NEEDS_CSUM);
+        assertThat(VirtioNetHeader.gsoType(b, 0)).isEqualTo(VirtioNetHeader.GSO_NONE);
+        assertThat(VirtioNetHeader.gsoSize(b, 0)).isZero();
+        java.util.Arrays.fill(b, (byte) 7);
+        VirtioNetHeader.writePlain(b, 0);
+        assertThat(b).containsOnly(0);
+    }
+
+    @Test
+    void completingAPartialChecksumGivesWhatSoftwareComputes() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int payload : new int[] {0, 1, 2, 1447, 1448, 4001}) {
+            int src = r.nextInt();
+            int dst = r.nextInt();
+            byte[] full = new byte[14 + 20 + 20 + payload];
+            r.nextBytes(full);
+            int tcp = 34;
+            int tcpLen = full.length - tcp;
+            TcpSegment.writeHeader(full, tcp, 1234, 80, r.nextInt(), r.nextInt(), TcpSegment.ACK, 5000, 0, null);
+            byte[] partial = full.clone();
+            TcpSegment.fillChecksum(full, tcp, tcpLen, src, dst);
+            TcpSegment.fillPartialChecksum(partial, tcp, tcpLen, src, dst);
+            assertThat(partial).isNotEqualTo(full);
+
+            assertThat(VirtioNetHeader.completeChecksum(partial, 0, partial.length, tcp, TcpSegment.CHECKSUM_OFFSET)).isTrue();
+
+            assertThat(partial).as("payload %d", payload).isEqualTo(full);
+            assertThat(Checksum.finish(Checksum.partial(partial, tcp, tcpLen,
+                    Checksum.pseudoHeader(src, dst, 6, tcpLen)))).isZero();
+        }
+    }
+
+    @Test
+    void offsetsOutsideTheFrameAreRefused() {
+        byte[] f = new byte[60];
+        assertThat(VirtioNetHeader.completeChecksum(f, 0, 60, 34, 25)).isFalse();
+        assertThat(VirtioNetHeader.completeChecksum(f, 0, 60, -1, 16)).isFalse();
+    }
+
+    @Test
+    void offloadsAreConsistent() {
+        assertThat(LinkOffloads.NONE.any()).isFalse();
+        assertThat(LinkOffloads.NONE.describe()).isEqualTo("none");
+        assertThat(new LinkOffloads(true, true, 65535).describe()).isEqualTo("rx-checksum tx-checksum tso(65535)");
+        assertThatThrownBy(() -> new LinkOffloads(true, false, 65535)).hasMessageContaining("checksum offload");
+    }
+}
