@@ -177,4 +177,28 @@ class JdkAdaptersTest {
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
         assertThat(server.isClosed()).isTrue();
     }
+
+    @Test
+    void datagramSocketsOverTheStack() throws Exception {
+        try (java.net.DatagramSocket server = StackDatagramSockets.bind(net.server, 5300);
+                java.net.DatagramSocket client = StackDatagramSockets.create(net.client)) {
+            assertThat(server.getLocalPort()).isEqualTo(5300);
+            byte[] q = "ping".getBytes(StandardCharsets.US_ASCII);
+            client.send(new java.net.DatagramPacket(q, q.length, TwoHosts.serverIp(), 5300)); // binds an ephemeral port
+            assertThat(client.getLocalPort()).isPositive();
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[100], 100);
+            server.receive(p);
+            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)).isEqualTo("ping");
+            assertThat(p.getAddress()).isEqualTo(TwoHosts.clientIp());
+            assertThat(p.getPort()).isEqualTo(client.getLocalPort());
+            server.send(new java.net.DatagramPacket("pong".getBytes(StandardCharsets.US_ASCII), 4, p.getSocketAddress()));
+            client.connect(TwoHosts.serverIp(), 5300);
+            client.setSoTimeout(10_000);
+            java.net.DatagramPacket r = new java.net.DatagramPacket(new byte[100], 100);
+            client.receive(r);
+            assertThat(new String(r.getData(), 0, r.getLength(), StandardCharsets.US_ASCII)).isEqualTo("pong");
+            client.setSoTimeout(50);
+            assertThatThrownBy(() -> client.receive(r)).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
 }
