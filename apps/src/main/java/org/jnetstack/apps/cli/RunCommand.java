@@ -105,6 +105,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     TftpServiceOptions tftpOptions;
 
+    @Mixin
+    SerialServiceOptions serialOptions;
+
     @Override
     public Integer call() throws Exception {
         boolean userNet = userNet();
@@ -124,6 +127,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<ApplianceService> services = new java.util.ArrayList<>(services());
         tftpOptions.addTo(services);
+        serialOptions.addTo(services);
         ConfigFile file;
         try {
             file = ConfigFile.load(config, overrides(userNet));

@@ -1,0 +1,83 @@
+package org.jnetstack.apps.serial;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.jnetstack.apps.appliance.Appliance;
+import org.jnetstack.apps.appliance.ApplianceConfig;
+import org.jnetstack.apps.appliance.ApplianceService;
+
+/**
+ * The serial console bridge as an {@link ApplianceService}: opens the line (off the loop: it
+ * may start a process or connect a socket), then starts the bridge on the loop; its counters
+ * go to the status page. Settings come from a function, fixed ones from the command line today.
+ */
+public final class SerialApplianceService implements ApplianceService {
+    /** What the service runs with: where the line is, and the bridge's options. */
+    public record Settings(SerialSource source, SerialBridgeOptions options) {
+    }
+
+    private final Function<ApplianceConfig, Settings> settings;
+
+    public SerialApplianceService(Function<ApplianceConfig, Settings> settings) {
+        this.settings = settings;
+    }
+
+    public static SerialApplianceService fixed(SerialSource source, SerialBridgeOptions options) {
+        Settings s = new Settings(source, options);
+        return new SerialApplianceService(c -> s);
+    }
+
+    @Override
+    public String name() {
+        return "serial";
+    }
+
+    @Override
+    public Object settings(ApplianceConfig config) {
+        return settings.apply(config);
+    }
+
+    @Override
+    public Running start(Appliance a, Object s) throws Exception {
+        Settings st = (Settings) s;
+        SerialLine line = st.source().open();
+        SerialBridge bridge;
+        try {
+            bridge = a.onLoop(() -> SerialBridge.start(a.stack(), line, st.options()));
+        } catch (Exception | Error e) {
+            line.close();
+            throw e;
+        }
+        return new Running() {
+            @Override
+            public String listening() {
+                SerialBridgeOptions o = st.options();
+                return "serial console on TCP " + a.hostAddress() + ":" + bridge.port() + " (" + line.describe()
+                        + ", input " + o.input().name().toLowerCase(java.util.Locale.ROOT)
+                        + (o.telnet() ? ", telnet" : "") + ")";
+            }
+
+            @Override
+            public Map<String, Object> status() {
+                SerialBridge.Status b = bridge.status();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("port", b.port());
+                m.put("line", b.line());
+                m.put("lineState", b.lineState());
+                m.put("clients", b.clients());
+                m.put("lineBytesIn", b.lineBytesIn());
+                m.put("lineBytesOut", b.lineBytesOut());
+                m.put("droppedBytes", b.droppedBytes());
+                m.put("disconnectedSlow", b.disconnectedSlow());
+                m.put("inputDiscarded", b.inputDiscarded());
+                return m;
+            }
+
+            @Override
+            public void close() {
+                a.onLoopQuietly(bridge::close);
+            }
+        };
+    }
+}
