@@ -41,11 +41,11 @@ public final class TcpServerSocket implements Closeable {
     private final ArrayDeque<TcpSocket> ready = new ArrayDeque<>(); // guarded by lock
     private TcpListener listener; // guarded by lock
     private boolean drainPosted;  // guarded by lock
-    private boolean closed;       // guarded by lock
+    private volatile boolean closed; // written under lock
     private int backlog;
-    private int soTimeoutMillis;
-    private int receiveBufferSize;
-    private InetSocketAddress local;
+    private volatile int soTimeoutMillis;
+    private volatile int receiveBufferSize;
+    private volatile InetSocketAddress local; // written under lock
 
     /** An unbound server socket; {@link #bind} it. */
     public TcpServerSocket(NetStack stack) {
@@ -107,7 +107,7 @@ public final class TcpServerSocket implements Closeable {
             if (listener == null && !closed) {
                 throw new SocketException("Socket is not bound yet");
             }
-            long deadline = soTimeoutMillis == 0 ? 0 : System.nanoTime() + soTimeoutMillis * 1_000_000L;
+            long deadline = Waits.deadline(soTimeoutMillis);
             while (true) {
                 if (closed) {
                     throw SocketErrors.closed();
@@ -116,7 +116,7 @@ public final class TcpServerSocket implements Closeable {
                 if (s != null) {
                     break;
                 }
-                if (!await(deadline)) {
+                if (!Waits.await(acceptable, deadline, loop, this)) {
                     throw new SocketTimeoutException("Accept timed out");
                 }
             }
@@ -132,26 +132,6 @@ public final class TcpServerSocket implements Closeable {
             LoopCall.post(loop, () -> drain(l));
         }
         return s;
-    }
-
-    private boolean await(long deadline) throws SocketException {
-        LoopCall.checkNotLoopThread(loop);
-        try {
-            if (deadline == 0) {
-                acceptable.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            acceptable.awaitNanos(left);
-            return true;
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new SocketException("Closed by interrupt");
-        }
     }
 
     /** Loop thread: takes established connections from the listener while fewer than backlog wait here. */
@@ -199,21 +179,11 @@ public final class TcpServerSocket implements Closeable {
     }
 
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return closed;
     }
 
     public boolean isBound() {
-        lock.lock();
-        try {
-            return listener != null;
-        } finally {
-            lock.unlock();
-        }
+        return local != null;
     }
 
     /** The port listened on (-1 before binding). */
@@ -224,56 +194,25 @@ public final class TcpServerSocket implements Closeable {
 
     /** The address and port listened on (address 0.0.0.0: every local address); null before binding. */
     public InetSocketAddress localAddress() {
-        lock.lock();
-        try {
-            return local;
-        } finally {
-            lock.unlock();
-        }
+        return local;
     }
 
     /** SO_TIMEOUT: how long {@link #accept} waits (0: for ever). */
     public void setSoTimeout(int millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        lock.lock();
-        try {
-            soTimeoutMillis = millis;
-        } finally {
-            lock.unlock();
-        }
+        soTimeoutMillis = Waits.checkTimeout(millis);
     }
 
     public int getSoTimeout() {
-        lock.lock();
-        try {
-            return soTimeoutMillis;
-        } finally {
-            lock.unlock();
-        }
+        return soTimeoutMillis;
     }
 
     /** SO_RCVBUF of accepted connections; set it before {@link #bind} (it sets the window scale of the SYN-ACK). */
     public void setReceiveBufferSize(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
-        }
-        lock.lock();
-        try {
-            receiveBufferSize = bytes;
-        } finally {
-            lock.unlock();
-        }
+        receiveBufferSize = Waits.checkBufferSize(bytes);
     }
 
     public int getReceiveBufferSize() {
-        lock.lock();
-        try {
-            return receiveBufferSize;
-        } finally {
-            lock.unlock();
-        }
+        return receiveBufferSize;
     }
 
     public NetStack stack() {

@@ -64,8 +64,8 @@ public final class TcpSocket implements Closeable {
     private ByteRing rx;
     private ByteRing tx;
     private boolean connecting;
-    private boolean connected;
-    private boolean closed;
+    private volatile boolean connected; // written under lock
+    private volatile boolean closed;    // written under lock
     private boolean closeRequested;   // the loop is to close the connection once tx has drained
     private boolean finished;         // the connection ended (closed or failed)
     private boolean peerFin;          // the peer's FIN arrived
@@ -75,17 +75,17 @@ public final class TcpSocket implements Closeable {
     private boolean inputShutdown;
     private boolean outputShutdown;
     private IOException error;
-    private InetSocketAddress remote;
-    private InetSocketAddress local;
+    private volatile InetSocketAddress remote; // written under lock
+    private volatile InetSocketAddress local;  // written under lock
 
     // Options: kept here and applied to the connection (its per-connection TcpConfig before connecting).
-    private int bindPort;
-    private int soTimeoutMillis;
-    private int lingerSeconds = -1;
-    private boolean noDelay;
-    private boolean keepAlive;
-    private int sendBufferSize;
-    private int receiveBufferSize;
+    private int bindPort; // guarded by lock
+    private volatile int soTimeoutMillis;
+    private volatile int lingerSeconds = -1;
+    private volatile boolean noDelay;
+    private volatile boolean keepAlive;
+    private volatile int sendBufferSize;
+    private volatile int receiveBufferSize;
 
     private InputStream in;
     private OutputStream out;
@@ -192,7 +192,7 @@ public final class TcpSocket implements Closeable {
         } finally {
             lock.unlock();
         }
-        long deadline = deadline(timeoutMillis);
+        long deadline = Waits.deadline(timeoutMillis);
         boolean keepAliveNow = keepAlive;
         int localPort = bindPort;
         try {
@@ -215,7 +215,7 @@ public final class TcpSocket implements Closeable {
             lock.lock();
             try {
                 while (!connected && error == null && !closed && !finished) {
-                    if (!await(writable, deadline)) {
+                    if (!Waits.await(writable, deadline, loop, this)) {
                         TcpConnection c = connection;
                         LoopCall.post(loop, c::abort);
                         throw new SocketTimeoutException("Connect timed out");
@@ -258,7 +258,7 @@ public final class TcpSocket implements Closeable {
             if (len == 0) {
                 return 0;
             }
-            long deadline = deadline(soTimeoutMillis);
+            long deadline = Waits.deadline(soTimeoutMillis);
             while (true) {
                 if (closed) {
                     throw SocketErrors.closed();
@@ -283,7 +283,7 @@ public final class TcpSocket implements Closeable {
                 if (finished) {
                     return -1; // ended without the peer's FIN: e.g. aborted by our side
                 }
-                if (!await(readable, deadline)) {
+                if (!Waits.await(readable, deadline, loop, this)) {
                     throw new SocketTimeoutException("Read timed out");
                 }
             }
@@ -341,7 +341,7 @@ public final class TcpSocket implements Closeable {
                     if (tx.free() > 0) {
                         break;
                     }
-                    await(writable, 0);
+                    Waits.await(writable, 0, loop, this);
                 }
                 int n = tx.write(b, off, len);
                 off += n;
@@ -459,21 +459,11 @@ public final class TcpSocket implements Closeable {
     // ------------------------------------------------------------------ state
 
     public boolean isConnected() {
-        lock.lock();
-        try {
-            return connected;
-        } finally {
-            lock.unlock();
-        }
+        return connected;
     }
 
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return closed;
     }
 
     /** uSock's read-EOF: the peer's FIN arrived and every byte before it has been read. */
@@ -507,22 +497,12 @@ public final class TcpSocket implements Closeable {
 
     /** The peer's address and port; null before connecting. */
     public InetSocketAddress remoteAddress() {
-        lock.lock();
-        try {
-            return remote;
-        } finally {
-            lock.unlock();
-        }
+        return remote;
     }
 
     /** Our address and port; null before connecting. */
     public InetSocketAddress localAddress() {
-        lock.lock();
-        try {
-            return local;
-        } finally {
-            lock.unlock();
-        }
+        return local;
     }
 
     public NetStack stack() {
@@ -532,12 +512,7 @@ public final class TcpSocket implements Closeable {
     /** A snapshot of the connection (windows, RTT, retransmissions); null before connecting. */
     public TcpInfo info() throws IOException {
         TcpConnection c;
-        lock.lock();
-        try {
-            c = connection;
-        } finally {
-            lock.unlock();
-        }
+        c = connection;
         return c == null ? null : LoopCall.call(loop, c::info);
     }
 
@@ -545,85 +520,41 @@ public final class TcpSocket implements Closeable {
 
     /** SO_TIMEOUT: how long {@link #read} waits (0: for ever). */
     public void setSoTimeout(int millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        lock.lock();
-        try {
-            soTimeoutMillis = millis;
-        } finally {
-            lock.unlock();
-        }
+        soTimeoutMillis = Waits.checkTimeout(millis);
     }
 
     public int getSoTimeout() {
-        lock.lock();
-        try {
-            return soTimeoutMillis;
-        } finally {
-            lock.unlock();
-        }
+        return soTimeoutMillis;
     }
 
     /** TCP_NODELAY: send small segments at once instead of coalescing them (Nagle off). */
     public void setTcpNoDelay(boolean on) {
-        lock.lock();
-        try {
-            noDelay = on;
-        } finally {
-            lock.unlock();
-        }
+        noDelay = on;
         onConnection(c -> c.setNoDelay(on));
     }
 
     public boolean getTcpNoDelay() {
-        lock.lock();
-        try {
-            return noDelay;
-        } finally {
-            lock.unlock();
-        }
+        return noDelay;
     }
 
     /** SO_KEEPALIVE: probe an idle peer (timing from {@link TcpConfig}). */
     public void setKeepAlive(boolean on) {
-        lock.lock();
-        try {
-            keepAlive = on;
-        } finally {
-            lock.unlock();
-        }
+        keepAlive = on;
         onConnection(c -> c.setKeepAlive(on));
     }
 
     public boolean getKeepAlive() {
-        lock.lock();
-        try {
-            return keepAlive;
-        } finally {
-            lock.unlock();
-        }
+        return keepAlive;
     }
 
     /** SO_SNDBUF: the connection's send buffer. Before connecting it also sizes our ring. */
     public void setSendBufferSize(int bytes) {
-        checkBufferSize(bytes);
-        lock.lock();
-        try {
-            sendBufferSize = bytes;
-        } finally {
-            lock.unlock();
-        }
+        sendBufferSize = Waits.checkBufferSize(bytes);
         onConnection(c -> c.setSendBufferSize(bytes));
     }
 
     public int getSendBufferSize() {
-        lock.lock();
-        try {
-            return sendBufferSize;
-        } finally {
-            lock.unlock();
-        }
+        return sendBufferSize;
     }
 
     /**
@@ -631,23 +562,12 @@ public final class TcpSocket implements Closeable {
      * connecting for windows beyond 64 KiB: the window scale is fixed by the SYN (RFC 7323 §2.2).
      */
     public void setReceiveBufferSize(int bytes) {
-        checkBufferSize(bytes);
-        lock.lock();
-        try {
-            receiveBufferSize = bytes;
-        } finally {
-            lock.unlock();
-        }
+        receiveBufferSize = Waits.checkBufferSize(bytes);
         onConnection(c -> c.setReceiveBufferSize(bytes));
     }
 
     public int getReceiveBufferSize() {
-        lock.lock();
-        try {
-            return receiveBufferSize;
-        } finally {
-            lock.unlock();
-        }
+        return receiveBufferSize;
     }
 
     /** SO_LINGER: off (-1) by default; 0 resets on close; a positive time makes close wait. */
@@ -655,38 +575,17 @@ public final class TcpSocket implements Closeable {
         if (on && seconds < 0) {
             throw new IllegalArgumentException("invalid linger time: " + seconds);
         }
-        lock.lock();
-        try {
-            lingerSeconds = on ? Math.min(seconds, 65535) : -1;
-        } finally {
-            lock.unlock();
-        }
+        lingerSeconds = on ? Math.min(seconds, 65535) : -1;
     }
 
     /** The linger time, or -1 when off. */
     public int getSoLinger() {
-        lock.lock();
-        try {
-            return lingerSeconds;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static void checkBufferSize(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
-        }
+        return lingerSeconds;
     }
 
     private void onConnection(java.util.function.Consumer<TcpConnection> change) {
         TcpConnection c;
-        lock.lock();
-        try {
-            c = connection;
-        } finally {
-            lock.unlock();
-        }
+        c = connection;
         if (c != null) {
             LoopCall.post(loop, () -> change.accept(c));
         }
@@ -771,37 +670,9 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    private static long deadline(int timeoutMillis) {
-        return timeoutMillis == 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
-    }
-
-    /**
-     * Waits on {@code cond} (lock held) until signalled or {@code deadline} (0: none); false when
-     * the deadline has passed. An interrupt closes the socket, like the JDK's sockets on virtual threads.
-     */
-    private boolean await(Condition cond, long deadline) throws SocketException {
-        LoopCall.checkNotLoopThread(loop);
-        try {
-            if (deadline == 0) {
-                cond.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            cond.awaitNanos(left);
-            return true;
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new SocketException("Closed by interrupt");
-        }
-    }
-
     private boolean awaitQuietly(Condition cond, long deadline) {
         try {
-            return await(cond, deadline);
+            return Waits.await(cond, deadline, loop, this);
         } catch (SocketException interrupted) {
             return false;
         }

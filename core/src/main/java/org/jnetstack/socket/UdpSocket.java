@@ -46,12 +46,12 @@ public final class UdpSocket implements Closeable {
     private final ArrayDeque<Datagram> queue = new ArrayDeque<>(); // guarded by lock
     private int queuedBytes;     // guarded by lock
     private int maxDatagrams;    // guarded by lock
-    private int maxBytes;        // guarded by lock
-    private long dropped;        // guarded by lock
+    private volatile int maxBytes;
+    private volatile long dropped;   // written under lock
     private IOException pendingError; // guarded by lock
-    private boolean closed;      // guarded by lock
-    private int soTimeoutMillis; // guarded by lock
-    private InetSocketAddress peer; // guarded by lock
+    private volatile boolean closed; // written under lock
+    private volatile int soTimeoutMillis;
+    private volatile InetSocketAddress peer; // written under lock
 
     /** Binds an ephemeral port. */
     public UdpSocket(NetStack stack) throws IOException {
@@ -105,12 +105,7 @@ public final class UdpSocket implements Closeable {
         if (p.getAddress() != null) {
             to = new InetSocketAddress(p.getAddress(), p.getPort());
         } else {
-            lock.lock();
-            try {
-                to = peer;
-            } finally {
-                lock.unlock();
-            }
+            to = peer;
             if (to == null) {
                 throw new IllegalArgumentException("packet has no destination and the socket is not connected");
             }
@@ -129,7 +124,7 @@ public final class UdpSocket implements Closeable {
         Datagram d;
         lock.lock();
         try {
-            long deadline = soTimeoutMillis == 0 ? 0 : System.nanoTime() + soTimeoutMillis * 1_000_000L;
+            long deadline = Waits.deadline(soTimeoutMillis);
             while (true) {
                 if (closed) {
                     throw SocketErrors.closed();
@@ -144,7 +139,7 @@ public final class UdpSocket implements Closeable {
                     queuedBytes -= d.data().length;
                     break;
                 }
-                if (!await(deadline)) {
+                if (!Waits.await(arrived, deadline, loop, this)) {
                     throw new SocketTimeoutException("Receive timed out");
                 }
             }
@@ -156,26 +151,6 @@ public final class UdpSocket implements Closeable {
         p.setLength(n);
         p.setAddress(TcpSocket.inet(d.srcIp()));
         p.setPort(d.srcPort());
-    }
-
-    private boolean await(long deadline) throws SocketException {
-        LoopCall.checkNotLoopThread(loop);
-        try {
-            if (deadline == 0) {
-                arrived.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            arrived.awaitNanos(left);
-            return true;
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new SocketException("Closed by interrupt");
-        }
     }
 
     /** Receives only from {@code peer} from now on; {@code send(DatagramPacket)} without address goes there. */
@@ -216,75 +191,34 @@ public final class UdpSocket implements Closeable {
 
     /** The connected peer, or null. */
     public InetSocketAddress remoteAddress() {
-        lock.lock();
-        try {
-            return peer;
-        } finally {
-            lock.unlock();
-        }
+        return peer;
     }
 
     /** SO_TIMEOUT: how long {@link #receive} waits (0: for ever). */
     public void setSoTimeout(int millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        lock.lock();
-        try {
-            soTimeoutMillis = millis;
-        } finally {
-            lock.unlock();
-        }
+        soTimeoutMillis = Waits.checkTimeout(millis);
     }
 
     public int getSoTimeout() {
-        lock.lock();
-        try {
-            return soTimeoutMillis;
-        } finally {
-            lock.unlock();
-        }
+        return soTimeoutMillis;
     }
 
     /** SO_RCVBUF: bytes of datagrams queued for {@link #receive} before further ones are dropped. */
     public void setReceiveBufferSize(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
-        }
-        lock.lock();
-        try {
-            maxBytes = bytes;
-        } finally {
-            lock.unlock();
-        }
+        maxBytes = Waits.checkBufferSize(bytes);
     }
 
     public int getReceiveBufferSize() {
-        lock.lock();
-        try {
-            return maxBytes;
-        } finally {
-            lock.unlock();
-        }
+        return maxBytes;
     }
 
     /** Datagrams dropped because the receive queue was full. */
     public long droppedCount() {
-        lock.lock();
-        try {
-            return dropped;
-        } finally {
-            lock.unlock();
-        }
+        return dropped;
     }
 
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return closed;
     }
 
     /** Releases the port; a blocked {@link #receive} throws {@code Socket closed} at once. */

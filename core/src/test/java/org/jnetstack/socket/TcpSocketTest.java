@@ -46,6 +46,20 @@ class TcpSocketTest {
         return in.readAllBytes();
     }
 
+    /** Writes {@code data} and half-closes while another thread reads everything that comes back. */
+    static byte[] sendAndReadBack(TcpSocket s, byte[] data) throws Exception {
+        CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readAll(s.getInputStream());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        s.getOutputStream().write(data);
+        s.shutdownOutput();
+        return back.get();
+    }
+
     /** Serves one connection in a virtual thread: echoes everything, then closes. */
     static CompletableFuture<Void> echoOnce(TcpServerSocket listener) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -74,17 +88,8 @@ class TcpSocketTest {
                 assertThat(s.remoteAddress()).isEqualTo(TwoHosts.server(7));
                 assertThat(s.localAddress().getAddress()).isEqualTo(TwoHosts.clientIp());
                 assertThat(s.localAddress().getPort()).isBetween(1024, 65535);
-                CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return readAll(s.getInputStream());
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                });
-                s.getOutputStream().write(data);
-                s.shutdownOutput();
+                assertThat(sendAndReadBack(s, data)).isEqualTo(data);
                 assertThat(s.isOutputShutdown()).isTrue();
-                assertThat(echoed.get()).isEqualTo(data);
                 assertThat(s.isInputEnded()).isTrue();
             }
             served.get();
@@ -439,16 +444,7 @@ class TcpSocketTest {
                 CompletableFuture<Void> served = echoOnce(listener);
                 byte[] data = random(2_000_000, 12);
                 try (TcpSocket s = Sockets.of(lossy.client).connect("10.0.0.2", 7)) {
-                    CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return readAll(s.getInputStream());
-                        } catch (IOException e) {
-                            throw new RuntimeException(e);
-                        }
-                    });
-                    s.getOutputStream().write(data);
-                    s.shutdownOutput();
-                    assertThat(echoed.get()).isEqualTo(data);
+                    assertThat(sendAndReadBack(s, data)).isEqualTo(data);
                 }
                 served.get();
             }
