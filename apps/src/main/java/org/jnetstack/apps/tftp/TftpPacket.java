@@ -151,34 +151,32 @@ final class TftpPacket {
 
     /** An OACK carrying {@code options} in order (RFC 2347 §2). */
     static byte[] oack(Map<String, String> options) {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        b.write(0);
-        b.write(OACK);
-        for (Map.Entry<String, String> e : options.entrySet()) {
-            b.writeBytes(e.getKey().getBytes(StandardCharsets.ISO_8859_1));
-            b.write(0);
-            b.writeBytes(e.getValue().getBytes(StandardCharsets.ISO_8859_1));
-            b.write(0);
-        }
-        return b.toByteArray();
+        return packet(OACK, options);
     }
 
     /** A request packet (for tests and clients). */
     static byte[] request(int opcode, String filename, String mode, Map<String, String> options) {
+        return packet(opcode, options, filename, mode);
+    }
+
+    /** The opcode, then each of {@code strings} and each option name and value, every one zero-terminated. */
+    private static byte[] packet(int opcode, Map<String, String> options, String... strings) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         b.write(0);
         b.write(opcode);
-        for (String s : new String[] {filename, mode}) {
-            b.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
-            b.write(0);
+        for (String s : strings) {
+            zeroTerminated(b, s);
         }
         for (Map.Entry<String, String> e : options.entrySet()) {
-            b.writeBytes(e.getKey().getBytes(StandardCharsets.ISO_8859_1));
-            b.write(0);
-            b.writeBytes(e.getValue().getBytes(StandardCharsets.ISO_8859_1));
-            b.write(0);
+            zeroTerminated(b, e.getKey());
+            zeroTerminated(b, e.getValue());
         }
         return b.toByteArray();
+    }
+
+    private static void zeroTerminated(java.io.ByteArrayOutputStream b, String s) {
+        b.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+        b.write(0);
     }
 
     static void putShort(byte[] out, int at, int v) {

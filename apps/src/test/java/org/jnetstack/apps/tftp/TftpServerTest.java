@@ -225,6 +225,38 @@ class TftpServerTest {
     }
 
     @Test
+    void aSlowDiskPausesTheTransferWithoutRetransmittingOrStallingTheLoop() throws IOException {
+        VirtualWire wire = new VirtualWire();
+        client = NetStack.builder(loop).name("client").device(wire.a()).address("10.0.0.1/24").seed(1).build();
+        serverStack = NetStack.builder(loop).name("server").device(wire.b()).address("10.0.0.2/24").seed(2).build();
+        java.util.ArrayDeque<Runnable> disk = new java.util.ArrayDeque<>(); // the "disk" answers only when told
+        server = TftpServer.start(serverStack, TftpOptions.builder(root).build(), disk::add);
+        byte[] content = random(600_000, 10);
+        file("slow", content);
+        TftpTestClient c = new TftpTestClient(client, SERVER).get("slow", "octet", options("blksize", "1024"));
+
+        loop.runFor(5 * SECOND); // the open is still on the disk; the client's retransmitted RRQs are not new transfers
+        assertThat(c.received).as("nothing sent before the file is open").isEmpty();
+        assertThat(counter("tftp.rx.duplicate_requests")).isPositive();
+        assertThat(serverStack.loop().timerCount()).isPositive();
+        int served = 0;
+        while (!c.done && served < 10_000) {
+            Runnable task = disk.poll();
+            if (task != null) {
+                task.run();
+                served++;
+            }
+            loop.runFor(SECOND / 10);
+        }
+        loop.runFor(10 * SECOND);
+
+        assertThat(c.errorMessage).isNull();
+        assertThat(c.data.toByteArray()).isEqualTo(content);
+        assertThat(counter("tftp.tx.retransmissions")).as("waiting for the disk is not a lost packet").isZero();
+        assertThat(counter("tftp.transfers.completed")).isEqualTo(1);
+    }
+
+    @Test
     void aStrangerGetsUnknownTransferIdAndTheTransferGoesOn() throws IOException {
         up();
         byte[] content = random(5000, 6);
