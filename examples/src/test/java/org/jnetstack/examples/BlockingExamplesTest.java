@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import org.jnetstack.NetStack;
+import org.jnetstack.dns.DnsMessage;
+import org.jnetstack.dns.DnsWriter;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.socket.Sockets;
@@ -116,6 +118,68 @@ class BlockingExamplesTest {
             Thread.startVirtualThread(() -> new OneFileTftpServer(server, "f", content).serve(requests));
             s.setSoTimeout(10_000);
             assertThat(tftpGet(s, "f", false)).isEqualTo(content);
+        }
+    }
+
+    /** A scripted DNS server: www.test is a CNAME of web.test at 10.0.0.80; anything else does not exist. */
+    void dnsServer(UdpSocket s, boolean dropFirst, boolean forgeFirst) {
+        DatagramPacket p = new DatagramPacket(new byte[512], 512);
+        DnsMessage q = new DnsMessage();
+        byte[] out = new byte[512];
+        boolean dropped = !dropFirst;
+        boolean forged = !forgeFirst;
+        try {
+            while (true) {
+                p.setLength(512);
+                s.receive(p);
+                if (!dropped) {
+                    dropped = true;
+                    continue;
+                }
+                q.wrap(p.getData(), 0, p.getLength());
+                if (q.check() != null) {
+                    continue;
+                }
+                String name = q.name(q.questionName(0));
+                boolean known = name.equals("www.test");
+                int id = forged ? q.id() : q.id() ^ 1; // first a reply with the wrong id: it must be ignored
+                DnsWriter w = new DnsWriter().start(out, 0, 512, id, DnsMessage.FLAG_QR | DnsMessage.FLAG_RD
+                        | DnsMessage.FLAG_RA | (known ? 0 : DnsMessage.RCODE_NXDOMAIN)).question(name, DnsMessage.TYPE_A);
+                if (known) {
+                    w.cname(DnsMessage.SECTION_ANSWER, "www.test", 60, "web.test");
+                    w.a(DnsMessage.SECTION_ANSWER, "web.test", 60, org.jnetstack.wire.Ipv4Address.parseBits("10.0.0.80"));
+                }
+                s.send(out, 0, w.finish(), new InetSocketAddress(p.getAddress(), p.getPort()));
+                if (!forged) {
+                    forged = true;
+                    s.send(out, 0, 0, new InetSocketAddress(p.getAddress(), p.getPort())); // and an empty datagram
+                    DnsWriter again = new DnsWriter().start(out, 0, 512, q.id(), DnsMessage.FLAG_QR | DnsMessage.FLAG_RA)
+                            .question(name, DnsMessage.TYPE_A);
+                    again.cname(DnsMessage.SECTION_ANSWER, "www.test", 60, "web.test");
+                    again.a(DnsMessage.SECTION_ANSWER, "web.test", 60, org.jnetstack.wire.Ipv4Address.parseBits("10.0.0.80"));
+                    s.send(out, 0, again.finish(), new InetSocketAddress(p.getAddress(), p.getPort()));
+                }
+            }
+        } catch (IOException closed) {
+            // done
+        }
+    }
+
+    @Test
+    void dnsClientFollowsTheCnameAndIgnoresForgedIds() throws Exception {
+        try (UdpSocket dns = new UdpSocket(server, 53); UdpSocket s = new UdpSocket(client)) {
+            Thread.startVirtualThread(() -> dnsServer(dns, false, true));
+            assertThat(DnsClient.lookup(s, serverIp, "www.test")).containsExactly("www.test CNAME web.test", "web.test A 10.0.0.80");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DnsClient.lookup(s, serverIp, "gone.test"))
+                    .hasMessage("gone.test: no such name (NXDOMAIN)");
+        }
+    }
+
+    @Test
+    void dnsClientAsksAgainWhenTheQueryIsLost() throws Exception {
+        try (UdpSocket dns = new UdpSocket(server, 53); UdpSocket s = new UdpSocket(client)) {
+            Thread.startVirtualThread(() -> dnsServer(dns, true, false));
+            assertThat(DnsClient.lookup(s, serverIp, "www.test")).contains("web.test A 10.0.0.80");
         }
     }
 }
