@@ -21,21 +21,18 @@ import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
-import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
-import org.apache.hc.core5.http.io.HttpRequestHandler;
-import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 import org.jnetstack.apps.appliance.Appliance;
 import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.PasswordHash;
+import org.jnetstack.apps.httpd.StackHttpServer;
 
 /**
  * The web admin page: Apache HttpCore5's classic server on a {@link ServerSocketFactory} (the
- * stack's, so the page is served by our own TCP). One handler routes by path:
+ * stack's, so the page is served by our own TCP; see {@link StackHttpServer}). One handler routes by path:
  *
  * <pre>
  * GET  /, /app.js, /style.css   the page (static resources)
@@ -53,6 +50,7 @@ public final class AdminServer implements AutoCloseable {
     static final List<String> EDITABLE = List.of(
             "addressing.mode", "addressing.address", "addressing.gateway",
             "echo.enabled", "echo.port", "discard.enabled", "discard.port",
+            "www.enabled", "www.port",
             "admin.port", "admin.public_status", "admin.password",
             "capture.trace", "capture.ring", "interface.mtu");
 
@@ -86,16 +84,7 @@ public final class AdminServer implements AutoCloseable {
             generatedPassword = null;
             generatedHash = null;
         }
-        HttpRequestHandler router = this::route;
-        this.server = ServerBootstrap.bootstrap()
-                .setLocalAddress(bindAddress)
-                .setListenerPort(port)
-                .setServerSocketFactory(sockets)
-                .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofSeconds(30)).setTcpNoDelay(true).build())
-                // one router for every Host: the page answers whatever name or address the browser used
-                .setRequestRouter((request, context) -> router)
-                .create();
-        server.start();
+        this.server = StackHttpServer.start(sockets, bindAddress, port, this::route);
     }
 
     public int port() {
@@ -229,6 +218,9 @@ public final class AdminServer implements AutoCloseable {
         out.put("settings", m);
         out.put("overridden", EDITABLE.stream().filter(appliance.config()::overridden).toList());
         out.put("file", appliance.config().path() == null ? null : appliance.config().path().toString());
+        // what a directory served is, is edited in the file only: a page that can point the web server at / is a risk
+        var wwwRoot = appliance.config().current().www().root();
+        out.put("wwwRoot", wwwRoot == null ? null : wwwRoot.toString());
         send(res, 200, out);
     }
 
@@ -243,6 +235,8 @@ public final class AdminServer implements AutoCloseable {
             case "echo.port" -> c.echo().port();
             case "discard.enabled" -> c.discard().enabled();
             case "discard.port" -> c.discard().port();
+            case "www.enabled" -> c.www().enabled();
+            case "www.port" -> c.www().port();
             case "admin.port" -> c.admin().port();
             case "admin.public_status" -> c.admin().publicStatus();
             case "capture.trace" -> c.capture().trace();

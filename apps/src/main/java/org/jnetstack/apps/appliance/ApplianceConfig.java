@@ -14,7 +14,8 @@ public record ApplianceConfig(
         Capture capture,
         Admin admin,
         Service echo,
-        Service discard) {
+        Service discard,
+        Www www) {
 
     /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (issue #6). */
     public record Interface(String type, String name, MacAddress mac, Integer mtu) {
@@ -36,6 +37,10 @@ public record ApplianceConfig(
      * {@code password} in the file is hashed at start and replaced in the file.
      */
     public record Admin(boolean enabled, int port, String password, String passwordHash, boolean publicStatus) {
+    }
+
+    /** Static files: {@code root} served over HTTP on {@code port} ({@code --www DIR}). */
+    public record Www(boolean enabled, Path root, int port) {
     }
 
     /** A service that listens on one port. */

@@ -47,12 +47,17 @@ public final class ConfigReader {
         k.put("echo.port", Type.INTEGER);
         k.put("discard.enabled", Type.BOOLEAN);
         k.put("discard.port", Type.INTEGER);
+        k.put("www.enabled", Type.BOOLEAN);
+        k.put("www.root", Type.STRING);
+        k.put("www.port", Type.INTEGER);
         return Map.copyOf(k);
     }
 
     /** Frames the admin page's pcap download holds by default. */
     public static final int DEFAULT_RING_FRAMES = 1000;
     public static final int DEFAULT_ADMIN_PORT = 80;
+    /** Not 80, which the admin page takes by default; 8000 as python's http.server, the usual "serve this directory". */
+    public static final int DEFAULT_WWW_PORT = 8000;
 
     private final TomlDocument doc;
     private final List<String> problems = new ArrayList<>();
@@ -141,14 +146,28 @@ public final class ConfigReader {
 
         ApplianceConfig.Service echo = service("echo", 7);
         ApplianceConfig.Service discard = service("discard", 9);
-        checkPortClash(adminOn, (int) adminPort, echo, discard);
+        ApplianceConfig.Www www = www();
+        checkPortClash(adminOn, (int) adminPort, Map.of("echo.port", echo, "discard.port", discard,
+                "www.port", new ApplianceConfig.Service(www.enabled(), www.port())));
 
         return new ApplianceConfig(
                 new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
                 new ApplianceConfig.Addressing(mode, address, gateway),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
                 new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus),
-                echo, discard);
+                echo, discard, www);
+    }
+
+    private ApplianceConfig.Www www() {
+        String root = string("www.root", null);
+        boolean on = bool("www.enabled", doc.tables().contains("www"));
+        long port = integer("www.port", 1, 65535, (long) DEFAULT_WWW_PORT);
+        if (on && root == null) {
+            problems.add("[www] root is missing: the directory to serve is required, e.g. root = \"/srv/www\" (or --www DIR)");
+        } else if (root != null && !java.nio.file.Files.isDirectory(Path.of(root))) {
+            bad("www.root", "not a directory: expected the directory to serve");
+        }
+        return new ApplianceConfig.Www(on && root != null, root == null ? null : Path.of(root), (int) port);
     }
 
     private ApplianceConfig.Service service(String table, int defaultPort) {
@@ -158,12 +177,12 @@ public final class ConfigReader {
     }
 
     /** Two TCP services on one port cannot both listen (echo's UDP side shares echo's number, which is fine). */
-    private void checkPortClash(boolean adminOn, int adminPort, ApplianceConfig.Service echo, ApplianceConfig.Service discard) {
+    private void checkPortClash(boolean adminOn, int adminPort, Map<String, ApplianceConfig.Service> others) {
         Map<Integer, String> used = new LinkedHashMap<>();
         if (adminOn) {
             used.put(adminPort, "admin.port");
         }
-        for (var e : Map.of("echo.port", echo, "discard.port", discard).entrySet()) {
+        for (var e : new java.util.TreeMap<>(others).entrySet()) {
             if (!e.getValue().enabled()) {
                 continue;
             }

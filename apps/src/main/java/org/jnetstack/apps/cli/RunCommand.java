@@ -15,6 +15,7 @@ import org.jnetstack.apps.appliance.ApplianceService;
 import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.ConfigFile;
 import org.jnetstack.apps.appliance.EchoServices;
+import org.jnetstack.apps.httpd.WwwService;
 import org.jnetstack.link.PcapRing;
 import org.jnetstack.socket.jdk.StackServerSocketFactory;
 import org.jnetstack.usernet.ForwardRule;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Brings the stack up on a TAP interface: it answers ARP and ping, and runs the services that the"
                 + " config file (--config) and the options turn on: the web admin page (--admin-port), echo"
-                + " (RFC 862, UDP and TCP port 7, --echo), discard (RFC 863, TCP port 9, --discard). Options"
+                + " (RFC 862, UDP and TCP port 7, --echo), discard (RFC 863, TCP port 9, --discard), static files"
+                + " (--www DIR). Options"
                 + " override the file. Prints one line when it is up and one per service saying where it"
                 + " listens, then runs until interrupted (Ctrl-C or SIGTERM) and closes cleanly (a --pcap file"
                 + " is complete).",
@@ -76,6 +78,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--admin-port", paramLabel = "N", converter = Converters.PortConverter.class,
             description = "Run the web admin page on TCP port N (80 when the config file turns it on without a port).")
     Integer adminPort;
+
+    @Option(names = "--www", paramLabel = "DIR",
+            description = "Serve the files under DIR over HTTP (port 8000, or --www-port): media types from the extension,"
+                    + " index.html for a directory, Range requests, ETag/Last-Modified revalidation. Nothing outside DIR"
+                    + " is reachable ('..' is refused, symbolic links that lead out are not followed, dot-files are hidden).")
+    Path www;
+
+    @Option(names = "--www-port", paramLabel = "N", converter = Converters.PortConverter.class,
+            description = "The TCP port of --www (default 8000; 80 is the admin page's default).")
+    Integer wwwPort;
 
     @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "On the user-mode network (no --tap): forward a host port to one of the stack's ports,"
@@ -151,6 +163,10 @@ final class RunCommand implements Callable<Integer> {
             if (c.echo().enabled() && !forwardsGuest(rules, 7)) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), DEFAULT_FORWARDS.get(7), 7, true));
             }
+            if (c.www().enabled() && !forwardsGuest(rules, c.www().port())) {
+                // the same number on the host when free (8000 by default), else the next free one
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.www().port(), 1024), c.www().port(), true));
+            }
             launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
         } else {
             launcher = StackLauncher.start(link(c, ring), "run", null);
@@ -196,12 +212,15 @@ final class RunCommand implements Callable<Integer> {
         if (c.echo().enabled() && guestPort == 7) {
             return " (echo: nc " + host + " " + at.getPort() + ")";
         }
+        if (c.www().enabled() && guestPort == c.www().port()) {
+            return " (web files: http://" + host + ":" + at.getPort() + "/)";
+        }
         return "";
     }
 
     /** The services this appliance knows, in start order. */
     static List<ApplianceService> services() {
-        return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE);
+        return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE, WwwService.INSTANCE);
     }
 
     /** The command line's options as the config file would write them: they win over the file. */
@@ -250,6 +269,13 @@ final class RunCommand implements Callable<Integer> {
         if (adminPort != null) {
             o.put("admin.enabled", true);
             o.put("admin.port", adminPort);
+        }
+        if (www != null) {
+            o.put("www.enabled", true);
+            o.put("www.root", www.toString());
+        }
+        if (wwwPort != null) {
+            o.put("www.port", wwwPort);
         }
         return o;
     }

@@ -93,6 +93,7 @@ async function loadSettings() {
     input.title = input.disabled ? 'set on the command line' : '';
   }
   form.elements['admin.password'].value = '';
+  $('www-root').textContent = r.data.wwwRoot ? `serving ${r.data.wwwRoot}` : '(set [www] root in the config file)';
   $('config-file').textContent = r.data.file ? 'Saved to ' + r.data.file : 'No config file: changes last until the appliance stops.';
 }
 

@@ -78,8 +78,21 @@ class ConfigReaderTest {
                 .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
                 .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, password, password_hash, port, public_status]")
                 .contains("[admin] password = \"...\" (line 9): too short")
-                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface]]");
+                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface], [www]]");
         assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");
+    }
+
+    @Test
+    void wwwNeedsADirectoryAndAPortOfItsOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String base = "[interface]\nname = \"jns0\"\n[addressing]\naddress = \"10.0.0.2/24\"\n";
+        assertThat(problems(base + "[www]\n").problems()).containsExactly(
+                "[www] root is missing: the directory to serve is required, e.g. root = \"/srv/www\" (or --www DIR)");
+        assertThat(problems(base + "[www]\nroot = \"" + dir.resolve("none") + "\"\n").getMessage())
+                .contains("[www] root = \"" + dir.resolve("none") + "\" (line 6): not a directory");
+        assertThat(problems(base + "[admin]\nport = 8000\n[www]\nroot = \"" + dir + "\"\n").getMessage())
+                .contains("[www] port: port 8000 is already taken by admin.port");
+        var c = ConfigReader.read(TomlDocument.parse(base + "[www]\nroot = \"" + dir + "\"\nport = 8080\n"));
+        assertThat(c.www()).isEqualTo(new ApplianceConfig.Www(true, dir, 8080));
     }
 
     @Test

@@ -1,0 +1,57 @@
+package org.jnetstack.apps.httpd;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
+import org.apache.hc.core5.io.CloseMode;
+import org.jnetstack.apps.appliance.Appliance;
+import org.jnetstack.apps.appliance.ApplianceConfig;
+import org.jnetstack.apps.appliance.ApplianceService;
+
+/** Static files ({@code --www DIR}, {@code [www]}) as an appliance service, on the appliance's server sockets. */
+public final class WwwService implements ApplianceService {
+    public static final WwwService INSTANCE = new WwwService();
+
+    private WwwService() {
+    }
+
+    @Override
+    public String name() {
+        return "www";
+    }
+
+    @Override
+    public Object settings(ApplianceConfig c) {
+        return c.www().enabled() ? c.www() : null;
+    }
+
+    @Override
+    public Running start(Appliance a, Object settings) throws Exception {
+        ApplianceConfig.Www w = (ApplianceConfig.Www) settings;
+        StaticFiles files = new StaticFiles(w.root());
+        HttpServer server = StackHttpServer.start(a.serverSockets(), a.serverBindAddress(), w.port(), files);
+        return new Running() {
+            @Override
+            public String listening() {
+                String host = a.serverBindAddress().isAnyLocalAddress() ? a.hostAddress() : a.serverBindAddress().getHostAddress();
+                return "web files on http://" + host + ":" + server.getLocalPort() + "/ (" + files.root() + ")";
+            }
+
+            @Override
+            public Map<String, Object> status() {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("port", server.getLocalPort());
+                m.put("root", files.root().toString());
+                m.put("served", files.served());
+                m.put("notFound", files.notFound());
+                m.put("bytes", files.bytes());
+                return m;
+            }
+
+            @Override
+            public void close() {
+                server.close(CloseMode.IMMEDIATE);
+            }
+        };
+    }
+}
