@@ -24,8 +24,7 @@ import org.jnetstack.wire.Ipv4Address;
  * starts in INIT-REBOOT. Retransmissions back off exponentially, randomized (RFC 2131 §4.1).
  *
  * <pre>{@code
- * DhcpClient dhcp = DhcpClient.start(stack, DhcpConfig.defaults().withHostName("probe-7"));
- * dhcp.addListener(new DhcpListener() {
+ * DhcpClient dhcp = DhcpClient.start(stack, DhcpConfig.defaults().withHostName("probe-7"), new DhcpListener() {
  *     public void onBound(DhcpLease lease) { System.out.println("got " + lease); }
  * });
  * }</pre>
@@ -105,14 +104,15 @@ public final class DhcpClient {
         this.endpoint = stack.udp().open(DhcpMessage.CLIENT_PORT, this::onDatagram);
     }
 
-    /** Starts a client on the stack's first interface. */
-    public static DhcpClient start(NetStack stack, DhcpConfig config) {
-        return start(stack, stack.iface(), config);
+    /** Starts a client on the stack's first interface; the listeners hear every event from the first state change on. */
+    public static DhcpClient start(NetStack stack, DhcpConfig config, DhcpListener... listeners) {
+        return start(stack, stack.iface(), config, listeners);
     }
 
     /** Starts a client on {@code ni}: from INIT-REBOOT when the config remembers an address, else from INIT. */
-    public static DhcpClient start(NetStack stack, NetInterface ni, DhcpConfig config) {
+    public static DhcpClient start(NetStack stack, NetInterface ni, DhcpConfig config, DhcpListener... listeners) {
         DhcpClient c = new DhcpClient(stack, ni, config);
+        c.listeners.addAll(java.util.Arrays.asList(listeners));
         c.begin();
         return c;
     }

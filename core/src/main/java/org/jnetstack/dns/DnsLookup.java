@@ -66,7 +66,7 @@ final class DnsLookup implements UdpHandler {
             round++;
         }
         if (round >= resolver.config.attempts()) {
-            finish(failure, List.of(), failure == DnsResult.Status.TIMEOUT ? null : failedServer, 0);
+            finish(failure, List.of(), failure == DnsResult.Status.SERVER_FAILURE ? failedServer : null, 0);
             return;
         }
         server = servers.get(serverIndex);
@@ -83,7 +83,9 @@ final class DnsLookup implements UdpHandler {
 
     private void nextServer(DnsResult.Status why) {
         closeTransport();
-        if (why != DnsResult.Status.TIMEOUT) {
+        // Report the most telling failure: a server's own refusal beats unreachable, which beats silence.
+        if (why == DnsResult.Status.SERVER_FAILURE
+                || (why == DnsResult.Status.UNREACHABLE && failure != DnsResult.Status.SERVER_FAILURE)) {
             failure = why;
             failedServer = server;
         }
@@ -106,7 +108,8 @@ final class DnsLookup implements UdpHandler {
     @Override
     public void onError(UdpEndpoint ep, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
         if (ep == udp) {
-            nextServer(DnsResult.Status.SERVER_FAILURE); // e.g. port unreachable: nobody serves DNS there
+            // No ARP answer, no route, or port unreachable: nobody serves DNS there.
+            nextServer(DnsResult.Status.UNREACHABLE);
         }
     }
 

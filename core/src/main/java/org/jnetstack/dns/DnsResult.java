@@ -32,6 +32,8 @@ public record DnsResult(String name, int type, Status status, List<InetAddress> 
         NO_DATA("no address records for the name"),
         /** No server answered within the retries. */
         TIMEOUT("no answer from the DNS servers (timed out)"),
+        /** No server could be reached: ICMP unreachable (no ARP answer, no route, port closed), and none answered. */
+        UNREACHABLE("the DNS servers are unreachable"),
         /** Every server refused or failed (SERVFAIL, REFUSED, NOTIMP, FORMERR, or an unusable answer). */
         SERVER_FAILURE("the DNS servers failed to answer"),
         /** Not a valid host name. */

@@ -115,10 +115,12 @@ public final class ConfigReader {
             problems.add("[addressing] address is missing: static addressing needs address = \"ADDR/PREFIX\""
                     + " like \"10.0.0.2/24\" (or --ip), or mode = \"dhcp\"");
         }
-        if ("dhcp".equals(mode)) {
-            problems.add("[addressing] mode = \"dhcp\": the DHCP client is not available yet; accepted: \"static\"");
-        }
         gateway = parsed("addressing.gateway", Ipv4Address::parse, "expected an IPv4 address like \"10.0.0.1\"");
+        if ("dhcp".equals(mode)) {
+            // The lease brings address, mask and router; static values left in the file do not apply.
+            address = null;
+            gateway = null;
+        }
         if (gateway != null && address != null) {
             if (!address.sameNetwork(gateway.bits())) {
                 bad("addressing.gateway", "not on the network of address " + address + ": expected an address on that network");

@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import okhttp3.Response;
 import org.jnetstack.apps.http.HttpTransfer;
 import org.jnetstack.apps.http.ProgressBar;
-import org.jnetstack.dns.NameResolver;
 import org.jnetstack.socket.jdk.StackSocketFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,7 +115,7 @@ final class HttpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean progress = output != null && ProgressBar.onTerminal();
         try (StackLauncher launcher = StackLauncher.start(stackOptions, "http", null)) {
-            HttpTransfer http = new HttpTransfer(StackSocketFactory.of(launcher.stack()), NameResolver.literalsOnly(),
+            HttpTransfer http = new HttpTransfer(StackSocketFactory.of(launcher.stack()), launcher.resolver(),
                     new HttpTransfer.Tls(cacert, insecure));
             try {
                 return transfer(http, m, hs, body, err, progress);

@@ -83,7 +83,7 @@ final class NcCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             port = port(target.get(1));
-            if (!stackOptions.ip().sameNetwork(host.bits()) && stackOptions.gateway() == null) {
+            if (!stackOptions.mayReach(host)) {
                 throw new ParameterException(spec.commandLine(), "Network is unreachable: " + host
                         + " is not on the network of --ip " + stackOptions.ip() + " and no --gateway was given.");
             }

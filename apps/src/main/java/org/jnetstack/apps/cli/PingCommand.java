@@ -65,7 +65,7 @@ final class PingCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         stackOptions.validate();
         InterfaceAddress ip = stackOptions.ip();
-        if (!ip.sameNetwork(host.bits()) && stackOptions.gateway() == null) {
+        if (!stackOptions.mayReach(host)) {
             throw new ParameterException(spec.commandLine(), "Network is unreachable: " + host + " is not on the network of --ip "
                     + ip + " and no --gateway was given.");
         }

@@ -247,6 +247,9 @@ final class RunCommand implements Callable<Integer> {
         if (s.mtu() != null) {
             o.put("interface.mtu", s.mtu());
         }
+        if (s.dhcp()) {
+            o.put("addressing.mode", "dhcp");
+        }
         if (s.ip() != null) {
             o.put("addressing.mode", "static");
             o.put("addressing.address", s.ip().toString());

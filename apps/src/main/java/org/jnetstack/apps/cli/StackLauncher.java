@@ -4,7 +4,17 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jnetstack.NetStack;
+import org.jnetstack.dhcp.DhcpClient;
+import org.jnetstack.dhcp.DhcpConfig;
+import org.jnetstack.dhcp.DhcpLease;
+import org.jnetstack.dhcp.DhcpListener;
+import org.jnetstack.dns.DnsResolver;
+import org.jnetstack.dns.ResolverConfig;
 import org.jnetstack.apps.appliance.InterfaceAddress;
 import org.jnetstack.link.PcapRing;
 import org.jnetstack.wire.Ipv4Address;
@@ -29,7 +39,14 @@ public final class StackLauncher implements AutoCloseable {
     private final TapDevice tap;
     private final UserNet userNet;
     private final Link options;
+    private final DnsResolver resolver;
+    private volatile boolean explicitDns;
+    private DhcpClient dhcp;
+    private volatile DhcpLease lease;
     private boolean closed;
+
+    /** How long --dhcp waits for a lease before giving up. */
+    static final Duration DHCP_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * How to attach a stack: the TAP interface, the address, and the middleware (a pcap file,
@@ -51,6 +68,10 @@ public final class StackLauncher implements AutoCloseable {
         this.tap = tap;
         this.userNet = userNet;
         this.options = options;
+        this.resolver = DnsResolver.create(stack, ResolverConfig.defaults());
+        if (userNet != null) {
+            resolver.setServers(List.of(userNet.config().dns()));
+        }
     }
 
     /**
@@ -116,11 +137,23 @@ public final class StackLauncher implements AutoCloseable {
      * @throws IOException when the device cannot be opened (message says what to do)
      */
     public static StackLauncher start(StackOptions o, String name, Consumer<NetStack> setup) throws IOException {
-        return start(o.link(), name, setup);
+        StackLauncher l = start(o.link(), name, setup, o.hostName());
+        if (!o.dns().isEmpty()) {
+            l.setDnsServers(o.dns());
+        }
+        return l;
     }
 
     /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
     public static StackLauncher start(Link o, String name, Consumer<NetStack> setup) throws IOException {
+        return start(o, name, setup, null);
+    }
+
+    /**
+     * As {@link #start(Link, String, Consumer)}; a Link without an address ({@code ip} null) gets
+     * one from DHCP, announcing {@code hostName} (may be null): this waits for the lease.
+     */
+    public static StackLauncher start(Link o, String name, Consumer<NetStack> setup, String hostName) throws IOException {
         TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU, o.offload());
         LinkDevice device = tap;
         EventLoop loop = null;
@@ -129,8 +162,10 @@ public final class StackLauncher implements AutoCloseable {
             loop = EventLoop.system();
             NetStack.Builder b = NetStack.builder(loop)
                     .device(device)
-                    .address(o.ip().address(), o.ip().prefixLength())
                     .name(name);
+            if (o.ip() != null) {
+                b.address(o.ip().address(), o.ip().prefixLength());
+            }
             if (o.gateway() != null) {
                 b.gateway(o.gateway());
             }
@@ -139,7 +174,16 @@ public final class StackLauncher implements AutoCloseable {
                 setup.accept(stack);
             }
             loop.start("jns-" + name);
-            return new StackLauncher(loop, stack, device, tap, null, o);
+            StackLauncher launcher = new StackLauncher(loop, stack, device, tap, null, o);
+            if (o.ip() == null) {
+                try {
+                    launcher.obtainLease(hostName, DHCP_TIMEOUT);
+                } catch (IOException | RuntimeException e) {
+                    launcher.close();
+                    throw e;
+                }
+            }
+            return launcher;
         } catch (IOException | RuntimeException | Error e) {
             if (loop != null) {
                 loop.close();
@@ -150,8 +194,113 @@ public final class StackLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * RFC 2131 §4.4.6: give the lease back on the way out. The RELEASE may wait for ARP, so the
+     * loop keeps running until nothing waits for resolution (at most a second).
+     */
+    private void releaseLease() {
+        if (dhcp == null || loop.isClosed() || !loop.isRunning()) {
+            return;
+        }
+        DhcpClient c = dhcp;
+        CountDownLatch released = new CountDownLatch(1);
+        loop.execute(() -> {
+            c.release();
+            released.countDown();
+        });
+        try {
+            released.await(1, TimeUnit.SECONDS);
+            for (int i = 0; i < 50; i++) {
+                CountDownLatch checked = new CountDownLatch(1);
+                boolean[] idle = new boolean[1];
+                loop.execute(() -> {
+                    idle[0] = c.iface().neighbors().heldBytes() == 0;
+                    checked.countDown();
+                });
+                if (!checked.await(1, TimeUnit.SECONDS) || idle[0]) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException loopClosed) {
+            // nothing more to do
+        }
+    }
+
     public NetStack stack() {
         return stack;
+    }
+
+    /**
+     * Starts a DHCP client and waits until it is bound; prints the lease to standard error. The
+     * lease's DNS servers become the resolver's unless --dns named others.
+     */
+    private void obtainLease(String hostName, Duration timeout) throws IOException {
+        CountDownLatch bound = new CountDownLatch(1);
+        AtomicReference<DhcpClient> client = new AtomicReference<>();
+        DhcpListener listener = new DhcpListener() {
+            @Override
+            public void onBound(DhcpLease l) {
+                leased(l);
+                bound.countDown();
+            }
+
+            @Override
+            public void onRenewed(DhcpLease l) {
+                leased(l);
+            }
+
+            @Override
+            public void onLost(DhcpLease l, String reason) {
+                lease = null;
+                System.err.println("jns: DHCP lease " + l.address() + " lost: " + reason);
+            }
+        };
+        loop.execute(() -> {
+            client.set(DhcpClient.start(stack, DhcpConfig.defaults().withHostName(hostName), listener));
+        });
+        try {
+            if (!bound.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException("no DHCP lease within " + timeout.toSeconds() + " s on " + device.name()
+                        + ": is a DHCP server answering on that network? (or give --ip)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a DHCP lease");
+        } finally {
+            dhcp = client.get();
+        }
+        System.err.println("jns: DHCP lease " + lease);
+    }
+
+    private void leased(DhcpLease l) {
+        lease = l;
+        if (!explicitDns) {
+            resolver.setServers(l.dnsServers());
+        }
+    }
+
+    /** The DHCP lease in use, or null (static address, or not bound). */
+    public DhcpLease lease() {
+        return lease;
+    }
+
+    /** The DHCP client (with --dhcp), or null; loop thread only. */
+    public DhcpClient dhcp() {
+        return dhcp;
+    }
+
+    /** Resolves host names over the stack: --dns servers, else the DHCP lease's, else the user-mode gateway's. */
+    public DnsResolver resolver() {
+        return resolver;
+    }
+
+    /** Uses these DNS servers, whatever a DHCP lease says. */
+    public void setDnsServers(List<Ipv4Address> servers) {
+        explicitDns = true;
+        resolver.setServers(servers);
     }
 
     public EventLoop loop() {
@@ -182,7 +331,10 @@ public final class StackLauncher implements AutoCloseable {
             }
             return sb.toString();
         }
-        sb.append(options.ip()).append(" on TAP ").append(tap.name())
+        DhcpLease l = lease;
+        Object address = options.ip() != null ? options.ip()
+                : l != null ? l.address() + "/" + l.prefixLength() + " (DHCP from " + l.server() + ")" : "no address (DHCP)";
+        sb.append(address).append(" on TAP ").append(tap.name())
                 .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu())
                 .append(", offloads ").append(tap.offloadStatus()).append(')');
         if (options.gateway() != null) {
@@ -206,6 +358,7 @@ public final class StackLauncher implements AutoCloseable {
         }
         closed = true;
         try {
+            releaseLease();
             if (userNet != null) {
                 userNet.close(); // resets spliced connections while the loop still runs
             }

@@ -2,6 +2,8 @@ package org.jnetstack.apps.cli;
 
 import org.jnetstack.apps.appliance.InterfaceAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +28,20 @@ public final class StackOptions {
             converter = Converters.InterfaceAddressConverter.class,
             description = "The stack's own IPv4 address and prefix length, e.g. 10.0.0.2/24.")
     InterfaceAddress ip;
+
+    @Option(names = "--dhcp",
+            description = "Get the address, mask, router, DNS servers and MTU from a DHCP server instead of --ip"
+                    + " (waits up to 30 s for a lease, prints it, and releases it on exit).")
+    boolean dhcp;
+
+    @Option(names = "--hostname", paramLabel = "NAME",
+            description = "Host name to tell the DHCP server (option 12), so it can register the name in its DNS.")
+    String hostName;
+
+    @Option(names = "--dns", paramLabel = "ADDR", converter = Converters.Ipv4AddressConverter.class,
+            description = "A DNS server for resolving host names; repeat for several, tried in order"
+                    + " (default: the ones the DHCP lease names).")
+    List<Ipv4Address> dns = new ArrayList<>();
 
     @Option(names = "--gateway", paramLabel = "ADDR", converter = Converters.Ipv4AddressConverter.class,
             description = "Default gateway (on the --ip network); without it only that network is reachable.")
@@ -56,14 +72,32 @@ public final class StackOptions {
      * @throws ParameterException naming the problem, so the command exits with status 2
      */
     public void validate() {
-        if (ip == null) {
+        if (dhcp && ip != null) {
+            throw new ParameterException(command.commandLine(), "--dhcp and --ip exclude each other: the address comes"
+                    + " either from a DHCP server or from --ip, not both.");
+        }
+        if (dhcp && gateway != null) {
+            throw new ParameterException(command.commandLine(), "--gateway cannot be combined with --dhcp: the DHCP server"
+                    + " names the router.");
+        }
+        if (hostName != null && !dhcp) {
+            throw new ParameterException(command.commandLine(), "--hostname is sent to a DHCP server: use it with --dhcp.");
+        }
+        if (hostName != null && !hostName.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
+            throw new ParameterException(command.commandLine(), "Invalid --hostname '" + hostName
+                    + "': expected letters, digits and hyphens, 1-63 characters, like probe-7.");
+        }
+        if (ip == null && !dhcp) {
             throw new ParameterException(command.commandLine(), "Missing required option: '--ip ADDR/PREFIX'"
-                    + " (the stack's own address, e.g. --ip 10.0.0.2/24)");
+                    + " (the stack's own address, e.g. --ip 10.0.0.2/24) or '--dhcp'");
         }
         if (tap == null) {
             // Issue #6 will give `run` a user-mode network when no interface is named.
             throw new ParameterException(command.commandLine(),
                     "No network interface given: use --tap NAME (a Linux TAP interface, e.g. --tap jns0).");
+        }
+        if (dhcp) {
+            return;
         }
         if (gateway != null && !ip.sameNetwork(gateway.bits())) {
             throw new ParameterException(command.commandLine(), "Gateway " + gateway + " is not on the network of --ip "
@@ -81,6 +115,29 @@ public final class StackOptions {
         }
         int first = ip.prefixLength() == 31 ? ip.address().bits() ^ 1 : (ip.address().bits() & ip.netmask()) + 1;
         return ", like " + Ipv4Address.format(first == ip.address().bits() ? first + 1 : first);
+    }
+
+    /** True with --dhcp: the address comes from a lease ({@link #ip()} is null). */
+    public boolean dhcp() {
+        return dhcp;
+    }
+
+    /** The --hostname for DHCP, or null. */
+    public String hostName() {
+        return hostName;
+    }
+
+    /** The --dns servers, in order; empty when none were given. */
+    public List<Ipv4Address> dns() {
+        return List.copyOf(dns);
+    }
+
+    /**
+     * Whether {@code host} is reachable as far as the options tell before the stack starts: on the
+     * --ip network or via --gateway. With --dhcp nobody knows yet, so yes.
+     */
+    public boolean mayReach(Ipv4Address host) {
+        return dhcp || gateway != null || ip.sameNetwork(host.bits());
     }
 
     /** The options as a {@link StackLauncher.Link} (no capture ring). */

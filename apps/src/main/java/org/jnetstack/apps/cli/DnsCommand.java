@@ -1,0 +1,94 @@
+package org.jnetstack.apps.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.util.concurrent.Callable;
+import org.jnetstack.dns.DnsMessage;
+import org.jnetstack.dns.DnsResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jns dns}: resolve a host name through the stack's own resolver, like host(1). */
+@Command(name = "dns",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        separator = " ",
+        header = "Look up a host name with the stack's DNS resolver, like host(1).",
+        description = {
+            "Brings the stack up and asks the DNS servers (--dns, or the ones a --dhcp lease names) for NAME's"
+                + " IPv4 addresses, printing one per line. With -v it also shows the CNAME chain, the server that"
+                + " answered and the TTL.",
+            "Exit status: 0 with addresses, 1 when the name does not exist, has no addresses, or no server"
+                + " answered; 2 on a usage error.",
+            ""
+        },
+        footer = {
+            "",
+            "Example, as root, with a DNS server (e.g. dnsmasq) at 10.0.0.1 on the kernel side of jns0:",
+            "  ./jns dns --tap jns0 --ip 10.0.0.2/24 --dns 10.0.0.1 example.com",
+            "  ./jns dns --tap jns0 --dhcp -v www.example.com"
+        })
+final class DnsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StackOptions stackOptions;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show the CNAME chain, the answering server and the TTL.")
+    boolean verbose;
+
+    @Option(names = {"-6", "--aaaa"}, description = "Ask for IPv6 (AAAA) addresses instead of IPv4 (A).")
+    boolean aaaa;
+
+    @Parameters(paramLabel = "NAME", description = "The host name to look up, e.g. www.example.com.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        stackOptions.validate();
+        if (stackOptions.dns().isEmpty() && !stackOptions.dhcp()) {
+            throw new ParameterException(spec.commandLine(), "No DNS server: give --dns ADDR (repeatable),"
+                    + " or --dhcp to use the servers the lease names.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (StackLauncher launcher = StackLauncher.start(stackOptions, "dns", null)) {
+            if (launcher.resolver().servers().isEmpty()) {
+                err.println("jns dns: the DHCP lease names no DNS server; give --dns ADDR");
+                err.flush();
+                return Main.FAILURE;
+            }
+            DnsResult r = launcher.resolver().query(name, aaaa ? DnsMessage.TYPE_AAAA : DnsMessage.TYPE_A);
+            if (verbose) {
+                String at = r.name();
+                for (String target : r.cnames()) {
+                    out.println(at + " is an alias for " + target);
+                    at = target;
+                }
+            }
+            if (!r.ok()) {
+                out.flush();
+                err.println("jns dns: " + r.message());
+                err.flush();
+                return Main.FAILURE;
+            }
+            for (InetAddress a : r.addresses()) {
+                out.println(verbose ? (r.cnames().isEmpty() ? r.name() : r.cnames().get(r.cnames().size() - 1))
+                        + (aaaa ? " has IPv6 address " : " has address ") + a.getHostAddress() : a.getHostAddress());
+            }
+            if (verbose) {
+                out.println(";; from " + (r.server() != null ? r.server() : r.source().name().toLowerCase(java.util.Locale.ROOT))
+                        + ", TTL " + r.ttlSeconds() + " s");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}
