@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Forwards made without asking on the user-mode network, so a newcomer reaches the services
      * from the host: guest port to the first host port tried (the next free one if taken). The
-     * serial bridge adds its port here when it lands.
+     * serial bridge's port (--serial-port, 1234) is forwarded from the same number.
      */
     static final Map<Integer, Integer> DEFAULT_FORWARDS = Map.of(80, 8080, 7, 7777);
 
@@ -166,6 +166,10 @@ final class RunCommand implements Callable<Integer> {
             if (c.www().enabled() && !forwardsGuest(rules, c.www().port())) {
                 // the same number on the host when free (8000 by default), else the next free one
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.www().port(), 1024), c.www().port(), true));
+            }
+            int serialPort = serialOptions.port();
+            if (serialPort > 0 && !forwardsGuest(rules, serialPort)) {
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), serialPort, serialPort, true));
             }
             launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
         } else {

@@ -53,6 +53,14 @@ final class SerialServiceOptions {
     @Option(names = "--serial-telnet", description = "Speak telnet (RFC 854/856/857/858, RFC 2217 answered) so telnet clients behave.")
     boolean telnet;
 
+    /** The bridge's TCP port when a line is given, else 0. */
+    int port() {
+        if (device == null && exec == null && unix == null) {
+            return 0;
+        }
+        return port != null ? port : SerialBridgeOptions.DEFAULT_PORT;
+    }
+
     /** Adds the bridge to the appliance's services when a line is given; usage errors (exit 2) name the problem. */
     void addTo(List<ApplianceService> services) {
         List<String> sources = new ArrayList<>();
