@@ -30,7 +30,7 @@ class SerialBridgeInteropTest {
     private static final long INPUT = 100L * 1024;
 
     /** The device: opens a pty, prints the slave's name, writes FILE to the line once TRIGGER exists, saves what comes back. */
-    private static final String DEVICE = """
+    static final String DEVICE = """
             import os, sys, time, threading
             out_file, trigger, send_file = sys.argv[1], sys.argv[2], sys.argv[3]
             m, s = os.openpty()
