@@ -112,11 +112,13 @@ public final class TcpSocket implements Closeable {
         try {
             attach(c);
             connected = true;
-            peerFin = c.peerClosedOutput();
         } finally {
             lock.unlock();
         }
-        c.setHandler(events); // replays data and FIN that came before the accept
+        c.setHandler(events);
+        // Data and FIN that came before the accept, into the ring now (we are on the loop thread):
+        // a reader must never see end of input while bytes still wait in the connection.
+        events.pull();
     }
 
     private void attach(TcpConnection c) {

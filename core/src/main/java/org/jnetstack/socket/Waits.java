@@ -30,23 +30,27 @@ final class Waits {
         return timeoutMillis == 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
     }
 
+    /** The longest single park: a waiter looks at least this often whether the loop has stopped. */
+    private static final long LOOP_CHECK_NANOS = 1_000_000_000L;
+
     /**
      * Waits on {@code cond} (its lock held) until signalled or {@code deadline} (0: none); false
-     * when the deadline has passed. An interrupt closes {@code socket} and throws {@code
-     * SocketException: Closed by interrupt}, as the JDK's own sockets do for virtual threads.
+     * when the deadline has passed. It may return early without a signal: callers re-check their
+     * condition in a loop. An interrupt closes {@code socket} and throws {@code SocketException:
+     * Closed by interrupt}, as the JDK's own sockets do for virtual threads; a stopped event loop
+     * (nothing can ever wake us) throws {@code SocketException} too.
      */
     static boolean await(Condition cond, long deadline, EventLoop loop, AutoCloseable socket) throws SocketException {
         LoopCall.checkNotLoopThread(loop);
+        if (loop.isClosed()) {
+            throw new SocketException("Socket closed: the network stack's event loop has stopped");
+        }
         try {
-            if (deadline == 0) {
-                cond.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
+            long left = deadline == 0 ? LOOP_CHECK_NANOS : deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
             }
-            cond.awaitNanos(left);
+            cond.awaitNanos(Math.min(left, LOOP_CHECK_NANOS));
             return true;
         } catch (InterruptedException e) {
             try {

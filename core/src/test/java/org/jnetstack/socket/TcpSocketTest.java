@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Blocking TCP sockets between two stacks on a real-time loop. */
 @Timeout(60)
-class TcpSocketTest {
+public class TcpSocketTest {
     final TwoHosts net = new TwoHosts();
     final Sockets client = Sockets.of(net.client);
     final Sockets server = Sockets.of(net.server);
@@ -201,6 +201,21 @@ class TcpSocketTest {
                 assertThat(s.isInputEnded()).isTrue();
             }
             assertThat(served.get()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void dataAndFinThatArriveBeforeAcceptAreReadInFull() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80)) {
+            byte[] data = random(100_000, 4);
+            s.write(data, 0, data.length);
+            s.shutdownOutput();
+            waitUntil(() -> s.info().state() == org.jnetstack.tcp.TcpState.FIN_WAIT_2); // all acknowledged, FIN too
+            try (TcpSocket peer = listener.accept()) {
+                assertThat(peer.isInputEnded()).isFalse();
+                assertThat(readAll(peer.getInputStream())).isEqualTo(data);
+                assertThat(peer.isInputEnded()).isTrue();
+            }
         }
     }
 
@@ -453,6 +468,26 @@ class TcpSocketTest {
     }
 
     @Test
+    void aStoppedLoopEndsABlockedRead() throws Exception {
+        TcpServerSocket listener = server.listen(80);
+        TcpSocket s = client.connect("10.0.0.2", 80);
+        listener.accept();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread reader = Thread.startVirtualThread(() -> {
+            try {
+                s.read(new byte[1], 0, 1);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitWaiting(reader);
+        net.loop.close(); // nothing will ever arrive: the reader must not wait for ever
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
+                .hasMessageContaining("event loop has stopped");
+    }
+
+    @Test
     void blockingCallsOnTheLoopThreadAreRefused() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         net.loop.execute(() -> {
@@ -495,19 +530,19 @@ class TcpSocketTest {
 
     // ------------------------------------------------------------------ helpers
 
-    interface Check {
+    public interface Check {
         boolean ok() throws Exception;
     }
 
     /** Polls until {@code check} holds (the @Timeout guards against hanging). */
-    static void waitUntil(Check check) throws Exception {
+    public static void waitUntil(Check check) throws Exception {
         while (!check.ok()) {
             Thread.sleep(5);
         }
     }
 
     /** Waits until {@code t} is parked (blocked in a socket call). */
-    static void awaitWaiting(Thread t) throws Exception {
+    public static void awaitWaiting(Thread t) throws Exception {
         waitUntil(() -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 import org.jnetstack.dns.NameResolver;
+import org.jnetstack.socket.TcpSocketTest;
 import org.jnetstack.socket.TwoHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,9 +149,7 @@ class JdkAdaptersTest {
                         outcome.complete(t);
                     }
                 });
-                while (reader.getState() != Thread.State.WAITING) {
-                    Thread.sleep(5);
-                }
+                TcpSocketTest.awaitWaiting(reader);
                 s.close();
                 assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
                         .hasMessage("Socket closed");
@@ -170,9 +169,7 @@ class JdkAdaptersTest {
                 outcome.complete(t);
             }
         });
-        while (acceptor.getState() != Thread.State.WAITING) {
-            Thread.sleep(5);
-        }
+        TcpSocketTest.awaitWaiting(acceptor);
         server.close();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
         assertThat(server.isClosed()).isTrue();
