@@ -51,6 +51,8 @@ public final class AdminServer implements AutoCloseable {
             "addressing.mode", "addressing.address", "addressing.gateway",
             "echo.enabled", "echo.port", "discard.enabled", "discard.port",
             "www.enabled", "www.port",
+            "tftp.enabled", "tftp.write", "tftp.port",
+            "serial.enabled", "serial.port", "serial.input", "serial.telnet",
             "admin.port", "admin.public_status", "admin.password",
             "capture.trace", "capture.ring", "interface.mtu");
 
@@ -218,9 +220,14 @@ public final class AdminServer implements AutoCloseable {
         out.put("settings", m);
         out.put("overridden", EDITABLE.stream().filter(appliance.config()::overridden).toList());
         out.put("file", appliance.config().path() == null ? null : appliance.config().path().toString());
-        // what a directory served is, is edited in the file only: a page that can point the web server at / is a risk
-        var wwwRoot = appliance.config().current().www().root();
-        out.put("wwwRoot", wwwRoot == null ? null : wwwRoot.toString());
+        // the directories served and the serial line are edited in the file only: a page that could point a server
+        // at / or run a command would be a risk
+        var c = appliance.config().current();
+        out.put("wwwRoot", c.www().root() == null ? null : c.www().root().toString());
+        out.put("tftpRoot", c.tftp().root() == null ? null : c.tftp().root().toString());
+        var line = c.serial();
+        out.put("serialLine", line.device() != null ? line.device() : line.exec() != null ? "exec " + line.exec()
+                : line.unix() != null ? "unix " + line.unix() : null);
         send(res, 200, out);
     }
 
@@ -237,6 +244,13 @@ public final class AdminServer implements AutoCloseable {
             case "discard.port" -> c.discard().port();
             case "www.enabled" -> c.www().enabled();
             case "www.port" -> c.www().port();
+            case "tftp.enabled" -> c.tftp().enabled();
+            case "tftp.write" -> c.tftp().write();
+            case "tftp.port" -> c.tftp().port();
+            case "serial.enabled" -> c.serial().enabled();
+            case "serial.port" -> c.serial().port();
+            case "serial.input" -> c.serial().input();
+            case "serial.telnet" -> c.serial().telnet();
             case "admin.port" -> c.admin().port();
             case "admin.public_status" -> c.admin().publicStatus();
             case "capture.trace" -> c.capture().trace();

@@ -15,7 +15,9 @@ public record ApplianceConfig(
         Admin admin,
         Service echo,
         Service discard,
-        Www www) {
+        Www www,
+        Tftp tftp,
+        Serial serial) {
 
     /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (issue #6). */
     public record Interface(String type, String name, MacAddress mac, Integer mtu) {
@@ -41,6 +43,23 @@ public record ApplianceConfig(
 
     /** Static files: {@code root} served over HTTP on {@code port} ({@code --www DIR}). */
     public record Www(boolean enabled, Path root, int port) {
+    }
+
+    /**
+     * The TFTP server ({@code --tftp-root DIR}): the directory served, whether writes are accepted,
+     * the largest file a write may create, and the request port.
+     */
+    public record Tftp(boolean enabled, Path root, boolean write, long maxWriteBytes, int port) {
+    }
+
+    /**
+     * The serial console bridge: exactly one line — {@code device} (a tty or pty path, or
+     * {@code "-"} for standard input/output), {@code exec} (a command run with sh -c) or
+     * {@code unix} (a socket path) — and the bridge's options ({@code input}: all, first or none;
+     * {@code overflow}: drop or disconnect).
+     */
+    public record Serial(boolean enabled, String device, String exec, Path unix, int port, String input,
+            long scrollbackBytes, long queueBytes, String overflow, boolean telnet) {
     }
 
     /** A service that listens on one port. */

@@ -63,7 +63,14 @@ public final class ConfigFile {
 
     private TomlDocument effective(TomlDocument base) {
         TomlDocument d = base.copy();
-        overrides.forEach(d::set);
+        // a null override removes the file's key (a serial line given on the command line replaces the file's)
+        overrides.forEach((k, v) -> {
+            if (v == null) {
+                d.remove(k);
+            } else {
+                d.set(k, v);
+            }
+        });
         return d;
     }
 

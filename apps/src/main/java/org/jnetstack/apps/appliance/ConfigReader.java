@@ -50,6 +50,21 @@ public final class ConfigReader {
         k.put("www.enabled", Type.BOOLEAN);
         k.put("www.root", Type.STRING);
         k.put("www.port", Type.INTEGER);
+        k.put("tftp.enabled", Type.BOOLEAN);
+        k.put("tftp.root", Type.STRING);
+        k.put("tftp.write", Type.BOOLEAN);
+        k.put("tftp.max_write", Type.INTEGER);
+        k.put("tftp.port", Type.INTEGER);
+        k.put("serial.enabled", Type.BOOLEAN);
+        k.put("serial.device", Type.STRING);
+        k.put("serial.exec", Type.STRING);
+        k.put("serial.unix", Type.STRING);
+        k.put("serial.port", Type.INTEGER);
+        k.put("serial.input", Type.STRING);
+        k.put("serial.scrollback", Type.INTEGER);
+        k.put("serial.queue", Type.INTEGER);
+        k.put("serial.overflow", Type.STRING);
+        k.put("serial.telnet", Type.BOOLEAN);
         return Map.copyOf(k);
     }
 
@@ -58,6 +73,14 @@ public final class ConfigReader {
     public static final int DEFAULT_ADMIN_PORT = 80;
     /** Not 80, which the admin page takes by default; 8000 as python's http.server, the usual "serve this directory". */
     public static final int DEFAULT_WWW_PORT = 8000;
+
+    // The TFTP and serial defaults are TftpOptions' and SerialBridgeOptions' (those packages build on this one, so
+    // the values are repeated here rather than referenced; their tests check the two agree).
+    public static final int DEFAULT_TFTP_PORT = 69;
+    public static final long DEFAULT_TFTP_MAX_WRITE = 64L * 1024 * 1024;
+    public static final int DEFAULT_SERIAL_PORT = 1234;
+    public static final long DEFAULT_SERIAL_SCROLLBACK = 64 * 1024;
+    public static final long DEFAULT_SERIAL_QUEUE = 256 * 1024;
 
     private final TomlDocument doc;
     private final List<String> problems = new ArrayList<>();
@@ -149,15 +172,67 @@ public final class ConfigReader {
         ApplianceConfig.Service echo = service("echo", 7);
         ApplianceConfig.Service discard = service("discard", 9);
         ApplianceConfig.Www www = www();
+        ApplianceConfig.Tftp tftp = tftp();
+        ApplianceConfig.Serial serial = serial();
         checkPortClash(adminOn, (int) adminPort, Map.of("echo.port", echo, "discard.port", discard,
-                "www.port", new ApplianceConfig.Service(www.enabled(), www.port())));
+                "www.port", new ApplianceConfig.Service(www.enabled(), www.port()),
+                "serial.port", new ApplianceConfig.Service(serial.enabled(), serial.port())));
+        if (tftp.enabled() && echo.enabled() && tftp.port() == echo.port()) {
+            bad("tftp.port", "port " + tftp.port() + " is already taken by echo.port (UDP): expected a port no other service uses");
+        }
 
         return new ApplianceConfig(
                 new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
                 new ApplianceConfig.Addressing(mode, address, gateway),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
                 new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus),
-                echo, discard, www);
+                echo, discard, www, tftp, serial);
+    }
+
+    private ApplianceConfig.Tftp tftp() {
+        String root = string("tftp.root", null);
+        boolean on = bool("tftp.enabled", doc.tables().contains("tftp"));
+        boolean write = bool("tftp.write", false);
+        long maxWrite = integer("tftp.max_write", 0, Long.MAX_VALUE / 2, DEFAULT_TFTP_MAX_WRITE);
+        long port = integer("tftp.port", 1, 65535, (long) DEFAULT_TFTP_PORT);
+        if (on && root == null) {
+            problems.add("[tftp] root is missing: the directory to serve is required, e.g. root = \"/srv/tftp\" (or --tftp-root DIR)");
+        } else if (on && !java.nio.file.Files.isDirectory(Path.of(root))) {
+            bad("tftp.root", "not a directory: expected the directory to serve");
+        }
+        return new ApplianceConfig.Tftp(on && root != null, root == null ? null : Path.of(root), write, maxWrite, (int) port);
+    }
+
+    private ApplianceConfig.Serial serial() {
+        String device = string("serial.device", null);
+        String exec = string("serial.exec", null);
+        String unix = string("serial.unix", null);
+        boolean on = bool("serial.enabled", doc.tables().contains("serial"));
+        long port = integer("serial.port", 1, 65535, (long) DEFAULT_SERIAL_PORT);
+        String input = choice("serial.input", "all", Set.of("all", "first", "none"));
+        long scrollback = integer("serial.scrollback", 0, 64L * 1024 * 1024, DEFAULT_SERIAL_SCROLLBACK);
+        long queue = integer("serial.queue", 1024, 256L * 1024 * 1024, Math.max(DEFAULT_SERIAL_QUEUE, scrollback));
+        String overflow = choice("serial.overflow", "drop", Set.of("drop", "disconnect"));
+        boolean telnet = bool("serial.telnet", false);
+        List<String> lines = new ArrayList<>();
+        for (String k : List.of("device", "exec", "unix")) {
+            if (doc.get("serial." + k) != null) {
+                lines.add(k);
+            }
+        }
+        if (on && lines.isEmpty()) {
+            problems.add("[serial] the line is missing: expected one of device = \"/dev/ttyS0\" (a tty or pty; \"-\" for"
+                    + " standard input/output), exec = \"COMMAND\" or unix = \"/path/to/socket\""
+                    + " (or --serial, --serial-exec, --serial-unix)");
+        } else if (lines.size() > 1) {
+            problems.add("[serial] " + String.join(" and ", lines) + " are both set: expected one line");
+        }
+        if (queue < scrollback) {
+            bad("serial.queue", "smaller than the scrollback (" + scrollback + " bytes): expected at least that, since a"
+                    + " new client is queued the scrollback at once");
+        }
+        return new ApplianceConfig.Serial(on && lines.size() == 1, device, exec, unix == null ? null : Path.of(unix),
+                (int) port, input, scrollback, queue, overflow, telnet);
     }
 
     private ApplianceConfig.Www www() {
@@ -166,7 +241,7 @@ public final class ConfigReader {
         long port = integer("www.port", 1, 65535, (long) DEFAULT_WWW_PORT);
         if (on && root == null) {
             problems.add("[www] root is missing: the directory to serve is required, e.g. root = \"/srv/www\" (or --www DIR)");
-        } else if (root != null && !java.nio.file.Files.isDirectory(Path.of(root))) {
+        } else if (on && !java.nio.file.Files.isDirectory(Path.of(root))) {
             bad("www.root", "not a directory: expected the directory to serve");
         }
         return new ApplianceConfig.Www(on && root != null, root == null ? null : Path.of(root), (int) port);

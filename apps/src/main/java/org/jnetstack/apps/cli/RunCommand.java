@@ -16,6 +16,8 @@ import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.ConfigFile;
 import org.jnetstack.apps.appliance.EchoServices;
 import org.jnetstack.apps.httpd.WwwService;
+import org.jnetstack.apps.serial.SerialApplianceService;
+import org.jnetstack.apps.tftp.TftpApplianceService;
 import org.jnetstack.link.PcapRing;
 import org.jnetstack.socket.jdk.StackServerSocketFactory;
 import org.jnetstack.usernet.ForwardRule;
@@ -98,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Forwards made without asking on the user-mode network, so a newcomer reaches the services
      * from the host: guest port to the first host port tried (the next free one if taken). The
-     * serial bridge's port (--serial-port, 1234) is forwarded from the same number.
+     * web files and the serial console are forwarded from their own port numbers (see call).
      */
     static final Map<Integer, Integer> DEFAULT_FORWARDS = Map.of(80, 8080, 7, 7777);
 
@@ -138,8 +140,6 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         List<ApplianceService> services = new java.util.ArrayList<>(services());
-        tftpOptions.addTo(services);
-        serialOptions.addTo(services);
         ConfigFile file;
         try {
             file = ConfigFile.load(config, overrides(userNet));
@@ -163,13 +163,12 @@ final class RunCommand implements Callable<Integer> {
             if (c.echo().enabled() && !forwardsGuest(rules, 7)) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), DEFAULT_FORWARDS.get(7), 7, true));
             }
+            // www and the serial console: the same number on the host when free (8000, 1234 by default), else the next free one
             if (c.www().enabled() && !forwardsGuest(rules, c.www().port())) {
-                // the same number on the host when free (8000 by default), else the next free one
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.www().port(), 1024), c.www().port(), true));
             }
-            int serialPort = serialOptions.port();
-            if (serialPort > 0 && !forwardsGuest(rules, serialPort)) {
-                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), serialPort, serialPort, true));
+            if (c.serial().enabled() && !forwardsGuest(rules, c.serial().port())) {
+                rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
             launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
         } else {
@@ -219,12 +218,16 @@ final class RunCommand implements Callable<Integer> {
         if (c.www().enabled() && guestPort == c.www().port()) {
             return " (web files: http://" + host + ":" + at.getPort() + "/)";
         }
+        if (c.serial().enabled() && guestPort == c.serial().port()) {
+            return " (serial console: nc " + host + " " + at.getPort() + ")";
+        }
         return "";
     }
 
     /** The services this appliance knows, in start order. */
     static List<ApplianceService> services() {
-        return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE, WwwService.INSTANCE);
+        return List.of(EchoServices.ECHO, EchoServices.DISCARD, AdminService.INSTANCE, WwwService.INSTANCE,
+                TftpApplianceService.FROM_CONFIG, SerialApplianceService.FROM_CONFIG);
     }
 
     /** The command line's options as the config file would write them: they win over the file. */
@@ -284,6 +287,8 @@ final class RunCommand implements Callable<Integer> {
         if (wwwPort != null) {
             o.put("www.port", wwwPort);
         }
+        tftpOptions.putOverrides(o);
+        serialOptions.putOverrides(o);
         return o;
     }
 

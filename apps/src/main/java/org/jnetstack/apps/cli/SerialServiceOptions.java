@@ -3,16 +3,13 @@ package org.jnetstack.apps.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.jnetstack.apps.appliance.ApplianceService;
-import org.jnetstack.apps.serial.SerialApplianceService;
-import org.jnetstack.apps.serial.SerialBridgeOptions;
-import org.jnetstack.apps.serial.SerialSource;
+import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The serial console bridge's options of {@code jns run} (a picocli mixin). */
+/** The serial console bridge's options of {@code jns run} (a picocli mixin): overrides of the config file's {@code [serial]}. */
 final class SerialServiceOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -53,16 +50,11 @@ final class SerialServiceOptions {
     @Option(names = "--serial-telnet", description = "Speak telnet (RFC 854/856/857/858, RFC 2217 answered) so telnet clients behave.")
     boolean telnet;
 
-    /** The bridge's TCP port when a line is given, else 0. */
-    int port() {
-        if (device == null && exec == null && unix == null) {
-            return 0;
-        }
-        return port != null ? port : SerialBridgeOptions.DEFAULT_PORT;
-    }
-
-    /** Adds the bridge to the appliance's services when a line is given; usage errors (exit 2) name the problem. */
-    void addTo(List<ApplianceService> services) {
+    /**
+     * The options as {@code [serial]} keys (they override the config file); the config reader
+     * validates the result like the file. A line given here replaces the file's line.
+     */
+    void putOverrides(Map<String, Object> o) {
         List<String> sources = new ArrayList<>();
         if (device != null) {
             sources.add("--serial");
@@ -73,47 +65,32 @@ final class SerialServiceOptions {
         if (unix != null) {
             sources.add("--serial-unix");
         }
-        if (sources.isEmpty()) {
-            if (port != null || input != null || scrollback != null || queue != null || overflow != null || telnet) {
-                throw new ParameterException(command.commandLine(),
-                        "the --serial-* options need a line: --serial PATH|-, --serial-exec CMD or --serial-unix PATH");
-            }
-            return;
-        }
         if (sources.size() > 1) {
             throw new ParameterException(command.commandLine(), "give one serial line, not " + String.join(" and ", sources));
         }
-        SerialSource source;
-        SerialBridgeOptions o = SerialBridgeOptions.defaults();
-        try {
-            source = device != null ? (device.equals("-") ? new SerialSource.Stdio() : new SerialSource.Device(Path.of(device)))
-                    : exec != null ? new SerialSource.Exec(exec) : new SerialSource.Unix(unix);
-            if (port != null) {
-                o = o.withPort(port);
-            }
-            if (input != null) {
-                o = o.withInput(SerialBridgeOptions.InputPolicy.parse(input));
-            }
-            if (scrollback != null) {
-                o = o.withScrollback(toInt(scrollback, "--serial-scrollback"));
-            }
-            if (queue != null) {
-                o = o.withClientQueue(toInt(queue, "--serial-queue"));
-            }
-            if (overflow != null) {
-                o = o.withOverflow(SerialBridgeOptions.OverflowPolicy.parse(overflow));
-            }
-            o = o.withTelnet(telnet);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(command.commandLine(), e.getMessage());
+        if (!sources.isEmpty()) {
+            o.put("serial.enabled", true);
+            o.put("serial.device", device);
+            o.put("serial.exec", exec);
+            o.put("serial.unix", unix == null ? null : unix.toString());
         }
-        services.add(SerialApplianceService.fixed(source, o));
-    }
-
-    private static int toInt(long v, String option) {
-        if (v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(option + " is too large: " + v);
+        if (port != null) {
+            o.put("serial.port", port);
         }
-        return (int) v;
+        if (input != null) {
+            o.put("serial.input", input.equals("read-only") || input.equals("readonly") ? "none" : input);
+        }
+        if (scrollback != null) {
+            o.put("serial.scrollback", scrollback);
+        }
+        if (queue != null) {
+            o.put("serial.queue", queue);
+        }
+        if (overflow != null) {
+            o.put("serial.overflow", overflow.equals("drop-oldest") ? "drop" : overflow);
+        }
+        if (telnet) {
+            o.put("serial.telnet", true);
+        }
     }
 }

@@ -10,7 +10,8 @@ import org.jnetstack.apps.appliance.ApplianceService;
 /**
  * The serial console bridge as an {@link ApplianceService}: opens the line (off the loop: it
  * may start a process or connect a socket), then starts the bridge on the loop; its counters
- * go to the status page. Settings come from a function, fixed ones from the command line today.
+ * go to the status page. Settings come from the configuration's {@code [serial]} table
+ * ({@link #FROM_CONFIG}; the command line's --serial* options are overrides of it), or are fixed.
  */
 public final class SerialApplianceService implements ApplianceService {
     /** What the service runs with: where the line is, and the bridge's options. */
@@ -21,6 +22,27 @@ public final class SerialApplianceService implements ApplianceService {
 
     public SerialApplianceService(Function<ApplianceConfig, Settings> settings) {
         this.settings = settings;
+    }
+
+    /** The bridge as {@code [serial]} says: off when it is off, restarted when a setting changes. */
+    public static final SerialApplianceService FROM_CONFIG = new SerialApplianceService(SerialApplianceService::settingsOf);
+
+    static Settings settingsOf(ApplianceConfig c) {
+        ApplianceConfig.Serial s = c.serial();
+        if (!s.enabled()) {
+            return null;
+        }
+        SerialSource source = s.device() != null
+                ? (s.device().equals("-") ? new SerialSource.Stdio() : new SerialSource.Device(java.nio.file.Path.of(s.device())))
+                : s.exec() != null ? new SerialSource.Exec(s.exec()) : new SerialSource.Unix(s.unix());
+        SerialBridgeOptions o = SerialBridgeOptions.defaults()
+                .withPort(s.port())
+                .withInput(SerialBridgeOptions.InputPolicy.parse(s.input()))
+                .withScrollback((int) s.scrollbackBytes())
+                .withClientQueue((int) s.queueBytes())
+                .withOverflow(SerialBridgeOptions.OverflowPolicy.parse(s.overflow()))
+                .withTelnet(s.telnet());
+        return new Settings(source, o);
     }
 
     public static SerialApplianceService fixed(SerialSource source, SerialBridgeOptions options) {

@@ -7,15 +7,26 @@ import org.jnetstack.apps.appliance.ApplianceConfig;
 import org.jnetstack.apps.appliance.ApplianceService;
 
 /**
- * The TFTP server as an {@link ApplianceService}: started by the appliance with fixed options
- * (from the command line), its counters on the status page. Settings could come from the
- * config file instead by passing a different function.
+ * The TFTP server as an {@link ApplianceService}: started by the appliance with the options of
+ * the configuration's {@code [tftp]} table ({@link #FROM_CONFIG}; the command line's --tftp-*
+ * options are overrides of it), or fixed ones; its counters on the status page.
  */
 public final class TftpApplianceService implements ApplianceService {
     private final java.util.function.Function<ApplianceConfig, TftpOptions> settings;
 
     public TftpApplianceService(java.util.function.Function<ApplianceConfig, TftpOptions> settings) {
         this.settings = settings;
+    }
+
+    /** The server as {@code [tftp]} says: off when it is off, restarted when a setting changes. */
+    public static final TftpApplianceService FROM_CONFIG = new TftpApplianceService(TftpApplianceService::options);
+
+    static TftpOptions options(ApplianceConfig c) {
+        ApplianceConfig.Tftp t = c.tftp();
+        if (!t.enabled()) {
+            return null;
+        }
+        return TftpOptions.builder(t.root()).writable(t.write()).maxWriteBytes(t.maxWriteBytes()).port(t.port()).build();
     }
 
     /** A service that always runs with {@code options}. */

@@ -94,6 +94,8 @@ async function loadSettings() {
   }
   form.elements['admin.password'].value = '';
   $('www-root').textContent = r.data.wwwRoot ? `serving ${r.data.wwwRoot}` : '(set [www] root in the config file)';
+  $('tftp-root').textContent = r.data.tftpRoot ? `serving ${r.data.tftpRoot}` : '(set [tftp] root in the config file)';
+  $('serial-line').textContent = r.data.serialLine ? `line ${r.data.serialLine}` : '(set the [serial] line in the config file)';
   $('config-file').textContent = r.data.file ? 'Saved to ' + r.data.file : 'No config file: changes last until the appliance stops.';
 }
 

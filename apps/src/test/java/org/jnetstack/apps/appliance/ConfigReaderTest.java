@@ -78,7 +78,7 @@ class ConfigReaderTest {
                 .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
                 .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, password, password_hash, port, public_status]")
                 .contains("[admin] password = \"...\" (line 9): too short")
-                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface], [www]]");
+                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface], [serial], [tftp], [www]]");
         assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");
     }
 
@@ -93,6 +93,26 @@ class ConfigReaderTest {
                 .contains("[www] port: port 8000 is already taken by admin.port");
         var c = ConfigReader.read(TomlDocument.parse(base + "[www]\nroot = \"" + dir + "\"\nport = 8080\n"));
         assertThat(c.www()).isEqualTo(new ApplianceConfig.Www(true, dir, 8080));
+    }
+
+    @Test
+    void tftpAndSerialSayWhatIsMissingOrClashes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String base = "[interface]\nname = \"jns0\"\n[addressing]\naddress = \"10.0.0.2/24\"\n";
+        assertThat(problems(base + "[tftp]\nwrite = true\n").problems()).containsExactly(
+                "[tftp] root is missing: the directory to serve is required, e.g. root = \"/srv/tftp\" (or --tftp-root DIR)");
+        assertThat(problems(base + "[echo]\n[tftp]\nroot = \"" + dir + "\"\nport = 7\n").getMessage())
+                .contains("[tftp] port = 7 (line 8): port 7 is already taken by echo.port (UDP)");
+        assertThat(problems(base + "[serial]\n").getMessage()).contains("[serial] the line is missing");
+        assertThat(problems(base + "[serial]\ndevice = \"-\"\nexec = \"cat\"\n").getMessage())
+                .contains("[serial] device and exec are both set: expected one line");
+        assertThat(problems(base + "[serial]\ndevice = \"-\"\ninput = \"some\"\n").getMessage())
+                .contains("[serial] input = \"some\" (line 7): expected one of [\"all\", \"first\", \"none\"]");
+        assertThat(problems(base + "[serial]\ndevice = \"-\"\nscrollback = 100000\nqueue = 2000\n").getMessage())
+                .contains("[serial] queue = 2000 (line 8): smaller than the scrollback");
+        assertThat(problems(base + "[admin]\nport = 1234\n[serial]\ndevice = \"-\"\n").getMessage())
+                .contains("[serial] port: port 1234 is already taken by admin.port");
+        var c = ConfigReader.read(TomlDocument.parse(base + "[tftp]\nenabled = false\nroot = \"/nonexistent\"\n"));
+        assertThat(c.tftp().enabled()).as("a root that is off is not checked").isFalse();
     }
 
     @Test
