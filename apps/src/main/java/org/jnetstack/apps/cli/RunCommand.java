@@ -147,7 +147,9 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "invalid configuration:\n  "
                     + String.join("\n  ", e.problems()));
         }
-        PrintWriter out = spec.commandLine().getOut();
+        // With --serial - standard output is the serial line: jns's own messages must not go there.
+        ApplianceConfig.Serial serial = file.current().serial();
+        PrintWriter out = serial.enabled() && "-".equals(serial.device()) ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (file.hashPlainPassword()) {
             out.println("jns: replaced the admin password in " + config + " by its hash (password_hash)");
         }

@@ -156,7 +156,9 @@ public sealed interface SerialSource {
     record Stdio() implements SerialSource {
         @Override
         public SerialLine open() {
-            return new StreamLine(describe(), System.in, System.out, () -> { });
+            // The descriptors themselves, not System.out: nothing else printed may slip into the line.
+            return new StreamLine(describe(), new java.io.FileInputStream(java.io.FileDescriptor.in),
+                    new java.io.FileOutputStream(java.io.FileDescriptor.out), () -> { });
         }
 
         @Override
