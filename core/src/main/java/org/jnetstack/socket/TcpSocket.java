@@ -432,13 +432,30 @@ public final class TcpSocket implements Closeable {
         }
         LoopCall.post(loop, events::closeOnLoop);
         if (linger > 0 && !loop.inLoop()) {
-            long deadline = System.nanoTime() + linger * 1_000_000_000L;
+            lingerUntilSent(System.nanoTime() + linger * 1_000_000_000L);
+        }
+    }
+
+    /**
+     * SO_LINGER: waits until every byte written and our FIN are acknowledged (or the connection
+     * ended), at most until {@code deadline}. The state is asked of the loop after each wake-up
+     * (a FIN's ACK raises no event of its own; waits wake at least once a second).
+     */
+    private void lingerUntilSent(long deadline) {
+        TcpConnection c = connection;
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                TcpState s = LoopCall.call(loop, c::state);
+                if (s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED) {
+                    return;
+                }
+            } catch (IOException stopped) {
+                return;
+            }
             lock.lock();
             try {
-                while (!finished && !lingerDone()) {
-                    if (!awaitQuietly(writable, deadline)) {
-                        break;
-                    }
+                if (finished || !awaitQuietly(writable, deadline)) {
+                    return;
                 }
             } finally {
                 lock.unlock();
@@ -450,12 +467,6 @@ public final class TcpSocket implements Closeable {
     public void abort() {
         setSoLinger(true, 0);
         close();
-    }
-
-    private boolean lingerDone() {
-        TcpConnection c = connection;
-        TcpState s = c.state();
-        return tx.isEmpty() && (s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED);
     }
 
     // ------------------------------------------------------------------ state

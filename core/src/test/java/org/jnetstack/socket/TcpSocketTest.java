@@ -220,6 +220,29 @@ public class TcpSocketTest {
     }
 
     @Test
+    void lingerMakesCloseWaitUntilEverythingIsAcknowledged() throws Exception {
+        try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80)) {
+            TcpSocket peer = listener.accept();
+            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+                try (peer) {
+                    return readAll(peer.getInputStream());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] data = random(2_000_000, 9);
+            s.setSoLinger(true, 30);
+            s.write(data, 0, data.length);
+            s.close(); // returns once the data and FIN are acknowledged
+            TcpInfo after = s.info();
+            assertThat(after.state()).isIn(org.jnetstack.tcp.TcpState.FIN_WAIT_2, org.jnetstack.tcp.TcpState.TIME_WAIT,
+                    org.jnetstack.tcp.TcpState.CLOSED);
+            assertThat(after.unackedBytes()).isZero();
+            assertThat(got.get()).isEqualTo(data);
+        }
+    }
+
+    @Test
     void aResetReachesTheReaderAsConnectionReset() throws Exception {
         try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80)) {
             TcpSocket peer = listener.accept();
