@@ -48,7 +48,7 @@ import org.jnetstack.apps.httpd.StackHttpServer;
 public final class AdminServer implements AutoCloseable {
     /** Settings the page may change; the rest of the file is edited by hand. */
     static final List<String> EDITABLE = List.of(
-            "addressing.mode", "addressing.address", "addressing.gateway",
+            "addressing.mode", "addressing.address", "addressing.gateway", "dns.servers",
             "echo.enabled", "echo.port", "discard.enabled", "discard.port",
             "www.enabled", "www.port",
             "tftp.enabled", "tftp.write", "tftp.port",
@@ -242,6 +242,7 @@ public final class AdminServer implements AutoCloseable {
             case "echo.port" -> c.echo().port();
             case "discard.enabled" -> c.discard().enabled();
             case "discard.port" -> c.discard().port();
+            case "dns.servers" -> String.join(", ", c.dns().servers().stream().map(Object::toString).toList());
             case "www.enabled" -> c.www().enabled();
             case "www.port" -> c.www().port();
             case "tftp.enabled" -> c.tftp().enabled();

@@ -43,6 +43,8 @@ public final class Appliance implements AutoCloseable {
     private volatile java.net.InetAddress serverBindAddress = java.net.InetAddress.getLoopbackAddress();
     private volatile String hostAddress;
     private final List<String> restartNeeded = new ArrayList<>();
+    private volatile java.util.function.Supplier<org.jnetstack.dhcp.DhcpLease> lease = () -> null;
+    private volatile java.util.function.Consumer<List<org.jnetstack.wire.Ipv4Address>> dnsServers;
     private boolean closed;
 
     private Appliance(ConfigFile config, NetStack stack, PcapRing ring, String link, List<ApplianceService> services) {
@@ -87,6 +89,16 @@ public final class Appliance implements AutoCloseable {
     public void useServerSockets(ServerSocketFactory factory, java.net.InetAddress bindAddress) {
         this.serverSockets = Objects.requireNonNull(factory);
         this.serverBindAddress = Objects.requireNonNull(bindAddress);
+    }
+
+    /**
+     * Where the appliance learns the DHCP lease it shows (null when static), and how it gives the
+     * resolver new DNS servers from a change — both belong to whoever brought the stack up.
+     */
+    public void useNetwork(java.util.function.Supplier<org.jnetstack.dhcp.DhcpLease> lease,
+            java.util.function.Consumer<List<org.jnetstack.wire.Ipv4Address>> dnsServers) {
+        this.lease = Objects.requireNonNull(lease);
+        this.dnsServers = Objects.requireNonNull(dnsServers);
     }
 
     public java.net.InetAddress serverBindAddress() {
@@ -197,6 +209,18 @@ public final class Appliance implements AutoCloseable {
             applyAddressing(after.addressing());
             applied.add("addressing");
         }
+        if (!Objects.equals(before.dns(), after.dns())) {
+            // new servers take effect at once; going back to the lease's needs the launcher's start logic
+            if (dnsServers != null && !after.dns().servers().isEmpty()) {
+                dnsServers.accept(after.dns().servers());
+                applied.add("dns");
+            } else {
+                later.add("dns");
+            }
+        }
+        if (!Objects.equals(before.addressing().hostname(), after.addressing().hostname()) && !after.addressing().isStatic()) {
+            later.add("hostname"); // told to the DHCP server when the lease is first asked for
+        }
         if (!Objects.equals(before.iface(), after.iface())) {
             later.add("interface");
         }
@@ -285,7 +309,8 @@ public final class Appliance implements AutoCloseable {
         addressing.put("mode", c.addressing().mode());
         addressing.put("address", c.addressing().address() == null ? null : c.addressing().address().toString());
         addressing.put("gateway", c.addressing().gateway() == null ? null : c.addressing().gateway().toString());
-        addressing.put("lease", null);
+        addressing.put("lease", describe(lease.get()));
+        addressing.put("dns", c.dns().servers().stream().map(Object::toString).toList());
         out.put("addressing", addressing);
         List<Map<String, Object>> svc = new ArrayList<>();
         for (ApplianceService a : this.services) {
@@ -311,6 +336,20 @@ public final class Appliance implements AutoCloseable {
         }
         out.put("config", cfg);
         return out;
+    }
+
+    private static Map<String, Object> describe(org.jnetstack.dhcp.DhcpLease l) {
+        if (l == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", l.address() + "/" + l.prefixLength());
+        m.put("router", l.router() == null ? null : l.router().toString());
+        m.put("dns", l.dnsServers().stream().map(Object::toString).toList());
+        m.put("server", l.server() == null ? null : l.server().toString());
+        m.put("leaseSeconds", l.leaseTime() == null ? null : l.leaseTime().toSeconds());
+        m.put("domain", l.domain());
+        return m;
     }
 
     /** Stops every service (the stack itself belongs to whoever started it). Idempotent. */

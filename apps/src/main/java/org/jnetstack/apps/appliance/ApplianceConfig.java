@@ -17,14 +17,18 @@ public record ApplianceConfig(
         Service discard,
         Www www,
         Tftp tftp,
-        Serial serial) {
+        Serial serial,
+        Dns dns) {
 
     /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (issue #6). */
     public record Interface(String type, String name, MacAddress mac, Integer mtu) {
     }
 
-    /** {@code mode} is {@code static} (address and optional gateway given) or {@code dhcp}. */
-    public record Addressing(String mode, InterfaceAddress address, Ipv4Address gateway) {
+    /**
+     * {@code mode} is {@code static} (address and optional gateway given) or {@code dhcp};
+     * {@code hostname} (may be null) is told to the DHCP server (option 12).
+     */
+    public record Addressing(String mode, InterfaceAddress address, Ipv4Address gateway, String hostname) {
         public boolean isStatic() {
             return mode.equals("static");
         }
@@ -60,6 +64,13 @@ public record ApplianceConfig(
      */
     public record Serial(boolean enabled, String device, String exec, Path unix, int port, String input,
             long scrollbackBytes, long queueBytes, String overflow, boolean telnet) {
+    }
+
+    /** The resolver's servers, tried in order; empty: the DHCP lease's (or the user-mode gateway's). */
+    public record Dns(java.util.List<Ipv4Address> servers) {
+        public Dns {
+            servers = java.util.List.copyOf(servers);
+        }
     }
 
     /** A service that listens on one port. */

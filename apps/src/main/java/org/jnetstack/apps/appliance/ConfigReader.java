@@ -35,6 +35,8 @@ public final class ConfigReader {
         k.put("addressing.mode", Type.STRING);
         k.put("addressing.address", Type.STRING);
         k.put("addressing.gateway", Type.STRING);
+        k.put("addressing.hostname", Type.STRING);
+        k.put("dns.servers", Type.STRING);
         k.put("capture.pcap", Type.STRING);
         k.put("capture.trace", Type.BOOLEAN);
         k.put("capture.ring", Type.INTEGER);
@@ -152,6 +154,12 @@ public final class ConfigReader {
             }
         }
 
+        String hostname = string("addressing.hostname", null);
+        if (hostname != null && !hostname.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
+            bad("addressing.hostname", "expected letters, digits and hyphens, 1-63 characters, like \"probe-7\"");
+        }
+        ApplianceConfig.Dns dns = dns();
+
         String pcap = string("capture.pcap", null);
         boolean trace = bool("capture.trace", false);
         long ring = integer("capture.ring", 1, 1_000_000, (long) DEFAULT_RING_FRAMES);
@@ -183,10 +191,32 @@ public final class ConfigReader {
 
         return new ApplianceConfig(
                 new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
-                new ApplianceConfig.Addressing(mode, address, gateway),
+                new ApplianceConfig.Addressing(mode, address, gateway, hostname),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
                 new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus),
-                echo, discard, www, tftp, serial);
+                echo, discard, www, tftp, serial, dns);
+    }
+
+    /** {@code servers = "10.0.0.1, 9.9.9.9"}: the file format has no arrays, so a list is one string. */
+    private ApplianceConfig.Dns dns() {
+        String text = string("dns.servers", null);
+        List<Ipv4Address> servers = new ArrayList<>();
+        if (text != null && !text.isBlank()) {
+            for (String part : text.trim().split("[,\\s]+")) {
+                try {
+                    Ipv4Address a = Ipv4Address.parse(part);
+                    if (a.bits() == 0 || Ipv4Address.isMulticast(a.bits()) || a.equals(Ipv4Address.BROADCAST)) {
+                        throw new IllegalArgumentException();
+                    }
+                    servers.add(a);
+                } catch (IllegalArgumentException e) {
+                    bad("dns.servers", "'" + part + "' is not a server address: expected IPv4 unicast addresses separated by"
+                            + " commas, like \"10.0.0.1, 9.9.9.9\"");
+                    return new ApplianceConfig.Dns(List.of());
+                }
+            }
+        }
+        return new ApplianceConfig.Dns(servers);
     }
 
     private ApplianceConfig.Tftp tftp() {

@@ -174,11 +174,15 @@ final class RunCommand implements Callable<Integer> {
             }
             launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
         } else {
-            launcher = StackLauncher.start(link(c, ring), "run", null);
+            launcher = StackLauncher.start(link(c, ring), "run", null, c.addressing().hostname());
+        }
+        if (!c.dns().servers().isEmpty()) {
+            launcher.setDnsServers(c.dns().servers());
         }
         // The admin page listens through the stack's own sockets, on every address the stack has.
         Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services,
                 StackServerSocketFactory.of(launcher.stack()), InetAddress.getByAddress(new byte[4]));
+        appliance.useNetwork(launcher::lease, launcher::setDnsServers);
         CountDownLatch closed = new CountDownLatch(1);
         // The JVM runs this on SIGINT/SIGTERM: stop the services, then the loop and the stack, which completes a pcap file.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -258,6 +262,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (s.dhcp()) {
             o.put("addressing.mode", "dhcp");
+        }
+        if (s.hostName() != null) {
+            o.put("addressing.hostname", s.hostName());
+        }
+        if (!s.dns().isEmpty()) {
+            o.put("dns.servers", String.join(", ", s.dns().stream().map(Object::toString).toList()));
         }
         if (s.ip() != null) {
             o.put("addressing.mode", "static");

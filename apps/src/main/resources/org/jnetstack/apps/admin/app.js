@@ -57,7 +57,7 @@ async function refresh() {
   $('summary').textContent = `${s.link} · up ${uptime(s.uptimeMillis)}`;
   $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   table('interfaces', s.interfaces, ['name', 'mac', 'mtu', 'address', 'prefixLength', 'netmask', 'broadcast']);
-  table('addressing', [s.addressing], ['mode', 'address', 'gateway', 'lease']);
+  table('addressing', [s.addressing], ['mode', 'address', 'gateway', 'dns', 'lease']);
   table('routes', s.routes, ['destination', 'gateway', 'interface']);
   table('arp', s.arp, ['interface', 'ip', 'mac', 'state', 'ageMillis']);
   table('services', s.services, ['name', 'state', 'listening', 'detail', 'error']);

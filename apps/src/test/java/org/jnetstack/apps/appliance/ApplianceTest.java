@@ -53,6 +53,30 @@ class ApplianceTest {
     }
 
     @Test
+    void dnsServersChangeAtOnceAndTheLeaseIsShown() throws Exception {
+        start(BASE + "[dns]\nservers = \"10.0.0.1\"\n");
+        List<List<Ipv4Address>> given = new java.util.ArrayList<>();
+        var lease = new org.jnetstack.dhcp.DhcpLease(Ipv4Address.parse("10.0.0.2"), 24, List.of(Ipv4Address.parse("10.0.0.1")),
+                List.of(Ipv4Address.parse("10.0.0.53")), "lan", 1500, Ipv4Address.parse("10.0.0.1"),
+                java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(30), java.time.Duration.ofMinutes(52), 0);
+        appliance.useNetwork(() -> lease, given::add);
+
+        Appliance.ChangeResult r = appliance.change(Map.of("dns.servers", "9.9.9.9, 10.0.0.1"));
+        assertThat(r.applied()).containsExactly("dns");
+        assertThat(given).containsExactly(List.of(Ipv4Address.parse("9.9.9.9"), Ipv4Address.parse("10.0.0.1")));
+        assertThat(Files.readString(v.file)).contains("servers = \"9.9.9.9, 10.0.0.1\"");
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> addressing = (Map<String, Object>) appliance.status().get("addressing");
+        assertThat(addressing.get("dns")).isEqualTo(List.of("9.9.9.9", "10.0.0.1"));
+        assertThat(addressing.get("lease")).isEqualTo(Map.of("address", "10.0.0.2/24", "router", "10.0.0.1",
+                "dns", List.of("10.0.0.53"), "server", "10.0.0.1", "leaseSeconds", 3600L, "domain", "lan"));
+
+        assertThat(appliance.change(Map.of("dns.servers", "")).restartNeeded())
+                .as("back to the lease's servers takes a restart").containsExactly("dns");
+    }
+
+    @Test
     void statusShowsALiveConnectionWithItsInfo() throws Exception {
         start(BASE + "[echo]\n");
         TcpConnection c = appliance.onLoop(() -> client.tcp().connect(Ipv4Address.parseBits("10.0.0.2"), 7, new TcpHandler() { }));

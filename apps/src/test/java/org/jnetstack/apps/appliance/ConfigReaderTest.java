@@ -78,7 +78,7 @@ class ConfigReaderTest {
                 .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
                 .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, password, password_hash, port, public_status]")
                 .contains("[admin] password = \"...\" (line 9): too short")
-                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [echo], [interface], [serial], [tftp], [www]]");
+                .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [dns], [echo], [interface], [serial], [tftp], [www]]");
         assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");
     }
 
@@ -113,6 +113,17 @@ class ConfigReaderTest {
                 .contains("[serial] port: port 1234 is already taken by admin.port");
         var c = ConfigReader.read(TomlDocument.parse(base + "[tftp]\nenabled = false\nroot = \"/nonexistent\"\n"));
         assertThat(c.tftp().enabled()).as("a root that is off is not checked").isFalse();
+    }
+
+    @Test
+    void dnsServersAreAListInOneString() {
+        String base = "[interface]\nname = \"jns0\"\n[addressing]\naddress = \"10.0.0.2/24\"\n";
+        assertThat(ConfigReader.read(TomlDocument.parse(base + "[dns]\nservers = \"10.0.0.1,9.9.9.9  1.1.1.1\"\n")).dns().servers())
+                .extracting(Object::toString).containsExactly("10.0.0.1", "9.9.9.9", "1.1.1.1");
+        assertThat(problems(base + "[dns]\nservers = \"10.0.0.1, 224.0.0.1\"\n").getMessage())
+                .contains("[dns] servers = \"10.0.0.1, 224.0.0.1\" (line 6): '224.0.0.1' is not a server address");
+        assertThat(problems(base + "hostname = \"bad_name\"\n").getMessage())
+                .contains("[addressing] hostname = \"bad_name\" (line 5): expected letters, digits and hyphens");
     }
 
     @Test
