@@ -214,8 +214,7 @@ public final class DhcpMessage {
         if (type < DISCOVER || type > INFORM) {
             return DhcpMalformed.BAD_MESSAGE_TYPE;
         }
-        for (int code : new int[] {OPT_SUBNET_MASK, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID, OPT_LEASE_TIME, OPT_RENEWAL_TIME,
-            OPT_REBINDING_TIME, OPT_BROADCAST_ADDRESS}) {
+        for (int code : FOUR_BYTE_OPTIONS) {
             if (instances[code] > 0 && valueLength[code] != 4) {
                 return DhcpMalformed.BAD_OPTION_LENGTH;
             }
@@ -234,6 +233,8 @@ public final class DhcpMessage {
         return null;
     }
 
+    private static final int[] FOUR_BYTE_OPTIONS = {OPT_SUBNET_MASK, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID, OPT_LEASE_TIME,
+        OPT_RENEWAL_TIME, OPT_REBINDING_TIME, OPT_BROADCAST_ADDRESS};
     private static final int[] ADDRESS_LISTS = {OPT_ROUTER, OPT_DNS_SERVERS};
 
     // ---- fixed header ----
