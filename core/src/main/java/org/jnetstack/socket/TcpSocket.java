@@ -735,17 +735,36 @@ public final class TcpSocket implements Closeable {
 
         @Override
         public void onReceive(TcpConnection c) {
-            pull();
+            pullAfterBatch();
         }
 
         @Override
         public void onEndOfInput(TcpConnection c) {
-            pull();
+            pullAfterBatch();
         }
 
         @Override
         public void onSent(TcpConnection c, int bytes) {
-            flush();
+            flushAfterBatch();
+        }
+
+        // Loop thread only. A task handed in from the loop itself runs after the current batch of
+        // received frames: one move and one wake-up of the application per batch, not per segment.
+        private boolean pullQueued;
+        private boolean flushQueued;
+
+        private void pullAfterBatch() {
+            if (!pullQueued) {
+                pullQueued = true;
+                loop.execute(this::pull);
+            }
+        }
+
+        private void flushAfterBatch() {
+            if (!flushQueued) {
+                flushQueued = true;
+                loop.execute(this::flush);
+            }
         }
 
         @Override
@@ -779,6 +798,7 @@ public final class TcpSocket implements Closeable {
 
         /** Moves received bytes from the connection into the ring while it has room. */
         void pull() {
+            pullQueued = false;
             lock.lock();
             try {
                 pullPosted = false;
@@ -809,6 +829,7 @@ public final class TcpSocket implements Closeable {
 
         /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
         void flush() {
+            flushQueued = false;
             boolean closeNow = false;
             TcpConnection c;
             lock.lock();
