@@ -119,6 +119,8 @@ final class HttpCommand implements Callable<Integer> {
                     new HttpTransfer.Tls(cacert, insecure));
             try {
                 return transfer(http, m, hs, body, err, progress);
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IOException(explain(e));
             } finally {
                 http.close();
             }
@@ -158,6 +160,29 @@ final class HttpCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * What a failed TLS handshake means for the user, and what to do: JSSE's own words
+     * ("PKIX path building failed: ...") name an internal class, not the problem.
+     */
+    private String explain(javax.net.ssl.SSLException e) {
+        String host = java.net.URI.create(url).getHost();
+        String trusted = cacert != null ? "the CA certificates in " + cacert : "the JDK's trusted CAs";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException) {
+                return "the certificate of " + host + " has expired (" + c.getMessage() + "); -k skips the check";
+            }
+            if (c instanceof java.security.cert.CertPathBuilderException
+                    || c instanceof java.security.cert.CertPathValidatorException) {
+                return "the certificate of " + host + " is not trusted: it is not signed by any of " + trusted
+                        + " (give its CA with --cacert FILE, or -k to skip the check)";
+            }
+        }
+        if (e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+            return "the certificate of " + host + " is not for that name: " + e.getMessage() + " (-k skips the check)";
+        }
+        return "TLS with " + host + " failed: " + e.getMessage();
     }
 
     private HttpTransfer.Body body(List<String[]> hs) {
