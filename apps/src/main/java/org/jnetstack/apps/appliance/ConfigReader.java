@@ -126,7 +126,9 @@ public final class ConfigReader {
         }, "expected a unicast MAC address like \"02:00:00:00:00:02\"");
         Long mtu = integer("interface.mtu", 68, 65535, null);
 
-        String mode = choice("addressing.mode", "static", Set.of("static", "dhcp"));
+        // On the user-mode network the gateway's DHCP server hands out the plan (10.0.2.15/24 via 10.0.2.2),
+        // so a guest asks it by default, as one behind QEMU's user networking does.
+        String mode = choice("addressing.mode", "usernet".equals(type) ? "dhcp" : "static", Set.of("static", "dhcp"));
         InterfaceAddress address = null;
         Ipv4Address gateway = null;
         String addrText = string("addressing.address", null);

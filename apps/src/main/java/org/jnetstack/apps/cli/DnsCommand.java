@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Without root, on the user-mode network (asks the gateway's DNS forwarder at 10.0.2.3):",
+            "  ./jns dns example.com",
             "Example, as root, with a DNS server (e.g. dnsmasq) at 10.0.0.1 on the kernel side of jns0:",
             "  ./jns dns --tap jns0 --ip 10.0.0.2/24 --dns 10.0.0.1 example.com",
             "  ./jns dns --tap jns0 --dhcp -v www.example.com"

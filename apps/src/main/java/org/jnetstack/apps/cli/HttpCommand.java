@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Without root, on the user-mode network (10.0.2.2 is the host; this fetches from its 127.0.0.1:8000):",
+            "  ./jns http http://10.0.2.2:8000/",
             "Example, as root, with a web server on the kernel's side of jns0 at 10.0.0.1:",
             "  ./jns http --tap jns0 --ip 10.0.0.2/24 http://10.0.0.1:8000/",
             "  ./jns http --tap jns0 --ip 10.0.0.2/24 -H 'Content-Type: application/json' -d '{\"a\":1}' http://10.0.0.1:8000/api"

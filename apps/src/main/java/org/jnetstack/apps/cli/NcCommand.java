@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Without root, on the user-mode network (10.0.2.2 is the host's 127.0.0.1; there: nc -l 5000):",
+            "  ./jns nc 10.0.2.2 5000 < file",
             "Examples, as root, with a TAP jns0 whose kernel side has 10.0.0.1/24 and is up:",
             "  ./jns nc --tap jns0 --ip 10.0.0.2/24 10.0.0.1 5000 < file      (the kernel runs: nc -l 5000)",
             "  ./jns nc --tap jns0 --ip 10.0.0.2/24 -l 5000 > file            (the kernel runs: nc -N 10.0.0.2 5000 < file)"

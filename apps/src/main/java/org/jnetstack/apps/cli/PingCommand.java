@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Without root, on the user-mode network (10.0.2.2 is the gateway, 10.0.2.3 its DNS forwarder):",
+            "  ./jns ping -c 3 10.0.2.2",
             "Example, as root, with a TAP jns0 whose kernel side has 10.0.0.1/24 and is up:",
             "  ./jns ping --tap jns0 --ip 10.0.0.2/24 -c 3 10.0.0.1"
         })

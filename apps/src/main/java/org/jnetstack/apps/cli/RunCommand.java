@@ -21,7 +21,6 @@ import org.jnetstack.apps.tftp.TftpApplianceService;
 import org.jnetstack.link.PcapRing;
 import org.jnetstack.socket.jdk.StackServerSocketFactory;
 import org.jnetstack.usernet.ForwardRule;
-import org.jnetstack.usernet.UserNetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -172,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
             if (c.serial().enabled() && !forwardsGuest(rules, c.serial().port())) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
-            launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null);
+            launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null, c.addressing().hostname());
         } else {
             launcher = StackLauncher.start(link(c, ring), "run", null, c.addressing().hostname());
         }
@@ -241,12 +240,10 @@ final class RunCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         StackOptions s = stackOptions;
         if (userNet && config == null) {
-            // `jns run` alone: the appliance on the user-mode network, QEMU's plan, its admin page and echo on.
-            UserNetConfig plan = UserNetConfig.defaults();
+            // `jns run` alone: the appliance on the user-mode network, its address from the gateway's DHCP
+            // server (QEMU's plan), its admin page and echo on.
             o.put("interface.type", "usernet");
-            o.put("addressing.mode", "static");
-            o.put("addressing.address", plan.guest() + "/" + plan.prefixLength());
-            o.put("addressing.gateway", plan.gateway().toString());
+            o.put("addressing.mode", "dhcp");
             o.put("admin.enabled", true);
             o.put("echo.enabled", true);
         }

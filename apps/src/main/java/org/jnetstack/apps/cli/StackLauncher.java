@@ -76,36 +76,46 @@ public final class StackLauncher implements AutoCloseable {
 
     /**
      * Brings a stack up on user-mode networking (no root, no TAP): a gateway on the same loop
-     * gives it the host's network and forwards host ports to it. The stack's address and
-     * gateway come from {@code o} when given, else from the gateway's plan (10.0.2.15/24 via 10.0.2.2).
+     * gives it the host's network and forwards host ports to it. Without an address in {@code o}
+     * the stack asks the gateway's DHCP server for one, as a guest behind QEMU's user networking
+     * does (10.0.2.15/24, router 10.0.2.2, DNS 10.0.2.3), and this waits for the lease; with one,
+     * the gateway's plan moves to that address's network.
      */
     public static StackLauncher startUserNet(Link o, List<ForwardRule> forwards, String name, Consumer<NetStack> setup) {
+        return startUserNet(o, forwards, name, setup, null);
+    }
+
+    /** As {@link #startUserNet(Link, List, String, Consumer)}, announcing {@code hostName} (may be null) to DHCP. */
+    public static StackLauncher startUserNet(Link o, List<ForwardRule> forwards, String name, Consumer<NetStack> setup,
+            String hostName) {
         EventLoop loop = EventLoop.system();
         UserNet net = null;
         LinkDevice device = null;
         try {
-            UserNetConfig plan = UserNetConfig.defaults();
-            if (o.mtu() != null) {
-                plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), plan.guest(),
-                        o.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                        plan.hostLoopback(), plan.forwards());
-            }
-            if (o.ip() != null && !o.ip().address().equals(plan.guest())) {
-                plan = plan.withNetwork(Ipv4Address.format(o.ip().address().bits() & Ipv4Address.mask(o.ip().prefixLength()))
-                        + "/" + o.ip().prefixLength());
-                plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), o.ip().address(),
-                        plan.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                        plan.hostLoopback(), plan.forwards());
-            }
+            UserNetConfig plan = userNetPlan(o);
             net = UserNet.create(loop, plan.withForwards(forwards));
             device = Middleware.wrap(net.guestDevice(), o);
-            NetStack stack = NetStack.builder(loop).device(device).mtu(plan.mtu())
-                    .address(plan.guest(), plan.prefixLength()).gateway(plan.gateway()).name(name).build();
+            NetStack.Builder b = NetStack.builder(loop).device(device).mtu(plan.mtu()).name(name);
+            if (o.ip() != null) {
+                b.address(plan.guest(), plan.prefixLength()).gateway(plan.gateway());
+            }
+            NetStack stack = b.build();
             if (setup != null) {
                 setup.accept(stack);
             }
             loop.start("jns-" + name);
-            return new StackLauncher(loop, stack, device, null, net, o);
+            StackLauncher launcher = new StackLauncher(loop, stack, device, null, net, o);
+            if (o.ip() == null) {
+                try {
+                    // Nobody else is on the virtual link: an RFC 5227 probe would only delay the start.
+                    launcher.obtainLease(DhcpConfig.defaults().withHostName(hostName)
+                            .withProbes(0, Duration.ofMillis(500), Duration.ofSeconds(1)), DHCP_TIMEOUT);
+                } catch (IOException | RuntimeException e) {
+                    launcher.close();
+                    throw e;
+                }
+            }
+            return launcher;
         } catch (IOException e) {
             closeQuietly(net, loop, device);
             throw new java.io.UncheckedIOException(e);
@@ -113,6 +123,24 @@ public final class StackLauncher implements AutoCloseable {
             closeQuietly(net, loop, device);
             throw e;
         }
+    }
+
+    /** QEMU's plan, with the link's MTU, moved to the link's static address when it has one. */
+    private static UserNetConfig userNetPlan(Link o) {
+        UserNetConfig plan = UserNetConfig.defaults();
+        if (o.mtu() != null) {
+            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), plan.guest(),
+                    o.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
+                    plan.hostLoopback(), plan.forwards());
+        }
+        if (o.ip() != null && !o.ip().address().equals(plan.guest())) {
+            plan = plan.withNetwork(Ipv4Address.format(o.ip().address().bits() & Ipv4Address.mask(o.ip().prefixLength()))
+                    + "/" + o.ip().prefixLength());
+            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), o.ip().address(),
+                    plan.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
+                    plan.hostLoopback(), plan.forwards());
+        }
+        return plan;
     }
 
     private static void closeQuietly(UserNet net, EventLoop loop, LinkDevice device) {
@@ -137,7 +165,8 @@ public final class StackLauncher implements AutoCloseable {
      * @throws IOException when the device cannot be opened (message says what to do)
      */
     public static StackLauncher start(StackOptions o, String name, Consumer<NetStack> setup) throws IOException {
-        StackLauncher l = start(o.link(), name, setup, o.hostName());
+        StackLauncher l = o.userNet() ? startUserNet(o.link(), List.of(), name, setup, o.hostName())
+                : start(o.link(), name, setup, o.hostName());
         if (!o.dns().isEmpty()) {
             l.setDnsServers(o.dns());
         }
@@ -177,7 +206,7 @@ public final class StackLauncher implements AutoCloseable {
             StackLauncher launcher = new StackLauncher(loop, stack, device, tap, null, o);
             if (o.ip() == null) {
                 try {
-                    launcher.obtainLease(hostName, DHCP_TIMEOUT);
+                    launcher.obtainLease(DhcpConfig.defaults().withHostName(hostName), DHCP_TIMEOUT);
                 } catch (IOException | RuntimeException e) {
                     launcher.close();
                     throw e;
@@ -237,7 +266,7 @@ public final class StackLauncher implements AutoCloseable {
      * Starts a DHCP client and waits until it is bound; prints the lease to standard error. The
      * lease's DNS servers become the resolver's unless --dns named others.
      */
-    private void obtainLease(String hostName, Duration timeout) throws IOException {
+    private void obtainLease(DhcpConfig config, Duration timeout) throws IOException {
         CountDownLatch bound = new CountDownLatch(1);
         AtomicReference<DhcpClient> client = new AtomicReference<>();
         DhcpListener listener = new DhcpListener() {
@@ -259,7 +288,7 @@ public final class StackLauncher implements AutoCloseable {
             }
         };
         loop.execute(() -> {
-            client.set(DhcpClient.start(stack, DhcpConfig.defaults().withHostName(hostName), listener));
+            client.set(DhcpClient.start(stack, config, listener));
         });
         try {
             if (!bound.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -324,7 +353,9 @@ public final class StackLauncher implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         if (userNet != null) {
             UserNetConfig c = userNet.config();
-            sb.append(c.guest()).append('/').append(c.prefixLength()).append(" on the user-mode network (gateway ")
+            DhcpLease l = lease;
+            Object address = l != null ? l.address() + "/" + l.prefixLength() + " (DHCP)" : c.guest() + "/" + c.prefixLength();
+            sb.append(address).append(" on the user-mode network (gateway ")
                     .append(c.gateway()).append(" = the host, DNS ").append(c.dns()).append(')');
             if (options.pcap() != null) {
                 sb.append(", capturing to ").append(options.pcap());

@@ -21,7 +21,9 @@ public final class StackOptions {
     CommandSpec command;
 
     @Option(names = "--tap", paramLabel = "NAME", converter = Converters.InterfaceNameConverter.class,
-            description = "Linux TAP interface to use; created if it does not exist (needs root or CAP_NET_ADMIN).")
+            description = "Linux TAP interface to use; created if it does not exist (needs root or CAP_NET_ADMIN)."
+                    + " Optional: without it the stack runs on the user-mode network (no root; the host is 10.0.2.2,"
+                    + " DNS 10.0.2.3, the address comes from the gateway's DHCP server unless --ip gives one).")
     String tap;
 
     @Option(names = "--ip", paramLabel = "ADDR/PREFIX",
@@ -87,14 +89,17 @@ public final class StackOptions {
             throw new ParameterException(command.commandLine(), "Invalid --hostname '" + hostName
                     + "': expected letters, digits and hyphens, 1-63 characters, like probe-7.");
         }
+        if (tap == null) {
+            // The user-mode network: its gateway is the router, and DHCP gives the address unless --ip does.
+            if (gateway != null) {
+                throw new ParameterException(command.commandLine(), "--gateway needs --tap: on the user-mode network"
+                        + " the gateway's own address is the router.");
+            }
+            return;
+        }
         if (ip == null && !dhcp) {
             throw new ParameterException(command.commandLine(), "Missing required option: '--ip ADDR/PREFIX'"
                     + " (the stack's own address, e.g. --ip 10.0.0.2/24) or '--dhcp'");
-        }
-        if (tap == null) {
-            // Issue #6 will give `run` a user-mode network when no interface is named.
-            throw new ParameterException(command.commandLine(),
-                    "No network interface given: use --tap NAME (a Linux TAP interface, e.g. --tap jns0).");
         }
         if (dhcp) {
             return;
@@ -122,6 +127,11 @@ public final class StackOptions {
         return dhcp;
     }
 
+    /** True without --tap: the stack runs on the user-mode network, behind its gateway. */
+    public boolean userNet() {
+        return tap == null;
+    }
+
     /** The --hostname for DHCP, or null. */
     public String hostName() {
         return hostName;
@@ -134,10 +144,10 @@ public final class StackOptions {
 
     /**
      * Whether {@code host} is reachable as far as the options tell before the stack starts: on the
-     * --ip network or via --gateway. With --dhcp nobody knows yet, so yes.
+     * --ip network or via --gateway. With --dhcp nobody knows yet, and the user-mode network has a router: yes.
      */
     public boolean mayReach(Ipv4Address host) {
-        return dhcp || gateway != null || ip.sameNetwork(host.bits());
+        return dhcp || userNet() || gateway != null || ip.sameNetwork(host.bits());
     }
 
     /** The options as a {@link StackLauncher.Link} (no capture ring). */
