@@ -279,7 +279,7 @@ public final class DhcpClient {
             case SELECTING -> sendDiscover();
             case REQUESTING, REBOOTING -> {
                 if (attempt >= config.requestAttempts()) {
-                    LOG.log(Level.INFO, "DHCP: no answer to REQUEST for {0}; starting over", Ipv4Address.format(offered));
+                    LOG.log(Level.DEBUG, "DHCP: no answer to REQUEST for {0}; starting over", Ipv4Address.format(offered));
                     discover();
                 } else {
                     sendRequest();
@@ -376,7 +376,7 @@ public final class DhcpClient {
         }
         rxNak.inc();
         String msg = rx.string(DhcpMessage.OPT_MESSAGE);
-        LOG.log(Level.INFO, "DHCP: NAK from {0}{1}", Ipv4Address.format(rx.address(DhcpMessage.OPT_SERVER_ID)),
+        LOG.log(Level.DEBUG, "DHCP: NAK from {0}{1}", Ipv4Address.format(rx.address(DhcpMessage.OPT_SERVER_ID)),
                 msg == null ? "" : ": " + msg);
         if (lease != null) {
             unconfigure(lease, "server refused the lease (NAK)" + (msg == null ? "" : ": " + msg));
@@ -482,7 +482,7 @@ public final class DhcpClient {
         applyOptions(l);
         scheduleLeaseTimer();
         setState(DhcpState.BOUND);
-        LOG.log(Level.INFO, "DHCP: bound {0}", l);
+        LOG.log(Level.DEBUG, "DHCP: bound {0}", l);
         for (DhcpListener x : List.copyOf(listeners)) {
             x.onBound(l);
         }
@@ -508,7 +508,7 @@ public final class DhcpClient {
             stack.ipv4().setGateway(0);
             stack.ipv4().setAddress(ni, 0, 0);
         }
-        LOG.log(Level.INFO, "DHCP: lost {0}: {1}", l.address(), reason);
+        LOG.log(Level.DEBUG, "DHCP: lost {0}: {1}", l.address(), reason);
         for (DhcpListener x : List.copyOf(listeners)) {
             x.onLost(l, reason);
         }

@@ -264,4 +264,29 @@ class DnsmasqTest {
             }
         }
     }
+
+    @Test
+    void jnsRunWithDhcpServesOnTheLeasedAddressAndReleasesItOnExit(@TempDir Path dir) throws Exception {
+        try (Netns ns = Netns.create()) {
+            String tap = Netns.uniqueTapName();
+            ns.createTap(tap, KERNEL + "/24");
+            Background server = dnsmasq(ns, tap, dir);
+            try {
+                Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--dhcp", "--hostname", "appliance", "--echo"));
+                String up = jns.awaitLine(l -> l.startsWith("jns: up:"), Duration.ofSeconds(60));
+                String address = up.replaceAll("jns: up: (10\\.0\\.0\\.\\d+)/24 \\(DHCP from 10\\.0\\.0\\.1\\) on TAP .*", "$1");
+                assertThat(address).as(up).matches("10\\.0\\.0\\.\\d+");
+                assertThat(Files.readString(dir.resolve("leases"))).contains(address, "appliance");
+                CommandResult echo = ns.run(Duration.ofSeconds(30), "sh", "-c", "echo hello | nc -N -w 5 " + address + " 7");
+                assertThat(echo.stdout()).as(echo.describe()).isEqualTo("hello\n");
+
+                jns.signal("TERM");
+                jns.awaitExit(Duration.ofSeconds(30));
+                awaitLeaseFileWithout(dir.resolve("leases"), address);
+                assertThat(jns.output()).contains("jns: DHCP lease " + address + " lost: released").doesNotContain("Exception");
+            } finally {
+                server.close();
+            }
+        }
+    }
 }
