@@ -33,8 +33,7 @@ public final class AdminService implements ApplianceService {
         return new Running() {
             @Override
             public String listening() {
-                String host = bind.isAnyLocalAddress() ? a.hostAddress() : bind.getHostAddress();
-                return "admin page on http://" + host + ":" + server.port() + "/"
+                return "admin page on http://" + a.listeningHost() + ":" + server.port() + "/"
                         + (server.generatedPassword() == null ? ""
                         : " (password " + server.generatedPassword() + ", made up for this run: set [admin] password"
                                 + " in the config file)");

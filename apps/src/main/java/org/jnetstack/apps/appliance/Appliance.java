@@ -125,6 +125,11 @@ public final class Appliance implements AutoCloseable {
         return link;
     }
 
+    /** The address a socket-based service is reached at: the stack's own when it listens on every address. */
+    public String listeningHost() {
+        return serverBindAddress.isAnyLocalAddress() ? hostAddress : serverBindAddress.getHostAddress();
+    }
+
     /** The stack's own address now (it may change from the admin page). */
     public String hostAddress() {
         return hostAddress;

@@ -222,17 +222,12 @@ public final class ConfigReader {
     }
 
     private ApplianceConfig.Tftp tftp() {
-        String root = string("tftp.root", null);
         boolean on = bool("tftp.enabled", doc.tables().contains("tftp"));
+        Path root = servedDirectory("tftp", on, "/srv/tftp", "--tftp-root DIR");
         boolean write = bool("tftp.write", false);
         long maxWrite = integer("tftp.max_write", 0, Long.MAX_VALUE / 2, DEFAULT_TFTP_MAX_WRITE);
         long port = integer("tftp.port", 1, 65535, (long) DEFAULT_TFTP_PORT);
-        if (on && root == null) {
-            problems.add("[tftp] root is missing: the directory to serve is required, e.g. root = \"/srv/tftp\" (or --tftp-root DIR)");
-        } else if (on && !java.nio.file.Files.isDirectory(Path.of(root))) {
-            bad("tftp.root", "not a directory: expected the directory to serve");
-        }
-        return new ApplianceConfig.Tftp(on && root != null, root == null ? null : Path.of(root), write, maxWrite, (int) port);
+        return new ApplianceConfig.Tftp(on && root != null, root, write, maxWrite, (int) port);
     }
 
     private ApplianceConfig.Serial serial() {
@@ -268,15 +263,25 @@ public final class ConfigReader {
     }
 
     private ApplianceConfig.Www www() {
-        String root = string("www.root", null);
         boolean on = bool("www.enabled", doc.tables().contains("www"));
+        Path root = servedDirectory("www", on, "/srv/www", "--www DIR");
         long port = integer("www.port", 1, 65535, (long) DEFAULT_WWW_PORT);
+        return new ApplianceConfig.Www(on && root != null, root, (int) port);
+    }
+
+    /**
+     * {@code [table] root}: the directory a service serves — required when the service is on,
+     * and then it must be a directory (a root that is off is not checked). Null when not given.
+     */
+    private Path servedDirectory(String table, boolean on, String example, String option) {
+        String root = string(table + ".root", null);
         if (on && root == null) {
-            problems.add("[www] root is missing: the directory to serve is required, e.g. root = \"/srv/www\" (or --www DIR)");
+            problems.add("[" + table + "] root is missing: the directory to serve is required, e.g. root = \"" + example
+                    + "\" (or " + option + ")");
         } else if (on && !java.nio.file.Files.isDirectory(Path.of(root))) {
-            bad("www.root", "not a directory: expected the directory to serve");
+            bad(table + ".root", "not a directory: expected the directory to serve");
         }
-        return new ApplianceConfig.Www(on && root != null, root == null ? null : Path.of(root), (int) port);
+        return root == null ? null : Path.of(root);
     }
 
     private ApplianceConfig.Service service(String table, int defaultPort) {

@@ -33,8 +33,7 @@ public final class WwwService implements ApplianceService {
         return new Running() {
             @Override
             public String listening() {
-                String host = a.serverBindAddress().isAnyLocalAddress() ? a.hostAddress() : a.serverBindAddress().getHostAddress();
-                return "web files on http://" + host + ":" + server.getLocalPort() + "/ (" + files.root() + ")";
+                return "web files on http://" + a.listeningHost() + ":" + server.getLocalPort() + "/ (" + files.root() + ")";
             }
 
             @Override
