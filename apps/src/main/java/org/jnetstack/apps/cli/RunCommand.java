@@ -171,9 +171,9 @@ final class RunCommand implements Callable<Integer> {
             if (c.serial().enabled() && !forwardsGuest(rules, c.serial().port())) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
-            launcher = StackLauncher.startUserNet(link(c, ring), rules, "run", null, c.addressing().hostname());
+            launcher = StackLauncher.startUserNet(link(c, ring, stackOptions.offload()), rules, "run", null, c.addressing().hostname());
         } else {
-            launcher = StackLauncher.start(link(c, ring), "run", null, c.addressing().hostname());
+            launcher = StackLauncher.start(link(c, ring, stackOptions.offload()), "run", null, c.addressing().hostname());
         }
         if (!c.dns().servers().isEmpty()) {
             launcher.setDnsServers(c.dns().servers());
@@ -301,8 +301,9 @@ final class RunCommand implements Callable<Integer> {
         return o;
     }
 
-    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring) {
+    /** The link the config describes; --no-offload is a command-line-only switch (not in the file). */
+    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring, boolean offload) {
         return new StackLauncher.Link(c.iface().name(), c.addressing().address(), c.addressing().gateway(),
-                c.iface().mac(), c.iface().mtu(), c.capture().pcap(), c.capture().trace(), ring);
+                c.iface().mac(), c.iface().mtu(), c.capture().pcap(), c.capture().trace(), ring, offload);
     }
 }
