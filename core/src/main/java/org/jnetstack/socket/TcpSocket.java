@@ -156,7 +156,8 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
-     * Opens the connection (active open) and waits for the handshake.
+     * Opens the connection (active open) and waits for the handshake. If it fails, the socket is
+     * closed (as with java.net).
      *
      * @param timeoutMillis 0: wait until TCP gives up (its SYN retries)
      * @throws java.net.ConnectException "Connection refused" when the peer answers with RST
@@ -233,6 +234,9 @@ public final class TcpSocket implements Closeable {
             } finally {
                 lock.unlock();
             }
+        } catch (IOException | RuntimeException e) {
+            close(); // as java.net.Socket does: a failed connect leaves the socket closed
+            throw e;
         } finally {
             lock.lock();
             try {

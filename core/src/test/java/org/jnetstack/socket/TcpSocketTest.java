@@ -98,8 +98,11 @@ public class TcpSocketTest {
 
     @Test
     void connectingToAClosedPortIsRefused() {
-        assertThatThrownBy(() -> client.connect("10.0.0.2", 9))
+        TcpSocket s = new TcpSocket(net.client);
+        assertThatThrownBy(() -> s.connect(TwoHosts.server(9)))
                 .isInstanceOf(ConnectException.class).hasMessage("Connection refused");
+        assertThat(s.isClosed()).isTrue(); // as java.net.Socket: a failed connect closes
+        assertThatThrownBy(() -> s.connect(TwoHosts.server(9))).hasMessage("Socket is closed");
     }
 
     @Test

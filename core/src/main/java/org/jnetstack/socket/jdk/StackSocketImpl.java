@@ -73,7 +73,7 @@ final class StackSocketImpl extends SocketImpl {
         connect(new InetSocketAddress(address, port), 0);
     }
 
-    /** Unresolved names go through our resolver; each address is tried in turn. */
+    /** Unresolved names go through our resolver (never the JVM's). */
     @Override
     protected void connect(SocketAddress address, int timeout) throws IOException {
         if (!(address instanceof InetSocketAddress isa)) {
@@ -83,11 +83,9 @@ final class StackSocketImpl extends SocketImpl {
         if (!isa.isUnresolved()) {
             s.connect(isa, timeout);
         } else {
+            // The first address, as InetSocketAddress's own resolution would take;
+            // StackSocketFactory.createSocket(host, port) tries each in turn.
             List<InetAddress> all = resolver.resolve(isa.getHostString());
-            if (all.size() > 1) {
-                throw new UnknownHostException(isa.getHostString() + " has several addresses: resolve it first "
-                        + "(SocketFactory.createSocket(host, port) tries each)");
-            }
             s.connect(new InetSocketAddress(all.get(0), isa.getPort()), timeout);
         }
         connected(s);

@@ -90,6 +90,21 @@ class JdkAdaptersTest {
     }
 
     @Test
+    void anUnresolvedAddressResolvesThroughOurResolver() throws Exception {
+        try (ServerSocket server = servers.createServerSocket(7)) {
+            lineEcho(server);
+            try (Socket s = clients.createSocket()) {
+                s.connect(InetSocketAddress.createUnresolved("server.test", 7), 5000);
+                assertThat(s.getInetAddress()).isEqualTo(TwoHosts.serverIp());
+            }
+            Socket unknown = clients.createSocket();
+            assertThatThrownBy(() -> unknown.connect(InetSocketAddress.createUnresolved("nowhere.test", 7)))
+                    .isInstanceOf(UnknownHostException.class);
+            assertThat(unknown.isClosed()).isTrue();
+        }
+    }
+
+    @Test
     void optionsRoundTrip() throws Exception {
         try (ServerSocket server = servers.createServerSocket()) {
             server.setReceiveBufferSize(65536);
