@@ -32,6 +32,7 @@ class KernelToStackTest {
     private Path stackPcap;
     private Background jns;
     private String upLine;
+    private String echoLine;
 
     @BeforeAll
     void startStack(@TempDir Path tempDir) throws Exception {
@@ -46,6 +47,7 @@ class KernelToStackTest {
                 // Complete checksums in both captures: with offloads, Linux and we leave them partial.
                 "--no-offload"));
         upLine = jns.awaitLine(line -> line.startsWith("jns: up: "), Duration.ofSeconds(60));
+        echoLine = jns.awaitLine(line -> line.startsWith("jns: echo on "), Duration.ofSeconds(30));
     }
 
     @AfterAll
@@ -62,8 +64,9 @@ class KernelToStackTest {
     @Test
     @Order(1)
     void saysWhatIsUp() {
-        assertThat(upLine).contains(STACK + "/24", "TAP " + tap, "MAC ", "MTU 1500", "UDP echo on port 7",
+        assertThat(upLine).contains(STACK + "/24", "TAP " + tap, "MAC ", "MTU 1500", "offloads off",
                 "capturing to " + stackPcap);
+        assertThat(echoLine).isEqualTo("jns: echo on UDP and TCP " + STACK + ":7");
     }
 
     @Test

@@ -46,8 +46,10 @@ class TcpCommandLineTest {
             String tap = Netns.uniqueTapName();
             ns.createTap(tap, KERNEL + "/24");
             Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--echo"));
-            String up = jns.awaitLine(line -> line.startsWith("jns: up: "), Duration.ofSeconds(60));
-            assertThat(up).contains("TCP echo on port 7");
+            jns.awaitLine(line -> line.startsWith("jns: up: "), Duration.ofSeconds(60));
+            // Each service says where it listens on a line of its own after the "up" line.
+            assertThat(jns.awaitLine(line -> line.startsWith("jns: echo on "), Duration.ofSeconds(30)))
+                    .isEqualTo("jns: echo on UDP and TCP " + STACK + ":7");
             Path client = KernelTcp.script(dir, "client.py", KernelTcp.CLIENT);
 
             CommandResult r = ns.run(TRANSFER_TIMEOUT, "python3", client.toString(), STACK, "7", data.toString());
