@@ -59,7 +59,7 @@ start_stack() {
   ip netns del $NS_TAP 2>/dev/null || true; ip netns add $NS_TAP; ip -n $NS_TAP link set lo up
   rm -f "$work/stdin"; mkfifo "$work/stdin"
   # shellcheck disable=SC2086
-  ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED -cp "$jar:$root/bench/target/lib/*" \
+  ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
     org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 &
   stack_pid=$!
   exec 3>"$work/stdin"

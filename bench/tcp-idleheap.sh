@@ -13,4 +13,4 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   (cd "$root" && mvn -B -ntp -q -o -pl bench -am package -DskipTests)
 fi
 jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | grep -v -- '-sources' | head -1)
-exec java -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpIdleHeap "$@"
+exec java --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpIdleHeap "$@"

@@ -3,7 +3,8 @@
 # bulk Gbit/s at MTU 1500 and 65535, request/response round trips/s, connection setups/s.
 #   bench/tcp-inprocess.sh                            # all, 3 runs of 5 s each after 2 s warm-up
 #   bench/tcp-inprocess.sh --runs 5 --seconds 10 bulk # longer, bulk only
-# BENCH_SKIP_BUILD=1 skips the Maven build. JAVA_OPTS adds JVM options (e.g. a JFR recording).
+# BENCH_SKIP_BUILD=1 skips the Maven build. JAVA_OPTS adds JVM options (e.g. a JFR recording;
+# -Djnetstack.checksum.simd=false for the scalar checksum). The Vector API module gives SIMD checksums.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -14,4 +15,4 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
 fi
 jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | grep -v -- '-sources' | head -1)
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"
+exec java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"

@@ -13,6 +13,7 @@ import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
@@ -506,6 +507,40 @@ public final class Tcp implements IpProtocolHandler {
         }
         TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
         ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+    }
+
+    // ---------------------------------------------------------------- ACK per receive batch
+
+    private final java.util.ArrayList<TcpConnection> batchAcks = new java.util.ArrayList<>();
+    /** Fires in the loop turn that received the batch: timers run right after the devices are read. */
+    private Timer batchEnd;
+
+    /**
+     * Queues {@code c}'s every-second-segment ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2) until the
+     * frames the loop took from the device in this turn are all processed: a connection that
+     * received 40 segments in one batch sends one ACK, not 20. Out-of-order data, holes filled and
+     * FINs are still acknowledged at once (their ACKs drive the sender's loss recovery).
+     */
+    void ackAfterBatch(TcpConnection c) {
+        if (c.batchAckQueued) {
+            return;
+        }
+        c.batchAckQueued = true;
+        batchAcks.add(c);
+        if (batchEnd == null) {
+            batchEnd = ip.loop().newTimer(this::sendBatchAcks);
+        }
+        if (!batchEnd.isScheduled()) {
+            batchEnd.schedule(0);
+        }
+    }
+
+    private void sendBatchAcks() {
+        // Index loop: no iterator allocated; a connection queued while flushing is flushed too.
+        for (int i = 0; i < batchAcks.size(); i++) {
+            batchAcks.get(i).sendBatchAck();
+        }
+        batchAcks.clear();
     }
 
     /** What the device towards {@code remoteIp} does for us (checksums, segmentation). */

@@ -105,6 +105,11 @@ public final class TcpConnection {
     // --- ACK policy ---
     private boolean ackNow;
     private int unackedSegments;
+    /** A delayed ACK is owed by {@link #delayedAckDue}; the timer is moved only when it fires early. */
+    private boolean delayedAckPending;
+    private long delayedAckDue;
+    /** Queued in {@link Tcp#ackAfterBatch} for the ACK at the end of this receive batch. */
+    boolean batchAckQueued;
 
     // --- statistics ---
     private long retransmittedSegments;
@@ -852,10 +857,15 @@ public final class TcpConnection {
             unackedSegments++;
             // RFC 5681 §4.2: ACK at once when a segment fills (part of) a hole; RFC 1122: at
             // least every second full-sized segment.
-            if (hadHoles || unackedSegments >= 2 || len < mss && receiveBuffer.hasOutOfOrder()) {
+            if (hadHoles || len < mss && receiveBuffer.hasOutOfOrder()) {
                 ackNow = true;
-            } else if (!delayedAckTimer.isScheduled()) {
-                delayedAckTimer.schedule(config.delayedAck().toNanos());
+            } else if (unackedSegments >= 2) {
+                // The every-second-segment ACK goes out once the device's receive batch is
+                // processed: one ACK for all the segments of the batch (as Linux ACKs a GRO
+                // aggregate), unless data going back carries it first.
+                tcp.ackAfterBatch(this);
+            } else {
+                armDelayedAck();
             }
             if (!inputShutdownByApp) {
                 handler.onReceive(this);
@@ -917,6 +927,7 @@ public final class TcpConnection {
         persistTimer.cancel();
         keepaliveTimer.cancel();
         delayedAckTimer.cancel();
+        delayedAckPending = false;
         timeWaitTimer.schedule(2 * config.msl().toNanos());
         reportClosed();
     }
@@ -1179,7 +1190,7 @@ public final class TcpConnection {
         ackNow = false;
         unackedSegments = 0;
         lastAckSent = rcvNxt;
-        delayedAckTimer.cancel();
+        delayedAckPending = false; // the timer, if armed, finds nothing to do when it fires
     }
 
     /** A pure ACK (no data), carrying the current window and SACK blocks. */
@@ -1315,8 +1326,39 @@ public final class TcpConnection {
         armRto();
     }
 
+    /**
+     * RFC 1122 §4.2.3.2: an ACK for a lone segment waits at most the delayed-ACK time. Armed for
+     * every other segment in bulk, so it only records a deadline; the loop's timer heap is touched
+     * when the timer is idle or fires early.
+     */
+    private void armDelayedAck() {
+        if (delayedAckPending) {
+            return;
+        }
+        delayedAckPending = true;
+        delayedAckDue = now() + config.delayedAck().toNanos();
+        if (!delayedAckTimer.isScheduled()) {
+            delayedAckTimer.scheduleAt(delayedAckDue);
+        }
+    }
+
     private void onDelayedAck() {
+        if (!delayedAckPending) {
+            return;
+        }
+        if (now() - delayedAckDue < 0) {
+            delayedAckTimer.scheduleAt(delayedAckDue);
+            return;
+        }
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            sendAck();
+        }
+    }
+
+    /** The ACK {@link Tcp#ackAfterBatch} queued, unless something sent since carried it. */
+    void sendBatchAck() {
+        batchAckQueued = false;
+        if (unackedSegments > 0 && state.isSynchronized() && state != TcpState.TIME_WAIT) {
             sendAck();
         }
     }
@@ -1404,6 +1446,7 @@ public final class TcpConnection {
         rtoArmed = false;
         retransmitTimer.cancel();
         delayedAckTimer.cancel();
+        delayedAckPending = false;
         persistTimer.cancel();
         keepaliveTimer.cancel();
         timeWaitTimer.cancel();

@@ -48,8 +48,9 @@ public final class TcpInProcessRun {
         if (what.isEmpty()) {
             what = List.of("bulk", "rr", "cps");
         }
-        System.out.printf(Locale.ROOT, "%d CPUs, %s; %d runs of %.1f s after %.1f s warm-up, median reported%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.version(), runs, seconds, warmup);
+        System.out.printf(Locale.ROOT, "%d CPUs, %s; %d runs of %.1f s after %.1f s warm-up, median reported; checksum %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), runs, seconds, warmup,
+                org.jnetstack.wire.Checksum.simd() ? "SIMD (jdk.incubator.vector)" : "scalar");
         long measure = (long) (seconds * 1e9);
         long warm = (long) (warmup * 1e9);
         if (what.contains("bulk")) {
@@ -91,20 +92,28 @@ public final class TcpInProcessRun {
         long bytes0 = p.received;
         long seg0 = p.stacks.a.counters().get("tcp.tx.segments");
         long ack0 = p.stacks.b.counters().get("tcp.tx.segments");
+        // CPU time of this (the loop's) thread as well as wall time: on a shared machine other jobs
+        // take the core at random moments, and Gbit/s per CPU-second shows the stacks' own cost.
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        var allocation = (com.sun.management.ThreadMXBean) threads;
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long alloc0 = allocation.getCurrentThreadAllocatedBytes();
         long t0 = System.nanoTime();
         end = t0 + measureNanos;
         long t;
         while ((t = System.nanoTime()) < end) {
             p.transfer(slice);
         }
+        long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+        long allocated = allocation.getCurrentThreadAllocatedBytes() - alloc0;
         long bytes = p.received - bytes0;
         long segs = p.stacks.a.counters().get("tcp.tx.segments") - seg0;
         long acks = p.stacks.b.counters().get("tcp.tx.segments") - ack0;
         double gbps = bytes * 8.0 / (t - t0);
         System.out.printf(Locale.ROOT,
-                "  bulk mtu=%d run %d: %.2f Gbit/s, %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), mss %d, cwnd %d%n",
-                mtu, run + 1, gbps, bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
-                acks, (double) acks / segs, p.client.info().mss(), p.client.info().cwnd());
+                "  bulk mtu=%d run %d: %.2f Gbit/s (%.2f per CPU-second, %.0f%% CPU), %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), %.3f B allocated per segment, mss %d, cwnd %d%n",
+                mtu, run + 1, gbps, bytes * 8.0 / cpu, 100.0 * cpu / (t - t0), bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
+                acks, (double) acks / segs, (double) allocated / (segs + acks), p.client.info().mss(), p.client.info().cwnd());
         return gbps;
     }
 
