@@ -119,7 +119,9 @@ public final class Icmp {
     private void echoRequest(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len) {
         rxEchoRequests.inc();
         int dst = pkt.destination();
-        if (!ip.isLocalAddress(dst)) {
+        // An address we answer ARP for on another's behalf (a gateway's DNS address) answers ping too:
+        // to the host on the link it is one of ours.
+        if (!ip.isLocalAddress(dst) && !ni.isProxyArp(dst)) {
             // RFC 1122 §3.2.2.6 allows silently ignoring broadcast echo requests (smurf amplification).
             rxBroadcastEchoIgnored.inc();
             return;

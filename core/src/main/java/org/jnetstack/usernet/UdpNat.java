@@ -3,20 +3,27 @@ package org.jnetstack.usernet;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.util.LongMap;
+import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.UdpDatagram;
 
 /**
  * Outbound UDP: each guest flow (guest port, destination address, destination port) gets a
  * host {@link DatagramChannel} connected to the destination; replies come back to the guest
  * from that destination. A flow's socket closes after {@link UserNetConfig#udpIdleTimeout()}
  * without traffic. Datagrams the host socket cannot take at once are dropped (UDP may lose;
- * queuing would only grow memory), and counted.
+ * queuing would only grow memory), and counted. A host port that refuses (the host's ICMP port
+ * unreachable, which a connected channel reports as {@link PortUnreachableException}) is
+ * reported to the guest the same way, so its socket fails at once instead of waiting for a
+ * reply that never comes (RFC 1122 §4.1.3.3).
  */
 final class UdpNat {
     private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
@@ -34,6 +41,9 @@ final class UdpNat {
     private final Counter dropped;
     private final Counter denied;
     private final Counter tooMany;
+    private final Counter refused;
+    /** The guest's datagram as the ICMP error quotes it: IPv4 header and UDP header (RFC 792). */
+    private final byte[] quote = new byte[Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
 
     UdpNat(UserNet gw) {
         this.gw = gw;
@@ -45,6 +55,7 @@ final class UdpNat {
         dropped = c.counter("usernet.udp.drop.host_socket");
         denied = c.counter("usernet.udp.denied");
         tooMany = c.counter("usernet.udp.drop.too_many_flows");
+        refused = c.counter("usernet.udp.port_unreachable");
         gw.stack().udp().openAny(this::fromGuest);
     }
 
@@ -57,6 +68,10 @@ final class UdpNat {
     }
 
     private void fromGuest(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        if (dstIp == gw.config().dns().bits() && dstPort == 53 && gw.dnsFromHostResolver()) {
+            gw.dnsForwarder().query(srcIp, srcPort, buf, off, len);
+            return;
+        }
         long k = key(dstIp, dstPort, srcPort);
         Flow f = flows.get(k);
         if (f == null || f.guestIp != srcIp) {
@@ -100,6 +115,10 @@ final class UdpNat {
         private DatagramChannel channel;
         private final Timer idle;
         private long lastActive;
+        /** Payload length of the last datagram sent, for the quote of an ICMP error. */
+        private int lastLength;
+        /** The last query of a flow to the DNS address: answered from the host's resolver if the name server refuses it. */
+        private byte[] lastDnsQuery;
 
         Flow(long key, int guestIp, int guestPort, int dstIp, int dstPort) {
             super(gw.loop(), gw.hostSelector());
@@ -130,6 +149,10 @@ final class UdpNat {
         void send(byte[] buf, int off, int len) {
             buffer.clear();
             buffer.put(buf, off, len).flip();
+            lastLength = len;
+            if (dstIp == gw.config().dns().bits()) {
+                lastDnsQuery = java.util.Arrays.copyOfRange(buf, off, off + len);
+            }
             try {
                 if (channel.write(buffer) == 0) {
                     dropped.inc();
@@ -137,6 +160,8 @@ final class UdpNat {
                 }
                 toHost.inc();
                 touch();
+            } catch (PortUnreachableException e) {
+                refusedByHost();
             } catch (IOException e) {
                 // e.g. PortUnreachableException from an earlier ICMP error: the datagram is lost, as on a real network
                 dropped.inc();
@@ -159,10 +184,37 @@ final class UdpNat {
                     toGuest.inc();
                     gw.stack().udp().sendFrom(dstIp, dstPort, guestIp, guestPort, buffer.array(), 0, n);
                 }
+            } catch (PortUnreachableException e) {
+                refusedByHost();
+                return;
             } catch (IOException e) {
                 dropped.inc(); // ICMP error for an earlier datagram: nothing to deliver
             }
             interest(SelectionKey.OP_READ);
+        }
+
+        /**
+         * The host said the port is closed. The flow ends (its socket would only repeat the
+         * error); a name server that refuses hands DNS over to the host's resolver, which
+         * answers the query it refused; any other port is reported to the guest.
+         */
+        private void refusedByHost() {
+            refused.inc();
+            if (flows.get(key) == this) {
+                flows.remove(key);
+            }
+            close();
+            if (lastDnsQuery != null) {
+                LOG.log(Level.INFO, () -> "usernet: the name server refused; DNS is answered from the host's resolver");
+                gw.dnsUpstreamRefused();
+                gw.dnsForwarder().query(guestIp, guestPort, lastDnsQuery, 0, lastDnsQuery.length);
+                return;
+            }
+            int n = Ipv4Packet.writeHeader(quote, 0, 0, Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH + lastLength,
+                    0, 0, 64, Ipv4Packet.PROTO_UDP, guestIp, dstIp);
+            UdpDatagram.writeHeader(quote, n, guestPort, dstPort, lastLength);
+            gw.stack().icmp().sendError(gw.stack().iface(), IcmpMessage.TYPE_DEST_UNREACHABLE,
+                    IcmpMessage.CODE_PORT_UNREACHABLE, 0, quote, 0, quote.length);
         }
 
         private void touch() {

@@ -38,9 +38,11 @@ import org.jnetstack.wire.MacAddress;
  *   <li>Outbound TCP to any address (see {@link TcpNat}): accepted only once the host connect
  *       succeeded, then spliced with bounded buffers ({@link TcpSplice}). The gateway's own
  *       address stands for the host's 127.0.0.1.</li>
- *   <li>Outbound UDP ({@link UdpNat}): one host datagram socket per flow, idle timeout. DNS
- *       sent to the DNS address goes to the host's resolver (the first nameserver of
- *       /etc/resolv.conf).</li>
+ *   <li>Outbound UDP ({@link UdpNat}): one host datagram socket per flow, idle timeout; a host
+ *       port that refuses is reported to the guest as ICMP port unreachable. DNS sent to the
+ *       DNS address goes to the host's name server (the first nameserver of /etc/resolv.conf),
+ *       or, when there is none or it refuses, is answered from the host's resolver
+ *       ({@link DnsForwarder}).</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port.</li>
@@ -63,14 +65,18 @@ public final class UserNet implements AutoCloseable {
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
     private final DhcpServer dhcp;
+    private final DnsForwarder dnsForwarder;
     private final InetSocketAddress dnsUpstream;
+    /** The DNS address answers from the host's resolver: no upstream to relay to, or it refused. Loop thread. */
+    private boolean dnsFromHostResolver;
     private final Map<ForwardRule, TcpForward> forwards = new LinkedHashMap<>();
     private volatile boolean closed;
 
-    private UserNet(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
+    private UserNet(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream, DnsForwarder.HostLookup hostLookup) {
         this.loop = loop;
         this.config = config;
         this.dnsUpstream = dnsUpstream;
+        this.dnsFromHostResolver = dnsUpstream == null;
         // Frames between two stacks on one loop: a deep queue keeps bulk transfers from
         // dropping at the switch (the loop drains a port in batches of 64).
         this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
@@ -87,6 +93,7 @@ public final class UserNet implements AutoCloseable {
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this);
         this.dhcp = new DhcpServer(this);
+        this.dnsForwarder = new DnsForwarder(this, hostLookup);
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
@@ -97,10 +104,18 @@ public final class UserNet implements AutoCloseable {
 
     /** Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream} (null: none). */
     static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
+        return create(loop, config, dnsUpstream, InetAddress::getAllByName);
+    }
+
+    /**
+     * Like {@link #create(EventLoop, UserNetConfig, InetSocketAddress)}; queries the upstream cannot
+     * take are answered from {@code hostLookup}.
+     */
+    static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream, DnsForwarder.HostLookup hostLookup) {
         if (loop.clock().isVirtual()) {
             throw new IllegalArgumentException("user-mode networking talks to real host sockets: use a loop on the system clock");
         }
-        UserNet net = new UserNet(loop, config, dnsUpstream);
+        UserNet net = new UserNet(loop, config, dnsUpstream, hostLookup);
         try {
             for (ForwardRule r : config.forwards()) {
                 net.addForward(r);
@@ -164,6 +179,27 @@ public final class UserNet implements AutoCloseable {
         return udpNat.flowCount();
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
+    DnsForwarder dnsForwarder() {
+        return dnsForwarder;
+    }
+
+    /** Whether guest DNS queries are answered from the host's resolver rather than relayed. Loop thread. */
+    boolean dnsFromHostResolver() {
+        return dnsFromHostResolver;
+    }
+
+    /**
+     * The relayed-to name server refused (ICMP port unreachable: e.g. a loopback stub resolver
+     * that is not running): from now on the host's resolver answers. Loop thread.
+     */
+    void dnsUpstreamRefused() {
+        dnsFromHostResolver = true;
+    }
+
     HostSelector hostSelector() {
         return selector;
     }
@@ -189,10 +225,10 @@ public final class UserNet implements AutoCloseable {
         return toInet(dst);
     }
 
-    /** Where a guest UDP flow to {@code dst:port} goes on the host: DNS to the host's resolver, or null. */
+    /** Where a guest UDP flow to {@code dst:port} goes on the host: DNS to the host's name server, or null. */
     InetSocketAddress hostTargetForUdp(int dst, int port) {
         if (dst == config.dns().bits()) {
-            return port == 53 ? dnsUpstream : null;
+            return port == 53 && !dnsFromHostResolver ? dnsUpstream : null;
         }
         InetAddress a = hostAddressFor(dst);
         return a == null ? null : new InetSocketAddress(a, port);

@@ -14,7 +14,12 @@ final class Harness implements AutoCloseable {
     final NetStack guest;
 
     Harness(UserNetConfig config) {
-        net = UserNet.create(loop, config);
+        this(config, l -> UserNet.create(l, config));
+    }
+
+    /** With a gateway made by {@code make} on this harness's loop (e.g. with a chosen DNS upstream). */
+    Harness(UserNetConfig config, java.util.function.Function<EventLoop, UserNet> make) {
+        net = make.apply(loop);
         guest = NetStack.builder(loop).name("guest").device(net.guestDevice())
                 .address(config.guest(), config.prefixLength()).gateway(config.gateway()).seed(7).build();
         loop.start("usernet-test-loop");
