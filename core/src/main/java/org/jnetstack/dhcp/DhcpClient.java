@@ -370,8 +370,10 @@ public final class DhcpClient {
     private void onNak() {
         boolean waiting = state == DhcpState.REQUESTING || state == DhcpState.REBOOTING
                 || state == DhcpState.RENEWING || state == DhcpState.REBINDING;
-        if (!waiting) {
-            rxIgnored.inc();
+        int from = rx.address(DhcpMessage.OPT_SERVER_ID);
+        if (!waiting || (state == DhcpState.REQUESTING && from != 0 && from != offerServer)
+                || (state == DhcpState.RENEWING && from != 0 && from != lease.server().bits())) {
+            rxIgnored.inc(); // only the server we asked may refuse (any may, when we broadcast to all)
             return;
         }
         rxNak.inc();

@@ -40,6 +40,7 @@ public final class DnsResolver implements NameResolver {
     final EventLoop loop;
     final ResolverConfig config;
     private volatile List<Ipv4Address> servers;
+    private volatile List<String> searchDomains;
     private final Map<String, List<Ipv4Address>> hosts = new ConcurrentHashMap<>();
     private final DnsCache cache;
     private final Map<String, DnsLookup> inflight = new HashMap<>();
@@ -61,6 +62,7 @@ public final class DnsResolver implements NameResolver {
         this.loop = stack.loop();
         this.config = config;
         this.servers = config.servers();
+        this.searchDomains = normalizeDomains(config.searchDomains());
         this.cache = new DnsCache(config.cacheEntries());
         Counters c = stack.counters();
         txQueries = c.counter("dns.tx.queries");
@@ -86,6 +88,19 @@ public final class DnsResolver implements NameResolver {
 
     public List<Ipv4Address> servers() {
         return servers;
+    }
+
+    /** Replaces the search domains (any thread), e.g. with a DHCP lease's domain; invalid ones are dropped. */
+    public void setSearchDomains(List<String> domains) {
+        this.searchDomains = normalizeDomains(domains);
+    }
+
+    public List<String> searchDomains() {
+        return searchDomains;
+    }
+
+    private static List<String> normalizeDomains(List<String> domains) {
+        return domains.stream().map(DnsResolver::normalize).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
     /** Adds a static host entry (any thread): {@code name} resolves to {@code addresses} without a query. */
@@ -132,6 +147,36 @@ public final class DnsResolver implements NameResolver {
             callback.accept(result(name, type, DnsResult.Status.INVALID_NAME, List.of(), DnsResult.Source.NONE));
             return;
         }
+        List<String> search = searchDomains;
+        if (n.indexOf('.') < 0 && !search.isEmpty() && !hosts.containsKey(n)) {
+            // A single label: the search domains first, then the name as it is (resolv.conf, ndots:1).
+            List<String> candidates = new ArrayList<>();
+            for (String d : search) {
+                if (n.length() + 1 + d.length() <= 253) {
+                    candidates.add(n + "." + d);
+                }
+            }
+            candidates.add(n);
+            trySearch(candidates, 0, type, callback);
+            return;
+        }
+        lookupName(n, type, callback);
+    }
+
+    private void trySearch(List<String> candidates, int i, int type, Consumer<DnsResult> callback) {
+        boolean last = i == candidates.size() - 1;
+        lookupName(candidates.get(i), type, r -> {
+            boolean absent = r.status() == DnsResult.Status.NXDOMAIN || r.status() == DnsResult.Status.NO_DATA;
+            if (absent && !last) {
+                trySearch(candidates, i + 1, type, callback);
+            } else {
+                callback.accept(r);
+            }
+        });
+    }
+
+    /** {@code n}: normalized. Hosts, cache, then the servers. */
+    private void lookupName(String n, int type, Consumer<DnsResult> callback) {
         List<Ipv4Address> fixed = hosts.get(n);
         if (fixed != null && type == DnsMessage.TYPE_A) {
             callback.accept(result(n, type, DnsResult.Status.OK, fixed.stream().map(Ipv4Address::toInetAddress).toList(),

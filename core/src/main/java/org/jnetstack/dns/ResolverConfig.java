@@ -15,12 +15,15 @@ import org.jnetstack.wire.Ipv4Address;
  * @param maxTtl            cap on how long an answer is cached, whatever the server says (1 day, as RFC 8767 suggests)
  * @param maxNegativeTtl    cap on caching "no such name" (3 hours, RFC 2308 §5)
  * @param maxCnameChain     CNAMEs followed before the answer is declared a failure (loops end here)
+ * @param searchDomains     suffixes tried, in order, for a name without a dot before the name itself
+ *                          (resolv.conf's {@code search} with {@code ndots:1}); a DHCP lease's domain (option 15) goes here
  */
 public record ResolverConfig(List<Ipv4Address> servers, Duration timeout, int attempts, int cacheEntries, Duration maxTtl,
-                             Duration maxNegativeTtl, int maxCnameChain) {
+                             Duration maxNegativeTtl, int maxCnameChain, List<String> searchDomains) {
 
     public ResolverConfig {
         servers = List.copyOf(servers);
+        searchDomains = List.copyOf(searchDomains);
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("DNS timeout must be positive");
         }
@@ -30,18 +33,22 @@ public record ResolverConfig(List<Ipv4Address> servers, Duration timeout, int at
     }
 
     public static ResolverConfig defaults() {
-        return new ResolverConfig(List.of(), Duration.ofSeconds(2), 2, 512, Duration.ofDays(1), Duration.ofHours(3), 8);
+        return new ResolverConfig(List.of(), Duration.ofSeconds(2), 2, 512, Duration.ofDays(1), Duration.ofHours(3), 8, List.of());
     }
 
     public ResolverConfig withServers(List<Ipv4Address> servers) {
-        return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain);
+        return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain, searchDomains);
     }
 
     public ResolverConfig withTimeout(Duration timeout, int attempts) {
-        return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain);
+        return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain, searchDomains);
     }
 
     public ResolverConfig withCacheEntries(int entries) {
-        return new ResolverConfig(servers, timeout, attempts, entries, maxTtl, maxNegativeTtl, maxCnameChain);
+        return new ResolverConfig(servers, timeout, attempts, entries, maxTtl, maxNegativeTtl, maxCnameChain, searchDomains);
+    }
+
+    public ResolverConfig withSearchDomains(List<String> domains) {
+        return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain, domains);
     }
 }

@@ -287,4 +287,22 @@ class DnsResolverTest {
             real.close();
         }
     }
+
+    @Test
+    void aSingleLabelTriesTheSearchDomainsFirst() {
+        dns.setSearchDomains(List.of("y.test", "X.Test.", "bad..domain"));
+        assertThat(dns.searchDomains()).containsExactly("y.test", "x.test");
+        DnsResult r = lookup("www");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.name()).isEqualTo("www.x.test");
+        assertThat(one.seen).extracting(TestDnsServer.Seen::name).containsExactly("www.y.test", "www.x.test");
+
+        // Nothing anywhere: the bare name's answer is the one reported.
+        DnsResult none = lookup("nothing");
+        assertThat(none.status()).isEqualTo(DnsResult.Status.NXDOMAIN);
+        assertThat(none.name()).isEqualTo("nothing");
+        // Names with a dot are asked as they are.
+        lookup("www.x");
+        assertThat(one.seen).extracting(TestDnsServer.Seen::name).endsWith("www.x");
+    }
 }

@@ -309,6 +309,9 @@ public final class StackLauncher implements AutoCloseable {
         if (!explicitDns) {
             resolver.setServers(l.dnsServers());
         }
+        if (l.domain() != null) {
+            resolver.setSearchDomains(List.of(l.domain())); // "jns dns printer" finds printer.<domain>
+        }
     }
 
     /** The DHCP lease in use, or null (static address, or not bound). */
