@@ -27,8 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The admin page as a user sees it: {@code jns run --config FILE} on a TAP whose kernel side is
  * in a namespace, and Debian's headless Chromium in that namespace, driven through chromedriver
  * (also in the namespace, reached through a {@link NamespaceRelay}). The browser logs in (after
- * a wrong password is refused), moves the echo service to another port and then turns it off;
- * the kernel's nc sees each change take effect, the page shows it, and the config file holds it.
+ * a wrong password is refused), moves the echo service to another port, turns it off, and turns
+ * the web files on; the kernel's nc and curl see each change take effect, the page shows it, and
+ * the config file holds it (and nothing the user did not change).
  * A screenshot goes to {@code interop/target/admin.png} (docs/admin.png is a copy of one).
  */
 class AdminPageInChromiumTest {
@@ -40,7 +41,7 @@ class AdminPageInChromiumTest {
 
     @BeforeAll
     static void needsRootChromiumAndChromedriver() {
-        Requirements.rootWithTap("ip", "sysctl", "nc", "chromium", "chromedriver");
+        Requirements.rootWithTap("ip", "sysctl", "nc", "curl", "chromium", "chromedriver");
     }
 
     @AfterAll
@@ -53,6 +54,8 @@ class AdminPageInChromiumTest {
         try (Netns ns = Netns.create()) {
             String tap = Netns.uniqueTapName();
             ns.createTap(tap, KERNEL + "/24");
+            Path site = Files.createDirectory(dir.resolve("site"));
+            Files.writeString(site.resolve("hello.txt"), "served once the page turned www on\n");
             Path config = dir.resolve("jns.toml");
             Files.writeString(config, """
                     [interface]
@@ -65,7 +68,10 @@ class AdminPageInChromiumTest {
                     [echo]
                     enabled = true
                     port = 7
-                    """.formatted(tap, STACK, PASSWORD));
+                    [www]
+                    enabled = false
+                    root = "%s"
+                    """.formatted(tap, STACK, PASSWORD, site));
             Background jns = ns.spawn(Jns.command("run", "--config", config.toString()));
             jns.awaitLine(line -> line.startsWith("jns: admin page on http://" + STACK + ":80/"), WAIT);
             assertThat(echo(ns, 7, "before")).isEqualTo("before");
@@ -86,7 +92,10 @@ class AdminPageInChromiumTest {
             var saved = ConfigFile.load(config, Map.of()).current();
             assertThat(saved.echo().enabled()).isFalse();
             assertThat(saved.echo().port()).isEqualTo(2007);
-            assertThat(Files.readString(config)).doesNotContain(PASSWORD).contains("password_hash");
+            assertThat(saved.www().enabled()).isTrue();
+            assertThat(Files.readString(config)).doesNotContain(PASSWORD).contains("password_hash")
+                    .as("only what was changed is written: no tables for untouched services")
+                    .doesNotContain("[discard]").doesNotContain("[tftp]").doesNotContain("[serial]");
             assertThat(jns.output()).doesNotContain("Exception");
         }
     }
@@ -126,6 +135,15 @@ class AdminPageInChromiumTest {
                 ExpectedConditions.textToBePresentInElementLocated(By.id("services"), "echo on UDP and TCP")));
         assertThat(browser.findElement(By.id("set-echo")).isSelected()).isFalse();
         assertThat(refused(ns, 2007)).as("echo is off").isTrue();
+
+        // Turn the web files on: served at once on their default port.
+        assertThat(refused(ns, 8000)).isTrue();
+        browser.findElement(By.id("set-www")).click();
+        browser.findElement(By.id("save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Applied: www."));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("services"), "web files on http://" + STACK + ":8000/"));
+        CommandResult curl = ns.run(Duration.ofSeconds(30), "curl", "-sS", "--fail", "http://" + STACK + ":8000/hello.txt");
+        assertThat(curl.stdout()).as(curl.describe()).isEqualTo("served once the page turned www on\n");
     }
 
     private static void logIn(WebDriver browser, String password) {
@@ -140,7 +158,7 @@ class AdminPageInChromiumTest {
         o.setBinary("/usr/bin/chromium");
         // As root Chromium needs --no-sandbox; no GPU and no /dev/shm assumptions in a test machine.
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,2000", "--user-data-dir=" + dir.resolve("chromium-profile"));
+                "--window-size=1280,2150", "--user-data-dir=" + dir.resolve("chromium-profile"));
         return o;
     }
 

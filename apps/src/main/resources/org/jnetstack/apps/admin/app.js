@@ -1,6 +1,7 @@
 // The admin page: polls /api/status every 2 s; logs in; reads and posts the settings with the CSRF token.
 'use strict';
 let csrf = null;
+let loaded = {}; // the settings as last read: only what the user changed is posted (and written to the file)
 const $ = (id) => document.getElementById(id);
 
 function message(text, ok) {
@@ -85,6 +86,7 @@ async function loadSettings() {
   const r = await api('GET', '/api/config');
   if (r.status !== 200) return;
   const form = $('settings');
+  loaded = r.data.settings;
   for (const [k, v] of Object.entries(r.data.settings)) {
     const input = form.elements[k];
     if (!input) continue;
@@ -126,9 +128,14 @@ $('settings').addEventListener('submit', async (e) => {
   const body = {};
   for (const input of $('settings').elements) {
     if (!input.name || input.disabled) continue;
-    if (input.type === 'checkbox') body[input.name] = input.checked;
+    const was = loaded[input.name];
+    if (input.type === 'checkbox') { if (input.checked !== (was === true)) body[input.name] = input.checked; }
     else if (input.name === 'admin.password') { if (input.value) body[input.name] = input.value; }
-    else body[input.name] = input.value;
+    else if (String(input.value) !== String(was === null || was === undefined ? '' : was)) body[input.name] = input.value;
+  }
+  if (Object.keys(body).length === 0) {
+    message('Nothing changed.', true);
+    return;
   }
   const r = await api('POST', '/api/config', body);
   if (r.status === 200) {

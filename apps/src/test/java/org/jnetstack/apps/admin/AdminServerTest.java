@@ -144,6 +144,34 @@ class AdminServerTest {
     }
 
     @Test
+    void servicesOfTheFileAreToggledButTheirDirectoriesAndLinesAreNot() throws Exception {
+        java.nio.file.Path served = Files.createDirectories(dir.resolve("served"));
+        start("[tftp]\nroot = \"" + served + "\"\n[serial]\nenabled = false\ndevice = \"-\"\n");
+        login(PASSWORD);
+
+        HttpResponse<String> r = post("/api/config", "{\"tftp.write\": true, \"tftp.port\": \"1069\", \"serial.input\": \"first\","
+                + " \"serial.telnet\": true, \"dns.servers\": \"10.0.0.1, 9.9.9.9\"}", true);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        var c = v.appliance.config().current();
+        assertThat(c.tftp().write()).isTrue();
+        assertThat(c.tftp().port()).isEqualTo(1069);
+        assertThat(c.serial().input()).isEqualTo("first");
+        assertThat(c.serial().telnet()).isTrue();
+        var settings = JSON.readTree(get("/api/config").body());
+        assertThat(settings.at("/settings/tftp.port").asInt()).isEqualTo(1069);
+        assertThat(settings.at("/settings/dns.servers").asText()).isEqualTo("10.0.0.1, 9.9.9.9");
+        assertThat(settings.at("/tftpRoot").asText()).isEqualTo(served.toString());
+        assertThat(settings.at("/serialLine").asText()).isEqualTo("-");
+
+        for (String key : List.of("tftp.root", "www.root", "serial.device", "serial.exec")) {
+            HttpResponse<String> refused = post("/api/config", "{\"" + key + "\": \"/\"}", true);
+            assertThat(refused.statusCode()).as(key).isEqualTo(400);
+            assertThat(refused.body()).contains("'" + key + "' cannot be changed here");
+        }
+        assertThat(Files.readString(v.file)).doesNotContain("root = \"/\"");
+    }
+
+    @Test
     void anInvalidChangeNamesTheProblemAndChangesNothing() throws Exception {
         start("");
         login(PASSWORD);
