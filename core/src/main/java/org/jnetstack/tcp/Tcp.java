@@ -17,7 +17,6 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
-import org.jnetstack.util.LongMap;
 import org.jnetstack.util.RateLimiter;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
@@ -34,9 +33,49 @@ public final class Tcp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final TcpConfig config;
     private final RandomGenerator random;
-    private final LongMap<TcpConnection> connections = new LongMap<>();
+    private final TupleTable<TcpConnection> connections = new TupleTable<>(new TupleTable.Links<>() {
+        @Override
+        public long key(TcpConnection c) {
+            return c.key;
+        }
+
+        @Override
+        public int localIp(TcpConnection c) {
+            return c.localIp;
+        }
+
+        @Override
+        public TcpConnection next(TcpConnection c) {
+            return c.sameKeyNext;
+        }
+
+        @Override
+        public void setNext(TcpConnection c, TcpConnection next) {
+            c.sameKeyNext = next;
+        }
+    });
     private final IntMap<TcpListener> listeners = new IntMap<>();
-    private final LongMap<TcpSynRequest> synRequests = new LongMap<>();
+    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(new TupleTable.Links<>() {
+        @Override
+        public long key(TcpSynRequest r) {
+            return r.key;
+        }
+
+        @Override
+        public int localIp(TcpSynRequest r) {
+            return r.localAddress();
+        }
+
+        @Override
+        public TcpSynRequest next(TcpSynRequest r) {
+            return r.sameKeyNext;
+        }
+
+        @Override
+        public void setNext(TcpSynRequest r, TcpSynRequest next) {
+            r.sameKeyNext = next;
+        }
+    });
     private Consumer<TcpSynRequest> anyListener;
     private final IsnGenerator isnGenerator;
     private final RateLimiter challengeAcks;
@@ -68,7 +107,6 @@ public final class Tcp implements IpProtocolHandler {
     private final Counter windowProbes;
     private final Counter keepalives;
     private final Counter aborts;
-    private final Counter tupleCollisions;
     private final Counter synRequestsCount;
 
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
@@ -103,7 +141,6 @@ public final class Tcp implements IpProtocolHandler {
         windowProbes = counters.counter("tcp.window_probes");
         keepalives = counters.counter("tcp.keepalive_probes");
         aborts = counters.counter("tcp.aborts");
-        tupleCollisions = counters.counter("tcp.rx.drop.tuple_collision");
         synRequestsCount = counters.counter("tcp.syn_requests");
         cookiesSent = counters.counter("tcp.syn_cookies_sent");
         cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
@@ -168,9 +205,8 @@ public final class Tcp implements IpProtocolHandler {
      * and counted ({@code tcp.syn_queue_full}) and the peer retransmits. Segments other than a
      * SYN to a foreign address with no connection draw a RST, as for a closed port.
      *
-     * <p>Connections are keyed by (remote address, remote port, local port): a SYN whose key is
-     * taken by a connection to another local address is dropped and counted
-     * ({@code tcp.rx.drop.tuple_collision}); the peer's next attempt picks another port.
+     * <p>Connections are told apart by the full 4-tuple: the guest's one source port may reach
+     * many destinations on the same port at once.
      */
     public void listenAny(Consumer<TcpSynRequest> onSyn) {
         this.anyListener = onSyn;
@@ -216,13 +252,13 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new SocketException(
                     "connection limit reached (" + config.maxConnections() + "): raise TcpConfig.maxConnections"));
         }
-        int port = localPort != 0 ? localPort : ephemeralPort(dstIp, dstPort);
-        if (connections.containsKey(key(dstIp, dstPort, port))) {
+        int port = localPort != 0 ? localPort : ephemeralPort(src, dstIp, dstPort);
+        if (connections.get(key(dstIp, dstPort, port), src) != null) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
                     + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
         }
         TcpConnection c = new TcpConnection(this, connectionConfig, src, port, dstIp, dstPort, handler);
-        connections.put(c.key, c);
+        connections.add(c);
         activeOpens.inc();
         c.connect();
         return c;
@@ -265,12 +301,8 @@ public final class Tcp implements IpProtocolHandler {
             rxResets.inc();
         }
         long k = key(src, seg.sourcePort(), seg.destinationPort());
-        TcpConnection c = connections.get(k);
+        TcpConnection c = connections.get(k, dst);
         if (c != null) {
-            if (c.localIp != dst) {
-                tupleCollisions.inc(); // same key, other local address: see listenAny
-                return;
-            }
             c.heardFromPeer();
             c.input(seg, rxOptions);
             return;
@@ -293,11 +325,7 @@ public final class Tcp implements IpProtocolHandler {
      * are absorbed. Returns false to let the segment be answered as for a closed port.
      */
     private boolean anyInput(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, int src, int dst) {
-        TcpSynRequest pending = synRequests.get(k);
-        if (pending != null) {
-            if (pending.localAddress() != dst) {
-                tupleCollisions.inc();
-            }
+        if (synRequests.get(k, dst) != null) {
             return true; // a retransmitted SYN, or a stray segment, while the catch-all decides
         }
         if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
@@ -316,7 +344,7 @@ public final class Tcp implements IpProtocolHandler {
         byte[] copy = java.util.Arrays.copyOfRange(seg.buffer(), ipOff, ipOff + ipHl + seg.headerLength());
         TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, dst, seg.destinationPort(), src, seg.sourcePort(),
                 ip.loop().clock().nanos());
-        synRequests.put(k, r);
+        synRequests.add(r);
         synRequestsCount.inc();
         anyListener.accept(r);
         return true;
@@ -324,14 +352,14 @@ public final class Tcp implements IpProtocolHandler {
 
     TcpConnection acceptRequest(TcpSynRequest r, TcpHandler handler) {
         forgetRequest(r);
-        if (connections.containsKey(r.key)) {
+        if (connections.get(r.key, r.localAddress()) != null) {
             throw new UncheckedIOException(new BindException("a connection with the 4-tuple of " + r + " exists"));
         }
         TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
         TcpOptions opts = new TcpOptions();
         opts.parse(seg);
         TcpConnection c = new TcpConnection(this, config, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
-        connections.put(c.key, c);
+        connections.add(c);
         passiveOpens.inc();
         c.acceptSyn(seg, opts, isn(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort()));
         return c;
@@ -350,9 +378,7 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     private void forgetRequest(TcpSynRequest r) {
-        if (synRequests.get(r.key) == r) {
-            synRequests.remove(r.key);
-        }
+        synRequests.remove(r);
     }
 
     /** RFC 9293 §3.10.7.1: no connection — answer anything but a RST with a RST. */
@@ -399,7 +425,7 @@ public final class Tcp implements IpProtocolHandler {
         TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src, seg.sourcePort(), null);
         c.listener = l;
         l.halfOpen++;
-        connections.put(c.key, c);
+        connections.add(c);
         passiveOpens.inc();
         c.acceptSyn(seg, rxOptions, isn(dst, seg.destinationPort(), src, seg.sourcePort()));
     }
@@ -458,7 +484,7 @@ public final class Tcp implements IpProtocolHandler {
                     && cookie(t, idx, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn) == isn) {
                 TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src,
                         seg.sourcePort(), null);
-                connections.put(c.key, c);
+                connections.add(c);
                 passiveOpens.inc();
                 cookiesAccepted.inc();
                 c.acceptCookie(seg, rxOptions, isn, COOKIE_MSS[idx]);
@@ -472,7 +498,8 @@ public final class Tcp implements IpProtocolHandler {
 
     @Override
     public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
-        TcpConnection c = connections.get(key(quotedDst, dstPort, srcPort));
+        // The quote's source is not passed up; the address we would send from stands for it.
+        TcpConnection c = connections.get(key(quotedDst, dstPort, srcPort), ip.sourceAddressFor(quotedDst));
         if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
             return; // RFC 1122 §4.2.3.9: soft errors for established connections
         }
@@ -565,8 +592,8 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     /** RFC 6056 §3.3.1: random start, linear probe; a port is free if the 4-tuple is. */
-    private int ephemeralPort(int dstIp, int dstPort) {
-        int port = ip.ephemeralPort(p -> connections.containsKey(key(dstIp, dstPort, p)) || listeners.containsKey(p));
+    private int ephemeralPort(int srcIp, int dstIp, int dstPort) {
+        int port = ip.ephemeralPort(p -> connections.get(key(dstIp, dstPort, p), srcIp) != null || listeners.containsKey(p));
         if (port >= 0) {
             return port;
         }
@@ -605,9 +632,7 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     void remove(TcpConnection c, TcpState was) {
-        if (connections.get(c.key) == c) {
-            connections.remove(c.key);
-        }
+        connections.remove(c);
         TcpListener l = c.listener;
         if (l != null) {
             if (was == TcpState.SYN_RECEIVED) {

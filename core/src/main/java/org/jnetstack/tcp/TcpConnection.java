@@ -34,6 +34,8 @@ public final class TcpConnection {
     final int remoteIp;
     final int remotePort;
     final long key;
+    /** The next connection with the same {@link #key} and another local address (a gateway's catch-all); see TupleTable. */
+    TcpConnection sameKeyNext;
     private TcpHandler handler;
     TcpListener listener; // set while half-open or waiting in the accept queue
     private TcpState state = TcpState.CLOSED;

@@ -22,6 +22,8 @@ public final class TcpSynRequest {
     final byte[] datagram; // IPv4 header + TCP header of the SYN (no payload)
     final int ipHeaderLength;
     final long key;
+    /** The next request with the same {@link #key} and another local address; see TupleTable. */
+    TcpSynRequest sameKeyNext;
     private final int localIp;
     private final int localPort;
     private final int remoteIp;
