@@ -31,8 +31,9 @@ final class StackSocketImpl extends SocketImpl {
 
     private final NetStack stack;
     private final NameResolver resolver;
-    private TcpSocket socket;
-    private TcpServerSocket server;
+    // Volatile: close() comes from any thread, and must see the socket another thread connected.
+    private volatile TcpSocket socket;
+    private volatile TcpServerSocket server;
     private InetAddress bindAddress;
     private int bindPort;
     // Options of a server socket before listen, and those TCP does not act on.
@@ -170,11 +171,13 @@ final class StackSocketImpl extends SocketImpl {
 
     @Override
     protected void close() {
-        if (server != null) {
-            server.close();
+        TcpServerSocket listening = server;
+        if (listening != null) {
+            listening.close();
         }
-        if (socket != null) {
-            socket.close();
+        TcpSocket connected = socket;
+        if (connected != null) {
+            connected.close();
         }
     }
 
