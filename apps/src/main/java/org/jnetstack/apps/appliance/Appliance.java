@@ -127,12 +127,13 @@ public final class Appliance implements AutoCloseable {
 
     /** The address a socket-based service is reached at: the stack's own when it listens on every address. */
     public String listeningHost() {
-        return serverBindAddress.isAnyLocalAddress() ? hostAddress : serverBindAddress.getHostAddress();
+        return serverBindAddress.isAnyLocalAddress() ? hostAddress() : serverBindAddress.getHostAddress();
     }
 
-    /** The stack's own address now (it may change from the admin page). */
+    /** The stack's own address now: the static one (it may change from the admin page), or the DHCP lease's. */
     public String hostAddress() {
-        return hostAddress;
+        org.jnetstack.dhcp.DhcpLease l = lease.get();
+        return l != null && !config.current().addressing().isStatic() ? l.address().toString() : hostAddress;
     }
 
     public long uptimeMillis() {
