@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.link.FaultInjector;
@@ -132,19 +131,7 @@ public class TcpSocketTest {
     void closeFromAnotherThreadWakesABlockedReader() throws Exception {
         try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80);
                 TcpSocket peer = listener.accept()) {
-            CountDownLatch reading = new CountDownLatch(1);
-            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            Thread reader = Thread.startVirtualThread(() -> {
-                try {
-                    reading.countDown();
-                    s.read(new byte[10], 0, 10);
-                    outcome.complete(null);
-                } catch (Throwable t) {
-                    outcome.complete(t);
-                }
-            });
-            reading.await();
-            awaitWaiting(reader);
+            CompletableFuture<Throwable> outcome = blockedIn(() -> s.read(new byte[10], 0, 10));
             s.close();
             assertThat(outcome.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(SocketException.class).hasMessage("Socket closed");
@@ -156,16 +143,7 @@ public class TcpSocketTest {
     @Test
     void closeFromAnotherThreadWakesABlockedAcceptor() throws Exception {
         TcpServerSocket listener = server.listen(80);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread acceptor = Thread.startVirtualThread(() -> {
-            try {
-                listener.accept();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        awaitWaiting(acceptor);
+        CompletableFuture<Throwable> outcome = blockedIn(() -> listener.accept());
         listener.close();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
         // The port is free again, and closed meanwhile: connecting is refused.
@@ -428,17 +406,12 @@ public class TcpSocketTest {
     void interruptingABlockedReaderClosesTheSocket() throws Exception {
         try (TcpServerSocket listener = server.listen(80); TcpSocket s = client.connect("10.0.0.2", 80);
                 TcpSocket peer = listener.accept()) {
-            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            Thread reader = Thread.startVirtualThread(() -> {
-                try {
-                    s.read(new byte[1], 0, 1);
-                    outcome.complete(null);
-                } catch (Throwable t) {
-                    outcome.complete(t);
-                }
+            java.util.concurrent.atomic.AtomicReference<Thread> reader = new java.util.concurrent.atomic.AtomicReference<>();
+            CompletableFuture<Throwable> outcome = blockedIn(() -> {
+                reader.set(Thread.currentThread());
+                s.read(new byte[1], 0, 1);
             });
-            awaitWaiting(reader);
-            reader.interrupt();
+            reader.get().interrupt();
             assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
                     .hasMessage("Closed by interrupt");
             assertThat(s.isClosed()).isTrue();
@@ -451,17 +424,9 @@ public class TcpSocketTest {
         try (TwoHosts smallNet = new TwoHosts(TcpConfig.defaults().withBuffers(8192, 8192))) {
             try (TcpServerSocket listener = Sockets.of(smallNet.server).listen(80);
                     TcpSocket s = Sockets.of(smallNet.client).connect("10.0.0.2", 80); TcpSocket peer = listener.accept()) {
-                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-                Thread writer = Thread.startVirtualThread(() -> {
-                    try {
-                        s.write(new byte[1 << 20], 0, 1 << 20); // far more than the peer (not reading) can take
-                        outcome.complete(null);
-                    } catch (Throwable t) {
-                        outcome.complete(t);
-                    }
-                });
+                // far more than the peer (not reading) can take
+                CompletableFuture<Throwable> outcome = blockedIn(() -> s.write(new byte[1 << 20], 0, 1 << 20));
                 waitUntil(() -> peer.info().receiveWindow() == 0);
-                awaitWaiting(writer);
                 s.close();
                 assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
                         .hasMessage("Socket closed");
@@ -499,16 +464,7 @@ public class TcpSocketTest {
         TcpServerSocket listener = server.listen(80);
         TcpSocket s = client.connect("10.0.0.2", 80);
         listener.accept();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread reader = Thread.startVirtualThread(() -> {
-            try {
-                s.read(new byte[1], 0, 1);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        awaitWaiting(reader);
+        CompletableFuture<Throwable> outcome = blockedIn(() -> s.read(new byte[1], 0, 1));
         net.loop.close(); // nothing will ever arrive: the reader must not wait for ever
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
                 .hasMessageContaining("event loop has stopped");
@@ -566,6 +522,29 @@ public class TcpSocketTest {
         while (!check.ok()) {
             Thread.sleep(5);
         }
+    }
+
+    /** Something that blocks in a socket call. */
+    public interface Blocking {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code call} in a virtual thread and returns once it is parked in it; the future
+     * completes with what it threw (null if it returned).
+     */
+    public static CompletableFuture<Throwable> blockedIn(Blocking call) throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread t = Thread.startVirtualThread(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        awaitWaiting(t);
+        return outcome;
     }
 
     /** Waits until {@code t} is parked (blocked in a socket call). */

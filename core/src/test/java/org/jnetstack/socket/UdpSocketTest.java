@@ -72,16 +72,7 @@ class UdpSocketTest {
     @Test
     void closeFromAnotherThreadWakesTheReceiver() throws Exception {
         UdpSocket s = new UdpSocket(net.client);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread receiver = Thread.startVirtualThread(() -> {
-            try {
-                s.receive(packet(10));
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        TcpSocketTest.awaitWaiting(receiver);
+        CompletableFuture<Throwable> outcome = TcpSocketTest.blockedIn(() -> s.receive(packet(10)));
         s.close();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
     }

@@ -67,8 +67,7 @@ class BlockingExamplesAgainstKernelTest {
         Files.write(dir.resolve("blob.bin"), body);
         try (Netns ns = Netns.create(); EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, TcpConfig.defaults(), t -> t)) {
             e.start();
-            Background http = ns.spawn("python3", "-u", "-m", "http.server", "-d", dir.toString(), "-b", KERNEL, "8000");
-            http.awaitLine(line -> line.contains("Serving HTTP"), Duration.ofSeconds(30));
+            JavaNetAdaptersAgainstKernelTest.pythonHttpServer(ns, dir, KERNEL, 8000);
             byte[] response = BlockingHttpGet.get(Sockets.of(e.stack), URI.create("http://" + KERNEL + ":8000/blob.bin"));
             String text = new String(response, StandardCharsets.ISO_8859_1);
             int headEnd = text.indexOf("\r\n\r\n");

@@ -166,8 +166,7 @@ class JavaNetAdaptersAgainstKernelTest {
         Files.write(dir.resolve("blob.bin"), file);
         try (Netns ns = Netns.create(); EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, TcpConfig.defaults(), t -> t)) {
             e.start();
-            Background http = ns.spawn("python3", "-u", "-m", "http.server", "-d", dir.toString(), "-b", KERNEL, "8000");
-            http.awaitLine(line -> line.contains("Serving HTTP"), Duration.ofSeconds(30));
+            pythonHttpServer(ns, dir, KERNEL, 8000);
 
             OkHttpClient client = new OkHttpClient.Builder()
                     .socketFactory(StackSocketFactory.of(e.stack, NAMES))
@@ -242,6 +241,14 @@ class JavaNetAdaptersAgainstKernelTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** python's http.server serving {@code dir} on {@code address:port} in {@code ns}, once it says it serves. */
+    static Background pythonHttpServer(Netns ns, Path dir, String address, int port) throws InterruptedException {
+        Background http = ns.spawn("python3", "-u", "-m", "http.server", "-d", dir.toString(), "-b", address,
+                Integer.toString(port));
+        http.awaitLine(line -> line.contains("Serving HTTP"), Duration.ofSeconds(30));
+        return http;
+    }
 
     static String sha256(byte[] data) {
         try {

@@ -155,16 +155,7 @@ class JdkAdaptersTest {
                 accepted.get(10, TimeUnit.SECONDS);
                 // close() from another thread wakes the reader.
                 s.setSoTimeout(0);
-                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-                Thread reader = Thread.startVirtualThread(() -> {
-                    try {
-                        s.getInputStream().read();
-                        outcome.complete(null);
-                    } catch (Throwable t) {
-                        outcome.complete(t);
-                    }
-                });
-                TcpSocketTest.awaitWaiting(reader);
+                CompletableFuture<Throwable> outcome = TcpSocketTest.blockedIn(() -> s.getInputStream().read());
                 s.close();
                 assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class)
                         .hasMessage("Socket closed");
@@ -175,16 +166,7 @@ class JdkAdaptersTest {
     @Test
     void closingTheServerSocketWakesItsAcceptor() throws Exception {
         ServerSocket server = servers.createServerSocket(80);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread acceptor = Thread.startVirtualThread(() -> {
-            try {
-                server.accept();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        TcpSocketTest.awaitWaiting(acceptor);
+        CompletableFuture<Throwable> outcome = TcpSocketTest.blockedIn(() -> server.accept());
         server.close();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
         assertThat(server.isClosed()).isTrue();
