@@ -278,4 +278,27 @@ class DhcpClientTest {
         assertThat(dhcp.state()).isEqualTo(DhcpState.SELECTING);
         assertThat(client.counters().get("dhcp.rx.drop.not_ours")).isEqualTo(1);
     }
+
+    @Test
+    void whileRequestingOnlyTheChosenServerMayRefuse() {
+        server.ignoreRequests = true;
+        start(DhcpConfig.defaults());
+        assertThat(loop.runUntil(() -> dhcp.state() == DhcpState.REQUESTING, 10 * S)).isTrue();
+        int xid = server.seen.get(0).xid();
+        org.jnetstack.udp.UdpEndpoint forger = serverStack.udp().open(0, null);
+        byte[] b = new byte[400];
+        int n = new DhcpWriter().start(b, 0, DhcpMessage.OP_REPLY, xid, 0x020000000002L).messageType(DhcpMessage.NAK)
+                .address(DhcpMessage.OPT_SERVER_ID, 0x0A000063).finish();
+        forger.send(-1, DhcpMessage.CLIENT_PORT, b, 0, n);
+        loop.runFor(S / 10);
+        assertThat(dhcp.state()).isEqualTo(DhcpState.REQUESTING);
+        assertThat(client.counters().get("dhcp.rx.nak")).isZero();
+
+        n = new DhcpWriter().start(b, 0, DhcpMessage.OP_REPLY, xid, 0x020000000002L).messageType(DhcpMessage.NAK)
+                .address(DhcpMessage.OPT_SERVER_ID, TestDhcpServer.ADDRESS).finish();
+        forger.send(-1, DhcpMessage.CLIENT_PORT, b, 0, n);
+        loop.runFor(S / 10);
+        assertThat(client.counters().get("dhcp.rx.nak")).isEqualTo(1);
+        assertThat(server.ofType(DhcpMessage.DISCOVER)).hasSize(2); // started over
+    }
 }

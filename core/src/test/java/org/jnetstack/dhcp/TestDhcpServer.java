@@ -24,6 +24,7 @@ final class TestDhcpServer {
     int mtu = 1400;
     boolean silent;
     boolean ignoreUnicast;
+    boolean ignoreRequests;
     int naksToSend;
     private final NetStack stack;
     private final UdpEndpoint ep;
@@ -51,7 +52,7 @@ final class TestDhcpServer {
         seen.add(new Seen(stack.loop().clock().nanos(), msg.messageType(), d.srcIp(), d.dstIp(), msg.ciaddr(),
                 msg.address(DhcpMessage.OPT_REQUESTED_ADDRESS), msg.address(DhcpMessage.OPT_SERVER_ID), msg.secs(), msg.xid(),
                 msg.string(DhcpMessage.OPT_HOST_NAME)));
-        if (silent || (ignoreUnicast && d.dstIp() == ADDRESS)) {
+        if (silent || (ignoreUnicast && d.dstIp() == ADDRESS) || (ignoreRequests && msg.messageType() == DhcpMessage.REQUEST)) {
             return;
         }
         switch (msg.messageType()) {
