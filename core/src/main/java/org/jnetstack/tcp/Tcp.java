@@ -33,49 +33,11 @@ public final class Tcp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final TcpConfig config;
     private final RandomGenerator random;
-    private final TupleTable<TcpConnection> connections = new TupleTable<>(new TupleTable.Links<>() {
-        @Override
-        public long key(TcpConnection c) {
-            return c.key;
-        }
-
-        @Override
-        public int localIp(TcpConnection c) {
-            return c.localIp;
-        }
-
-        @Override
-        public TcpConnection next(TcpConnection c) {
-            return c.sameKeyNext;
-        }
-
-        @Override
-        public void setNext(TcpConnection c, TcpConnection next) {
-            c.sameKeyNext = next;
-        }
-    });
+    private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
+            c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
-    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(new TupleTable.Links<>() {
-        @Override
-        public long key(TcpSynRequest r) {
-            return r.key;
-        }
-
-        @Override
-        public int localIp(TcpSynRequest r) {
-            return r.localAddress();
-        }
-
-        @Override
-        public TcpSynRequest next(TcpSynRequest r) {
-            return r.sameKeyNext;
-        }
-
-        @Override
-        public void setNext(TcpSynRequest r, TcpSynRequest next) {
-            r.sameKeyNext = next;
-        }
-    });
+    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(r -> r.key, TcpSynRequest::localAddress,
+            r -> r.sameKeyNext, (r, next) -> r.sameKeyNext = next);
     private Consumer<TcpSynRequest> anyListener;
     private final IsnGenerator isnGenerator;
     private final RateLimiter challengeAcks;

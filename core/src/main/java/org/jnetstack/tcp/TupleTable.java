@@ -2,6 +2,10 @@ package org.jnetstack.tcp;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 import org.jnetstack.util.LongMap;
 
 /**
@@ -13,30 +17,31 @@ import org.jnetstack.util.LongMap;
  * segment.
  */
 final class TupleTable<T> {
-    /** How an entry names its key and local address and links to the next entry with the same key. */
-    interface Links<T> {
-        long key(T t);
-
-        int localIp(T t);
-
-        T next(T t);
-
-        void setNext(T t, T next);
-    }
-
     private final LongMap<T> heads = new LongMap<>();
-    private final Links<T> links;
+    private final ToLongFunction<T> keyOf;
+    private final ToIntFunction<T> localIpOf;
+    private final UnaryOperator<T> nextOf;
+    private final BiConsumer<T, T> setNext;
     private int size;
 
-    TupleTable(Links<T> links) {
-        this.links = links;
+    /**
+     * @param keyOf     an entry's {@link Tcp#key}
+     * @param localIpOf its local address
+     * @param nextOf    the next entry with the same key (a field of the entry: no node objects)
+     * @param setNext   sets that field
+     */
+    TupleTable(ToLongFunction<T> keyOf, ToIntFunction<T> localIpOf, UnaryOperator<T> nextOf, BiConsumer<T, T> setNext) {
+        this.keyOf = keyOf;
+        this.localIpOf = localIpOf;
+        this.nextOf = nextOf;
+        this.setNext = setNext;
     }
 
     /** The entry of this 4-tuple, or null. */
     T get(long key, int localIp) {
         T t = heads.get(key);
-        while (t != null && links.localIp(t) != localIp) {
-            t = links.next(t);
+        while (t != null && localIpOf.applyAsInt(t) != localIp) {
+            t = nextOf.apply(t);
         }
         return t;
     }
@@ -48,16 +53,16 @@ final class TupleTable<T> {
 
     /** Adds {@code t}; false (and nothing changed) if its 4-tuple is taken. */
     boolean add(T t) {
-        long key = links.key(t);
+        long key = keyOf.applyAsLong(t);
         T head = heads.get(key);
         if (head == null) {
             heads.put(key, t);
         } else {
-            if (get(key, links.localIp(t)) != null) {
+            if (get(key, localIpOf.applyAsInt(t)) != null) {
                 return false;
             }
-            links.setNext(t, links.next(head));
-            links.setNext(head, t);
+            setNext.accept(t, nextOf.apply(head));
+            setNext.accept(head, t);
         }
         size++;
         return true;
@@ -65,10 +70,10 @@ final class TupleTable<T> {
 
     /** Removes {@code t} if present (by identity). */
     void remove(T t) {
-        long key = links.key(t);
+        long key = keyOf.applyAsLong(t);
         T head = heads.get(key);
         if (head == t) {
-            T next = links.next(t);
+            T next = nextOf.apply(t);
             if (next == null) {
                 heads.remove(key);
             } else {
@@ -76,15 +81,15 @@ final class TupleTable<T> {
             }
         } else {
             T prev = head;
-            while (prev != null && links.next(prev) != t) {
-                prev = links.next(prev);
+            while (prev != null && nextOf.apply(prev) != t) {
+                prev = nextOf.apply(prev);
             }
             if (prev == null) {
                 return;
             }
-            links.setNext(prev, links.next(t));
+            setNext.accept(prev, nextOf.apply(t));
         }
-        links.setNext(t, null);
+        setNext.accept(t, null);
         size--;
     }
 
@@ -96,7 +101,7 @@ final class TupleTable<T> {
     List<T> values() {
         List<T> all = new ArrayList<>(size);
         for (T head : heads.values()) {
-            for (T t = head; t != null; t = links.next(t)) {
+            for (T t = head; t != null; t = nextOf.apply(t)) {
                 all.add(t);
             }
         }

@@ -90,23 +90,7 @@ class TcpCatchAllTupleTest {
         TcpConnection b = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), DST2, 80, 1, 40000, new TcpHandler() { });
         TcpConnection c = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), 3, 80, 1, 40000, new TcpHandler() { });
         TcpConnection dup = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), DST2, 80, 1, 40000, new TcpHandler() { });
-        TupleTable<TcpConnection> t = new TupleTable<>(new TupleTable.Links<>() {
-            public long key(TcpConnection x) {
-                return x.key;
-            }
-
-            public int localIp(TcpConnection x) {
-                return x.localIp;
-            }
-
-            public TcpConnection next(TcpConnection x) {
-                return x.sameKeyNext;
-            }
-
-            public void setNext(TcpConnection x, TcpConnection n) {
-                x.sameKeyNext = n;
-            }
-        });
+        TupleTable<TcpConnection> t = new TupleTable<>(x -> x.key, x -> x.localIp, x -> x.sameKeyNext, (x, n) -> x.sameKeyNext = n);
         long k = Tcp.key(1, 40000, 80);
         assertThat(t.add(a)).isTrue();
         assertThat(t.add(b)).isTrue();

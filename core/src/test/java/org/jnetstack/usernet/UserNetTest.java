@@ -60,6 +60,41 @@ class UserNetTest {
     }
 
     @Test
+    void oneGuestPortToTwoHostAddressesOnTheSamePortAreTwoSplices() throws Exception {
+        // A second address of this host besides loopback (the gateway address stands for 127.0.0.1).
+        InetAddress other = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "the host has no IPv4 address besides loopback");
+        HttpServer http = HttpServer.create(new InetSocketAddress(0), 0);
+        http.createContext("/who", ex -> {
+            byte[] body = ("reached " + ex.getLocalAddress().getAddress().getHostAddress()).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        http.start();
+        try (Harness h = new Harness()) {
+            int port = http.getAddress().getPort();
+            byte[] request = "GET /who HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            GuestPeer viaGateway = new GuestPeer(request, 0, false, true);
+            GuestPeer direct = new GuestPeer(request, 0, false, true);
+            int otherBits = Ipv4Address.parseBits(other.getHostAddress());
+            h.onLoop(() -> h.guest.tcp().connect(40123, GATEWAY, port, viaGateway));
+            h.onLoop(() -> h.guest.tcp().connect(40123, otherBits, port, direct));
+            viaGateway.endOfInput.get(30, TimeUnit.SECONDS);
+            direct.endOfInput.get(30, TimeUnit.SECONDS);
+            assertThat(viaGateway.kept.toString(StandardCharsets.UTF_8)).endsWith("reached 127.0.0.1");
+            assertThat(direct.kept.toString(StandardCharsets.UTF_8)).endsWith("reached " + other.getHostAddress());
+            assertThat(h.counter("usernet.tcp.nat.connects")).isEqualTo(2);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void guestHalfCloseReachesTheHostAndTheReplyComesBack() throws Exception {
         // The host server reads to EOF (the guest's FIN carried across), then answers and closes.
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
