@@ -3,7 +3,6 @@ package org.jnetstack.usernet;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.StandardSocketOptions;
@@ -44,13 +43,13 @@ final class TcpNat {
     }
 
     private void onSyn(TcpSynRequest r) {
-        InetAddress target = gw.hostAddressFor(r.localAddress());
+        InetSocketAddress target = gw.hostTargetForTcp(r.localAddress(), r.localPort());
         if (target == null) {
             denied.inc();
             r.reset();
             return;
         }
-        new PendingConnect(r, new InetSocketAddress(target, r.localPort())).start();
+        new PendingConnect(r, target).start();
     }
 
     /** One host connect on behalf of a held SYN. */

@@ -225,6 +225,19 @@ public final class UserNet implements AutoCloseable {
         return toInet(dst);
     }
 
+    /**
+     * Where a guest TCP connection to {@code dst:port} goes on the host, or null: DNS over TCP to
+     * the DNS address (RFC 7766; a resolver's retry of a truncated answer) goes to the name server
+     * the UDP queries are relayed to; with none, it is refused.
+     */
+    InetSocketAddress hostTargetForTcp(int dst, int port) {
+        if (dst == config.dns().bits()) {
+            return port == 53 && !dnsFromHostResolver ? dnsUpstream : null;
+        }
+        InetAddress a = hostAddressFor(dst);
+        return a == null ? null : new InetSocketAddress(a, port);
+    }
+
     /** Where a guest UDP flow to {@code dst:port} goes on the host: DNS to the host's name server, or null. */
     InetSocketAddress hostTargetForUdp(int dst, int port) {
         if (dst == config.dns().bits()) {

@@ -144,6 +144,35 @@ class DnsAndIcmpTest {
     }
 
     @Test
+    void dnsOverTcpToTheDnsAddressReachesTheNameServer() throws Exception {
+        try (java.net.ServerSocket nameServer = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            UserNetConfig c = UserNetConfig.defaults();
+            InetSocketAddress upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(), nameServer.getLocalPort());
+            try (Harness h = new Harness(c, l -> UserNet.create(l, c, upstream, HOSTS))) {
+                Thread.ofVirtual().start(() -> {
+                    try (java.net.Socket s = nameServer.accept()) {
+                        byte[] q = s.getInputStream().readNBytes(4);
+                        s.getOutputStream().write(q); // a stand-in name server: echoes the query's first bytes
+                    } catch (java.io.IOException e) {
+                        // the assertion below fails
+                    }
+                });
+                GuestPeer peer = new GuestPeer(new byte[] {0, 2, 0x12, 0x34}, 0, false, true);
+                h.onLoop(() -> h.guest.tcp().connect(DNS, 53, peer));
+                peer.endOfInput.get(30, TimeUnit.SECONDS);
+                assertThat(peer.kept.toByteArray()).containsExactly(0, 2, 0x12, 0x34);
+            }
+        }
+        // Without a name server there is nothing to relay TCP to: refused.
+        try (Harness h = withoutNameServer(HOSTS)) {
+            GuestPeer peer = new GuestPeer(new byte[] {0, 2, 0x12, 0x34}, 0, false, true);
+            h.onLoop(() -> h.guest.tcp().connect(DNS, 53, peer));
+            assertThatThrownBy(() -> peer.connected.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    @Test
     void aRefusedHostUdpPortIsReportedToTheGuestAsPortUnreachable() throws Exception {
         int closedPort;
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
