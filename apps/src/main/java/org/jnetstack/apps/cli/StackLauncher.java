@@ -125,8 +125,13 @@ public final class StackLauncher implements AutoCloseable {
         }
     }
 
-    /** QEMU's plan, with the link's MTU, moved to the link's static address when it has one. */
-    private static UserNetConfig userNetPlan(Link o) {
+    /**
+     * QEMU's plan, with the link's MTU, moved to the link's static address when it has one.
+     *
+     * @throws IllegalArgumentException if the address cannot be a guest there (the gateway's .2 or
+     *     the DNS address .3 of its network, or a network smaller than 16 addresses)
+     */
+    static UserNetConfig userNetPlan(Link o) {
         UserNetConfig plan = UserNetConfig.defaults();
         if (o.mtu() != null) {
             plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), plan.guest(),

@@ -95,6 +95,15 @@ public final class StackOptions {
                 throw new ParameterException(command.commandLine(), "--gateway needs --tap: on the user-mode network"
                         + " the gateway's own address is the router.");
             }
+            if (ip != null) {
+                try {
+                    StackLauncher.userNetPlan(link());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(command.commandLine(), "--ip " + ip + " cannot be the guest on the user-mode"
+                            + " network (" + e.getMessage() + "): its gateway takes .2 and its DNS .3 of the network;"
+                            + " e.g. --ip 10.0.2.15/24.");
+                }
+            }
             return;
         }
         if (ip == null && !dhcp) {
