@@ -55,9 +55,9 @@ final class DnsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         stackOptions.validate();
-        if (stackOptions.dns().isEmpty() && !stackOptions.dhcp()) {
+        if (stackOptions.dns().isEmpty() && !stackOptions.dhcp() && !stackOptions.userNet()) {
             throw new ParameterException(spec.commandLine(), "No DNS server: give --dns ADDR (repeatable),"
-                    + " or --dhcp to use the servers the lease names.");
+                    + " or --dhcp to use the servers the lease names (without --tap: the user-mode network's 10.0.2.3).");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

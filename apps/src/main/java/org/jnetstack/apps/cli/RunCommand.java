@@ -41,7 +41,10 @@ import picocli.CommandLine.Spec;
         separator = " ",
         header = "Run the stack and its services (the appliance) until interrupted.",
         description = {
-            "Brings the stack up on a TAP interface: it answers ARP and ping, and runs the services that the"
+            "Brings the stack up — without --tap (and without a config file naming a TAP) on the user-mode network,"
+                + " no root needed: its address from the gateway's DHCP server (10.0.2.15/24; 10.0.2.2 is the host,"
+                + " 10.0.2.3 the DNS forwarder), host ports forwarded to its services (--forward) —; with --tap NAME on"
+                + " that TAP interface. It answers ARP and ping, and runs the services that the"
                 + " config file (--config) and the options turn on: the web admin page (--admin-port), echo"
                 + " (RFC 862, UDP and TCP port 7, --echo), discard (RFC 863, TCP port 9, --discard), static files"
                 + " (--www DIR). Options"
@@ -52,6 +55,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Example, no root: the appliance on the user-mode network, its admin page and echo forwarded from the host:",
+            "  ./jns run",
             "Example, as root (once the stack has created jns0, give the kernel's side of it an address):",
             "  ./jns run --tap jns0 --ip 10.0.0.2/24 --echo",
             "  ip addr add 10.0.0.1/24 dev jns0 && ip link set jns0 up && ping 10.0.0.2",

@@ -104,4 +104,14 @@ class UserNetCommandsTest {
                 org.jnetstack.apps.appliance.TomlDocument.parse("[interface]\ntype = \"tap\"\nname = \"jns0\"\n")))
                 .hasMessageContaining("address is missing");
     }
+
+    @Test
+    void jnsDnsWithoutTapAsksTheGatewaysDnsAddress() {
+        // What the host's name server says about this name depends on the machine; that jns dns
+        // asked 10.0.2.3 (a lease's DNS) instead of refusing for want of --dns does not.
+        CliRun r = CliRun.of("dns", "nosuch.invalid");
+
+        assertThat(r.status()).as("stderr:%n%s", r.err()).isNotEqualTo(2);
+        assertThat(r.err()).doesNotContain("No DNS server");
+    }
 }
