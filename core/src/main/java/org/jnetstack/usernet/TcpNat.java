@@ -43,7 +43,7 @@ final class TcpNat {
     }
 
     private void onSyn(TcpSynRequest r) {
-        InetSocketAddress target = gw.hostTargetForTcp(r.localAddress(), r.localPort());
+        InetSocketAddress target = gw.hostTarget(r.localAddress(), r.localPort());
         if (target == null) {
             denied.inc();
             r.reset();

@@ -79,7 +79,7 @@ final class UdpNat {
                 dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
                 return;
             }
-            InetSocketAddress target = gw.hostTargetForUdp(dstIp, dstPort);
+            InetSocketAddress target = gw.hostTarget(dstIp, dstPort);
             if (target == null) {
                 denied.inc();
                 return;

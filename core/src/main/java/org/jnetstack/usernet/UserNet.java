@@ -226,20 +226,12 @@ public final class UserNet implements AutoCloseable {
     }
 
     /**
-     * Where a guest TCP connection to {@code dst:port} goes on the host, or null: DNS over TCP to
-     * the DNS address (RFC 7766; a resolver's retry of a truncated answer) goes to the name server
-     * the UDP queries are relayed to; with none, it is refused.
+     * Where a guest TCP connection or UDP flow to {@code dst:port} goes on the host, or null:
+     * {@link #hostAddressFor} for most; port 53 of the DNS address goes to the name server DNS is
+     * relayed to (over UDP, and over TCP for a truncated answer's retry, RFC 7766) — nowhere
+     * while the host's resolver answers instead.
      */
-    InetSocketAddress hostTargetForTcp(int dst, int port) {
-        if (dst == config.dns().bits()) {
-            return port == 53 && !dnsFromHostResolver ? dnsUpstream : null;
-        }
-        InetAddress a = hostAddressFor(dst);
-        return a == null ? null : new InetSocketAddress(a, port);
-    }
-
-    /** Where a guest UDP flow to {@code dst:port} goes on the host: DNS to the host's name server, or null. */
-    InetSocketAddress hostTargetForUdp(int dst, int port) {
+    InetSocketAddress hostTarget(int dst, int port) {
         if (dst == config.dns().bits()) {
             return port == 53 && !dnsFromHostResolver ? dnsUpstream : null;
         }
