@@ -97,7 +97,7 @@ stack_to_kernel() {
   local before; before=$(grep -c '^sent' "$work/stack.out" || true)
   ip netns exec $NS_TAP python3 "$peer" sink $KERNEL_IP 5001 > "$work/sink.out" &
   local sink=$!
-  for _ in $(seq 50); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
   echo "send $KERNEL_IP 5001 $BYTES" >&3
   wait $sink
   echo "jnetstack -> kernel (TAP): $(grep ^received "$work/sink.out")   [stack: $(stack_line "$before" sent)]"
@@ -105,7 +105,7 @@ stack_to_kernel() {
 kernel_to_kernel() {
   ip netns exec $NS_B python3 "$peer" sink $VETH_B 5001 > "$work/sink.out" &
   local sink=$!
-  for _ in $(seq 50); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
   ip netns exec $NS_A python3 "$peer" send $VETH_B 5001 "$BYTES" > /dev/null
   wait $sink
   echo "kernel -> kernel ($1): $(grep ^received "$work/sink.out")"

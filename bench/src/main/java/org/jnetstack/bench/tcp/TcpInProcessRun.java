@@ -30,7 +30,7 @@ public final class TcpInProcessRun {
         double seconds = 5;
         double warmup = 2;
         int runs = 3;
-        int buffers = 4 << 20;
+        int buffers = org.jnetstack.tcp.TcpConfig.defaults().sendBuffer(); // the stack's default (256 KiB)
         List<String> what = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
