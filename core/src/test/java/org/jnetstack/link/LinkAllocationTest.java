@@ -79,23 +79,26 @@ class LinkAllocationTest {
         assertThat(ring.totalRecorded()).isGreaterThan(30_000);
     }
 
-    @Test
-    void tapSendAndReceiveAllocateNothing() throws Exception {
+    /** With offloads every frame also carries a virtio header, written in front of the frame or copied with it. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "offloads {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void tapSendAndReceiveAllocateNothing(boolean offloads) throws Exception {
         Root.requireTap();
         MacAddress ours = MacAddress.parse("02:00:00:aa:bb:02");
-        try (NetNs ns = NetNs.create(); TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), ours, 1500)) {
+        try (NetNs ns = NetNs.create(); TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), ours, 1500, offloads)) {
+            assertThat(tap.offloads().any()).isEqualTo(offloads);
             ns.adopt(tap.name(), "10.78.0.1/24");
             EventLoop loop = EventLoop.virtual();
             loop.attach(tap, handler);
             byte[] arp = TestFrames.arpRequest(ours, "10.78.0.2", "10.78.0.1");
-            byte[] atOffset = new byte[arp.length + 2];
-            System.arraycopy(arp, 0, atOffset, 2, arp.length);
+            byte[] atOffset = new byte[arp.length + LinkDevice.TX_HEADROOM];
+            System.arraycopy(arp, 0, atOffset, LinkDevice.TX_HEADROOM, arp.length);
             // FFM downcalls allocate until C2 has compiled them: tens of thousands of calls.
             long bytes = allocatedBy(30, () -> {
                 long n = 0;
                 for (int i = 0; i < 2_000; i++) {
                     tap.send(arp, 0, arp.length);
-                    tap.send(atOffset, 2, arp.length);
+                    tap.send(atOffset, LinkDevice.TX_HEADROOM, arp.length);
                     // The kernel answers each request; wait (spinning, without allocating) for both replies.
                     int got = 0;
                     for (int spin = 0; got < 2 && spin < 10_000_000; spin++) {
