@@ -10,6 +10,10 @@
 #   BUFFERS=4194304 bench/tcp-e2e.sh     # the stack's send/receive buffers (default TcpConfig: 256 KiB)
 #   MTU=9000 bench/tcp-e2e.sh            # the TAP's and veth's MTU (default 1500)
 #   TAP_OFFLOAD=on bench/tcp-e2e.sh      # the stack's TAP only with offloads (on), without (off), or both (default)
+#   DIRECTION=out bench/tcp-e2e.sh       # TAP rounds only stack -> kernel (out), kernel -> stack (in), or both (default)
+#   RPS_CPUS=2 bench/tcp-e2e.sh          # steer the kernel's receive work for the TAP's frames to these CPUs (hex mask)
+#   VETH=0 bench/tcp-e2e.sh              # skip the kernel -> kernel veth rounds
+#   JNS_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/s.jfr" bench/tcp-e2e.sh   # extra JVM options for the stack
 # BENCH_SKIP_BUILD=1 skips the Maven build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,6 +25,8 @@ ROUNDS="${ROUNDS:-3}"
 MTU="${MTU:-1500}"
 BUFFERS="${BUFFERS:-default}"
 TAP_OFFLOAD="${TAP_OFFLOAD:-both}"
+DIRECTION="${DIRECTION:-both}"
+VETH="${VETH:-1}"
 NS_TAP=jnsb-tap NS_A=jnsb-a NS_B=jnsb-b TAP=jnsb0
 STACK_IP=10.77.0.2 KERNEL_IP=10.77.0.1 VETH_A=10.78.0.1 VETH_B=10.78.0.2
 peer="$root/bench/tcp_peer.py"
@@ -58,8 +64,8 @@ ip -n $NS_B link set veth-jnsb-b up
 start_stack() {
   ip netns del $NS_TAP 2>/dev/null || true; ip netns add $NS_TAP; ip -n $NS_TAP link set lo up
   rm -f "$work/stdin"; mkfifo "$work/stdin"
-  # shellcheck disable=SC2086
-  ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
+  # shellcheck disable=SC2086  # JNS_JAVA_OPTS is split into options on purpose
+  ip netns exec $NS_TAP java ${JNS_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
     org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 &
   stack_pid=$!
   exec 3>"$work/stdin"
@@ -68,6 +74,9 @@ start_stack() {
   ip -n $NS_TAP link set $TAP mtu "$MTU"
   ip -n $NS_TAP addr add $KERNEL_IP/24 dev $TAP
   ip -n $NS_TAP link set $TAP up
+  if [[ -n "${RPS_CPUS:-}" ]]; then
+    ip netns exec $NS_TAP sh -c "echo $RPS_CPUS > /sys/class/net/$TAP/queues/rx-0/rps_cpus"
+  fi
   echo "stack $(grep '^up' "$work/stack.out")"
 }
 stop_stack() {
@@ -125,14 +134,15 @@ tap_phase() { # offload | no-offload
   BYTES=$BYTES_SAVED
   for r in $(seq "$ROUNDS"); do
     echo "round $r ($1)"
-    kernel_to_stack
-    stack_to_kernel
+    [[ $DIRECTION == out ]] || kernel_to_stack
+    [[ $DIRECTION == in ]] || stack_to_kernel
   done
   stop_stack
 }
 [[ $TAP_OFFLOAD == on || $TAP_OFFLOAD == both ]] && tap_phase offload
 [[ $TAP_OFFLOAD == off || $TAP_OFFLOAD == both ]] && tap_phase no-offload
 for r in $(seq "$ROUNDS"); do
+  [[ $VETH == 1 ]] || break
   echo "round $r (veth)"
   kernel_to_kernel "veth"
   if command -v ethtool > /dev/null; then

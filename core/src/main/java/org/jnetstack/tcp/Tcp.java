@@ -266,7 +266,12 @@ public final class Tcp implements IpProtocolHandler {
         TcpConnection c = connections.get(k, dst);
         if (c != null) {
             c.heardFromPeer();
-            c.input(seg, rxOptions);
+            inInput = true;
+            try {
+                c.input(seg, rxOptions);
+            } finally {
+                inInput = false;
+            }
             return;
         }
         if (local) {
@@ -515,6 +520,14 @@ public final class Tcp implements IpProtocolHandler {
             return;
         }
         c.batchAckQueued = true;
+        queueForBatchEnd(c);
+    }
+
+    private void queueForBatchEnd(TcpConnection c) {
+        if (c.batchQueued) {
+            return;
+        }
+        c.batchQueued = true;
         batchAcks.add(c);
         if (batchEnd == null) {
             batchEnd = ip.loop().newTimer(this::sendBatchAcks);
@@ -522,6 +535,22 @@ public final class Tcp implements IpProtocolHandler {
         if (!batchEnd.isScheduled()) {
             batchEnd.schedule(0);
         }
+    }
+
+    /**
+     * True while an established connection processes a received segment: the new data its ACK
+     * lets out (and what the application writes from {@code onSent}) is queued with
+     * {@link #outputAfterBatch} and written when the batch ends. Over a TAP every frame written is
+     * the kernel's receive path run inside our {@code write(2)}; frames written back to back find
+     * the kernel's reader still awake instead of waking it (a cross-CPU wake-up) for every one or
+     * two segments, as writing after each ACK of a receive batch did.
+     */
+    boolean inInput;
+
+    /** Queues {@code c}'s {@link TcpConnection#output} until the end of this receive batch. */
+    void outputAfterBatch(TcpConnection c) {
+        c.batchOutputWanted = true;
+        queueForBatchEnd(c);
     }
 
     private void sendBatchAcks() {

@@ -112,6 +112,10 @@ public final class TcpConnection {
     private long delayedAckDue;
     /** Queued in {@link Tcp#ackAfterBatch} for the ACK at the end of this receive batch. */
     boolean batchAckQueued;
+    /** Queued in {@link Tcp#outputAfterBatch}: {@link #output} runs at the end of this receive batch. */
+    boolean batchOutputWanted;
+    /** In {@link Tcp}'s list of connections to visit at the end of this receive batch. */
+    boolean batchQueued;
 
     // --- statistics ---
     private long retransmittedSegments;
@@ -958,6 +962,11 @@ public final class TcpConnection {
         if (!state.isSynchronized() || state == TcpState.TIME_WAIT) {
             return;
         }
+        if (tcp.inInput && state == TcpState.ESTABLISHED && !finRequested) {
+            // Plain data flow only: handshakes and closes keep their immediate order.
+            tcp.outputAfterBatch(this);
+            return;
+        }
         int sent = 0;
         if (inRecovery && sackOk) {
             sent += sackRecoveryOutput();
@@ -1359,8 +1368,14 @@ public final class TcpConnection {
 
     /** The ACK {@link Tcp#ackAfterBatch} queued, unless something sent since carried it. */
     void sendBatchAck() {
+        batchQueued = false;
+        boolean ackWanted = batchAckQueued;
         batchAckQueued = false;
-        if (unackedSegments > 0 && state.isSynchronized() && state != TcpState.TIME_WAIT) {
+        if (batchOutputWanted) {
+            batchOutputWanted = false;
+            output(); // data sent here carries the ACK
+        }
+        if (ackWanted && unackedSegments > 0 && state.isSynchronized() && state != TcpState.TIME_WAIT) {
             sendAck();
         }
     }
