@@ -173,7 +173,9 @@ class DnsmasqTest {
                 });
                 awaitLeaseFileWithout(dir.resolve("leases"), address);
                 assertThat(e.onLoop(() -> e.stack.iface().address())).isZero();
-                assertThat(server.output()).contains("DHCPRELEASE(" + e.tapName + ") " + address);
+                // dnsmasq may rewrite its lease file before its log line reaches our reader: wait for the line.
+                String release = "DHCPRELEASE(" + e.tapName + ") " + address;
+                assertThat(server.awaitLine(l -> l.contains(release), Duration.ofSeconds(10))).contains(release);
             } finally {
                 server.close();
             }
