@@ -12,6 +12,7 @@ import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Captures;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 
@@ -29,31 +30,15 @@ final class SeedCorpus {
     static final int STACK_IP = ReceivePathHarness.IP;
     static final String DIR = "src/test/resources/org/jnetstack/fuzz/ReceivePathFuzzTestInputs/receivePath";
 
-    /** Linux asks who has 10.99.0.2. */
-    static final String ARP_REQUEST = "ffffffffffff0200000000010806"
-            + "0001080006040001020000000001" + "0a630001" + "000000000000" + "0a630002";
-    /** Linux's answer to the stack's request for 10.99.0.1. */
-    static final String ARP_REPLY = "0200000000020200000000010806"
-            + "0001080006040002020000000001" + "0a630001" + "020000000002" + "0a630002";
-    /** {@code ping -c 1 -s 16 10.99.0.2}. */
-    static final String ICMP_ECHO_REQUEST = "0200000000020200000000010800"
-            + "4500002ce665400040013fa30a6300010a630002"
-            + "0800c94e11360001b437046b000000005ed7060000000000";
-    /** A DNS query for example.com from 10.99.0.1:40000 to 10.99.0.2:53. */
-    static final String UDP_DNS_QUERY = "0200000000020200000000010800"
-            + "450000394f2f40004011d6bc0a6300010a630002"
-            + "9c40003500256cc4"
-            + "123401000001000000000000076578616d706c6503636f6d0000010001";
+    // Real frames from Linux, the wire tests' captures (one copy, in wire.Captures).
+    static final String ARP_REQUEST = Captures.ARP_REQUEST;
+    static final String ARP_REPLY = Captures.ARP_REPLY;
+    static final String ICMP_ECHO_REQUEST = Captures.ICMP_ECHO_REQUEST;
+    static final String UDP_DNS_QUERY = Captures.UDP_DNS_QUERY;
     /** Linux's SYN, to a port nobody listens on: answered with RST. */
-    static final String TCP_SYN = "0200000000020200000000010800"
-            + "4500003cff504000400626a30a6300010a630002"
-            + "a5201f9014de4d8200000000a002faf0a3fb0000"
-            + "020405b40402080a9924d412000000000103030a";
+    static final String TCP_SYN = Captures.TCP_SYN;
     /** Linux's port unreachable about a datagram 10.99.0.2:40001 sent to its port 9. */
-    static final String ICMP_PORT_UNREACHABLE = "0200000000020200000000010800"
-            + "45c0003ce7ff000040017d390a6300010a630002"
-            + "030311e300000000"
-            + "45000020424240004011e3c20a6300020a630001" + "9c410009000c6ff270696e67";
+    static final String ICMP_PORT_UNREACHABLE = Captures.ICMP_PORT_UNREACHABLE;
 
     private SeedCorpus() {
     }

@@ -7,7 +7,7 @@ import java.util.HexFormat;
  * (kernel address 10.99.0.1, MAC 02:00:00:00:00:01; the peer 10.99.0.2, 02:00:00:00:00:02).
  * TAP without offloads makes the kernel fill every checksum itself, so they are real.
  */
-final class Captures {
+public final class Captures {
     private Captures() {
     }
 
@@ -17,22 +17,22 @@ final class Captures {
     static final long PEER_MAC = 0x02_00_00_00_00_02L;
 
     /** Kernel asks who has 10.99.0.2 (before its ping). */
-    static final String ARP_REQUEST = "ffffffffffff0200000000010806"
+    public static final String ARP_REQUEST = "ffffffffffff0200000000010806"
             + "0001080006040001020000000001" + "0a630001" + "000000000000" + "0a630002";
     /** Kernel answers a request for 10.99.0.1. */
-    static final String ARP_REPLY = "0200000000020200000000010806"
+    public static final String ARP_REPLY = "0200000000020200000000010806"
             + "0001080006040002020000000001" + "0a630001" + "020000000002" + "0a630002";
     /** {@code ping -c 1 -s 16 10.99.0.2}: echo request id 0x1136 seq 1, 16 data bytes. */
-    static final String ICMP_ECHO_REQUEST = "0200000000020200000000010800"
+    public static final String ICMP_ECHO_REQUEST = "0200000000020200000000010800"
             + "4500002ce665400040013fa30a6300010a630002"
             + "0800c94e11360001b437046b000000005ed7060000000000";
     /** A DNS query for example.com A from port 40000 to 10.99.0.2:53. */
-    static final String UDP_DNS_QUERY = "0200000000020200000000010800"
+    public static final String UDP_DNS_QUERY = "0200000000020200000000010800"
             + "450000394f2f40004011d6bc0a6300010a630002"
             + "9c40003500256cc4"
             + "123401000001000000000000076578616d706c6503636f6d0000010001";
     /** Linux's SYN: MSS 1460, SACK permitted, timestamps, NOP, window scale 10. */
-    static final String TCP_SYN = "0200000000020200000000010800"
+    public static final String TCP_SYN = "0200000000020200000000010800"
             + "4500003cff504000400626a30a6300010a630002"
             + "a5201f9014de4d8200000000a002faf0a3fb0000"
             + "020405b40402080a9924d412000000000103030a";
@@ -42,7 +42,7 @@ final class Captures {
             + "1e619c42e1fa90ab000003e9a012fe88413a0000"
             + "020405b40402080a01c29033000030390103030a";
     /** Port unreachable for a UDP datagram (40001 to port 9, payload "ping") the peer sent. */
-    static final String ICMP_PORT_UNREACHABLE = "0200000000020200000000010800"
+    public static final String ICMP_PORT_UNREACHABLE = "0200000000020200000000010800"
             + "45c0003ce7ff000040017d390a6300010a630002"
             + "030311e300000000"
             + "45000020424240004011e3c20a6300020a630001" + "9c410009000c6ff270696e67";
