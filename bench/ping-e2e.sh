@@ -6,37 +6,19 @@
 #   COUNT=1000 bench/ping-e2e.sh
 # BENCH_SKIP_BUILD=1 skips the Maven build.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export PATH="$JAVA_HOME/bin:$PATH"
-export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+source "$(dirname "$0")/common.sh"
 COUNT="${COUNT:-200}"
 INTERVAL="${INTERVAL:-0.005}"
 WARMUP="${WARMUP:-100}"
 NS_TAP=jnsb-tap NS_A=jnsb-a NS_B=jnsb-b TAP=jnsb0
 STACK_IP=10.77.0.2 KERNEL_IP=10.77.0.1 VETH_A=10.78.0.1 VETH_B=10.78.0.2
 
-if [[ $EUID -ne 0 ]]; then echo "ping-e2e: needs root (network namespaces, TAP)" >&2; exit 1; fi
-
-if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-  (cd "$root" && mvn -B -ntp -q -o -pl bench -am package -DskipTests)
-fi
-jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | head -1)
-
-work=$(mktemp -d)
 stack_pid=""
-cleanup() {
+bench_cleanup_hook() {
   exec 3>&- 2>/dev/null || true            # closing the target's stdin stops it
-  if [[ -n "$stack_pid" ]]; then
-    for _ in $(seq 50); do kill -0 "$stack_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$stack_pid" 2>/dev/null || true
-  fi
-  for ns in $NS_TAP $NS_A $NS_B; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [[ -n "$stack_pid" ]]; then bench_stop_pid "$stack_pid"; fi
 }
-trap cleanup EXIT INT TERM
-
-for ns in $NS_TAP $NS_A $NS_B; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; ip -n "$ns" link set lo up; done
+bench_netns $NS_TAP $NS_A $NS_B
 
 # 1. kernel -> jnetstack over TAP. The stack runs inside the namespace, so its TAP is created there.
 mkfifo "$work/stdin"
