@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.wire.Checksum;
 
 /**
  * Received bytes: in-order data waiting for the application, plus out-of-order data held
@@ -37,6 +38,12 @@ public final class ReceiveBuffer {
     private long[] rangeStamp;  // when the range last received data; larger = more recent
     private int rangeCount;
     private long stamps;
+
+    // The bytes last staged by stageInOrder (lying in free ring space after the readable bytes,
+    // not yet readable): where they came from, so that write() of the same bytes skips its copy.
+    private byte[] stagedFrom;  // null when nothing is staged
+    private int stagedOff;
+    private int stagedLen;
 
     public ReceiveBuffer(int capacity) {
         this(capacity, DEFAULT_MAX_RANGES);
@@ -102,8 +109,56 @@ public final class ReceiveBuffer {
         if (ring == null) {
             ring = new byte[capacity];
         }
-        copyIn(src, off + (s - offset), readable + s, e - s);
+        if (!(s == 0 && offset == 0 && src == stagedFrom && off == stagedOff && e <= stagedLen)) {
+            copyIn(src, off + (s - offset), readable + s, e - s);
+        }
+        stagedFrom = null;
         return s == 0 ? advanceInOrder(e) : 0;
+    }
+
+    /**
+     * Copies {@code src[off, off+len)} to where the next in-order bytes go (RCV.NXT), without
+     * making them readable, and returns the Internet checksum's partial sum of those bytes
+     * (RFC 1071, summed while copying). A following {@link #write} at offset 0 of the same bytes
+     * (same array and offset) commits them without copying them again; anything else — another
+     * write, {@link #resize}, {@link #trim}, {@link #unstage} — forgets the staged copy, and bytes
+     * staged but never committed are simply free space again. This lets a received segment's
+     * checksum be verified in the same pass that stores its data, with nothing visible before the
+     * segment is known to be intact.
+     *
+     * <p>Only with no out-of-order data held and {@code len <= window()}: the staged bytes then
+     * lie in free space and cannot overwrite anything ({@link #canStage}).
+     */
+    public int stageInOrder(byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        if (!canStage(len)) {
+            throw new IllegalStateException("cannot stage " + len + " bytes: window " + window()
+                    + (hasOutOfOrder() ? ", out-of-order data held" : ""));
+        }
+        if (ring == null) {
+            ring = new byte[capacity];
+        }
+        int at = index(readable);
+        int first = Math.min(len, capacity - at);
+        int sum = Checksum.copyAndPartial(src, off, ring, at, first, 0);
+        if (first < len) {
+            // The ring wrapped: the second piece starts `first` bytes into the data.
+            sum = Checksum.addPiece(sum, Checksum.copyAndPartial(src, off + first, ring, 0, len - first, 0), first);
+        }
+        stagedFrom = src;
+        stagedOff = off;
+        stagedLen = len;
+        return sum;
+    }
+
+    /** True when {@code len} bytes (1 or more) can be {@linkplain #stageInOrder staged}. */
+    public boolean canStage(int len) {
+        return len > 0 && len <= window() && rangeCount == 0;
+    }
+
+    /** Forgets a staged copy (the segment was dropped); its bytes are free space again. */
+    public void unstage() {
+        stagedFrom = null;
     }
 
     /** New in-order bytes [0, e): absorb the out-of-order ranges they now reach. */
@@ -251,6 +306,7 @@ public final class ReceiveBuffer {
      */
     public void resize(int newCapacity) {
         checkCapacity(newCapacity);
+        stagedFrom = null; // staged bytes are not copied to a new ring
         if (newCapacity < readable) {
             throw new IllegalArgumentException(
                     "new capacity " + newCapacity + " must hold the " + readable + " readable bytes");
@@ -283,6 +339,7 @@ public final class ReceiveBuffer {
             return false;
         }
         ring = null;
+        stagedFrom = null;
         rangeStart = null;
         rangeEnd = null;
         rangeStamp = null;

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.wire.Checksum;
 
 /**
  * The bytes the application wrote and the peer has not acknowledged yet — both the sent but
@@ -83,6 +84,27 @@ public final class SendBuffer {
         int first = Math.min(len, capacity - start);
         System.arraycopy(ring, start, dst, dstOff, first);
         System.arraycopy(ring, 0, dst, dstOff + first, len - first);
+    }
+
+    /**
+     * Like {@link #copyOut}, and returns the Internet checksum's partial sum of the copied bytes
+     * (RFC 1071, as {@code Checksum.partial(dst, dstOff, len, 0)} would compute it afterwards),
+     * summed while copying: one pass over the payload of a segment being built instead of two.
+     */
+    public int copyOutAndSum(int offset, byte[] dst, int dstOff, int len) {
+        Objects.checkFromIndexSize(offset, len, size);
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (len == 0) {
+            return 0;
+        }
+        int start = index(offset);
+        int first = Math.min(len, capacity - start);
+        int sum = Checksum.copyAndPartial(ring, start, dst, dstOff, first, 0);
+        if (first < len) {
+            // The ring wrapped: the second piece starts `first` bytes into the payload.
+            sum = Checksum.addPiece(sum, Checksum.copyAndPartial(ring, 0, dst, dstOff + first, len - first, 0), first);
+        }
+        return sum;
     }
 
     /** The oldest {@code n} bytes were acknowledged (SND.UNA advanced by n): forget them. */

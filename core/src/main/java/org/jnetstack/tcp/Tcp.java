@@ -18,6 +18,8 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
 import org.jnetstack.util.RateLimiter;
+import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
@@ -245,14 +247,64 @@ public final class Tcp implements IpProtocolHandler {
         TcpSegment seg = rxSegment.wrap(buf, off, len);
         // An offloading TAP vouches for the checksum (verified by the kernel, or partial because
         // the segment never left this host's memory): verifying it again would reject the latter.
-        Malformed m = seg.check(src, dst, !ip.transportChecksumVerified());
-        if (m == null) {
-            m = rxOptions.parse(seg);
+        boolean verify = !ip.transportChecksumVerified();
+        TcpConnection staged = verify && AB_FUSED_RX ? connectionTakingInOrderData(seg, len, src, dst) : null;
+        try {
+            Malformed m;
+            if (staged != null) {
+                m = verifyWhileStaging(staged, buf, off, len, seg.headerLength(), src, dst) ? seg.check(src, dst, false) : Malformed.BAD_CHECKSUM;
+            } else {
+                m = seg.check(src, dst, verify);
+            }
+            if (m == null) {
+                m = rxOptions.parse(seg);
+            }
+            if (m != null) {
+                rxMalformed[m.ordinal()].inc();
+                return;
+            }
+            dispatch(ni, pkt, seg, src, dst, staged);
+        } finally {
+            if (staged != null) {
+                staged.unstageData();
+            }
         }
-        if (m != null) {
-            rxMalformed[m.ordinal()].inc();
-            return;
+    }
+
+    /**
+     * The connection of a segment whose payload it would store at once as the next in-order data,
+     * or null: such a segment's checksum is verified while its payload is copied into the receive
+     * buffer ({@link #verifyWhileStaging}) — one pass over the bytes instead of two. The ports
+     * read here are not verified yet; a wrong match only stages bytes into free space that the
+     * failed checksum then leaves uncommitted.
+     */
+    private TcpConnection connectionTakingInOrderData(TcpSegment seg, int len, int src, int dst) {
+        if (len <= TcpSegment.MIN_HEADER_LENGTH) {
+            return null;
         }
+        int hl = seg.headerLength();
+        if (hl < TcpSegment.MIN_HEADER_LENGTH || hl >= len) {
+            return null; // no payload, or a bad header length that check() reports
+        }
+        TcpConnection c = connections.get(key(src, seg.sourcePort(), seg.destinationPort()), dst);
+        return c != null && c.canStageData(seg.sequenceNumber(), seg.flags(), len - hl) ? c : null;
+    }
+
+    /**
+     * Copies the payload of the {@code len}-byte segment at {@code b[off]} (header {@code hl}
+     * bytes) to {@code c}'s receive buffer, uncommitted, summing it on the way, and
+     * returns whether the checksum over pseudo-header, header and payload is right (RFC 9293
+     * §3.1). The header length is a multiple of 4, so the payload's sum joins the header's as it
+     * is (RFC 1071 §2(B)).
+     */
+    private static boolean verifyWhileStaging(TcpConnection c, byte[] b, int off, int len, int hl, int src, int dst) {
+        int payloadSum = c.stageData(b, off + hl, len - hl);
+        int sum = Checksum.partial(b, off, hl, Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_TCP, len));
+        return Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)) == 0;
+    }
+
+    /** A segment that passed its checks, to its connection, listener, catch-all, or the closed-port answer. */
+    private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, int src, int dst, TcpConnection staged) {
         boolean local = ip.isLocalAddress(dst);
         if (!local && !(anyListener != null && ip.isForeignUnicast(ni, dst))) {
             // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
@@ -263,7 +315,7 @@ public final class Tcp implements IpProtocolHandler {
             rxResets.inc();
         }
         long k = key(src, seg.sourcePort(), seg.destinationPort());
-        TcpConnection c = connections.get(k, dst);
+        TcpConnection c = staged != null ? staged : connections.get(k, dst);
         if (c != null) {
             c.heardFromPeer();
             inInput = true;
@@ -484,22 +536,39 @@ public final class Tcp implements IpProtocolHandler {
      * With {@code offloads} the device completes the checksum and, when {@code segmentSize > 0},
      * cuts this super-segment into segments of {@code segmentSize} payload bytes.
      */
+    static final boolean AB_FUSED_TX = !"false".equals(System.getProperty("ab.fusedTx")); // TEMP A/B
+    static final boolean AB_FUSED_RX = !"false".equals(System.getProperty("ab.fusedRx")); // TEMP A/B
+
     void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len,
                      LinkOffloads offloads, int segmentSize) {
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
         int hl = TcpSegment.headerLength(opts);
-        if (len > 0) {
-            c.copySendData(bufferOffset, tx, t + hl, len);
-        }
         txSegments.inc();
         if (offloads.txChecksum()) {
+            if (len > 0) {
+                c.copySendData(bufferOffset, tx, t + hl, len);
+            }
             TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
             TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
             ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
         }
-        TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
+        // The payload is summed while it is copied out of the send buffer (one pass, not two);
+        // the header is summed after it is written. hl is a multiple of 4, so the payload's sum
+        // joins the header's without a byte swap (RFC 1071 §2(B)).
+        if (!AB_FUSED_TX) { // TEMP A/B
+            if (len > 0) {
+                c.copySendData(bufferOffset, tx, t + hl, len);
+            }
+            TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
+            ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+            return;
+        }
+        int payloadSum = len > 0 ? c.copySendDataAndSum(bufferOffset, tx, t + hl, len) : 0;
+        TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
+        int sum = Checksum.partial(tx, t, hl, Checksum.pseudoHeader(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, hl + len));
+        Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)));
         ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
     }
 

@@ -1502,6 +1502,35 @@ public final class TcpConnection {
         sendBuffer.copyOut(offset, dst, dstOff, len);
     }
 
+    /** Like {@link #copySendData}; returns the bytes' partial Internet checksum, summed while copying. */
+    int copySendDataAndSum(int offset, byte[] dst, int dstOff, int len) {
+        return sendBuffer.copyOutAndSum(offset, dst, dstOff, len);
+    }
+
+    /**
+     * True when a received segment's payload of {@code len} bytes at {@code seq} is the next
+     * in-order data this connection would store as it is — synchronized state that takes data, not
+     * shut down for input, no SYN or RST, no holes, and room for all of it — so {@link Tcp} can
+     * verify the segment's checksum while copying the payload into the receive buffer
+     * ({@link #stageData}). Anything that then makes {@link #input} not store the bytes (PAWS,
+     * an unacceptable ACK, a zero window) leaves them in free space, uncommitted.
+     */
+    boolean canStageData(int seq, int flags, int len) {
+        return (state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)
+                && !inputShutdownByApp && seq == rcvNxt && (flags & (TcpSegment.SYN | TcpSegment.RST)) == 0
+                && receiveBuffer.canStage(len);
+    }
+
+    /** Copies a segment's payload to RCV.NXT's place, uncommitted; returns its partial checksum. */
+    int stageData(byte[] buf, int off, int len) {
+        return receiveBuffer.stageInOrder(buf, off, len);
+    }
+
+    /** Forgets staged data once its segment has been processed (committed or dropped). */
+    void unstageData() {
+        receiveBuffer.unstage();
+    }
+
     /** A hard ICMP error while connecting (RFC 1122 §4.2.3.9). */
     void failFromIcmp(IOException e) {
         fail(e);

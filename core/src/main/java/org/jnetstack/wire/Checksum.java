@@ -3,6 +3,7 @@ package org.jnetstack.wire;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * The Internet checksum (RFC 1071): the 16-bit one's-complement of the one's-complement sum
@@ -30,6 +31,40 @@ public final class Checksum {
             return SIMD.partial(b, off, len, initial);
         }
         return scalarPartial(b, off, len, initial);
+    }
+
+    /**
+     * Copies {@code len} bytes from {@code src} at {@code srcOff} to {@code dst} at {@code dstOff}
+     * and returns what {@code partial(dst, dstOff, len, initial)} returns afterwards, in one pass:
+     * each byte is summed while it is in a register on its way, instead of being read again from
+     * memory (or cache) after the copy. The ranges must not overlap.
+     */
+    public static int copyAndPartial(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int initial) {
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (len >= SIMD_THRESHOLD && SIMD != null) {
+            return SIMD.copyAndPartial(src, srcOff, dst, dstOff, len, initial);
+        }
+        // Without SIMD the JDK's copy stub and the 4-accumulator loop over the just-written (cached)
+        // bytes beat a fused scalar loop, which does 8-byte stores where the stub does 32-byte ones.
+        System.arraycopy(src, srcOff, dst, dstOff, len);
+        return scalarPartial(dst, dstOff, len, initial);
+    }
+
+    /**
+     * Adds to the partial {@code sum} the partial sum of a piece of the same data that starts
+     * {@code position} bytes after the data's first byte, the piece's sum having been computed as
+     * if it started the data ({@link #partial} with initial 0). A piece at an odd position had its
+     * bytes in the other halves of the 16-bit words, and the one's-complement sum of byte-swapped
+     * words is the byte-swapped sum (RFC 1071 §2(B)): it is swapped back. This is how a sum over a
+     * ring buffer's two pieces, or over data split anywhere, is put together.
+     */
+    public static int addPiece(int sum, int pieceSum, int position) {
+        int piece = fold(pieceSum & 0xFFFF_FFFFL);
+        if ((position & 1) != 0) {
+            piece = swap(piece);
+        }
+        return fold((sum & 0xFFFF_FFFFL) + piece);
     }
 
     /**
@@ -91,6 +126,9 @@ public final class Checksum {
     /** The SIMD checksum, or null: it needs the JDK's jdk.incubator.vector module at run time. */
     interface Kernel {
         int partial(byte[] b, int off, int len, int initial);
+
+        /** {@link Checksum#copyAndPartial}, the indexes already checked. */
+        int copyAndPartial(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int initial);
     }
 
     /** Below this many bytes the scalar loop is as fast (vector setup and the reduction cost). */

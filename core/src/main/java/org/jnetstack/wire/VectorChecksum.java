@@ -38,11 +38,47 @@ final class VectorChecksum implements Checksum.Kernel {
                 acc1 = acc1.add(v.and(0xFFFF)).add(v.lanewise(VectorOperators.LSHR, 16));
                 acc2 = acc2.add(w.and(0xFFFF)).add(w.lanewise(VectorOperators.LSHR, 16));
             }
-            sum += (acc1.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL)
-                    + (acc2.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL);
+            sum += reduce(acc1, acc2);
         }
+        return finish(b, i, off + len, sum, initial);
+    }
+
+    /** The same sum as {@link #partial}, each vector stored to {@code dst} right after it is loaded. */
+    @Override
+    public int copyAndPartial(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int initial) {
+        int step = BYTES.length();
+        int i = 0;
+        long sum = 0;
+        while (len - i >= 2 * step) {
+            IntVector acc1 = IntVector.zero(INTS);
+            IntVector acc2 = IntVector.zero(INTS);
+            int end = i + Math.min((len - i) / (2 * step), MAX_ROUNDS) * 2 * step;
+            for (; i < end; i += 2 * step) {
+                ByteVector bv = ByteVector.fromArray(BYTES, src, srcOff + i);
+                ByteVector bw = ByteVector.fromArray(BYTES, src, srcOff + i + step);
+                bv.intoArray(dst, dstOff + i);
+                bw.intoArray(dst, dstOff + i + step);
+                IntVector v = bv.reinterpretAsInts();
+                IntVector w = bw.reinterpretAsInts();
+                acc1 = acc1.add(v.and(0xFFFF)).add(v.lanewise(VectorOperators.LSHR, 16));
+                acc2 = acc2.add(w.and(0xFFFF)).add(w.lanewise(VectorOperators.LSHR, 16));
+            }
+            sum += reduce(acc1, acc2);
+        }
+        // The last few bytes (less than two vectors) are copied, then summed from the copy.
+        System.arraycopy(src, srcOff + i, dst, dstOff + i, len - i);
+        return finish(dst, dstOff + i, dstOff + len, sum, initial);
+    }
+
+    private static long reduce(IntVector acc1, IntVector acc2) {
+        return (acc1.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL)
+                + (acc2.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL);
+    }
+
+    /** Folds the lanes' sum, puts it in big-endian order, adds {@code initial} and the tail {@code b[i, end)}. */
+    private static int finish(byte[] b, int i, int end, long sum, int initial) {
         int bulk = Checksum.fold(sum);
         long start = (LITTLE ? Checksum.swap(bulk) : bulk) + (long) (initial & 0xFFFF_FFFFL);
-        return Checksum.tail(b, i, off + len, start);
+        return Checksum.tail(b, i, end, start);
     }
 }

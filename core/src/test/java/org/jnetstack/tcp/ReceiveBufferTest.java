@@ -10,6 +10,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.jnetstack.testing.TextbookChecksum;
 import org.junit.jupiter.api.Test;
 
 class ReceiveBufferTest {
@@ -363,5 +364,74 @@ class ReceiveBufferTest {
                 assertThat(nxt + e[0]).isGreaterThanOrEqualTo(to);
             }
         }
+    }
+
+    @Test
+    void stagedBytesAreSummedNotReadableAndCommittedByTheMatchingWrite() {
+        ReceiveBuffer b = new ReceiveBuffer(10);
+        b.write(0, stream(0, 7), 0, 7);
+        b.skip(7);                                   // the next in-order byte goes to ring index 7
+        byte[] segment = stream(7, 6);               // ring 7..9, then wraps to 0..2
+        assertThat(b.canStage(6)).isTrue();
+        assertThat(b.stageInOrder(segment, 0, 6)).isEqualTo(TextbookChecksum.partial(segment, 0, 6, 0));
+        assertThat(b.readable()).as("staged is not received").isZero();
+        assertThat(b.window()).isEqualTo(10);
+
+        // The write of the same bytes (same array and offset) commits what was staged.
+        assertThat(b.write(0, segment, 0, 6)).isEqualTo(6);
+        byte[] d = new byte[6];
+        assertThat(b.read(d, 0, 6)).isEqualTo(6);
+        assertThat(d).isEqualTo(stream(7, 6));
+    }
+
+    @Test
+    void stagedBytesThatAreNotCommittedLeaveNoTrace() {
+        ReceiveBuffer b = new ReceiveBuffer(16);
+        byte[] bad = new byte[8];
+        Arrays.fill(bad, (byte) 0x5A);
+        b.stageInOrder(bad, 0, 8);                   // e.g. the checksum failed: the segment is dropped
+        b.unstage();
+        assertThat(b.readable()).isZero();
+        assertThat(b.write(0, stream(0, 8), 0, 8)).isEqualTo(8);
+        byte[] d = new byte[8];
+        b.read(d, 0, 8);
+        assertThat(d).as("a later segment's bytes, not the dropped one's").isEqualTo(stream(0, 8));
+
+        // A write from another array (or at another offset) copies, even right after staging.
+        b.stageInOrder(new byte[5], 0, 4);
+        byte[] other = stream(8, 5);
+        assertThat(b.write(0, other, 1, 4)).isEqualTo(4);
+        b.read(d, 0, 4);
+        assertThat(Arrays.copyOf(d, 4)).isEqualTo(stream(9, 4));
+    }
+
+    @Test
+    void resizeAndTrimForgetStagedBytesAndTheWriteCopiesAgain() {
+        ReceiveBuffer b = new ReceiveBuffer(16);
+        b.stageInOrder(stream(0, 8), 0, 8);
+        b.resize(32);                                // a new ring: the staged copy is gone
+        byte[] src = stream(0, 8);
+        assertThat(b.write(0, src, 0, 8)).isEqualTo(8);
+        byte[] d = new byte[8];
+        b.read(d, 0, 8);
+        assertThat(d).isEqualTo(stream(0, 8));
+
+        byte[] src2 = stream(8, 4);
+        b.stageInOrder(src2, 0, 4);
+        assertThat(b.trim()).isTrue();               // nothing readable: the ring is given back
+        assertThat(b.write(0, src2, 0, 4)).isEqualTo(4);
+        b.read(d, 0, 4);
+        assertThat(Arrays.copyOf(d, 4)).isEqualTo(stream(8, 4));
+    }
+
+    @Test
+    void stagingNeedsNoHolesAndRoomForAllOfIt() {
+        ReceiveBuffer b = new ReceiveBuffer(10);
+        assertThat(b.canStage(0)).isFalse();
+        assertThat(b.canStage(11)).isFalse();
+        assertThat(b.canStage(10)).isTrue();
+        b.write(4, stream(4, 2), 0, 2);              // out of order: staging could overwrite it
+        assertThat(b.canStage(1)).isFalse();
+        assertThatThrownBy(() -> b.stageInOrder(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.jnetstack.testing.TextbookChecksum;
 import org.junit.jupiter.api.Test;
 
 class SendBufferTest {
@@ -172,5 +173,40 @@ class SendBufferTest {
         }
         byte[] model = Arrays.copyOfRange(written.toByteArray(), released, written.size());
         assertThat(out(b, 0, b.size())).isEqualTo(model);
+    }
+
+    @Property(tries = 300)
+    void copyOutAndSumCopiesLikeCopyOutAndSumsTheCopiedBytes(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3000) int capacity) {
+        // Random head positions (so segments wrap the ring at any byte, odd ones included) and
+        // random segment offsets/lengths; the sum must be the textbook sum of the bytes copied.
+        Random r = new Random(seed);
+        SendBuffer b = new SendBuffer(capacity);
+        for (int step = 0; step < 40; step++) {
+            byte[] src = new byte[r.nextInt(capacity + 1)];
+            r.nextBytes(src);
+            b.write(src, 0, src.length);
+            if (b.size() > 0) {
+                int offset = r.nextInt(b.size());
+                int len = r.nextInt(b.size() - offset + 1);
+                int dstOff = r.nextInt(5);
+                byte[] dst = new byte[dstOff + len + 3];
+                int sum = b.copyOutAndSum(offset, dst, dstOff, len);
+                assertThat(Arrays.copyOfRange(dst, dstOff, dstOff + len)).isEqualTo(out(b, offset, len));
+                assertThat(sum).isEqualTo(TextbookChecksum.partial(dst, dstOff, len, 0));
+            }
+            b.release(r.nextInt(b.size() + 1));
+        }
+    }
+
+    @Test
+    void copyOutAndSumAcrossAnOddWrap() {
+        SendBuffer b = new SendBuffer(9);
+        b.write(bytes(0, 5), 0, 5);
+        b.release(5);                       // head at 5: 4 bytes to the end of the ring, then wrap
+        b.write(bytes(0x70, 9), 0, 9);      // 70..73 at ring 5..8, 74..78 at ring 0..4
+        byte[] dst = new byte[8];
+        int sum = b.copyOutAndSum(1, dst, 0, 8); // ring 6..8 (3 bytes, odd) then 0..4
+        assertThat(dst).isEqualTo(bytes(0x71, 8));
+        assertThat(sum).isEqualTo(TextbookChecksum.partial(bytes(0x71, 8), 0, 8, 0));
     }
 }

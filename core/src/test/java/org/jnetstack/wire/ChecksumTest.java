@@ -2,6 +2,12 @@ package org.jnetstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.jnetstack.testing.TextbookChecksum;
 import org.junit.jupiter.api.Test;
 
 class ChecksumTest {
@@ -63,21 +69,6 @@ class ChecksumTest {
         assertThat(Checksum.finish(0x1FFFE)).isEqualTo(0x0000);
     }
 
-    /** The textbook loop of RFC 1071 §4.1, big-endian 16-bit words: what every fast path must equal. */
-    private static int reference(byte[] b, int off, int len, int initial) {
-        long sum = initial & 0xFFFF_FFFFL;
-        for (int i = 0; i + 1 < len; i += 2) {
-            sum += ((b[off + i] & 0xFF) << 8) | (b[off + i + 1] & 0xFF);
-        }
-        if ((len & 1) != 0) {
-            sum += (b[off + len - 1] & 0xFF) << 8;
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) sum;
-    }
-
     @Test
     void fastPathsEqualTheTextbookSumAtEveryLengthAndOffset() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
@@ -90,7 +81,7 @@ class ChecksumTest {
             for (int len : lengths) {
                 for (int off = 0; off < 3; off++) {
                     int initial = r.nextInt(0x10000);
-                    int expected = reference(data, off, len, initial);
+                    int expected = TextbookChecksum.partial(data, off, len, initial);
                     assertThat(Checksum.scalarPartial(data, off, len, initial)).as("scalar len %d off %d", len, off).isEqualTo(expected);
                     assertThat(Checksum.partial(data, off, len, initial)).as("partial len %d off %d", len, off).isEqualTo(expected);
                 }
@@ -103,5 +94,55 @@ class ChecksumTest {
         // surefire starts the JVM with --add-modules jdk.incubator.vector (core/pom.xml): the
         // comparison above then covers the vector loop, not only the scalar one.
         assertThat(Checksum.simd()).isTrue();
+    }
+
+    @Property(tries = 300)
+    void copyAndPartialCopiesExactlyAndSumsLikeTheTextbook(@ForAll long seed, @ForAll @IntRange(max = 70_000) int len,
+                                                            @ForAll @IntRange(max = 7) int srcOff, @ForAll @IntRange(max = 7) int dstOff,
+                                                            @ForAll boolean allOnes) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] src = new byte[srcOff + len + 5];
+        r.nextBytes(src);
+        if (allOnes) {
+            Arrays.fill(src, (byte) 0xFF); // worst case for lane overflow
+        }
+        byte[] dst = new byte[dstOff + len + 5];
+        r.nextBytes(dst);
+        byte[] before = dst.clone();
+        int initial = r.nextInt(0x10000);
+
+        int sum = Checksum.copyAndPartial(src, srcOff, dst, dstOff, len, initial);
+
+        assertThat(sum).isEqualTo(TextbookChecksum.partial(src, srcOff, len, initial));
+        assertThat(Arrays.copyOfRange(dst, dstOff, dstOff + len)).isEqualTo(Arrays.copyOfRange(src, srcOff, srcOff + len));
+        assertThat(Arrays.copyOfRange(dst, 0, dstOff)).as("bytes before the copy untouched").isEqualTo(Arrays.copyOfRange(before, 0, dstOff));
+        assertThat(Arrays.copyOfRange(dst, dstOff + len, dst.length)).as("bytes after the copy untouched")
+                .isEqualTo(Arrays.copyOfRange(before, dstOff + len, dst.length));
+    }
+
+    @Property(tries = 300)
+    void piecesSummedAloneAndAddedAtTheirPositionGiveTheWholeSum(@ForAll long seed, @ForAll @IntRange(max = 9000) int len,
+                                                                  @ForAll @IntRange(max = 9000) int cut1, @ForAll @IntRange(max = 9000) int cut2) {
+        // Splits anywhere, odd positions included (a ring buffer wraps at any byte): RFC 1071 §2(B).
+        byte[] b = new byte[len];
+        new SplittableRandom(seed).nextBytes(b);
+        int p = Math.min(Math.min(cut1, cut2), len);
+        int q = Math.min(Math.max(cut1, cut2), len);
+        int sum = Checksum.partial(b, 0, p, 0);
+        sum = Checksum.addPiece(sum, Checksum.partial(b, p, q - p, 0), p);
+        sum = Checksum.addPiece(sum, Checksum.partial(b, q, len - q, 0), q);
+        assertThat(Checksum.finish(sum)).isEqualTo(Checksum.finish(TextbookChecksum.partial(b, 0, len, 0)));
+    }
+
+    @Test
+    void anOddPositionSwapsThePiecesSum() {
+        // aa bb cc | dd ee: words aabb ccdd ee00. The piece "dd ee" starts at byte 3, so its bytes
+        // are the low half of word 1 and the high half of word 2: 0x00dd + 0xee00, the swap of the
+        // 0xddee it sums to alone.
+        byte[] b = Captures.bytes("aabbccddee");
+        int whole = Checksum.partial(b, 0, 5, 0);
+        assertThat(Checksum.addPiece(Checksum.partial(b, 0, 3, 0), Checksum.partial(b, 3, 2, 0), 3)).isEqualTo(whole);
+        assertThat(Checksum.addPiece(Checksum.partial(b, 0, 3, 0), Checksum.partial(b, 3, 2, 0), 4))
+                .as("the same piece taken at an even position is a different sum").isNotEqualTo(whole);
     }
 }

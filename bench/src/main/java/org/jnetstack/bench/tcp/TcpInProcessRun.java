@@ -20,7 +20,7 @@ import org.jnetstack.tcp.TcpState;
  * Every result is the median of several runs, each after a warm-up; every run is checked clean
  * (no drop, no retransmission, no loop error).
  *
- * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [bulk] [rr] [cps]}</pre>
+ * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [--buffers BYTES] [--mtu BYTES] [bulk] [rr] [cps]}</pre>
  */
 public final class TcpInProcessRun {
     private TcpInProcessRun() {
@@ -32,15 +32,17 @@ public final class TcpInProcessRun {
         int runs = 3;
         int buffers = org.jnetstack.tcp.TcpConfig.defaults().sendBuffer(); // the stack's default (256 KiB)
         List<String> what = new ArrayList<>();
+        int[] mtus = {1500, 65535};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
+                case "--mtu" -> mtus = new int[] {Integer.parseInt(args[++i])};
                 case "bulk", "rr", "cps" -> what.add(args[i]);
                 default -> {
-                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [bulk] [rr] [cps]");
+                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [--mtu BYTES] [bulk] [rr] [cps]");
                     System.exit(2);
                 }
             }
@@ -54,7 +56,7 @@ public final class TcpInProcessRun {
         long measure = (long) (seconds * 1e9);
         long warm = (long) (warmup * 1e9);
         if (what.contains("bulk")) {
-            for (int mtu : new int[] {1500, 65535}) {
+            for (int mtu : mtus) {
                 double[] r = new double[runs];
                 for (int i = 0; i < runs; i++) {
                     r[i] = bulk(mtu, buffers, warm, measure, i);
