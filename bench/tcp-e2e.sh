@@ -230,12 +230,19 @@ kernel_to_lwip() {
   echo "kernel -> lwIP (TAP): $receiver   [python: $sender]"
 }
 lwip_to_kernel() {
-  local before; before=$(grep -c '^sent' "$work/lwip.out" || true)
+  local before; before=$(grep -c '^sent ' "$work/lwip.out" || true)
+  local failed; failed=$(grep -c '^sent-failed' "$work/lwip.out" || true)
   start_sink $NS_TAP $KERNEL_IP
   echo "source $KERNEL_IP 5001 $BYTES $LWIP_WRITE" >&5
+  while kill -0 $sink_pid 2>/dev/null; do               # a failed connection leaves the sink waiting
+    if (( $(grep -c '^sent-failed' "$work/lwip.out" || true) > failed )); then
+      kill $sink_pid; echo "lwIP could not send:" >&2; cat "$work/lwip.out" >&2; exit 1
+    fi
+    sleep 0.1
+  done
   wait $sink_pid
   local receiver; receiver=$(grep ^received "$work/sink.out")
-  local sender; sender=$(target_line "$work/lwip.out" "$before" sent)
+  local sender; sender=$(target_line "$work/lwip.out" "$before" "sent ")
   check_bytes "$sender" "$receiver"
   echo "lwIP -> kernel (TAP): $receiver   [lwIP: $sender]"
 }

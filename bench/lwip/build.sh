@@ -25,7 +25,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
     apt-get update -qq
   fi
-  (cd "$build" && apt-get source -qq lwip=2.1.3* > /dev/null)
+  (cd "$build" && apt-get -o APT::Sandbox::User=root source -qq lwip > /dev/null)
   src=$(ls -d "$build"/lwip-2.1.3* | head -1)
 fi
 
