@@ -43,7 +43,9 @@ public final class Ipv4 {
     private final Icmp icmp;
     private final Reassembly reassembly;
 
-    private final byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
+    static final boolean AB_EXCHANGE = !"false".equals(System.getProperty("ab.exchange")); // TEMP A/B
+    /** Replaced when a device keeps it in exchange for another ({@link NetInterface#outputExchanging}). */
+    private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final Ipv4Packet rxView = new Ipv4Packet();
     private int nextId;
@@ -178,7 +180,11 @@ public final class Ipv4 {
         return protocols[protocol & 0xFF];
     }
 
-    /** Scratch buffer for building one datagram; transports write at {@link #TRANSPORT_OFFSET}. */
+    /**
+     * Scratch buffer for building one datagram; transports write at {@link #TRANSPORT_OFFSET}.
+     * Ask again for every datagram: {@link #send} may hand this one to the device (an in-process
+     * wire keeps a large frame instead of copying it) and take another in exchange.
+     */
     public byte[] txBuffer() {
         return tx;
     }
@@ -312,7 +318,11 @@ public final class Ipv4 {
             Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
                     config.ttl(), protocol, src, dst);
             txPackets.inc();
-            ni.output(nextHop, buf, ipOff, total);
+            if (buf == tx && AB_EXCHANGE) {
+                tx = ni.outputExchanging(nextHop, buf, ipOff, total); // ours to hand over
+            } else {
+                ni.output(nextHop, buf, ipOff, total);
+            }
             return true;
         }
         if (dontFragment) {

@@ -198,20 +198,47 @@ public final class NetInterface {
      * {@link EthernetFrame#HEADER_LENGTH} bytes of room before {@code ipOff}.
      */
     void output(int nextHop, byte[] buf, int ipOff, int ipLen) {
-        long dstMac;
-        if (isBroadcast(nextHop)) {
-            dstMac = MacAddress.BROADCAST.bits();
-        } else if (Ipv4Address.isMulticast(nextHop)) {
-            // RFC 1112 §6.4: 01-00-5E plus the low 23 bits of the group.
-            dstMac = 0x01005E000000L | (nextHop & 0x7FFFFF);
-        } else {
-            dstMac = neighbors.lookup(nextHop);
-            if (dstMac < 0) {
-                neighbors.resolveAndHold(nextHop, buf, ipOff, ipLen);
-                return;
-            }
+        long dstMac = destinationMac(nextHop, buf, ipOff, ipLen);
+        if (dstMac >= 0) {
+            sendFrame(dstMac, EthernetFrame.TYPE_IPV4, buf, ipOff, ipLen);
         }
-        sendFrame(dstMac, EthernetFrame.TYPE_IPV4, buf, ipOff, ipLen);
+    }
+
+    /**
+     * Like {@link #output}, for a buffer the caller owns and hands over: the device may keep it
+     * ({@link LinkDevice#sendExchanging}). Returns the buffer the caller owns afterwards — {@code buf},
+     * or the one the device gave in exchange.
+     */
+    byte[] outputExchanging(int nextHop, byte[] buf, int ipOff, int ipLen) {
+        long dstMac = destinationMac(nextHop, buf, ipOff, ipLen);
+        if (dstMac < 0) {
+            return buf;
+        }
+        int frameOff = ipOff - EthernetFrame.HEADER_LENGTH;
+        EthernetFrame.write(buf, frameOff, dstMac, mac, EthernetFrame.TYPE_IPV4);
+        byte[] owned = device.sendExchanging(buf, frameOff, ipLen + EthernetFrame.HEADER_LENGTH);
+        if (owned == null) {
+            txDropped.inc();
+            return buf;
+        }
+        txFrames.inc();
+        return owned;
+    }
+
+    /** The Ethernet destination for {@code nextHop}, or -1 when the packet was held for ARP resolution (copied). */
+    private long destinationMac(int nextHop, byte[] buf, int ipOff, int ipLen) {
+        if (isBroadcast(nextHop)) {
+            return MacAddress.BROADCAST.bits();
+        }
+        if (Ipv4Address.isMulticast(nextHop)) {
+            // RFC 1112 §6.4: 01-00-5E plus the low 23 bits of the group.
+            return 0x01005E000000L | (nextHop & 0x7FFFFF);
+        }
+        long dstMac = neighbors.lookup(nextHop);
+        if (dstMac < 0) {
+            neighbors.resolveAndHold(nextHop, buf, ipOff, ipLen);
+        }
+        return dstMac;
     }
 
     /**

@@ -1,10 +1,11 @@
 package org.jnetstack.link;
 
 /**
- * A bounded FIFO of Ethernet frames, copied in by producers (any thread) and handed out by one
- * consumer (the receiving device's loop thread). Storage is a ring of slot buffers allocated on
- * first use and then reused, so memory follows the deepest the queue has been and steady-state
- * traffic allocates nothing.
+ * A bounded FIFO of Ethernet frames, put in by producers (any thread) and handed out by one
+ * consumer (the receiving device's loop thread). A frame is either copied into the slot's own
+ * buffer ({@link #offer}) — slot buffers are allocated on first use and then reused, so memory
+ * follows the deepest the queue has been and steady-state traffic allocates nothing — or, for a
+ * large frame, taken without a copy in exchange for a spare buffer ({@link #offerExchanging}).
  *
  * <p>The consumer hands a frame to its handler straight from its slot, without holding the lock:
  * producers only ever write free slots, and the head slot stays occupied until the handler returns.
@@ -13,8 +14,15 @@ final class FrameQueue {
     /** Slots start at a full Ethernet frame with an 802.1Q tag, and grow only for larger frames. */
     private static final int INITIAL_SLOT_SIZE = 1518;
 
-    private final byte[][] slots;
+    /** Each slot's own buffer, which {@link #offer} copies into; null until first used. */
+    private final byte[][] own;
+    /** The buffer holding each queued frame: the slot's own, or one taken by exchange. */
+    private final byte[][] frames;
+    private final int[] offsets;
     private final int[] lengths;
+    /** Buffers taken by exchange whose frames were consumed, handed out by the next exchanges. */
+    private byte[][] spares;
+    private int spareCount;
     private int head;
     private int count;
 
@@ -22,12 +30,14 @@ final class FrameQueue {
         if (capacity < 1) {
             throw new IllegalArgumentException("queue capacity must be at least 1 frame: " + capacity);
         }
-        slots = new byte[capacity][];
+        own = new byte[capacity][];
+        frames = new byte[capacity][];
+        offsets = new int[capacity];
         lengths = new int[capacity];
     }
 
     int capacity() {
-        return slots.length;
+        return own.length;
     }
 
     synchronized int size() {
@@ -36,19 +46,69 @@ final class FrameQueue {
 
     /** Copies the frame in; false when the queue is full (the caller counts the drop). */
     synchronized boolean offer(byte[] buf, int off, int len) {
-        if (count == slots.length) {
+        if (count == own.length) {
             return false;
         }
-        int tail = (head + count) % slots.length;
-        byte[] slot = slots[tail];
+        int tail = (head + count) % own.length;
+        byte[] slot = own[tail];
         if (slot == null || slot.length < len) {
             slot = new byte[Math.max(len, INITIAL_SLOT_SIZE)];
-            slots[tail] = slot;
+            own[tail] = slot;
         }
         System.arraycopy(buf, off, slot, 0, len);
-        lengths[tail] = len;
-        count++;
+        enqueue(tail, slot, 0, len);
         return true;
+    }
+
+    /**
+     * Takes the frame {@code buf[off, off+len)} without copying it: the queue keeps {@code buf}
+     * until the frame is consumed, and returns in exchange a buffer of at least
+     * {@code buf.length} bytes that the caller owns from now on (a spare from an earlier exchange,
+     * or a new one while there are not enough: the buffers in circulation are at most the deepest
+     * the queue has been, plus the caller's). Returns null when the queue is full; the caller
+     * keeps {@code buf}. The caller must not touch {@code buf} once it is taken.
+     */
+    synchronized byte[] offerExchanging(byte[] buf, int off, int len) {
+        if (count == own.length) {
+            return null;
+        }
+        byte[] replacement = takeSpare(buf.length);
+        enqueue((head + count) % own.length, buf, off, len);
+        return replacement != null ? replacement : new byte[buf.length];
+    }
+
+    private void enqueue(int slot, byte[] buf, int off, int len) {
+        frames[slot] = buf;
+        offsets[slot] = off;
+        lengths[slot] = len;
+        count++;
+    }
+
+    /** A spare of at least {@code size} bytes, or null (spares are few: at most the queue's depth). */
+    private byte[] takeSpare(int size) {
+        for (int i = spareCount - 1; i >= 0; i--) {
+            byte[] b = spares[i];
+            if (b.length >= size) {
+                spares[i] = spares[--spareCount]; // order does not matter; the latest stay near the top
+                spares[spareCount] = null;
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** The head frame was consumed: a buffer taken by exchange becomes a spare. */
+    private void release(int slot) {
+        byte[] b = frames[slot];
+        frames[slot] = null;
+        if (b != own[slot]) {
+            if (spares == null) {
+                spares = new byte[own.length][];
+            }
+            if (spareCount < spares.length) {
+                spares[spareCount++] = b;
+            }
+        }
     }
 
     /**
@@ -58,20 +118,23 @@ final class FrameQueue {
     int drainTo(FrameHandler handler, int max, long[] bytes) {
         int n = 0;
         while (n < max) {
-            byte[] slot;
+            byte[] frame;
+            int off;
             int len;
             synchronized (this) {
                 if (count == 0) {
                     break;
                 }
-                slot = slots[head];
+                frame = frames[head];
+                off = offsets[head];
                 len = lengths[head];
             }
             try {
-                handler.onFrame(slot, 0, len);
+                handler.onFrame(frame, off, len);
             } finally {
                 synchronized (this) {
-                    head = (head + 1) % slots.length;
+                    release(head);
+                    head = (head + 1) % own.length;
                     count--;
                 }
             }
@@ -86,6 +149,9 @@ final class FrameQueue {
     /** Discards every queued frame; returns how many were discarded. */
     synchronized int clear() {
         int n = count;
+        for (int i = 0; i < n; i++) {
+            release((head + i) % own.length);
+        }
         head = 0;
         count = 0;
         return n;

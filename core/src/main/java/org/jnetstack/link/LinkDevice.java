@@ -37,6 +37,20 @@ public interface LinkDevice extends AutoCloseable {
     boolean send(byte[] buf, int off, int len);
 
     /**
+     * Sends one frame like {@link #send}, but the device may keep {@code buf} itself instead of
+     * copying the frame out of it (ownership transfer): returns null if the frame was dropped
+     * ({@code buf} is still the caller's), otherwise the buffer the caller owns from now on —
+     * {@code buf} when the device copied, or another of at least {@code buf.length} bytes that the
+     * device gives in exchange, after which the caller must never touch {@code buf} again. Only for
+     * a caller that owns {@code buf} outright and builds each frame afresh in whatever buffer it
+     * owns. The default copies ({@link #send}); a {@link VirtualWire} end exchanges large frames,
+     * saving a copy of every bulk segment between two stacks in one process.
+     */
+    default byte[] sendExchanging(byte[] buf, int off, int len) {
+        return send(buf, off, len) ? buf : null;
+    }
+
+    /**
      * Bytes in front of a frame that a device may overwrite with its own header (a TAP's
      * {@code virtio_net_hdr}) when {@link #send} is given a frame at an offset at least this
      * large; callers that build frames in their own scratch buffers leave this much room so the

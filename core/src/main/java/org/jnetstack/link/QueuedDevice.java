@@ -6,7 +6,8 @@ import org.jnetstack.wire.MacAddress;
 
 /**
  * Base of the in-process devices (switch ports, loopback, wire ends): frames for this device are
- * copied into a bounded {@link FrameQueue} by whoever sends them, and the device's loop is told
+ * copied (or, large ones sent through {@link #deliverExchanging}, handed over) into a bounded
+ * {@link FrameQueue} by whoever sends them, and the device's loop is told
  * with {@link DeviceContext#framesReady()}. A full queue drops the frame and counts it, as a NIC
  * with a full receive ring would.
  *
@@ -138,6 +139,35 @@ abstract class QueuedDevice implements LinkDevice {
         }
         ctx.framesReady();
         return true;
+    }
+
+    /**
+     * Like {@link #deliver}, but a large frame is taken without a copy: returns the buffer the
+     * sender owns afterwards — {@code buf} itself when the frame was copied or dropped, or a buffer
+     * of at least {@code buf.length} bytes given in exchange ({@link FrameQueue#offerExchanging}).
+     * Only frames of at least a quarter of their buffer are exchanged: the queue then holds
+     * buffers at most four times the size of their frames, where copying would keep slots of the
+     * frames' size; smaller frames cost little to copy.
+     */
+    final byte[] deliverExchanging(byte[] buf, int off, int len) {
+        if (len < buf.length / 4) {
+            deliver(buf, off, len);
+            return buf;
+        }
+        DeviceContext ctx = context;
+        if (ctx == null || closed) {
+            rxNotOpen.inc();
+            stats.rxDropped.inc();
+            return buf;
+        }
+        byte[] replacement = inbox.offerExchanging(buf, off, len);
+        if (replacement == null) {
+            rxQueueFull.inc();
+            stats.rxDropped.inc();
+            return buf;
+        }
+        ctx.framesReady();
+        return replacement;
     }
 
     @Override
