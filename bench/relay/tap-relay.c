@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Frames taken from one side before looking at the other, so that a flood one way cannot
@@ -112,11 +113,16 @@ int main(int argc, char **argv) {
             if (read(STDIN_FILENO, &c, 1) <= 0) break;
         }
     }
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
     printf("relay: %s->%s frames=%llu bytes=%llu  %s->%s frames=%llu bytes=%llu  "
-           "write_errors=%llu/%llu polls=%llu\n",
+           "write_errors=%llu/%llu polls=%llu cpu=%.2fs user=%.2fs\n",
            a.name, b.name, (unsigned long long) a.frames_in, (unsigned long long) a.bytes_in,
            b.name, a.name, (unsigned long long) b.frames_in, (unsigned long long) b.bytes_in,
            (unsigned long long) b.write_errors, (unsigned long long) a.write_errors,
-           (unsigned long long) polls);
+           (unsigned long long) polls,
+           (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+               + (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+           (double) usage.ru_utime.tv_sec + (double) usage.ru_utime.tv_usec / 1e6);
     return 0;
 }
