@@ -108,6 +108,7 @@ target_line() {
 stack_line() { target_line "$work/stack.out" "$@"; }
 # Starts a python3 sink in namespace $1 on $2:5001 and waits until it listens; sets sink_pid.
 start_sink() {
+  rm -f "$work/sink.out"      # else the previous sink's "listening" may be read before the new one truncates it
   ip netns exec "$1" python3 "$peer" sink "$2" 5001 > "$work/sink.out" &
   sink_pid=$!
   for _ in $(seq 300); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
