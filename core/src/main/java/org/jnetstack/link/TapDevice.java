@@ -37,6 +37,15 @@ import org.jnetstack.wire.MacAddress;
  * cuts itself. One system call then moves up to 64 KiB instead of one 1,514-byte frame. When the
  * kernel refuses (an old kernel, a TAP opened elsewhere without the header), the device falls back
  * to plain frames; {@link #offloads()} and {@link #offloadStatus()} say what was obtained.
+ *
+ * <p><b>Transmit thread.</b> Opened with {@link TapOptions#withTransmitThread}, the device writes
+ * from a thread of its own: {@link #send} copies the frame into a bounded ring and returns, and
+ * the kernel's receive work that every {@code write(2)} does runs there, beside the loop (see
+ * {@link TapOptions}). Frames still leave in the order they were sent; a full ring drops the frame
+ * and counts it ({@code tx.dropped.ring_full}). Then {@code tx.frames}/{@code tx.bytes} count
+ * what the thread wrote, and write errors ({@code tx.errors}, {@code tx.dropped.link_down}) are
+ * not in {@code tx.dropped}, which the loop thread alone keeps. {@link #close} lets the thread
+ * write what is queued and waits for it to end.
  */
 public final class TapDevice implements LinkDevice {
     private static final System.Logger LOG = System.getLogger(TapDevice.class.getName());
@@ -67,6 +76,9 @@ public final class TapDevice implements LinkDevice {
     private final Counter txOversize = stats.counters().counter("tx.dropped.oversize");
     private final Counter rxSuperSegments = stats.counters().counter("rx.gso_frames");
     private final Counter txSuperSegments = stats.counters().counter("tx.gso_frames");
+    private final Counter txRingFull = stats.counters().counter("tx.dropped.ring_full");
+    /** Null when frames are written on the loop thread. */
+    private final TapTransmitThread transmitter;
 
     /** GC-managed: nothing is freed under a call that races with {@link #close()}. */
     private final Arena arena = Arena.ofAuto();
@@ -88,7 +100,7 @@ public final class TapDevice implements LinkDevice {
     private DeviceContext context;
 
     private TapDevice(String name, MacAddress mac, int mtu, int fd, boolean vnetHeader, LinkOffloads offloads,
-                      String offloadStatus) {
+                      String offloadStatus, TapOptions options) {
         this.name = name;
         this.mac = mac;
         this.mtu = mtu;
@@ -96,6 +108,14 @@ public final class TapDevice implements LinkDevice {
         this.vnetHeader = vnetHeader;
         this.offloads = offloads;
         this.offloadStatus = offloadStatus;
+        if (options.transmitThread()) {
+            FrameRing ring = new FrameRing(options.transmitRingBytes(), BUFFER_SIZE + VirtioNetHeader.LENGTH);
+            transmitter = new TapTransmitThread(name, fd, vnetHeader ? VirtioNetHeader.LENGTH : 0, ring,
+                    options.transmitSpinNanos(), stats.txFrames, stats.txBytes, txErrors, txLinkDown);
+            transmitter.start();
+        } else {
+            transmitter = null;
+        }
     }
 
     /** Opens (creating if needed) the TAP {@code name}, with a random local MAC and MTU 1500. */
@@ -113,7 +133,7 @@ public final class TapDevice implements LinkDevice {
      *     denied, or the name is in use by another kind of interface or another process
      */
     public static TapDevice open(String name, MacAddress mac, int mtu) throws IOException {
-        return open(name, mac, mtu, false);
+        return open(name, mac, mtu, TapOptions.defaults());
     }
 
     /**
@@ -122,6 +142,16 @@ public final class TapDevice implements LinkDevice {
      * is not an error: the device then works on plain frames and {@link #offloadStatus()} says why.
      */
     public static TapDevice open(String name, MacAddress mac, int mtu, boolean offloads) throws IOException {
+        return open(name, mac, mtu, TapOptions.defaults().withOffloads(offloads));
+    }
+
+    /**
+     * Like {@link #open(String, MacAddress, int)}, as {@code options} say: offloads (see
+     * {@link #open(String, MacAddress, int, boolean)}) and the transmit thread (see the class comment).
+     */
+    public static TapDevice open(String name, MacAddress mac, int mtu, TapOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        boolean offloads = options.offloads();
         byte[] nameBytes = validateName(name);
         if (mtu < 68 || mtu > 65_535) {
             throw new IllegalArgumentException("MTU must be 68-65535 bytes: " + mtu);
@@ -167,7 +197,7 @@ public final class TapDevice implements LinkDevice {
                     status = "on (" + granted.describe() + ")";
                 }
             }
-            return new TapDevice(actual.isEmpty() ? name : actual, m, mtu, fd, vnet, granted, status);
+            return new TapDevice(actual.isEmpty() ? name : actual, m, mtu, fd, vnet, granted, status, options);
         }
     }
 
@@ -383,6 +413,14 @@ public final class TapDevice implements LinkDevice {
      * both are copied into native memory first.
      */
     private boolean write(byte[] buf, int off, int len, int head) {
+        if (transmitter != null) {
+            if (transmitter.offer(headerScratch, buf, off, len)) {
+                return true; // counted in tx.frames by the transmit thread once written
+            }
+            txRingFull.inc();
+            stats.txDropped.inc();
+            return false;
+        }
         MemorySegment src;
         if (off >= head) {
             int base = off - head;
@@ -443,7 +481,15 @@ public final class TapDevice implements LinkDevice {
             return;
         }
         closed = true;
+        if (transmitter != null) {
+            transmitter.close(); // writes what is queued, then ends: the descriptor is still open
+        }
         TunCalls.close(fd);
+    }
+
+    /** The transmit thread, or null when frames are written on the loop thread (for tests). */
+    Thread transmitThread() {
+        return transmitter != null ? transmitter.thread() : null;
     }
 
     @Override

@@ -69,6 +69,9 @@ final class TunCalls {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(true));
     private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(true));
+    /** write(2) from native memory given as an address (no segment object per call: the transmit ring). */
+    private static final MethodHandle WRITE_ADDRESS = bind("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(false));
     private static final MethodHandle CLOSE = bind("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle STRERROR = bind("strerror",
@@ -123,6 +126,14 @@ final class TunCalls {
     static long write(MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
             return (long) WRITE.invokeExact(state, fd, buf, len);
+        } catch (Throwable t) {
+            throw new IllegalStateException("write(2) call failed", t);
+        }
+    }
+
+    static long writeAddress(MemorySegment state, int fd, long address, long len) {
+        try {
+            return (long) WRITE_ADDRESS.invokeExact(state, fd, address, len);
         } catch (Throwable t) {
             throw new IllegalStateException("write(2) call failed", t);
         }

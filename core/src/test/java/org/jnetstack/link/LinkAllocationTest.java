@@ -79,13 +79,18 @@ class LinkAllocationTest {
         assertThat(ring.totalRecorded()).isGreaterThan(30_000);
     }
 
-    /** With offloads every frame also carries a virtio header, written in front of the frame or copied with it. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "offloads {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-    void tapSendAndReceiveAllocateNothing(boolean offloads) throws Exception {
+    /**
+     * With offloads every frame also carries a virtio header, written in front of the frame or copied
+     * with it; with the transmit thread the loop copies each frame into the ring and that thread
+     * writes it, so both threads are measured.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "offloads {0}, transmit thread {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false, false", "true, false", "false, true", "true, true"})
+    void tapSendAndReceiveAllocateNothing(boolean offloads, boolean transmitThread) throws Exception {
         Root.requireTap();
         MacAddress ours = MacAddress.parse("02:00:00:aa:bb:02");
-        try (NetNs ns = NetNs.create(); TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), ours, 1500, offloads)) {
+        TapOptions options = TapOptions.defaults().withOffloads(offloads).withTransmitThread(transmitThread);
+        try (NetNs ns = NetNs.create(); TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), ours, 1500, options)) {
             assertThat(tap.offloads().any()).isEqualTo(offloads);
             ns.adopt(tap.name(), "10.78.0.1/24");
             EventLoop loop = EventLoop.virtual();
@@ -94,7 +99,7 @@ class LinkAllocationTest {
             byte[] atOffset = new byte[arp.length + LinkDevice.TX_HEADROOM];
             System.arraycopy(arp, 0, atOffset, LinkDevice.TX_HEADROOM, arp.length);
             // FFM downcalls allocate until C2 has compiled them: tens of thousands of calls.
-            long bytes = allocatedBy(30, () -> {
+            LongSupplier round = () -> {
                 long n = 0;
                 for (int i = 0; i < 2_000; i++) {
                     tap.send(arp, 0, arp.length);
@@ -107,8 +112,20 @@ class LinkAllocationTest {
                     n += got;
                 }
                 return n;
-            });
+            };
+            long bytes = allocatedBy(30, round);
             assertThat(bytes).as("bytes allocated by 4,000 TAP writes and their replies").isZero();
+            if (transmitThread) {
+                var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long writer = tap.transmitThread().threadId();
+                long least = Long.MAX_VALUE;
+                for (int r = 0; r < 40 && least > 0; r++) {
+                    long before = mx.getThreadAllocatedBytes(writer);
+                    round.getAsLong(); // each round waits for the replies: the writes are done when it returns
+                    least = Math.min(least, mx.getThreadAllocatedBytes(writer) - before);
+                }
+                assertThat(least).as("bytes allocated by the transmit thread for 4,000 writes").isZero();
+            }
         }
     }
 }

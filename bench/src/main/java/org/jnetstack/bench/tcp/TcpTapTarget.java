@@ -3,11 +3,14 @@ package org.jnetstack.bench.tcp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.TapDevice;
+import org.jnetstack.link.TapOptions;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
@@ -25,6 +28,10 @@ import org.jnetstack.wire.Ipv4Address;
  * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpTapTarget jnsb0 10.77.0.2/24 [BUFFER-BYTES]}</pre>
  */
 public final class TcpTapTarget {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The loop's thread id, for its CPU time (user + system: the kernel work our writes do). */
+    private static volatile long loopThreadId = -1;
+
     private TcpTapTarget() {
     }
 
@@ -40,13 +47,18 @@ public final class TcpTapTarget {
         }
         EventLoop loop = EventLoop.system();
         boolean offload = args.length > 3 && args[3].equals("offload");
-        TapDevice tap = TapDevice.open(args[0], null, TapDevice.DEFAULT_MTU, offload);
+        // -Djnetstack.tap.transmitRing=true|BYTES (TapOptions) switches the transmit thread on;
+        // -Djnetstack.bench.tap.spinNanos sets how long it polls before parking.
+        TapOptions options = TapOptions.defaults().withOffloads(offload)
+                .withTransmitSpinNanos(Long.getLong("jnetstack.bench.tap.spinNanos", TapOptions.DEFAULT_TRANSMIT_SPIN_NANOS));
+        TapDevice tap = TapDevice.open(args[0], null, TapDevice.DEFAULT_MTU, options);
         NetStack stack = NetStack.builder(loop).name("tcp-target").device(tap).address(args[1]).tcpConfig(cfg).build();
         byte[] sink = new byte[256 * 1024];
         stack.tcp().listen(9, l -> {
             TcpConnection c;
             while ((c = l.accept()) != null) {
                 long start = System.nanoTime();
+                long[] cpuStart = cpuNow();
                 c.setHandler(new TcpHandler() {
                     long bytes;
 
@@ -61,14 +73,21 @@ public final class TcpTapTarget {
                     @Override
                     public void onEndOfInput(TcpConnection c) {
                         onReceive(c);
-                        report("discard", bytes, start, c);
+                        report("discard", bytes, start, cpuStart, c);
                         c.close();
                     }
                 });
             }
         });
         loop.start("tcp-target-loop");
-        System.out.println("up " + tap.name() + " offloads " + tap.offloadStatus());
+        CountDownLatch started = new CountDownLatch(1);
+        loop.execute(() -> {
+            loopThreadId = Thread.currentThread().threadId();
+            started.countDown();
+        });
+        started.await();
+        System.out.println("up " + tap.name() + " offloads " + tap.offloadStatus() + " transmit thread "
+                + (options.transmitThread() ? "on (ring " + options.transmitRingBytes() + " B, spin " + options.transmitSpinNanos() + " ns)" : "off"));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         String line;
@@ -85,7 +104,10 @@ public final class TcpTapTarget {
                 + " tap.rx.frames=" + tap.stats().rxFrames.get() + " tap.tx.frames=" + tap.stats().txFrames.get()
                 + " tap.rx.gso_frames=" + tap.stats().counters().get("rx.gso_frames")
                 + " tap.tx.gso_frames=" + tap.stats().counters().get("tx.gso_frames")
+                + " tap.tx.dropped=" + tap.stats().txDropped.get()
+                + " tap.tx.dropped.ring_full=" + tap.stats().counters().get("tx.dropped.ring_full")
                 + " loop.errors=" + loop.counters().get("loop.errors"));
+        tap.close();
     }
 
     private static void send(NetStack stack, int host, int port, long total) throws InterruptedException {
@@ -95,6 +117,7 @@ public final class TcpTapTarget {
             out[i] = (byte) (i * 31 + 7);
         }
         long start = System.nanoTime();
+        long[] cpuStart = cpuNow();
         stack.loop().execute(() -> stack.tcp().connect(host, port, new TcpHandler() {
             long written;
 
@@ -123,7 +146,7 @@ public final class TcpTapTarget {
 
             @Override
             public void onEndOfInput(TcpConnection c) {
-                report("sent", written, start, c); // the receiver read everything and closed
+                report("sent", written, start, cpuStart, c); // the receiver read everything and closed
                 c.close();
                 done.countDown();
             }
@@ -140,11 +163,25 @@ public final class TcpTapTarget {
         System.out.flush();
     }
 
-    private static void report(String what, long bytes, long start, TcpConnection c) {
+    /**
+     * The loop thread's and the whole process's CPU time so far (ns): both include the kernel work
+     * done in our system calls, so "Gbit/s per CPU-second" compares runs on the shared machine.
+     */
+    private static long[] cpuNow() {
+        long loopCpu = loopThreadId < 0 ? 0 : THREADS.getThreadCpuTime(loopThreadId);
+        long processCpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+        return new long[] {loopCpu, processCpu};
+    }
+
+    private static void report(String what, long bytes, long start, long[] cpuStart, TcpConnection c) {
         double s = (System.nanoTime() - start) / 1e9;
+        long[] cpu = cpuNow();
+        double loopCpu = (cpu[0] - cpuStart[0]) / 1e9;
+        double processCpu = (cpu[1] - cpuStart[1]) / 1e9;
         var i = c.info();
-        System.out.printf(Locale.ROOT, "%s %d %.4f %.2f Gbit/s mss=%d retransmitted=%d%n", what, bytes, s, bytes * 8 / s / 1e9,
-                i.mss(), i.retransmittedSegments());
+        System.out.printf(Locale.ROOT, "%s %d %.4f %.2f Gbit/s mss=%d retransmitted=%d loop-cpu=%.2fs (%.2f Gbit/s per CPU-s)"
+                        + " process-cpu=%.2fs (%.2f Gbit/s per CPU-s)%n", what, bytes, s, bytes * 8 / s / 1e9,
+                i.mss(), i.retransmittedSegments(), loopCpu, bytes * 8 / loopCpu / 1e9, processCpu, bytes * 8 / processCpu / 1e9);
         System.out.flush();
     }
 }
