@@ -19,6 +19,9 @@
 #   RELAY=0 bench/tcp-e2e.sh             # skip the kernel -> kernel rounds through the C TAP relay
 #   LWIP=0 bench/tcp-e2e.sh              # skip the lwIP rounds
 #   LWIP_WRITE=nocopy bench/tcp-e2e.sh   # lwIP sends with no-copy tcp_write (default: copy, as an application would)
+#   INTERLEAVE=1 bench/tcp-e2e.sh        # one relay and one lwIP round right after each round of the stack (both
+#                                        # stay up throughout), instead of their own rounds after the stack's:
+#                                        # on a shared, drifting machine the neighbours see the same load
 #   JNS_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/s.jfr" bench/tcp-e2e.sh   # extra JVM options for the stack
 # BENCH_SKIP_BUILD=1 skips the Maven build, and the C builds when their binaries exist (the relay
 # and lwIP rounds run only when their build succeeds; lwIP's source comes from `apt-get source lwip`).
@@ -34,9 +37,10 @@ VETH="${VETH:-1}"
 RELAY="${RELAY:-1}"
 LWIP="${LWIP:-1}"
 LWIP_WRITE="${LWIP_WRITE:-copy}"
+INTERLEAVE="${INTERLEAVE:-0}"
 NS_TAP=jnsb-tap NS_A=jnsb-a NS_B=jnsb-b TAP=jnsb0
 STACK_IP=10.77.0.2 KERNEL_IP=10.77.0.1 VETH_A=10.78.0.1 VETH_B=10.78.0.2
-NS_RA=jnsb-ra NS_RB=jnsb-rb RELAY_TAP_A=jnsbr0 RELAY_TAP_B=jnsbr1 RELAY_IP_A=10.79.0.1 RELAY_IP_B=10.79.0.2
+NS_LWIP=jnsb-lw LWIP_TAP=jnsbl0 NS_RA=jnsb-ra NS_RB=jnsb-rb RELAY_TAP_A=jnsbr0 RELAY_TAP_B=jnsbr1 RELAY_IP_A=10.79.0.1 RELAY_IP_B=10.79.0.2
 peer="$root/bench/tcp_peer.py"
 relay_bin="$root/bench/relay/build/tap-relay"
 lwip_bin="$root/bench/lwip/build/tcpbench"
@@ -52,7 +56,8 @@ if [[ $RELAY == 1 ]]; then build_c "$root/bench/relay/build.sh" "$relay_bin" || 
 if [[ $LWIP == 1 ]]; then build_c "$root/bench/lwip/build.sh" "$lwip_bin" || LWIP=0; fi
 
 # The targets (stack, relay, lwIP) each read their stdin from a fifo held open on fd 3, 4 or 5;
-# closing it stops them.
+# closing it stops them. Every background process starts with the others' fds closed, or
+# it would hold another target's fifo open and keep that target from seeing EOF.
 stack_pid="" relay_pid="" lwip_pid=""
 bench_cleanup_hook() {
   { exec 3>&- 4>&- 5>&-; } 2>/dev/null || true
@@ -75,7 +80,7 @@ start_stack() {
   rm -f "$work/stdin"; mkfifo "$work/stdin"
   # shellcheck disable=SC2086  # JNS_JAVA_OPTS is split into options on purpose
   ip netns exec $NS_TAP java ${JNS_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
-    org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 &
+    org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 4>&- 5>&- &
   stack_pid=$!
   exec 3>"$work/stdin"
   for _ in $(seq 100); do grep -q '^up' "$work/stack.out" 2>/dev/null && break; sleep 0.1; done
@@ -109,7 +114,7 @@ stack_line() { target_line "$work/stack.out" "$@"; }
 # Starts a python3 sink in namespace $1 on $2:5001 and waits until it listens; sets sink_pid.
 start_sink() {
   rm -f "$work/sink.out"      # else the previous sink's "listening" may be read before the new one truncates it
-  ip netns exec "$1" python3 "$peer" sink "$2" 5001 > "$work/sink.out" &
+  ip netns exec "$1" python3 "$peer" sink "$2" 5001 > "$work/sink.out" 3>&- 4>&- 5>&- &
   sink_pid=$!
   for _ in $(seq 300); do grep -q listening "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
 }
@@ -152,16 +157,17 @@ tap_phase() { # offload | no-offload
     echo "round $r ($1)"
     [[ $DIRECTION == out ]] || kernel_to_stack
     [[ $DIRECTION == in ]] || stack_to_kernel
+    if [[ $INTERLEAVE == 1 ]]; then side_by_side_round; fi
   done
   stop_stack
 }
 
 # Kernel -> kernel through the C relay: namespace jnsb-ra holds TAP A's kernel side (and the
 # relay process), jnsb-rb TAP B's, moved there after the relay opened it (its fd keeps working).
-relay_phase() {
+start_relay() {
   bench_netns $NS_RA $NS_RB
   rm -f "$work/relay.in"; mkfifo "$work/relay.in"
-  ip netns exec $NS_RA "$relay_bin" $RELAY_TAP_A $RELAY_TAP_B < "$work/relay.in" > "$work/relay.out" 2>&1 &
+  ip netns exec $NS_RA "$relay_bin" $RELAY_TAP_A $RELAY_TAP_B < "$work/relay.in" > "$work/relay.out" 2>&1 3>&- 5>&- &
   relay_pid=$!
   exec 4>"$work/relay.in"
   for _ in $(seq 100); do grep -q '^up' "$work/relay.out" 2>/dev/null && break; sleep 0.1; done
@@ -174,12 +180,11 @@ relay_phase() {
   ip -n $NS_RA link set $RELAY_TAP_A up
   ip -n $NS_RB link set $RELAY_TAP_B up
   BYTES_SAVED=$BYTES; BYTES=50000000                        # warm-up (ARP, slow start), not reported
-  kernel_to_kernel "TAP relay" $NS_RA $NS_RB $RELAY_IP_B > /dev/null
+  relay_round > /dev/null
   BYTES=$BYTES_SAVED
-  for r in $(seq "$ROUNDS"); do
-    echo "round $r (TAP relay)"
-    kernel_to_kernel "TAP relay" $NS_RA $NS_RB $RELAY_IP_B
-  done
+}
+relay_round() { kernel_to_kernel "TAP relay" $NS_RA $NS_RB $RELAY_IP_B; }
+stop_relay() {
   exec 4>&-
   wait "$relay_pid" || true
   relay_pid=""
@@ -188,32 +193,39 @@ relay_phase() {
 }
 
 # lwIP on a fresh TAP in a fresh namespace, exactly like start_stack: the harness creates the
-# TAP, then the kernel side gets its address. The TAP's MTU stays 1500 whatever MTU says: lwIP's
-# TCP_MSS (1460) is compiled in.
-lwip_phase() {
-  bench_netns $NS_TAP
+# TAP, then the kernel side gets its address (its own namespace, so that it can run beside the
+# stack with INTERLEAVE=1). The TAP's MTU stays 1500 whatever MTU says: lwIP's TCP_MSS (1460)
+# is compiled in.
+start_lwip() {
+  bench_netns $NS_LWIP
   rm -f "$work/lwip.in"; mkfifo "$work/lwip.in"
-  ip netns exec $NS_TAP "$lwip_bin" $TAP $STACK_IP/24 9 < "$work/lwip.in" > "$work/lwip.out" 2>&1 &
+  ip netns exec $NS_LWIP "$lwip_bin" $LWIP_TAP $STACK_IP/24 9 < "$work/lwip.in" > "$work/lwip.out" 2>&1 3>&- 4>&- &
   lwip_pid=$!
   exec 5>"$work/lwip.in"
   for _ in $(seq 100); do grep -q '^up' "$work/lwip.out" 2>/dev/null && break; sleep 0.1; done
   grep -q '^up' "$work/lwip.out" || { echo "lwIP did not come up:" >&2; cat "$work/lwip.out" >&2; exit 1; }
-  ip -n $NS_TAP link set $TAP mtu 1500
-  ip -n $NS_TAP addr add $KERNEL_IP/24 dev $TAP
-  ip -n $NS_TAP link set $TAP up
+  ip -n $NS_LWIP link set $LWIP_TAP mtu 1500
+  ip -n $NS_LWIP addr add $KERNEL_IP/24 dev $LWIP_TAP
+  ip -n $NS_LWIP link set $LWIP_TAP up
   echo "lwIP $(grep '^up' "$work/lwip.out") (lwIP 2.1.3, bench/lwip/lwipopts.h, $LWIP_WRITE writes)"
   BYTES_SAVED=$BYTES; BYTES=50000000                        # warm-up (ARP, slow start), not reported
-  kernel_to_lwip > /dev/null; lwip_to_kernel > /dev/null
+  lwip_round > /dev/null
   BYTES=$BYTES_SAVED
-  for r in $(seq "$ROUNDS"); do
-    echo "round $r (lwIP)"
-    [[ $DIRECTION == out ]] || kernel_to_lwip
-    [[ $DIRECTION == in ]] || lwip_to_kernel
-  done
+}
+lwip_round() {
+  [[ $DIRECTION == out ]] || kernel_to_lwip
+  [[ $DIRECTION == in ]] || lwip_to_kernel
+}
+stop_lwip() {
   exec 5>&-
   wait "$lwip_pid" || true
   lwip_pid=""
   grep '^lwip:' "$work/lwip.out" || true
+}
+# With INTERLEAVE=1: one relay round and one lwIP round after each round of the stack.
+side_by_side_round() {
+  if [[ $RELAY == 1 ]]; then relay_round; fi
+  if [[ $LWIP == 1 ]]; then lwip_round; fi
 }
 # Both ends report; the receiver's figure is the one in the table. A byte count that differs
 # from BYTES on either side is flagged.
@@ -225,7 +237,7 @@ check_bytes() { # line...
 }
 kernel_to_lwip() {
   local before; before=$(grep -c '^received' "$work/lwip.out" || true)
-  local sender; sender=$(ip netns exec $NS_TAP python3 "$peer" send $STACK_IP 9 "$BYTES")
+  local sender; sender=$(ip netns exec $NS_LWIP python3 "$peer" send $STACK_IP 9 "$BYTES")
   local receiver; receiver=$(target_line "$work/lwip.out" "$before" received)
   check_bytes "$sender" "$receiver"
   echo "kernel -> lwIP (TAP): $receiver   [python: $sender]"
@@ -233,7 +245,7 @@ kernel_to_lwip() {
 lwip_to_kernel() {
   local before; before=$(grep -c '^sent ' "$work/lwip.out" || true)
   local failed; failed=$(grep -c '^sent-failed' "$work/lwip.out" || true)
-  start_sink $NS_TAP $KERNEL_IP
+  start_sink $NS_LWIP $KERNEL_IP
   echo "source $KERNEL_IP 5001 $BYTES $LWIP_WRITE" >&5
   while kill -0 $sink_pid 2>/dev/null; do               # a failed connection leaves the sink waiting
     if (( $(grep -c '^sent-failed' "$work/lwip.out" || true) > failed )); then
@@ -248,10 +260,27 @@ lwip_to_kernel() {
   echo "lwIP -> kernel (TAP): $receiver   [lwIP: $sender]"
 }
 
+if [[ $INTERLEAVE == 1 ]]; then
+  if [[ $RELAY == 1 ]]; then start_relay; fi
+  if [[ $LWIP == 1 ]]; then start_lwip; fi
+fi
 [[ $TAP_OFFLOAD == on || $TAP_OFFLOAD == both ]] && tap_phase offload
 [[ $TAP_OFFLOAD == off || $TAP_OFFLOAD == both ]] && tap_phase no-offload
-[[ $RELAY == 1 ]] && relay_phase
-[[ $LWIP == 1 ]] && lwip_phase
+if [[ $INTERLEAVE == 1 ]]; then
+  if [[ $RELAY == 1 ]]; then stop_relay; fi
+  if [[ $LWIP == 1 ]]; then stop_lwip; fi
+else
+  if [[ $RELAY == 1 ]]; then
+    start_relay
+    for r in $(seq "$ROUNDS"); do echo "round $r (TAP relay)"; relay_round; done
+    stop_relay
+  fi
+  if [[ $LWIP == 1 ]]; then
+    start_lwip
+    for r in $(seq "$ROUNDS"); do echo "round $r (lwIP)"; lwip_round; done
+    stop_lwip
+  fi
+fi
 for r in $(seq "$ROUNDS"); do
   [[ $VETH == 1 ]] || break
   echo "round $r (veth)"
