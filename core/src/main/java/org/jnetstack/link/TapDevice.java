@@ -41,7 +41,8 @@ import org.jnetstack.wire.MacAddress;
  * <p><b>Transmit thread.</b> Opened with {@link TapOptions#withTransmitThread}, the device writes
  * from a thread of its own: {@link #send} copies the frame into a bounded ring and returns, and
  * the kernel's receive work that every {@code write(2)} does runs there, beside the loop (see
- * {@link TapOptions}). Frames still leave in the order they were sent; a full ring drops the frame
+ * {@link TapOptions}). Only on plain frames: when the kernel grants segmentation offload the
+ * option is ignored (measured slower there). Frames still leave in the order they were sent; a full ring drops the frame
  * and counts it ({@code tx.dropped.ring_full}). Then {@code tx.frames}/{@code tx.bytes} count
  * what the thread wrote, and write errors ({@code tx.errors}, {@code tx.dropped.link_down}) are
  * not in {@code tx.dropped}, which the loop thread alone keeps. {@link #close} lets the thread
@@ -108,7 +109,9 @@ public final class TapDevice implements LinkDevice {
         this.vnetHeader = vnetHeader;
         this.offloads = offloads;
         this.offloadStatus = offloadStatus;
-        if (options.transmitThread()) {
+        // With segmentation offload a write carries up to 64 KiB and the kernel's per-write work is
+        // spread over ~45 segments; the thread's extra copy then costs more than it saves (BENCHMARKS.md §4.8).
+        if (options.transmitThread() && offloads.txSegmentation() == 0) {
             FrameRing ring = new FrameRing(options.transmitRingBytes(), BUFFER_SIZE + VirtioNetHeader.LENGTH);
             transmitter = new TapTransmitThread(name, fd, vnetHeader ? VirtioNetHeader.LENGTH : 0, ring,
                     options.transmitSpinNanos(), stats.txFrames, stats.txBytes, txErrors, txLinkDown);

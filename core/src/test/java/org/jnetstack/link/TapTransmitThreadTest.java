@@ -119,6 +119,18 @@ class TapTransmitThreadTest {
     }
 
     @Test
+    void withSegmentationOffloadTheLoopWritesItself() throws Exception {
+        Root.requireTap();
+        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD.withOffloads(true))) {
+            assertThat(tap.offloads().txSegmentation()).as("granted by this kernel").isPositive();
+            assertThat(tap.transmitThread()).isNull();
+        }
+        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD)) {
+            assertThat(tap.transmitThread()).isNotNull();
+        }
+    }
+
+    @Test
     void theRingSizeIsCheckedWhenTheOptionsAreMade() {
         assertThatThrownBy(() -> TapOptions.defaults().withTransmitRing(1000)).hasMessageContaining("power of two");
         assertThatThrownBy(() -> TapOptions.defaults().withTransmitRing(64 * 1024))
