@@ -94,10 +94,16 @@ start_stack() {
   echo "stack $(grep '^up' "$work/stack.out")"
 }
 stop_stack() {
+  tap_drops $NS_TAP $TAP
   exec 3>&-
   wait "$stack_pid" || true
   stack_pid=""
   grep '^stack:' "$work/stack.out" || true
+}
+# Frames the kernel dropped on their way to a TAP's reader (its queue of txqueuelen frames was
+# full: the reader fell behind, and the kernel's sender will retransmit); $1 = namespace, $2 = TAP.
+tap_drops() {
+  echo "$2: kernel -> reader frames dropped (queue full): $(ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_dropped")"
 }
 
 # Waits for a target's output file $1 to hold more than $2 lines starting with $3; prints the last.
@@ -185,6 +191,7 @@ start_relay() {
 }
 relay_round() { kernel_to_kernel "TAP relay" $NS_RA $NS_RB $RELAY_IP_B; }
 stop_relay() {
+  tap_drops $NS_RA $RELAY_TAP_A; tap_drops $NS_RB $RELAY_TAP_B
   exec 4>&-
   wait "$relay_pid" || true
   relay_pid=""
@@ -217,6 +224,7 @@ lwip_round() {
   [[ $DIRECTION == in ]] || lwip_to_kernel
 }
 stop_lwip() {
+  tap_drops $NS_LWIP $LWIP_TAP
   exec 5>&-
   wait "$lwip_pid" || true
   lwip_pid=""
