@@ -55,6 +55,8 @@
 /* Largest frame we read: the Ethernet MTU 1500 plus its 14-byte header. lwIP is built with
  * TCP_MSS 1460, so nothing larger reaches it on a TAP whose MTU is 1500. */
 #define FRAME_MAX 1514
+/* Each received frame must fit one pool pbuf, or the read below would truncate it. */
+_Static_assert(PBUF_POOL_BUFSIZE >= FRAME_MAX, "PBUF_POOL_BUFSIZE must hold a whole frame");
 /* The most pbufs one outgoing frame is made of (header pbuf + data pbufs). */
 #define TX_IOV_MAX 16
 
@@ -138,6 +140,8 @@ static err_t tap_linkoutput(struct netif *netif, struct pbuf *p) {
         }
         n = writev(tap_fd, iov, count);
     }
+    /* Counted, not fatal: the gratuitous ARP lwIP sends at netif_set_up fails with EIO because the
+     * TAP's kernel side is not up yet (the usual tx_errors=1). */
     if (n != (ssize_t) p->tot_len) { counters.tx_errors++; return ERR_IF; }
     counters.tx_frames++;
     counters.tx_bytes += p->tot_len;
