@@ -25,6 +25,10 @@ import org.jnetstack.wire.Ipv4Address;
  * {@code sent BYTES SECONDS} (connect to the peer's FIN: every byte acknowledged and read).
  * End of input stops it. Prints {@code up TAP} once the TAP exists.
  *
+ * Every report line also gives the loop thread's and the process's CPU time for the transfer.
+ * {@code -Djnetstack.tap.transmitRing=true} opens the TAP with a transmit thread (TapOptions),
+ * {@code -Djnetstack.bench.tap.spinNanos=N} sets how long that thread polls before parking.
+ *
  * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpTapTarget jnsb0 10.77.0.2/24 [BUFFER-BYTES]}</pre>
  */
 public final class TcpTapTarget {
