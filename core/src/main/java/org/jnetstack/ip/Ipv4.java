@@ -43,7 +43,6 @@ public final class Ipv4 {
     private final Icmp icmp;
     private final Reassembly reassembly;
 
-    static final boolean AB_EXCHANGE = !"false".equals(System.getProperty("ab.exchange")); // TEMP A/B
     /** Replaced when a device keeps it in exchange for another ({@link NetInterface#outputExchanging}). */
     private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
@@ -318,7 +317,7 @@ public final class Ipv4 {
             Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
                     config.ttl(), protocol, src, dst);
             txPackets.inc();
-            if (buf == tx && AB_EXCHANGE) {
+            if (buf == tx) {
                 tx = ni.outputExchanging(nextHop, buf, ipOff, total); // ours to hand over
             } else {
                 ni.output(nextHop, buf, ipOff, total);

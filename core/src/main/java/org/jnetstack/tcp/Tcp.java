@@ -248,7 +248,7 @@ public final class Tcp implements IpProtocolHandler {
         // An offloading TAP vouches for the checksum (verified by the kernel, or partial because
         // the segment never left this host's memory): verifying it again would reject the latter.
         boolean verify = !ip.transportChecksumVerified();
-        TcpConnection staged = verify && AB_FUSED_RX ? connectionTakingInOrderData(seg, len, src, dst) : null;
+        TcpConnection staged = verify ? connectionTakingInOrderData(seg, len, src, dst) : null;
         try {
             Malformed m;
             if (staged != null) {
@@ -272,19 +272,19 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     /**
-     * The connection of a segment whose payload it would store at once as the next in-order data,
-     * or null: such a segment's checksum is verified while its payload is copied into the receive
+     * The connection of a segment whose payload (of {@link #SUM_WHILE_COPYING} bytes or more) it
+     * would store at once as the next in-order data, or null: such a segment's checksum is verified while its payload is copied into the receive
      * buffer ({@link #verifyWhileStaging}) — one pass over the bytes instead of two. The ports
      * read here are not verified yet; a wrong match only stages bytes into free space that the
      * failed checksum then leaves uncommitted.
      */
     private TcpConnection connectionTakingInOrderData(TcpSegment seg, int len, int src, int dst) {
-        if (len <= TcpSegment.MIN_HEADER_LENGTH) {
+        if (len < TcpSegment.MIN_HEADER_LENGTH + SUM_WHILE_COPYING) {
             return null;
         }
         int hl = seg.headerLength();
-        if (hl < TcpSegment.MIN_HEADER_LENGTH || hl >= len) {
-            return null; // no payload, or a bad header length that check() reports
+        if (hl < TcpSegment.MIN_HEADER_LENGTH || len - hl < SUM_WHILE_COPYING) {
+            return null; // a small or no payload, or a bad header length that check() reports
         }
         TcpConnection c = connections.get(key(src, seg.sourcePort(), seg.destinationPort()), dst);
         return c != null && c.canStageData(seg.sequenceNumber(), seg.flags(), len - hl) ? c : null;
@@ -532,13 +532,17 @@ public final class Tcp implements IpProtocolHandler {
     // ---------------------------------------------------------------- output
 
     /**
+     * Payloads from this size on are checksummed while they are copied (out of the send buffer,
+     * into the receive buffer): one pass over the bytes instead of two. Below it the bytes are in
+     * L1 after the first pass and the second costs less than the extra bookkeeping.
+     */
+    static final int SUM_WHILE_COPYING = 512;
+
+    /**
      * Sends one segment of {@code c}; payload bytes come from its send buffer at {@code bufferOffset}.
      * With {@code offloads} the device completes the checksum and, when {@code segmentSize > 0},
      * cuts this super-segment into segments of {@code segmentSize} payload bytes.
      */
-    static final boolean AB_FUSED_TX = !"false".equals(System.getProperty("ab.fusedTx")); // TEMP A/B
-    static final boolean AB_FUSED_RX = !"false".equals(System.getProperty("ab.fusedRx")); // TEMP A/B
-
     void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len,
                      LinkOffloads offloads, int segmentSize) {
         byte[] tx = ip.txBuffer();
@@ -554,21 +558,20 @@ public final class Tcp implements IpProtocolHandler {
             ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
         }
-        // The payload is summed while it is copied out of the send buffer (one pass, not two);
-        // the header is summed after it is written. hl is a multiple of 4, so the payload's sum
-        // joins the header's without a byte swap (RFC 1071 §2(B)).
-        if (!AB_FUSED_TX) { // TEMP A/B
+        if (len >= SUM_WHILE_COPYING) {
+            // The payload is summed while it is copied out of the send buffer (one pass, not two);
+            // the header is summed after it is written. hl is a multiple of 4, so the payload's
+            // sum joins the header's without a byte swap (RFC 1071 §2(B)).
+            int payloadSum = c.copySendDataAndSum(bufferOffset, tx, t + hl, len);
+            TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
+            int sum = Checksum.partial(tx, t, hl, Checksum.pseudoHeader(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, hl + len));
+            Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)));
+        } else {
             if (len > 0) {
                 c.copySendData(bufferOffset, tx, t + hl, len);
             }
             TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
-            ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
-            return;
         }
-        int payloadSum = len > 0 ? c.copySendDataAndSum(bufferOffset, tx, t + hl, len) : 0;
-        TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
-        int sum = Checksum.partial(tx, t, hl, Checksum.pseudoHeader(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, hl + len));
-        Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)));
         ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
     }
 

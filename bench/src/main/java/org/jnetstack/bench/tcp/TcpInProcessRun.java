@@ -94,11 +94,9 @@ public final class TcpInProcessRun {
         long bytes0 = p.received;
         long seg0 = p.stacks.a.counters().get("tcp.tx.segments");
         long ack0 = p.stacks.b.counters().get("tcp.tx.segments");
-        // CPU time of this (the loop's) thread as well as wall time: on a shared machine other jobs
-        // take the core at random moments, and Gbit/s per CPU-second shows the stacks' own cost.
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        var allocation = (com.sun.management.ThreadMXBean) threads;
-        long cpu0 = threads.getCurrentThreadCpuTime();
+        // CPU time as well as wall time (threadCpuNanos), and bytes allocated by the loop's thread.
+        var allocation = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threadCpuNanos();
         long alloc0 = allocation.getCurrentThreadAllocatedBytes();
         long t0 = System.nanoTime();
         end = t0 + measureNanos;
@@ -106,7 +104,7 @@ public final class TcpInProcessRun {
         while ((t = System.nanoTime()) < end) {
             p.transfer(slice);
         }
-        long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+        long cpu = threadCpuNanos() - cpu0;
         long allocated = allocation.getCurrentThreadAllocatedBytes() - alloc0;
         long bytes = p.received - bytes0;
         long segs = p.stacks.a.counters().get("tcp.tx.segments") - seg0;
@@ -171,6 +169,7 @@ public final class TcpInProcessRun {
             stop[0] += 1024;
         }
         long trips0 = trips[0];
+        long cpu0 = threadCpuNanos();
         long t0 = System.nanoTime();
         end = t0 + measureNanos;
         long t;
@@ -178,9 +177,10 @@ public final class TcpInProcessRun {
             runOrFail(s, due, client);
             stop[0] += 1024;
         }
+        long cpu = threadCpuNanos() - cpu0;
         double rate = (trips[0] - trips0) / ((t - t0) / 1e9);
-        System.out.printf(Locale.ROOT, "  rr size=%d run %d: %.0f round trips/s (%.2f µs each), %d segments, retransmits %d%n",
-                size, run + 1, rate, 1e6 / rate, s.segments(), s.retransmits());
+        System.out.printf(Locale.ROOT, "  rr size=%d run %d: %.0f round trips/s (%.0f per CPU-second, %.0f%% CPU; %.2f µs each), %d segments, retransmits %d%n",
+                size, run + 1, rate, (trips[0] - trips0) / (cpu / 1e9), 100.0 * cpu / (t - t0), 1e6 / rate, s.segments(), s.retransmits());
         return rate;
     }
 
@@ -257,17 +257,27 @@ public final class TcpInProcessRun {
             cycle.run();
         }
         long c0 = cycles[0];
+        long cpu0 = threadCpuNanos();
         long t0 = System.nanoTime();
         end = t0 + measureNanos;
         long t;
         while ((t = System.nanoTime()) < end) {
             cycle.run();
         }
+        long cpu = threadCpuNanos() - cpu0;
         double rate = (cycles[0] - c0) / ((t - t0) / 1e9);
-        System.out.printf(Locale.ROOT, "  cps run %d: %.0f setups/s (%.2f µs each), %d cycles, %d segments per cycle, retransmits %d, active opens %d%n",
-                run + 1, rate, 1e6 / rate, cycles[0], s.segments() / cycles[0], s.retransmits(),
+        System.out.printf(Locale.ROOT, "  cps run %d: %.0f setups/s (%.0f per CPU-second, %.0f%% CPU; %.2f µs each), %d cycles, %d segments per cycle, retransmits %d, active opens %d%n",
+                run + 1, rate, (cycles[0] - c0) / (cpu / 1e9), 100.0 * cpu / (t - t0), 1e6 / rate, cycles[0], s.segments() / cycles[0], s.retransmits(),
                 s.a.counters().get("tcp.active_opens"));
         return rate;
+    }
+
+    /**
+     * CPU time of this (the loop's) thread: on a shared machine other jobs take the core at random
+     * moments, and work per CPU-second shows the stacks' own cost where wall-clock rates do not.
+     */
+    static long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private static void runOrFail(TwoStacks s, java.util.function.BooleanSupplier done, TcpConnection c) {
