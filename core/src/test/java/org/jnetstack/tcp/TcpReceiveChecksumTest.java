@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * In-order data has its checksum verified while it is copied into the receive buffer (one pass,
- * {@link ReceiveBuffer#stageInOrder}); a segment that fails must still be dropped and counted with
+ * In-order data (payloads of {@link Tcp#SUM_WHILE_COPYING} bytes or more) has its checksum
+ * verified while it is copied into the receive buffer (one pass, {@link ReceiveBuffer#stageInOrder}); a segment that fails must still be dropped and counted with
  * no effect at all — nothing readable, RCV.NXT unchanged, no ACK, and the bytes it left in the
  * ring never seen. Segments forged by hand from the client's side, as in {@link TcpAttackTest}.
  */
@@ -86,10 +86,11 @@ class TcpReceiveChecksumTest {
     @Test
     void aCorruptedInOrderSegmentIsDroppedAndCountedWithNoEffect() {
         int hl = TcpSegment.MIN_HEADER_LENGTH;
-        byte[] payload = data(0, 3001); // odd: the last byte is a padded word
+        byte[] payload = data(0, 5001); // odd: the last byte is a padded word
+        assertThat(payload.length).as("large enough for the one-pass path").isGreaterThanOrEqualTo(Tcp.SUM_WHILE_COPYING);
         // The first and last payload bytes, a byte in the middle, and header fields: ports'
         // neighbour (sequence number), the ACK number, the window.
-        int[] corruptions = {hl, hl + 1500, hl + 3000, 5, 9, 14};
+        int[] corruptions = {hl, hl + 2500, hl + 5000, 5, 9, 14};
         int rcvNxt = server.rcvNxtForTest();
         long sentBefore = b.counters().get("tcp.tx.segments");
         for (int at : corruptions) {
@@ -114,7 +115,7 @@ class TcpReceiveChecksumTest {
         int seq = server.rcvNxtForTest();
         int sent = 0;
         for (int i = 0; sent < 300_000; i++) {
-            byte[] payload = data(sent, 1447 + (i % 3) * 1000);
+            byte[] payload = data(sent, 4097 + (i % 3) * 1001);
             forge(seq, null, payload, TcpSegment.MIN_HEADER_LENGTH + (i * 131) % payload.length);
             forge(seq, null, payload, -1);
             expected.write(payload, 0, payload.length);
@@ -131,12 +132,12 @@ class TcpReceiveChecksumTest {
     void anIntactSegmentThatIsRejectedLaterLeavesNoBytesBehind() {
         // PAWS (RFC 7323 §5.3) drops this one after its checksum passed and its bytes were staged.
         int ts = server.tsRecentForTest();
-        byte[] stale = new byte[2000];
+        byte[] stale = new byte[5000];
         Arrays.fill(stale, (byte) 'X');
         forge(server.rcvNxtForTest(), ts - 1000, stale, -1);
         assertThat(b.counters().get("tcp.paws_rejected")).isEqualTo(1);
         assertThat(received.size()).isZero();
-        byte[] fresh = data(0, 2000);
+        byte[] fresh = data(0, 5000);
         forge(server.rcvNxtForTest(), ts + 1, fresh, -1);
         assertThat(received.toByteArray()).isEqualTo(fresh);
     }
