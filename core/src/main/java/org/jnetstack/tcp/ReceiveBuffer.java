@@ -243,6 +243,27 @@ public final class ReceiveBuffer {
         return n;
     }
 
+    /**
+     * Hands the in-order bytes to {@code r} where they lie — one piece, or two when the ring wraps
+     * (the second only if the first was taken completely) — and consumes what it reports taken,
+     * as {@link #read} of that many would. Returns that count; nothing is consumed if a count
+     * lies outside its piece.
+     *
+     * @throws IllegalStateException if {@code r} returns a count outside 0..piece length
+     */
+    public int readInPlace(InPlaceReader r) {
+        if (readable == 0) {
+            return 0;
+        }
+        int first = Math.min(readable, capacity - readPoint);
+        int n = InPlaceCounts.check(r.take(ring, readPoint, first), first, "InPlaceReader.take");
+        if (n == first && first < readable) {
+            n += InPlaceCounts.check(r.take(ring, 0, readable - first), readable - first, "InPlaceReader.take");
+        }
+        consume(n);
+        return n;
+    }
+
     /** Discards up to {@code n} in-order bytes; returns how many. */
     public int skip(int n) {
         if (n < 0) {

@@ -69,6 +69,32 @@ public final class SendBuffer {
     }
 
     /**
+     * Lets {@code w} write straight into the free space — one piece, or two when the ring wraps
+     * (the second only if the first was filled completely) — and keeps the bytes it reports, as
+     * {@link #write} would have accepted them. Returns that count. Allocates the ring as
+     * {@code write} does; nothing is kept if a count lies outside its piece.
+     *
+     * @throws IllegalStateException if {@code w} returns a count outside 0..piece length
+     */
+    public int writeInPlace(InPlaceWriter w) {
+        int free = capacity - size;
+        if (free == 0) {
+            return 0;
+        }
+        if (ring == null) {
+            ring = new byte[capacity];
+        }
+        int tail = index(size);
+        int first = Math.min(free, capacity - tail);
+        int n = InPlaceCounts.check(w.fill(ring, tail, first), first, "InPlaceWriter.fill");
+        if (n == first && first < free) {
+            n += InPlaceCounts.check(w.fill(ring, 0, free - first), free - first, "InPlaceWriter.fill");
+        }
+        size += n;
+        return n;
+    }
+
+    /**
      * Copies {@code len} bytes starting {@code offset} bytes after the oldest byte held into
      * {@code dst} (to build a segment or a retransmission); nothing is consumed.
      *

@@ -19,8 +19,9 @@ import org.jnetstack.wire.TcpSegment;
  * (delayed ACK, Nagle, SWS avoidance, keepalive) and a persist timer.
  *
  * <p>The callback API (lwIP's raw API, in Java idiom), loop thread only: {@link #write},
- * {@link #read}, {@link #shutdownOutput}, {@link #close}, {@link #abort}, {@link #info}; events
- * go to the {@link TcpHandler}.
+ * {@link #read}, their copy-free forms {@link #writeInPlace} and {@link #readInPlace},
+ * {@link #shutdownOutput}, {@link #close}, {@link #abort}, {@link #info}; events go to the
+ * {@link TcpHandler}.
  */
 public final class TcpConnection {
     private static final int DUP_THRESH = SackScoreboard.DUP_THRESH; // RFC 5681 §3.2, RFC 6675 §2
@@ -277,17 +278,42 @@ public final class TcpConnection {
      * @throws IllegalStateException after {@link #shutdownOutput()} or when the connection cannot send
      */
     public int write(byte[] src, int off, int len) {
+        checkCanWrite();
+        int n = sendBuffer.write(src, off, len);
+        if (n > 0 && state.isSynchronized()) {
+            output();
+        }
+        return n;
+    }
+
+    /**
+     * Like {@link #write}, without the copy: {@code w} writes straight into the send buffer's free
+     * space ({@link InPlaceWriter#fill}, called once, or twice when the buffer wraps and the first
+     * piece was filled completely), and the bytes it reports written are sent exactly as if
+     * {@code write} had accepted them — same states, same errors, same Nagle and flow control.
+     * The array handed to {@code fill} is the buffer itself and valid only during the call.
+     * Nothing allocated per call; {@code fill} is not called when the buffer is full.
+     *
+     * @return bytes accepted (0 when the buffer is full: wait for {@link TcpHandler#onSent})
+     * @throws IllegalStateException after {@link #shutdownOutput()}, when the connection cannot
+     *         send, or when {@code fill} returns a count outside 0..len (nothing is then sent)
+     */
+    public int writeInPlace(InPlaceWriter w) {
+        checkCanWrite();
+        int n = sendBuffer.writeInPlace(w);
+        if (n > 0 && state.isSynchronized()) {
+            output();
+        }
+        return n;
+    }
+
+    private void checkCanWrite() {
         if (finRequested) {
             throw new IllegalStateException("output is shut down: no writes after shutdownOutput()/close()");
         }
         if (!canSendData() && state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED) {
             throw new IllegalStateException("connection is " + state + ": cannot write");
         }
-        int n = sendBuffer.write(src, off, len);
-        if (n > 0 && state.isSynchronized()) {
-            output();
-        }
-        return n;
     }
 
     /** In-order bytes ready for {@link #read}. */
@@ -301,6 +327,26 @@ public final class TcpConnection {
      */
     public int read(byte[] dst, int off, int len) {
         int n = receiveBuffer.read(dst, off, len);
+        if (n > 0) {
+            maybeSendWindowUpdate();
+        }
+        return n;
+    }
+
+    /**
+     * Like {@link #read}, without the copy: {@code r} reads the received bytes where the receive
+     * buffer holds them ({@link InPlaceReader#take}, called once, or twice when the buffer wraps
+     * and the first piece was taken completely), and the bytes it reports taken are consumed
+     * exactly as {@code read} of that many would — the window reopens only as they are taken.
+     * The array handed to {@code take} is the buffer itself and valid only during the call.
+     * Nothing allocated per call; {@code take} is not called when nothing is readable.
+     *
+     * @return bytes consumed
+     * @throws IllegalStateException when {@code take} returns a count outside 0..len (nothing is
+     *         then consumed)
+     */
+    public int readInPlace(InPlaceReader r) {
+        int n = receiveBuffer.readInPlace(r);
         if (n > 0) {
             maybeSendWindowUpdate();
         }

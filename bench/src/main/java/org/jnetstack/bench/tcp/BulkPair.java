@@ -1,7 +1,11 @@
 package org.jnetstack.bench.tcp;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import org.jnetstack.tcp.InPlaceReader;
+import org.jnetstack.tcp.InPlaceWriter;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
@@ -10,10 +14,39 @@ import org.jnetstack.tcp.TcpState;
 /**
  * One bulk connection a → b between {@link TwoStacks}: the client writes from a fixed 64 KiB array
  * whenever the send buffer has room (never ending), the server reads everything into a fixed
- * 64 KiB array and discards it. Nothing here allocates per segment, so what a profiler sees is
- * the stack's.
+ * 64 KiB array and discards it ({@link App#COPY}); or, without those copies, writes and reads in
+ * place ({@link App#INPLACE}, {@link App#INPLACE_TOUCH}). Nothing here allocates per segment, so
+ * what a profiler sees is the stack's.
  */
 public final class BulkPair {
+    /** What the applications at both ends do with the payload. */
+    public enum App {
+        /** {@code write} from a fixed array, {@code read} into a fixed array: two copies per byte. */
+        COPY,
+        /**
+         * {@code writeInPlace} with a fill that writes nothing and counts everything (lwIP's
+         * no-copy write / iperf sending a static buffer: the payload is whatever the buffer
+         * holds), {@code readInPlace} with a take that counts everything (a discard sink).
+         */
+        INPLACE,
+        /** In place, but the fill writes a byte pattern and the take sums every byte: an application that touches its data. */
+        INPLACE_TOUCH;
+
+        /** The command-line name: copy, inplace, inplace-touch. */
+        public String option() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        public static App ofOption(String s) {
+            for (App a : values()) {
+                if (a.option().equals(s)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("--app must be copy, inplace or inplace-touch, got " + s);
+        }
+    }
+
     static final int PORT = 5001;
     static final int CHUNK = 64 * 1024;
 
@@ -29,7 +62,31 @@ public final class BulkPair {
     private final byte[] in = new byte[CHUNK];
     private IOException error;
 
+    public final App app;
+    private byte pattern;
+    /** Sum of the bytes the inplace-touch sink read, kept so the JIT cannot drop the reading. */
+    public long touchedSum;
+    private final InPlaceWriter fillCounting = (buf, off, len) -> len;
+    private final InPlaceReader takeCounting = (buf, off, len) -> len;
+    private final InPlaceWriter fillTouching = (buf, off, len) -> {
+        Arrays.fill(buf, off, off + len, pattern++);
+        return len;
+    };
+    private final InPlaceReader takeTouching = (buf, off, len) -> {
+        int sum = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            sum += buf[i];
+        }
+        touchedSum += sum;
+        return len;
+    };
+
     public BulkPair(int mtu, int buffers) {
+        this(mtu, buffers, App.COPY);
+    }
+
+    public BulkPair(int mtu, int buffers, App app) {
+        this.app = app;
         // Queue: a whole receive window of full-size frames, plus ACKs, fits on each wire end.
         int queue = Math.max(1024, 2 * buffers / Math.max(536, mtu - 40) + 64);
         stacks = new TwoStacks(mtu, queue, TcpConfig.defaults().withBuffers(buffers, buffers));
@@ -40,8 +97,22 @@ public final class BulkPair {
             @Override
             public void onReceive(TcpConnection c) {
                 int n;
-                while ((n = c.read(in, 0, in.length)) > 0) {
-                    received += n;
+                switch (app) {
+                    case COPY -> {
+                        while ((n = c.read(in, 0, in.length)) > 0) {
+                            received += n;
+                        }
+                    }
+                    case INPLACE -> {
+                        while ((n = c.readInPlace(takeCounting)) > 0) {
+                            received += n;
+                        }
+                    }
+                    case INPLACE_TOUCH -> {
+                        while ((n = c.readInPlace(takeTouching)) > 0) {
+                            received += n;
+                        }
+                    }
                 }
             }
 
@@ -79,8 +150,23 @@ public final class BulkPair {
     }
 
     private void pump(TcpConnection c) {
-        while (c.write(out, 0, out.length) > 0) {
-            // fill the send buffer; onSent calls again as ACKs free space
+        // Fill the send buffer; onSent calls again as ACKs free space.
+        switch (app) {
+            case COPY -> {
+                while (c.write(out, 0, out.length) > 0) {
+                    // more
+                }
+            }
+            case INPLACE -> {
+                while (c.writeInPlace(fillCounting) > 0) {
+                    // more (a wrapped ring is offered in two pieces by one call; the next gets nothing)
+                }
+            }
+            case INPLACE_TOUCH -> {
+                while (c.writeInPlace(fillTouching) > 0) {
+                    // more
+                }
+            }
         }
     }
 

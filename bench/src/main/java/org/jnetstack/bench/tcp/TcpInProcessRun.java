@@ -20,7 +20,10 @@ import org.jnetstack.tcp.TcpState;
  * Every result is the median of several runs, each after a warm-up; every run is checked clean
  * (no drop, no retransmission, no loop error).
  *
- * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [--buffers BYTES] [--mtu BYTES] [bulk] [rr] [cps]}</pre>
+ * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [bulk] [rr] [cps]}</pre>
+ *
+ * <p>{@code --app} chooses what the bulk applications do with the payload (see {@link BulkPair.App}):
+ * copy it in and out (the default), or write and read it in place.
  */
 public final class TcpInProcessRun {
     private TcpInProcessRun() {
@@ -33,6 +36,7 @@ public final class TcpInProcessRun {
         int buffers = org.jnetstack.tcp.TcpConfig.defaults().sendBuffer(); // the stack's default (256 KiB)
         List<String> what = new ArrayList<>();
         int[] mtus = {1500, 65535};
+        BulkPair.App app = BulkPair.App.COPY;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
@@ -40,9 +44,10 @@ public final class TcpInProcessRun {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
                 case "--mtu" -> mtus = new int[] {Integer.parseInt(args[++i])};
+                case "--app" -> app = BulkPair.App.ofOption(args[++i]);
                 case "bulk", "rr", "cps" -> what.add(args[i]);
                 default -> {
-                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [--mtu BYTES] [bulk] [rr] [cps]");
+                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [bulk] [rr] [cps]");
                     System.exit(2);
                 }
             }
@@ -59,10 +64,10 @@ public final class TcpInProcessRun {
             for (int mtu : mtus) {
                 double[] r = new double[runs];
                 for (int i = 0; i < runs; i++) {
-                    r[i] = bulk(mtu, buffers, warm, measure, i);
+                    r[i] = bulk(mtu, buffers, app, warm, measure, i);
                 }
-                System.out.printf(Locale.ROOT, "bulk mtu=%d buffers=%d KiB: median %.2f Gbit/s (runs %s)%n",
-                        mtu, buffers >> 10, median(r), list(r, "%.2f"));
+                System.out.printf(Locale.ROOT, "bulk mtu=%d buffers=%d KiB app=%s: median %.2f Gbit/s (runs %s)%n",
+                        mtu, buffers >> 10, app.option(), median(r), list(r, "%.2f"));
             }
         }
         if (what.contains("rr")) {
@@ -84,8 +89,8 @@ public final class TcpInProcessRun {
     }
 
     /** Gbit/s of payload the server application read during {@code measureNanos} of wall time. */
-    static double bulk(int mtu, int buffers, long warmNanos, long measureNanos, int run) {
-        BulkPair p = new BulkPair(mtu, buffers);
+    static double bulk(int mtu, int buffers, BulkPair.App app, long warmNanos, long measureNanos, int run) {
+        BulkPair p = new BulkPair(mtu, buffers, app);
         long slice = 8L << 20;
         long end = System.nanoTime() + warmNanos;
         while (System.nanoTime() < end) {
@@ -111,8 +116,8 @@ public final class TcpInProcessRun {
         long acks = p.stacks.b.counters().get("tcp.tx.segments") - ack0;
         double gbps = bytes * 8.0 / (t - t0);
         System.out.printf(Locale.ROOT,
-                "  bulk mtu=%d run %d: %.2f Gbit/s (%.2f per CPU-second, %.0f%% CPU), %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), %.3f B allocated per segment, mss %d, cwnd %d%n",
-                mtu, run + 1, gbps, bytes * 8.0 / cpu, 100.0 * cpu / (t - t0), bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
+                "  bulk mtu=%d app=%s run %d: %.2f Gbit/s (%.2f per CPU-second, %.0f%% CPU), %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), %.3f B allocated per segment, mss %d, cwnd %d%n",
+                mtu, app.option(), run + 1, gbps, bytes * 8.0 / cpu, 100.0 * cpu / (t - t0), bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
                 acks, (double) acks / segs, (double) allocated / (segs + acks), p.client.info().mss(), p.client.info().cwnd());
         return gbps;
     }
