@@ -245,8 +245,11 @@ class TcpInPlaceTest {
         assertThat(server.readInPlace(sink.reader)).isEqualTo(100);
         assertThat(server.readable()).isEqualTo(server.receiveBufferSize() - 100);
 
-        sink.reader.max = Integer.MAX_VALUE; // now everything: the sender resumes
-        sink.onReceive(server);
+        sink.reader.max = Integer.MAX_VALUE; // now everything: the window update goes out at once, the sender resumes
+        sink.reader.callsThisRead = 0;
+        assertThat(server.readInPlace(sink.reader)).isEqualTo(server.receiveBufferSize() - 100);
+        loop.runFor(SECOND / 100); // far shorter than the persist timer's backed-off interval
+        assertThat(source.writer.written).as("resumed by the window update, not a probe").isGreaterThan(sentBefore);
         transferAll();
     }
 
