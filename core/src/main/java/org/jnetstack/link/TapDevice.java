@@ -484,10 +484,11 @@ public final class TapDevice implements LinkDevice {
             return;
         }
         closed = true;
-        if (transmitter != null) {
-            transmitter.close(); // writes what is queued, then ends: the descriptor is still open
+        // The transmit thread writes what is queued, then ends; if it does not end in time it
+        // closes the descriptor itself when it does (never closed under its write).
+        if (transmitter == null || transmitter.close()) {
+            TunCalls.close(fd);
         }
-        TunCalls.close(fd);
     }
 
     /** The transmit thread, or null when frames are written on the loop thread (for tests). */

@@ -22,14 +22,16 @@ import org.jnetstack.stats.Counter;
  * of the counters it is given. When the ring is empty the thread spins for {@code spinNanos},
  * then parks; {@link #offer} unparks it only when it has announced that it sleeps, so a busy
  * writer costs the loop no system call. {@link #close} lets it write what is queued, stops it
- * and waits for it: no thread outlives the device.
+ * and waits for it: no thread outlives the device. If it does not end in time (a {@code write}
+ * that blocks), the descriptor becomes the thread's to close when it ends, so it is never closed
+ * under a {@code write} — a descriptor number the kernel reuses would get our frames.
  */
 final class TapTransmitThread implements FrameRing.FrameSink {
     private static final System.Logger LOG = System.getLogger(TapTransmitThread.class.getName());
     /** Frames written between two looks at the stop flag. */
     private static final int DRAIN_BATCH = 64;
-    /** How long {@link #close} waits for the thread to finish what is queued. */
-    private static final long CLOSE_WAIT_MILLIS = 2_000;
+    /** How long {@link #close} waits, by default, for the thread to finish what is queued. */
+    static final long CLOSE_WAIT_MILLIS = 2_000;
     private static final VarHandle SLEEPING;
 
     static {
@@ -40,7 +42,13 @@ final class TapTransmitThread implements FrameRing.FrameSink {
         }
     }
 
+    /** One {@code write(2)} of a frame: bytes written, or -errno. A seam for tests; normally {@link #writeFd}. */
+    interface FrameWriter {
+        long write(long address, int length);
+    }
+
     private final int fd;
+    private final FrameWriter writer;
     private final int headerLength;
     private final FrameRing ring;
     private final long spinNanos;
@@ -55,6 +63,9 @@ final class TapTransmitThread implements FrameRing.FrameSink {
     @SuppressWarnings("unused") // through SLEEPING
     private volatile boolean sleeping;
     private volatile boolean stopping;
+    /** Guarded by {@code this}: the thread has ended / it must close {@link #fd} when it ends. */
+    private boolean ended;
+    private boolean closeFdOnEnd;
 
     /**
      * @param headerLength bytes in front of every frame that are not frame bytes (the virtio header)
@@ -62,7 +73,14 @@ final class TapTransmitThread implements FrameRing.FrameSink {
      */
     TapTransmitThread(String tapName, int fd, int headerLength, FrameRing ring, long spinNanos,
                       Counter txFrames, Counter txBytes, Counter txErrors, Counter txLinkDown) {
+        this(tapName, fd, null, headerLength, ring, spinNanos, txFrames, txBytes, txErrors, txLinkDown);
+    }
+
+    /** @param writer how frames are written; null: {@code write(2)} on {@code fd} */
+    TapTransmitThread(String tapName, int fd, FrameWriter writer, int headerLength, FrameRing ring, long spinNanos,
+                      Counter txFrames, Counter txBytes, Counter txErrors, Counter txLinkDown) {
         this.fd = fd;
+        this.writer = writer != null ? writer : this::writeFd;
         this.headerLength = headerLength;
         this.ring = ring;
         this.spinNanos = spinNanos;
@@ -98,6 +116,22 @@ final class TapTransmitThread implements FrameRing.FrameSink {
     }
 
     private void run() {
+        try {
+            transmit();
+        } finally {
+            boolean closeFd;
+            synchronized (this) {
+                ended = true;
+                closeFd = closeFdOnEnd;
+            }
+            if (closeFd) {
+                TunCalls.close(fd);
+                LOG.log(Level.INFO, thread.getName() + " ended late and closed its descriptor");
+            }
+        }
+    }
+
+    private void transmit() {
         long idleSince = 0;
         while (true) {
             if (ring.drain(this, DRAIN_BATCH) > 0) {
@@ -132,13 +166,13 @@ final class TapTransmitThread implements FrameRing.FrameSink {
     @Override
     public void frame(MemorySegment ring, long offset, int length) {
         while (true) {
-            long r = TunCalls.writeAddress(callState, fd, ringAddress + offset, length);
+            long r = writer.write(ringAddress + offset, length);
             if (r == length) {
                 txFrames.inc();
                 txBytes.add(length - headerLength);
                 return;
             }
-            int errno = r < 0 ? TunCalls.errno(callState) : 0;
+            int errno = r < 0 ? (int) -r : 0;
             if (errno == TunCalls.EINTR) {
                 continue;
             }
@@ -151,23 +185,44 @@ final class TapTransmitThread implements FrameRing.FrameSink {
         }
     }
 
+    /** write(2) of the frame at {@code address}: bytes written, or -errno. */
+    private long writeFd(long address, int length) {
+        long r = TunCalls.writeAddress(callState, fd, address, length);
+        return r < 0 ? -TunCalls.errno(callState) : r;
+    }
+
     /**
      * Any thread: lets the thread write what is queued, then stops it and waits for it (up to
-     * {@link #CLOSE_WAIT_MILLIS}). Call before closing the descriptor. Idempotent.
+     * {@link #CLOSE_WAIT_MILLIS}). Call once, before closing the descriptor.
+     *
+     * @return true when the caller closes the descriptor; false when the thread is still
+     *     running and will close it itself when it ends
      */
-    void close() {
+    boolean close() {
+        return close(CLOSE_WAIT_MILLIS);
+    }
+
+    /** {@link #close()} with the wait given (tests). */
+    boolean close(long waitMillis) {
         stopping = true;
         LockSupport.unpark(thread);
-        if (Thread.currentThread() == thread || !thread.isAlive()) {
-            return;
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        try {
-            thread.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.log(Level.WARNING, thread.getName() + " did not stop within " + CLOSE_WAIT_MILLIS + " ms");
+        synchronized (this) {
+            if (ended || thread.getState() == Thread.State.NEW || Thread.currentThread() == thread) {
+                return !closeFdOnEnd;
+            }
+            if (!closeFdOnEnd) {
+                closeFdOnEnd = true;
+                LOG.log(Level.WARNING, thread.getName() + " did not stop within " + waitMillis
+                        + " ms; it closes the descriptor when it ends");
+            }
+            return false;
         }
     }
 }

@@ -69,7 +69,11 @@ final class TunCalls {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(true));
     private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(true));
-    /** write(2) from native memory given as an address (no segment object per call: the transmit ring). */
+    /**
+     * write(2) from native memory given as an address (no segment object per call: the transmit ring).
+     * Critical calls hold off the JVM's safepoints while they run, so every descriptor they are
+     * used on must be non-blocking (a TAP opened with O_NONBLOCK; a TAP write never waits).
+     */
     private static final MethodHandle WRITE_ADDRESS = bind("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), ERRNO_OPT, Linker.Option.critical(false));
     private static final MethodHandle CLOSE = bind("close",
