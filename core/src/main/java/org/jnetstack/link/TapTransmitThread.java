@@ -31,7 +31,7 @@ final class TapTransmitThread implements FrameRing.FrameSink {
     /** Frames written between two looks at the stop flag. */
     private static final int DRAIN_BATCH = 64;
     /** How long {@link #close} waits, by default, for the thread to finish what is queued. */
-    static final long CLOSE_WAIT_MILLIS = 2_000;
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
     private static final VarHandle SLEEPING;
 
     static {
