@@ -136,6 +136,58 @@ public final class NetStack implements AutoCloseable {
     }
 
     /**
+     * Ends every TCP connection the way a host does when a program exits, for a stack about to
+     * stop: {@link Tcp#closeAll()} (FIN after the queued data), then up to {@code grace} for the
+     * peers to acknowledge our data and FINs, then RST for whatever is still unsettled, so that no
+     * peer is left waiting on a stack that is gone. Tasks posted to the loop before this call
+     * (a socket's close, say) run first. Call it from another thread while the loop runs, before
+     * stopping it; on the loop thread, or with no loop thread running, it only closes (nothing can
+     * be waited for there). Returns how many connections it reset at the end.
+     */
+    public int endConnections(java.time.Duration grace) {
+        if (loop.isClosed()) {
+            return 0;
+        }
+        if (loop.inLoop() || !loop.isRunning()) {
+            tcp.closeAll();
+            return 0;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        Integer left = onLoop(() -> {
+            tcp.closeAll();
+            return tcp.unsettled();
+        });
+        while (left != null && left > 0 && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            left = onLoop(tcp::unsettled);
+        }
+        Integer reset = left == null ? null : onLoop(tcp::abortUnsettled);
+        return reset == null ? 0 : reset;
+    }
+
+    /** Runs {@code task} on the running loop and waits (up to 5 s) for its result; null if the loop stopped. */
+    private <T> T onLoop(java.util.function.Supplier<T> task) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    result.complete(task.get());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+            return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
+            return null; // the loop stopped, or is stuck: nothing more can be sent
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("ending connections failed on the loop", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
      * Detaches and closes this stack's devices. Safe from any thread: on another thread while the
      * loop runs, the work is handed to the loop and this waits (up to 5 s) for it.
      */

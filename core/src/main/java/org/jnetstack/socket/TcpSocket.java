@@ -771,6 +771,23 @@ public final class TcpSocket implements Closeable {
             }
         }
 
+        /**
+         * The stack is ending (its program exits): the socket closes as {@link #close()} would,
+         * so the bytes still in its ring go out before the FIN, and unread data means RST.
+         */
+        @Override
+        public void onStackEnding(TcpConnection c) {
+            lock.lock();
+            try {
+                closed = true;
+                readable.signalAll();
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            closeOnLoop();
+        }
+
         @Override
         public void onError(TcpConnection c, IOException e) {
             pull(); // bytes that arrived before the reset are still read first, as on Linux

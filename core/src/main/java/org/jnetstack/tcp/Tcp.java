@@ -237,6 +237,65 @@ public final class Tcp implements IpProtocolHandler {
         return listeners.values();
     }
 
+    // ---------------------------------------------------------------- ending everything
+
+    /**
+     * Begins ending everything, as a host's kernel does when a program exits and its sockets
+     * close: listeners stop (connections not yet accepted are reset), connections still opening
+     * are reset, and every other connection is closed by its handler
+     * ({@link TcpHandler#onStackEnding}; by default a FIN after the data already queued, or RST
+     * when received data was never read: RFC 9293 §3.10.4 CLOSE, RFC 1122 §4.2.2.13). The
+     * FINs still need acknowledgments, so {@link #unsettled()} says when it is done. Loop thread.
+     */
+    public void closeAll() {
+        for (TcpListener l : listeners.values()) {
+            l.close();
+        }
+        for (TcpConnection c : connections.values()) {
+            switch (c.state()) {
+                case SYN_SENT, SYN_RECEIVED -> c.abort();
+                case CLOSED, LISTEN, TIME_WAIT -> {
+                }
+                default -> c.endByStack();
+            }
+        }
+    }
+
+    /**
+     * How many connections still owe their peer something: our data or FIN not yet acknowledged,
+     * or not closed at all. FIN-WAIT-2 and TIME-WAIT connections are settled: the peer has every
+     * byte and our FIN (loop thread).
+     */
+    public int unsettled() {
+        int n = 0;
+        for (TcpConnection c : connections.values()) {
+            if (!settled(c.state())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Resets every connection that is not settled (see {@link #unsettled()}), so that no peer
+     * waits on a stack that is going away (RFC 9293 §3.10.5 ABORT). Returns how many it reset
+     * (loop thread).
+     */
+    public int abortUnsettled() {
+        int n = 0;
+        for (TcpConnection c : connections.values()) {
+            if (!settled(c.state())) {
+                c.abort();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean settled(TcpState s) {
+        return s == TcpState.CLOSED || s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT;
+    }
+
     // ---------------------------------------------------------------- input
 
     @Override

@@ -402,6 +402,15 @@ public final class TcpConnection {
         shutdownOutput();
     }
 
+    /** The stack is ending (loop thread): the handler closes the connection its way; if it fails, RST. */
+    void endByStack() {
+        try {
+            handler.onStackEnding(this);
+        } catch (RuntimeException e) {
+            abort(); // a broken handler must not keep the other connections from ending
+        }
+    }
+
     /** Resets the connection at once (RST), discarding buffered data. */
     public void abort() {
         if (state == TcpState.CLOSED) {

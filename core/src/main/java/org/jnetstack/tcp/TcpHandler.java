@@ -36,4 +36,15 @@ public interface TcpHandler {
     /** The connection is over in both directions (entered TIME_WAIT or CLOSED without error). */
     default void onClosed(TcpConnection c) {
     }
+
+    /**
+     * The stack is ending every connection ({@code NetStack.endConnections}), as a host's kernel
+     * does for a program that exits. The default closes the connection
+     * ({@link TcpConnection#close()}: FIN after the queued data, or RST with received data
+     * unread); a handler that holds data of its own (a socket's buffers) overrides this to send
+     * that first and then close.
+     */
+    default void onStackEnding(TcpConnection c) {
+        c.close();
+    }
 }

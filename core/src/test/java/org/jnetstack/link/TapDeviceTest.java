@@ -72,7 +72,7 @@ class TapDeviceTest {
 
     @Test
     void kernelPingReachesTheLoopWhileItWaitsInPoll() throws Exception {
-        Root.requireTap();
+        Root.requireTap("ping");
         try (NetNs ns = NetNs.create();
              TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {

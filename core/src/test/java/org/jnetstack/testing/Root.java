@@ -33,6 +33,16 @@ public final class Root {
         check(why);
     }
 
+    /** Like {@link #requireTap()}, and also each of {@code tools} on the PATH (ping, say). */
+    public static void requireTap(String... tools) {
+        requireTap();
+        for (String t : tools) {
+            if (!onPath(t)) {
+                check("the `" + t + "` command is not installed (.ci/run installs every tool the tests use)");
+            }
+        }
+    }
+
     /** True when the CI environment demands that root tests run rather than skip. */
     public static boolean inCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));

@@ -55,6 +55,7 @@ public final class BlockingHttpGet {
             System.out.write(get(Sockets.of(stack), URI.create(args[2])));
             System.out.flush();
         } finally {
+            stack.endConnections(java.time.Duration.ofSeconds(2)); // FINs out before the loop stops
             loop.close();
         }
     }

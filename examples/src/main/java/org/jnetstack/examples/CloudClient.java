@@ -102,6 +102,7 @@ public final class CloudClient {
                 }
             } finally {
                 cloud.close();
+                stack.endConnections(java.time.Duration.ofSeconds(2)); // FINs out before the loop stops
                 loop.close();
             }
         }

@@ -44,6 +44,8 @@ public final class StackLauncher implements AutoCloseable {
     private DhcpClient dhcp;
     private volatile DhcpLease lease;
     private boolean closed;
+    /** How long {@link #close()} waits for the peers to acknowledge our last data and FINs. */
+    static final java.time.Duration END_GRACE = java.time.Duration.ofSeconds(2);
 
     /** How long --dhcp waits for a lease before giving up. */
     static final Duration DHCP_TIMEOUT = Duration.ofSeconds(30);
@@ -386,7 +388,8 @@ public final class StackLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops the loop, then closes the stack and its devices (which flushes and closes a pcap
+     * Ends the stack's connections (up to {@link #END_GRACE} for their FINs to be acknowledged,
+     * then RST), stops the loop, then closes the stack and its devices (which flushes and closes a pcap
      * file). Stopping the loop first means it is never left waiting on a closed descriptor.
      * Safe from any thread, including a shutdown hook; idempotent.
      */
@@ -397,6 +400,13 @@ public final class StackLauncher implements AutoCloseable {
         }
         closed = true;
         try {
+            if (loop.isRunning()) {
+                // What the kernel does for a program that exits: every connection gets its FIN
+                // (and the data before it) delivered, within a bound, and the rest a RST. A
+                // peer never waits on a stack that is gone (a TLS server blocked in a handshake
+                // with us would stop serving everyone).
+                stack.endConnections(END_GRACE);
+            }
             releaseLease();
             if (userNet != null) {
                 userNet.close(); // resets spliced connections while the loop still runs
