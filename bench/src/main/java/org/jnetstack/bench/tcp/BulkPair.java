@@ -182,9 +182,25 @@ public final class BulkPair {
         }
     }
 
-    /** Runs the loop until the server has read {@code bytes} more. */
+    /**
+     * Runs the loop until the server has read {@code bytes} more. One loop iteration delivers a
+     * whole batch of frames (up to a full window), so a call can move much more than asked: use
+     * it where the bytes moved are measured ({@link #received}), not where calls are counted.
+     */
     public void transfer(long bytes) {
         target = received + bytes;
+        runUntilTarget();
+    }
+
+    /**
+     * Runs the loop until the server has read {@code bytes} more than the previous target (not
+     * more than it has read now): what one call delivers beyond its target counts toward the next
+     * calls, so n calls move n × {@code bytes}, give or take one window. A benchmark whose
+     * operation is "move {@code bytes}" must use this; with {@link #transfer} each call would move
+     * a whole window (4 MiB at MTU 65535) and be counted as one operation.
+     */
+    public void advance(long bytes) {
+        target += bytes;
         runUntilTarget();
     }
 
