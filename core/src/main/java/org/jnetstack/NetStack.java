@@ -1,9 +1,16 @@
 package org.jnetstack;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
@@ -144,7 +151,7 @@ public final class NetStack implements AutoCloseable {
      * stopping it; on the loop thread, or with no loop thread running, it only closes (nothing can
      * be waited for there). Returns how many connections it reset at the end.
      */
-    public int endConnections(java.time.Duration grace) {
+    public int endConnections(Duration grace) {
         if (loop.isClosed()) {
             return 0;
         }
@@ -153,34 +160,44 @@ public final class NetStack implements AutoCloseable {
             return 0;
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        Integer left = onLoop(() -> {
-            tcp.closeAll();
-            return tcp.unsettled();
-        });
-        while (left != null && left > 0 && System.nanoTime() - deadline < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            left = onLoop(tcp::unsettled);
+        try {
+            Integer left = onLoop(() -> {
+                tcp.closeAll();
+                return tcp.unsettled();
+            });
+            while (left != null && left > 0 && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(1_000_000);
+                left = onLoop(tcp::unsettled);
+            }
+            Integer reset = left == null ? null : onLoop(tcp::abortUnsettled);
+            return reset == null ? 0 : reset;
+        } catch (IllegalStateException stopped) {
+            return 0; // the loop stopped meanwhile: nothing more can be sent
         }
-        Integer reset = left == null ? null : onLoop(tcp::abortUnsettled);
-        return reset == null ? 0 : reset;
     }
 
-    /** Runs {@code task} on the running loop and waits (up to 5 s) for its result; null if the loop stopped. */
-    private <T> T onLoop(java.util.function.Supplier<T> task) {
-        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+    /**
+     * Runs {@code task} on the running loop and waits (up to 5 s) for its result; null if it did
+     * not come in time (or this thread was interrupted).
+     *
+     * @throws IllegalStateException when the loop is closed: the task never ran
+     */
+    private <T> T onLoop(Supplier<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(task.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
         try {
-            loop.execute(() -> {
-                try {
-                    result.complete(task.get());
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-            return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
-            return null; // the loop stopped, or is stuck: nothing more can be sent
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("ending connections failed on the loop", e.getCause());
+            return result.get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            // Not an IllegalStateException, which means "the loop stopped" to the callers.
+            throw new RuntimeException("failed on the loop thread", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -201,20 +218,13 @@ public final class NetStack implements AutoCloseable {
             detachAll();
             return;
         }
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         try {
-            loop.execute(() -> {
-                try {
-                    detachAll();
-                } finally {
-                    done.countDown();
-                }
+            onLoop(() -> {
+                detachAll();
+                return null;
             });
-            done.await(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (IllegalStateException e) {
             detachAll(); // the loop closed meanwhile
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -113,7 +113,7 @@ public final class TapDevice implements LinkDevice {
         // spread over ~45 segments; the thread's extra copy then costs more than it saves (BENCHMARKS.md §4.8).
         if (options.transmitThread() && offloads.txSegmentation() == 0) {
             FrameRing ring = new FrameRing(options.transmitRingBytes(), BUFFER_SIZE + VirtioNetHeader.LENGTH);
-            transmitter = new TapTransmitThread(name, fd, vnetHeader ? VirtioNetHeader.LENGTH : 0, ring,
+            transmitter = new TapTransmitThread(name, fd, null, vnetHeader ? VirtioNetHeader.LENGTH : 0, ring,
                     options.transmitSpinNanos(), stats.txFrames, stats.txBytes, txErrors, txLinkDown);
             transmitter.start();
         } else {

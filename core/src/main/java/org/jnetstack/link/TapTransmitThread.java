@@ -68,15 +68,10 @@ final class TapTransmitThread implements FrameRing.FrameSink {
     private boolean closeFdOnEnd;
 
     /**
+     * @param writer how frames are written; null: {@code write(2)} on {@code fd} (tests pass their own)
      * @param headerLength bytes in front of every frame that are not frame bytes (the virtio header)
      * @param txFrames written only by this thread from now on (as are the other counters)
      */
-    TapTransmitThread(String tapName, int fd, int headerLength, FrameRing ring, long spinNanos,
-                      Counter txFrames, Counter txBytes, Counter txErrors, Counter txLinkDown) {
-        this(tapName, fd, null, headerLength, ring, spinNanos, txFrames, txBytes, txErrors, txLinkDown);
-    }
-
-    /** @param writer how frames are written; null: {@code write(2)} on {@code fd} */
     TapTransmitThread(String tapName, int fd, FrameWriter writer, int headerLength, FrameRing ring, long spinNanos,
                       Counter txFrames, Counter txBytes, Counter txErrors, Counter txLinkDown) {
         this.fd = fd;

@@ -421,13 +421,10 @@ public final class TcpSocket implements Closeable {
         int linger;
         lock.lock();
         try {
-            if (closed) {
+            if (!markClosed()) {
                 return;
             }
-            closed = true;
             linger = lingerSeconds;
-            readable.signalAll();
-            writable.signalAll();
             if (connection == null) {
                 return; // never connected, or the connect call in flight sees 'closed' on the loop
             }
@@ -438,6 +435,17 @@ public final class TcpSocket implements Closeable {
         if (linger > 0 && !loop.inLoop()) {
             lingerUntilSent(System.nanoTime() + linger * 1_000_000_000L);
         }
+    }
+
+    /** Marks the socket closed and wakes blocked readers and writers; false if it already was. Holding {@link #lock}. */
+    private boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        readable.signalAll();
+        writable.signalAll();
+        return true;
     }
 
     /**
@@ -779,9 +787,7 @@ public final class TcpSocket implements Closeable {
         public void onStackEnding(TcpConnection c) {
             lock.lock();
             try {
-                closed = true;
-                readable.signalAll();
-                writable.signalAll();
+                markClosed(); // closed already or not, the connection is ended below
             } finally {
                 lock.unlock();
             }

@@ -80,7 +80,7 @@ class TapTransmitThreadCloseTest {
         int fd = open(file);
         try {
             Counters counters = new Counters();
-            TapTransmitThread tx = new TapTransmitThread("prompt", fd, 0, new FrameRing(1 << 16, FRAME), 0,
+            TapTransmitThread tx = new TapTransmitThread("prompt", fd, null, 0, new FrameRing(1 << 16, FRAME), 0,
                     counters.counter("tx.frames"), counters.counter("tx.bytes"),
                     counters.counter("tx.errors"), counters.counter("tx.link_down"));
             tx.start();
@@ -100,7 +100,7 @@ class TapTransmitThreadCloseTest {
     @Test
     void aThreadNeverStartedLeavesTheDescriptorToTheCaller() {
         Counters counters = new Counters();
-        TapTransmitThread tx = new TapTransmitThread("unstarted", -1, 0, new FrameRing(1 << 16, FRAME), 0,
+        TapTransmitThread tx = new TapTransmitThread("unstarted", -1, null, 0, new FrameRing(1 << 16, FRAME), 0,
                 counters.counter("tx.frames"), counters.counter("tx.bytes"),
                 counters.counter("tx.errors"), counters.counter("tx.link_down"));
         assertThat(tx.close(10)).isTrue();

@@ -45,7 +45,7 @@ public final class StackLauncher implements AutoCloseable {
     private volatile DhcpLease lease;
     private boolean closed;
     /** How long {@link #close()} waits for the peers to acknowledge our last data and FINs. */
-    static final java.time.Duration END_GRACE = java.time.Duration.ofSeconds(2);
+    static final Duration END_GRACE = Duration.ofSeconds(2);
 
     /** How long --dhcp waits for a lease before giving up. */
     static final Duration DHCP_TIMEOUT = Duration.ofSeconds(30);
