@@ -3,7 +3,6 @@ package org.jnetstack.link;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.jnetstack.loop.Clock;
@@ -64,10 +63,19 @@ public final class PcapWriter extends ForwardingDevice {
         }
     }
 
-    /** Captures into {@code file} (created, or truncated if it exists). */
+    /**
+     * Captures into {@code file}: a new file is created readable by its owner only (mode 0600,
+     * whatever the umask: a capture holds whatever crossed the wire, passwords included). An
+     * existing file is truncated if it belongs to this process's user, and made 0600. The file is
+     * never opened through a symbolic link, nor is a file of another user written into (in a
+     * shared directory like /tmp either could hand the capture to someone else).
+     *
+     * @throws IOException naming the problem when {@code file} is a symbolic link, belongs to
+     *     another user, or cannot be created
+     */
     public static PcapWriter toFile(Path file, LinkDevice device) throws IOException {
         Objects.requireNonNull(device, "device");
-        OutputStream os = Files.newOutputStream(file);
+        OutputStream os = CaptureFile.open(file);
         try {
             return new PcapWriter(device, os, null, file.toString());
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package org.jnetstack.apps.admin;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,14 +59,50 @@ final class FormValues {
     private static Object typed(ConfigReader.Type type, Object v) {
         return switch (type) {
             case STRING -> v.toString().trim();
-            case INTEGER -> {
-                if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                    yield n.longValue();
-                }
-                String s = v.toString().trim();
-                yield s.matches("-?[0-9]{1,18}") ? Long.parseLong(s) : null;
-            }
+            case INTEGER -> exactInteger(v);
             case BOOLEAN -> v instanceof Boolean b ? b : "true".equals(v) ? Boolean.TRUE : "false".equals(v) ? Boolean.FALSE : null;
         };
+    }
+
+    /** Digits a posted whole number may have; more is not a number any setting takes. */
+    private static final int MAX_DIGITS = 100;
+
+    /**
+     * {@code v} as the whole number it is, exactly: a Long, or a BigInteger when it needs more
+     * than 64 bits (the config reader then rejects it by its range, naming it as posted — never
+     * truncated into range). Null when {@code v} is not a whole number.
+     */
+    static Object exactInteger(Object v) {
+        BigInteger exact;
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        } else if (v instanceof BigInteger b) {
+            if (b.abs().toString().length() > MAX_DIGITS) {
+                return null;
+            }
+            exact = b;
+        } else if (v instanceof Number n) {
+            BigDecimal d;
+            try {
+                d = n instanceof BigDecimal bd ? bd : new BigDecimal(n.toString());
+            } catch (NumberFormatException notFinite) {
+                return null; // NaN, Infinity
+            }
+            if (d.precision() - d.scale() > MAX_DIGITS) {
+                return null;
+            }
+            try {
+                exact = d.toBigIntegerExact();
+            } catch (ArithmeticException fraction) {
+                return null;
+            }
+        } else {
+            String s = v.toString().trim();
+            if (!s.matches("[+-]?[0-9]{1," + MAX_DIGITS + "}")) {
+                return null;
+            }
+            exact = new BigInteger(s.startsWith("+") ? s.substring(1) : s);
+        }
+        return exact.bitLength() < 64 ? (Object) exact.longValue() : exact;
     }
 }

@@ -16,8 +16,9 @@ import java.util.Set;
  * <p>The subset of TOML 1.0 understood (everything a config file of this appliance needs; what
  * lies outside it is rejected by {@link #parse} with the line number, never guessed at): comments,
  * {@code [table]} and {@code [table.sub]} headers, bare keys ({@code A-Za-z0-9_-}), basic and
- * literal strings on one line, decimal integers (with {@code _} separators), booleans, and
- * one-line arrays of those.
+ * literal strings on one line, decimal integers (with {@code _} separators; a Long, or a
+ * BigInteger beyond 64 bits, so that a range check sees the number as written), booleans, and
+ * one-line arrays of those, nested at most {@link TomlLine#MAX_NESTING} deep.
  */
 public final class TomlDocument {
     /** Where a value was written: its table, key and line (0-based). */
@@ -77,7 +78,7 @@ public final class TomlDocument {
         return table.isEmpty() ? key : table + "." + key;
     }
 
-    /** The value of {@code table.key} (a String, Long, Boolean or List), or null when absent. */
+    /** The value of {@code table.key} (a String, Long, BigInteger, Boolean or List), or null when absent. */
     public Object get(String dottedKey) {
         Entry e = entries.get(dottedKey);
         return e == null ? null : e.value();
@@ -167,6 +168,9 @@ public final class TomlDocument {
     }
 
     private static Object normalize(Object value) {
+        if (value instanceof java.math.BigInteger b && b.bitLength() < 64) {
+            return b.longValue();
+        }
         return value instanceof Integer i ? Long.valueOf(i) : value;
     }
 

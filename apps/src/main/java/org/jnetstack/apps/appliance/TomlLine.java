@@ -1,10 +1,19 @@
 package org.jnetstack.apps.appliance;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
 /** One line of a {@link TomlDocument}: blank/comment, a table header, or {@code key = value}. */
 sealed interface TomlLine {
+    /**
+     * How deeply arrays may nest in one value. The config format uses none, so this only stops a
+     * hostile or broken file from running the parser (which recurses per level) out of stack.
+     */
+    int MAX_NESTING = 32;
+    /** Digits a whole number may have: beyond a long, a number is kept exactly so range checks name it as written. */
+    int MAX_DIGITS = 100;
+
     record Blank() implements TomlLine {
     }
 
@@ -37,6 +46,7 @@ sealed interface TomlLine {
             case String str -> quote(str);
             case Integer i -> i.toString();
             case Long l -> l.toString();
+            case BigInteger b -> b.toString();
             case Boolean b -> b.toString();
             case List<?> list -> {
                 List<String> parts = new ArrayList<>();
@@ -133,6 +143,11 @@ sealed interface TomlLine {
         }
 
         Object value() {
+            return value(0);
+        }
+
+        /** A value inside {@code depth} enclosing arrays. */
+        private Object value(int depth) {
             if (atEnd() || peek() == '#') {
                 throw error("a value is missing after '='");
             }
@@ -147,7 +162,7 @@ sealed interface TomlLine {
                 return literalString();
             }
             if (c == '[') {
-                return array();
+                return array(depth + 1);
             }
             int start = pos;
             while (!atEnd() && " \t,]#".indexOf(peek()) < 0) {
@@ -161,11 +176,14 @@ sealed interface TomlLine {
                 return Boolean.FALSE;
             }
             if (word.matches("[+-]?(0|[1-9](_?[0-9])*)")) {
-                try {
-                    return Long.parseLong(word.replace("_", "").replace("+", ""));
-                } catch (NumberFormatException e) {
-                    throw error("the number " + word + " is too large");
+                String digits = word.replace("_", "").replace("+", "");
+                if (digits.length() - (digits.startsWith("-") ? 1 : 0) > MAX_DIGITS) {
+                    throw error("the number " + word.substring(0, 20) + "... has more than " + MAX_DIGITS
+                            + " digits: expected a whole number");
                 }
+                // Exactly as written: a number beyond 64 bits stays a BigInteger, never wraps into range.
+                BigInteger exact = new BigInteger(digits);
+                return exact.bitLength() < 64 ? (Object) exact.longValue() : exact;
             }
             throw error("'" + word + "' is not a value this file format accepts: expected a quoted string"
                     + " (\"text\"), a whole number, true/false, or an array [...]");
@@ -221,7 +239,11 @@ sealed interface TomlLine {
             return v;
         }
 
-        private List<Object> array() {
+        private List<Object> array(int depth) {
+            if (depth > MAX_NESTING) {
+                throw error("arrays are nested more than " + MAX_NESTING + " deep: expected at most " + MAX_NESTING
+                        + " levels of [ ]");
+            }
             pos++; // [
             List<Object> items = new ArrayList<>();
             skipSpace();
@@ -233,7 +255,7 @@ sealed interface TomlLine {
                     pos++;
                     return items;
                 }
-                items.add(value());
+                items.add(value(depth));
                 skipSpace();
                 if (!atEnd() && peek() == ',') {
                     pos++;

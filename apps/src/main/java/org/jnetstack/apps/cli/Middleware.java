@@ -2,6 +2,7 @@ package org.jnetstack.apps.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.PcapWriter;
@@ -22,6 +23,10 @@ final class Middleware {
                 throw new IOException("cannot create the capture file " + o.pcap() + ": its directory does not exist", e);
             } catch (AccessDeniedException e) {
                 throw new IOException("cannot create the capture file " + o.pcap() + ": permission denied", e);
+            } catch (FileSystemException e) {
+                // the reason alone: a symbolic link, another user's file, ...
+                throw new IOException("cannot create the capture file " + o.pcap() + ": "
+                        + (e.getReason() != null ? e.getReason() : e.toString()), e);
             } catch (IOException e) {
                 throw new IOException("cannot create the capture file " + o.pcap() + ": " + e, e);
             }
