@@ -63,7 +63,21 @@ public record ApplianceConfig(
      * {@code overflow}: drop or disconnect).
      */
     public record Serial(boolean enabled, String device, String exec, Path unix, int port, String input,
-            long scrollbackBytes, long queueBytes, String overflow, boolean telnet) {
+            long scrollbackBytes, long queueBytes, String overflow, boolean telnet, SerialLogin login) {
+    }
+
+    /**
+     * The serial console's password ({@code [serial] password} or {@code password_hash}, a
+     * {@code PasswordHash} string; at most one is set), and whether a client must give it before
+     * it sees output ({@code read = "authenticated"}) or only before it types ({@code "anyone"}).
+     * Null in {@link Serial} when no password is set: then anyone who reaches the port may type.
+     */
+    public record SerialLogin(String password, String passwordHash, boolean outputNeedsLogin) {
+        @Override
+        public String toString() {
+            return "SerialLogin[" + (password != null ? "password" : "password_hash") + ", outputNeedsLogin="
+                    + outputNeedsLogin + "]";
+        }
     }
 
     /** The resolver's servers, tried in order; empty: the DHCP lease's (or the user-mode gateway's). */

@@ -67,6 +67,9 @@ public final class ConfigReader {
         k.put("serial.queue", Type.INTEGER);
         k.put("serial.overflow", Type.STRING);
         k.put("serial.telnet", Type.BOOLEAN);
+        k.put("serial.password", Type.STRING);
+        k.put("serial.password_hash", Type.STRING);
+        k.put("serial.read", Type.STRING);
         return Map.copyOf(k);
     }
 
@@ -259,7 +262,35 @@ public final class ConfigReader {
                     + " new client is queued the scrollback at once");
         }
         return new ApplianceConfig.Serial(on && lines.size() == 1, device, exec, unix == null ? null : Path.of(unix),
-                (int) port, input, scrollback, queue, overflow, telnet);
+                (int) port, input, scrollback, queue, overflow, telnet, serialLogin());
+    }
+
+    /** {@code [serial] password} or {@code password_hash}, and {@code read}; null when no password is set. */
+    private ApplianceConfig.SerialLogin serialLogin() {
+        String password = string("serial.password", null);
+        String hash = string("serial.password_hash", null);
+        String read = choice("serial.read", "anyone", Set.of("anyone", "authenticated"));
+        if (password != null && password.length() < 8) {
+            bad("serial.password", "too short: expected at least 8 characters");
+            password = null;
+        }
+        if (hash != null && !PasswordHash.isWellFormed(hash)) {
+            bad("serial.password_hash", "expected a hash in the form " + PasswordHash.FORMAT
+                    + " (as [admin] password_hash), or a plain password = \"...\" instead");
+            hash = null;
+        }
+        if (password != null && hash != null) {
+            problems.add("[serial] password and password_hash are both set: expected one");
+            return null;
+        }
+        if (password == null && hash == null) {
+            if ("authenticated".equals(read)) {
+                bad("serial.read", "needs a password: expected password = \"...\" or password_hash in [serial]"
+                        + " (or --serial-password-file FILE), or read = \"anyone\"");
+            }
+            return null;
+        }
+        return new ApplianceConfig.SerialLogin(password, hash, "authenticated".equals(read));
     }
 
     private ApplianceConfig.Www www() {

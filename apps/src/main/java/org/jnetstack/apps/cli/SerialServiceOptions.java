@@ -47,6 +47,15 @@ final class SerialServiceOptions {
             description = "When a client's queue is full: drop its oldest output (default) or disconnect it; both are counted.")
     String overflow;
 
+    @Option(names = "--serial-password-file", paramLabel = "FILE",
+            description = "Ask clients for the password in FILE's first line (at least 8 characters) before they may type;"
+                    + " without one, anyone who can reach the port types into the line.")
+    Path passwordFile;
+
+    @Option(names = "--serial-read", paramLabel = "anyone|authenticated",
+            description = "With a password: who sees the line's output, every client (default) or only those who gave it.")
+    String read;
+
     @Option(names = "--serial-telnet", description = "Speak telnet (RFC 854/856/857/858, RFC 2217 answered) so telnet clients behave.")
     boolean telnet;
 
@@ -92,5 +101,29 @@ final class SerialServiceOptions {
         if (telnet) {
             o.put("serial.telnet", true);
         }
+        if (passwordFile != null) {
+            // The password replaces the file's password or password_hash; it is never on the command line (ps shows that).
+            o.put("serial.password", readPassword(passwordFile));
+            o.put("serial.password_hash", null);
+        }
+        if (read != null) {
+            o.put("serial.read", read);
+        }
+    }
+
+    private String readPassword(Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new ParameterException(command.commandLine(), "cannot read the serial password file " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+        String first = text.lines().findFirst().orElse("");
+        if (first.length() < 8) {
+            throw new ParameterException(command.commandLine(), "the serial password in " + file + " is too short: expected"
+                    + " at least 8 characters on its first line");
+        }
+        return first;
     }
 }

@@ -42,6 +42,11 @@ public final class SerialApplianceService implements ApplianceService {
                 .withClientQueue((int) s.queueBytes())
                 .withOverflow(SerialBridgeOptions.OverflowPolicy.parse(s.overflow()))
                 .withTelnet(s.telnet());
+        if (s.login() != null) {
+            ApplianceConfig.SerialLogin l = s.login();
+            o = o.withPassword(l.password() != null ? SerialPassword.plain(l.password()) : SerialPassword.hashed(l.passwordHash()))
+                    .withOutputNeedsLogin(l.outputNeedsLogin());
+        }
         return new Settings(source, o);
     }
 
@@ -77,7 +82,9 @@ public final class SerialApplianceService implements ApplianceService {
                 SerialBridgeOptions o = st.options();
                 return "serial console on TCP " + a.hostAddress() + ":" + bridge.port() + " (" + line.describe()
                         + ", input " + o.input().name().toLowerCase(java.util.Locale.ROOT)
-                        + (o.telnet() ? ", telnet" : "") + ")";
+                        + (o.telnet() ? ", telnet" : "")
+                        + (o.password() == null ? ", no password"
+                                : o.outputNeedsLogin() ? ", password to read and type" : ", password to type") + ")";
             }
 
             @Override
@@ -93,6 +100,9 @@ public final class SerialApplianceService implements ApplianceService {
                 m.put("droppedBytes", b.droppedBytes());
                 m.put("disconnectedSlow", b.disconnectedSlow());
                 m.put("inputDiscarded", b.inputDiscarded());
+                m.put("password", st.options().password() != null);
+                m.put("httpRejected", b.httpRejected());
+                m.put("loginFailures", b.loginFailures());
                 return m;
             }
 

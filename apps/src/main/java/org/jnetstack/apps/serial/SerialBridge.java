@@ -6,11 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.TcpConnection;
@@ -39,7 +42,15 @@ import org.jnetstack.wire.Ipv4Address;
  *   while it holds {@link #TO_LINE_LIMIT_BYTES} no client is read, so a slow line pushes back
  *   on the clients through TCP's window instead of buffering without bound.</li>
  * </ul>
- * A new client first gets the scrollback (the last bytes of output). A client that sends FIN
+ * <p>Who may type: anyone who can reach the port, unless {@link SerialBridgeOptions#password()}
+ * is set; then a client is prompted for it and nothing it types reaches the line before it gave
+ * it (a wrong one costs {@link #WRONG_PASSWORD_DELAY_NANOS}; after
+ * {@link SerialBridgeOptions#loginTries()} the client is disconnected). Before anything a client
+ * sends is used, its first bytes are held (at most {@link HttpProbe#DECIDING_BYTES}, at most
+ * {@link #PROBE_NANOS}) until they show whether it is an HTTP request — a web page's POST — which
+ * is disconnected with nothing reaching the line ({@link HttpProbe}).
+ *
+ * <p>A new client first gets the scrollback (the last bytes of output). A client that sends FIN
  * is removed (as in the seed), its queued output sent before our FIN. Counters go to the
  * stack's set under {@code serial.}. Loop thread only, except {@link #status()}.
  */
@@ -48,6 +59,17 @@ public final class SerialBridge implements AutoCloseable {
     static final int LINE_IN_FLIGHT_BYTES = 256 * 1024;
     /** Client input queued for the line: clients are not read beyond this. */
     static final int TO_LINE_LIMIT_BYTES = 64 * 1024;
+    /**
+     * How long a client's first bytes are held when they might still begin an HTTP request
+     * ("P", "POS"): long enough for a request's first segment to arrive whole, short enough that
+     * a person who types an upper-case letter first hardly notices.
+     */
+    static final long PROBE_NANOS = 500_000_000L;
+    /** The wait after a wrong password before the next prompt: slows a guesser, not a typo. */
+    static final long WRONG_PASSWORD_DELAY_NANOS = 1_000_000_000L;
+    /** Bytes of a password line kept; a longer line is a wrong password. */
+    static final int MAX_PASSWORD_BYTES = 1024;
+    static final byte[] PROMPT = "Password: ".getBytes(StandardCharsets.US_ASCII);
 
     private final NetStack stack;
     private final EventLoop loop;
@@ -67,6 +89,8 @@ public final class SerialBridge implements AutoCloseable {
     private volatile boolean closed;
     private final Thread writer;
     private final Stats stats;
+    /** Checks slow (hashed) passwords one at a time, off the loop; null without such a password. */
+    private final ExecutorService checker;
 
     static final class Stats {
         final Counter lineRx;
@@ -77,6 +101,10 @@ public final class SerialBridge implements AutoCloseable {
         final Counter disconnectedSlow;
         final Counter inputDiscarded;
         final Counter telnetCommands;
+        final Counter httpRejected;
+        final Counter loginOk;
+        final Counter loginFailed;
+        final Counter loginGaveUp;
 
         Stats(Counters c) {
             lineRx = c.counter("serial.line.rx_bytes");
@@ -87,22 +115,43 @@ public final class SerialBridge implements AutoCloseable {
             disconnectedSlow = c.counter("serial.clients.disconnected_slow");
             inputDiscarded = c.counter("serial.input.discarded_bytes");
             telnetCommands = c.counter("serial.telnet.commands");
+            httpRejected = c.counter("serial.clients.http_rejected");
+            loginOk = c.counter("serial.login.succeeded");
+            loginFailed = c.counter("serial.login.failed");
+            loginGaveUp = c.counter("serial.login.disconnected");
         }
     }
 
     /** What a status page shows. */
     public record Status(int port, String line, String lineState, int clients, long lineBytesIn, long lineBytesOut,
-            long droppedBytes, long disconnectedSlow, long inputDiscarded) {
+            long droppedBytes, long disconnectedSlow, long inputDiscarded, long httpRejected, long loginFailures) {
     }
 
     /** One connected client, for a status page. */
     public record ClientInfo(String peer, boolean mayType, int queuedBytes, long droppedBytes) {
     }
 
+    /** Where a client's input is: its first bytes held, the password being typed or checked, or typing. */
+    private enum Phase { PROBING, LOGIN, CHECKING, ONLINE }
+
     private final class Client {
         final TcpConnection conn;
         final ByteRing queue;
         final Telnet telnet;
+        final Timer timer;
+        Phase phase = Phase.PROBING;
+        /** The first raw bytes, held until {@link HttpProbe} decides; then used before the connection's own. */
+        final byte[] held = new byte[HttpProbe.DECIDING_BYTES];
+        int heldLen;
+        int heldPos;
+        final byte[] typed = new byte[MAX_PASSWORD_BYTES];
+        int typedLen;
+        boolean typedTooLong;
+        boolean afterCr;
+        int failures;
+        boolean authenticated;
+        /** Disconnected by the bridge: nothing more of it is read. */
+        boolean gone;
         long dropped;
         boolean leaving;
 
@@ -110,6 +159,27 @@ public final class SerialBridge implements AutoCloseable {
             this.conn = conn;
             this.queue = new ByteRing(options.clientQueueBytes());
             this.telnet = options.telnet() ? new Telnet() : null;
+            this.timer = loop.newTimer(() -> timerFired(this));
+            this.authenticated = options.password() == null;
+        }
+
+        /** Raw input bytes waiting: held ones, then the connection's. */
+        int available() {
+            return heldLen - heldPos + conn.readable();
+        }
+
+        int readRaw(byte[] dst, int max) {
+            if (heldPos < heldLen) {
+                int n = Math.min(max, heldLen - heldPos);
+                System.arraycopy(held, heldPos, dst, 0, n);
+                heldPos += n;
+                return n;
+            }
+            return conn.read(dst, 0, max);
+        }
+
+        boolean mayRead() {
+            return authenticated || !options.outputNeedsLogin();
         }
     }
 
@@ -122,6 +192,8 @@ public final class SerialBridge implements AutoCloseable {
         this.scrollback = options.scrollbackBytes() > 0 ? new ByteRing(options.scrollbackBytes()) : null;
         this.listener = stack.tcp().listen(options.port(), this::acceptAll);
         this.writer = Thread.ofPlatform().daemon().name("serial writer " + line.describe()).unstarted(this::writeLoop);
+        this.checker = options.password() != null && options.password().isSlow()
+                ? Executors.newSingleThreadExecutor(Thread.ofVirtual().name("serial password check").factory()) : null;
         try {
             line.start(new SerialLine.Receiver() {
                 @Override
@@ -179,7 +251,9 @@ public final class SerialBridge implements AutoCloseable {
             scrollback.writeOverwriting(data, 0, data.length);
         }
         for (Client c : new ArrayList<>(clients)) {
-            send(c, c.telnet != null ? c.telnet.encode(data, 0, data.length) : data);
+            if (c.mayRead()) {
+                send(c, c.telnet != null ? c.telnet.encode(data, 0, data.length) : data);
+            }
         }
     }
 
@@ -188,8 +262,7 @@ public final class SerialBridge implements AutoCloseable {
         if (bytes.length > c.queue.free()) {
             if (options.overflow() == SerialBridgeOptions.OverflowPolicy.DISCONNECT) {
                 stats.disconnectedSlow.inc();
-                remove(c);
-                c.conn.abort();
+                drop(c);
                 return;
             }
         }
@@ -219,44 +292,229 @@ public final class SerialBridge implements AutoCloseable {
     // ------------------------------------------------------------------ clients -> line
 
     private boolean mayType(Client c) {
+        if (!c.authenticated) {
+            return false;
+        }
         return switch (options.input()) {
             case ALL -> true;
             case NONE -> false;
-            case FIRST -> !clients.isEmpty() && clients.get(0) == c;
+            case FIRST -> firstAuthenticated() == c;
         };
     }
 
-    private void readInput(Client c) {
-        while (c.conn.readable() > 0) {
-            if (inputPaused) {
-                return; // the line is behind: the client's window closes until the writer catches up
+    private Client firstAuthenticated() {
+        for (Client c : clients) {
+            if (c.authenticated) {
+                return c;
             }
-            int n = c.conn.read(scratch, 0, Math.min(decoded.length, scratch.length));
-            byte[] data;
-            if (c.telnet != null) {
-                ByteArrayOutputStream replies = new ByteArrayOutputStream();
-                long before = c.telnet.commands;
-                int k = c.telnet.decode(scratch, 0, n, decoded, replies);
-                stats.telnetCommands.add(c.telnet.commands - before);
-                if (replies.size() > 0) {
-                    send(c, replies.toByteArray());
-                }
-                data = Arrays.copyOf(decoded, k);
-            } else {
-                data = Arrays.copyOf(scratch, n);
-            }
-            if (data.length == 0) {
-                continue;
-            }
-            if (!mayType(c) || c.leaving) {
-                stats.inputDiscarded.add(data.length);
-                continue;
-            }
-            if (toLineBytes.addAndGet(data.length) >= TO_LINE_LIMIT_BYTES) {
-                inputPaused = true;
-            }
-            toLine.add(data);
         }
+        return null;
+    }
+
+    /** Moves what {@code c} sent along as far as its phase allows. */
+    private void readInput(Client c) {
+        while (!c.gone) {
+            switch (c.phase) {
+                case PROBING -> {
+                    if (!probe(c)) {
+                        return;
+                    }
+                }
+                case CHECKING -> {
+                    return; // its bytes wait in the connection until the password is checked
+                }
+                case LOGIN -> {
+                    // One byte at a time, so that what follows the password line stays unread until it is checked.
+                    if (c.available() == 0) {
+                        return;
+                    }
+                    int n = c.readRaw(scratch, 1);
+                    int k = c.telnet != null ? decodeTelnet(c, n) : copyRaw(n);
+                    for (int i = 0; i < k && c.phase == Phase.LOGIN; i++) {
+                        loginByte(c, decoded[i]);
+                    }
+                }
+                case ONLINE -> {
+                    if (c.available() == 0 || inputPaused) {
+                        return; // if the line is behind, the client's window closes until the writer catches up
+                    }
+                    int n = c.readRaw(scratch, Math.min(decoded.length, scratch.length));
+                    int k = c.telnet != null ? decodeTelnet(c, n) : copyRaw(n);
+                    int from = 0;
+                    if (c.afterCr && k > 0 && (decoded[0] == '\n' || decoded[0] == 0)) {
+                        from = 1; // the rest of the password line's end
+                    }
+                    c.afterCr = false;
+                    if (k > from) {
+                        toLine(c, Arrays.copyOfRange(decoded, from, k));
+                    }
+                }
+            }
+        }
+    }
+
+    private int decodeTelnet(Client c, int n) {
+        ByteArrayOutputStream replies = new ByteArrayOutputStream();
+        long before = c.telnet.commands;
+        int k = c.telnet.decode(scratch, 0, n, decoded, replies);
+        stats.telnetCommands.add(c.telnet.commands - before);
+        if (replies.size() > 0) {
+            send(c, replies.toByteArray());
+        }
+        return k;
+    }
+
+    private int copyRaw(int n) {
+        System.arraycopy(scratch, 0, decoded, 0, n);
+        return n;
+    }
+
+    private void toLine(Client c, byte[] data) {
+        if (!mayType(c) || c.leaving) {
+            stats.inputDiscarded.add(data.length);
+            return;
+        }
+        if (toLineBytes.addAndGet(data.length) >= TO_LINE_LIMIT_BYTES) {
+            inputPaused = true;
+        }
+        toLine.add(data);
+    }
+
+    /**
+     * Holds {@code c}'s first bytes until {@link HttpProbe} decides. Returns true when the client
+     * may go on (its held bytes are then read first), false while undecided or when it was an
+     * HTTP request (then it is disconnected and nothing it sent was used).
+     */
+    private boolean probe(Client c) {
+        int n;
+        while (c.heldLen < c.held.length && (n = c.conn.read(c.held, c.heldLen, c.held.length - c.heldLen)) > 0) {
+            c.heldLen += n;
+        }
+        HttpProbe.Verdict v = HttpProbe.classify(c.held, c.heldLen);
+        if (v == HttpProbe.Verdict.HTTP) {
+            stats.httpRejected.inc();
+            stats.inputDiscarded.add(c.heldLen);
+            c.heldLen = 0;
+            drop(c);
+            return false;
+        }
+        if (v == HttpProbe.Verdict.UNDECIDED && c.heldLen < c.held.length) {
+            if (c.heldLen > 0 && !c.timer.isScheduled()) {
+                c.timer.schedule(PROBE_NANOS);
+            }
+            return false;
+        }
+        c.timer.cancel();
+        c.phase = c.authenticated ? Phase.ONLINE : Phase.LOGIN;
+        return true;
+    }
+
+    private void timerFired(Client c) {
+        if (!clients.contains(c) || c.leaving) {
+            return;
+        }
+        if (c.phase == Phase.PROBING) {
+            // Still undecided ("P", "GE" and no more): not a browser's request, which comes whole.
+            c.phase = c.authenticated ? Phase.ONLINE : Phase.LOGIN;
+            readInput(c);
+        } else if (c.phase == Phase.CHECKING) {
+            // The wait after a wrong password is over.
+            c.phase = Phase.LOGIN;
+            send(c, ("Wrong password.\r\n").getBytes(StandardCharsets.US_ASCII));
+            prompt(c);
+            readInput(c);
+        }
+    }
+
+    private void prompt(Client c) {
+        send(c, PROMPT);
+    }
+
+    /** One byte of the password line (CR or LF ends it; backspace and DEL take the last byte back). */
+    private void loginByte(Client c, byte b) {
+        if (b == '\r' || b == '\n' || b == 0) {
+            boolean lineEnd = c.afterCr && (b == '\n' || b == 0);
+            c.afterCr = b == '\r';
+            if (lineEnd || b == 0) {
+                return; // the LF or NUL after a CR
+            }
+            if (c.typedLen == 0 && !c.typedTooLong) {
+                prompt(c); // Enter alone: ask again, without counting a try
+                return;
+            }
+            check(c);
+            return;
+        }
+        c.afterCr = false;
+        if (b == 0x7F || b == 0x08) {
+            c.typedLen = Math.max(0, c.typedLen - 1);
+        } else if (c.typedLen < c.typed.length) {
+            c.typed[c.typedLen++] = b;
+        } else {
+            c.typedTooLong = true;
+        }
+    }
+
+    private void check(Client c) {
+        String attempt = c.typedTooLong ? null : new String(c.typed, 0, c.typedLen, StandardCharsets.UTF_8);
+        Arrays.fill(c.typed, (byte) 0);
+        c.typedLen = 0;
+        c.typedTooLong = false;
+        c.phase = Phase.CHECKING;
+        SerialPassword password = options.password();
+        if (checker == null) {
+            checked(c, password.matches(attempt));
+            return;
+        }
+        try {
+            checker.execute(() -> {
+                boolean ok = password.matches(attempt);
+                try {
+                    loop.execute(() -> checked(c, ok));
+                } catch (IllegalStateException loopClosed) {
+                    // nobody left to tell
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the bridge is closing
+        }
+    }
+
+    private void checked(Client c, boolean ok) {
+        if (closed || !clients.contains(c) || c.leaving) {
+            return;
+        }
+        if (ok) {
+            stats.loginOk.inc();
+            c.authenticated = true;
+            c.phase = Phase.ONLINE;
+            send(c, "\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (options.outputNeedsLogin()) {
+                sendScrollback(c);
+            }
+            readInput(c);
+            return;
+        }
+        stats.loginFailed.inc();
+        if (++c.failures >= options.loginTries()) {
+            stats.loginGaveUp.inc();
+            send(c, "\r\nWrong password. Disconnecting.\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.gone = true;
+            remove(c);
+            c.timer.cancel();
+            c.conn.close(); // FIN after the message; anything it still sends is answered with RST
+            return;
+        }
+        send(c, "\r\n".getBytes(StandardCharsets.US_ASCII));
+        c.timer.schedule(WRONG_PASSWORD_DELAY_NANOS); // stays CHECKING, reading nothing, until then
+    }
+
+    /** Disconnects {@code c} at once (RST): nothing it sent is used. */
+    private void drop(Client c) {
+        c.gone = true;
+        remove(c);
+        c.timer.cancel();
+        c.conn.abort();
     }
 
     /** The writer thread: client input to the line, in order; a slow line blocks only this thread. */
@@ -329,11 +587,20 @@ public final class SerialBridge implements AutoCloseable {
             if (c.telnet != null) {
                 send(c, c.telnet.greeting());
             }
-            if (scrollback != null && !scrollback.isEmpty()) {
-                byte[] past = scrollback.toByteArray();
-                send(c, c.telnet != null ? c.telnet.encode(past, 0, past.length) : past);
+            if (c.mayRead()) {
+                sendScrollback(c);
+            }
+            if (!c.authenticated) {
+                prompt(c);
             }
             readInput(c);
+        }
+    }
+
+    private void sendScrollback(Client c) {
+        if (scrollback != null && !scrollback.isEmpty()) {
+            byte[] past = scrollback.toByteArray();
+            send(c, c.telnet != null ? c.telnet.encode(past, 0, past.length) : past);
         }
     }
 
@@ -399,8 +666,10 @@ public final class SerialBridge implements AutoCloseable {
         }
 
         private void forget(TcpConnection conn) {
-            Client c = find(conn);
+            Client c = client(conn);
             if (c != null) {
+                c.gone = true;
+                c.timer.cancel();
                 remove(c);
             }
             leaving.remove(conn);
@@ -430,7 +699,8 @@ public final class SerialBridge implements AutoCloseable {
     /** Settings and counters; safe from any thread (the client count is read racily). */
     public Status status() {
         return new Status(options.port(), line.describe(), lineState, clients.size(), stats.lineRx.get(), stats.lineTx.get(),
-                stats.droppedBytes.get(), stats.disconnectedSlow.get(), stats.inputDiscarded.get());
+                stats.droppedBytes.get(), stats.disconnectedSlow.get(), stats.inputDiscarded.get(), stats.httpRejected.get(),
+                stats.loginFailed.get());
     }
 
     /** Stops listening, sends FIN to every client (after its queued output), and closes the line (loop thread). */
@@ -448,6 +718,9 @@ public final class SerialBridge implements AutoCloseable {
             pump(c);
         }
         writer.interrupt();
+        if (checker != null) {
+            checker.shutdownNow();
+        }
         line.close();
     }
 }

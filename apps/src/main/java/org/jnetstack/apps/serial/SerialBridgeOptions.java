@@ -16,13 +16,23 @@ import java.util.Locale;
  * @param telnet speak telnet (RFC 854): IAC escaping, the server echoes and suppresses go-ahead
  *     (RFC 857, 858), binary mode, and answers RFC 2217 COM-port requests
  * @param maxClients connections at once; more are refused
+ * @param password null: anyone who can reach the port types (as {@code input} allows); else a
+ *     client is prompted for it on connect and nothing it types reaches the line before it
+ *     has given it
+ * @param outputNeedsLogin with a password: false (the default), every client sees the line's
+ *     output from the start, as without one; true, only clients that gave the password do
+ *     (the scrollback is sent after the password)
+ * @param loginTries wrong passwords one connection may give before it is disconnected (each
+ *     wrong one costs {@link SerialBridge#WRONG_PASSWORD_DELAY_NANOS} first)
  */
 public record SerialBridgeOptions(int port, InputPolicy input, int scrollbackBytes, int clientQueueBytes,
-        OverflowPolicy overflow, boolean telnet, int maxClients) {
+        OverflowPolicy overflow, boolean telnet, int maxClients, SerialPassword password, boolean outputNeedsLogin,
+        int loginTries) {
     public static final int DEFAULT_PORT = 1234;
     public static final int DEFAULT_SCROLLBACK = 64 * 1024;
     public static final int DEFAULT_CLIENT_QUEUE = 256 * 1024;
     public static final int DEFAULT_MAX_CLIENTS = 64;
+    public static final int DEFAULT_LOGIN_TRIES = 3;
 
     /** Who may type into the line. */
     public enum InputPolicy {
@@ -75,38 +85,66 @@ public record SerialBridgeOptions(int port, InputPolicy input, int scrollbackByt
         if (maxClients < 1) {
             throw new IllegalArgumentException("serial max clients must be at least 1: " + maxClients);
         }
+        if (loginTries < 1 || loginTries > 100) {
+            throw new IllegalArgumentException("serial login tries must be 1-100: " + loginTries);
+        }
+        if (outputNeedsLogin && password == null) {
+            throw new IllegalArgumentException("serial output can need a login only when a password is set");
+        }
     }
 
     public static SerialBridgeOptions defaults() {
         return new SerialBridgeOptions(DEFAULT_PORT, InputPolicy.ALL, DEFAULT_SCROLLBACK, DEFAULT_CLIENT_QUEUE,
-                OverflowPolicy.DROP_OLDEST, false, DEFAULT_MAX_CLIENTS);
+                OverflowPolicy.DROP_OLDEST, false, DEFAULT_MAX_CLIENTS, null, false, DEFAULT_LOGIN_TRIES);
     }
 
     public SerialBridgeOptions withPort(int p) {
-        return new SerialBridgeOptions(p, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients);
+        return new SerialBridgeOptions(p, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withInput(InputPolicy p) {
-        return new SerialBridgeOptions(port, p, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients);
+        return new SerialBridgeOptions(port, p, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withScrollback(int bytes) {
-        return new SerialBridgeOptions(port, input, bytes, Math.max(clientQueueBytes, bytes), overflow, telnet, maxClients);
+        return new SerialBridgeOptions(port, input, bytes, Math.max(clientQueueBytes, bytes), overflow, telnet, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withClientQueue(int bytes) {
-        return new SerialBridgeOptions(port, input, scrollbackBytes, bytes, overflow, telnet, maxClients);
+        return new SerialBridgeOptions(port, input, scrollbackBytes, bytes, overflow, telnet, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withOverflow(OverflowPolicy p) {
-        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, p, telnet, maxClients);
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, p, telnet, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withTelnet(boolean on) {
-        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, on, maxClients);
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, on, maxClients, password,
+                outputNeedsLogin, loginTries);
     }
 
     public SerialBridgeOptions withMaxClients(int n) {
-        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, n);
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, n, password, outputNeedsLogin, loginTries);
+    }
+
+    /** With {@code p} (null: none; then output needs no login either). */
+    public SerialBridgeOptions withPassword(SerialPassword p) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients, p,
+                p != null && outputNeedsLogin, loginTries);
+    }
+
+    public SerialBridgeOptions withOutputNeedsLogin(boolean on) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients, password,
+                on, loginTries);
+    }
+
+    public SerialBridgeOptions withLoginTries(int n) {
+        return new SerialBridgeOptions(port, input, scrollbackBytes, clientQueueBytes, overflow, telnet, maxClients, password,
+                outputNeedsLogin, n);
     }
 }

@@ -43,7 +43,8 @@ class SerialFromConfigTest {
                 telnet = true
                 """).options();
         assertThat(o).isEqualTo(new SerialBridgeOptions(2323, SerialBridgeOptions.InputPolicy.FIRST, 1000, 4096,
-                SerialBridgeOptions.OverflowPolicy.DISCONNECT, true, SerialBridgeOptions.DEFAULT_MAX_CLIENTS));
+                SerialBridgeOptions.OverflowPolicy.DISCONNECT, true, SerialBridgeOptions.DEFAULT_MAX_CLIENTS, null, false,
+                SerialBridgeOptions.DEFAULT_LOGIN_TRIES));
         assertThat(settings("device = \"-\"\nenabled = false\n")).isNull();
     }
 }
