@@ -24,15 +24,28 @@ import java.util.Objects;
  *     one with the RFC 2349 timeout option
  * @param maxRetries retransmissions of one packet before the transfer is given up
  * @param maxTransfers transfers at the same time; more are refused with an error
+ * @param unansweredRetries retransmissions of a transfer's first packet (DATA 1, OACK or ACK 0)
+ *     while the client has not answered anything; then the transfer ends without an error packet.
+ *     A request's source address is unproven until the client answers, and may be spoofed: this
+ *     bounds what one forged RRQ makes us send to its victim to 1 + this many packets (RFC 1350
+ *     gives no number; 8 resends of a 516-byte DATA per 20-byte RRQ was a 200x amplifier). A real
+ *     client whose first packet is lost this often sends its request again and starts afresh.
+ * @param maxUnanswered transfers at the same time whose client has not answered yet; requests
+ *     beyond it are dropped silently (counted in {@code tftp.requests.dropped_unanswered}). This is
+ *     the global budget of what forged requests can make the server send: at most this many
+ *     first packets (and their resends) in flight toward addresses that never answered
  */
 public record TftpOptions(Path root, int port, boolean writable, boolean overwrite, long maxWriteBytes,
-        int maxBlockSize, Duration initialTimeout, Duration minTimeout, int maxRetries, int maxTransfers) {
+        int maxBlockSize, Duration initialTimeout, Duration minTimeout, int maxRetries, int maxTransfers,
+        int unansweredRetries, int maxUnanswered) {
     public static final int DEFAULT_PORT = 69;
     public static final long DEFAULT_MAX_WRITE_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_INITIAL_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_MIN_TIMEOUT = Duration.ofMillis(100);
     public static final int DEFAULT_MAX_RETRIES = 8;
     public static final int DEFAULT_MAX_TRANSFERS = 64;
+    public static final int DEFAULT_UNANSWERED_RETRIES = 1;
+    public static final int DEFAULT_MAX_UNANSWERED = 16;
 
     public TftpOptions {
         Objects.requireNonNull(root, "tftp root");
@@ -64,9 +77,19 @@ public record TftpOptions(Path root, int port, boolean writable, boolean overwri
         if (maxTransfers < 1) {
             throw new IllegalArgumentException("tftp max transfers must be at least 1: " + maxTransfers);
         }
+        if (unansweredRetries < 0 || unansweredRetries > maxRetries) {
+            throw new IllegalArgumentException("tftp retries before the client answers must be 0-" + maxRetries
+                    + " (the retries): " + unansweredRetries);
+        }
+        if (maxUnanswered < 1) {
+            throw new IllegalArgumentException("tftp max unanswered transfers must be at least 1: " + maxUnanswered);
+        }
     }
 
-    /** Defaults: port 69, read-only, 64 MiB write limit, blksize up to 65464, 1 s / 100 ms timeouts, 8 retries, 64 transfers. */
+    /**
+     * Defaults: port 69, read-only, 64 MiB write limit, blksize up to 65464, 1 s / 100 ms timeouts, 8 retries
+     * (1 before the client answered), 64 transfers (16 of them unanswered).
+     */
     public static Builder builder(Path root) {
         return new Builder(root);
     }
@@ -82,6 +105,8 @@ public record TftpOptions(Path root, int port, boolean writable, boolean overwri
         private Duration minTimeout = DEFAULT_MIN_TIMEOUT;
         private int maxRetries = DEFAULT_MAX_RETRIES;
         private int maxTransfers = DEFAULT_MAX_TRANSFERS;
+        private int unansweredRetries = DEFAULT_UNANSWERED_RETRIES;
+        private int maxUnanswered = DEFAULT_MAX_UNANSWERED;
 
         private Builder(Path root) {
             this.root = root;
@@ -132,9 +157,19 @@ public record TftpOptions(Path root, int port, boolean writable, boolean overwri
             return this;
         }
 
+        public Builder unansweredRetries(int retries) {
+            this.unansweredRetries = retries;
+            return this;
+        }
+
+        public Builder maxUnanswered(int transfers) {
+            this.maxUnanswered = transfers;
+            return this;
+        }
+
         public TftpOptions build() {
             return new TftpOptions(root, port, writable, overwrite, maxWriteBytes, maxBlockSize, initialTimeout,
-                    minTimeout, maxRetries, maxTransfers);
+                    minTimeout, maxRetries, maxTransfers, Math.min(unansweredRetries, maxRetries), maxUnanswered);
         }
     }
 }

@@ -39,6 +39,8 @@ public final class TftpServer implements UdpHandler, AutoCloseable {
     private final Stats stats;
     private volatile boolean closed;
     private volatile int peak;
+    /** Transfers whose client has not answered yet (see {@link TftpOptions#maxUnanswered()}). */
+    private int unanswered;
 
     /** The counters of a server, registered once in the stack's set. */
     static final class Stats {
@@ -59,6 +61,8 @@ public final class TftpServer implements UdpHandler, AutoCloseable {
         final Counter clientErrors;
         final Counter errorsSent;
         final Counter ioErrors;
+        final Counter unanswered;
+        final Counter droppedUnanswered;
 
         Stats(Counters c) {
             readRequests = c.counter("tftp.rx.rrq");
@@ -78,6 +82,8 @@ public final class TftpServer implements UdpHandler, AutoCloseable {
             clientErrors = c.counter("tftp.rx.errors");
             errorsSent = c.counter("tftp.tx.errors");
             ioErrors = c.counter("tftp.io_errors");
+            unanswered = c.counter("tftp.transfers.unanswered");
+            droppedUnanswered = c.counter("tftp.requests.dropped_unanswered");
         }
     }
 
@@ -148,7 +154,13 @@ public final class TftpServer implements UdpHandler, AutoCloseable {
             refuse(srcIp, srcPort, TftpPacket.ERR_NOT_DEFINED, "Too many transfers, try again later");
             return;
         }
+        if (unanswered >= options.maxUnanswered()) {
+            // The budget for unproven sources is spent: no answer at all (an ERROR would reflect too); a real client retries.
+            stats.droppedUnanswered.inc();
+            return;
+        }
         Transfer t = r.isWrite() ? new WriteTransfer(this, r, srcIp, srcPort) : new ReadTransfer(this, r, srcIp, srcPort);
+        unanswered++;
         transfers.add(t);
         peak = Math.max(peak, transfers.size());
         t.start();
@@ -161,7 +173,15 @@ public final class TftpServer implements UdpHandler, AutoCloseable {
         endpoint.send(ip, port, err, 0, err.length);
     }
 
+    /** {@code t}'s client answered for the first time. */
+    void answered(Transfer t) {
+        unanswered--;
+    }
+
     void ended(Transfer t, boolean ok, String why) {
+        if (!t.answered) {
+            unanswered--;
+        }
         transfers.remove(t);
         (ok ? stats.completed : stats.failed).inc();
     }

@@ -22,6 +22,8 @@ import org.jnetstack.wire.Ipv4Address;
  * triggers a retransmission of DATA (RFC 1123 §4.2.3.1, the Sorcerer's Apprentice). Without
  * the RFC 2349 timeout option the timeout adapts to the measured round trip (RFC 6298's
  * estimator, Karn's rule) between the configured minimum and four times the initial value.
+ * Until the client has answered, its first packet is resent only
+ * {@link TftpOptions#unansweredRetries()} times: the request may have come from a forged address.
  */
 abstract class Transfer implements UdpHandler {
     final TftpServer server;
@@ -44,6 +46,8 @@ abstract class Transfer implements UdpHandler {
     private long sentAt;
     private boolean retransmitted;
     private boolean resendOnce;
+    /** The client has answered (an awaited reply came): its address is real, not a forged source. */
+    boolean answered;
     boolean ioPending;
     boolean finished;
     long bytes;
@@ -182,6 +186,10 @@ abstract class Transfer implements UdpHandler {
 
     /** The awaited reply came: one RTT sample unless the packet was retransmitted (Karn). */
     final void replied() {
+        if (!answered) {
+            answered = true;
+            server.answered(this);
+        }
         timer.cancel();
         if (!retransmitted) {
             rtt.sample(loop.clock().nanos() - sentAt);
@@ -215,6 +223,13 @@ abstract class Transfer implements UdpHandler {
             onIdleTimeout();
             return;
         }
+        if (!answered && retries >= server.options().unansweredRetries()) {
+            // Perhaps a forged source: end without even an ERROR, so the request's victim gets no more.
+            server.counters().timeouts.inc();
+            server.counters().unanswered.inc();
+            end(false, "no answer from the client");
+            return;
+        }
         if (resendOnce && retries >= 1) {
             server.counters().timeouts.inc();
             fail(TftpPacket.ERR_NOT_DEFINED, "Timed out");
@@ -231,7 +246,7 @@ abstract class Transfer implements UdpHandler {
             rtt.backoff();
         }
         transmit(last, lastLen);
-        timer.schedule(resendOnce ? CLIENT_RETRY_WAIT_NANOS : timeout());
+        timer.schedule(resendOnce && answered ? CLIENT_RETRY_WAIT_NANOS : timeout());
     }
 
     /** No more retransmission: the packet sent last needs no reply (used before dallying). */

@@ -397,16 +397,121 @@ class TftpServerTest {
     void aVanishedClientIsGivenUpAfterTheRetries() throws IOException {
         up(TftpOptions.builder(root).maxRetries(3), null);
         file("f", random(5000, 7));
-        UdpEndpoint ep = client.udp().open(40002, (e, ip, port, buf, off, len) -> { });
+        List<byte[]> got = new ArrayList<>();
+        int[] tid = {0};
+        UdpEndpoint ep = client.udp().open(40002, (e, ip, port, buf, off, len) -> {
+            got.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            tid[0] = port;
+        });
         byte[] rrq = TftpPacket.request(TftpPacket.RRQ, "f", "octet", Map.of());
         ep.send(SERVER, 69, rrq, 0, rrq.length);
+        loop.runUntil(() -> got.size() == 1, 10 * SECOND);
+        ep.send(SERVER, tid[0], TftpTestClient.ack(1), 0, 4); // it answered once: a real client, then gone
 
         loop.runFor(120 * SECOND);
 
-        assertThat(counter("tftp.tx.retransmissions")).isEqualTo(3);
+        assertThat(counter("tftp.tx.retransmissions")).as("DATA 2, the full retries").isEqualTo(3);
+        assertThat(got).hasSize(1 + 1 + 3 + 1).last().satisfies(p -> assertThat(TftpPacket.opcode(p, 0, p.length))
+                .as("it is told with an ERROR").isEqualTo(TftpPacket.ERROR));
         assertThat(counter("tftp.transfers.timed_out")).isEqualTo(1);
         assertThat(server.transfers()).isEmpty();
         assertThat(serverStack.udp().endpoints()).as("only the request port is left").hasSize(1);
+    }
+
+    /**
+     * Sends {@code request} "from" a victim that never answers (as a request with a forged source
+     * address: the victim receives what the server sends) and returns what the victim receives.
+     */
+    private List<byte[]> forged(int victimPort, byte[] request) {
+        List<byte[]> got = new ArrayList<>();
+        UdpEndpoint victim = client.udp().open(victimPort,
+                (e, ip, p, buf, off, len) -> got.add(java.util.Arrays.copyOfRange(buf, off, off + len)));
+        victim.send(SERVER, 69, request, 0, request.length);
+        return got;
+    }
+
+    private static long count(List<byte[]> packets, int opcode) {
+        return packets.stream().filter(p -> TftpPacket.opcode(p, 0, p.length) == opcode).count();
+    }
+
+    @Test
+    void anUnansweredReadRequestDrawsAtMostTheBoundOfDataPackets() throws IOException {
+        up();
+        file("boot.img", random(1_000_000, 11));
+
+        List<byte[]> victim = forged(40010, TftpPacket.request(TftpPacket.RRQ, "boot.img", "octet", Map.of()));
+        loop.runFor(600 * SECOND);
+
+        assertThat(count(victim, TftpPacket.DATA)).as("DATA 1 and %d resend(s)", TftpOptions.DEFAULT_UNANSWERED_RETRIES)
+                .isEqualTo(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(victim).as("no ERROR either: nothing beyond the bound").hasSize(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(counter("tftp.tx.retransmissions")).isEqualTo(TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(counter("tftp.transfers.unanswered")).isEqualTo(1);
+        assertThat(server.transfers()).isEmpty();
+    }
+
+    @Test
+    void anUnansweredRequestWithOptionsDrawsAtMostTheBoundOfOacks() throws IOException {
+        up();
+        file("f", random(100_000, 12));
+
+        List<byte[]> victim = forged(40012,
+                TftpPacket.request(TftpPacket.RRQ, "f", "octet", options("blksize", "65464", "timeout", "255")));
+        loop.runFor(3600 * SECOND);
+
+        assertThat(victim).hasSize(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(count(victim, TftpPacket.OACK)).isEqualTo(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(server.transfers()).isEmpty();
+    }
+
+    @Test
+    void anUnansweredWriteRequestDrawsAtMostTheBoundOfAcks() {
+        up(TftpOptions.builder(root).writable(true), null);
+
+        List<byte[]> victim = forged(40013, TftpPacket.request(TftpPacket.WRQ, "w", "octet", Map.of()));
+        loop.runFor(600 * SECOND);
+
+        assertThat(victim).hasSize(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+        assertThat(count(victim, TftpPacket.ACK)).isEqualTo(1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES);
+    }
+
+    @Test
+    void forgedRequestsBeyondTheUnansweredBudgetAreDroppedAndARealClientStillGetsItsFile() throws IOException {
+        up(TftpOptions.builder(root).maxUnanswered(4), null);
+        byte[] content = random(3000, 13);
+        file("f", content);
+        List<byte[]> victim = new ArrayList<>();
+        byte[] rrq = TftpPacket.request(TftpPacket.RRQ, "f", "octet", Map.of());
+        for (int i = 0; i < 40; i++) {
+            UdpEndpoint ep = client.udp().open(41000 + i,
+                    (e, ip, port, buf, off, len) -> victim.add(java.util.Arrays.copyOfRange(buf, off, off + len)));
+            ep.send(SERVER, 69, rrq, 0, rrq.length);
+        }
+        loop.runFor(SECOND / 10);
+        assertThat(server.transfers()).as("the unanswered budget").hasSize(4);
+        assertThat(counter("tftp.requests.dropped_unanswered")).isEqualTo(36);
+
+        loop.runFor(600 * SECOND);
+        assertThat(victim).as("at most budget x (1 + resends)").hasSize(4 * (1 + TftpOptions.DEFAULT_UNANSWERED_RETRIES));
+
+        TftpTestClient c = run(new TftpTestClient(client, SERVER).get("f", "octet", Map.of()));
+        assertThat(c.data.toByteArray()).isEqualTo(content);
+    }
+
+    @Test
+    void aRealClientWhoseFirstDataIsLostStillGetsItsFile() throws IOException {
+        // Everything from the server is lost for the first 2.5 s: DATA 1 and its one resend. The
+        // client's own retransmitted request (on its timer) starts afresh once that transfer ended.
+        up();
+        byte[] content = random(5000, 14);
+        file("f", content);
+        TftpTestClient c = new TftpTestClient(client, SERVER);
+        c.ignoreUntilNanos = loop.clock().nanos() + 2_500_000_000L; // what arrives before is "lost"
+        run(c.get("f", "octet", Map.of()));
+
+        assertThat(c.errorMessage).isNull();
+        assertThat(c.data.toByteArray()).isEqualTo(content);
+        assertThat(counter("tftp.transfers.unanswered")).isEqualTo(1);
     }
 
     @Test
