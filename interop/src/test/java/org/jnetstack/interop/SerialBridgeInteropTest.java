@@ -70,7 +70,7 @@ class SerialBridgeInteropTest {
 
     @BeforeAll
     static void needsRoot() {
-        Requirements.rootWithTap("ip", "sysctl", "python3", "nc", "stty", "sh");
+        Requirements.rootWithTap("ip", "sysctl", "python3", "nc", "stty", "sh", "curl");
     }
 
     @AfterAll
@@ -94,7 +94,8 @@ class SerialBridgeInteropTest {
             Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--serial", pty,
                     "--serial-scrollback", "0", "--serial-queue", "1M"));
             String listening = jns.awaitLine(l -> l.contains("serial console on TCP"), Duration.ofSeconds(60));
-            assertThat(listening).isEqualTo("jns: serial console on TCP " + STACK + ":1234 (device " + pty + ", input all)");
+            assertThat(listening).isEqualTo("jns: serial console on TCP " + STACK + ":1234 (device " + pty
+                    + ", input all, no password)");
 
             Background stalled = ns.spawn("python3", KernelTcp.script(dir, "stalled.py", STALLED).toString(), STACK, "1234");
             stalled.awaitLine(l -> l.equals("CONNECTED"), Duration.ofSeconds(30));
@@ -120,6 +121,46 @@ class SerialBridgeInteropTest {
             }
             assertThat(KernelTcp.sha256(fromClients)).as("what the line got from the first nc").isEqualTo(KernelTcp.sha256(input));
             assertThat(stalled.isAlive()).as("the stalled client is still connected, not waited for").isTrue();
+            assertThat(jns.output()).doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * A browser's cross-origin POST (curl stands in for it) and a client without the password
+     * type nothing into the line; a client that gives the password from --serial-password-file
+     * does, and only what it types after the password arrives.
+     */
+    @Test
+    void withAPasswordOnlyTheClientThatGaveItTypesAndAnHttpPostNeverDoes(@TempDir Path dir) throws Exception {
+        Path fromClients = dir.resolve("from-clients");
+        Path passwordFile = Files.writeString(dir.resolve("serial.password"), "correct horse battery\n");
+        Path empty = Files.createFile(dir.resolve("empty"));
+        try (Netns ns = Netns.create()) {
+            String tap = Netns.uniqueTapName();
+            ns.createTap(tap, KERNEL + "/24");
+            Background device = ns.spawn("python3", KernelTcp.script(dir, "device.py", DEVICE).toString(),
+                    fromClients.toString(), dir.resolve("never").toString(), empty.toString());
+            String pty = device.awaitLine(l -> l.startsWith("/dev/pts/"), Duration.ofSeconds(30));
+            Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--serial", pty,
+                    "--serial-password-file", passwordFile.toString()));
+            assertThat(jns.awaitLine(l -> l.contains("serial console on TCP"), Duration.ofSeconds(60)))
+                    .endsWith(", input all, password to type)");
+            assertThat(jns.output()).doesNotContain("correct horse");
+
+            CommandResult post = ns.run(Duration.ofSeconds(30), "curl", "-sS", "-m", "10", "-X", "POST",
+                    "-H", "Content-Type: text/plain", "--data", "touch /tmp/pwned-by-a-web-page",
+                    "http://" + STACK + ":1234/");
+            assertThat(post.ok()).as("the bridge resets the request: %s", post.describe()).isFalse();
+            CommandResult stranger = ns.run(Duration.ofSeconds(30), "sh", "-c",
+                    "printf 'touch /tmp/pwned\\nid\\n' | nc -N -w 5 " + STACK + " 1234");
+            assertThat(stranger.stdout()).startsWith("Password: ");
+            CommandResult owner = ns.run(Duration.ofSeconds(30), "sh", "-c",
+                    "printf 'correct horse battery\\nhello line\\n' | nc -N -w 5 " + STACK + " 1234");
+            assertThat(owner.stdout()).startsWith("Password: ");
+
+            awaitSize(fromClients, "hello line\n".length(), jns);
+            Thread.sleep(1000); // anything else would have arrived by now
+            assertThat(Files.readString(fromClients)).isEqualTo("hello line\n");
             assertThat(jns.output()).doesNotContain("Exception");
         }
     }

@@ -72,7 +72,7 @@ class SerialTelnetInteropTest {
             String pty = device.awaitLine(l -> l.startsWith("/dev/pts/"), Duration.ofSeconds(30));
             Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--serial", pty,
                     "--serial-telnet", "--serial-scrollback", "0"));
-            assertThat(jns.awaitLine(l -> l.contains("serial console on TCP"), Duration.ofSeconds(60))).endsWith(", telnet)");
+            assertThat(jns.awaitLine(l -> l.contains("serial console on TCP"), Duration.ofSeconds(60))).endsWith(", telnet, no password)");
 
             Background telnet = ns.spawn("python3", KernelTcp.script(dir, "telnet.py", TELNET).toString(), STACK, "1234");
             assertThat(telnet.awaitLine(l -> l.contains("CONNECTED"), Duration.ofSeconds(40))).isEqualTo("CONNECTED");

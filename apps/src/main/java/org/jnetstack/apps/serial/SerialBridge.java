@@ -91,6 +91,8 @@ public final class SerialBridge implements AutoCloseable {
     private final Stats stats;
     /** Checks slow (hashed) passwords one at a time, off the loop; null without such a password. */
     private final ExecutorService checker;
+    /** Checks handed to {@link #checker} and not yet back (loop thread); at most maxClients. */
+    private int checksPending;
 
     static final class Stats {
         final Counter lineRx;
@@ -150,8 +152,8 @@ public final class SerialBridge implements AutoCloseable {
         boolean afterCr;
         int failures;
         boolean authenticated;
-        /** Disconnected by the bridge: nothing more of it is read. */
-        boolean gone;
+        /** Disconnected: nothing more of it is read (volatile: the password checker skips a gone client's check). */
+        volatile boolean gone;
         long dropped;
         boolean leaving;
 
@@ -466,11 +468,24 @@ public final class SerialBridge implements AutoCloseable {
             checked(c, password.matches(attempt));
             return;
         }
+        if (checksPending >= options.maxClients()) {
+            // Clients that leave while their check waits would otherwise queue checks without bound.
+            stats.loginGaveUp.inc();
+            send(c, "\r\nToo many logins at once; try again later.\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.gone = true;
+            remove(c);
+            c.conn.close();
+            return;
+        }
+        checksPending++;
         try {
             checker.execute(() -> {
-                boolean ok = password.matches(attempt);
+                boolean ok = !c.gone && password.matches(attempt); // a client gone meanwhile costs no PBKDF2
                 try {
-                    loop.execute(() -> checked(c, ok));
+                    loop.execute(() -> {
+                        checksPending--;
+                        checked(c, ok);
+                    });
                 } catch (IllegalStateException loopClosed) {
                     // nobody left to tell
                 }
