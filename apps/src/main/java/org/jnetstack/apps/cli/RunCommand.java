@@ -132,6 +132,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Integer faultPort = TestHooks.faultPort();
         boolean userNet = userNet();
         if (config == null && !userNet) {
             stackOptions.validate(); // the command line alone must name the interface and address
@@ -195,7 +196,7 @@ final class RunCommand implements Callable<Integer> {
         // nothing but the completion happens there), or never.
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         launcher.stack().onFailure(failed::complete);
-        TestHooks.install(launcher);
+        TestHooks.install(launcher, faultPort);
         // The JVM runs this on SIGINT/SIGTERM, and on exit after a failure: stop the services, then
         // the loop and the stack, which completes a pcap file. Within STOP_GRACE, whatever state the
         // loop is in (dead, or stuck in a handler): the JVM exits when the hook returns.
@@ -237,7 +238,14 @@ final class RunCommand implements Callable<Integer> {
      */
     static void stopWithin(Duration grace, Runnable stop, PrintWriter err) {
         try {
-            Thread stopper = Thread.ofPlatform().daemon().name("jns-stop").start(stop);
+            Thread stopper = Thread.ofPlatform().daemon().name("jns-stop").start(() -> {
+                try {
+                    stop.run();
+                } catch (RuntimeException e) {
+                    err.println("jns: while stopping: " + e);
+                    err.flush();
+                }
+            });
             if (!stopper.join(grace)) {
                 err.println("jns: stopping took longer than " + grace.toSeconds() + " s; exiting anyway");
                 err.flush();

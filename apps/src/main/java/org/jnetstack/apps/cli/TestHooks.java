@@ -25,15 +25,35 @@ final class TestHooks {
     private TestHooks() {
     }
 
-    /** Installs the hooks on the launcher's stack if {@value #FAULT_PORT} is set. */
-    static void install(StackLauncher launcher) {
+    /**
+     * The port {@value #FAULT_PORT} asks for, or null when it is not set.
+     *
+     * @throws IllegalArgumentException when it is set to something else than a port number
+     */
+    static Integer faultPort() {
         String port = System.getProperty(FAULT_PORT);
+        if (port == null) {
+            return null;
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port.trim());
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("-D" + FAULT_PORT + "=" + port + ": expected a UDP port number 1-65535");
+        }
+        return p;
+    }
+
+    /** Installs the hooks on the launcher's stack at {@code port} (from {@link #faultPort()}; null: none). */
+    static void install(StackLauncher launcher, Integer port) {
         if (port == null) {
             return;
         }
-        int p = Integer.parseInt(port.trim());
-        launcher.loop().execute(() -> launcher.stack().udp().open(p, TestHooks::onDatagram));
-        System.err.println("jns: test hook: faults on request at UDP port " + p + " (" + FAULT_PORT + ")");
+        launcher.loop().execute(() -> launcher.stack().udp().open(port, TestHooks::onDatagram));
+        System.err.println("jns: test hook: faults on request at UDP port " + port + " (" + FAULT_PORT + ")");
     }
 
     private static void onDatagram(UdpEndpoint endpoint, int srcIp, int srcPort, byte[] buf, int off, int len) {
