@@ -76,14 +76,7 @@ public final class EventLoop implements AutoCloseable {
     private Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    /** Logged (when no listener reports it) without building a string on a path that may be out of memory. */
-    private static final String FATAL_MESSAGE = "event loop stopped by a fatal error: devices closed, work refused";
-    private volatile Throwable failure;
-    private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    private final Object listenerLock = new Object();
-    @SuppressWarnings("unchecked")
-    private Consumer<Throwable>[] failureListeners = new Consumer[0]; // guarded by listenerLock
-    private boolean listenersTaken; // guarded by listenerLock: die() has taken them; later ones run at once
+    private final LoopFailure failure = new LoopFailure();
 
     public EventLoop(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -130,7 +123,7 @@ public final class EventLoop implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon; safe from any thread (lwIP's tcpip_callback). */
     public void execute(Runnable task) {
         if (closed) {
-            Throwable f = failure;
+            Throwable f = failure.cause();
             throw new IllegalStateException(f == null ? "event loop is closed"
                     : "event loop is closed: it stopped on a fatal error: " + f, f);
         }
@@ -319,8 +312,8 @@ public final class EventLoop implements AutoCloseable {
      * to the caller.
      */
     private void runOnce(boolean mayWait, long limit) {
-        if (failure != null) {
-            throw new IllegalStateException("event loop stopped by a fatal error", failure);
+        if (failure.cause() != null) {
+            throw new IllegalStateException("event loop stopped by a fatal error", failure.cause());
         }
         try {
             iterate(mayWait, limit);
@@ -456,10 +449,9 @@ public final class EventLoop implements AutoCloseable {
      * {@link OutOfMemoryError} any allocation may throw again. The first failure wins.
      */
     private void die(Throwable t) {
-        if (failure != null) {
+        if (!failure.record(t)) {
             return;
         }
-        failure = t;
         closed = true;
         errors.inc();
         fatal.inc();
@@ -477,30 +469,7 @@ public final class EventLoop implements AutoCloseable {
         } catch (Throwable e) {
             // nothing is left to wait on it
         }
-        Consumer<Throwable>[] listeners;
-        synchronized (listenerLock) {
-            listeners = failureListeners;
-            listenersTaken = true;
-        }
-        for (Consumer<Throwable> l : listeners) {
-            try {
-                l.accept(t);
-            } catch (Throwable e) {
-                // one listener's failure does not keep the failure from the others
-            }
-        }
-        try {
-            failed.complete(t);
-        } catch (Throwable e) {
-            // a dependent stage's action threw on this thread
-        }
-        if (listeners.length == 0) {
-            try {
-                LOG.log(Level.ERROR, FATAL_MESSAGE, t);
-            } catch (Throwable e) {
-                // the failure is recorded and reported above; a log line is all that is lost
-            }
-        }
+        failure.report();
     }
 
     /**
@@ -510,12 +479,12 @@ public final class EventLoop implements AutoCloseable {
      * any thread, e.g. {@code Throwable why = loop.failure().join();}.
      */
     public CompletableFuture<Throwable> failure() {
-        return failed.copy();
+        return failure.future();
     }
 
     /** The error that stopped this loop, or null while it has not failed. */
     public Throwable failureCause() {
-        return failure;
+        return failure.cause();
     }
 
     /**
@@ -525,17 +494,7 @@ public final class EventLoop implements AutoCloseable {
      * listener registered, the loop does not log the error itself. Safe from any thread.
      */
     public void onFailure(Consumer<Throwable> listener) {
-        Objects.requireNonNull(listener, "listener");
-        synchronized (listenerLock) {
-            if (!listenersTaken) {
-                Consumer<Throwable>[] old = failureListeners;
-                Consumer<Throwable>[] now = Arrays.copyOf(old, old.length + 1);
-                now[old.length] = listener;
-                failureListeners = now;
-                return;
-            }
-        }
-        listener.accept(failure);
+        failure.addListener(listener);
     }
 
     /** Stops the loop thread (if started) and closes every attached device. */
