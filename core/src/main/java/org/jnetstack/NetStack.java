@@ -228,6 +228,29 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes with the {@link Error} that stopped this stack's event loop (out of memory, a
+     * stack overflow, any {@code Error} a handler threw; exceptions are contained and counted, see
+     * {@link EventLoop}), once the loop has closed its devices and refused further work; never
+     * completes while the stack runs or after a normal {@link #close()}. Blocked socket calls on
+     * the stack end with an {@code IOException} naming the error. An embedder waits on it, e.g.
+     * {@code Throwable why = stack.failure().join();} then exits or restarts. Safe from any
+     * thread; the loop is shared by every stack on it, so they all fail together.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return loop.failure();
+    }
+
+    /**
+     * Calls {@code listener} with the error that stops this stack's event loop (see
+     * {@link #failure()}), on the loop's dying thread, or at once if it has failed already. Keep
+     * it short and frugal (the error may be {@link OutOfMemoryError}): complete a future, set a
+     * flag. With a listener registered the loop does not log the error: the listener reports it.
+     */
+    public void onFailure(java.util.function.Consumer<Throwable> listener) {
+        loop.onFailure(listener);
+    }
+
     private void detachAll() {
         for (NetInterface ni : ipv4.interfaces()) {
             try {

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jnetstack.link.DeviceContext;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
@@ -29,8 +31,22 @@ import org.jnetstack.stats.Counters;
  *   <li>waits at one point for a frame, a task or the next deadline.</li>
  * </ol>
  * With a {@link VirtualClock} an idle loop does not wait: it jumps to the next deadline.
- * Several stacks may share one loop. No exception thrown by a handler, timer or task escapes
- * the loop: it is logged and counted ({@code loop.errors}).
+ * Several stacks may share one loop.
+ *
+ * <p><b>Faults.</b> An {@link Exception} thrown by a handler, timer or task is contained: it is
+ * logged and counted ({@code loop.errors}) and the loop goes on. An {@link Error} (out of memory,
+ * stack overflow, a linkage or assertion error, anything a reasonable program does not catch) is
+ * fatal: whatever state the handler was changing is half changed, and nothing can check it. The
+ * loop then stops the same way every time, on its own thread (see {@link #failure()}): it marks
+ * itself closed (so {@link #execute} refuses work and blocked socket callers get an
+ * {@code IOException} naming the error), counts it ({@code loop.errors}, {@code loop.fatal}),
+ * closes every attached device, calls the {@link #onFailure failure listeners}, completes
+ * {@link #failure()}, and logs the error with its stack trace only when no listener was
+ * registered (a listener reports it, as a thread's uncaught-exception handler does). Each step is
+ * guarded, so one that fails (out of memory again) cannot keep the others from running. A loop
+ * driven on the caller's thread ({@link #runUntil}, {@link #runPending}) stops the same way and
+ * then rethrows the error to the caller. Protocol handlers (callback API) are not called after a
+ * fatal error: their state is unknown, and the thread that owns it is gone.
  */
 public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
@@ -48,6 +64,7 @@ public final class EventLoop implements AutoCloseable {
 
     private final Counters counters = new Counters();
     private final Counter errors = counters.counter("loop.errors");
+    private final Counter fatal = counters.counter("loop.fatal");
     private final Counter iterations = counters.counter("loop.iterations");
 
     private volatile Thread owner;
@@ -58,6 +75,8 @@ public final class EventLoop implements AutoCloseable {
     private FdWaiter fdWaiter;
     private Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private final LoopFailure failure = new LoopFailure();
 
     public EventLoop(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -104,7 +123,9 @@ public final class EventLoop implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon; safe from any thread (lwIP's tcpip_callback). */
     public void execute(Runnable task) {
         if (closed) {
-            throw new IllegalStateException("event loop is closed");
+            Throwable f = failure.cause();
+            throw new IllegalStateException(f == null ? "event loop is closed"
+                    : "event loop is closed: it stopped on a fatal error: " + f, f);
         }
         tasks.add(Objects.requireNonNull(task, "task"));
         wakeup();
@@ -205,6 +226,8 @@ public final class EventLoop implements AutoCloseable {
             while (!closed) {
                 runOnce(true);
             }
+        } catch (Throwable fatalError) {
+            // runOnce has stopped the loop already (die): the thread ends here, and nothing escapes it
         } finally {
             stopped.countDown();
         }
@@ -282,7 +305,25 @@ public final class EventLoop implements AutoCloseable {
         runOnce(mayWait, Long.MAX_VALUE);
     }
 
+    /**
+     * One iteration. Whatever escapes it is fatal by construction ({@link #fault} lets only
+     * errors through, and anything else escaping is the loop's own failure, such as running out
+     * of memory while describing a contained exception): the loop stops, then the error goes on
+     * to the caller.
+     */
     private void runOnce(boolean mayWait, long limit) {
+        if (failure.cause() != null) {
+            throw new IllegalStateException("event loop stopped by a fatal error", failure.cause());
+        }
+        try {
+            iterate(mayWait, limit);
+        } catch (Throwable t) {
+            die(t);
+            throw t;
+        }
+    }
+
+    private void iterate(boolean mayWait, long limit) {
         iterations.inc();
         woken = false;
         framesSignalled = false;
@@ -299,7 +340,7 @@ public final class EventLoop implements AutoCloseable {
                 }
                 worked |= n > 0;
             } catch (Throwable t) {
-                fault("receive on " + a.device.name(), t);
+                fault("receive on ", a.device, t);
             }
         }
         // 2. timers
@@ -310,7 +351,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 t.action.run();
             } catch (Throwable e) {
-                fault("timer", e);
+                fault("timer", null, e);
             }
         }
         // 3. tasks (only those present now, so a task that re-posts itself cannot starve I/O)
@@ -324,7 +365,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 r.run();
             } catch (Throwable e) {
-                fault("task", e);
+                fault("task", null, e);
             }
         }
         // 4. flush
@@ -332,7 +373,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 flushHooks.get(i).run();
             } catch (Throwable e) {
-                fault("flush", e);
+                fault("flush", null, e);
             }
         }
         if (!mayWait || more || !tasks.isEmpty() || woken || framesSignalled || closed) {
@@ -377,9 +418,83 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    private void fault(String where, Throwable t) {
+    /**
+     * Which throwables the loop cannot survive: every {@link Error}. An {@link Exception}
+     * (checked ones too, thrown sneakily) comes from a handler's own logic and leaves the loop's
+     * state whole: it is contained.
+     */
+    public static boolean isFatal(Throwable t) {
+        return t instanceof Error;
+    }
+
+    /**
+     * A handler, timer, task or device threw {@code t} at {@code where} (+ the device's name):
+     * contained and counted, or rethrown when fatal (runOnce then stops the loop).
+     */
+    private void fault(String where, LinkDevice device, Throwable t) {
+        if (isFatal(t)) {
+            throw (Error) t;
+        }
         errors.inc();
-        LOG.log(Level.WARNING, "event loop: exception in " + where + " (contained)", t);
+        try {
+            LOG.log(Level.WARNING, "event loop: exception in " + where + (device == null ? "" : device.name()) + " (contained)", t);
+        } catch (Exception logging) {
+            // a broken log handler must not turn a contained fault into a dead loop
+        }
+    }
+
+    /**
+     * Stops the loop after a fatal error, the same way every time (see the class comment); on the
+     * thread that ran the iteration. Each step is guarded and none builds a message: after an
+     * {@link OutOfMemoryError} any allocation may throw again. The first failure wins.
+     */
+    private void die(Throwable t) {
+        if (!failure.record(t)) {
+            return;
+        }
+        closed = true;
+        errors.inc();
+        fatal.inc();
+        for (Attachment a : attachments) {
+            try {
+                a.device.close();
+            } catch (Throwable e) {
+                // the others still close
+            }
+        }
+        try {
+            if (fdWaiter != null) {
+                fdWaiter.close();
+            }
+        } catch (Throwable e) {
+            // nothing is left to wait on it
+        }
+        failure.report();
+    }
+
+    /**
+     * Completes with the {@link Error} that stopped this loop (see the class comment), on the
+     * loop's own thread once its devices are closed; never completes if the loop is closed
+     * normally. Each call returns a new view: completing it does not affect the loop. Safe from
+     * any thread, e.g. {@code Throwable why = loop.failure().join();}.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure.future();
+    }
+
+    /** The error that stopped this loop, or null while it has not failed. */
+    public Throwable failureCause() {
+        return failure.cause();
+    }
+
+    /**
+     * Calls {@code listener} with the fatal error that stops this loop, on the loop's thread after
+     * its devices are closed (keep it short, and do not allocate much: the error may be
+     * {@link OutOfMemoryError}), or at once on this thread if the loop has failed already. With a
+     * listener registered, the loop does not log the error itself. Safe from any thread.
+     */
+    public void onFailure(Consumer<Throwable> listener) {
+        failure.addListener(listener);
     }
 
     /** Stops the loop thread (if started) and closes every attached device. */
@@ -401,8 +516,8 @@ public final class EventLoop implements AutoCloseable {
         for (Attachment a : attachments) {
             try {
                 a.device.close();
-            } catch (Throwable e) {
-                fault("close " + a.device.name(), e);
+            } catch (RuntimeException e) {
+                fault("close ", a.device, e);
             }
         }
         attachments = new Attachment[0];
@@ -454,7 +569,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 handler.onFrame(buf, off, len);
             } catch (Throwable t) {
-                fault("frame handler of " + device.name(), t);
+                fault("frame handler of ", device, t);
             }
         }
 
@@ -463,7 +578,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 handler.onFrame(buf, off, len, flags);
             } catch (Throwable t) {
-                fault("frame handler of " + device.name(), t);
+                fault("frame handler of ", device, t);
             }
         }
     }

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jnetstack.loop.EventLoop;
 
 /**
@@ -37,10 +39,20 @@ final class LoopCall {
                 }
             });
         } catch (IllegalStateException closed) {
-            throw new SocketException("network stack is closed (its event loop stopped)");
+            throw loopStopped(loop);
         }
         try {
-            return result.get();
+            // A loop that stops (closed, or killed by a fatal error) never runs the task: look
+            // at it now and then rather than wait for ever.
+            while (true) {
+                try {
+                    return result.get(LOOP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (loop.isClosed() && !result.isDone()) {
+                        throw loopStopped(loop);
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the event loop");
@@ -54,6 +66,23 @@ final class LoopCall {
             }
             throw (Error) cause;
         }
+    }
+
+    /** How often a caller waiting for the loop looks whether it has stopped. */
+    private static final long LOOP_CHECK_MILLIS = 1000;
+
+    /**
+     * What a socket call says when the loop is gone: {@code SocketException} naming the fatal
+     * error that stopped it (with it as the cause), or that it was closed.
+     */
+    static SocketException loopStopped(EventLoop loop) {
+        Throwable fatal = loop.failureCause();
+        if (fatal == null) {
+            return new SocketException("Socket closed: the network stack's event loop has stopped");
+        }
+        SocketException e = new SocketException("Socket closed: the network stack stopped on a fatal error: " + fatal);
+        e.initCause(fatal);
+        return e;
     }
 
     /** Hands {@code task} to the loop; a stopped loop is ignored (nothing is left to tidy). */

@@ -38,12 +38,13 @@ final class Waits {
      * when the deadline has passed. It may return early without a signal: callers re-check their
      * condition in a loop. An interrupt closes {@code socket} and throws {@code SocketException:
      * Closed by interrupt}, as the JDK's own sockets do for virtual threads; a stopped event loop
-     * (nothing can ever wake us) throws {@code SocketException} too.
+     * (nothing can ever wake us) throws {@code SocketException} too, naming the fatal error if one
+     * stopped it (seen within {@code LOOP_CHECK_NANOS}).
      */
     static boolean await(Condition cond, long deadline, EventLoop loop, AutoCloseable socket) throws SocketException {
         LoopCall.checkNotLoopThread(loop);
         if (loop.isClosed()) {
-            throw new SocketException("Socket closed: the network stack's event loop has stopped");
+            throw LoopCall.loopStopped(loop);
         }
         try {
             long left = deadline == 0 ? LOOP_CHECK_NANOS : deadline - System.nanoTime();

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jnetstack.link.ForwardingDevice;
+import org.jnetstack.link.Loopback;
 import org.junit.jupiter.api.Test;
 
 class EventLoopTest {
@@ -101,6 +103,63 @@ class EventLoopTest {
         loop.runFor(100);
         assertThat(ran).containsExactlyInAnyOrder("timer after the failing one", "task after the failing one");
         assertThat(loop.counters().get("loop.errors")).isEqualTo(2);
+    }
+
+    @Test
+    void anErrorStopsAStartedLoopOnceAndEveryListenerHearsOfIt() throws Exception {
+        EventLoop loop = EventLoop.system();
+        AtomicInteger closes = new AtomicInteger();
+        loop.attach(new ForwardingDevice(new Loopback()) {
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+                super.close();
+            }
+        }, (buf, off, len) -> { });
+        List<Throwable> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.onFailure(t -> {
+            throw new IllegalStateException("a listener that throws (expected by the test)");
+        });
+        loop.onFailure(heard::add);
+        java.util.concurrent.CompletableFuture<Throwable> failure = loop.failure();
+        loop.start("failing-loop");
+        Error boom = new AssertionError("thrown by a task (expected by the test)");
+        List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.execute(() -> {
+            throw boom;
+        });
+        try {
+            loop.execute(() -> ran.add("a task after the fatal one"));
+        } catch (IllegalStateException alreadyClosed) {
+            // the loop may have died already
+        }
+        assertThat(failure.get(10, TimeUnit.SECONDS)).isSameAs(boom);
+        assertThat(heard).containsExactly(boom);
+        assertThat(closes).hasValue(1);
+        assertThat(ran).isEmpty();
+        assertThat(loop.isClosed()).isTrue();
+        assertThat(loop.isRunning()).isFalse();
+        assertThat(loop.failureCause()).isSameAs(boom);
+        assertThat(loop.counters().get("loop.fatal")).isEqualTo(1);
+        failure.complete(null); // a view: completing it changes nothing for the others
+        assertThat(loop.failure()).isCompletedWithValue(boom);
+        loop.close(); // closing a failed loop is allowed and closes nothing twice
+        assertThat(closes).hasValue(1);
+    }
+
+    @Test
+    void anErrorInALoopDrivenOnTheCallersThreadStopsItAndReachesTheCaller() {
+        EventLoop loop = EventLoop.virtual();
+        Error boom = new OutOfMemoryError("thrown by a timer (expected by the test)");
+        loop.schedule(10, () -> {
+            throw boom;
+        });
+        assertThatThrownBy(() -> loop.runFor(100)).isSameAs(boom);
+        assertThat(loop.isClosed()).isTrue();
+        assertThat(loop.failure()).isCompletedWithValue(boom);
+        assertThatThrownBy(() -> loop.runPending()).isInstanceOf(IllegalStateException.class).hasCause(boom);
+        assertThat(EventLoop.isFatal(boom)).isTrue();
+        assertThat(EventLoop.isFatal(new RuntimeException())).isFalse();
     }
 
     @Test

@@ -17,9 +17,16 @@ final class Jns {
 
     /** {@code java ... -jar jnetstack-apps.jar args...}, ready for {@link Netns#spawn} or {@link Netns#run}. */
     static String[] command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** As {@link #command(String...)} with JVM options after the launcher's, as JNS_JAVA_OPTS gives them. */
+    static String[] command(List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));

@@ -3,11 +3,12 @@ package org.jnetstack.apps.cli;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import org.jnetstack.apps.admin.AdminService;
 import org.jnetstack.apps.appliance.Appliance;
 import org.jnetstack.apps.appliance.ApplianceConfig;
@@ -31,7 +32,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jns run}: the appliance. Reads the config file (if any), lays the command line's
  * options over it, validates the result (nothing starts on an invalid configuration), brings the
- * stack up, starts the services, prints where they listen, and serves until SIGINT/SIGTERM.
+ * stack up, starts the services, prints where they listen, and serves until SIGINT/SIGTERM
+ * (exit status 130/143, stopped within {@link #STOP_GRACE}) or until the stack fails on a fatal
+ * error (an {@link Error} on its event loop: one line naming it, exit status 1). Out of memory
+ * anywhere ends the JVM at once: the launcher passes {@code -XX:+ExitOnOutOfMemoryError}.
  */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
@@ -128,6 +132,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Integer faultPort = TestHooks.faultPort();
         boolean userNet = userNet();
         if (config == null && !userNet) {
             stackOptions.validate(); // the command line alone must name the interface and address
@@ -187,16 +192,18 @@ final class RunCommand implements Callable<Integer> {
         Appliance appliance = Appliance.start(file, launcher.stack(), ring, launcher.describeLink(), services,
                 StackServerSocketFactory.of(launcher.stack()), InetAddress.getByAddress(new byte[4]));
         appliance.useNetwork(launcher::lease, launcher::setDnsServers);
-        CountDownLatch closed = new CountDownLatch(1);
-        // The JVM runs this on SIGINT/SIGTERM: stop the services, then the loop and the stack, which completes a pcap file.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                appliance.close();
-                launcher.close();
-            } finally {
-                closed.countDown();
-            }
-        }, "jns-shutdown"));
+        // Completed with the fatal error that stops the stack's loop (on the dying loop thread:
+        // nothing but the completion happens there), or never.
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        launcher.stack().onFailure(failed::complete);
+        TestHooks.install(launcher, faultPort);
+        // The JVM runs this on SIGINT/SIGTERM, and on exit after a failure: stop the services, then
+        // the loop and the stack, which completes a pcap file. Within STOP_GRACE, whatever state the
+        // loop is in (dead, or stuck in a handler): the JVM exits when the hook returns.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(STOP_GRACE, () -> {
+            appliance.close();
+            launcher.close();
+        }, spec.commandLine().getErr()), "jns-shutdown"));
         out.println("jns: up: " + launcher.describe() + ". Ctrl-C to stop.");
         for (String l : appliance.listening()) {
             out.println("jns: " + l);
@@ -209,8 +216,56 @@ final class RunCommand implements Callable<Integer> {
         appliance.failures().forEach((name, why) -> err.println("jns: " + name + " did not start: " + why));
         out.flush();
         err.flush();
-        closed.await();
-        return 0;
+        Throwable fatal = failed.get(); // only a failure ends the wait; a signal ends the JVM
+        reportFailure(fatal, err);
+        return Main.FAILURE;
+    }
+
+    /**
+     * How long stopping may take on SIGTERM or after a failure: the services, the connections'
+     * FINs ({@link StackLauncher#END_GRACE}) and the devices. Past it the process exits anyway, so
+     * a loop stuck in a handler cannot keep it alive. Below the 10 s that {@code docker stop}
+     * waits before SIGKILL.
+     */
+    static final Duration STOP_GRACE = Duration.ofSeconds(8);
+
+    /** The one line {@code jns run} prints when the stack fails (built before it is needed). */
+    static final String FAILED = "jns: stopped: the network stack failed: ";
+
+    /**
+     * Runs {@code stop} on a thread of its own and waits for it at most {@code grace}; says so
+     * when it did not finish. Never throws.
+     */
+    static void stopWithin(Duration grace, Runnable stop, PrintWriter err) {
+        try {
+            Thread stopper = Thread.ofPlatform().daemon().name("jns-stop").start(() -> {
+                try {
+                    stop.run();
+                } catch (RuntimeException e) {
+                    err.println("jns: while stopping: " + e);
+                    err.flush();
+                }
+            });
+            if (!stopper.join(grace)) {
+                err.println("jns: stopping took longer than " + grace.toSeconds() + " s; exiting anyway");
+                err.flush();
+            }
+        } catch (Throwable t) {
+            // exiting is all that is left
+        }
+    }
+
+    /** One line on standard error naming the error (its stack trace too with JNS_DEBUG set). */
+    static void reportFailure(Throwable fatal, PrintWriter err) {
+        try {
+            err.println(FAILED + fatal);
+            if (System.getenv("JNS_DEBUG") != null) {
+                fatal.printStackTrace(err);
+            }
+        } catch (Throwable t) {
+            err.println("jns: stopped: the network stack failed"); // out of memory again: a constant
+        }
+        err.flush();
     }
 
     private static boolean forwardsGuest(List<ForwardRule> rules, int guestPort) {
