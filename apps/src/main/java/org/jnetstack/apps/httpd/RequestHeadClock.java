@@ -1,0 +1,121 @@
+package org.jnetstack.apps.httpd;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/**
+ * Times one connection's request heads. Between requests the connection is idle and a read waits
+ * up to the idle timeout; a request's first byte starts the head deadline, and from then on every
+ * read waits only until that deadline, so a client that trickles a byte per idle timeout is still
+ * cut when the deadline passes ({@link HeadTimeoutException}). Once the head is parsed the body is
+ * read under the idle timeout again. The connection's reader is one thread; the phase is volatile
+ * only so the server may look at it when closing.
+ */
+final class RequestHeadClock {
+    /** Where the connection is in its current exchange. */
+    enum Phase {
+        /** waiting for a request's first byte */
+        IDLE,
+        /** a request has begun and its head is not yet complete */
+        HEAD,
+        /** the head was parsed: the body is read and the response written */
+        EXCHANGE
+    }
+
+    /** The request head did not arrive within the deadline. */
+    static final class HeadTimeoutException extends SocketTimeoutException {
+        HeadTimeoutException() {
+            super("the request head did not arrive in time");
+        }
+    }
+
+    private final Socket socket;
+    private final long headNanos;
+    private final int idleMillis;
+    private volatile Phase phase = Phase.IDLE;
+    private long deadlineNanos;
+    private boolean requestLineRead;
+    private int timeoutInForce = -1;
+
+    RequestHeadClock(Socket socket, HttpLimits limits) {
+        this.socket = socket;
+        this.headNanos = limits.headTimeout().toNanos();
+        this.idleMillis = (int) limits.idleTimeout().toMillis();
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Whether the current request's request line was read whole (a line limit hit after it is a header's). */
+    boolean requestLineRead() {
+        return requestLineRead;
+    }
+
+    void requestLineDone() {
+        requestLineRead = true;
+    }
+
+    /** The head was parsed: the deadline no longer applies. */
+    void headDone() {
+        phase = Phase.EXCHANGE;
+    }
+
+    /** The exchange is over: wait for the next request. */
+    void exchangeDone() {
+        phase = Phase.IDLE;
+        requestLineRead = false;
+    }
+
+    InputStream watch(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return timedRead(in, b, off, len);
+            }
+        };
+    }
+
+    private int timedRead(InputStream in, byte[] b, int off, int len) throws IOException {
+        if (phase == Phase.HEAD) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                throw new HeadTimeoutException();
+            }
+            setTimeout((int) Math.min(idleMillis, Math.max(1, (left + 999_999) / 1_000_000)));
+        } else {
+            setTimeout(idleMillis);
+        }
+        int n;
+        try {
+            n = in.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            if (phase == Phase.HEAD && deadlineNanos - System.nanoTime() <= 0) {
+                throw new HeadTimeoutException();
+            }
+            throw e;
+        }
+        if (n > 0 && phase == Phase.IDLE) {
+            phase = Phase.HEAD;
+            deadlineNanos = System.nanoTime() + headNanos;
+        }
+        return n;
+    }
+
+    private void setTimeout(int millis) throws IOException {
+        if (millis != timeoutInForce) {
+            socket.setSoTimeout(millis);
+            timeoutInForce = millis;
+        }
+    }
+}
