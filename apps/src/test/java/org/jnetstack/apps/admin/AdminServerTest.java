@@ -415,4 +415,54 @@ class AdminServerTest {
         }
         return ports;
     }
+
+    @Test
+    void overTheStacksOwnTcpAHeaderBombIs431ASlowHeadIs408AndThePageStillAnswers() throws Exception {
+        start("head_timeout_ms = 300\n");
+        AdminServer overStack = new AdminServer(v.appliance, StackServerSocketFactory.of(v.server),
+                InetAddress.getByAddress(new byte[4]), 8080, clock::get);
+        try {
+            javax.net.SocketFactory sockets = StackSocketFactory.of(v.client);
+            try (java.net.Socket bomb = sockets.createSocket("10.0.0.2", 8080)) {
+                bomb.setSoTimeout(20_000);
+                java.io.OutputStream out = bomb.getOutputStream();
+                out.write("GET /api/session HTTP/1.1\r\nHost: 10.0.0.2\r\nX-Bomb: ".getBytes());
+                byte[] chunk = "a".repeat(1024).getBytes();
+                for (int i = 0; i < 9; i++) {
+                    out.write(chunk);
+                }
+                out.flush();
+                assertThat(new String(bomb.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 431");
+            }
+            try (java.net.Socket slow = sockets.createSocket("10.0.0.2", 8080)) {
+                slow.setSoTimeout(20_000);
+                java.io.OutputStream out = slow.getOutputStream();
+                out.write("GET /api/session HTTP/1.1\r\nHost: 10.0.0.2\r\nX-Slow: ".getBytes());
+                out.flush();
+                java.io.InputStream in = slow.getInputStream();
+                int first = -1;
+                for (int i = 0; i < 10_000 && first < 0; i++) { // a byte at a time until the server answers
+                    out.write('a');
+                    out.flush();
+                    if (in.available() > 0 || i % 10 == 9 && waitReadable(slow)) {
+                        first = in.read();
+                    }
+                }
+                assertThat((char) first + new String(in.readNBytes(11))).isEqualTo("HTTP/1.1 408");
+            }
+            OkHttpClient ok = new OkHttpClient.Builder().socketFactory(sockets).build();
+            try (Response r = ok.newCall(new Request.Builder().url("http://10.0.0.2:8080/api/session").build()).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+            }
+            assertThat(overStack.connectionCounters()).containsEntry("tooLarge", 1L).containsEntry("headTimeouts", 1L);
+        } finally {
+            overStack.closeNow();
+        }
+    }
+
+    /** Whether {@code s} has a byte to read within a short pause (a pacing wait, not a threshold: the loop just trickles on). */
+    private static boolean waitReadable(java.net.Socket s) throws Exception {
+        Thread.sleep(20);
+        return s.getInputStream().available() > 0;
+    }
 }
