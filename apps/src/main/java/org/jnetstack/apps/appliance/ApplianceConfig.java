@@ -66,12 +66,12 @@ public record ApplianceConfig(
     /**
      * What one client may make the admin page's or {@code --www}'s HTTP server hold (the keys
      * {@code max_connections}, {@code max_connections_per_source}, {@code max_line},
-     * {@code max_headers}, {@code head_timeout_ms}, {@code idle_timeout_ms} of {@code [admin]} and
+     * {@code max_headers}, {@code max_head}, {@code head_timeout_ms}, {@code idle_timeout_ms} of {@code [admin]} and
      * {@code [www]}); the defaults and their reasons are those of {@code httpd.HttpLimits}.
      */
     public record HttpLimits(int maxConnections, int maxConnectionsPerSource, int maxLineBytes, int maxHeaders,
-            int headTimeoutMillis, int idleTimeoutMillis) {
-        public static final HttpLimits DEFAULTS = new HttpLimits(64, 16, 8192, 100, 10_000, 30_000);
+            int maxHeadBytes, int headTimeoutMillis, int idleTimeoutMillis) {
+        public static final HttpLimits DEFAULTS = new HttpLimits(64, 16, 8192, 100, 64 * 1024, 10_000, 30_000);
     }
 
     /**

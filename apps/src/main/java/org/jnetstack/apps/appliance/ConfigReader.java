@@ -75,7 +75,7 @@ public final class ConfigReader {
 
     private static void httpLimitKeys(Map<String, Type> k, String table) {
         for (String key : List.of("max_connections", "max_connections_per_source", "max_line", "max_headers",
-                "head_timeout_ms", "idle_timeout_ms")) {
+                "max_head", "head_timeout_ms", "idle_timeout_ms")) {
             k.put(table + "." + key, Type.INTEGER);
         }
     }
@@ -292,9 +292,15 @@ public final class ConfigReader {
         }
         long line = integer(table + ".max_line", 256, 1 << 20, (long) d.maxLineBytes());
         long headers = integer(table + ".max_headers", 1, 10_000, (long) d.maxHeaders());
+        long headBytes = integer(table + ".max_head", 256, 16 << 20, (long) d.maxHeadBytes());
+        if (headBytes < line) {
+            bad(table + ".max_head", "expected at least max_line (" + line + ")");
+            headBytes = line;
+        }
         long head = integer(table + ".head_timeout_ms", 100, 3_600_000, (long) d.headTimeoutMillis());
         long idle = integer(table + ".idle_timeout_ms", 100, 3_600_000, (long) d.idleTimeoutMillis());
-        return new ApplianceConfig.HttpLimits((int) total, (int) perSource, (int) line, (int) headers, (int) head, (int) idle);
+        return new ApplianceConfig.HttpLimits((int) total, (int) perSource, (int) line, (int) headers, (int) headBytes,
+                (int) head, (int) idle);
     }
 
     /** {@code hosts = "jns.lan, probe-7"}: host names (letters, digits, hyphens, dots), comma-separated. */

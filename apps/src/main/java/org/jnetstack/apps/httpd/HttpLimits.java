@@ -13,6 +13,9 @@ import org.jnetstack.apps.appliance.ApplianceConfig;
  *     for one line; a browser's longest (a cookie header) stays far below.
  * @param maxHeaders a request with more header lines is refused with 431. Default 100, as Apache's
  *     {@code LimitRequestFields}.
+ * @param maxHeadBytes a request head (request line and headers) of more bytes is refused with 431,
+ *     whatever its lines: without it 100 lines of 8 KiB would let one connection hold 1.6 MiB of
+ *     parsed text. Default 64 KiB (nginx allows 4 buffers of 8 KiB past its first 1 KiB).
  * @param headTimeout from a request's first byte, its whole head must arrive within this, or it is
  *     answered 408 (RFC 9110 §15.5.9). A per-read timeout alone lets a client trickle one byte per
  *     timeout for ever (slowloris); this bounds the whole head. Default 10 s.
@@ -24,10 +27,11 @@ import org.jnetstack.apps.appliance.ApplianceConfig;
  *     to 6 per host): one client cannot take every slot. Behind the user-mode forward every host
  *     client shares the gateway's address, so this is also the bound for all of them. Default 16.
  */
-public record HttpLimits(int maxLineBytes, int maxHeaders, Duration headTimeout, Duration idleTimeout,
+public record HttpLimits(int maxLineBytes, int maxHeaders, int maxHeadBytes, Duration headTimeout, Duration idleTimeout,
         int maxConnections, int maxConnectionsPerSource) {
 
-    public static final HttpLimits DEFAULTS = new HttpLimits(8192, 100, Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 16);
+    public static final HttpLimits DEFAULTS = new HttpLimits(8192, 100, 64 * 1024, Duration.ofSeconds(10),
+            Duration.ofSeconds(30), 64, 16);
 
     public HttpLimits {
         if (maxLineBytes < 64) {
@@ -35,6 +39,9 @@ public record HttpLimits(int maxLineBytes, int maxHeaders, Duration headTimeout,
         }
         if (maxHeaders < 1) {
             throw new IllegalArgumentException("maxHeaders must be at least 1: " + maxHeaders);
+        }
+        if (maxHeadBytes < maxLineBytes) {
+            throw new IllegalArgumentException("maxHeadBytes must be at least maxLineBytes: " + maxHeadBytes);
         }
         if (headTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("the head and idle timeouts must be 1 ms or more: " + headTimeout + ", " + idleTimeout);
@@ -47,15 +54,15 @@ public record HttpLimits(int maxLineBytes, int maxHeaders, Duration headTimeout,
 
     /** The limits an appliance config's {@code [admin]} or {@code [www]} table gives. */
     public static HttpLimits of(ApplianceConfig.HttpLimits c) {
-        return new HttpLimits(c.maxLineBytes(), c.maxHeaders(), Duration.ofMillis(c.headTimeoutMillis()),
+        return new HttpLimits(c.maxLineBytes(), c.maxHeaders(), c.maxHeadBytes(), Duration.ofMillis(c.headTimeoutMillis()),
                 Duration.ofMillis(c.idleTimeoutMillis()), c.maxConnections(), c.maxConnectionsPerSource());
     }
 
     public HttpLimits withHeadTimeout(Duration d) {
-        return new HttpLimits(maxLineBytes, maxHeaders, d, idleTimeout, maxConnections, maxConnectionsPerSource);
+        return new HttpLimits(maxLineBytes, maxHeaders, maxHeadBytes, d, idleTimeout, maxConnections, maxConnectionsPerSource);
     }
 
     public HttpLimits withConnections(int total, int perSource) {
-        return new HttpLimits(maxLineBytes, maxHeaders, headTimeout, idleTimeout, total, perSource);
+        return new HttpLimits(maxLineBytes, maxHeaders, maxHeadBytes, headTimeout, idleTimeout, total, perSource);
     }
 }

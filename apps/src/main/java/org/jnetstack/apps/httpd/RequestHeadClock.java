@@ -10,7 +10,8 @@ import java.net.SocketTimeoutException;
  * Times one connection's request heads. Between requests the connection is idle and a read waits
  * up to the idle timeout; a request's first byte starts the head deadline, and from then on every
  * read waits only until that deadline, so a client that trickles a byte per idle timeout is still
- * cut when the deadline passes ({@link HeadTimeoutException}). Once the head is parsed the body is
+ * cut when the deadline passes ({@link HeadTimeoutException}), and a head that grows past its
+ * byte limit is refused ({@link HttpConnection.HeadTooLargeException}). Once the head is parsed the body is
  * read under the idle timeout again. The connection's reader is one thread; the phase is volatile
  * only so the server may look at it when closing.
  */
@@ -35,6 +36,8 @@ final class RequestHeadClock {
     private final Socket socket;
     private final long headNanos;
     private final int idleMillis;
+    private final int maxHeadBytes;
+    private int headBytes;
     private volatile Phase phase = Phase.IDLE;
     private long deadlineNanos;
     private boolean requestLineRead;
@@ -44,6 +47,7 @@ final class RequestHeadClock {
         this.socket = socket;
         this.headNanos = limits.headTimeout().toNanos();
         this.idleMillis = (int) limits.idleTimeout().toMillis();
+        this.maxHeadBytes = limits.maxHeadBytes();
     }
 
     Phase phase() {
@@ -68,6 +72,7 @@ final class RequestHeadClock {
     void exchangeDone() {
         phase = Phase.IDLE;
         requestLineRead = false;
+        headBytes = 0;
     }
 
     InputStream watch(InputStream in) {
@@ -92,6 +97,10 @@ final class RequestHeadClock {
             if (left <= 0) {
                 throw new HeadTimeoutException();
             }
+            if (headBytes >= maxHeadBytes) {
+                // the parser asks for more only while the head is incomplete: all read so far is head
+                throw new HttpConnection.HeadTooLargeException(requestLineRead);
+            }
             setTimeout((int) Math.min(idleMillis, Math.max(1, (left + 999_999) / 1_000_000)));
         } else {
             setTimeout(idleMillis);
@@ -108,6 +117,9 @@ final class RequestHeadClock {
         if (n > 0 && phase == Phase.IDLE) {
             phase = Phase.HEAD;
             deadlineNanos = System.nanoTime() + headNanos;
+        }
+        if (n > 0 && phase == Phase.HEAD) {
+            headBytes += n;
         }
         return n;
     }

@@ -77,7 +77,7 @@ class ConfigReaderTest {
                 .contains("[interface] mtu = \"1500\" (line 3): expected a whole number 68-65535 (without quotes)")
                 .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
                 .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, head_timeout_ms, hosts, idle_timeout_ms, max_connections, "
-                + "max_connections_per_source, max_headers, max_line, password, password_hash, port, public_status]")
+                + "max_connections_per_source, max_head, max_headers, max_line, password, password_hash, port, public_status]")
                 .contains("[admin] password = \"...\" (line 9): too short")
                 .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [dns], [echo], [interface], [serial], [tftp], [www]]");
         assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");

@@ -157,6 +157,24 @@ class StackHttpServerLimitsTest {
     }
 
     @Test
+    void aHeadOfManyLinesEachUnderTheLimitsIs431AtTheHeadByteLimit() throws Exception {
+        start(HttpLimits.DEFAULTS);
+        Socket s = connect("127.0.0.1");
+
+        // 40 lines of 4 KiB: each line and the line count are within bounds, the whole head is not
+        StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 40; i++) {
+            head.append("X-Pad-").append(i).append(": ").append("a".repeat(4096)).append("\r\n");
+        }
+        AtomicBoolean stop = keepWriting(s, head.toString(), "", Duration.ofMillis(10));
+        int code = status(s);
+        stop.set(true);
+
+        assertThat(code).isEqualTo(431);
+        assertThat(server.counters()).containsEntry("tooLarge", 1L);
+    }
+
+    @Test
     void aTooLongRequestLineIs414() throws Exception {
         start(HttpLimits.DEFAULTS);
         Socket s = connect("127.0.0.1");
@@ -235,6 +253,7 @@ class StackHttpServerLimitsTest {
                 max_connections_per_source = 4
                 max_line = 4096
                 max_headers = 50
+                max_head = 32768
                 head_timeout_ms = 2500
                 idle_timeout_ms = 5000
                 hosts = "jns.lan, Probe-7"
@@ -244,7 +263,7 @@ class StackHttpServerLimitsTest {
                 """));
 
         assertThat(HttpLimits.of(c.admin().http()))
-                .isEqualTo(new HttpLimits(4096, 50, Duration.ofMillis(2500), Duration.ofMillis(5000), 8, 4));
+                .isEqualTo(new HttpLimits(4096, 50, 32768, Duration.ofMillis(2500), Duration.ofMillis(5000), 8, 4));
         assertThat(c.admin().hosts()).containsExactly("jns.lan", "probe-7");
         assertThat(HttpLimits.of(c.www().http())).isEqualTo(HttpLimits.DEFAULTS.withHeadTimeout(Duration.ofSeconds(1)));
 
