@@ -176,7 +176,7 @@ public final class AdminServer implements AutoCloseable {
                 case "POST /api/logout" -> logout(req, res);
                 case "GET /api/config" -> config(req, res);
                 case "POST /api/config" -> change(req, res);
-                case "GET /api/pcap" -> pcap(req, res, ctx);
+                case "GET /api/pcap" -> pcap(req, res);
                 default -> send(res, path.startsWith("/api/") || path.equals("/") ? 405 : 404,
                         Map.of("error", method + " " + path + " is not served here"));
             }
@@ -363,7 +363,7 @@ public final class AdminServer implements AutoCloseable {
         send(res, 200, out);
     }
 
-    private void pcap(ClassicHttpRequest req, ClassicHttpResponse res, HttpContext ctx) throws IOException {
+    private void pcap(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
         if (sessions.find(cookie(req)) == null) {
             send(res, 401, Map.of("error", "log in to download the capture"));
             return;
@@ -379,7 +379,7 @@ public final class AdminServer implements AutoCloseable {
             res.setHeader("X-Capture-Filter", "none: the admin page's own traffic is included");
         } else {
             // the page's own traffic holds the password and the session cookies: leave it out unless asked for
-            int port = localPort(ctx);
+            int port = server.port(); // as the stack sees it, not a host forward's
             pcap = PcapFilter.withoutTcpPort(pcap, port);
             res.setHeader("X-Capture-Filter", "the admin page's own traffic (TCP port " + port
                     + ") is left out; /api/pcap?include_admin=1 keeps it");
@@ -394,12 +394,6 @@ public final class AdminServer implements AutoCloseable {
         } catch (java.net.URISyntaxException e) {
             return false;
         }
-    }
-
-    /** The port this request came in on: the admin page's, as the stack sees it (not a host forward's). */
-    private int localPort(HttpContext ctx) {
-        EndpointDetails d = HttpCoreContext.cast(ctx).getEndpointDetails();
-        return d != null && d.getLocalAddress() instanceof InetSocketAddress i ? i.getPort() : server.port();
     }
 
     /** The session of a change request that carries the right CSRF token, or null (the response is sent). */
