@@ -31,6 +31,11 @@ final class ConnectionSlots {
         return true;
     }
 
+    /** Whether {@code source} holds all the slots one source may. */
+    synchronized boolean sourceFull(InetAddress source) {
+        return bySource.getOrDefault(source, 0) >= perSource;
+    }
+
     synchronized void release(InetAddress source) {
         used--;
         bySource.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);

@@ -74,13 +74,18 @@ final class HttpConnection {
                 protected InputStream getInputStream(Socket s) throws IOException {
                     return clock.watch(super.getInputStream(s));
                 }
+
+                @Override
+                protected java.io.OutputStream getOutputStream(Socket s) throws IOException {
+                    return clock.watch(super.getOutputStream(s));
+                }
             });
         }
     }
 
     /** Serves {@code socket} until it closes, a request breaks a limit, or the server stops. */
-    static void serve(Socket socket, HttpService service, Http1Config http1, HttpLimits limits, ServerCounters counters) {
-        RequestHeadClock clock = new RequestHeadClock(socket, limits);
+    static void serve(Socket socket, RequestHeadClock clock, HttpService service, Http1Config http1, HttpLimits limits,
+            ServerCounters counters) {
         Watched conn = new Watched(http1, clock);
         try {
             socket.setTcpNoDelay(true);

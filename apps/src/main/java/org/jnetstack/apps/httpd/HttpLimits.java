@@ -19,10 +19,13 @@ import org.jnetstack.apps.appliance.ApplianceConfig;
  * @param headTimeout from a request's first byte, its whole head must arrive within this, or it is
  *     answered 408 (RFC 9110 §15.5.9). A per-read timeout alone lets a client trickle one byte per
  *     timeout for ever (slowloris); this bounds the whole head. Default 10 s.
- * @param idleTimeout an idle keep-alive connection, or a read that waits this long for any byte,
- *     is closed. Default 30 s.
- * @param maxConnections connections served at once; the next is answered 503 with Retry-After and
- *     closed. Each holds one virtual thread and about 16 KiB of buffers. Default 64.
+ * @param idleTimeout an idle keep-alive connection, a read that waits this long for any byte, or a
+ *     response write the client has not taken for this long (it stopped reading), is closed.
+ *     Default 30 s.
+ * @param maxConnections connections served at once; for the next, an idle keep-alive connection is
+ *     closed to make room, or if none is idle it is answered 503 with Retry-After and closed. Each
+ *     holds one virtual thread and its buffers (16 KiB, and up to {@code maxHeadBytes} while a
+ *     head arrives). Default 64.
  * @param maxConnectionsPerSource connections from one address served at once (a browser opens up
  *     to 6 per host): one client cannot take every slot. Behind the user-mode forward every host
  *     client shares the gateway's address, so this is also the bound for all of them. Default 16.

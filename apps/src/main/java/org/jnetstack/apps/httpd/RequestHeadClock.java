@@ -1,8 +1,10 @@
 package org.jnetstack.apps.httpd;
 
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
@@ -12,8 +14,10 @@ import java.net.SocketTimeoutException;
  * read waits only until that deadline, so a client that trickles a byte per idle timeout is still
  * cut when the deadline passes ({@link HeadTimeoutException}), and a head that grows past its
  * byte limit is refused ({@link HttpConnection.HeadTooLargeException}). Once the head is parsed the body is
- * read under the idle timeout again. The connection's reader is one thread; the phase is volatile
- * only so the server may look at it when closing.
+ * read under the idle timeout again. A write has no timeout of its own in {@code java.net}, so
+ * the clock also notes when the write in progress began; the server closes a connection whose
+ * write has waited longer than the idle timeout (a client that never reads its responses).
+ * The connection's own thread reads and writes; the server's watchdog reads the volatile fields.
  */
 final class RequestHeadClock {
     /** Where the connection is in its current exchange. */
@@ -39,6 +43,8 @@ final class RequestHeadClock {
     private final int maxHeadBytes;
     private int headBytes;
     private volatile Phase phase = Phase.IDLE;
+    /** When the write in progress began (System.nanoTime), or 0 when none is. */
+    private volatile long writeSinceNanos;
     private long deadlineNanos;
     private boolean requestLineRead;
     private int timeoutInForce = -1;
@@ -73,6 +79,50 @@ final class RequestHeadClock {
         phase = Phase.IDLE;
         requestLineRead = false;
         headBytes = 0;
+    }
+
+    /** Whether a write has been waiting for the client to read for longer than {@code limitNanos}. */
+    boolean writeStalled(long now, long limitNanos) {
+        long since = writeSinceNanos;
+        return since != 0 && now - since > limitNanos;
+    }
+
+    /** Whether the connection waits for a request with nothing of it read yet: closing it loses nothing. */
+    boolean idle() {
+        return phase == Phase.IDLE && writeSinceNanos == 0;
+    }
+
+    OutputStream watch(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writeSinceNanos = nonZero(System.nanoTime());
+                try {
+                    out.write(b, off, len);
+                } finally {
+                    writeSinceNanos = 0;
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                writeSinceNanos = nonZero(System.nanoTime());
+                try {
+                    out.flush();
+                } finally {
+                    writeSinceNanos = 0;
+                }
+            }
+        };
+    }
+
+    private static long nonZero(long nanos) {
+        return nanos == 0 ? 1 : nanos;
     }
 
     InputStream watch(InputStream in) {

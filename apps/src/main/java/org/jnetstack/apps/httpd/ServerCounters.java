@@ -13,6 +13,10 @@ final class ServerCounters {
     final LongAdder headTimeouts = new LongAdder();
     /** 414 or 431: a request line, header line or header count over the limit. */
     final LongAdder tooLarge = new LongAdder();
+    /** Connections closed because a response write waited longer than the idle timeout (the client did not read). */
+    final LongAdder writeStalls = new LongAdder();
+    /** Idle keep-alive connections closed to make room for a new connection from the same source or when the server was full. */
+    final LongAdder idleEvicted = new LongAdder();
 
     Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -20,6 +24,8 @@ final class ServerCounters {
         m.put("refusedBusy", refusedBusy.sum());
         m.put("headTimeouts", headTimeouts.sum());
         m.put("tooLarge", tooLarge.sum());
+        m.put("writeStalls", writeStalls.sum());
+        m.put("idleEvicted", idleEvicted.sum());
         return m;
     }
 }

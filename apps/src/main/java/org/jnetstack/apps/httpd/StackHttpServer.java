@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import javax.net.ServerSocketFactory;
@@ -22,8 +21,12 @@ import org.apache.hc.core5.http.io.support.BasicHttpServerRequestHandler;
  * Apache HttpCore5 parses and writes the messages; this class owns the connections, so that what a
  * client can make it hold is bounded ({@link HttpLimits}): each accepted connection takes a slot
  * (per server and per source address) and runs on a virtual thread; without a slot it is answered
- * 503 with {@code Retry-After} and closed (RFC 9110 §15.6.4). Request heads are bounded in line
- * length, header count and time ({@link HttpConnection}).
+ * 503 with {@code Retry-After} and closed (RFC 9110 §15.6.4) — unless an idle keep-alive
+ * connection of that source (or, when the server is full, of any source) can be closed to make
+ * room (RFC 9112 §9.8 lets a server close an idle connection at any time; clients retry), so idle
+ * connections cannot keep others out. Request heads are bounded in line length, header count,
+ * size and time ({@link HttpConnection}); a connection whose response write has waited longer than
+ * the idle timeout (a client that does not read) is closed by a watchdog.
  */
 public final class StackHttpServer implements AutoCloseable {
     private static final int BACKLOG = 128;
@@ -38,8 +41,9 @@ public final class StackHttpServer implements AutoCloseable {
     /** Refused connections being answered and drained: no more than the server serves. */
     private final Semaphore refusing;
     private final ServerCounters counters = new ServerCounters();
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<Socket, Served> open = new ConcurrentHashMap<>();
     private final Thread acceptor;
+    private final Thread watchdog;
     private volatile boolean closed;
 
     private StackHttpServer(ServerSocket listener, HttpLimits limits, HttpRequestHandler handler) {
@@ -54,6 +58,25 @@ public final class StackHttpServer implements AutoCloseable {
         this.slots = new ConnectionSlots(limits.maxConnections(), limits.maxConnectionsPerSource());
         this.refusing = new Semaphore(limits.maxConnections());
         this.acceptor = Thread.ofPlatform().daemon().name("jns-http-" + listener.getLocalPort()).unstarted(this::acceptLoop);
+        this.watchdog = Thread.ofVirtual().name("jns-http-watchdog").unstarted(this::watchWrites);
+    }
+
+    /** A connection being served: its source (for its slot) and its clock. The slot is given back once. */
+    private final class Served {
+        final InetAddress source;
+        final RequestHeadClock clock;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Served(InetAddress source, RequestHeadClock clock) {
+            this.source = source;
+            this.clock = clock;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                slots.release(source);
+            }
+        }
     }
 
     /** Starts serving on {@code port} (0: any free port) of {@code bindAddress} with the default limits. */
@@ -68,6 +91,7 @@ public final class StackHttpServer implements AutoCloseable {
         ServerSocket listener = sockets.createServerSocket(port, BACKLOG, bindAddress);
         StackHttpServer server = new StackHttpServer(listener, limits, handler);
         server.acceptor.start();
+        server.watchdog.start();
         return server;
     }
 
@@ -79,9 +103,17 @@ public final class StackHttpServer implements AutoCloseable {
         return limits;
     }
 
-    /** Connections accepted, and those refused by reason (503 busy, 408 head timeout, 414/431 too large). */
+    /**
+     * Connections accepted, and those refused or closed by reason: 503 busy, 408 head timeout,
+     * 414/431 too large, write stalls, idle connections closed to make room.
+     */
     public Map<String, Long> counters() {
         return counters.snapshot();
+    }
+
+    /** Connections waiting for a request with nothing of it read (for tests: eviction takes only these). */
+    int idleConnections() {
+        return (int) open.values().stream().filter(c -> c.clock.idle()).count();
     }
 
     private void acceptLoop() {
@@ -97,24 +129,64 @@ public final class StackHttpServer implements AutoCloseable {
             }
             counters.accepted.increment();
             InetAddress source = s.getInetAddress();
-            if (!slots.tryTake(source)) {
+            if (!slots.tryTake(source) && !(evictIdle(source) && slots.tryTake(source))) {
                 refuseBusy(s);
                 continue;
             }
-            open.add(s);
+            Served served = new Served(source, new RequestHeadClock(s, limits));
+            open.put(s, served);
             try {
                 Thread.ofVirtual().name("jns-http-conn").start(() -> {
                     try {
-                        HttpConnection.serve(s, service, http1, limits, counters);
+                        HttpConnection.serve(s, served.clock, service, http1, limits, counters);
                     } finally {
                         open.remove(s);
-                        slots.release(source);
+                        served.release();
                     }
                 });
             } catch (RuntimeException | OutOfMemoryError e) {
                 open.remove(s);
-                slots.release(source);
+                served.release();
                 HttpConnection.closeQuietly(s);
+            }
+        }
+    }
+
+    /**
+     * Closes one idle keep-alive connection to free a slot for a new one from {@code source}: one of
+     * the same source when that source is at its limit, else (the server is full) any. False when
+     * none is idle.
+     */
+    private boolean evictIdle(InetAddress source) {
+        boolean sourceFull = slots.sourceFull(source);
+        for (Map.Entry<Socket, Served> e : open.entrySet()) {
+            Served c = e.getValue();
+            if ((!sourceFull || c.source.equals(source)) && c.clock.idle()) {
+                counters.idleEvicted.increment();
+                c.release(); // now, so the slot is free for the caller; the connection's thread will not give it back again
+                HttpConnection.closeQuietly(e.getKey());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes connections whose response write has waited longer than the idle timeout: a client that does not read. */
+    private void watchWrites() {
+        long limit = limits.idleTimeout().toNanos();
+        long period = Math.max(10, Math.min(1000, limits.idleTimeout().toMillis() / 4));
+        while (!closed) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Map.Entry<Socket, Served> e : open.entrySet()) {
+                if (e.getValue().clock.writeStalled(now, limit)) {
+                    counters.writeStalls.increment();
+                    HttpConnection.closeQuietly(e.getKey());
+                }
             }
         }
     }
@@ -145,9 +217,10 @@ public final class StackHttpServer implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
-        for (Socket s : open) {
+        for (Socket s : open.keySet()) {
             HttpConnection.closeQuietly(s);
         }
+        watchdog.interrupt();
         if (Thread.currentThread() != acceptor) {
             try {
                 acceptor.join(1000);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ServerSocketFactory;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.jnetstack.apps.appliance.ApplianceConfig;
 import org.jnetstack.apps.appliance.ConfigException;
@@ -39,7 +40,20 @@ class StackHttpServerLimitsTest {
     private void start(HttpLimits limits) throws IOException {
         server = StackHttpServer.start(ServerSocketFactory.getDefault(), LOOPBACK, 0, limits, (req, res, ctx) -> {
             res.setCode(200);
-            res.setEntity(new StringEntity("ok\n", ContentType.TEXT_PLAIN));
+            res.setEntity(req.getPath().equals("/endless")
+                    ? new InputStreamEntity(new InputStream() {
+                        @Override
+                        public int read() {
+                            return 'x';
+                        }
+
+                        @Override
+                        public int read(byte[] b, int off, int len) {
+                            java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                            return len;
+                        }
+                    }, 1L << 30, ContentType.TEXT_PLAIN)
+                    : new StringEntity("ok\n", ContentType.TEXT_PLAIN));
         });
     }
 
@@ -90,6 +104,14 @@ class StackHttpServerLimitsTest {
         Socket s = connect(source);
         write(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         return status(s);
+    }
+
+    /** Waits until the server has read what the clients sent: {@code n} connections wait for a request. */
+    private void awaitIdle(int n) throws InterruptedException {
+        for (int i = 0; i < 2000 && server.idleConnections() != n; i++) {
+            Thread.sleep(5);
+        }
+        assertThat(server.idleConnections()).isEqualTo(n);
     }
 
     /** Writes {@code chunk} over and over on its own thread until told to stop or the server closes. */
@@ -218,12 +240,12 @@ class StackHttpServerLimitsTest {
     @Test
     void aSourceOverItsConnectionLimitIs503WhileAnotherIsServed() throws Exception {
         start(HttpLimits.DEFAULTS.withConnections(3, 2));
-        Socket held1 = connect("127.0.0.1");
-        Socket held2 = connect("127.0.0.1");
-        write(held1, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        write(held2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(status(held1)).isEqualTo(200);
-        assertThat(status(held2)).isEqualTo(200); // both answered: both hold their slots, idle in keep-alive
+        // connections in the middle of a request head hold their slots (an idle one would be closed to make room)
+        Socket busy1 = connect("127.0.0.1");
+        Socket busy2 = connect("127.0.0.1");
+        write(busy1, "GET / HTTP/1.1\r\nHost: x\r\n");
+        write(busy2, "GET / HTTP/1.1\r\nHost: x\r\n");
+        awaitIdle(0);
 
         Socket third = connect("127.0.0.1");
         write(third, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -233,15 +255,47 @@ class StackHttpServerLimitsTest {
         Socket other = connect("127.0.0.2");
         write(other, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(status(other)).as("another source is served").isEqualTo(200);
+        write(other, "GET / HTTP/1.1\r\nHost: x\r\n"); // and keeps its slot, mid-head
+        awaitIdle(0);
         assertThat(get("127.0.0.3")).as("the server's own limit").isEqualTo(503);
-        assertThat(server.counters()).containsEntry("refusedBusy", 2L);
+        assertThat(server.counters()).containsEntry("refusedBusy", 2L).containsEntry("idleEvicted", 0L);
 
-        held1.close();
+        busy1.close();
         int code = 503;
         for (int i = 0; i < 200 && code == 503; i++) { // the slot frees once the server sees the close
             code = get("127.0.0.3");
         }
         assertThat(code).as("a slot freed by a close is taken again").isEqualTo(200);
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionMakesRoomForANewOneFromItsSource() throws Exception {
+        start(HttpLimits.DEFAULTS.withConnections(3, 2));
+        Socket idle1 = connect("127.0.0.1");
+        Socket idle2 = connect("127.0.0.1");
+        write(idle1, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        write(idle2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(status(idle1)).isEqualTo(200);
+        assertThat(status(idle2)).isEqualTo(200);
+        awaitIdle(2);
+
+        assertThat(get("127.0.0.1")).as("over the source's limit, but two of its connections sat idle").isEqualTo(200);
+        assertThat(server.counters()).containsEntry("idleEvicted", 1L).containsEntry("refusedBusy", 0L);
+    }
+
+    @Test
+    void aClientThatNeverReadsItsResponseIsClosedOnceTheWriteStalls() throws Exception {
+        start(new HttpLimits(8192, 100, 65536, Duration.ofSeconds(10), Duration.ofMillis(300), 4, 4));
+        Socket reader = connect("127.0.0.1");
+        reader.setReceiveBufferSize(4096);
+
+        write(reader, "GET /endless HTTP/1.1\r\nHost: x\r\n\r\n"); // 1 GiB answer, never read
+        for (int i = 0; i < 2000 && server.counters().get("writeStalls") == 0; i++) {
+            Thread.sleep(10);
+        }
+
+        assertThat(server.counters()).containsEntry("writeStalls", 1L);
+        assertThat(get("127.0.0.1")).isEqualTo(200);
     }
 
     @Test
