@@ -11,7 +11,9 @@ import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.net.ServerSocketFactory;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -20,14 +22,13 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
-import org.apache.hc.core5.io.CloseMode;
 import org.jnetstack.apps.appliance.Appliance;
 import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.PasswordHash;
+import org.jnetstack.apps.httpd.HttpLimits;
 import org.jnetstack.apps.httpd.StackHttpServer;
 
 /**
@@ -42,8 +43,15 @@ import org.jnetstack.apps.httpd.StackHttpServer;
  * POST /api/logout              (CSRF)
  * GET  /api/config              the editable settings in force
  * POST /api/config              {"table.key": value, ...} (CSRF) → validated, applied, written back
- * GET  /api/pcap                the capture ring as a pcap file
+ * GET  /api/pcap                the capture ring as a pcap file, without the page's own traffic
+ *                               (?include_admin=1 keeps it)
  * </pre>
+ *
+ * Every request must name the appliance in its Host header ({@link HostCheck}), so a web page
+ * whose name was rebound to the appliance's address (DNS rebinding) cannot reach the API; every
+ * POST must carry {@code Content-Type: application/json}, which a cross-site page cannot send
+ * without a CORS preflight the page never grants. Logins are throttled ({@link LoginThrottle}) and
+ * at most {@link #MAX_VERIFYING} passwords are checked at once.
  */
 public final class AdminServer implements AutoCloseable {
     /** Settings the page may change; the rest of the file is edited by hand. */
@@ -60,11 +68,19 @@ public final class AdminServer implements AutoCloseable {
     private static final String CSRF_HEADER = "X-CSRF-Token";
     /** Request bodies are small JSON objects; anything longer is refused unread. */
     private static final int MAX_BODY = 64 * 1024;
+    /**
+     * Password checks running at once: each costs ~100 ms of CPU by design ({@link PasswordHash}),
+     * so more would only let a burst of guesses take the machine; the rest are told 429 at once.
+     */
+    static final int MAX_VERIFYING = 2;
 
     private final Appliance appliance;
-    private final HttpServer server;
+    private final StackHttpServer server;
     private final Sessions sessions;
     private final LoginThrottle throttle;
+    private final HostCheck hosts;
+    private final Semaphore verifying = new Semaphore(MAX_VERIFYING);
+    private final AtomicLong verifications = new AtomicLong();
     private final String generatedPassword;
     private final String generatedHash;
 
@@ -75,7 +91,21 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(Appliance appliance, ServerSocketFactory sockets, InetAddress bindAddress, int port,
             LongSupplier nanoClock) throws IOException {
+        this(appliance, sockets, bindAddress, port, HttpLimits.of(appliance.config().current().admin().http()), nanoClock);
+    }
+
+    /** As above, with the HTTP server's limits given rather than read from the config. */
+    public AdminServer(Appliance appliance, ServerSocketFactory sockets, InetAddress bindAddress, int port,
+            HttpLimits limits, LongSupplier nanoClock) throws IOException {
         this.appliance = appliance;
+        this.hosts = new HostCheck(() -> {
+            var c = appliance.config().current();
+            List<String> names = new java.util.ArrayList<>(c.admin().hosts());
+            if (c.addressing().hostname() != null) {
+                names.add(c.addressing().hostname());
+            }
+            return names;
+        });
         this.sessions = new Sessions(nanoClock);
         this.throttle = new LoginThrottle(nanoClock);
         if (appliance.config().current().admin().passwordHash() == null) {
@@ -86,11 +116,21 @@ public final class AdminServer implements AutoCloseable {
             generatedPassword = null;
             generatedHash = null;
         }
-        this.server = StackHttpServer.start(sockets, bindAddress, port, this::route);
+        this.server = StackHttpServer.start(sockets, bindAddress, port, limits, this::route);
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
+    }
+
+    /** Passwords checked so far (each attempt that got past the throttle and the in-flight bound). */
+    long verifications() {
+        return verifications.get();
+    }
+
+    /** The HTTP server's connection counters (accepted, refused and why). */
+    public Map<String, Long> connectionCounters() {
+        return server.counters();
     }
 
     /** The password made up because the config has none, or null. */
@@ -115,6 +155,16 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         String method = req.getMethod();
+        String refusedHost = hosts.refusal(req);
+        if (refusedHost != null) {
+            // RFC 9110 §15.5.20: this server is not configured to answer for that name
+            send(res, 421, Map.of("error", refusedHost));
+            return;
+        }
+        if (method.equals("POST") && !isJson(req)) {
+            send(res, 415, Map.of("error", "expected Content-Type: application/json"));
+            return;
+        }
         try {
             switch (method + " " + path) {
                 case "GET /", "GET /index.html" -> resource(res, "index.html", "text/html; charset=utf-8");
@@ -176,17 +226,29 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void login(ClassicHttpRequest req, ClassicHttpResponse res, HttpContext ctx) throws IOException {
-        String client = clientAddress(ctx);
-        long wait = throttle.waitMillis(client);
-        if (wait > 0) {
-            res.setHeader("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(wait + 999)));
-            send(res, 429, Map.of("error", "too many failed logins: try again in " + (wait + 999) / 1000 + " s"));
+        Map<String, Object> body = jsonBody(req);
+        if (body == null || !(body.get("password") instanceof String password)) {
+            send(res, 400, Map.of("error", "expected a JSON object like {\"password\": \"...\"}"));
             return;
         }
-        Map<String, Object> body = jsonBody(req);
-        Object password = body == null ? null : body.get("password");
-        if (!(password instanceof String p) || !PasswordHash.verify(p, passwordHash())) {
-            throttle.failed(client);
+        String client = clientAddress(ctx);
+        long wait = throttle.tryBegin(client); // counted as a failure from here until it proves right
+        if (wait > 0) {
+            tooMany(res, wait, "too many failed logins: try again in " + (wait + 999) / 1000 + " s");
+            return;
+        }
+        if (!verifying.tryAcquire()) {
+            tooMany(res, 1000, "other logins are being checked: try again in 1 s");
+            return;
+        }
+        boolean right;
+        try {
+            verifications.incrementAndGet();
+            right = PasswordHash.verify(password, passwordHash());
+        } finally {
+            verifying.release();
+        }
+        if (!right) {
             send(res, 403, Map.of("error", "wrong password"));
             return;
         }
@@ -194,6 +256,11 @@ public final class AdminServer implements AutoCloseable {
         String token = sessions.create();
         res.setHeader("Set-Cookie", Sessions.COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
         send(res, 200, Map.of("csrf", sessions.find(token).csrf()));
+    }
+
+    private static void tooMany(ClassicHttpResponse res, long waitMillis, String message) throws IOException {
+        res.setHeader("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(waitMillis + 999)));
+        send(res, 429, Map.of("error", message));
     }
 
     private void logout(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
@@ -305,9 +372,28 @@ public final class AdminServer implements AutoCloseable {
             send(res, 404, Map.of("error", "no capture ring"));
             return;
         }
+        byte[] pcap = appliance.ring().toByteArray();
         res.setCode(200);
         res.setHeader("Content-Disposition", "attachment; filename=\"jns-last-frames.pcap\"");
-        res.setEntity(new ByteArrayEntity(appliance.ring().toByteArray(), ContentType.create("application/vnd.tcpdump.pcap")));
+        if (includeAdmin(req)) {
+            res.setHeader("X-Capture-Filter", "none: the admin page's own traffic is included");
+        } else {
+            // the page's own traffic holds the password and the session cookies: leave it out unless asked for
+            int port = server.port(); // as the stack sees it, not a host forward's
+            pcap = PcapFilter.withoutTcpPort(pcap, port);
+            res.setHeader("X-Capture-Filter", "the admin page's own traffic (TCP port " + port
+                    + ") is left out; /api/pcap?include_admin=1 keeps it");
+        }
+        res.setEntity(new ByteArrayEntity(pcap, ContentType.create("application/vnd.tcpdump.pcap")));
+    }
+
+    private static boolean includeAdmin(ClassicHttpRequest req) {
+        try {
+            String q = req.getUri().getRawQuery();
+            return q != null && java.util.Arrays.asList(q.split("&")).contains("include_admin=1");
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /** The session of a change request that carries the right CSRF token, or null (the response is sent). */
@@ -343,6 +429,17 @@ public final class AdminServer implements AutoCloseable {
         EndpointDetails d = HttpCoreContext.cast(ctx).getEndpointDetails();
         SocketAddress a = d == null ? null : d.getRemoteAddress();
         return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+
+    /** RFC 9110 §8.3: the media type {@code application/json}, with any parameters (a charset). */
+    private static boolean isJson(ClassicHttpRequest req) {
+        Header[] h = req.getHeaders("Content-Type");
+        if (h.length != 1) {
+            return false;
+        }
+        String type = h[0].getValue();
+        int semi = type.indexOf(';');
+        return (semi < 0 ? type : type.substring(0, semi)).trim().equalsIgnoreCase("application/json");
     }
 
     /** The request's JSON object, or null when it has none or it is malformed (bodies over 64 KiB are refused). */
@@ -385,13 +482,13 @@ public final class AdminServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            server.close(CloseMode.IMMEDIATE);
+            server.close();
         });
     }
 
     /** Stops serving and waits until it has (for tests and shutdown). */
     public void closeNow() {
-        server.close(CloseMode.IMMEDIATE);
+        server.close();
     }
 
 }

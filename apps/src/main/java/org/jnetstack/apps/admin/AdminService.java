@@ -40,6 +40,11 @@ public final class AdminService implements ApplianceService {
             }
 
             @Override
+            public java.util.Map<String, Object> status() {
+                return java.util.Map.of("port", server.port(), "connections", server.connectionCounters());
+            }
+
+            @Override
             public void close() {
                 server.close();
             }

@@ -40,13 +40,38 @@ public record ApplianceConfig(
 
     /**
      * The web admin page. {@code passwordHash} is a {@code PasswordHash} string; a plain
-     * {@code password} in the file is hashed at start and replaced in the file.
+     * {@code password} in the file is hashed at start and replaced in the file. {@code hosts} are
+     * extra names the page answers to (its addresses and {@code localhost} always).
      */
-    public record Admin(boolean enabled, int port, String password, String passwordHash, boolean publicStatus) {
+    public record Admin(boolean enabled, int port, String password, String passwordHash, boolean publicStatus,
+            java.util.List<String> hosts, HttpLimits http) {
+        public Admin {
+            hosts = java.util.List.copyOf(hosts);
+        }
+
+        /** With no extra host names and the default HTTP limits. */
+        public Admin(boolean enabled, int port, String password, String passwordHash, boolean publicStatus) {
+            this(enabled, port, password, passwordHash, publicStatus, java.util.List.of(), HttpLimits.DEFAULTS);
+        }
     }
 
     /** Static files: {@code root} served over HTTP on {@code port} ({@code --www DIR}). */
-    public record Www(boolean enabled, Path root, int port) {
+    public record Www(boolean enabled, Path root, int port, HttpLimits http) {
+        /** With the default HTTP limits. */
+        public Www(boolean enabled, Path root, int port) {
+            this(enabled, root, port, HttpLimits.DEFAULTS);
+        }
+    }
+
+    /**
+     * What one client may make the admin page's or {@code --www}'s HTTP server hold (the keys
+     * {@code max_connections}, {@code max_connections_per_source}, {@code max_line},
+     * {@code max_headers}, {@code max_head}, {@code head_timeout_ms}, {@code idle_timeout_ms} of {@code [admin]} and
+     * {@code [www]}); the defaults and their reasons are those of {@code httpd.HttpLimits}.
+     */
+    public record HttpLimits(int maxConnections, int maxConnectionsPerSource, int maxLineBytes, int maxHeaders,
+            int maxHeadBytes, int headTimeoutMillis, int idleTimeoutMillis) {
+        public static final HttpLimits DEFAULTS = new HttpLimits(64, 16, 8192, 100, 64 * 1024, 10_000, 30_000);
     }
 
     /**

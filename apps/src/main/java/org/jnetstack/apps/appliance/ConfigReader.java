@@ -45,6 +45,8 @@ public final class ConfigReader {
         k.put("admin.password", Type.STRING);
         k.put("admin.password_hash", Type.STRING);
         k.put("admin.public_status", Type.BOOLEAN);
+        k.put("admin.hosts", Type.STRING);
+        httpLimitKeys(k, "admin");
         k.put("echo.enabled", Type.BOOLEAN);
         k.put("echo.port", Type.INTEGER);
         k.put("discard.enabled", Type.BOOLEAN);
@@ -52,6 +54,7 @@ public final class ConfigReader {
         k.put("www.enabled", Type.BOOLEAN);
         k.put("www.root", Type.STRING);
         k.put("www.port", Type.INTEGER);
+        httpLimitKeys(k, "www");
         k.put("tftp.enabled", Type.BOOLEAN);
         k.put("tftp.root", Type.STRING);
         k.put("tftp.write", Type.BOOLEAN);
@@ -71,6 +74,13 @@ public final class ConfigReader {
         k.put("serial.password_hash", Type.STRING);
         k.put("serial.read", Type.STRING);
         return Map.copyOf(k);
+    }
+
+    private static void httpLimitKeys(Map<String, Type> k, String table) {
+        for (String key : List.of("max_connections", "max_connections_per_source", "max_line", "max_headers",
+                "max_head", "head_timeout_ms", "idle_timeout_ms")) {
+            k.put(table + "." + key, Type.INTEGER);
+        }
     }
 
     /** Frames the admin page's pcap download holds by default. */
@@ -181,6 +191,8 @@ public final class ConfigReader {
                     + "); to set a new password write password = \"...\" instead and it is hashed at start");
         }
         boolean publicStatus = bool("admin.public_status", false);
+        List<String> adminHosts = hostNames("admin.hosts");
+        ApplianceConfig.HttpLimits adminHttp = httpLimits("admin");
 
         ApplianceConfig.Service echo = service("echo", 7);
         ApplianceConfig.Service discard = service("discard", 9);
@@ -198,7 +210,7 @@ public final class ConfigReader {
                 new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
                 new ApplianceConfig.Addressing(mode, address, gateway, hostname),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
-                new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus),
+                new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus, adminHosts, adminHttp),
                 echo, discard, www, tftp, serial, dns);
     }
 
@@ -297,7 +309,50 @@ public final class ConfigReader {
         boolean on = bool("www.enabled", doc.tables().contains("www"));
         Path root = servedDirectory("www", on, "/srv/www", "--www DIR");
         long port = integer("www.port", 1, 65535, (long) DEFAULT_WWW_PORT);
-        return new ApplianceConfig.Www(on && root != null, root, (int) port);
+        return new ApplianceConfig.Www(on && root != null, root, (int) port, httpLimits("www"));
+    }
+
+    /** {@code [admin]}/{@code [www]}: the HTTP server's limits; see {@code httpd.HttpLimits} for each default's reason. */
+    private ApplianceConfig.HttpLimits httpLimits(String table) {
+        ApplianceConfig.HttpLimits d = ApplianceConfig.HttpLimits.DEFAULTS;
+        long total = integer(table + ".max_connections", 1, 100_000, (long) d.maxConnections());
+        long perSource = integer(table + ".max_connections_per_source", 1, 100_000, (long) d.maxConnectionsPerSource());
+        if (perSource > total) {
+            bad(table + ".max_connections_per_source", "expected at most max_connections (" + total + ")");
+            perSource = total;
+        }
+        long line = integer(table + ".max_line", 256, 1 << 20, (long) d.maxLineBytes());
+        long headers = integer(table + ".max_headers", 1, 10_000, (long) d.maxHeaders());
+        long headBytes = integer(table + ".max_head", 256, 16 << 20, (long) d.maxHeadBytes());
+        if (headBytes < line) {
+            bad(table + ".max_head", "expected at least max_line (" + line + ")");
+            headBytes = line;
+        }
+        long head = integer(table + ".head_timeout_ms", 100, 3_600_000, (long) d.headTimeoutMillis());
+        long idle = integer(table + ".idle_timeout_ms", 100, 3_600_000, (long) d.idleTimeoutMillis());
+        return new ApplianceConfig.HttpLimits((int) total, (int) perSource, (int) line, (int) headers, (int) headBytes,
+                (int) head, (int) idle);
+    }
+
+    /** {@code hosts = "jns.lan, probe-7"}: host names (letters, digits, hyphens, dots), comma-separated. */
+    private List<String> hostNames(String key) {
+        String v = string(key, null);
+        List<String> names = new ArrayList<>();
+        if (v == null) {
+            return names;
+        }
+        for (String part : v.split(",")) {
+            String n = part.trim().toLowerCase(java.util.Locale.ROOT);
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (!n.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
+                bad(key, "expected host names separated by commas, like \"jns.lan, probe-7\"; \"" + part.trim() + "\" is not one");
+                continue;
+            }
+            names.add(n);
+        }
+        return names;
     }
 
     /**

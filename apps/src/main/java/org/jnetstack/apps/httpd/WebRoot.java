@@ -18,7 +18,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * any {@code ..} segment is refused before the disk is touched, and the real path (every symbolic
  * link followed) must still lie inside the root's real path — a link to a file inside is served,
  * one that leads out is not found. Names starting with a dot ({@code .git}, {@code .env}) are not
- * served, except {@code .well-known} (RFC 8615). A directory is served by its {@code index.html};
+ * served, except {@code .well-known} (RFC 8615): neither as the request names them nor where a
+ * symbolic link leads (a link {@code notes.txt -> .env} is not found either). A directory is served by its {@code index.html};
  * asked for without its final slash, it is a redirect to the slashed name, so the page's relative
  * links resolve inside it.
  */
@@ -106,6 +107,9 @@ final class WebRoot {
         if (!real.startsWith(root)) {
             return new NotFound("outside the served directory"); // a symbolic link leading out: not ours to show
         }
+        if (hidden(real)) {
+            return new NotFound("hidden names are not served"); // a symbolic link leading to a dot-file
+        }
         if (Files.isDirectory(real)) {
             if (!decoded.endsWith("/")) {
                 return new Redirect(raw + "/");
@@ -116,7 +120,7 @@ final class WebRoot {
             }
             try {
                 Path realIndex = index.toRealPath();
-                if (!realIndex.startsWith(root)) {
+                if (!realIndex.startsWith(root) || hidden(realIndex)) {
                     return new NotFound("outside the served directory");
                 }
                 real = realIndex;
@@ -133,6 +137,17 @@ final class WebRoot {
         } catch (IOException e) {
             return new NotFound("cannot access the file");
         }
+    }
+
+    /** Whether a real path inside the root has a name starting with a dot below the root (other than {@code .well-known}). */
+    private boolean hidden(Path real) {
+        for (Path name : root.relativize(real)) {
+            String n = name.toString();
+            if (n.startsWith(".") && !n.equals(".well-known")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 3986 §2.1 percent-decoding to UTF-8; null for a bad escape, NUL, or bytes that are not UTF-8. */

@@ -2,8 +2,6 @@ package org.jnetstack.apps.httpd;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
-import org.apache.hc.core5.io.CloseMode;
 import org.jnetstack.apps.appliance.Appliance;
 import org.jnetstack.apps.appliance.ApplianceConfig;
 import org.jnetstack.apps.appliance.ApplianceService;
@@ -29,27 +27,29 @@ public final class WwwService implements ApplianceService {
     public Running start(Appliance a, Object settings) throws Exception {
         ApplianceConfig.Www w = (ApplianceConfig.Www) settings;
         StaticFiles files = new StaticFiles(w.root());
-        HttpServer server = StackHttpServer.start(a.serverSockets(), a.serverBindAddress(), w.port(), files);
+        StackHttpServer server = StackHttpServer.start(a.serverSockets(), a.serverBindAddress(), w.port(),
+                HttpLimits.of(w.http()), files);
         return new Running() {
             @Override
             public String listening() {
-                return "web files on http://" + a.listeningHost() + ":" + server.getLocalPort() + "/ (" + files.root() + ")";
+                return "web files on http://" + a.listeningHost() + ":" + server.port() + "/ (" + files.root() + ")";
             }
 
             @Override
             public Map<String, Object> status() {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("port", server.getLocalPort());
+                m.put("port", server.port());
                 m.put("root", files.root().toString());
                 m.put("served", files.served());
                 m.put("notFound", files.notFound());
                 m.put("bytes", files.bytes());
+                m.put("connections", server.counters());
                 return m;
             }
 
             @Override
             public void close() {
-                server.close(CloseMode.IMMEDIATE);
+                server.close();
             }
         };
     }

@@ -190,21 +190,103 @@ class AdminServerTest {
     }
 
     @Test
-    void failedLoginsAreThrottledPerClient() throws Exception {
+    void failedLoginsWaitLongerEachTimeUpToTheCap() throws Exception {
         start("");
-        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+        for (int i = 0; i < LoginThrottle.FREE_PER_SOURCE; i++) {
             assertThat(login("wrong password").statusCode()).isEqualTo(403);
         }
 
-        HttpResponse<String> locked = login(PASSWORD);
+        HttpResponse<String> waiting = login(PASSWORD);
 
-        assertThat(locked.statusCode()).as("even the right password waits").isEqualTo(429);
-        assertThat(locked.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(waiting.statusCode()).as("even the right password waits").isEqualTo(429);
+        assertThat(waiting.headers().firstValue("Retry-After")).hasValue("1");
         clock.addAndGet(1_000_000_000L);
         assertThat(login("wrong again").statusCode()).isEqualTo(403);
-        assertThat(login(PASSWORD).statusCode()).as("the next wait doubled").isEqualTo(429);
-        clock.addAndGet(2_000_000_000L);
+        assertThat(login(PASSWORD).headers().firstValue("Retry-After")).as("the next wait doubled").hasValue("2");
+        for (int i = 0; i < 5; i++) {
+            clock.addAndGet(LoginThrottle.MAX_DELAY_MILLIS * 1_000_000L);
+            assertThat(login("still wrong").statusCode()).isEqualTo(403);
+        }
+        assertThat(login(PASSWORD).headers().firstValue("Retry-After")).as("capped")
+                .hasValue(Long.toString(LoginThrottle.MAX_DELAY_MILLIS / 1000));
+        clock.addAndGet(LoginThrottle.MAX_DELAY_MILLIS * 1_000_000L);
         assertThat(login(PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(admin.verifications()).as("waiting attempts are not verified").isEqualTo(LoginThrottle.FREE_PER_SOURCE + 7);
+    }
+
+    @Test
+    void thirtyParallelWrongGuessesGetFewVerificationsAndTheOwnerIsInSoonAfter() throws Exception {
+        start("max_connections_per_source = 64\nmax_connections = 64\n");
+        HttpClient many = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> guesses = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            guesses.add(many.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/login"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"password\": \"guess " + i + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        List<Integer> codes = new java.util.ArrayList<>();
+        for (var g : guesses) {
+            codes.add(g.get().statusCode());
+        }
+
+        assertThat(codes).containsOnly(403, 429);
+        assertThat(admin.verifications()).as("attempts recorded before verifying: only the free ones are checked")
+                .isBetween(1L, (long) LoginThrottle.FREE_PER_SOURCE);
+        assertThat(codes.stream().filter(c -> c == 403).count()).isEqualTo(admin.verifications());
+        clock.addAndGet(LoginThrottle.MAX_DELAY_MILLIS * 1_000_000L);
+        assertThat(login(PASSWORD).statusCode()).as("the owner, one throttle cap later").isEqualTo(200);
+    }
+
+    @Test
+    void everyPostMustBeJson() throws Exception {
+        start("");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"password\": \"" + PASSWORD + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(base + "/api/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("password=x")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as("a text/plain body, as any web page may send cross-site").isEqualTo(415);
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(admin.verifications()).isZero();
+        login(PASSWORD);
+        HttpResponse<String> logout = http.send(HttpRequest.newBuilder(URI.create(base + "/api/logout"))
+                .header("Cookie", cookie).header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(logout.statusCode()).isEqualTo(415);
+        assertThat(post("/api/logout", "{}", true).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void onlyRequestsNamingTheApplianceAreAnswered() throws Exception {
+        start("hosts = \"jns.lan\"\n");
+
+        assertThat(rawStatus("POST /api/login HTTP/1.1\r\nHost: rebound.evil.example\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 16\r\nConnection: close\r\n\r\n{\"password\":\"x\"}")).as("DNS rebinding").isEqualTo(421);
+        assertThat(rawStatus("GET /api/session HTTP/1.1\r\nHost: evil.example:" + admin.port() + "\r\nConnection: close\r\n\r\n"))
+                .isEqualTo(421);
+        assertThat(rawStatus("GET http://evil.example/api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+                .as("the authority of an absolute target counts too").isEqualTo(421);
+        assertThat(rawStatus("GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+                .isIn(400, 421);
+        assertThat(admin.verifications()).isZero();
+        for (String host : List.of("127.0.0.1:8080", "10.0.0.2", "localhost:" + admin.port(), "[::1]:8080", "JNS.lan", "jns.lan.")) {
+            assertThat(rawStatus("GET /api/session HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"))
+                    .as(host).isEqualTo(200);
+        }
+    }
+
+    /** The status code of the answer to a request written as is (the JDK's client will not send a foreign Host). */
+    private int rawStatus(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), admin.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String head = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(head.substring(9, 12));
+        }
     }
 
     @Test
@@ -269,5 +351,118 @@ class AdminServerTest {
         // pcap magic 0xa1b2c3d4, in either byte order
         int magic = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF;
         assertThat(magic).isIn(0xa1b2c3d4, 0xd4c3b2a1);
+    }
+
+    @Test
+    void thePcapDownloadLeavesOutThePagesOwnTrafficUnlessAskedTo() throws Exception {
+        start("");
+        AdminServer overStack = new AdminServer(v.appliance, StackServerSocketFactory.of(v.server),
+                InetAddress.getByAddress(new byte[4]), 8080, clock::get);
+        try {
+            OkHttpClient ok = new OkHttpClient.Builder().socketFactory(StackSocketFactory.of(v.client)).build();
+            String url = "http://10.0.0.2:8080";
+            String sessionCookie;
+            try (Response r = ok.newCall(new Request.Builder().url(url + "/api/login").post(okhttp3.RequestBody.create(
+                    "{\"password\": \"" + PASSWORD + "\"}", okhttp3.MediaType.get("application/json"))).build()).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+                sessionCookie = r.header("Set-Cookie").split(";")[0];
+            }
+            v.appliance.onLoop(() -> v.client.tcp().connect(org.jnetstack.wire.Ipv4Address.parseBits("10.0.0.2"), 7,
+                    new org.jnetstack.tcp.TcpHandler() { }));
+            for (int i = 0; i < 500 && tcpPorts(v.ring.toByteArray()).stream().noneMatch(p -> p == 7); i++) {
+                Thread.sleep(10);
+            }
+            assertThat(tcpPorts(v.ring.toByteArray())).as("the ring itself holds the login").contains(8080);
+
+            byte[] filtered;
+            try (Response r = ok.newCall(new Request.Builder().url(url + "/api/pcap").header("Cookie", sessionCookie).build()).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+                assertThat(r.header("X-Capture-Filter")).contains("TCP port 8080").contains("left out").contains("include_admin=1");
+                filtered = r.body().bytes();
+            }
+            byte[] all;
+            try (Response r = ok.newCall(new Request.Builder().url(url + "/api/pcap?include_admin=1").header("Cookie", sessionCookie)
+                    .build()).execute()) {
+                all = r.body().bytes();
+            }
+
+            assertThat(tcpPorts(filtered)).as("no frame to or from the admin port").doesNotContain(8080).contains(7);
+            assertThat(new String(filtered, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(PASSWORD)
+                    .doesNotContain(sessionCookie);
+            assertThat(tcpPorts(all)).contains(8080, 7);
+            assertThat(new String(all, java.nio.charset.StandardCharsets.ISO_8859_1)).as("asked for").contains(sessionCookie);
+        } finally {
+            overStack.closeNow();
+        }
+    }
+
+    /** The TCP ports (source and destination) of a pcap file's Ethernet/IPv4 frames, read at their fixed offsets. */
+    private static List<Integer> tcpPorts(byte[] pcap) {
+        List<Integer> ports = new java.util.ArrayList<>();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap);
+        b.position(24);
+        while (b.remaining() >= 16) {
+            b.position(b.position() + 8);
+            int captured = b.getInt();
+            b.getInt();
+            int frame = b.position();
+            if (captured >= 38 && b.getShort(frame + 12) == 0x0800 && b.get(frame + 23) == 6) {
+                int ip = (b.get(frame + 14) & 0x0F) * 4;
+                ports.add(b.getShort(frame + 14 + ip) & 0xFFFF);
+                ports.add(b.getShort(frame + 16 + ip) & 0xFFFF);
+            }
+            b.position(frame + captured);
+        }
+        return ports;
+    }
+
+    @Test
+    void overTheStacksOwnTcpAHeaderBombIs431ASlowHeadIs408AndThePageStillAnswers() throws Exception {
+        start("head_timeout_ms = 300\n");
+        AdminServer overStack = new AdminServer(v.appliance, StackServerSocketFactory.of(v.server),
+                InetAddress.getByAddress(new byte[4]), 8080, clock::get);
+        try {
+            javax.net.SocketFactory sockets = StackSocketFactory.of(v.client);
+            try (java.net.Socket bomb = sockets.createSocket("10.0.0.2", 8080)) {
+                bomb.setSoTimeout(20_000);
+                java.io.OutputStream out = bomb.getOutputStream();
+                out.write("GET /api/session HTTP/1.1\r\nHost: 10.0.0.2\r\nX-Bomb: ".getBytes());
+                byte[] chunk = "a".repeat(1024).getBytes();
+                for (int i = 0; i < 9; i++) {
+                    out.write(chunk);
+                }
+                out.flush();
+                assertThat(new String(bomb.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 431");
+            }
+            try (java.net.Socket slow = sockets.createSocket("10.0.0.2", 8080)) {
+                slow.setSoTimeout(20_000);
+                java.io.OutputStream out = slow.getOutputStream();
+                out.write("GET /api/session HTTP/1.1\r\nHost: 10.0.0.2\r\nX-Slow: ".getBytes());
+                out.flush();
+                java.io.InputStream in = slow.getInputStream();
+                int first = -1;
+                for (int i = 0; i < 10_000 && first < 0; i++) { // a byte at a time until the server answers
+                    out.write('a');
+                    out.flush();
+                    if (in.available() > 0 || i % 10 == 9 && waitReadable(slow)) {
+                        first = in.read();
+                    }
+                }
+                assertThat((char) first + new String(in.readNBytes(11))).isEqualTo("HTTP/1.1 408");
+            }
+            OkHttpClient ok = new OkHttpClient.Builder().socketFactory(sockets).build();
+            try (Response r = ok.newCall(new Request.Builder().url("http://10.0.0.2:8080/api/session").build()).execute()) {
+                assertThat(r.code()).isEqualTo(200);
+            }
+            assertThat(overStack.connectionCounters()).containsEntry("tooLarge", 1L).containsEntry("headTimeouts", 1L);
+        } finally {
+            overStack.closeNow();
+        }
+    }
+
+    /** Whether {@code s} has a byte to read within a short pause (a pacing wait, not a threshold: the loop just trickles on). */
+    private static boolean waitReadable(java.net.Socket s) throws Exception {
+        Thread.sleep(20);
+        return s.getInputStream().available() > 0;
     }
 }

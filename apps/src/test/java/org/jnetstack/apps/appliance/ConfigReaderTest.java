@@ -76,7 +76,8 @@ class ConfigReaderTest {
                 .contains("[interface] name = \"no/slash\" (line 2): expected a Linux interface name")
                 .contains("[interface] mtu = \"1500\" (line 3): expected a whole number 68-65535 (without quotes)")
                 .contains("[addressing] address = \"10.0.0.0/24\" (line 5): '10.0.0.0/24' is the network address")
-                .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, password, password_hash, port, public_status]")
+                .contains("[admin] unknown key 'prot' (line 8): accepted keys are [enabled, head_timeout_ms, hosts, idle_timeout_ms, max_connections, "
+                + "max_connections_per_source, max_head, max_headers, max_line, password, password_hash, port, public_status]")
                 .contains("[admin] password = \"...\" (line 9): too short")
                 .contains("unknown table [ehco]: accepted tables are [[addressing], [admin], [capture], [discard], [dns], [echo], [interface], [serial], [tftp], [www]]");
         assertThat(e.getMessage()).as("the password itself is never echoed").doesNotContain("short\"");

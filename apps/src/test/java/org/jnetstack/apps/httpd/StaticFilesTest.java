@@ -13,8 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import javax.net.ServerSocketFactory;
-import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
-import org.apache.hc.core5.io.CloseMode;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class StaticFilesTest {
     @TempDir
     Path site;
     byte[] data = new byte[300_000];
-    HttpServer server;
+    StackHttpServer server;
     HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -42,12 +41,12 @@ class StaticFilesTest {
 
     @AfterEach
     void stop() {
-        server.close(CloseMode.IMMEDIATE);
+        server.close();
         client.close();
     }
 
     private HttpResponse<byte[]> send(String method, String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getLocalPort() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (headers.length > 0) {
             b.headers(headers);
@@ -156,5 +155,16 @@ class StaticFilesTest {
             at += p.length;
         }
         return out;
+    }
+
+    @Test
+    void aSymbolicLinkToADotFileIsNotFound() throws Exception {
+        Files.writeString(site.resolve(".env"), "SECRET=1");
+        Files.createSymbolicLink(site.resolve("env.txt"), site.resolve(".env"));
+
+        HttpResponse<byte[]> r = send("GET", "/env.txt");
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("SECRET");
     }
 }

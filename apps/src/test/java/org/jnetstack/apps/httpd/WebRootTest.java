@@ -65,4 +65,21 @@ class WebRootTest {
         assertThat(root.resolve("/%c3%28")).as("not UTF-8").isInstanceOf(WebRoot.BadRequest.class);
         assertThat(root.resolve("http://x/")).isInstanceOf(WebRoot.BadRequest.class);
     }
+
+    @Test
+    void aLinkToAHiddenNameIsNotFoundThoughTheUrlNamesNone() throws Exception {
+        Files.writeString(site.resolve(".env"), "API_KEY=1");
+        Files.createSymbolicLink(site.resolve("env.txt"), site.resolve(".env"));
+        Files.createSymbolicLink(site.resolve("git.txt"), site.resolve(".git/config"));
+        Files.createSymbolicLink(site.resolve("gitdir"), site.resolve(".git"));
+        Files.createDirectories(site.resolve("dotindex"));
+        Files.createSymbolicLink(site.resolve("dotindex/index.html"), site.resolve(".env"));
+        Files.createSymbolicLink(site.resolve("wk.txt"), site.resolve(".well-known/security.txt"));
+
+        assertThat(root.resolve("/env.txt")).as("a link to a dot-file").isInstanceOf(WebRoot.NotFound.class);
+        assertThat(root.resolve("/git.txt")).as("a link into a dot-directory").isInstanceOf(WebRoot.NotFound.class);
+        assertThat(root.resolve("/gitdir/config")).isInstanceOf(WebRoot.NotFound.class);
+        assertThat(root.resolve("/dotindex/")).as("an index that is a link to a dot-file").isInstanceOf(WebRoot.NotFound.class);
+        assertThat(file("/wk.txt")).as(".well-known stays served").isEqualTo(site.toRealPath().resolve(".well-known/security.txt"));
+    }
 }
