@@ -21,8 +21,12 @@ import org.jnetstack.util.StackSecrets;
  * destination's hashes are kept, so a bulk transfer hashes once. Single-threaded.
  */
 final class Ipv4Ids {
-    /** Counters in the table (16 KiB with their idle stamps). */
-    static final int BUCKETS = 1 << 11;
+    /**
+     * Counters in the table (64 KiB with their idle stamps). Linux started with 2048 and grew its
+     * table after Amit Klein showed (2021) that patient observers of a small one learn which
+     * destinations share a counter, a fingerprint of the host's key.
+     */
+    static final int BUCKETS = 1 << 13;
     private static final long TICK_NANOS = 1_000_000;
 
     private final Clock clock;
@@ -30,7 +34,8 @@ final class Ipv4Ids {
     private final SipHash offsetKey;
     private final SipHash indexKey;
     private final int[] counters = new int[BUCKETS];
-    private final long[] lastUsed = new long[BUCKETS];
+    /** Milliseconds of the last use of each counter, modulo 2^32 (only differences are used). */
+    private final int[] lastUsed = new int[BUCKETS];
 
     private boolean cached;
     private int cachedSrc;
@@ -44,7 +49,7 @@ final class Ipv4Ids {
         this.random = secrets.newStream("ipv4.id.random");
         this.offsetKey = secrets.newPrf("ipv4.id.offset");
         this.indexKey = secrets.newPrf("ipv4.id.index");
-        long now = clock.nanos() / TICK_NANOS;
+        int now = (int) (clock.nanos() / TICK_NANOS);
         for (int i = 0; i < BUCKETS; i++) {
             counters[i] = random.nextInt();
             lastUsed[i] = now;
@@ -65,11 +70,11 @@ final class Ipv4Ids {
             cached = true;
         }
         int i = cachedIndex;
-        long now = clock.nanos() / TICK_NANOS;
-        long idle = now - lastUsed[i];
-        if (idle > 0) {
+        int now = (int) (clock.nanos() / TICK_NANOS);
+        int idle = now - lastUsed[i];
+        if (idle != 0) {
             lastUsed[i] = now;
-            counters[i] += random.nextInt((int) Math.min(idle, 1 << 16));
+            counters[i] += random.nextInt(idle > 0 && idle < (1 << 16) ? idle : 1 << 16);
         }
         int id = cachedOffset + counters[i];
         counters[i] += count;
