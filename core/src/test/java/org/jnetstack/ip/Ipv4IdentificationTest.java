@@ -7,6 +7,7 @@ import java.util.List;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.Allocations;
 import org.jnetstack.testing.FrameCapture;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
@@ -104,5 +105,22 @@ class Ipv4IdentificationTest {
         // A super-segment of 5 datagrams takes 5 ids.
         int s = ids.next(1, B, 17, 5);
         assertThat(ids.next(1, B, 17, 1)).isEqualTo((s + 5) & 0xFFFF);
+    }
+
+    @Test
+    void idsAndPortsAllocateNothingPerUse() {
+        VirtualClock clock = new VirtualClock();
+        Ipv4Ids ids = new Ipv4Ids(clock, StackSecrets.seeded(4));
+        EphemeralPorts ports = new EphemeralPorts(49152, 65535, StackSecrets.seeded(4));
+        ports.towards(6, 1, B, 80, p -> false); // the table is made on first use
+        long bytes = Allocations.leastAllocatedBy(5, () -> {
+            long acc = 1;
+            for (int i = 0; i < 10_000; i++) {
+                clock.advance(100_000);
+                acc += ids.next(1, B + (i & 7), 17, 1) + ports.towards(6, 1, B, 80 + (i & 3), p -> false) + ports.any(p -> false);
+            }
+            return acc;
+        });
+        assertThat(bytes).isZero();
     }
 }
