@@ -1,10 +1,8 @@
 package org.jnetstack;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +19,7 @@ import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.Tcp;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.udp.Udp;
+import org.jnetstack.util.StackSecrets;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 
@@ -53,15 +52,14 @@ public final class NetStack implements AutoCloseable {
     private NetStack(Builder b) {
         this.name = b.name;
         this.loop = b.loop;
-        this.config = b.config;
-        long seed = b.seed != null ? b.seed : new SecureRandom().nextLong();
-        SplittableRandom random = new SplittableRandom(seed);
-        this.ipv4 = new Ipv4(loop, config, counters, random);
+        this.config = b.seed != null ? b.config.toBuilder().seed(b.seed).build() : b.config;
+        StackSecrets secrets = StackSecrets.of(config.seed());
+        this.ipv4 = new Ipv4(loop, config, counters, secrets);
         this.udp = new Udp(ipv4, counters);
         this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
         if (b.device != null) {
             LinkDevice dev = b.device;
-            long mac = b.mac != null ? b.mac.bits() : dev.mac() != null ? dev.mac().bits() : MacAddress.randomLocal(random).bits();
+            long mac = b.mac != null ? b.mac.bits() : dev.mac() != null ? dev.mac().bits() : MacAddress.randomLocal(secrets.newStream("mac")).bits();
             int mtu = b.mtu != null ? b.mtu : dev.mtu();
             addInterface(dev, new MacAddress(mac), mtu, b.address, b.prefixLength);
             if (b.gateway != null) {
@@ -337,7 +335,12 @@ public final class NetStack implements AutoCloseable {
             return this;
         }
 
-        /** Seeds every random choice of the stack (ports, IP ids, later ISNs): for reproducible simulations. */
+        /**
+         * Derives every key and random choice of the stack from {@code seed} (see {@link StackConfig#seed()}),
+         * overriding the config's seed: for reproducible simulations and tests, never for a real
+         * network — whoever knows the seed can predict ISNs and forge SYN cookies. Without a seed
+         * (here or in the config) every key comes from {@link java.security.SecureRandom}.
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

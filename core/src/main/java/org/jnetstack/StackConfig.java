@@ -1,6 +1,8 @@
 package org.jnetstack;
 
 import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.Objects;
 
 /**
  * Every tunable of the IP layers, with its default and the reason for it (lwIP's {@code opt.h}
@@ -29,6 +31,11 @@ import java.time.Duration;
  * @param udpQueueBytes           payload bytes queued per UDP endpoint.
  * @param ephemeralPortFirst      first ephemeral port (IANA dynamic range, RFC 6335).
  * @param ephemeralPortLast       last ephemeral port.
+ * @param seed                    empty (the default): every key and random choice of the stack (ISNs, SYN cookies,
+ *                                ports, IPv4 ids, DHCP xids, DNS ids, TCP timestamp offsets, its MAC) comes from
+ *                                {@link java.security.SecureRandom}. A seed makes them all derived from it instead,
+ *                                each purpose through SHA-256 with its own name, so a simulation replays
+ *                                exactly — and anyone who knows the seed knows every key: never on a real network.
  */
 public record StackConfig(
         int ttl,
@@ -49,7 +56,8 @@ public record StackConfig(
         int udpQueueDatagrams,
         int udpQueueBytes,
         int ephemeralPortFirst,
-        int ephemeralPortLast) {
+        int ephemeralPortLast,
+        OptionalLong seed) {
 
     public StackConfig {
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
@@ -64,6 +72,7 @@ public record StackConfig(
         require(udpQueueDatagrams >= 1 && udpQueueBytes >= 1, "UDP queue bounds must be positive");
         require(ephemeralPortFirst >= 1024 && ephemeralPortFirst <= ephemeralPortLast && ephemeralPortLast <= 65535,
                 "ephemeral port range must lie within 1024-65535: " + ephemeralPortFirst + "-" + ephemeralPortLast);
+        Objects.requireNonNull(seed, "seed (OptionalLong.empty() for none)");
         for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
         }
@@ -77,7 +86,8 @@ public record StackConfig(
 
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
-                Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535);
+                Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
+                OptionalLong.empty());
     }
 
     public Builder toBuilder() {
@@ -105,6 +115,7 @@ public record StackConfig(
         private int udpQueueBytes;
         private int ephemeralPortFirst;
         private int ephemeralPortLast;
+        private OptionalLong seed;
 
         private Builder(StackConfig c) {
             ttl = c.ttl;
@@ -126,6 +137,7 @@ public record StackConfig(
             udpQueueBytes = c.udpQueueBytes;
             ephemeralPortFirst = c.ephemeralPortFirst;
             ephemeralPortLast = c.ephemeralPortLast;
+            seed = c.seed;
         }
 
         public Builder ttl(int v) { ttl = v; return this; }
@@ -142,12 +154,16 @@ public record StackConfig(
         public Builder icmpErrorRate(int perSecond, int burst) { icmpErrorRate = perSecond; icmpErrorBurst = burst; return this; }
         public Builder udpQueue(int datagrams, int bytes) { udpQueueDatagrams = datagrams; udpQueueBytes = bytes; return this; }
         public Builder ephemeralPorts(int first, int last) { ephemeralPortFirst = first; ephemeralPortLast = last; return this; }
+        /** A reproducible stack (simulations and tests only: the seed gives away every key). */
+        public Builder seed(long v) { seed = OptionalLong.of(v); return this; }
+        /** Keys from {@link java.security.SecureRandom} (the default). */
+        public Builder unseeded() { seed = OptionalLong.empty(); return this; }
 
         public StackConfig build() {
             return new StackConfig(ttl, arpCacheTimeout, arpRequestTimeout, arpRetries, arpQueuePerAddress,
                     arpQueueBytes, arpQueueTotalBytes, arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
-                    ephemeralPortFirst, ephemeralPortLast);
+                    ephemeralPortFirst, ephemeralPortLast, seed);
         }
     }
 }

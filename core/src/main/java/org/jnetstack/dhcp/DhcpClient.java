@@ -44,6 +44,9 @@ public final class DhcpClient {
     private final NetInterface ni;
     private final EventLoop loop;
     private final DhcpConfig config;
+    /** Transaction ids: a stream of their own, so an xid on the wire tells nothing of any other secret. */
+    private final RandomGenerator xids;
+    /** Retransmission jitter and initial delays. */
     private final RandomGenerator random;
     private final long mac;
     private final UdpEndpoint endpoint;
@@ -83,7 +86,8 @@ public final class DhcpClient {
         this.ni = ni;
         this.loop = stack.loop();
         this.config = config;
-        this.random = stack.ipv4().random();
+        this.xids = stack.ipv4().secrets().newStream("dhcp.xid");
+        this.random = stack.ipv4().secrets().newStream("dhcp.timing");
         this.mac = ni.mac().bits();
         Counters c = stack.counters();
         txDiscover = c.counter("dhcp.tx.discover");
@@ -152,7 +156,7 @@ public final class DhcpClient {
     public void release() {
         DhcpLease l = lease;
         if (l != null) {
-            xid = random.nextInt();
+            xid = xids.nextInt();
             int n = tx.start(out, 0, DhcpMessage.OP_REQUEST, xid, mac)
                     .ciaddr(l.address().bits())
                     .messageType(DhcpMessage.RELEASE)
@@ -180,7 +184,7 @@ public final class DhcpClient {
     private void begin() {
         acquisitionStart = now();
         attempt = 0;
-        xid = random.nextInt();
+        xid = xids.nextInt();
         if (config.rememberedAddress() != null && config.rememberedAddress().bits() != 0) {
             offered = config.rememberedAddress().bits();
             offerServer = 0;
@@ -206,7 +210,7 @@ public final class DhcpClient {
     private void discover() {
         acquisitionStart = now();
         attempt = 0;
-        xid = random.nextInt();
+        xid = xids.nextInt();
         setState(DhcpState.SELECTING);
         sendDiscover();
     }
@@ -541,7 +545,7 @@ public final class DhcpClient {
         switch (state) {
             case BOUND -> enterRenewing();
             case RENEWING -> {
-                xid = random.nextInt();
+                xid = xids.nextInt();
                 setState(DhcpState.REBINDING);
                 leaseTimer.scheduleAt(expiryAt());
                 sendRequest();
@@ -558,7 +562,7 @@ public final class DhcpClient {
     }
 
     private void enterRenewing() {
-        xid = random.nextInt();
+        xid = xids.nextInt();
         acquisitionStart = now();
         setState(DhcpState.RENEWING);
         leaseTimer.scheduleAt(t2At());

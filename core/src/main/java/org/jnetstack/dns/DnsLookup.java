@@ -71,7 +71,7 @@ final class DnsLookup implements UdpHandler {
         }
         server = servers.get(serverIndex);
         // RFC 5452 §9: an unpredictable id and source port for every query.
-        id = resolver.stack.ipv4().random().nextInt(0x10000);
+        id = resolver.ids.nextInt(0x10000);
         int n = resolver.writer.start(resolver.out, 0, DnsMessage.UDP_MAX, id, DnsMessage.FLAG_RD).question(current, type).finish();
         query = java.util.Arrays.copyOf(resolver.out, n);
         udp = resolver.stack.udp().open(0, this);

@@ -47,6 +47,8 @@ public final class DnsResolver implements NameResolver {
     final DnsMessage view = new DnsMessage();
     final DnsWriter writer = new DnsWriter();
     final byte[] out = new byte[DnsMessage.UDP_MAX];
+    /** Query ids (RFC 5452 §9): a random stream of this resolver's own, from the stack's secrets. */
+    final java.util.random.RandomGenerator ids;
 
     final Counter txQueries;
     final Counter txTcpQueries;
@@ -61,6 +63,7 @@ public final class DnsResolver implements NameResolver {
         this.stack = stack;
         this.loop = stack.loop();
         this.config = config;
+        this.ids = stack.ipv4().secrets().newStream("dns.id");
         this.servers = config.servers();
         this.searchDomains = normalizeDomains(config.searchDomains());
         this.cache = new DnsCache(config.cacheEntries());

@@ -2,7 +2,6 @@ package org.jnetstack.ip;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.jnetstack.StackConfig;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
@@ -10,6 +9,7 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.util.StackSecrets;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
@@ -36,7 +36,9 @@ public final class Ipv4 {
     private final EventLoop loop;
     private final StackConfig config;
     private final Counters counters;
-    private final RandomGenerator random;
+    private final StackSecrets secrets;
+    private final Ipv4Ids ids;
+    private final EphemeralPorts ports;
     private final List<NetInterface> interfaces = new ArrayList<>();
     private final Routes routes = new Routes();
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
@@ -47,7 +49,6 @@ public final class Ipv4 {
     private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final Ipv4Packet rxView = new Ipv4Packet();
-    private int nextId;
     private boolean acceptAnyDestination;
     /** True while a received datagram whose transport checksum the device vouched for is being delivered. */
     private boolean rxChecksumVerified;
@@ -64,12 +65,14 @@ public final class Ipv4 {
     private final Counter txTooBig;
     private final Counter txLoopback;
 
-    public Ipv4(EventLoop loop, StackConfig config, Counters counters, RandomGenerator random) {
+    /** {@code secrets} gives every purpose its own key (IPv4 ids, ephemeral ports, and the transports' and clients' above). */
+    public Ipv4(EventLoop loop, StackConfig config, Counters counters, StackSecrets secrets) {
         this.loop = loop;
         this.config = config;
         this.counters = counters;
-        this.random = random;
-        this.nextId = random.nextInt(0x10000);
+        this.secrets = secrets;
+        this.ids = new Ipv4Ids(loop.clock(), secrets);
+        this.ports = new EphemeralPorts(config.ephemeralPortFirst(), config.ephemeralPortLast(), secrets);
         rxPackets = counters.counter("ip.rx.packets");
         rxDelivered = counters.counter("ip.rx.delivered");
         for (Malformed m : Malformed.values()) {
@@ -101,8 +104,12 @@ public final class Ipv4 {
         return counters;
     }
 
-    public RandomGenerator random() {
-        return random;
+    /**
+     * The stack's keys: a protocol takes its own key or random stream from here once (never a
+     * value shared with another purpose), see {@link StackSecrets}.
+     */
+    public StackSecrets secrets() {
+        return secrets;
     }
 
     public Icmp icmp() {
@@ -229,20 +236,20 @@ public final class Ipv4 {
     }
 
     /**
-     * An ephemeral port for a transport (RFC 6056 §3.3.1, algorithm 1): start at a random point
-     * of the configured range and probe upwards for one {@code taken} rejects; -1 if none is free.
+     * An ephemeral port for a transport that has no destination yet (RFC 6056 §3.3.1, algorithm
+     * 1): a random point of the configured range, probing upwards for one {@code taken} rejects;
+     * -1 if none is free.
      */
     public int ephemeralPort(java.util.function.IntPredicate taken) {
-        int first = config.ephemeralPortFirst();
-        int count = config.ephemeralPortLast() - first + 1;
-        int start = random.nextInt(count);
-        for (int i = 0; i < count; i++) {
-            int port = first + (start + i) % count;
-            if (!taken.test(port)) {
-                return port;
-            }
-        }
-        return -1;
+        return ports.any(taken);
+    }
+
+    /**
+     * An ephemeral port for a {@code protocol} connection from {@code src} to {@code dst:dstPort}
+     * (RFC 6056 §3.3.4, algorithm 4): one {@code taken} accepts (its 4-tuple is free), or -1.
+     */
+    public int ephemeralPort(int protocol, int src, int dst, int dstPort, java.util.function.IntPredicate taken) {
+        return ports.towards(protocol, src, dst, dstPort, taken);
     }
 
     /**
@@ -303,7 +310,7 @@ public final class Ipv4 {
         if (total > MAX_DATAGRAM) {
             throw new IllegalArgumentException("datagram of " + total + " bytes exceeds the IPv4 maximum of 65535");
         }
-        int id = nextId++ & 0xFFFF;
+        int id = ids.next(src, dst, protocol, 1);
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
         if (isLocalAddress(dst)) {
             Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
@@ -370,7 +377,8 @@ public final class Ipv4 {
             src = ni.address();
         }
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
-        Ipv4Packet.writeHeader(buf, ipOff, 0, total, nextId++ & 0xFFFF, 0, config.ttl(), protocol, src, dst);
+        int segments = total > ni.mtu() && segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
+        Ipv4Packet.writeHeader(buf, ipOff, 0, total, ids.next(src, dst, protocol, segments), 0, config.ttl(), protocol, src, dst);
         txPackets.inc();
         ni.outputOffloaded(r.nextHop(dst), buf, ipOff, total, checksumOffset, total > ni.mtu() ? segmentSize : 0);
         return true;

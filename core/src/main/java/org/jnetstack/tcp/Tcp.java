@@ -7,7 +7,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.random.RandomGenerator;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
@@ -17,7 +16,9 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
-import org.jnetstack.util.RateLimiter;
+import org.jnetstack.util.RandomizedRateLimiter;
+import org.jnetstack.util.SipHash;
+import org.jnetstack.util.StackSecrets;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
@@ -34,7 +35,6 @@ import org.jnetstack.wire.TcpSegment;
 public final class Tcp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final TcpConfig config;
-    private final RandomGenerator random;
     private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
             c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
@@ -42,7 +42,10 @@ public final class Tcp implements IpProtocolHandler {
             r -> r.sameKeyNext, (r, next) -> r.sameKeyNext = next);
     private Consumer<TcpSynRequest> anyListener;
     private final IsnGenerator isnGenerator;
-    private final RateLimiter challengeAcks;
+    private final SynCookies synCookies;
+    private final SipHash timestampKey;
+    private final RandomizedRateLimiter challengeAcks;
+    private final long invalidAckIntervalNanos;
     private final TcpSegment rxSegment = new TcpSegment();
     private final TcpOptions rxOptions = new TcpOptions();
     private final TcpOptions txOptions = new TcpOptions();
@@ -65,6 +68,9 @@ public final class Tcp implements IpProtocolHandler {
     private final Counter fastRetransmits;
     private final Counter dupAcks;
     private final Counter challengeAckCount;
+    private final Counter challengeAcksLimitedPerConnection;
+    private final Counter challengeAcksLimitedGlobal;
+    private final Counter outOfWindowAcksLimited;
     private final Counter pawsRejected;
     private final Counter outOfWindow;
     private final Counter ackTooNew;
@@ -76,10 +82,13 @@ public final class Tcp implements IpProtocolHandler {
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
         this.ip = ip;
         this.config = config;
-        this.random = ip.random();
-        this.isnGenerator = new IsnGenerator(random, ip.loop().clock());
-        this.cookieHash = new IsnGenerator(random, ip.loop().clock());
-        this.challengeAcks = new RateLimiter(ip.loop().clock(), config.challengeAckRate(), config.challengeAckRate());
+        StackSecrets secrets = ip.secrets();
+        this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
+        this.synCookies = new SynCookies(ip.loop().clock(), secrets, config.synCookiePeriod().toNanos());
+        this.timestampKey = secrets.newPrf("tcp.timestamp");
+        this.challengeAcks = new RandomizedRateLimiter(ip.loop().clock(), config.challengeAckRate(),
+                secrets.newStream("tcp.challenge_ack"));
+        this.invalidAckIntervalNanos = config.challengeAckInterval().toNanos();
         org.jnetstack.tcp.cc.CongestionControls.create(config.congestionControl()); // fail fast on a bad name
         rxSegments = counters.counter("tcp.rx.segments");
         for (Malformed m : Malformed.values()) {
@@ -99,6 +108,9 @@ public final class Tcp implements IpProtocolHandler {
         fastRetransmits = counters.counter("tcp.fast_retransmits");
         dupAcks = counters.counter("tcp.dup_acks");
         challengeAckCount = counters.counter("tcp.challenge_acks");
+        challengeAcksLimitedPerConnection = counters.counter("tcp.challenge_acks_limited_per_connection");
+        challengeAcksLimitedGlobal = counters.counter("tcp.challenge_acks_limited_global");
+        outOfWindowAcksLimited = counters.counter("tcp.out_of_window_acks_limited");
         pawsRejected = counters.counter("tcp.paws_rejected");
         outOfWindow = counters.counter("tcp.rx.out_of_window");
         ackTooNew = counters.counter("tcp.rx.ack_too_new");
@@ -510,35 +522,14 @@ public final class Tcp implements IpProtocolHandler {
 
     // ---------------------------------------------------------------- SYN cookies (RFC 4987 §3.6)
 
-    /** MSS values a cookie can name (3 bits); the largest not above the peer's is chosen. */
-    private static final int[] COOKIE_MSS = {536, 1220, 1380, 1440, 1460, 4312, 8960, 65495};
-    private static final long COOKIE_PERIOD_NANOS = 64_000_000_000L;
-    private final IsnGenerator cookieHash;
     private final Counter cookiesSent;
     private final Counter cookiesAccepted;
 
-    private int cookieTime() {
-        return (int) (ip.loop().clock().nanos() / COOKIE_PERIOD_NANOS);
-    }
-
-    /** Cookie: 5 bits of time, 3 bits of MSS index, 24 bits of keyed hash over the 4-tuple, time and index. */
-    private int cookie(int t, int mssIndex, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
-        int h = cookieHash.offset(localIp ^ (t * 0x9E3779B9) ^ (mssIndex << 29), localPort, remoteIp ^ peerIsn, remotePort);
-        return ((t & 0x1F) << 27) | (mssIndex << 24) | (h & 0xFFFFFF);
-    }
-
     private void sendSynCookie(TcpSegment syn, int src, int dst) {
         int peerMss = rxOptions.hasMss() ? rxOptions.mss() : 536;
-        int limit = Math.min(peerMss, mssFor(src));
-        int idx = 0;
-        for (int i = COOKIE_MSS.length - 1; i >= 0; i--) {
-            if (COOKIE_MSS[i] <= limit) {
-                idx = i;
-                break;
-            }
-        }
-        int isn = cookie(cookieTime(), idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
-        TcpOptions o = txOptions.clear().setMss(COOKIE_MSS[idx]); // nothing else can be remembered
+        int idx = SynCookies.mssIndex(Math.min(peerMss, mssFor(src)));
+        int isn = synCookies.make(idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
+        TcpOptions o = txOptions.clear().setMss(SynCookies.MSS[idx]); // nothing else can be remembered
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
         int hl = TcpSegment.write(tx, t, syn.destinationPort(), syn.sourcePort(), isn, syn.sequenceNumber() + 1,
@@ -555,23 +546,19 @@ public final class Tcp implements IpProtocolHandler {
         }
         int isn = seg.acknowledgmentNumber() - 1;
         int peerIsn = seg.sequenceNumber() - 1;
-        int idx = (isn >>> 24) & 7;
-        int now = cookieTime();
-        for (int t = now; t >= now - 1; t--) {
-            if (((isn >>> 27) & 0x1F) == (t & 0x1F)
-                    && cookie(t, idx, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn) == isn) {
-                TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src,
-                        seg.sourcePort(), null);
-                connections.add(c);
-                passiveOpens.inc();
-                cookiesAccepted.inc();
-                c.acceptCookie(seg, rxOptions, isn, COOKIE_MSS[idx]);
-                l.established(c);
-                c.input(seg, rxOptions); // any data the ACK carries
-                return true;
-            }
+        int idx = synCookies.check(isn, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn);
+        if (idx < 0) {
+            return false;
         }
-        return false;
+        TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src,
+                seg.sourcePort(), null);
+        connections.add(c);
+        passiveOpens.inc();
+        cookiesAccepted.inc();
+        c.acceptCookie(seg, rxOptions, isn, SynCookies.MSS[idx]);
+        l.established(c);
+        c.input(seg, rxOptions); // any data the ACK carries
+        return true;
     }
 
     @Override
@@ -714,9 +701,10 @@ public final class Tcp implements IpProtocolHandler {
         return ((long) remoteIp << 32) | ((long) (remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
     }
 
-    /** RFC 6056 §3.3.1: random start, linear probe; a port is free if the 4-tuple is. */
+    /** RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody listens on it. */
     private int ephemeralPort(int srcIp, int dstIp, int dstPort) {
-        int port = ip.ephemeralPort(p -> connections.get(key(dstIp, dstPort, p), srcIp) != null || listeners.containsKey(p));
+        int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, srcIp, dstIp, dstPort,
+                p -> connections.get(key(dstIp, dstPort, p), srcIp) != null || listeners.containsKey(p));
         if (port >= 0) {
             return port;
         }
@@ -726,6 +714,11 @@ public final class Tcp implements IpProtocolHandler {
 
     /** Tests only: fixed ISNs (e.g. near 2^32 to exercise wrap-around). */
     java.util.function.IntSupplier isnOverride;
+
+    /** Tests: the SYN-cookie maker and checker. */
+    SynCookies synCookies() {
+        return synCookies;
+    }
 
     int isn(int localIp, int localPort, int remoteIp, int remotePort) {
         if (isnOverride != null) {
@@ -776,8 +769,13 @@ public final class Tcp implements IpProtocolHandler {
         return ip.loop();
     }
 
-    RandomGenerator random() {
-        return random;
+    /**
+     * The offset added to our RFC 7323 TSval towards {@code remoteIp}: a keyed hash of the address
+     * pair, as Linux does, so the clock it shows says nothing of our uptime or of other peers' offsets,
+     * while one peer sees our timestamps advance across connections (RFC 6191 relies on that).
+     */
+    int timestampOffset(int localIp, int remoteIp) {
+        return (int) timestampKey.hashTuple(localIp, 0, remoteIp, 0);
     }
 
     TcpOptions txOptions() {
@@ -792,8 +790,46 @@ public final class Tcp implements IpProtocolHandler {
         return sackEnds;
     }
 
-    boolean challengeAckAllowed() {
-        return challengeAcks.tryAcquire();
+    /**
+     * May {@code c} send a challenge ACK (RFC 5961 §3.2, §4.2, §5.2) now? At most one an interval
+     * per connection ({@link #invalidAckAllowed}), and all connections together within a global
+     * budget per second that is drawn anew, at random around {@link TcpConfig#challengeAckRate()},
+     * each second (RFC 5961 §7; as Linux since 4.7): with a fixed global budget an off-path
+     * attacker could count the challenge ACKs it did not receive and so learn whether its guesses
+     * hit someone else's connection (CVE-2016-5696).
+     */
+    boolean challengeAckAllowed(TcpConnection c) {
+        if (!perConnection(c)) {
+            challengeAcksLimitedPerConnection.inc();
+            return false;
+        }
+        if (!challengeAcks.tryAcquire()) {
+            challengeAcksLimitedGlobal.inc();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * May {@code c} answer a segment outside its window that carries no data with an ACK now? At
+     * most one an interval ({@link TcpConfig#challengeAckInterval()}), which breaks ACK loops
+     * between two confused ends and bounds what forged segments can draw from us.
+     */
+    boolean invalidAckAllowed(TcpConnection c) {
+        if (!perConnection(c)) {
+            outOfWindowAcksLimited.inc();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean perConnection(TcpConnection c) {
+        long now = ip.loop().clock().nanos();
+        if (c.lastInvalidAckNanos != Long.MIN_VALUE && now - c.lastInvalidAckNanos < invalidAckIntervalNanos) {
+            return false;
+        }
+        c.lastInvalidAckNanos = now;
+        return true;
     }
 
     void countChallengeAck() { challengeAckCount.inc(); }

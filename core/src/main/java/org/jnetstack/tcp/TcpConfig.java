@@ -30,7 +30,19 @@ import java.time.Duration;
  * @param listenBacklog     default accept-queue bound of a listener.
  * @param synQueue          half-open connections per listener; beyond it SYN cookies answer (RFC 4987).
  * @param maxConnections    connections of all states in this stack; beyond it new ones are refused.
- * @param challengeAckRate  challenge ACKs per second (RFC 5961 §7).
+ * @param challengeAckRate  challenge ACKs per second for all connections together (RFC 5961 §7), on
+ *                          average: each second's budget is drawn at random between half and one and a
+ *                          half times this (Linux since 4.7), so that an off-path attacker cannot count
+ *                          the ACKs other connections drew (CVE-2016-5696). 1000, Linux's old default.
+ * @param challengeAckInterval least time between two ACKs one connection sends in answer to invalid
+ *                          segments (challenge ACKs, RFC 5961 §3.2/§4.2/§5.2, and ACKs for data-less
+ *                          segments outside the window). 500 ms, Linux's {@code tcp_invalid_ratelimit}:
+ *                          a forger draws at most two a second from a connection, and two confused ends
+ *                          cannot ACK each other in a loop.
+ * @param synCookiePeriod   life of one SYN-cookie key (RFC 4987 §3.6): a new key from the stack's
+ *                          secrets every period; a cookie is accepted in the period it was made and the
+ *                          next, then its key is forgotten. 64 s, as long as the SYN-ACK retransmissions
+ *                          a handshake may need.
  */
 public record TcpConfig(
         int sendBuffer,
@@ -53,7 +65,9 @@ public record TcpConfig(
         int listenBacklog,
         int synQueue,
         int maxConnections,
-        int challengeAckRate) {
+        int challengeAckRate,
+        Duration challengeAckInterval,
+        Duration synCookiePeriod) {
 
     public TcpConfig {
         if (sendBuffer < 1 || receiveBuffer < 1 || receiveBuffer > (1 << 30) || sendBuffer > (1 << 30)) {
@@ -63,13 +77,20 @@ public record TcpConfig(
                 || maxConnections < 1 || challengeAckRate < 1) {
             throw new IllegalArgumentException("TCP limits must be positive");
         }
+        if (challengeAckInterval == null || challengeAckInterval.isNegative()) {
+            throw new IllegalArgumentException("challengeAckInterval must be zero or positive: " + challengeAckInterval);
+        }
+        if (synCookiePeriod == null || synCookiePeriod.toMillis() < 1) {
+            throw new IllegalArgumentException("synCookiePeriod must be at least 1 ms: " + synCookiePeriod);
+        }
     }
 
     public static TcpConfig defaults() {
         return new TcpConfig(256 * 1024, 256 * 1024, true, true, true,
                 Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60), 15, 6,
                 Duration.ofMillis(40), Duration.ofSeconds(30),
-                Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000);
+                Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000,
+                Duration.ofMillis(500), Duration.ofSeconds(64));
     }
 
     /** A builder starting from this config. */
@@ -116,6 +137,8 @@ public record TcpConfig(
         private int synQueue;
         private int maxConnections;
         private int challengeAckRate;
+        private Duration challengeAckInterval;
+        private Duration synCookiePeriod;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -139,6 +162,8 @@ public record TcpConfig(
             synQueue = c.synQueue;
             maxConnections = c.maxConnections;
             challengeAckRate = c.challengeAckRate;
+            challengeAckInterval = c.challengeAckInterval;
+            synCookiePeriod = c.synCookiePeriod;
         }
 
         public Builder sendBuffer(int v) {
@@ -246,8 +271,18 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder challengeAckInterval(Duration v) {
+            challengeAckInterval = v;
+            return this;
+        }
+
+        public Builder synCookiePeriod(Duration v) {
+            synCookiePeriod = v;
+            return this;
+        }
+
         public TcpConfig build() {
-            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate, challengeAckInterval, synCookiePeriod);
         }
     }
 }

@@ -82,6 +82,8 @@ public final class TcpConnection {
     private boolean rtoArmed;
     private long rtoDeadline;
     private final int tsOffset;
+    /** When this connection last answered an invalid segment with an ACK ({@link Tcp#invalidAckAllowed}). */
+    long lastInvalidAckNanos = Long.MIN_VALUE;
 
     // --- timers and estimators ---
     private final RttEstimator rtt;
@@ -150,7 +152,7 @@ public final class TcpConnection {
         persistTimer = loop.newTimer(this::onPersist);
         keepaliveTimer = loop.newTimer(this::onKeepalive);
         timeWaitTimer = loop.newTimer(this::onTimeWaitOver);
-        tsOffset = tcp.random().nextInt();
+        tsOffset = tcp.timestampOffset(localIp, remoteIp);
         int ws = 0;
         while (ws < 14 && (65535L << ws) < config.receiveBuffer()) {
             ws++;
@@ -583,8 +585,14 @@ public final class TcpConnection {
         if (!acceptable(seq, segLen, wnd) && !(wnd == 0 && seq == rcvNxt)) {
             if (!rst) {
                 tcp.countOutOfWindow();
-                // RFC 9293: send an ACK (rate-limited, RFC 5961 §5 style) and drop.
-                if (tcp.challengeAckAllowed()) {
+                // RFC 9293: send an ACK and drop; one that carries no data may be part of an ACK
+                // loop and is rate-limited per connection (a SYN draws a challenge ACK, RFC 5961 §4.2).
+                if (syn) {
+                    if (tcp.challengeAckAllowed(this)) {
+                        tcp.countChallengeAck();
+                        sendAck();
+                    }
+                } else if (len > 0 || (flags & TcpSegment.FIN) != 0 || tcp.invalidAckAllowed(this)) {
                     sendAck();
                 }
             }
@@ -595,7 +603,7 @@ public final class TcpConnection {
         if (rst) {
             if (seq == rcvNxt) {
                 onResetReceived();
-            } else if (tcp.challengeAckAllowed()) {
+            } else if (tcp.challengeAckAllowed(this)) {
                 tcp.countChallengeAck();
                 sendAck();
             }
@@ -604,7 +612,7 @@ public final class TcpConnection {
 
         // Fourth: SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, never reset.
         if (syn) {
-            if (tcp.challengeAckAllowed()) {
+            if (tcp.challengeAckAllowed(this)) {
                 tcp.countChallengeAck();
                 sendAck();
             }
@@ -768,7 +776,7 @@ public final class TcpConnection {
             return false;
         }
         if (Seq.lt(ack, sndUna - (int) Math.min(maxSndWnd, Integer.MAX_VALUE))) {
-            if (tcp.challengeAckAllowed()) {
+            if (tcp.challengeAckAllowed(this)) {
                 tcp.countChallengeAck();
                 sendAck();
             }

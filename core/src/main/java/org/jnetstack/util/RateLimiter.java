@@ -4,7 +4,8 @@ import org.jnetstack.loop.Clock;
 
 /**
  * A token bucket: {@code ratePerSecond} tokens a second, holding at most {@code burst}.
- * Used to limit ICMP replies and errors (RFC 1812 §4.3.2.8, RFC 5961 §7) and challenge ACKs.
+ * Used to limit ICMP replies and errors (RFC 1812 §4.3.2.8). Challenge ACKs use
+ * {@link RandomizedRateLimiter}: a budget an outsider can count is a side channel.
  */
 public final class RateLimiter {
     private final Clock clock;

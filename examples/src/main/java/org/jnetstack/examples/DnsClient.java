@@ -5,9 +5,9 @@ import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.jnetstack.NetStack;
 import org.jnetstack.dns.DnsMalformed;
 import org.jnetstack.dns.DnsMessage;
@@ -30,13 +30,14 @@ import org.jnetstack.wire.Ipv4Address;
 public final class DnsClient {
     static final int TRIES = 3;
     static final int WAIT_MS = 2000;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private DnsClient() {
     }
 
     /** Lines like {@code www.example.org CNAME example.org} and {@code example.org A 93.184.215.14}. */
     public static List<String> lookup(UdpSocket socket, InetAddress server, String name) throws IOException {
-        int id = new Random().nextInt(1 << 16);
+        int id = RANDOM.nextInt(1 << 16); // RFC 5452 §9: an id nobody off-path can guess
         byte[] query = new byte[DnsMessage.UDP_MAX];
         DnsWriter w = new DnsWriter().start(query, 0, query.length, id, DnsMessage.FLAG_RD).question(name, DnsMessage.TYPE_A);
         int queryLength = w.finish();

@@ -1,0 +1,104 @@
+package org.jnetstack.tcp;
+
+import org.jnetstack.loop.Clock;
+import org.jnetstack.util.SipHash;
+import org.jnetstack.util.StackSecrets;
+
+/**
+ * SYN cookies (RFC 4987 §3.6): the ISN of a SYN-ACK sent without keeping state carries what the
+ * connection must remember. A cookie is 5 bits of the period it was made in, 3 bits naming one of
+ * {@link #MSS} and 24 bits of SipHash-2-4 over the 4-tuple, the peer's ISN, the period and the MSS
+ * index.
+ *
+ * <p>Each period has a new key (fresh from {@link StackSecrets}, not derived from the last), and a
+ * cookie is accepted in the period it was made and the next: so a key serves at most two periods
+ * and then is forgotten, and nobody who learns a key (or collects cookies) can forge one for long.
+ * Keys rotate when a cookie is next made or checked; single-threaded, allocation-free between
+ * rotations.
+ */
+final class SynCookies {
+    /** MSS values a cookie can name (3 bits); the largest not above the peer's is chosen. */
+    static final int[] MSS = {536, 1220, 1380, 1440, 1460, 4312, 8960, 65495};
+    static final String PURPOSE = "tcp.syncookie";
+
+    private final Clock clock;
+    private final StackSecrets secrets;
+    private final long periodNanos;
+    private SipHash current;
+    private SipHash previous;
+    private long currentPeriod = Long.MIN_VALUE;
+    private long previousPeriod = Long.MIN_VALUE;
+
+    SynCookies(Clock clock, StackSecrets secrets, long periodNanos) {
+        if (periodNanos <= 0) {
+            throw new IllegalArgumentException("SYN-cookie period must be positive");
+        }
+        this.clock = clock;
+        this.secrets = secrets;
+        this.periodNanos = periodNanos;
+        this.current = new SipHash(0, 0); // keyed by the first rotate(), before any use
+        this.previous = new SipHash(0, 0);
+    }
+
+    /** The index into {@link #MSS} of the largest MSS not above {@code limit}. */
+    static int mssIndex(int limit) {
+        for (int i = MSS.length - 1; i > 0; i--) {
+            if (MSS[i] <= limit) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** A cookie to send as our ISN now. */
+    int make(int mssIndex, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+        long t = rotate();
+        return cookie(current, t, mssIndex, localIp, localPort, remoteIp, remotePort, peerIsn);
+    }
+
+    /**
+     * Checks {@code isn} (the acknowledgment number less one) against the key of the current and
+     * the previous period: the MSS index it encodes, or -1 if it is no cookie of ours.
+     */
+    int check(int isn, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+        long now = rotate();
+        int idx = (isn >>> 24) & 7;
+        int bits = (isn >>> 27) & 0x1F;
+        if (bits == (int) (now & 0x1F)
+                && cookie(current, now, idx, localIp, localPort, remoteIp, remotePort, peerIsn) == isn) {
+            return idx;
+        }
+        if (previousPeriod == now - 1 && bits == (int) (previousPeriod & 0x1F)
+                && cookie(previous, previousPeriod, idx, localIp, localPort, remoteIp, remotePort, peerIsn) == isn) {
+            return idx;
+        }
+        return -1;
+    }
+
+    /** The current period, after giving it a new key if it just began. */
+    private long rotate() {
+        long now = Math.floorDiv(clock.nanos(), periodNanos);
+        if (now != currentPeriod) {
+            if (now == currentPeriod + 1) {
+                SipHash spare = previous; // its key is two periods old: forgotten now
+                previous = current;
+                previousPeriod = currentPeriod;
+                current = spare;
+            } else {
+                previousPeriod = Long.MIN_VALUE; // nothing made in the last period: no key to keep
+            }
+            secrets.rekey(current, PURPOSE);
+            currentPeriod = now;
+        }
+        return now;
+    }
+
+    private static int cookie(SipHash key, long t, int mssIndex, int localIp, int localPort, int remoteIp,
+                              int remotePort, int peerIsn) {
+        long w0 = ((long) localIp << 32) | (remoteIp & 0xFFFFFFFFL);
+        long w1 = ((localPort & 0xFFFFL) << 48) | ((remotePort & 0xFFFFL) << 32) | (peerIsn & 0xFFFFFFFFL);
+        long w2 = (t << 3) | mssIndex;
+        int h = (int) key.hash(w0, w1, w2);
+        return ((int) (t & 0x1F) << 27) | (mssIndex << 24) | (h & 0xFFFFFF);
+    }
+}
