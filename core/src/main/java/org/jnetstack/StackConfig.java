@@ -29,6 +29,17 @@ import java.time.Duration;
  * @param udpQueueBytes           payload bytes queued per UDP endpoint.
  * @param ephemeralPortFirst      first ephemeral port (IANA dynamic range, RFC 6335).
  * @param ephemeralPortLast       last ephemeral port.
+ * @param memoryBudget            bytes of data the whole stack may hold: TCP send and receive buffers, UDP
+ *                                queues, reassembly and ARP queues (Linux's {@code tcp_mem}, stack-wide). 0 (the
+ *                                default) means a quarter of the heap ({@code Runtime.maxMemory() / 4}: 64 MiB on a
+ *                                256 MiB heap), leaving the rest for connection records and the application. Above
+ *                                75 % of it the stack is under pressure: windows stop growing, new connections are
+ *                                refused (or answered with SYN cookies) and counted, established ones keep their data.
+ * @param reassemblyPerSourceDatagrams datagrams one source may have in reassembly at once; beyond it its new
+ *                                datagrams are dropped (counted {@code ip.frag.drop.source_limit}). 8: a fragment
+ *                                flood from one address cannot take the slots another needs.
+ * @param reassemblyPerSourceBytes bytes of reassembly buffer one source may hold (a quarter of
+ *                                {@code reassemblyMaxBytes} by default: 512 KiB, several 64 KiB datagrams).
  */
 public record StackConfig(
         int ttl,
@@ -49,7 +60,10 @@ public record StackConfig(
         int udpQueueDatagrams,
         int udpQueueBytes,
         int ephemeralPortFirst,
-        int ephemeralPortLast) {
+        int ephemeralPortLast,
+        long memoryBudget,
+        int reassemblyPerSourceDatagrams,
+        int reassemblyPerSourceBytes) {
 
     public StackConfig {
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
@@ -64,6 +78,9 @@ public record StackConfig(
         require(udpQueueDatagrams >= 1 && udpQueueBytes >= 1, "UDP queue bounds must be positive");
         require(ephemeralPortFirst >= 1024 && ephemeralPortFirst <= ephemeralPortLast && ephemeralPortLast <= 65535,
                 "ephemeral port range must lie within 1024-65535: " + ephemeralPortFirst + "-" + ephemeralPortLast);
+        require(memoryBudget == 0 || memoryBudget >= 4096, "memoryBudget must be 0 (a quarter of the heap) or at least 4096 bytes: " + memoryBudget);
+        require(reassemblyPerSourceDatagrams >= 0, "reassemblyPerSourceDatagrams must be >= 0");
+        require(reassemblyPerSourceBytes >= 0, "reassemblyPerSourceBytes must be >= 0");
         for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
         }
@@ -77,7 +94,13 @@ public record StackConfig(
 
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
-                Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535);
+                Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
+                0, 8, 512 * 1024);
+    }
+
+    /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
+    public long effectiveMemoryBudget() {
+        return memoryBudget != 0 ? memoryBudget : org.jnetstack.util.MemoryBudget.defaultLimit();
     }
 
     public Builder toBuilder() {
@@ -105,6 +128,9 @@ public record StackConfig(
         private int udpQueueBytes;
         private int ephemeralPortFirst;
         private int ephemeralPortLast;
+        private long memoryBudget;
+        private int reassemblyPerSourceDatagrams;
+        private int reassemblyPerSourceBytes;
 
         private Builder(StackConfig c) {
             ttl = c.ttl;
@@ -126,6 +152,9 @@ public record StackConfig(
             udpQueueBytes = c.udpQueueBytes;
             ephemeralPortFirst = c.ephemeralPortFirst;
             ephemeralPortLast = c.ephemeralPortLast;
+            memoryBudget = c.memoryBudget;
+            reassemblyPerSourceDatagrams = c.reassemblyPerSourceDatagrams;
+            reassemblyPerSourceBytes = c.reassemblyPerSourceBytes;
         }
 
         public Builder ttl(int v) { ttl = v; return this; }
@@ -143,11 +172,20 @@ public record StackConfig(
         public Builder udpQueue(int datagrams, int bytes) { udpQueueDatagrams = datagrams; udpQueueBytes = bytes; return this; }
         public Builder ephemeralPorts(int first, int last) { ephemeralPortFirst = first; ephemeralPortLast = last; return this; }
 
+        /** Bytes of data the stack may hold (0: a quarter of the heap). */
+        public Builder memoryBudget(long bytes) { memoryBudget = bytes; return this; }
+        public Builder reassemblyPerSource(int datagrams, int bytes) {
+            reassemblyPerSourceDatagrams = datagrams;
+            reassemblyPerSourceBytes = bytes;
+            return this;
+        }
+
         public StackConfig build() {
             return new StackConfig(ttl, arpCacheTimeout, arpRequestTimeout, arpRetries, arpQueuePerAddress,
                     arpQueueBytes, arpQueueTotalBytes, arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
-                    ephemeralPortFirst, ephemeralPortLast);
+                    ephemeralPortFirst, ephemeralPortLast, memoryBudget, reassemblyPerSourceDatagrams,
+                    reassemblyPerSourceBytes);
         }
     }
 }

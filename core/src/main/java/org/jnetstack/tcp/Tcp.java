@@ -17,6 +17,7 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
+import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.util.RateLimiter;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
@@ -35,6 +36,7 @@ public final class Tcp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final TcpConfig config;
     private final RandomGenerator random;
+    private final MemoryBudget memory;
     private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
             c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
@@ -77,6 +79,7 @@ public final class Tcp implements IpProtocolHandler {
         this.ip = ip;
         this.config = config;
         this.random = ip.random();
+        this.memory = ip.memory();
         this.isnGenerator = new IsnGenerator(random, ip.loop().clock());
         this.cookieHash = new IsnGenerator(random, ip.loop().clock());
         this.challengeAcks = new RateLimiter(ip.loop().clock(), config.challengeAckRate(), config.challengeAckRate());
@@ -778,6 +781,11 @@ public final class Tcp implements IpProtocolHandler {
 
     RandomGenerator random() {
         return random;
+    }
+
+    /** The stack's memory budget, which the connections' buffers are charged to. */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     TcpOptions txOptions() {

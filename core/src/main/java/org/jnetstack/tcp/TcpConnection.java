@@ -137,8 +137,8 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.key = Tcp.key(remoteIp, remotePort, localPort);
         this.handler = handler != null ? handler : new TcpHandler() { };
-        this.sendBuffer = new SendBuffer(config.sendBuffer());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), ReceiveBuffer.DEFAULT_MAX_RANGES, tcp.memory());
         this.noDelay = !config.nagle();
         this.offloads = tcp.offloadsFor(remoteIp);
         this.rtt = new RttEstimator(config.initialRto().toNanos(), config.minRto().toNanos(),
@@ -328,7 +328,7 @@ public final class TcpConnection {
     public int read(byte[] dst, int off, int len) {
         int n = receiveBuffer.read(dst, off, len);
         if (n > 0) {
-            maybeSendWindowUpdate();
+            afterRead();
         }
         return n;
     }
@@ -348,9 +348,25 @@ public final class TcpConnection {
     public int readInPlace(InPlaceReader r) {
         int n = receiveBuffer.readInPlace(r);
         if (n > 0) {
-            maybeSendWindowUpdate();
+            afterRead();
         }
         return n;
+    }
+
+    /** Data was taken: the storage goes back once nothing is held, and the window may reopen. */
+    private void afterRead() {
+        if (receiveBuffer.readable() == 0) {
+            receiveBuffer.trim(); // memory follows data: a drained connection holds no pages
+        }
+        maybeSendWindowUpdate();
+    }
+
+    /**
+     * Bytes of buffer storage this connection holds now (send and receive rings, out-of-order
+     * bookkeeping): 0 before the first byte and again once everything was read and acknowledged.
+     */
+    public int bufferFootprint() {
+        return sendBuffer.footprint() + receiveBuffer.footprint();
     }
 
     /** True once the peer's FIN has been received and every byte before it read. */
@@ -829,7 +845,10 @@ public final class TcpConnection {
                 rtt.sample(ms * 1_000_000L);
             }
         }
-        sendBuffer.release(dataAcked);
+        sendBuffer.release(Math.min(dataAcked, sendBuffer.size())); // finAcked may have ended it all
+        if (sendBuffer.size() == 0) {
+            sendBuffer.trim(); // everything acknowledged: the pages go back to the pool
+        }
         bytesAcked += dataAcked;
         long flight = sndMax - sndUna;
         sndUna = ack;
@@ -990,6 +1009,8 @@ public final class TcpConnection {
         delayedAckTimer.cancel();
         delayedAckPending = false;
         timeWaitTimer.schedule(2 * config.msl().toNanos());
+        sendBuffer.trim(); // every byte and the FIN were acknowledged: TIME-WAIT holds no data
+        receiveBuffer.trim();
         reportClosed();
     }
 
@@ -1272,9 +1293,25 @@ public final class TcpConnection {
         transmit(sndMax, 0, TcpSegment.ACK);
     }
 
+    /**
+     * The free space the window may offer: all of it, except under memory pressure (Linux's
+     * {@code tcp_mem} pressure), when the window grows no further than storage the connection
+     * already holds — or one page while the budget is below its limit — so that it never promises
+     * room the budget cannot give. The edge already advertised stays (RFC 9293 §3.8.6.2.2).
+     */
+    private long offerableWindow() {
+        long free = receiveBuffer.window();
+        var memory = tcp.memory();
+        if (!memory.underPressure()) {
+            return free;
+        }
+        long floor = memory.used() < memory.limit() ? org.jnetstack.util.MemoryBudget.PAGE : 0;
+        return Math.min(free, Math.max(receiveBuffer.storageAhead(), floor));
+    }
+
     /** The window field to send: RFC 1122 §4.2.3.3 receiver SWS avoidance, never shrinking the edge. */
     private int advertiseWindow() {
-        long free = receiveBuffer.window();
+        long free = offerableWindow();
         int newEdge = rcvNxt + (int) Math.min(free, Integer.MAX_VALUE / 2);
         int threshold = Math.min(receiveBuffer.capacity() / 2, mss);
         if (Seq.lt(rcvAdvEdge, rcvNxt)) {
@@ -1298,7 +1335,7 @@ public final class TcpConnection {
             return;
         }
         long before = currentAdvertisedWindow();
-        long free = receiveBuffer.window();
+        long free = offerableWindow();
         int threshold = Math.min(receiveBuffer.capacity() / 2, mss);
         // An immediate window update only when the peer's view of the window has shrunk below half
         // of what we can now offer (it may be stalling); otherwise the next ACK carries the new
@@ -1524,6 +1561,10 @@ public final class TcpConnection {
         persistTimer.cancel();
         keepaliveTimer.cancel();
         timeWaitTimer.cancel();
+        sendBuffer.discard(); // nothing more will be sent
+        if (error != null || receiveBuffer.readable() == 0) {
+            receiveBuffer.discard(); // unread data stays readable after an orderly end
+        }
         tcp.remove(this, was);
         if (error != null) {
             handler.onError(this, error);
