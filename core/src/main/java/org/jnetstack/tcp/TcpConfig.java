@@ -31,6 +31,17 @@ import java.time.Duration;
  * @param synQueue          half-open connections per listener; beyond it SYN cookies answer (RFC 4987).
  * @param maxConnections    connections of all states in this stack; beyond it new ones are refused.
  * @param challengeAckRate  challenge ACKs per second (RFC 5961 §7).
+ * @param maxConnectionsPerSource connections (any state) one remote address may have through our
+ *                          listeners; beyond it its SYNs are dropped (counted {@code tcp.refused.per_source}).
+ *                          1024: far below {@code maxConnections}, so one client cannot take the stack, and far
+ *                          above what a browser or a NAT of a few hosts opens.
+ * @param maxHalfOpenPerSource half-open connections (SYN-RECEIVED) one remote address may have; beyond it
+ *                          its SYNs are dropped (counted {@code tcp.refused.per_source_half_open}). 64: a quarter
+ *                          of the SYN queue, so one SYN flooder cannot push everyone else onto SYN cookies.
+ * @param maxConnectionsPerListener connections one listener may have at once (half-open, waiting to be
+ *                          accepted, or accepted and not yet ended); beyond it SYNs are dropped (counted
+ *                          {@code tcp.refused.per_listener}). 16384: a quarter of {@code maxConnections}, so one
+ *                          service under attack leaves room for the others (the admin page, ssh-like consoles).
  */
 public record TcpConfig(
         int sendBuffer,
@@ -53,14 +64,18 @@ public record TcpConfig(
         int listenBacklog,
         int synQueue,
         int maxConnections,
-        int challengeAckRate) {
+        int challengeAckRate,
+        int maxConnectionsPerSource,
+        int maxHalfOpenPerSource,
+        int maxConnectionsPerListener) {
 
     public TcpConfig {
         if (sendBuffer < 1 || receiveBuffer < 1 || receiveBuffer > (1 << 30) || sendBuffer > (1 << 30)) {
             throw new IllegalArgumentException("buffer sizes must be 1 byte to 1 GiB");
         }
         if (maxRetries < 1 || synRetries < 0 || keepaliveProbes < 1 || listenBacklog < 1 || synQueue < 1
-                || maxConnections < 1 || challengeAckRate < 1) {
+                || maxConnections < 1 || challengeAckRate < 1 || maxConnectionsPerSource < 1
+                || maxHalfOpenPerSource < 1 || maxConnectionsPerListener < 1) {
             throw new IllegalArgumentException("TCP limits must be positive");
         }
     }
@@ -69,7 +84,8 @@ public record TcpConfig(
         return new TcpConfig(256 * 1024, 256 * 1024, true, true, true,
                 Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60), 15, 6,
                 Duration.ofMillis(40), Duration.ofSeconds(30),
-                Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000);
+                Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000,
+                1024, 64, 16384);
     }
 
     /** A builder starting from this config. */
@@ -116,6 +132,9 @@ public record TcpConfig(
         private int synQueue;
         private int maxConnections;
         private int challengeAckRate;
+        private int maxConnectionsPerSource;
+        private int maxHalfOpenPerSource;
+        private int maxConnectionsPerListener;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -139,6 +158,9 @@ public record TcpConfig(
             synQueue = c.synQueue;
             maxConnections = c.maxConnections;
             challengeAckRate = c.challengeAckRate;
+            maxConnectionsPerSource = c.maxConnectionsPerSource;
+            maxHalfOpenPerSource = c.maxHalfOpenPerSource;
+            maxConnectionsPerListener = c.maxConnectionsPerListener;
         }
 
         public Builder sendBuffer(int v) {
@@ -246,8 +268,24 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder maxConnectionsPerSource(int v) {
+            maxConnectionsPerSource = v;
+            return this;
+        }
+
+        public Builder maxHalfOpenPerSource(int v) {
+            maxHalfOpenPerSource = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerListener(int v) {
+            maxConnectionsPerListener = v;
+            return this;
+        }
+
         public TcpConfig build() {
-            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate);
+            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate,
+                    maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener);
         }
     }
 }

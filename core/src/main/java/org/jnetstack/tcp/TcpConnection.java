@@ -39,6 +39,12 @@ public final class TcpConnection {
     TcpConnection sameKeyNext;
     private TcpHandler handler;
     TcpListener listener; // set while half-open or waiting in the accept queue
+    /** The listener this connection came in through, while it counts against that listener's and its source's limits. */
+    TcpListener admittedBy;
+    /** Counted as half-open against its source's limit. */
+    boolean halfOpenCounted;
+    /** Stands for this connection in TIME-WAIT (this object is then out of the connection table). */
+    private TimeWaits.Record timeWait;
     private TcpState state = TcpState.CLOSED;
 
     // --- send side (RFC 9293 §3.3.1) ---
@@ -163,6 +169,9 @@ public final class TcpConnection {
     // =====================================================================================
 
     public TcpState state() {
+        if (state == TcpState.TIME_WAIT && timeWait != null && !timeWait.waiting()) {
+            return TcpState.CLOSED; // the TIME-WAIT record ended
+        }
         return state;
     }
 
@@ -429,7 +438,7 @@ public final class TcpConnection {
 
     /** Resets the connection at once (RST), discarding buffered data. */
     public void abort() {
-        if (state == TcpState.CLOSED) {
+        if (state() == TcpState.CLOSED) {
             return;
         }
         if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
@@ -696,8 +705,7 @@ public final class TcpConnection {
                 peerFinSeq = finSeq;
             }
             if (state == TcpState.TIME_WAIT) {
-                ackNow = true;
-                timeWaitTimer.schedule(2 * config.msl().toNanos()); // RFC 9293: restart the 2 MSL timeout
+                ackNow = true; // its 2 MSL wait started with this segment (the record keeps the time)
             }
         }
         if (peerFinPending && rcvNxt == peerFinSeq) {
@@ -1008,9 +1016,15 @@ public final class TcpConnection {
         keepaliveTimer.cancel();
         delayedAckTimer.cancel();
         delayedAckPending = false;
-        timeWaitTimer.schedule(2 * config.msl().toNanos());
+        timeWaitTimer.cancel();
         sendBuffer.trim(); // every byte and the FIN were acknowledged: TIME-WAIT holds no data
         receiveBuffer.trim();
+        // From now on a small record answers for this connection (Linux's timewait minisock);
+        // this object keeps only what the application may still read.
+        timeWait = new TimeWaits.Record(key, localIp, sndMax, sndUna, (int) Math.min(maxSndWnd, Integer.MAX_VALUE), rcvNxt,
+                (int) currentAdvertisedWindow(), advertiseWindow(), tsOk, tsOffset, tsRecent, tsRecentAge,
+                2 * config.msl().toNanos());
+        tcp.enterTimeWait(this, timeWait);
         reportClosed();
     }
 
@@ -1561,6 +1575,9 @@ public final class TcpConnection {
         persistTimer.cancel();
         keepaliveTimer.cancel();
         timeWaitTimer.cancel();
+        if (timeWait != null) {
+            tcp.endTimeWait(timeWait);
+        }
         sendBuffer.discard(); // nothing more will be sent
         if (error != null || receiveBuffer.readable() == 0) {
             receiveBuffer.discard(); // unread data stays readable after an orderly end
