@@ -128,6 +128,10 @@ public final class ReceiveBuffer {
         }
         int hint = memory != null && memory.underPressure() ? 0 : lengthHint;
         int length = MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity);
+        if (memory != null && length - (ring == null ? 0 : ring.length) > memory.available()) {
+            // Doubling would pass the budget: just the pages needed (an unpooled array).
+            length = Math.min(capacity, Math.max(needed, MemoryBudget.roundToPages(needed)));
+        }
         byte[] next = take(length);
         if (ring == null) {
             // The read point keeps its place when the same length comes back: where the ring wraps

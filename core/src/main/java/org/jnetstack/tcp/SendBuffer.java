@@ -83,7 +83,12 @@ public final class SendBuffer {
             return;
         }
         int hint = memory != null && memory.underPressure() ? 0 : lengthHint;
-        byte[] next = take(MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity));
+        int length = MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity);
+        if (memory != null && length - (ring == null ? 0 : ring.length) > memory.available()) {
+            // Doubling would pass the budget: just the pages needed (an unpooled array).
+            length = Math.min(capacity, Math.max(needed, MemoryBudget.roundToPages(needed)));
+        }
+        byte[] next = take(length);
         if (ring != null) {
             copyOut(0, next, 0, size);
             give(ring);

@@ -1308,19 +1308,21 @@ public final class TcpConnection {
     }
 
     /**
-     * The free space the window may offer: all of it, except under memory pressure (Linux's
-     * {@code tcp_mem} pressure), when the window grows no further than storage the connection
-     * already holds — or one page while the budget is below its limit — so that it never promises
-     * room the budget cannot give. The edge already advertised stays (RFC 9293 §3.8.6.2.2).
+     * The free space the window may offer: what the buffer has free, but never more than the
+     * storage the connection already holds plus what the stack's budget can still give — so the
+     * window never promises room the budget cannot give. Under memory pressure (Linux's
+     * {@code tcp_mem} pressure) it grows no further than storage already held, or one page while
+     * the budget is below its limit. The edge already advertised stays (RFC 9293 §3.8.6.2.2).
      */
     private long offerableWindow() {
         long free = receiveBuffer.window();
         var memory = tcp.memory();
+        long held = receiveBuffer.storageAhead();
         if (!memory.underPressure()) {
-            return free;
+            return Math.min(free, held + memory.available());
         }
         long floor = memory.used() < memory.limit() ? org.jnetstack.util.MemoryBudget.PAGE : 0;
-        return Math.min(free, Math.max(receiveBuffer.storageAhead(), floor));
+        return Math.min(free, Math.max(held, floor));
     }
 
     /** The window field to send: RFC 1122 §4.2.3.3 receiver SWS avoidance, never shrinking the edge. */

@@ -79,6 +79,11 @@ public final class MemoryBudget {
         return used >= pressureLevel;
     }
 
+    /** Bytes that can still be charged before the limit. */
+    public long available() {
+        return Math.max(0, limit - used);
+    }
+
     /** Charges {@code bytes} if that stays within the limit; false (nothing charged) otherwise. */
     public boolean tryCharge(long bytes) {
         if (used + bytes > limit) {
@@ -159,6 +164,11 @@ public final class MemoryBudget {
         int n = Math.max(needed, PAGE);
         int pow = n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
         return pow <= 0 || pow >= capacity ? capacity : pow;
+    }
+
+    /** {@code bytes} rounded up to whole pages. */
+    public static int roundToPages(int bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, ((long) bytes + PAGE - 1) / PAGE * PAGE);
     }
 
     /** Pool class of an array length (its log2), or -1 if arrays of that length are not pooled. */
