@@ -240,7 +240,7 @@ class TcpMemoryTest {
             loop.runFor(SECOND / 100);
         }
         assertThat(got.toByteArray()).isEqualTo(data);
-        assertThat(maxHeld[0]).as("data held never passed what the budget could give")
+        assertThat((long) maxHeld[0]).as("data held never passed what the budget could give")
                 .isLessThanOrEqualTo(memory.limit() + MemoryBudget.PAGE);
         assertThat(memory.peak()).as("storage: at most that, twice while a ring is moved to a larger one")
                 .isLessThanOrEqualTo(2 * (memory.limit() + MemoryBudget.PAGE));
