@@ -1021,8 +1021,9 @@ public final class TcpConnection {
         receiveBuffer.trim();
         // From now on a small record answers for this connection (Linux's timewait minisock);
         // this object keeps only what the application may still read.
-        timeWait = new TimeWaits.Record(key, localIp, sndMax, sndUna, (int) Math.min(maxSndWnd, Integer.MAX_VALUE), rcvNxt,
-                (int) currentAdvertisedWindow(), advertiseWindow(), tsOk, tsOffset, tsRecent, tsRecentAge,
+        advertiseWindow(); // settles the edge the record keeps
+        timeWait = new TimeWaits.Record(key, localIp, sndMax, (int) Math.min(maxSndWnd, Integer.MAX_VALUE), rcvNxt,
+                (int) currentAdvertisedWindow(), rcvWscale, tsOk, tsOffset, tsRecent, tsRecentAge,
                 2 * config.msl().toNanos());
         tcp.enterTimeWait(this, timeWait);
         reportClosed();

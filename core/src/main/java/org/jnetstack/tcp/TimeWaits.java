@@ -18,44 +18,46 @@ import org.jnetstack.wire.TcpSegment;
  * Records wait in one list ordered by deadline, under one timer. Loop thread only.
  */
 final class TimeWaits {
-    private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L; // RFC 7323 §5.5
+    private static final long PAWS_IDLE_MILLIS = 24L * 24 * 3600 * 1000; // RFC 7323 §5.5
 
     /** One connection in TIME-WAIT. */
     static final class Record {
         final long key;
         final int localIp;
-        final int sndMax;      // our FIN + 1: every ACK we send carries it
-        final int sndUna;
+        final int sndMax;      // our FIN + 1, acknowledged (SND.UNA = SND.MAX): every ACK we send carries it
         final int maxSndWnd;   // for the RFC 5961 §5.2 check of old ACKs
         final int rcvNxt;      // their FIN + 1
         final int rcvWindow;   // the window already advertised beyond rcvNxt (acceptability)
-        final int windowField; // the window field our ACKs carry
+        final byte rcvWscale;  // our window field is rcvWindow >> rcvWscale (RFC 7323 §2.3)
         final boolean tsOk;
         final int tsOffset;
         int tsRecent;
-        long tsRecentAge;
-        final long waitNanos;  // 2 MSL
+        int tsRecentAgeMillis; // loop clock, in ms: PAWS's 24-day idle rule needs no more
+        final int waitMillis;  // 2 MSL
         long deadline;
         boolean ended;
         Record sameKeyNext;
         Record prev;
         Record next;
 
-        Record(long key, int localIp, int sndMax, int sndUna, int maxSndWnd, int rcvNxt, int rcvWindow, int windowField,
+        Record(long key, int localIp, int sndMax, int maxSndWnd, int rcvNxt, int rcvWindow, int rcvWscale,
                 boolean tsOk, int tsOffset, int tsRecent, long tsRecentAge, long waitNanos) {
             this.key = key;
             this.localIp = localIp;
             this.sndMax = sndMax;
-            this.sndUna = sndUna;
             this.maxSndWnd = maxSndWnd;
             this.rcvNxt = rcvNxt;
             this.rcvWindow = rcvWindow;
-            this.windowField = windowField;
+            this.rcvWscale = (byte) rcvWscale;
             this.tsOk = tsOk;
             this.tsOffset = tsOffset;
             this.tsRecent = tsRecent;
-            this.tsRecentAge = tsRecentAge;
-            this.waitNanos = waitNanos;
+            this.tsRecentAgeMillis = (int) (tsRecentAge / 1_000_000L);
+            this.waitMillis = (int) Math.min(Integer.MAX_VALUE, waitNanos / 1_000_000L);
+        }
+
+        int windowField() {
+            return (int) Math.min(65535, (long) rcvWindow >> rcvWscale);
         }
 
         int localPort() {
@@ -116,7 +118,7 @@ final class TimeWaits {
     }
 
     private void schedule(Record r) {
-        r.deadline = now() + r.waitNanos;
+        r.deadline = now() + r.waitMillis * 1_000_000L;
         // Insert by deadline, from the newest end: with one MSL for all, always at the end.
         Record after = newest;
         while (after != null && after.deadline - r.deadline > 0) {
@@ -178,7 +180,7 @@ final class TimeWaits {
         boolean rst = (flags & TcpSegment.RST) != 0;
         boolean syn = (flags & TcpSegment.SYN) != 0;
         if (r.tsOk && opts.hasTimestamps() && !rst && Seq.lt(opts.tsVal(), r.tsRecent)
-                && now() - r.tsRecentAge < PAWS_IDLE_NANOS) {
+                && now() / 1_000_000L - r.tsRecentAgeMillis < PAWS_IDLE_MILLIS) {
             tcp.countPaws(); // RFC 7323 §5.3
             sendAck(r);
             return;
@@ -215,7 +217,7 @@ final class TimeWaits {
         }
         if (r.tsOk && opts.hasTimestamps() && Seq.le(seq, r.rcvNxt) && Seq.lt(r.rcvNxt, seq + Math.max(segLen, 1))) {
             r.tsRecent = opts.tsVal(); // RFC 7323 §4.3
-            r.tsRecentAge = now();
+            r.tsRecentAgeMillis = (int) (now() / 1_000_000L);
         }
         int ack = seg.acknowledgmentNumber();
         if (Seq.gt(ack, r.sndMax)) {
@@ -223,7 +225,7 @@ final class TimeWaits {
             sendAck(r);
             return;
         }
-        if (Seq.lt(ack, r.sndUna - r.maxSndWnd)) {
+        if (Seq.lt(ack, r.sndMax - r.maxSndWnd)) {
             if (tcp.challengeAckAllowed()) {
                 tcp.countChallengeAck();
                 sendAck(r);
@@ -259,7 +261,7 @@ final class TimeWaits {
             o.setTimestamps((int) (now() / 1_000_000L) + r.tsOffset, r.tsRecent);
         }
         tcp.sendBare(r.localIp, r.localPort(), r.remoteIp(), r.remotePort(), r.sndMax, r.rcvNxt, TcpSegment.ACK,
-                r.windowField, o);
+                r.windowField(), o);
     }
 
     private long now() {
