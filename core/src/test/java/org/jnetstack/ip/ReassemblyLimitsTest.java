@@ -107,4 +107,20 @@ class ReassemblyLimitsTest {
         assertThat(ep.poll()).isNotNull();
         assertThat(loop.counters().get("loop.errors")).isZero();
     }
+
+    @Test
+    void queuedUdpDatagramsAreChargedToTheBudgetAndRefusedBeyondIt() {
+        NetStack b = stack(StackConfig.defaults().toBuilder().memoryBudget(4096).build());
+        UdpEndpoint ep = b.udp().open(7, null);
+        for (int i = 0; i < 5; i++) {
+            inject(IpLayerTest.udpFrame(MAC_B, OTHER, B, 5000, 7, new byte[1000]));
+        }
+        assertThat(ep.queued()).isEqualTo(4);
+        assertThat(b.counters().get("udp.rx.drop.memory")).isEqualTo(1);
+        assertThat(b.ipv4().memory().used()).isEqualTo(4000);
+        ep.poll();
+        assertThat(b.ipv4().memory().used()).as("a datagram read gives its bytes back").isEqualTo(3000);
+        ep.close();
+        assertThat(b.ipv4().memory().used()).as("closing gives the rest back").isZero();
+    }
 }
