@@ -81,6 +81,7 @@ public final class Tcp implements IpProtocolHandler {
     private final Counter refusedPerListener;
     private final Counter pressureCookies;
     private final Counter timeWaitsRecycled;
+    private final Counter timeWaitOverflow;
 
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
         this.ip = ip;
@@ -122,6 +123,7 @@ public final class Tcp implements IpProtocolHandler {
         refusedPerListener = counters.counter("tcp.refused.per_listener");
         pressureCookies = counters.counter("tcp.syn_cookies_memory_pressure");
         timeWaitsRecycled = counters.counter("tcp.time_wait_recycled");
+        timeWaitOverflow = counters.counter("tcp.time_wait_overflow");
         cookiesSent = counters.counter("tcp.syn_cookies_sent");
         cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
         ip.register(Ipv4Packet.PROTO_TCP, this);
@@ -273,7 +275,9 @@ public final class Tcp implements IpProtocolHandler {
     /** Takes {@code c}, entering TIME-WAIT, out of the connection table; {@code r} stands for it from now on. */
     void enterTimeWait(TcpConnection c, TimeWaits.Record r) {
         remove(c, TcpState.TIME_WAIT);
-        timeWaits.enter(r);
+        if (timeWaits.enter(r, config.maxTimeWaits())) {
+            timeWaitOverflow.inc();
+        }
     }
 
     void endTimeWait(TimeWaits.Record r) {

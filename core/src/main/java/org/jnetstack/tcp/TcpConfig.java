@@ -6,9 +6,13 @@ import java.time.Duration;
  * Every TCP tunable, its default and why.
  *
  * @param sendBuffer        bytes the application may have written but not yet had acknowledged.
- *                          256 KiB: enough for ~2 Gbit/s at 1 ms RTT; allocated on first write.
- * @param receiveBuffer     bytes held for the application (and out-of-order data); sets the
- *                          advertised window. 256 KiB with window scaling (RFC 7323).
+ *                          256 KiB: enough for ~2 Gbit/s at 1 ms RTT. The most a connection's ring may
+ *                          grow to: it takes pages from the stack's memory budget as data is queued and
+ *                          gives them back once everything is acknowledged.
+ * @param receiveBuffer     bytes held for the application (and out-of-order data); bounds the
+ *                          advertised window. 256 KiB with window scaling (RFC 7323). Taken in pages as
+ *                          data arrives, given back once it is read; the window never offers more than
+ *                          the memory budget can still give.
  * @param windowScaling     offer RFC 7323 window scaling.
  * @param timestamps        offer RFC 7323 timestamps (PAWS, and echo for the peer's RTT).
  * @param sack              offer RFC 2018 SACK and use RFC 6675 loss recovery.
@@ -29,7 +33,8 @@ import java.time.Duration;
  * @param congestionControl "cubic" (RFC 9438, the default) or "newreno" (RFC 5681 + 6582).
  * @param listenBacklog     default accept-queue bound of a listener.
  * @param synQueue          half-open connections per listener; beyond it SYN cookies answer (RFC 4987).
- * @param maxConnections    connections of all states in this stack; beyond it new ones are refused.
+ * @param maxConnections    connections in this stack, any state but TIME-WAIT (kept apart as small
+ *                          records, see {@code maxTimeWaits}); beyond it new ones are refused.
  * @param challengeAckRate  challenge ACKs per second (RFC 5961 §7).
  * @param maxConnectionsPerSource connections (any state) one remote address may have through our
  *                          listeners; beyond it its SYNs are dropped (counted {@code tcp.refused.per_source}).
@@ -42,6 +47,9 @@ import java.time.Duration;
  *                          accepted, or accepted and not yet ended); beyond it SYNs are dropped (counted
  *                          {@code tcp.refused.per_listener}). 16384: a quarter of {@code maxConnections}, so one
  *                          service under attack leaves room for the others (the admin page, ssh-like consoles).
+ * @param maxTimeWaits      connections waiting out TIME-WAIT, each an 80-byte record; beyond it the oldest
+ *                          wait ends early (counted {@code tcp.time_wait_overflow}), as Linux's
+ *                          {@code tcp_max_tw_buckets} bounds them. 65536: 5 MiB, a minute of 1,000 closes a second.
  */
 public record TcpConfig(
         int sendBuffer,
@@ -67,7 +75,8 @@ public record TcpConfig(
         int challengeAckRate,
         int maxConnectionsPerSource,
         int maxHalfOpenPerSource,
-        int maxConnectionsPerListener) {
+        int maxConnectionsPerListener,
+        int maxTimeWaits) {
 
     public TcpConfig {
         if (sendBuffer < 1 || receiveBuffer < 1 || receiveBuffer > (1 << 30) || sendBuffer > (1 << 30)) {
@@ -75,7 +84,7 @@ public record TcpConfig(
         }
         if (maxRetries < 1 || synRetries < 0 || keepaliveProbes < 1 || listenBacklog < 1 || synQueue < 1
                 || maxConnections < 1 || challengeAckRate < 1 || maxConnectionsPerSource < 1
-                || maxHalfOpenPerSource < 1 || maxConnectionsPerListener < 1) {
+                || maxHalfOpenPerSource < 1 || maxConnectionsPerListener < 1 || maxTimeWaits < 1) {
             throw new IllegalArgumentException("TCP limits must be positive");
         }
     }
@@ -85,7 +94,7 @@ public record TcpConfig(
                 Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60), 15, 6,
                 Duration.ofMillis(40), Duration.ofSeconds(30),
                 Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000,
-                1024, 64, 16384);
+                1024, 64, 16384, 65536);
     }
 
     /** A builder starting from this config. */
@@ -135,6 +144,7 @@ public record TcpConfig(
         private int maxConnectionsPerSource;
         private int maxHalfOpenPerSource;
         private int maxConnectionsPerListener;
+        private int maxTimeWaits;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -161,6 +171,7 @@ public record TcpConfig(
             maxConnectionsPerSource = c.maxConnectionsPerSource;
             maxHalfOpenPerSource = c.maxHalfOpenPerSource;
             maxConnectionsPerListener = c.maxConnectionsPerListener;
+            maxTimeWaits = c.maxTimeWaits;
         }
 
         public Builder sendBuffer(int v) {
@@ -283,9 +294,14 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder maxTimeWaits(int v) {
+            maxTimeWaits = v;
+            return this;
+        }
+
         public TcpConfig build() {
             return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate,
-                    maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener);
+                    maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener, maxTimeWaits);
         }
     }
 }

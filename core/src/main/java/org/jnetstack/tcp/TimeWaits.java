@@ -97,14 +97,23 @@ final class TimeWaits {
         return table.get(key, localIp);
     }
 
-    /** Starts the wait of {@code r} (the connection was taken out of the connection table). */
-    void enter(Record r) {
+    /**
+     * Starts the wait of {@code r} (the connection was taken out of the connection table). At
+     * {@code max} records the oldest wait ends first (Linux's {@code tcp_max_tw_buckets}); returns
+     * whether one had to.
+     */
+    boolean enter(Record r, int max) {
         Record old = table.get(r.key, r.localIp);
         if (old != null) {
             end(old);
         }
+        boolean overflow = table.size() >= max && oldest != null;
+        if (overflow) {
+            end(oldest);
+        }
         table.add(r);
         schedule(r);
+        return overflow;
     }
 
     /** Ends the wait of {@code r} now (no-op if it already ended). */

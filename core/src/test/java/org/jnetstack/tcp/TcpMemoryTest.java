@@ -311,4 +311,27 @@ class TcpMemoryTest {
         assertThat(b.counters().get("tcp.refused.per_listener")).isGreaterThanOrEqualTo(2);
         assertThat(connect(a, 81).state()).isEqualTo(TcpState.ESTABLISHED);
     }
+
+    @Test
+    void timeWaitRecordsAreBoundedTheOldestEndsFirst() {
+        TcpConfig twoRecords = TcpConfig.defaults().toBuilder().maxTimeWaits(2).build();
+        NetStack a = host("a", 1, StackConfig.defaults(), twoRecords);
+        NetStack b = host("b", 2, StackConfig.defaults(), TcpConfig.defaults());
+        listen(b, 80);
+        List<TcpConnection> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TcpConnection c = connect(a, 80);
+            loop.runFor(SECOND / 10);
+            c.close();
+            loop.runFor(SECOND / 10);
+            accepted.get(i).close();
+            loop.runFor(SECOND / 10);
+            clients.add(c);
+        }
+        assertThat(a.tcp().timeWaitCount()).isEqualTo(2);
+        assertThat(a.counters().get("tcp.time_wait_overflow")).isEqualTo(1);
+        assertThat(clients.get(0).state()).as("the oldest wait ended").isEqualTo(TcpState.CLOSED);
+        assertThat(clients.get(1).state()).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(clients.get(2).state()).isEqualTo(TcpState.TIME_WAIT);
+    }
 }

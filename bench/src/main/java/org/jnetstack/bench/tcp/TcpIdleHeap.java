@@ -44,9 +44,10 @@ public final class TcpIdleHeap {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         // One client address opens everything: the per-source and per-listener limits, and the
-        // connection bound, are raised for the measurement.
+        // connection and TIME-WAIT bounds, are raised for the measurement.
         TcpConfig cfg = TcpConfig.defaults().toBuilder().maxConnections(4 * (n + WARMUP))
-                .maxConnectionsPerSource(4 * (n + WARMUP)).maxConnectionsPerListener(4 * (n + WARMUP)).build();
+                .maxConnectionsPerSource(4 * (n + WARMUP)).maxConnectionsPerListener(4 * (n + WARMUP))
+                .maxTimeWaits(4 * (n + WARMUP)).build();
         TwoStacks s = new TwoStacks(1500, QUEUE, cfg);
         List<TcpConnection> servers = new ArrayList<>(n + WARMUP);
         byte[] one = new byte[1];
