@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Heap per idle established TCP connection: 10,000 connections between two stacks in one JVM,
-# idle, full GC, heap delta / endpoints, and a class-histogram diff.
-#   bench/tcp-idleheap.sh            # 10,000 connections
-#   bench/tcp-idleheap.sh 20000
-# BENCH_SKIP_BUILD=1 skips the Maven build.
+# Heap per TCP connection: N connections between two stacks in one JVM, measured never used,
+# after one byte each way, and in TIME-WAIT (full GC, heap delta / endpoints, class-histogram diff).
+#   bench/tcp-idleheap.sh                              # 10,000 connections
+#   JAVA_OPTS=-Xmx512m bench/tcp-idleheap.sh 100000    # 100,000 connections on a 512 MiB heap
+# BENCH_SKIP_BUILD=1 skips the Maven build. JAVA_OPTS adds JVM options.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -13,4 +13,5 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   (cd "$root" && mvn -B -ntp -q -o -pl bench -am package -DskipTests)
 fi
 jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | grep -v -- '-sources' | head -1)
-exec java --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpIdleHeap "$@"
+# shellcheck disable=SC2086
+exec java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpIdleHeap "$@"

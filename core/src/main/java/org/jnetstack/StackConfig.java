@@ -31,6 +31,17 @@ import java.util.Objects;
  * @param udpQueueBytes           payload bytes queued per UDP endpoint.
  * @param ephemeralPortFirst      first ephemeral port (IANA dynamic range, RFC 6335).
  * @param ephemeralPortLast       last ephemeral port.
+ * @param memoryBudget            bytes of data the whole stack may hold: TCP send and receive buffers, UDP
+ *                                queues, reassembly and ARP queues (Linux's {@code tcp_mem}, stack-wide). 0 (the
+ *                                default) means a quarter of the heap ({@code Runtime.maxMemory() / 4}: 64 MiB on a
+ *                                256 MiB heap), leaving the rest for connection records and the application. Above
+ *                                75 % of it the stack is under pressure: windows stop growing, new connections are
+ *                                refused (or answered with SYN cookies) and counted, established ones keep their data.
+ * @param reassemblyPerSourceDatagrams datagrams one source may have in reassembly at once; beyond it its new
+ *                                datagrams are dropped (counted {@code ip.frag.drop.source_limit}). 8: a fragment
+ *                                flood from one address cannot take the slots another needs.
+ * @param reassemblyPerSourceBytes bytes of reassembly buffer one source may hold (a quarter of
+ *                                {@code reassemblyMaxBytes} by default: 512 KiB, several 64 KiB datagrams).
  * @param seed                    empty (the default): every key and random choice of the stack (ISNs, SYN cookies,
  *                                ports, IPv4 ids, DHCP xids, DNS ids, TCP timestamp offsets, its MAC) comes from
  *                                {@link java.security.SecureRandom}. A seed makes them all derived from it instead,
@@ -57,6 +68,9 @@ public record StackConfig(
         int udpQueueBytes,
         int ephemeralPortFirst,
         int ephemeralPortLast,
+        long memoryBudget,
+        int reassemblyPerSourceDatagrams,
+        int reassemblyPerSourceBytes,
         OptionalLong seed) {
 
     public StackConfig {
@@ -72,6 +86,9 @@ public record StackConfig(
         require(udpQueueDatagrams >= 1 && udpQueueBytes >= 1, "UDP queue bounds must be positive");
         require(ephemeralPortFirst >= 1024 && ephemeralPortFirst <= ephemeralPortLast && ephemeralPortLast <= 65535,
                 "ephemeral port range must lie within 1024-65535: " + ephemeralPortFirst + "-" + ephemeralPortLast);
+        require(memoryBudget == 0 || memoryBudget >= 4096, "memoryBudget must be 0 (a quarter of the heap) or at least 4096 bytes: " + memoryBudget);
+        require(reassemblyPerSourceDatagrams >= 0, "reassemblyPerSourceDatagrams must be >= 0");
+        require(reassemblyPerSourceBytes >= 0, "reassemblyPerSourceBytes must be >= 0");
         Objects.requireNonNull(seed, "seed (OptionalLong.empty() for none)");
         for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
@@ -87,7 +104,12 @@ public record StackConfig(
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
-                OptionalLong.empty());
+                0, 8, 512 * 1024, OptionalLong.empty());
+    }
+
+    /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
+    public long effectiveMemoryBudget() {
+        return memoryBudget != 0 ? memoryBudget : org.jnetstack.util.MemoryBudget.defaultLimit();
     }
 
     public Builder toBuilder() {
@@ -115,6 +137,9 @@ public record StackConfig(
         private int udpQueueBytes;
         private int ephemeralPortFirst;
         private int ephemeralPortLast;
+        private long memoryBudget;
+        private int reassemblyPerSourceDatagrams;
+        private int reassemblyPerSourceBytes;
         private OptionalLong seed;
 
         private Builder(StackConfig c) {
@@ -137,6 +162,9 @@ public record StackConfig(
             udpQueueBytes = c.udpQueueBytes;
             ephemeralPortFirst = c.ephemeralPortFirst;
             ephemeralPortLast = c.ephemeralPortLast;
+            memoryBudget = c.memoryBudget;
+            reassemblyPerSourceDatagrams = c.reassemblyPerSourceDatagrams;
+            reassemblyPerSourceBytes = c.reassemblyPerSourceBytes;
             seed = c.seed;
         }
 
@@ -159,11 +187,20 @@ public record StackConfig(
         /** Keys from {@link java.security.SecureRandom} (the default). */
         public Builder unseeded() { seed = OptionalLong.empty(); return this; }
 
+        /** Bytes of data the stack may hold (0: a quarter of the heap). */
+        public Builder memoryBudget(long bytes) { memoryBudget = bytes; return this; }
+        public Builder reassemblyPerSource(int datagrams, int bytes) {
+            reassemblyPerSourceDatagrams = datagrams;
+            reassemblyPerSourceBytes = bytes;
+            return this;
+        }
+
         public StackConfig build() {
             return new StackConfig(ttl, arpCacheTimeout, arpRequestTimeout, arpRetries, arpQueuePerAddress,
                     arpQueueBytes, arpQueueTotalBytes, arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
-                    ephemeralPortFirst, ephemeralPortLast, seed);
+                    ephemeralPortFirst, ephemeralPortLast, memoryBudget, reassemblyPerSourceDatagrams,
+                    reassemblyPerSourceBytes, seed);
         }
     }
 }

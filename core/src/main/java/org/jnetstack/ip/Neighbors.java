@@ -62,6 +62,7 @@ public final class Neighbors {
     private final Counter txReplies;
     private final Counter resolveFailed;
     private final Counter queueDropped;
+    private final Counter queueDroppedMemory;
     private final Counter conflicts;
     private final Counter evicted;
     private final Counter rxDropNotForUs;
@@ -86,6 +87,7 @@ public final class Neighbors {
         txReplies = counters.counter("arp.tx.replies");
         resolveFailed = counters.counter("arp.resolve.failed");
         queueDropped = counters.counter("arp.queue.dropped");
+        queueDroppedMemory = counters.counter("arp.queue.drop.memory");
         conflicts = counters.counter("arp.address_conflicts");
         evicted = counters.counter("arp.evicted");
     }
@@ -125,10 +127,13 @@ public final class Neighbors {
             byte[] old = n.waiting.poll();
             n.waitingBytes -= old.length;
             held -= old.length;
+            ip.memory().uncharge(old.length);
             queueDropped.inc();
         }
         if (held + frame.length > config.arpQueueTotalBytes()) {
             queueDropped.inc(); // other addresses hold the budget
+        } else if (!ip.memory().tryCharge(frame.length)) {
+            queueDroppedMemory.inc(); // the stack's memory budget is spent
         } else {
             n.waiting.add(frame);
             n.waitingBytes += frame.length;
@@ -175,6 +180,7 @@ public final class Neighbors {
         ArrayDeque<byte[]> w = n.waiting;
         n.waiting = null;
         held -= n.waitingBytes;
+        ip.memory().uncharge(n.waitingBytes);
         n.waitingBytes = 0;
         return w;
     }

@@ -11,7 +11,8 @@ import org.jnetstack.wire.Ipv4Packet;
 
 /**
  * IPv4 reassembly (RFC 791 §3.2, RFC 815), with hard bounds: datagrams in flight, bytes held,
- * and time. A fragment that partly overlaps one already held makes the whole datagram
+ * and time — in total and per source address (so a fragment flood from one address cannot take
+ * the slots and bytes another needs), and within the stack's memory budget. A fragment that partly overlaps one already held makes the whole datagram
  * suspect (overlap attacks, cf. RFC 5722 for IPv6), so the datagram is dropped; an exact
  * duplicate (a retransmitted or duplicated fragment) is ignored. On timeout the memory is
  * freed and, if the first fragment had arrived, an ICMP "fragment reassembly time exceeded"
@@ -63,6 +64,8 @@ public final class Reassembly {
     private final Counter dropLimit;
     private final Counter dropBadLength;
     private final Counter dropInconsistent;
+    private final Counter dropSourceLimit;
+    private final Counter dropMemory;
 
     Reassembly(Ipv4 ip, Counters counters) {
         this.ip = ip;
@@ -74,6 +77,8 @@ public final class Reassembly {
         dropLimit = counters.counter("ip.frag.drop.limit");
         dropBadLength = counters.counter("ip.frag.drop.bad_length");
         dropInconsistent = counters.counter("ip.frag.drop.inconsistent");
+        dropSourceLimit = counters.counter("ip.frag.drop.source_limit");
+        dropMemory = counters.counter("ip.frag.drop.memory");
     }
 
     /** Datagrams currently being reassembled. */
@@ -114,6 +119,10 @@ public final class Reassembly {
                 dropLimit.inc();
                 return;
             }
+            if (datagramsFrom(pkt.source()) >= ip.config().reassemblyPerSourceDatagrams()) {
+                dropSourceLimit.inc();
+                return;
+            }
             d = new Datagram(ni, pkt.source(), pkt.destination(), pkt.protocol(), pkt.identification());
             inFlight.add(d);
             d.timer.schedule(ip.config().reassemblyTimeout().toNanos());
@@ -149,6 +158,16 @@ public final class Reassembly {
                 ? Math.max(needed, Math.min(d.data.length * 2, HEADER_ROOM + Ipv4.MAX_DATAGRAM)) : d.data.length;
         if (bytesHeld - d.held + grown > ip.config().reassemblyMaxBytes()) {
             dropLimit.inc();
+            remove(d);
+            return;
+        }
+        if (bytesFrom(d.src) - d.held + grown > ip.config().reassemblyPerSourceBytes()) {
+            dropSourceLimit.inc();
+            remove(d);
+            return;
+        }
+        if (grown != d.held && !ip.memory().tryCharge(grown - d.held)) {
+            dropMemory.inc();
             remove(d);
             return;
         }
@@ -231,7 +250,30 @@ public final class Reassembly {
         d.timer.cancel();
         if (inFlight.remove(d)) {
             bytesHeld -= d.held;
+            ip.memory().uncharge(d.held);
             d.held = 0;
         }
+    }
+
+    private int datagramsFrom(int src) {
+        int n = 0;
+        for (int i = 0; i < inFlight.size(); i++) {
+            if (inFlight.get(i).src == src) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Bytes of reassembly buffer held for datagrams from {@code src}. */
+    public int bytesFrom(int src) {
+        int n = 0;
+        for (int i = 0; i < inFlight.size(); i++) {
+            Datagram d = inFlight.get(i);
+            if (d.src == src) {
+                n += d.held;
+            }
+        }
+        return n;
     }
 }

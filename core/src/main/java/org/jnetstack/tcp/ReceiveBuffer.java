@@ -1,15 +1,21 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**
  * Received bytes: in-order data waiting for the application, plus out-of-order data held
  * within the advertised window, with the SACK blocks (RFC 2018) that describe it.
  *
- * <p>One ring of {@code capacity} bytes holds both. In-order bytes start at the read point; the
- * byte {@code o} positions after the next expected byte (RCV.NXT) lives at ring position
- * {@code readPoint + readable + o}. Out-of-order data is accepted only inside the window
+ * <p>One ring holds both. In-order bytes start at the read point; the byte {@code o} positions
+ * after the next expected byte (RCV.NXT) lives at ring position {@code readPoint + readable + o}
+ * (modulo the ring's length). The ring follows the data: it is taken from the stack's
+ * {@link MemoryBudget} when the first byte arrives, one page or more, grows (doubling, up to
+ * {@code capacity}) when arriving bytes reach past it, and goes back with {@link #trim} once
+ * everything was read — so an idle connection holds no data pages. The bytes it holds are
+ * charged to the budget unconditionally: they lie inside a window already advertised, which
+ * RFC 9293 §3.8.6 does not let us take back (the connection stops growing the window instead). Out-of-order data is accepted only inside the window
  * ({@code o < window()}), so it never needs memory beyond the capacity, and the window the
  * stack advertises never promises space it does not have (RFC 9293 §3.8.6.2.2). The
  * out-of-order ranges are kept as a sorted list of disjoint, non-adjacent
@@ -18,8 +24,7 @@ import org.jnetstack.wire.Checksum;
  * stored (the peer retransmits it), so the bookkeeping is bounded too.
  *
  * <p>Offsets, never sequence numbers: the caller computes {@code seg.seq - rcv.nxt}, so
- * sequence wrap-around cannot reach this class. Storage is allocated on the first write.
- * Single-threaded (the event loop owns it).
+ * sequence wrap-around cannot reach this class. Single-threaded (the event loop owns it).
  */
 public final class ReceiveBuffer {
     /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30. */
@@ -28,7 +33,9 @@ public final class ReceiveBuffer {
     public static final int DEFAULT_MAX_RANGES = 64;
 
     private int capacity;
-    private byte[] ring;        // null until the first stored byte (or after trim())
+    private byte[] ring;        // null until the first stored byte (or after trim()); length <= capacity
+    private final MemoryBudget memory; // null: plain arrays, nothing charged (unit tests)
+    private int lengthHint;     // the ring's length when last trimmed: taken again at once, no regrowing
     private int readPoint;      // ring index of the oldest readable byte
     private int readable;       // in-order bytes not yet taken by the application
 
@@ -50,7 +57,13 @@ public final class ReceiveBuffer {
     }
 
     public ReceiveBuffer(int capacity, int maxRanges) {
+        this(capacity, maxRanges, null);
+    }
+
+    /** A buffer whose storage comes from, and is charged to, {@code memory} (null: plain arrays). */
+    public ReceiveBuffer(int capacity, int maxRanges, MemoryBudget memory) {
         checkCapacity(capacity);
+        this.memory = memory;
         if (maxRanges < 1) {
             throw new IllegalArgumentException("maxRanges must be positive, got " + maxRanges);
         }
@@ -88,6 +101,71 @@ public final class ReceiveBuffer {
         return ring != null;
     }
 
+    /** Bytes of storage held now: the ring and the out-of-order bookkeeping (0 when idle). */
+    public int footprint() {
+        return (ring == null ? 0 : ring.length) + (rangeStart == null ? 0 : maxRanges * 16);
+    }
+
+    /** Free room in the storage held now, from RCV.NXT on (what can be stored without growing). */
+    public int storageAhead() {
+        return ring == null ? 0 : Math.max(0, Math.min(ring.length, capacity) - readable);
+    }
+
+    /** Drops everything held (the connection ended) and gives the storage back. */
+    public void discard() {
+        readable = 0;
+        rangeCount = 0;
+        trim();
+    }
+
+    /**
+     * Makes the ring hold at least {@code needed} bytes from the read point (needed <= capacity),
+     * taking a larger one and moving the held bytes over when it is too small.
+     */
+    private void ensureStorage(int needed) {
+        if (ring != null && ring.length >= needed) {
+            return;
+        }
+        int hint = memory != null && memory.underPressure() ? 0 : lengthHint;
+        int length = MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity);
+        if (memory != null && length - (ring == null ? 0 : ring.length) > memory.available()) {
+            // Doubling would pass the budget: just the pages needed (an unpooled array).
+            length = Math.min(capacity, Math.max(needed, MemoryBudget.roundToPages(needed)));
+        }
+        byte[] next = take(length);
+        if (ring == null) {
+            // The read point keeps its place when the same length comes back: where the ring wraps
+            // does not depend on whether it was given back in between.
+            readPoint = readPoint < length ? readPoint : 0;
+        } else {
+            // Everything held lies within the old ring (a range just recorded may reach past it:
+            // its bytes are copied in after this).
+            int span = Math.min(ring.length, readable + (rangeCount == 0 ? 0 : rangeEnd[rangeCount - 1]));
+            int first = Math.min(span, ring.length - readPoint);
+            System.arraycopy(ring, readPoint, next, 0, first);
+            System.arraycopy(ring, 0, next, first, span - first);
+            give(ring);
+            stagedFrom = null; // staged bytes are not moved
+            readPoint = 0;
+        }
+        ring = next;
+    }
+
+    private byte[] take(int length) {
+        if (memory == null) {
+            return new byte[length];
+        }
+        memory.charge(length);
+        return memory.takeArray(length);
+    }
+
+    private void give(byte[] a) {
+        if (memory != null) {
+            memory.uncharge(a.length);
+            memory.giveArray(a);
+        }
+    }
+
     /**
      * Stores the {@code len} bytes of {@code src[off..]} that start {@code offset} bytes after
      * RCV.NXT, as far as they fit in the window. Bytes before RCV.NXT ({@code offset < 0}) and
@@ -106,9 +184,7 @@ public final class ReceiveBuffer {
         if (s > 0 && !recordOutOfOrder(s, e)) {
             return 0; // no room in the range table: dropped, the peer will retransmit it
         }
-        if (ring == null) {
-            ring = new byte[capacity];
-        }
+        ensureStorage(readable + e);
         if (!(s == 0 && offset == 0 && src == stagedFrom && off == stagedOff && e <= stagedLen)) {
             copyIn(src, off + (s - offset), readable + s, e - s);
         }
@@ -135,11 +211,9 @@ public final class ReceiveBuffer {
             throw new IllegalStateException("cannot stage " + len + " bytes: window " + window()
                     + (hasOutOfOrder() ? ", out-of-order data held" : ""));
         }
-        if (ring == null) {
-            ring = new byte[capacity];
-        }
+        ensureStorage(readable + len);
         int at = index(readable);
-        int first = Math.min(len, capacity - at);
+        int first = Math.min(len, ring.length - at);
         int sum = Checksum.copyAndPartial(src, off, ring, at, first, 0);
         if (first < len) {
             // The ring wrapped: the second piece starts `first` bytes into the data.
@@ -236,7 +310,7 @@ public final class ReceiveBuffer {
         Objects.checkFromIndexSize(off, len, dst.length);
         int n = Math.min(len, readable);
         if (n > 0) {
-            int first = Math.min(n, capacity - readPoint);
+            int first = Math.min(n, ring.length - readPoint);
             System.arraycopy(ring, readPoint, dst, off, first);
             System.arraycopy(ring, 0, dst, off + first, n - first);
         }
@@ -255,7 +329,7 @@ public final class ReceiveBuffer {
         if (readable == 0) {
             return 0;
         }
-        int first = Math.min(readable, capacity - readPoint);
+        int first = Math.min(readable, ring.length - readPoint);
         int n = InPlaceCounts.check(r.take(ring, readPoint, first), first, "InPlaceReader.take");
         if (n == first && first < readable) {
             n += InPlaceCounts.check(r.take(ring, 0, readable - first), readable - first, "InPlaceReader.take");
@@ -339,16 +413,21 @@ public final class ReceiveBuffer {
             kept++;
         }
         rangeCount = kept;
-        if (ring != null && newCapacity != capacity) {
-            byte[] next = new byte[newCapacity];
-            int span = readable + (rangeCount == 0 ? 0 : rangeEnd[rangeCount - 1]);
-            int first = Math.min(span, capacity - readPoint);
-            System.arraycopy(ring, readPoint, next, 0, first);
-            System.arraycopy(ring, 0, next, first, span - first);
-            ring = next;
-            readPoint = 0;
-        }
         capacity = newCapacity;
+        lengthHint = 0;
+        if (ring != null) {
+            int span = readable + (rangeCount == 0 ? 0 : rangeEnd[rangeCount - 1]);
+            int length = MemoryBudget.arrayLengthFor(Math.max(span, 1), newCapacity);
+            if (length != ring.length) {
+                byte[] next = take(length);
+                int first = Math.min(span, ring.length - readPoint);
+                System.arraycopy(ring, readPoint, next, 0, first);
+                System.arraycopy(ring, 0, next, first, span - first);
+                give(ring);
+                ring = next;
+                readPoint = 0;
+            }
+        }
     }
 
     /**
@@ -359,24 +438,25 @@ public final class ReceiveBuffer {
         if (readable != 0 || rangeCount != 0 || ring == null) {
             return false;
         }
+        lengthHint = ring.length;
+        give(ring);
         ring = null;
         stagedFrom = null;
         rangeStart = null;
         rangeEnd = null;
         rangeStamp = null;
-        readPoint = 0;
         return true;
     }
 
     private void copyIn(byte[] src, int srcOff, int distance, int len) {
         int at = index(distance);
-        int first = Math.min(len, capacity - at);
+        int first = Math.min(len, ring.length - at);
         System.arraycopy(src, srcOff, ring, at, first);
         System.arraycopy(src, srcOff + first, ring, 0, len - first);
     }
 
     private int index(int distance) {
         int i = readPoint + distance;
-        return i >= capacity ? i - capacity : i; // both < capacity <= 2^30: no overflow
+        return i >= ring.length ? i - ring.length : i; // both < ring length <= 2^30: no overflow
     }
 }

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**
@@ -12,19 +13,30 @@ import org.jnetstack.wire.Checksum;
  * with {@code seq - sndUna}, so this class never sees a sequence number and wrap-around of
  * sequence space cannot reach it.
  *
- * <p>The array is allocated on the first write, not in the constructor: an idle connection
- * costs no buffer memory (DESIGN §4, issue #3: "allocated only when needed"). Single-threaded.
+ * <p>The ring follows the data: it is taken from the stack's {@link MemoryBudget} on the first
+ * write (one page or more), grows by doubling up to {@code capacity} as the application queues
+ * more, and goes back with {@link #trim} once everything was acknowledged — an idle connection
+ * holds no data pages (DESIGN §5). Under memory pressure it does not grow: {@link #free()} then
+ * offers only the room left in the ring it has (or one page when it has none). Single-threaded.
  */
 public final class SendBuffer {
     /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30, and ring indexes stay in int range. */
     public static final int MAX_CAPACITY = 1 << 30;
 
     private int capacity;
-    private byte[] ring;   // null until the first write (or after trim())
+    private byte[] ring;   // null until the first write (or after trim()); length <= capacity
+    private final MemoryBudget memory; // null: plain arrays, nothing charged (unit tests)
+    private int lengthHint; // the ring's length when last trimmed: taken again at once, no regrowing
     private int head;      // index of the oldest byte held
     private int size;      // bytes held
 
     public SendBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /** A buffer whose storage comes from, and is charged to, {@code memory} (null: plain arrays). */
+    public SendBuffer(int capacity, MemoryBudget memory) {
+        this.memory = memory;
         if (capacity <= 0 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in 1.." + MAX_CAPACITY + ", got " + capacity);
         }
@@ -40,8 +52,12 @@ public final class SendBuffer {
         return size;
     }
 
-    /** Room left for the application. */
+    /** Room left for the application: up to the capacity, or, under memory pressure, what the ring has. */
     public int free() {
+        if (memory != null && memory.underPressure()) {
+            int have = ring != null ? ring.length : Math.min(MemoryBudget.PAGE, capacity);
+            return Math.max(0, Math.min(have, capacity) - size);
+        }
         return capacity - size;
     }
 
@@ -50,18 +66,62 @@ public final class SendBuffer {
         return ring != null;
     }
 
+    /** Bytes of storage held now (0 when idle). */
+    public int footprint() {
+        return ring == null ? 0 : ring.length;
+    }
+
+    /** Drops everything held (the connection ended) and gives the storage back. */
+    public void discard() {
+        size = 0;
+        trim();
+    }
+
+    /** Makes the ring hold at least {@code needed} bytes (needed <= capacity), moving what it holds. */
+    private void ensureStorage(int needed) {
+        if (ring != null && ring.length >= needed) {
+            return;
+        }
+        int hint = memory != null && memory.underPressure() ? 0 : lengthHint;
+        int length = MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity);
+        if (memory != null && length - (ring == null ? 0 : ring.length) > memory.available()) {
+            // Doubling would pass the budget: just the pages needed (an unpooled array).
+            length = Math.min(capacity, Math.max(needed, MemoryBudget.roundToPages(needed)));
+        }
+        byte[] next = take(length);
+        if (ring != null) {
+            copyOut(0, next, 0, size);
+            give(ring);
+        }
+        ring = next;
+        head = 0;
+    }
+
+    private byte[] take(int length) {
+        if (memory == null) {
+            return new byte[length];
+        }
+        memory.charge(length);
+        return memory.takeArray(length);
+    }
+
+    private void give(byte[] a) {
+        if (memory != null) {
+            memory.uncharge(a.length);
+            memory.giveArray(a);
+        }
+    }
+
     /** Copies as much of {@code src[off, off+len)} as fits; returns the number of bytes accepted. */
     public int write(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        int n = Math.min(len, capacity - size);
+        int n = Math.min(len, free());
         if (n == 0) {
             return 0;
         }
-        if (ring == null) {
-            ring = new byte[capacity];
-        }
+        ensureStorage(size + n);
         int tail = index(size);
-        int first = Math.min(n, capacity - tail);
+        int first = Math.min(n, ring.length - tail);
         System.arraycopy(src, off, ring, tail, first);
         System.arraycopy(src, off + first, ring, 0, n - first);
         size += n;
@@ -77,15 +137,17 @@ public final class SendBuffer {
      * @throws IllegalStateException if {@code w} returns a count outside 0..piece length
      */
     public int writeInPlace(InPlaceWriter w) {
-        int free = capacity - size;
+        int free = free();
         if (free == 0) {
             return 0;
         }
-        if (ring == null) {
-            ring = new byte[capacity];
+        if (ring == null || ring.length == size) {
+            // Offer a page, or as much as the ring last had (a bulk writer gets its whole ring back at once).
+            ensureStorage(size + Math.min(free, Math.max(MemoryBudget.PAGE, lengthHint)));
         }
+        free = Math.min(free, ring.length - size);
         int tail = index(size);
-        int first = Math.min(free, capacity - tail);
+        int first = Math.min(free, ring.length - tail);
         int n = InPlaceCounts.check(w.fill(ring, tail, first), first, "InPlaceWriter.fill");
         if (n == first && first < free) {
             n += InPlaceCounts.check(w.fill(ring, 0, free - first), free - first, "InPlaceWriter.fill");
@@ -107,7 +169,7 @@ public final class SendBuffer {
             return;
         }
         int start = index(offset);
-        int first = Math.min(len, capacity - start);
+        int first = Math.min(len, ring.length - start);
         System.arraycopy(ring, start, dst, dstOff, first);
         System.arraycopy(ring, 0, dst, dstOff + first, len - first);
     }
@@ -124,7 +186,7 @@ public final class SendBuffer {
             return 0;
         }
         int start = index(offset);
-        int first = Math.min(len, capacity - start);
+        int first = Math.min(len, ring.length - start);
         int sum = Checksum.copyAndPartial(ring, start, dst, dstOff, first, 0);
         if (first < len) {
             // The ring wrapped: the second piece starts `first` bytes into the payload.
@@ -151,13 +213,18 @@ public final class SendBuffer {
             throw new IllegalArgumentException(
                     "new capacity " + newCapacity + " must be positive and hold the " + size + " bytes held");
         }
-        if (ring != null && newCapacity != capacity) {
-            byte[] grown = new byte[newCapacity];
-            copyOut(0, grown, 0, size);
-            ring = grown;
-            head = 0;
-        }
         capacity = newCapacity;
+        lengthHint = 0;
+        if (ring != null) {
+            int length = MemoryBudget.arrayLengthFor(Math.max(size, 1), newCapacity);
+            if (length != ring.length) {
+                byte[] next = take(length);
+                copyOut(0, next, 0, size);
+                give(ring);
+                ring = next;
+                head = 0;
+            }
+        }
     }
 
     /**
@@ -168,6 +235,8 @@ public final class SendBuffer {
         if (size != 0 || ring == null) {
             return false;
         }
+        lengthHint = ring.length;
+        give(ring);
         ring = null;
         head = 0;
         return true;
@@ -175,6 +244,6 @@ public final class SendBuffer {
 
     private int index(int offset) {
         int i = head + offset;
-        return i >= capacity ? i - capacity : i; // head < capacity, offset <= capacity <= 2^30: no overflow
+        return i >= ring.length ? i - ring.length : i; // head < ring length, offset <= it <= 2^30: no overflow
     }
 }

@@ -16,6 +16,7 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.util.IntMap;
+import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.util.RandomizedRateLimiter;
 import org.jnetstack.util.SipHash;
 import org.jnetstack.util.StackSecrets;
@@ -35,12 +36,14 @@ import org.jnetstack.wire.TcpSegment;
 public final class Tcp implements IpProtocolHandler {
     private final Ipv4 ip;
     private final TcpConfig config;
+    private final MemoryBudget memory;
     private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
             c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
     private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(r -> r.key, TcpSynRequest::localAddress,
             r -> r.sameKeyNext, (r, next) -> r.sameKeyNext = next);
     private Consumer<TcpSynRequest> anyListener;
+    private final TimeWaits timeWaits = new TimeWaits(this);
     private final IsnGenerator isnGenerator;
     private final SynCookies synCookies;
     private final SipHash timestampKey;
@@ -78,10 +81,18 @@ public final class Tcp implements IpProtocolHandler {
     private final Counter keepalives;
     private final Counter aborts;
     private final Counter synRequestsCount;
+    private final Counter refusedMemory;
+    private final Counter refusedPerSource;
+    private final Counter refusedPerSourceHalfOpen;
+    private final Counter refusedPerListener;
+    private final Counter pressureCookies;
+    private final Counter timeWaitsRecycled;
+    private final Counter timeWaitOverflow;
 
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
         this.ip = ip;
         this.config = config;
+        this.memory = ip.memory();
         StackSecrets secrets = ip.secrets();
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.synCookies = new SynCookies(ip.loop().clock(), secrets, config.synCookiePeriod().toNanos());
@@ -118,6 +129,13 @@ public final class Tcp implements IpProtocolHandler {
         keepalives = counters.counter("tcp.keepalive_probes");
         aborts = counters.counter("tcp.aborts");
         synRequestsCount = counters.counter("tcp.syn_requests");
+        refusedMemory = counters.counter("tcp.refused.memory");
+        refusedPerSource = counters.counter("tcp.refused.per_source");
+        refusedPerSourceHalfOpen = counters.counter("tcp.refused.per_source_half_open");
+        refusedPerListener = counters.counter("tcp.refused.per_listener");
+        pressureCookies = counters.counter("tcp.syn_cookies_memory_pressure");
+        timeWaitsRecycled = counters.counter("tcp.time_wait_recycled");
+        timeWaitOverflow = counters.counter("tcp.time_wait_overflow");
         cookiesSent = counters.counter("tcp.syn_cookies_sent");
         cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
         ip.register(Ipv4Packet.PROTO_TCP, this);
@@ -228,10 +246,23 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new SocketException(
                     "connection limit reached (" + config.maxConnections() + "): raise TcpConfig.maxConnections"));
         }
+        if (memory.used() >= memory.limit()) {
+            refusedMemory.inc();
+            throw new UncheckedIOException(new SocketException("memory budget exhausted ("
+                    + memory.used() + " of " + memory.limit() + " bytes held): raise StackConfig.memoryBudget"));
+        }
         int port = localPort != 0 ? localPort : ephemeralPort(src, dstIp, dstPort);
-        if (connections.get(key(dstIp, dstPort, port), src) != null) {
+        if (connections.get(key(dstIp, dstPort, port), src) != null
+                || (localPort != 0 && timeWaits.get(key(dstIp, dstPort, port), src) != null)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
                     + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
+        }
+        TimeWaits.Record tw = timeWaits.get(key(dstIp, dstPort, port), src);
+        if (tw != null) {
+            // An ephemeral port whose 4-tuple is in TIME-WAIT on our side: the new connection takes
+            // it (our ISNs grow with the clock, RFC 6528, so its segments lie beyond the old ones').
+            timeWaitsRecycled.inc();
+            timeWaits.end(tw);
         }
         TcpConnection c = new TcpConnection(this, connectionConfig, src, port, dstIp, dstPort, handler);
         connections.add(c);
@@ -240,9 +271,39 @@ public final class Tcp implements IpProtocolHandler {
         return c;
     }
 
-    /** All connections, any state (loop thread). */
+    /**
+     * All connections, any state but TIME-WAIT (loop thread): a connection in TIME-WAIT is kept
+     * as a small record only ({@link #timeWaitCount()}).
+     */
     public List<TcpConnection> connections() {
         return connections.values();
+    }
+
+    /** Connections waiting out TIME-WAIT, each as a small record (loop thread). */
+    public int timeWaitCount() {
+        return timeWaits.size();
+    }
+
+    /** Takes {@code c}, entering TIME-WAIT, out of the connection table; {@code r} stands for it from now on. */
+    void enterTimeWait(TcpConnection c, TimeWaits.Record r) {
+        remove(c, TcpState.TIME_WAIT);
+        if (timeWaits.enter(r, config.maxTimeWaits())) {
+            timeWaitOverflow.inc();
+        }
+    }
+
+    void endTimeWait(TimeWaits.Record r) {
+        timeWaits.end(r);
+    }
+
+    /** A segment without payload from a TIME-WAIT record (full checksum: no offload needed). */
+    void sendBare(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags, int window,
+            TcpOptions opts) {
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        int hl = TcpSegment.write(tx, t, localPort, remotePort, seq, ack, flags, window, 0, opts, 0, localIp, remoteIp);
+        txSegments.inc();
+        ip.send(localIp, remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl);
     }
 
     public List<TcpListener> listeners() {
@@ -397,6 +458,11 @@ public final class Tcp implements IpProtocolHandler {
             }
             return;
         }
+        TimeWaits.Record tw = timeWaits.size() == 0 ? null : timeWaits.get(k, dst);
+        if (tw != null) {
+            timeWaits.input(tw, seg, rxOptions);
+            return;
+        }
         if (local) {
             TcpListener l = listeners.get(seg.destinationPort());
             if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
@@ -427,6 +493,10 @@ public final class Tcp implements IpProtocolHandler {
         }
         if (connections.size() + synRequests.size() >= config.maxConnections()) {
             connectionLimit.inc();
+            return true;
+        }
+        if (memory.used() >= memory.limit()) {
+            refusedMemory.inc(); // no new work while the budget is spent: the guest retransmits its SYN
             return true;
         }
         int ipHl = pkt.headerLength();
@@ -489,7 +559,8 @@ public final class Tcp implements IpProtocolHandler {
             return;
         }
         if (seg.isAck()) {
-            if (!seg.isSyn() && !seg.isFin() && acceptCookie(l, seg, src, dst)) {
+            if (!seg.isSyn() && !seg.isFin() && cookiesSent.get() > 0 && admits(l, src, false)
+                    && acceptCookie(l, seg, src, dst)) {
                 return;
             }
             sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
@@ -502,9 +573,13 @@ public final class Tcp implements IpProtocolHandler {
             listenOverflows.inc(); // the client retransmits its SYN; by then the application may have accepted
             return;
         }
-        if (l.halfOpen >= config.synQueue()) {
+        if (!admits(l, src, true)) {
+            return; // refused and counted: the peer's SYN retransmissions try again later
+        }
+        if (l.halfOpen >= config.synQueue() || memory.underPressure()) {
             // RFC 4987 §3.6: keep serving without state — the ISN carries what we must remember.
-            synQueueFull.inc();
+            // Under memory pressure too (as Linux prefers cookies then): a half-open connection is state.
+            (memory.underPressure() ? pressureCookies : synQueueFull).inc();
             sendSynCookie(seg, src, dst);
             return;
         }
@@ -515,9 +590,83 @@ public final class Tcp implements IpProtocolHandler {
         TcpConnection c = new TcpConnection(this, l.connectionConfig(), dst, seg.destinationPort(), src, seg.sourcePort(), null);
         c.listener = l;
         l.halfOpen++;
+        admitted(c, l, true);
         connections.add(c);
         passiveOpens.inc();
         c.acceptSyn(seg, rxOptions, isn(dst, seg.destinationPort(), src, seg.sourcePort()));
+    }
+
+    // ---------------------------------------------------------------- admission: memory, per source, per listener
+
+    /** Per remote address: {connections, of which half-open} that came in through a listener. */
+    private final IntMap<int[]> perSource = new IntMap<>();
+
+    /**
+     * Whether a new connection from {@code src} through {@code l} may be made ({@code halfOpen}:
+     * it starts half-open, from a SYN; else established, from a SYN cookie); counts a refusal. The
+     * memory budget spent refuses everything new — established connections keep their memory.
+     */
+    private boolean admits(TcpListener l, int src, boolean halfOpen) {
+        if (memory.used() >= memory.limit()) {
+            refusedMemory.inc();
+            return false;
+        }
+        if (l.connections >= l.connectionConfig().maxConnectionsPerListener()) {
+            refusedPerListener.inc();
+            return false;
+        }
+        int[] n = perSource.get(src);
+        if (n != null && n[0] >= config.maxConnectionsPerSource()) {
+            refusedPerSource.inc();
+            return false;
+        }
+        if (halfOpen && n != null && n[1] >= config.maxHalfOpenPerSource()) {
+            refusedPerSourceHalfOpen.inc();
+            return false;
+        }
+        return true;
+    }
+
+    private void admitted(TcpConnection c, TcpListener l, boolean halfOpen) {
+        c.admittedBy = l;
+        c.halfOpenCounted = halfOpen;
+        l.connections++;
+        int[] n = perSource.get(c.remoteIp);
+        if (n == null) {
+            n = new int[2];
+            perSource.put(c.remoteIp, n);
+        }
+        n[0]++;
+        if (halfOpen) {
+            n[1]++;
+        }
+    }
+
+    private void halfOpenEnded(TcpConnection c) {
+        if (c.admittedBy != null && c.halfOpenCounted) {
+            c.halfOpenCounted = false;
+            perSource.get(c.remoteIp)[1]--;
+        }
+    }
+
+    private void released(TcpConnection c, TcpState was) {
+        TcpListener l = c.admittedBy;
+        if (l == null) {
+            return;
+        }
+        halfOpenEnded(c);
+        c.admittedBy = null;
+        l.connections--;
+        int[] n = perSource.get(c.remoteIp);
+        if (--n[0] == 0) {
+            perSource.remove(c.remoteIp);
+        }
+    }
+
+    /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */
+    public int connectionsFrom(int remoteAddress) {
+        int[] n = perSource.get(remoteAddress);
+        return n == null ? 0 : n[0];
     }
 
     // ---------------------------------------------------------------- SYN cookies (RFC 4987 §3.6)
@@ -555,6 +704,7 @@ public final class Tcp implements IpProtocolHandler {
         connections.add(c);
         passiveOpens.inc();
         cookiesAccepted.inc();
+        admitted(c, l, false);
         c.acceptCookie(seg, rxOptions, isn, SynCookies.MSS[idx]);
         l.established(c);
         c.input(seg, rxOptions); // any data the ACK carries
@@ -733,6 +883,7 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     void handshakeCompleted(TcpConnection c) {
+        halfOpenEnded(c);
         TcpListener l = c.listener;
         if (l != null) {
             l.halfOpen--;
@@ -749,6 +900,7 @@ public final class Tcp implements IpProtocolHandler {
 
     void remove(TcpConnection c, TcpState was) {
         connections.remove(c);
+        released(c, was);
         TcpListener l = c.listener;
         if (l != null) {
             if (was == TcpState.SYN_RECEIVED) {
@@ -776,6 +928,11 @@ public final class Tcp implements IpProtocolHandler {
      */
     int timestampOffset(int localIp, int remoteIp) {
         return (int) timestampKey.hashTuple(localIp, 0, remoteIp, 0);
+    }
+
+    /** The stack's memory budget, which the connections' buffers are charged to. */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     TcpOptions txOptions() {
@@ -829,6 +986,38 @@ public final class Tcp implements IpProtocolHandler {
             return false;
         }
         c.lastInvalidAckNanos = now;
+        return true;
+    }
+
+    /** {@link #challengeAckAllowed(TcpConnection)} for a connection waiting out TIME-WAIT. */
+    boolean challengeAckAllowed(TimeWaits.Record r) {
+        if (!perRecord(r)) {
+            challengeAcksLimitedPerConnection.inc();
+            return false;
+        }
+        if (!challengeAcks.tryAcquire()) {
+            challengeAcksLimitedGlobal.inc();
+            return false;
+        }
+        return true;
+    }
+
+    /** {@link #invalidAckAllowed(TcpConnection)} for a connection waiting out TIME-WAIT. */
+    boolean invalidAckAllowed(TimeWaits.Record r) {
+        if (!perRecord(r)) {
+            outOfWindowAcksLimited.inc();
+            return false;
+        }
+        return true;
+    }
+
+    /** The per-connection interval on a record's millisecond clock (int differences survive wrap-around). */
+    private boolean perRecord(TimeWaits.Record r) {
+        int now = (int) (ip.loop().clock().nanos() / 1_000_000L);
+        if (now - r.lastInvalidAckMillis < invalidAckIntervalNanos / 1_000_000L) {
+            return false;
+        }
+        r.lastInvalidAckMillis = now;
         return true;
     }
 

@@ -6,9 +6,13 @@ import java.time.Duration;
  * Every TCP tunable, its default and why.
  *
  * @param sendBuffer        bytes the application may have written but not yet had acknowledged.
- *                          256 KiB: enough for ~2 Gbit/s at 1 ms RTT; allocated on first write.
- * @param receiveBuffer     bytes held for the application (and out-of-order data); sets the
- *                          advertised window. 256 KiB with window scaling (RFC 7323).
+ *                          256 KiB: enough for ~2 Gbit/s at 1 ms RTT. The most a connection's ring may
+ *                          grow to: it takes pages from the stack's memory budget as data is queued and
+ *                          gives them back once everything is acknowledged.
+ * @param receiveBuffer     bytes held for the application (and out-of-order data); bounds the
+ *                          advertised window. 256 KiB with window scaling (RFC 7323). Taken in pages as
+ *                          data arrives, given back once it is read; the window never offers more than
+ *                          the memory budget can still give.
  * @param windowScaling     offer RFC 7323 window scaling.
  * @param timestamps        offer RFC 7323 timestamps (PAWS, and echo for the peer's RTT).
  * @param sack              offer RFC 2018 SACK and use RFC 6675 loss recovery.
@@ -29,7 +33,8 @@ import java.time.Duration;
  * @param congestionControl "cubic" (RFC 9438, the default) or "newreno" (RFC 5681 + 6582).
  * @param listenBacklog     default accept-queue bound of a listener.
  * @param synQueue          half-open connections per listener; beyond it SYN cookies answer (RFC 4987).
- * @param maxConnections    connections of all states in this stack; beyond it new ones are refused.
+ * @param maxConnections    connections in this stack, any state but TIME-WAIT (kept apart as small
+ *                          records, see {@code maxTimeWaits}); beyond it new ones are refused.
  * @param challengeAckRate  challenge ACKs per second for all connections together (RFC 5961 §7), on
  *                          average: each second's budget is drawn at random between half and one and a
  *                          half times this (Linux since 4.7), so that an off-path attacker cannot count
@@ -43,6 +48,20 @@ import java.time.Duration;
  *                          secrets every period; a cookie is accepted in the period it was made and the
  *                          next, then its key is forgotten. 64 s, as long as the SYN-ACK retransmissions
  *                          a handshake may need.
+ * @param maxConnectionsPerSource connections (any state) one remote address may have through our
+ *                          listeners; beyond it its SYNs are dropped (counted {@code tcp.refused.per_source}).
+ *                          1024: far below {@code maxConnections}, so one client cannot take the stack, and far
+ *                          above what a browser or a NAT of a few hosts opens.
+ * @param maxHalfOpenPerSource half-open connections (SYN-RECEIVED) one remote address may have; beyond it
+ *                          its SYNs are dropped (counted {@code tcp.refused.per_source_half_open}). 64: a quarter
+ *                          of the SYN queue, so one SYN flooder cannot push everyone else onto SYN cookies.
+ * @param maxConnectionsPerListener connections one listener may have at once (half-open, waiting to be
+ *                          accepted, or accepted and not yet ended); beyond it SYNs are dropped (counted
+ *                          {@code tcp.refused.per_listener}). 16384: a quarter of {@code maxConnections}, so one
+ *                          service under attack leaves room for the others (the admin page, ssh-like consoles).
+ * @param maxTimeWaits      connections waiting out TIME-WAIT, each an 80-byte record; beyond it the oldest
+ *                          wait ends early (counted {@code tcp.time_wait_overflow}), as Linux's
+ *                          {@code tcp_max_tw_buckets} bounds them. 65536: 5 MiB, a minute of 1,000 closes a second.
  */
 public record TcpConfig(
         int sendBuffer,
@@ -67,14 +86,19 @@ public record TcpConfig(
         int maxConnections,
         int challengeAckRate,
         Duration challengeAckInterval,
-        Duration synCookiePeriod) {
+        Duration synCookiePeriod,
+        int maxConnectionsPerSource,
+        int maxHalfOpenPerSource,
+        int maxConnectionsPerListener,
+        int maxTimeWaits) {
 
     public TcpConfig {
         if (sendBuffer < 1 || receiveBuffer < 1 || receiveBuffer > (1 << 30) || sendBuffer > (1 << 30)) {
             throw new IllegalArgumentException("buffer sizes must be 1 byte to 1 GiB");
         }
         if (maxRetries < 1 || synRetries < 0 || keepaliveProbes < 1 || listenBacklog < 1 || synQueue < 1
-                || maxConnections < 1 || challengeAckRate < 1) {
+                || maxConnections < 1 || challengeAckRate < 1 || maxConnectionsPerSource < 1
+                || maxHalfOpenPerSource < 1 || maxConnectionsPerListener < 1 || maxTimeWaits < 1) {
             throw new IllegalArgumentException("TCP limits must be positive");
         }
         if (challengeAckInterval == null || challengeAckInterval.isNegative()) {
@@ -90,7 +114,8 @@ public record TcpConfig(
                 Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60), 15, 6,
                 Duration.ofMillis(40), Duration.ofSeconds(30),
                 Duration.ofHours(2), Duration.ofSeconds(75), 9, true, "cubic", 128, 256, 65536, 1000,
-                Duration.ofMillis(500), Duration.ofSeconds(64));
+                Duration.ofMillis(500), Duration.ofSeconds(64),
+                1024, 64, 16384, 65536);
     }
 
     /** A builder starting from this config. */
@@ -139,6 +164,10 @@ public record TcpConfig(
         private int challengeAckRate;
         private Duration challengeAckInterval;
         private Duration synCookiePeriod;
+        private int maxConnectionsPerSource;
+        private int maxHalfOpenPerSource;
+        private int maxConnectionsPerListener;
+        private int maxTimeWaits;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -164,6 +193,10 @@ public record TcpConfig(
             challengeAckRate = c.challengeAckRate;
             challengeAckInterval = c.challengeAckInterval;
             synCookiePeriod = c.synCookiePeriod;
+            maxConnectionsPerSource = c.maxConnectionsPerSource;
+            maxHalfOpenPerSource = c.maxHalfOpenPerSource;
+            maxConnectionsPerListener = c.maxConnectionsPerListener;
+            maxTimeWaits = c.maxTimeWaits;
         }
 
         public Builder sendBuffer(int v) {
@@ -281,8 +314,29 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder maxConnectionsPerSource(int v) {
+            maxConnectionsPerSource = v;
+            return this;
+        }
+
+        public Builder maxHalfOpenPerSource(int v) {
+            maxHalfOpenPerSource = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerListener(int v) {
+            maxConnectionsPerListener = v;
+            return this;
+        }
+
+        public Builder maxTimeWaits(int v) {
+            maxTimeWaits = v;
+            return this;
+        }
+
         public TcpConfig build() {
-            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate, challengeAckInterval, synCookiePeriod);
+            return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto, maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle, congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate, challengeAckInterval, synCookiePeriod,
+                    maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener, maxTimeWaits);
         }
     }
 }

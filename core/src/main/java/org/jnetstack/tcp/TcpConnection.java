@@ -39,6 +39,12 @@ public final class TcpConnection {
     TcpConnection sameKeyNext;
     private TcpHandler handler;
     TcpListener listener; // set while half-open or waiting in the accept queue
+    /** The listener this connection came in through, while it counts against that listener's and its source's limits. */
+    TcpListener admittedBy;
+    /** Counted as half-open against its source's limit. */
+    boolean halfOpenCounted;
+    /** Stands for this connection in TIME-WAIT (this object is then out of the connection table). */
+    private TimeWaits.Record timeWait;
     private TcpState state = TcpState.CLOSED;
 
     // --- send side (RFC 9293 §3.3.1) ---
@@ -139,8 +145,8 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.key = Tcp.key(remoteIp, remotePort, localPort);
         this.handler = handler != null ? handler : new TcpHandler() { };
-        this.sendBuffer = new SendBuffer(config.sendBuffer());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), ReceiveBuffer.DEFAULT_MAX_RANGES, tcp.memory());
         this.noDelay = !config.nagle();
         this.offloads = tcp.offloadsFor(remoteIp);
         this.rtt = new RttEstimator(config.initialRto().toNanos(), config.minRto().toNanos(),
@@ -165,6 +171,9 @@ public final class TcpConnection {
     // =====================================================================================
 
     public TcpState state() {
+        if (state == TcpState.TIME_WAIT && timeWait != null && !timeWait.waiting()) {
+            return TcpState.CLOSED; // the TIME-WAIT record ended
+        }
         return state;
     }
 
@@ -330,7 +339,7 @@ public final class TcpConnection {
     public int read(byte[] dst, int off, int len) {
         int n = receiveBuffer.read(dst, off, len);
         if (n > 0) {
-            maybeSendWindowUpdate();
+            afterRead();
         }
         return n;
     }
@@ -350,9 +359,25 @@ public final class TcpConnection {
     public int readInPlace(InPlaceReader r) {
         int n = receiveBuffer.readInPlace(r);
         if (n > 0) {
-            maybeSendWindowUpdate();
+            afterRead();
         }
         return n;
+    }
+
+    /** Data was taken: the storage goes back once nothing is held, and the window may reopen. */
+    private void afterRead() {
+        if (receiveBuffer.readable() == 0) {
+            receiveBuffer.trim(); // memory follows data: a drained connection holds no pages
+        }
+        maybeSendWindowUpdate();
+    }
+
+    /**
+     * Bytes of buffer storage this connection holds now (send and receive rings, out-of-order
+     * bookkeeping): 0 before the first byte and again once everything was read and acknowledged.
+     */
+    public int bufferFootprint() {
+        return sendBuffer.footprint() + receiveBuffer.footprint();
     }
 
     /** True once the peer's FIN has been received and every byte before it read. */
@@ -415,7 +440,7 @@ public final class TcpConnection {
 
     /** Resets the connection at once (RST), discarding buffered data. */
     public void abort() {
-        if (state == TcpState.CLOSED) {
+        if (state() == TcpState.CLOSED) {
             return;
         }
         if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
@@ -688,8 +713,7 @@ public final class TcpConnection {
                 peerFinSeq = finSeq;
             }
             if (state == TcpState.TIME_WAIT) {
-                ackNow = true;
-                timeWaitTimer.schedule(2 * config.msl().toNanos()); // RFC 9293: restart the 2 MSL timeout
+                ackNow = true; // its 2 MSL wait started with this segment (the record keeps the time)
             }
         }
         if (peerFinPending && rcvNxt == peerFinSeq) {
@@ -837,7 +861,10 @@ public final class TcpConnection {
                 rtt.sample(ms * 1_000_000L);
             }
         }
-        sendBuffer.release(dataAcked);
+        sendBuffer.release(Math.min(dataAcked, sendBuffer.size())); // finAcked may have ended it all
+        if (sendBuffer.size() == 0) {
+            sendBuffer.trim(); // everything acknowledged: the pages go back to the pool
+        }
         bytesAcked += dataAcked;
         long flight = sndMax - sndUna;
         sndUna = ack;
@@ -997,7 +1024,20 @@ public final class TcpConnection {
         keepaliveTimer.cancel();
         delayedAckTimer.cancel();
         delayedAckPending = false;
-        timeWaitTimer.schedule(2 * config.msl().toNanos());
+        timeWaitTimer.cancel();
+        sendBuffer.trim(); // every byte and the FIN were acknowledged: TIME-WAIT holds no data
+        receiveBuffer.trim();
+        // From now on a small record answers for this connection (Linux's timewait minisock);
+        // this object keeps only what the application may still read.
+        advertiseWindow(); // settles the edge the record keeps
+        timeWait = new TimeWaits.Record(key, localIp, sndMax, (int) Math.min(maxSndWnd, Integer.MAX_VALUE), rcvNxt,
+                (int) currentAdvertisedWindow(), rcvWscale, tsOk, tsOffset, tsRecent, tsRecentAge,
+                2 * config.msl().toNanos());
+        // The record goes on with this connection's challenge-ACK interval (a never-used one: long enough ago).
+        long nowMillis = tcp.loop().clock().nanos() / 1_000_000L;
+        timeWait.lastInvalidAckMillis = (int) (lastInvalidAckNanos == Long.MIN_VALUE
+                ? nowMillis - (1 << 30) : lastInvalidAckNanos / 1_000_000L);
+        tcp.enterTimeWait(this, timeWait);
         reportClosed();
     }
 
@@ -1280,9 +1320,27 @@ public final class TcpConnection {
         transmit(sndMax, 0, TcpSegment.ACK);
     }
 
+    /**
+     * The free space the window may offer: what the buffer has free, but never more than the
+     * storage the connection already holds plus what the stack's budget can still give — so the
+     * window never promises room the budget cannot give. Under memory pressure (Linux's
+     * {@code tcp_mem} pressure) it grows no further than storage already held, or one page while
+     * the budget is below its limit. The edge already advertised stays (RFC 9293 §3.8.6.2.2).
+     */
+    private long offerableWindow() {
+        long free = receiveBuffer.window();
+        var memory = tcp.memory();
+        long held = receiveBuffer.storageAhead();
+        if (!memory.underPressure()) {
+            return Math.min(free, held + memory.available());
+        }
+        long floor = memory.used() < memory.limit() ? org.jnetstack.util.MemoryBudget.PAGE : 0;
+        return Math.min(free, Math.max(held, floor));
+    }
+
     /** The window field to send: RFC 1122 §4.2.3.3 receiver SWS avoidance, never shrinking the edge. */
     private int advertiseWindow() {
-        long free = receiveBuffer.window();
+        long free = offerableWindow();
         int newEdge = rcvNxt + (int) Math.min(free, Integer.MAX_VALUE / 2);
         int threshold = Math.min(receiveBuffer.capacity() / 2, mss);
         if (Seq.lt(rcvAdvEdge, rcvNxt)) {
@@ -1306,7 +1364,7 @@ public final class TcpConnection {
             return;
         }
         long before = currentAdvertisedWindow();
-        long free = receiveBuffer.window();
+        long free = offerableWindow();
         int threshold = Math.min(receiveBuffer.capacity() / 2, mss);
         // An immediate window update only when the peer's view of the window has shrunk below half
         // of what we can now offer (it may be stalling); otherwise the next ACK carries the new
@@ -1532,6 +1590,13 @@ public final class TcpConnection {
         persistTimer.cancel();
         keepaliveTimer.cancel();
         timeWaitTimer.cancel();
+        if (timeWait != null) {
+            tcp.endTimeWait(timeWait);
+        }
+        sendBuffer.discard(); // nothing more will be sent
+        if (error != null || receiveBuffer.readable() == 0) {
+            receiveBuffer.discard(); // unread data stays readable after an orderly end
+        }
         tcp.remove(this, was);
         if (error != null) {
             handler.onError(this, error);

@@ -18,6 +18,8 @@ public final class TcpListener {
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private Consumer<TcpListener> onAcceptable;
     int halfOpen;
+    /** Connections that came in here and have not ended (half-open, queued, accepted): see TcpConfig.maxConnectionsPerListener. */
+    int connections;
     private boolean closed;
 
     TcpListener(Tcp tcp, int localAddress, int port, int backlog, TcpConfig connectionConfig,
@@ -50,6 +52,11 @@ public final class TcpListener {
     /** The next established connection, or null. Set its handler with {@link TcpConnection#setHandler}. */
     public TcpConnection accept() {
         return acceptQueue.poll();
+    }
+
+    /** Connections that came in through this listener and have not ended yet (any state). */
+    public int connections() {
+        return connections;
     }
 
     public int queued() {

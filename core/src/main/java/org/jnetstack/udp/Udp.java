@@ -30,6 +30,7 @@ public final class Udp implements IpProtocolHandler {
     private final Counter rxNoPort;
     private final Counter rxFiltered;
     private final Counter rxQueueFull;
+    private final Counter rxMemory;
     private final Counter[] rxMalformed = new Counter[Malformed.values().length];
     private final Counter txDatagrams;
     private final Counter txNoRoute;
@@ -44,6 +45,7 @@ public final class Udp implements IpProtocolHandler {
         rxNoPort = counters.counter("udp.rx.drop.no_port");
         rxFiltered = counters.counter("udp.rx.drop.not_connected_peer");
         rxQueueFull = counters.counter("udp.rx.drop.queue_full");
+        rxMemory = counters.counter("udp.rx.drop.memory");
         rxIcmpErrors = counters.counter("udp.rx.icmp_errors");
         txDatagrams = counters.counter("udp.tx.datagrams");
         txNoRoute = counters.counter("udp.tx.drop.no_route");
@@ -56,6 +58,14 @@ public final class Udp implements IpProtocolHandler {
 
     void queueOverflow() {
         rxQueueFull.inc();
+    }
+
+    void memoryRefused() {
+        rxMemory.inc();
+    }
+
+    org.jnetstack.util.MemoryBudget memory() {
+        return ip.memory();
     }
 
     /** Binds {@code port} (0: an ephemeral port) on any of our addresses. */

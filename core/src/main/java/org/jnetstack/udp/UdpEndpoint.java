@@ -102,6 +102,11 @@ public final class UdpEndpoint {
             udp.queueOverflow();
             return;
         }
+        if (!udp.memory().tryCharge(len)) {
+            dropped++;
+            udp.memoryRefused(); // the stack's memory budget is spent
+            return;
+        }
         queue.add(new Datagram(srcIp, srcPort, dstIp, java.util.Arrays.copyOfRange(buf, off, off + len)));
         queuedBytes += len;
         if (readable != null) {
@@ -123,6 +128,7 @@ public final class UdpEndpoint {
         Datagram d = queue.poll();
         if (d != null) {
             queuedBytes -= d.data().length;
+            udp.memory().uncharge(d.data().length);
         }
         return d;
     }
@@ -153,6 +159,11 @@ public final class UdpEndpoint {
         if (!closed) {
             closed = true;
             udp.unbind(this);
+            if (queue != null) {
+                udp.memory().uncharge(queuedBytes); // what nobody will read goes back to the budget
+                queue.clear();
+                queuedBytes = 0;
+            }
         }
     }
 
