@@ -132,6 +132,27 @@ public final class UserNet implements AutoCloseable {
         return guestPort;
     }
 
+    /**
+     * Puts an outside machine's link on the gateway's switch, on a port of its own: a QEMU guest's
+     * {@link org.jnetstack.link.StreamDevice}, a TAP in a network namespace. Frames go both ways
+     * between {@code device} and the port, on this gateway's loop; the machine is served like the
+     * in-process guest (DHCP hands each MAC its own address from {@link UserNetConfig#guest()} on,
+     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). Loop thread, or before the loop
+     * starts; the device is closed with the loop.
+     *
+     * @return the switch port the device is joined to (its counters show what the switch dropped)
+     */
+    public VirtualSwitch.Port attachExternal(LinkDevice device) {
+        if (device.mtu() > config.mtu()) {
+            throw new IllegalArgumentException(device.name() + " has MTU " + device.mtu()
+                    + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
+        }
+        VirtualSwitch.Port port = link.newPort(device.name());
+        loop.attach(port, device::send);
+        loop.attach(device, port::send);
+        return port;
+    }
+
     /** The gateway's own stack (its counters include the usernet.* ones). */
     public NetStack stack() {
         return stack;

@@ -1,0 +1,164 @@
+package org.jnetstack.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.NetStack;
+import org.jnetstack.dhcp.DhcpClient;
+import org.jnetstack.dhcp.DhcpConfig;
+import org.jnetstack.dhcp.DhcpLease;
+import org.jnetstack.dhcp.DhcpListener;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.StreamDevice;
+import org.jnetstack.link.StreamOptions;
+import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.link.VirtualWire;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.wire.MacAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A machine outside the gateway's JVM loop on the gateway's switch, as a QEMU guest is: the
+ * gateway listens on a Unix stream socket ({@link StreamDevice}); the "machine" is a stack on its
+ * own loop whose frames the test carries over a real socket in QEMU's stream framing. It must get
+ * its lease from the gateway's DHCP server, reach a host server through the NAT, and be reached
+ * through a forward.
+ */
+@Timeout(120)
+class ExternalMachineTest {
+    private static final MacAddress MACHINE_MAC = MacAddress.parse("52:54:00:12:34:99");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMachineOnAStreamSocketGetsALeaseReachesTheHostAndIsReachedThroughAForward() throws Exception {
+        EventLoop gwLoop = EventLoop.system();
+        EventLoop machineLoop = EventLoop.system();
+        UserNet net = UserNet.create(gwLoop, UserNetConfig.defaults().withForwards(List.of(ForwardRule.tcp(0, 7))));
+        StreamDevice dev = StreamDevice.listenUnix(dir.resolve("gw.sock"), null, StreamOptions.defaults());
+        VirtualSwitch.Port port = net.attachExternal(dev);
+        gwLoop.start("gw");
+        VirtualWire wire = new VirtualWire("wire", MacAddress.parse("02:00:00:00:99:01"), "machine", MACHINE_MAC, 1500, 1024);
+        SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+        socket.connect(UnixDomainSocketAddress.of(dev.unixPath()));
+        NetStack machine = NetStack.builder(machineLoop).name("machine").device(wire.b()).seed(3).build();
+        // The machine's NIC: frames of the wire's far end go to the socket, and back.
+        machineLoop.attach(wire.a(), (b, o, l) -> writeFramed(socket, b, o, l));
+        Thread reader = Thread.ofPlatform().daemon().start(() -> readFramed(socket, wire.a()));
+        machineLoop.start("machine");
+        try (ServerSocket host = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<DhcpLease> bound = new CompletableFuture<>();
+            machineLoop.execute(() -> DhcpClient.start(machine, DhcpConfig.defaults()
+                    .withProbes(0, Duration.ofMillis(500), Duration.ofSeconds(1)), new DhcpListener() {
+                        @Override
+                        public void onBound(DhcpLease lease) {
+                            bound.complete(lease);
+                        }
+                    }));
+            DhcpLease lease = bound.get(30, TimeUnit.SECONDS);
+            assertThat(lease.address().toString()).isEqualTo("10.0.2.15");
+            assertThat(lease.routers()).extracting(Object::toString).containsExactly("10.0.2.2");
+            assertThat(lease.dnsServers()).extracting(Object::toString).containsExactly("10.0.2.3");
+
+            // Out through the NAT: the gateway address is the host's loopback.
+            CompletableFuture<String> hostSaw = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = host.accept()) {
+                    String line = new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
+                    s.getOutputStream().write("pong!".getBytes(StandardCharsets.US_ASCII));
+                    return line;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            GuestPeer peer = new GuestPeer("ping!".getBytes(StandardCharsets.US_ASCII), 0, false, true);
+            machineLoop.execute(() -> machine.tcp().connect(org.jnetstack.wire.Ipv4Address.parseBits("10.0.2.2"),
+                    host.getLocalPort(), peer));
+            assertThat(hostSaw.get(30, TimeUnit.SECONDS)).isEqualTo("ping!");
+            peer.endOfInput.get(30, TimeUnit.SECONDS);
+            assertThat(peer.kept.toString(StandardCharsets.US_ASCII)).isEqualTo("pong!");
+
+            // In through the forward to the machine's echo service, 1 MB byte-exact.
+            CompletableFuture<GuestEcho> echo = new CompletableFuture<>();
+            machineLoop.execute(() -> echo.complete(GuestEcho.listen(machine.tcp(), 7, 4)));
+            echo.get(10, TimeUnit.SECONDS);
+            InetSocketAddress fwd = net.forwards().values().iterator().next();
+            byte[] data = new byte[1_000_000];
+            new java.util.Random(5).nextBytes(data);
+            try (Socket s = new Socket(fwd.getAddress(), fwd.getPort())) {
+                CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                    try {
+                        s.getOutputStream().write(data);
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                byte[] back = s.getInputStream().readAllBytes();
+                sent.get(30, TimeUnit.SECONDS);
+                assertThat(back).isEqualTo(data);
+            }
+            assertThat(dev.stats().counters().counter("rx.dropped.bad_length").get()).isZero();
+            assertThat(port.stats().rxFrames.get()).as("frames the switch passed to the machine").isPositive();
+        } finally {
+            socket.close();
+            reader.join(5000);
+            machineLoop.close();
+            net.close();
+            gwLoop.close();
+        }
+    }
+
+    private static void writeFramed(SocketChannel socket, byte[] b, int off, int len) {
+        ByteBuffer out = ByteBuffer.allocate(4 + len);
+        out.putInt(len).put(b, off, len).flip();
+        try {
+            while (out.hasRemaining()) {
+                socket.write(out);
+            }
+        } catch (IOException e) {
+            // the test is over
+        }
+    }
+
+    private static void readFramed(SocketChannel socket, LinkDevice into) {
+        try {
+            ByteBuffer len = ByteBuffer.allocate(4);
+            while (true) {
+                len.clear();
+                while (len.hasRemaining()) {
+                    if (socket.read(len) < 0) {
+                        return;
+                    }
+                }
+                ByteBuffer frame = ByteBuffer.allocate(len.getInt(0));
+                while (frame.hasRemaining()) {
+                    if (socket.read(frame) < 0) {
+                        return;
+                    }
+                }
+                into.send(frame.array(), 0, frame.capacity());
+            }
+        } catch (IOException e) {
+            // closed at the end of the test
+        }
+    }
+}
