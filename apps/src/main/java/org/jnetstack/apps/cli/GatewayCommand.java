@@ -1,0 +1,189 @@
+package org.jnetstack.apps.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.StreamDevice;
+import org.jnetstack.link.StreamOptions;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.usernet.ForwardRule;
+import org.jnetstack.usernet.UserNet;
+import org.jnetstack.usernet.UserNetConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jns gateway}: the user-mode network (DHCP, DNS forwarder, NAT to host sockets, port
+ * forwards) for machines outside this JVM — QEMU guests on stream sockets, each on its own port
+ * of the gateway's switch — until SIGINT/SIGTERM.
+ */
+@Command(name = "gateway",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        separator = " ",
+        header = "Give QEMU guests the host's network, no root needed (like QEMU's user networking or passt).",
+        description = {
+            "Runs the user-mode network for virtual machines: a DHCP server (first guest 10.0.2.15/24, router"
+                + " 10.0.2.2, DNS 10.0.2.3), a DNS forwarder to the host's name server, NAT of the guests' TCP and UDP"
+                + " to host sockets (10.0.2.2 is the host's 127.0.0.1 unless --no-host-loopback), and host ports"
+                + " forwarded to the first guest (--forward). Each --qemu is a socket a QEMU connects to with"
+                + " -netdev stream (QEMU 7.2 or later) or -netdev socket; each guest gets its own port of the"
+                + " gateway's switch, and a guest whose QEMU restarts gets its port and DHCP address back.",
+            "Prints one line per socket and forward when it is up, then runs until interrupted (Ctrl-C or SIGTERM).",
+            ""
+        },
+        footer = {
+            "",
+            "Example: a guest on a Unix socket, its port 22 forwarded from the host's 2222:",
+            "  ./jns gateway --qemu /run/user/1000/jns.sock --forward tcp:2222:22",
+            "  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/user/1000/jns.sock \\",
+            "      -device virtio-net-pci,netdev=n0",
+            "Over TCP (-netdev socket,id=n0,connect=127.0.0.1:5555 also works):",
+            "  ./jns gateway --qemu tcp:127.0.0.1:5555"
+        })
+final class GatewayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--qemu", paramLabel = "PATH|tcp:[HOST:]PORT", required = true,
+            description = "Listen for a QEMU guest on the Unix socket PATH, or on TCP HOST:PORT (HOST defaults to"
+                    + " 127.0.0.1). Repeat for more guests, one socket each.")
+    List<String> qemu = new ArrayList<>();
+
+    @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
+            description = "Forward a host port to the first guest's port (10.0.2.15 unless --network moves it);"
+                    + " HOSTADDR defaults to 127.0.0.1. Repeatable.")
+    List<String> forwards = new ArrayList<>();
+
+    @Option(names = "--network", paramLabel = "CIDR",
+            description = "The guests' network (default 10.0.2.0/24): the gateway is its .2, DNS its .3, the first guest its .15.")
+    String network;
+
+    @Option(names = "--mtu", paramLabel = "N",
+            description = "The link's MTU, 576-65535 (default 1500, what a virtio-net guest uses unless told).")
+    Integer mtu;
+
+    @Option(names = "--no-host-loopback",
+            description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
+                    + " 127.0.0.1 (services listening only on the host's loopback are then out of the guests' reach).")
+    boolean noHostLoopback;
+
+    @Override
+    public Integer call() throws Exception {
+        UserNetConfig plan = plan();
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String q : qemu) {
+            endpoints.add(parseEndpoint(q));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        EventLoop loop = EventLoop.system();
+        List<LinkDevice> devices = new ArrayList<>();
+        UserNet net = null;
+        try {
+            net = UserNet.create(loop, plan);
+            StreamOptions options = StreamOptions.defaults().withMtu(plan.mtu());
+            for (Endpoint e : endpoints) {
+                StreamDevice d = e.path != null ? StreamDevice.listenUnix(e.path, null, options)
+                        : StreamDevice.listenTcp(e.tcp, null, options);
+                devices.add(d);
+                net.attachExternal(d);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (net != null) {
+                net.close();
+            }
+            devices.forEach(LinkDevice::close);
+            loop.close();
+            throw e;
+        }
+        loop.start("jns-gateway");
+        UserNet gateway = net;
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                gateway.close();
+                loop.close(); // closes the stream devices and removes their socket files
+            } finally {
+                closed.countDown();
+            }
+        }, "jns-gateway-shutdown"));
+        UserNetConfig c = net.config();
+        out.println("jns gateway: up: network " + c.network() + "/" + c.prefixLength() + ", gateway " + c.gateway()
+                + ", DNS " + c.dns() + ", first guest " + c.guest() + ", MTU " + c.mtu()
+                + (c.hostLoopback() ? "" : ", host loopback refused") + ". Ctrl-C to stop.");
+        for (LinkDevice d : devices) {
+            StreamDevice s = (StreamDevice) d;
+            out.println("jns gateway: waiting for QEMU on " + (s.unixPath() != null
+                    ? "unix " + s.unixPath() + " (-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + s.unixPath() + ")"
+                    : "tcp port " + s.localPort() + " (-netdev stream,id=n0,server=off,addr.type=inet,addr.host=HOST,addr.port="
+                            + s.localPort() + ")"));
+        }
+        net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + at.getAddress().getHostAddress() + ":"
+                + at.getPort() + " -> " + c.guest() + ":" + rule.guestPort()));
+        out.flush();
+        closed.await();
+        return 0;
+    }
+
+    private UserNetConfig plan() {
+        UserNetConfig plan = UserNetConfig.defaults();
+        try {
+            if (network != null) {
+                plan = plan.withNetwork(network);
+            }
+            if (mtu != null) {
+                plan = plan.withMtu(mtu);
+            }
+            List<ForwardRule> rules = new ArrayList<>();
+            for (String f : forwards) {
+                rules.add(ForwardRule.parse(f));
+            }
+            return plan.withForwards(rules).withHostLoopback(!noHostLoopback);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private record Endpoint(Path path, InetSocketAddress tcp) {
+    }
+
+    /** {@code PATH} or {@code tcp:[HOST:]PORT}. */
+    private Endpoint parseEndpoint(String s) {
+        if (!s.startsWith("tcp:")) {
+            if (s.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--qemu needs a Unix socket PATH or tcp:[HOST:]PORT");
+            }
+            return new Endpoint(Path.of(s), null);
+        }
+        String rest = s.substring(4);
+        int colon = rest.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : rest.substring(0, colon);
+        String port = colon < 0 ? rest : rest.substring(colon + 1);
+        String usage = "invalid --qemu '" + s + "': expected a Unix socket PATH or tcp:[HOST:]PORT, e.g. tcp:127.0.0.1:5555";
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) {
+                throw new ParameterException(spec.commandLine(), usage + " (port must be 0-65535)");
+            }
+            InetAddress a = InetAddress.getByName(host);
+            if (!(a instanceof java.net.Inet4Address)) {
+                throw new ParameterException(spec.commandLine(), usage + " (an IPv4 address)");
+            }
+            return new Endpoint(null, new InetSocketAddress(a, p));
+        } catch (NumberFormatException | UnknownHostException e) {
+            throw new ParameterException(spec.commandLine(), usage);
+        }
+    }
+}
