@@ -102,8 +102,12 @@ public final class UserNet implements AutoCloseable {
         return create(loop, config, ns == null ? null : new InetSocketAddress(ns, 53));
     }
 
-    /** Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream} (null: none). */
-    static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
+    /**
+     * Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream}; null
+     * answers every guest query from the host's own resolver ({@link InetAddress#getAllByName}, which
+     * knows /etc/hosts) instead of relaying.
+     */
+    public static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
         return create(loop, config, dnsUpstream, InetAddress::getAllByName);
     }
 

@@ -75,6 +75,12 @@ final class GatewayCommand implements Callable<Integer> {
             description = "The link's MTU, 576-65535 (default 1500, what a virtio-net guest uses unless told).")
     Integer mtu;
 
+    @Option(names = "--dns-upstream", paramLabel = "ADDR|host",
+            description = "Where the DNS forwarder (10.0.2.3) relays the guests' queries: a name server's IPv4 ADDR, or"
+                    + " 'host' to answer them from this host's resolver (which knows /etc/hosts). Default: the first"
+                    + " nameserver of /etc/resolv.conf ('host' when there is none).")
+    String dnsUpstream;
+
     @Option(names = "--no-host-loopback",
             description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
                     + " 127.0.0.1 (services listening only on the host's loopback are then out of the guests' reach).")
@@ -92,7 +98,7 @@ final class GatewayCommand implements Callable<Integer> {
         List<LinkDevice> devices = new ArrayList<>();
         UserNet net = null;
         try {
-            net = UserNet.create(loop, plan);
+            net = dnsUpstream == null ? UserNet.create(loop, plan) : UserNet.create(loop, plan, upstream());
             StreamOptions options = StreamOptions.defaults().withMtu(plan.mtu());
             for (Endpoint e : endpoints) {
                 StreamDevice d = e.path != null ? StreamDevice.listenUnix(e.path, null, options)
@@ -154,6 +160,23 @@ final class GatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** {@code --dns-upstream}: null for 'host'. */
+    private InetSocketAddress upstream() {
+        if (dnsUpstream.equals("host")) {
+            return null;
+        }
+        try {
+            InetAddress a = InetAddress.ofLiteral(dnsUpstream);
+            if (a instanceof java.net.Inet4Address) {
+                return new InetSocketAddress(a, 53);
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new ParameterException(spec.commandLine(), "invalid --dns-upstream '" + dnsUpstream
+                + "': expected a name server's IPv4 address (e.g. 192.168.1.1) or 'host'");
     }
 
     private record Endpoint(Path path, InetSocketAddress tcp) {
