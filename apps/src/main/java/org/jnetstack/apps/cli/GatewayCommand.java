@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.NamespaceTap;
 import org.jnetstack.link.StreamDevice;
 import org.jnetstack.link.StreamOptions;
+import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.usernet.ForwardRule;
 import org.jnetstack.usernet.UserNet;
 import org.jnetstack.usernet.UserNetConfig;
+import org.jnetstack.wire.Ipv4Address;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,15 +28,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jns gateway}: the user-mode network (DHCP, DNS forwarder, NAT to host sockets, port
- * forwards) for machines outside this JVM — QEMU guests on stream sockets, each on its own port
- * of the gateway's switch — until SIGINT/SIGTERM.
+ * forwards) for machines outside this JVM — QEMU guests on stream sockets and a network
+ * namespace's TAP, each on its own port of the gateway's switch — until SIGINT/SIGTERM.
  */
 @Command(name = "gateway",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
         separator = " ",
-        header = "Give QEMU guests the host's network, no root needed (like QEMU's user networking or passt).",
+        header = "Give QEMU guests (like passt) or a network namespace (like slirp4netns) the host's network.",
         description = {
             "Runs the user-mode network for virtual machines: a DHCP server (first guest 10.0.2.15/24, router"
                 + " 10.0.2.2, DNS 10.0.2.3), a DNS forwarder to the host's name server, NAT of the guests' TCP and UDP"
@@ -51,16 +54,29 @@ import picocli.CommandLine.Spec;
             "  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/user/1000/jns.sock \\",
             "      -device virtio-net-pci,netdev=n0",
             "Over TCP (-netdev socket,id=n0,connect=127.0.0.1:5555 also works):",
-            "  ./jns gateway --qemu tcp:127.0.0.1:5555"
+            "  ./jns gateway --qemu tcp:127.0.0.1:5555",
+            "A network namespace, as root (its tap0 gets 10.0.2.100/24, default route via 10.0.2.2):",
+            "  ip netns add box && ./jns gateway --netns /run/netns/box &",
+            "  ip netns exec box curl http://10.0.2.2:8000/    # the host's 127.0.0.1:8000"
         })
 final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--qemu", paramLabel = "PATH|tcp:[HOST:]PORT", required = true,
+    @Option(names = "--qemu", paramLabel = "PATH|tcp:[HOST:]PORT",
             description = "Listen for a QEMU guest on the Unix socket PATH, or on TCP HOST:PORT (HOST defaults to"
                     + " 127.0.0.1). Repeat for more guests, one socket each.")
     List<String> qemu = new ArrayList<>();
+
+    @Option(names = "--netns", paramLabel = "PATH|PID",
+            description = "Serve a network namespace (as slirp4netns --configure does): create a TAP (--netns-if) inside the"
+                    + " namespace at PATH (/run/netns/NAME, /proc/PID/ns/net) or of process PID, give it the address"
+                    + " .100 of the network (10.0.2.100/24), bring it up and route through the gateway. Needs root.")
+    String netns;
+
+    @Option(names = "--netns-if", paramLabel = "NAME", defaultValue = "tap0",
+            description = "The TAP's name inside the namespace (default tap0).")
+    String netnsInterface;
 
     @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host port to the first guest's port (10.0.2.15 unless --network moves it);"
@@ -88,6 +104,10 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (qemu.isEmpty() && netns == null) {
+            throw new ParameterException(spec.commandLine(), "Missing what to serve: give --qemu PATH|tcp:[HOST:]PORT"
+                    + " (repeatable) and/or --netns PATH|PID");
+        }
         UserNetConfig plan = plan();
         List<Endpoint> endpoints = new ArrayList<>();
         for (String q : qemu) {
@@ -106,7 +126,14 @@ final class GatewayCommand implements Callable<Integer> {
                 devices.add(d);
                 net.attachExternal(d);
             }
-        } catch (IOException | RuntimeException e) {
+            if (netns != null) {
+                Path ns = NamespaceTap.namespacePath(netns);
+                TapDevice tap = NamespaceTap.open(ns, netnsInterface, null, plan.mtu());
+                devices.add(tap);
+                net.attachExternal(tap);
+                configureNamespace(ns, plan);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
             if (net != null) {
                 net.close();
             }
@@ -130,7 +157,12 @@ final class GatewayCommand implements Callable<Integer> {
                 + ", DNS " + c.dns() + ", first guest " + c.guest() + ", MTU " + c.mtu()
                 + (c.hostLoopback() ? "" : ", host loopback refused") + ". Ctrl-C to stop.");
         for (LinkDevice d : devices) {
-            StreamDevice s = (StreamDevice) d;
+            if (!(d instanceof StreamDevice s)) {
+                out.println("jns gateway: serving network namespace " + netns + ": " + netnsInterface + " " + c.guest() + "/"
+                        + c.prefixLength() + ", default route via " + c.gateway() + "; use nameserver " + c.dns()
+                        + " there (e.g. /etc/netns/NAME/resolv.conf)");
+                continue;
+            }
             out.println("jns gateway: waiting for QEMU on " + (s.unixPath() != null
                     ? "unix " + s.unixPath() + " (-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + s.unixPath() + ")"
                     : "tcp port " + s.localPort() + " (-netdev stream,id=n0,server=off,addr.type=inet,addr.host=HOST,addr.port="
@@ -156,9 +188,40 @@ final class GatewayCommand implements Callable<Integer> {
             for (String f : forwards) {
                 rules.add(ForwardRule.parse(f));
             }
-            return plan.withForwards(rules).withHostLoopback(!noHostLoopback);
+            plan = plan.withForwards(rules).withHostLoopback(!noHostLoopback);
+            if (netns != null) {
+                // slirp4netns's address for the namespace: .100 of the network; forwards go there.
+                plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(),
+                        new Ipv4Address(plan.network().bits() + 100), plan.mtu(), plan.spliceBufferBytes(),
+                        plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(), plan.hostLoopback(), plan.forwards());
+            }
+            return plan;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Address, MTU, up, default route in the namespace, with ip(8) run there through nsenter(1). */
+    private void configureNamespace(Path ns, UserNetConfig c) throws IOException, InterruptedException {
+        String dev = netnsInterface;
+        run(ns, "ip", "link", "set", "lo", "up");
+        run(ns, "ip", "link", "set", dev, "mtu", Integer.toString(c.mtu()), "up");
+        run(ns, "ip", "addr", "add", c.guest() + "/" + c.prefixLength(), "dev", dev);
+        run(ns, "ip", "route", "add", "default", "via", c.gateway().toString(), "dev", dev);
+    }
+
+    private static void run(Path ns, String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + ns));
+        cmd.addAll(List.of(command));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run nsenter (util-linux) to configure the namespace: " + e.getMessage(), e);
+        }
+        String output = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("configuring the namespace failed: `" + String.join(" ", cmd) + "`: " + output);
         }
     }
 

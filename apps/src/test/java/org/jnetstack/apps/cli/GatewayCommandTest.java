@@ -14,7 +14,14 @@ class GatewayCommandTest {
     void withoutASocketItSaysWhatIsMissing() {
         CliRun r = CliRun.of("gateway");
         assertThat(r.status()).isEqualTo(Main.USAGE);
-        assertThat(r.err()).contains("--qemu");
+        assertThat(r.err()).contains("--qemu PATH|tcp:[HOST:]PORT").contains("--netns PATH|PID");
+    }
+
+    @Test
+    void aMissingNamespaceIsAFailureNamingTheAcceptedForms(@TempDir Path dir) {
+        CliRun r = CliRun.of("gateway", "--netns", dir.resolve("no-such-ns").toString());
+        assertThat(r.status()).isEqualTo(Main.FAILURE);
+        assertThat(r.err()).contains("does not exist").contains("/run/netns/NAME, /proc/PID/ns/net or a PID");
     }
 
     @Test
