@@ -46,6 +46,8 @@ final class SocketCalls {
     static final int EPOLL_EVENT_SIZE = 16;
 
     static final int EINPROGRESS = 115;
+    static final int EALREADY = 114;
+    static final int EISCONN = 106;
     static final int ECONNREFUSED = 111;
     static final int EADDRINUSE = 98;
 
@@ -60,6 +62,8 @@ final class SocketCalls {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle ACCEPT4 = bind("accept4", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -102,6 +106,15 @@ final class SocketCalls {
             return (int) LISTEN.invokeExact(state, fd, backlog);
         } catch (Throwable t) {
             throw new IllegalStateException("listen(2) call failed", t);
+        }
+    }
+
+    /** connect(2); on a non-blocking socket repeated until it returns 0 or fails with EISCONN. */
+    static int connect(MemorySegment state, int fd, MemorySegment addr) {
+        try {
+            return (int) CONNECT.invokeExact(state, fd, addr, (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException("connect(2) call failed", t);
         }
     }
 

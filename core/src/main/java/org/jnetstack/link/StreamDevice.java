@@ -31,7 +31,10 @@ import org.jnetstack.wire.MacAddress;
  * <p>The device listens (on a Unix socket path or a TCP address) and serves one connection at a
  * time: when QEMU exits, the next QEMU that connects gets the same device, so a restarted guest
  * gets its switch port (and its DHCP lease, kept by MAC) back. A connection that arrives while one
- * is served is closed at once ({@code conn.refused_busy}).
+ * is served is closed at once ({@code conn.refused_busy}). Or the other way round
+ * ({@link #connectUnix}, {@link #connectTcp}): QEMU listens ({@code server=on}) and the device
+ * connects, and connects again whenever the connection ends, so the guest keeps its network
+ * across a restart of this side.
  *
  * <p><b>The loop's wait.</b> The listening and the connected socket sit in an epoll set whose
  * descriptor is {@link #pollFd()}: the loop's one {@code ppoll(2)} wakes when either is ready, and
@@ -64,7 +67,11 @@ public final class StreamDevice implements LinkDevice {
     private final StreamOptions options;
     private final int maxFrame;
     private final Path unixPath;
+    /** -1 when the device connects to its peer instead of listening. */
     private final int listenFd;
+    /** The peer's address when the device connects to it (QEMU with server=on); null when it listens. */
+    private final MemorySegment peerAddress;
+    private final int family;
     private final int epollFd;
     private final int localPort;
 
@@ -72,6 +79,8 @@ public final class StreamDevice implements LinkDevice {
     private final Counter accepted = stats.counters().counter("conn.accepted");
     private final Counter disconnected = stats.counters().counter("conn.closed");
     private final Counter refusedBusy = stats.counters().counter("conn.refused_busy");
+    private final Counter connectedOut = stats.counters().counter("conn.connected");
+    private final Counter connectFailed = stats.counters().counter("conn.connect_failed");
     private final Counter badLength = stats.counters().counter("rx.dropped.bad_length");
     private final Counter rxErrors = stats.counters().counter("rx.errors");
     private final Counter txErrors = stats.counters().counter("tx.errors");
@@ -102,12 +111,16 @@ public final class StreamDevice implements LinkDevice {
     private boolean wantWritable;
 
     private int connFd = -1;
+    /** A non-blocking connect to the peer is in progress on {@link #connFd}. */
+    private boolean connecting;
+    private org.jnetstack.loop.Timer reconnect;
     private volatile boolean connected;
     private volatile boolean closed;
     private DeviceContext context;
     private final Runnable flushHook = this::flush;
 
-    private StreamDevice(String name, MacAddress mac, StreamOptions options, Path unixPath, int listenFd, int epollFd, int localPort) {
+    private StreamDevice(String name, MacAddress mac, StreamOptions options, Path unixPath, int listenFd, int epollFd, int localPort,
+                         int family, MemorySegment peer) {
         this.name = name;
         this.mac = mac;
         this.options = options;
@@ -116,6 +129,13 @@ public final class StreamDevice implements LinkDevice {
         this.listenFd = listenFd;
         this.epollFd = epollFd;
         this.localPort = localPort;
+        this.family = family;
+        if (peer != null) {
+            this.peerAddress = arena.allocate(peer.byteSize(), 4);
+            MemorySegment.copy(peer, 0, peerAddress, 0, peer.byteSize());
+        } else {
+            this.peerAddress = null;
+        }
         this.rxBuffer = new byte[options.readBufferBytes()];
         this.rxSegment = MemorySegment.ofArray(rxBuffer);
         this.partial = new byte[StreamOptions.LENGTH_PREFIX + maxFrame];
@@ -155,6 +175,42 @@ public final class StreamDevice implements LinkDevice {
         }
     }
 
+    /**
+     * Connects to a peer listening on the Unix socket {@code path} (QEMU:
+     * {@code -netdev stream,server=on,addr.type=unix,addr.path=PATH}), once attached to a loop, and
+     * again whenever the connection ends or the peer is not there yet, every
+     * {@link StreamOptions#reconnectInterval()}: so the guest keeps its network across a restart of
+     * this side.
+     */
+    public static StreamDevice connectUnix(Path path, MacAddress mac, StreamOptions options) throws IOException {
+        Objects.requireNonNull(path, "path");
+        try (Arena tmp = Arena.ofConfined()) {
+            return connecting(tmp, SocketCalls.AF_UNIX, SocketCalls.unixAddress(tmp, path.toString()),
+                    "stream:connect:" + path, mac, options);
+        }
+    }
+
+    /** Like {@link #connectUnix}, to a peer listening on the IPv4 TCP address {@code address}. */
+    public static StreamDevice connectTcp(InetSocketAddress address, MacAddress mac, StreamOptions options) throws IOException {
+        Objects.requireNonNull(address, "address");
+        try (Arena tmp = Arena.ofConfined()) {
+            return connecting(tmp, SocketCalls.AF_INET, SocketCalls.inetAddress(tmp, address),
+                    "stream:connect:tcp:" + address.getAddress().getHostAddress() + ":" + address.getPort(), mac, options);
+        }
+    }
+
+    private static StreamDevice connecting(Arena tmp, int family, MemorySegment addr, String name, MacAddress mac,
+                                           StreamOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        MemorySegment state = tmp.allocate(TunCalls.CAPTURE_LAYOUT);
+        int epfd = SocketCalls.epollCreate(state);
+        if (epfd < 0) {
+            throw new IOException("epoll_create1 for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
+        }
+        MacAddress m = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
+        return new StreamDevice(name, m, options, null, -1, epfd, -1, family, addr);
+    }
+
     private static StreamDevice listen(Arena tmp, int family, MemorySegment addr, String name, Path unixPath,
                                        MacAddress mac, StreamOptions options) throws IOException {
         MemorySegment state = tmp.allocate(TunCalls.CAPTURE_LAYOUT);
@@ -185,7 +241,7 @@ public final class StreamDevice implements LinkDevice {
             }
             int port = family == SocketCalls.AF_INET ? SocketCalls.localPort(state, fd, tmp) : -1;
             MacAddress m = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
-            return new StreamDevice(port >= 0 ? name + ":" + port : name, m, options, unixPath, fd, epfd, port);
+            return new StreamDevice(port >= 0 ? name + ":" + port : name, m, options, unixPath, fd, epfd, port, family, null);
         } catch (IOException | RuntimeException e) {
             TunCalls.close(fd);
             if (epfd >= 0) {
@@ -267,6 +323,73 @@ public final class StreamDevice implements LinkDevice {
         }
         this.context = Objects.requireNonNull(ctx, "context");
         ctx.loop().addFlushHook(flushHook);
+        if (peerAddress != null) {
+            reconnect = ctx.loop().newTimer(this::connect);
+            connect();
+        }
+    }
+
+    /** Starts a connection to the peer (connect mode); on failure tries again after the interval. */
+    private void connect() {
+        if (closed || connFd >= 0) {
+            return;
+        }
+        int fd = SocketCalls.socket(callState, family);
+        if (fd < 0) {
+            connectFailed.inc();
+            reconnect.schedule(options.reconnectInterval().toNanos());
+            return;
+        }
+        int r = SocketCalls.connect(callState, fd, peerAddress);
+        int errno = r < 0 ? TunCalls.errno(callState) : 0;
+        if (r < 0 && errno != SocketCalls.EINPROGRESS) {
+            // ENOENT / ECONNREFUSED: nobody listens (yet); EAGAIN: its backlog is full.
+            TunCalls.close(fd);
+            connectFailed.inc();
+            reconnect.schedule(options.reconnectInterval().toNanos());
+            return;
+        }
+        if (SocketCalls.epollCtl(callState, epollFd, SocketCalls.EPOLL_CTL_ADD, fd, epollEvent,
+                SocketCalls.EPOLLIN | (r < 0 ? SocketCalls.EPOLLOUT : 0)) < 0) {
+            TunCalls.close(fd);
+            connectFailed.inc();
+            reconnect.schedule(options.reconnectInterval().toNanos());
+            return;
+        }
+        connFd = fd;
+        connecting = r < 0;
+        if (!connecting) {
+            established();
+        }
+    }
+
+    /** A connect in progress: done, still going, or failed (then closed and retried later). */
+    private boolean connectFinished() {
+        int r = SocketCalls.connect(callState, connFd, peerAddress);
+        int errno = r < 0 ? TunCalls.errno(callState) : 0;
+        if (r == 0 || errno == SocketCalls.EISCONN) {
+            connecting = false;
+            wantWritable = true; // registered with EPOLLOUT for the connect; flush() sets what it needs
+            watchWritable(false);
+            established();
+            return true;
+        }
+        if (errno == SocketCalls.EALREADY || errno == SocketCalls.EINPROGRESS || errno == TunCalls.EINTR) {
+            return false;
+        }
+        SocketCalls.epollCtl(callState, epollFd, SocketCalls.EPOLL_CTL_DEL, connFd, epollEvent, 0);
+        TunCalls.close(connFd);
+        connFd = -1;
+        connecting = false;
+        connectFailed.inc();
+        reconnect.schedule(options.reconnectInterval().toNanos());
+        return false;
+    }
+
+    private void established() {
+        connected = true;
+        connectedOut.inc();
+        LOG.log(Level.INFO, name + ": connected to the peer");
     }
 
     @Override
@@ -274,8 +397,11 @@ public final class StreamDevice implements LinkDevice {
         if (closed) {
             return 0;
         }
+        if (connecting && !connectFinished()) {
+            return 0;
+        }
         int n = connFd >= 0 ? readFrames(handler, maxFrames) : 0;
-        if (n < maxFrames) {
+        if (n < maxFrames && listenFd >= 0) {
             acceptPending();
         }
         return n;
@@ -430,13 +556,19 @@ public final class StreamDevice implements LinkDevice {
         txLength = 0;
         wantWritable = false;
         disconnected.inc();
-        LOG.log(Level.INFO, name + ": peer disconnected (" + why + "); waiting for the next connection");
+        if (reconnect != null) {
+            LOG.log(Level.INFO, name + ": peer disconnected (" + why + "); connecting again every "
+                    + options.reconnectInterval().toMillis() + " ms");
+            reconnect.schedule(options.reconnectInterval().toNanos());
+        } else {
+            LOG.log(Level.INFO, name + ": peer disconnected (" + why + "); waiting for the next connection");
+        }
     }
 
     @Override
     public boolean send(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
-        if (closed || connFd < 0) {
+        if (closed || connFd < 0 || connecting) {
             txNotConnected.inc();
             stats.txDropped.inc();
             return false;
@@ -470,7 +602,7 @@ public final class StreamDevice implements LinkDevice {
 
     /** Writes what is gathered (the loop's flush hook); what the socket does not take waits for writability. */
     private void flush() {
-        if (connFd < 0 || txLength == 0 || closed) {
+        if (connFd < 0 || txLength == 0 || closed || connecting) {
             return;
         }
         while (txLength > 0) {
@@ -519,7 +651,9 @@ public final class StreamDevice implements LinkDevice {
             TunCalls.close(connFd);
             connFd = -1;
         }
-        TunCalls.close(listenFd);
+        if (listenFd >= 0) {
+            TunCalls.close(listenFd);
+        }
         TunCalls.close(epollFd);
         if (unixPath != null) {
             try {

@@ -1,5 +1,7 @@
 package org.jnetstack.link;
 
+import java.time.Duration;
+
 /**
  * How a {@link StreamDevice} is opened. Every option, its default and why:
  *
@@ -18,12 +20,17 @@ package org.jnetstack.link;
  *   buffer full is dropped and counted ({@code tx.dropped.full}), as a NIC with a full ring
  *   drops, and TCP above recovers. 256 KiB is four times a Linux socket's default receive buffer
  *   for a Unix stream and far above one iteration's output.</li>
+ *   <li>{@code reconnectInterval} (default 1 s): for a device that connects to its peer (QEMU
+ *   listening with {@code server=on}), how long it waits before trying again when the peer is not
+ *   there or has gone. One attempt a second costs nothing measurable, and a guest's TCP
+ *   retransmits across a gap of that size.</li>
  * </ul>
  */
-public record StreamOptions(int mtu, int readBufferBytes, int writeBufferBytes) {
+public record StreamOptions(int mtu, int readBufferBytes, int writeBufferBytes, Duration reconnectInterval) {
     public static final int DEFAULT_MTU = 1500;
     public static final int DEFAULT_READ_BUFFER_BYTES = 256 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_BYTES = 256 * 1024;
+    public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofSeconds(1);
     /** Ethernet header (14) plus one 802.1Q tag (4). */
     public static final int MAX_LINK_HEADER = 18;
     /** The length prefix of every frame on the stream: a 32-bit big-endian integer. */
@@ -36,6 +43,9 @@ public record StreamOptions(int mtu, int readBufferBytes, int writeBufferBytes) 
         if (readBufferBytes < 2048 || readBufferBytes > 16 << 20) {
             throw new IllegalArgumentException("read buffer must be 2 KiB-16 MiB: " + readBufferBytes);
         }
+        if (reconnectInterval == null || reconnectInterval.isNegative() || reconnectInterval.isZero()) {
+            throw new IllegalArgumentException("reconnect interval must be positive: " + reconnectInterval);
+        }
         int least = 2 * (LENGTH_PREFIX + mtu + MAX_LINK_HEADER);
         if (writeBufferBytes < least || writeBufferBytes > 64 << 20) {
             throw new IllegalArgumentException("write buffer must hold two of the largest frames (" + least
@@ -44,21 +54,25 @@ public record StreamOptions(int mtu, int readBufferBytes, int writeBufferBytes) 
     }
 
     public static StreamOptions defaults() {
-        return new StreamOptions(DEFAULT_MTU, DEFAULT_READ_BUFFER_BYTES, DEFAULT_WRITE_BUFFER_BYTES);
+        return new StreamOptions(DEFAULT_MTU, DEFAULT_READ_BUFFER_BYTES, DEFAULT_WRITE_BUFFER_BYTES, DEFAULT_RECONNECT_INTERVAL);
     }
 
     /** The given MTU; the write buffer grows to hold two of its largest frames if it must. */
     public StreamOptions withMtu(int newMtu) {
         int least = 2 * (LENGTH_PREFIX + newMtu + MAX_LINK_HEADER);
-        return new StreamOptions(newMtu, readBufferBytes, Math.max(writeBufferBytes, least));
+        return new StreamOptions(newMtu, readBufferBytes, Math.max(writeBufferBytes, least), reconnectInterval);
     }
 
     public StreamOptions withReadBufferBytes(int bytes) {
-        return new StreamOptions(mtu, bytes, writeBufferBytes);
+        return new StreamOptions(mtu, bytes, writeBufferBytes, reconnectInterval);
     }
 
     public StreamOptions withWriteBufferBytes(int bytes) {
-        return new StreamOptions(mtu, readBufferBytes, bytes);
+        return new StreamOptions(mtu, readBufferBytes, bytes, reconnectInterval);
+    }
+
+    public StreamOptions withReconnectInterval(Duration interval) {
+        return new StreamOptions(mtu, readBufferBytes, writeBufferBytes, interval);
     }
 
     /** The longest frame the link carries: the MTU plus the Ethernet header and one VLAN tag. */

@@ -394,4 +394,52 @@ class StreamDeviceTest {
             reader.join(5000);
         }
     }
+
+    @Test
+    void aConnectingDeviceWaitsForItsPeerAndConnectsAgainWhenThePeerGoesAway() throws Exception {
+        Path path = dir.resolve("qemu-server.sock");
+        StreamDevice dev = StreamDevice.connectUnix(path, null,
+                StreamOptions.defaults().withReconnectInterval(java.time.Duration.ofMillis(20)));
+        loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+        loop.start("stream-connect-test");
+        Counter failed = dev.stats().counters().counter("conn.connect_failed");
+        await(() -> failed.get() >= 2, "attempts while nobody listens");
+        assertThat(dev.isConnected()).isFalse();
+        try (var server = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            for (int round = 1; round <= 2; round++) {
+                try (SocketChannel peer = server.accept()) {
+                    await(dev::isConnected, "device connected");
+                    writeAll(peer, framed(frame(round, 60)), 0, 64);
+                    assertThat(next()).isEqualTo(frame(round, 60));
+                    byte[] out = frame(10 + round, 100);
+                    loop.execute(() -> dev.send(out, 0, out.length));
+                    assertThat(readExactly(peer, 104)).isEqualTo(framed(out));
+                }
+                // The peer closed its end (a restarted QEMU): the device sees it and connects again.
+                await(() -> !dev.isConnected() || dev.stats().counters().counter("conn.closed").get() > 0, "disconnect seen");
+            }
+        }
+        assertThat(dev.stats().counters().counter("conn.connected").get()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectingDeviceWorksOverTcp() throws Exception {
+        try (var server = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            StreamDevice dev = StreamDevice.connectTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null,
+                    StreamOptions.defaults());
+            loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+            loop.start("stream-connect-tcp-test");
+            try (SocketChannel peer = server.accept()) {
+                await(dev::isConnected, "device connected");
+                byte[] out = frame(3, 1514);
+                loop.execute(() -> dev.send(out, 0, out.length));
+                assertThat(readExactly(peer, 4 + 1514)).isEqualTo(framed(out));
+                writeAll(peer, framed(frame(4, 70)), 0, 74);
+                assertThat(next()).isEqualTo(frame(4, 70));
+            }
+        }
+    }
 }

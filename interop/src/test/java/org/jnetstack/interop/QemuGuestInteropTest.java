@@ -106,6 +106,67 @@ class QemuGuestInteropTest {
         }
     }
 
+    @Test
+    void guestKeepsItsNetworkAcrossAGatewayRestartWhenQemuListens() throws Exception {
+        Requirements.tools("qemu-system-x86_64", "python3", "cpio", "apt-get", "dpkg-deb", "busybox");
+        Path target = Jns.root().resolve("interop/target");
+        Path guest = buildGuest(target.resolve("qemu-guest"));
+        Path run = Files.createDirectories(target.resolve("qemu-run-restart"));
+        Path www = Files.createDirectories(run.resolve("www"));
+        String fileSha = writeRandomFile(www.resolve("f"), 10_000_000, 12);
+        Path socket = run.resolve("vm.sock");
+        Files.deleteIfExists(socket);
+        int httpPort = freePort();
+        int forwardPort = freePort();
+        List<AutoCloseable> cleanup = new ArrayList<>();
+        try {
+            cleanup.add(start("python3 http.server", List.of("python3", "-m", "http.server", Integer.toString(httpPort),
+                    "--bind", "127.0.0.1", "--directory", www.toString())));
+            // QEMU listens (server=on); each gateway connects to it.
+            Process vmProcess = new ProcessBuilder(qemuCommand(guest, "stream,id=n0,server=on,addr.type=unix,addr.path=" + socket,
+                    "jns.serve_mb=2")).redirectErrorStream(true).start();
+            Background vm = new Background("qemu", vmProcess);
+            cleanup.add(0, vm);
+            awaitSocket(socket, vm);
+            String[] gw = Jns.command("gateway", "--qemu-connect", socket.toString(), "--forward", "tcp:" + forwardPort + ":80");
+            Background first = start("jns gateway (1)", List.of(gw));
+            cleanup.add(0, first);
+            awaitReady(vm);
+            assertThat(line(vm.output(), "JNS-LEASE")).contains("ip=10.0.2.15 ");
+            String served = line(vm.output(), "JNS-SERVE").substring("JNS-SERVE ".length()).trim();
+            assertThat(fetchThroughForward(forwardPort)).isEqualTo(served);
+
+            first.signal("TERM");
+            first.awaitExit(Duration.ofSeconds(30));
+            Background second = start("jns gateway (2)", List.of(gw));
+            cleanup.add(0, second);
+            second.awaitLine(l -> l.contains("connected to the peer"), Duration.ofSeconds(30));
+
+            // Through the new gateway: a command typed on the guest's serial console fetches from the host,
+            // and the host reaches the guest's server through the new gateway's forward.
+            OutputStream console = vmProcess.getOutputStream();
+            console.write(("echo JNS-AFTER $(wget -q -O - http://10.0.2.2:" + httpPort + "/f | sha256sum)\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            console.flush();
+            String after = vm.awaitLine(l -> l.startsWith("JNS-AFTER"), Duration.ofSeconds(90));
+            assertThat(after).isEqualTo("JNS-AFTER " + fileSha + " -");
+            assertThat(fetchThroughForward(forwardPort)).isEqualTo(served);
+        } finally {
+            for (AutoCloseable c : cleanup) {
+                c.close();
+            }
+            Files.deleteIfExists(www.resolve("f"));
+        }
+    }
+
+    private static void awaitSocket(Path socket, Background vm) throws InterruptedException {
+        for (int i = 0; i < 300 && !Files.exists(socket); i++) {
+            assertThat(vm.isAlive()).as("qemu runs; it printed:\n" + vm.output()).isTrue();
+            Thread.sleep(100);
+        }
+        assertThat(socket).as("QEMU's listening socket").exists();
+    }
+
     /** Builds (or finds cached) the kernel and initramfs; a build that cannot run skips, or fails under CI. */
     private static Path buildGuest(Path dir) throws Exception {
         Path script = Jns.root().resolve("interop/qemu/build-guest.sh");
@@ -125,12 +186,15 @@ class QemuGuestInteropTest {
     }
 
     private static Background qemu(Path guest, Path socket, String params) throws IOException {
-        return start("qemu", List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-smp", "1",
+        return start("qemu", qemuCommand(guest, "stream,id=n0,server=off,addr.type=unix,addr.path=" + socket, params));
+    }
+
+    private static List<String> qemuCommand(Path guest, String netdev, String params) {
+        return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-smp", "1",
                 "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
                 "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initramfs.cpio.gz").toString(),
                 "-append", "console=ttyS0 panic=-1 quiet " + params,
-                "-netdev", "stream,id=n0,server=off,addr.type=unix,addr.path=" + socket,
-                "-device", "virtio-net-pci,netdev=n0,romfile="));
+                "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=");
     }
 
     private static void awaitReady(Background vm) throws InterruptedException {

@@ -55,6 +55,9 @@ import picocli.CommandLine.Spec;
             "      -device virtio-net-pci,netdev=n0",
             "Over TCP (-netdev socket,id=n0,connect=127.0.0.1:5555 also works):",
             "  ./jns gateway --qemu tcp:127.0.0.1:5555",
+            "QEMU listening, the gateway connecting (the guest survives a restart of the gateway):",
+            "  qemu-system-x86_64 ... -netdev stream,id=n0,server=on,addr.type=unix,addr.path=/tmp/vm.sock ...",
+            "  ./jns gateway --qemu-connect /tmp/vm.sock",
             "A network namespace, as root (its tap0 gets 10.0.2.100/24, default route via 10.0.2.2):",
             "  ip netns add box && ./jns gateway --netns /run/netns/box &",
             "  ip netns exec box curl http://10.0.2.2:8000/    # the host's 127.0.0.1:8000"
@@ -67,6 +70,12 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Listen for a QEMU guest on the Unix socket PATH, or on TCP HOST:PORT (HOST defaults to"
                     + " 127.0.0.1). Repeat for more guests, one socket each.")
     List<String> qemu = new ArrayList<>();
+
+    @Option(names = "--qemu-connect", paramLabel = "PATH|tcp:[HOST:]PORT",
+            description = "Connect to a QEMU that listens (-netdev stream,server=on,...) on the Unix socket PATH or TCP"
+                    + " HOST:PORT, and connect again whenever the connection ends: the guest keeps its network across a"
+                    + " restart of the gateway. Repeatable.")
+    List<String> qemuConnect = new ArrayList<>();
 
     @Option(names = "--netns", paramLabel = "PATH|PID",
             description = "Serve a network namespace (as slirp4netns --configure does): create a TAP (--netns-if) inside the"
@@ -104,14 +113,17 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (qemu.isEmpty() && netns == null) {
+        if (qemu.isEmpty() && qemuConnect.isEmpty() && netns == null) {
             throw new ParameterException(spec.commandLine(), "Missing what to serve: give --qemu PATH|tcp:[HOST:]PORT"
-                    + " (repeatable) and/or --netns PATH|PID");
+                    + " or --qemu-connect (repeatable) and/or --netns PATH|PID");
         }
         UserNetConfig plan = plan();
         List<Endpoint> endpoints = new ArrayList<>();
         for (String q : qemu) {
-            endpoints.add(parseEndpoint(q));
+            endpoints.add(parseEndpoint(q, "--qemu", false));
+        }
+        for (String q : qemuConnect) {
+            endpoints.add(parseEndpoint(q, "--qemu-connect", true));
         }
         PrintWriter out = spec.commandLine().getOut();
         EventLoop loop = EventLoop.system();
@@ -121,8 +133,9 @@ final class GatewayCommand implements Callable<Integer> {
             net = dnsUpstream == null ? UserNet.create(loop, plan) : UserNet.create(loop, plan, upstream());
             StreamOptions options = StreamOptions.defaults().withMtu(plan.mtu());
             for (Endpoint e : endpoints) {
-                StreamDevice d = e.path != null ? StreamDevice.listenUnix(e.path, null, options)
-                        : StreamDevice.listenTcp(e.tcp, null, options);
+                StreamDevice d = e.connect
+                        ? (e.path != null ? StreamDevice.connectUnix(e.path, null, options) : StreamDevice.connectTcp(e.tcp, null, options))
+                        : (e.path != null ? StreamDevice.listenUnix(e.path, null, options) : StreamDevice.listenTcp(e.tcp, null, options));
                 devices.add(d);
                 net.attachExternal(d);
             }
@@ -161,6 +174,10 @@ final class GatewayCommand implements Callable<Integer> {
                 out.println("jns gateway: serving network namespace " + netns + ": " + netnsInterface + " " + c.guest() + "/"
                         + c.prefixLength() + ", default route via " + c.gateway() + "; use nameserver " + c.dns()
                         + " there (e.g. /etc/netns/NAME/resolv.conf)");
+                continue;
+            }
+            if (s.localPort() < 0 && s.unixPath() == null) {
+                out.println("jns gateway: connecting to QEMU: " + s.name());
                 continue;
             }
             out.println("jns gateway: waiting for QEMU on " + (s.unixPath() != null
@@ -242,22 +259,22 @@ final class GatewayCommand implements Callable<Integer> {
                 + "': expected a name server's IPv4 address (e.g. 192.168.1.1) or 'host'");
     }
 
-    private record Endpoint(Path path, InetSocketAddress tcp) {
+    private record Endpoint(Path path, InetSocketAddress tcp, boolean connect) {
     }
 
     /** {@code PATH} or {@code tcp:[HOST:]PORT}. */
-    private Endpoint parseEndpoint(String s) {
+    private Endpoint parseEndpoint(String s, String option, boolean connect) {
         if (!s.startsWith("tcp:")) {
             if (s.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--qemu needs a Unix socket PATH or tcp:[HOST:]PORT");
+                throw new ParameterException(spec.commandLine(), option + " needs a Unix socket PATH or tcp:[HOST:]PORT");
             }
-            return new Endpoint(Path.of(s), null);
+            return new Endpoint(Path.of(s), null, connect);
         }
         String rest = s.substring(4);
         int colon = rest.lastIndexOf(':');
         String host = colon < 0 ? "127.0.0.1" : rest.substring(0, colon);
         String port = colon < 0 ? rest : rest.substring(colon + 1);
-        String usage = "invalid --qemu '" + s + "': expected a Unix socket PATH or tcp:[HOST:]PORT, e.g. tcp:127.0.0.1:5555";
+        String usage = "invalid " + option + " '" + s + "': expected a Unix socket PATH or tcp:[HOST:]PORT, e.g. tcp:127.0.0.1:5555";
         try {
             int p = Integer.parseInt(port);
             if (p < 0 || p > 65535) {
@@ -267,7 +284,10 @@ final class GatewayCommand implements Callable<Integer> {
             if (!(a instanceof java.net.Inet4Address)) {
                 throw new ParameterException(spec.commandLine(), usage + " (an IPv4 address)");
             }
-            return new Endpoint(null, new InetSocketAddress(a, p));
+            if (connect && p == 0) {
+                throw new ParameterException(spec.commandLine(), usage + " (the port QEMU listens on, not 0)");
+            }
+            return new Endpoint(null, new InetSocketAddress(a, p), connect);
         } catch (NumberFormatException | UnknownHostException e) {
             throw new ParameterException(spec.commandLine(), usage);
         }
