@@ -127,6 +127,19 @@ class ExternalMachineTest {
         }
     }
 
+    @Test
+    void withoutHostLoopbackTheGatewayAddressIsRefusedAndNothingReachesTheHost() throws Exception {
+        try (ServerSocket host = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             Harness h = new Harness(UserNetConfig.defaults().withHostLoopback(false))) {
+            GuestPeer peer = new GuestPeer(10, false);
+            h.onLoop(() -> h.guest.tcp().connect(org.jnetstack.wire.Ipv4Address.parseBits("10.0.2.2"), host.getLocalPort(), peer));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.connected.get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(java.net.ConnectException.class);
+            assertThat(h.counter("usernet.tcp.nat.denied")).isEqualTo(1);
+            assertThat(h.counter("usernet.tcp.nat.connects")).as("host connects attempted").isZero();
+        }
+    }
+
     private static void writeFramed(SocketChannel socket, byte[] b, int off, int len) {
         ByteBuffer out = ByteBuffer.allocate(4 + len);
         out.putInt(len).put(b, off, len).flip();
