@@ -45,7 +45,8 @@ import org.jnetstack.wire.MacAddress;
  *       ({@link DnsForwarder}).</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
- *       connection spliced to the guest's port.</li>
+ *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
+ *       each get a gateway port towards the guest ({@link UdpForward}).</li>
  * </ul>
  *
  * <p>Create it on the loop thread or before the loop starts; {@link #close()} from any thread.
@@ -69,7 +70,7 @@ public final class UserNet implements AutoCloseable {
     private final InetSocketAddress dnsUpstream;
     /** The DNS address answers from the host's resolver: no upstream to relay to, or it refused. Loop thread. */
     private boolean dnsFromHostResolver;
-    private final Map<ForwardRule, TcpForward> forwards = new LinkedHashMap<>();
+    private final Map<ForwardRule, Forward> forwards = new LinkedHashMap<>();
     private volatile boolean closed;
 
     private UserNet(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream, DnsForwarder.HostLookup hostLookup) {
@@ -182,7 +183,7 @@ public final class UserNet implements AutoCloseable {
      * @throws java.io.UncheckedIOException if the host port cannot be bound
      */
     public InetSocketAddress addForward(ForwardRule rule) {
-        TcpForward f = new TcpForward(this, rule);
+        Forward f = rule.udp() ? new UdpForward(this, rule) : new TcpForward(this, rule);
         forwards.put(rule, f);
         return f.hostAddress();
     }
@@ -322,7 +323,7 @@ public final class UserNet implements AutoCloseable {
 
     private void closeOnLoop() {
         List<Runnable> steps = new ArrayList<>();
-        for (TcpForward f : forwards.values()) {
+        for (Forward f : forwards.values()) {
             steps.add(f::close);
         }
         for (TcpSplice s : splices.live()) {

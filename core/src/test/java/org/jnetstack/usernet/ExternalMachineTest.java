@@ -140,6 +140,78 @@ class ExternalMachineTest {
         }
     }
 
+    @Test
+    void aUdpForwardGivesEachHostSenderItsOwnSessionWithTheGuest() throws Exception {
+        try (Harness h = new Harness(List.of(ForwardRule.udp(0, 5353)))) {
+            // The guest's service answers "<what it got> from <source port>".
+            h.onLoop(() -> h.guest.udp().open(5353, (ep, srcIp, srcPort, buf, off, len) -> {
+                byte[] answer = (new String(buf, off, len, StandardCharsets.US_ASCII) + " from "
+                        + org.jnetstack.wire.Ipv4Address.format(srcIp) + ":" + srcPort).getBytes(StandardCharsets.US_ASCII);
+                ep.send(srcIp, srcPort, answer, 0, answer.length);
+            }));
+            InetSocketAddress fwd = h.net.forwards().values().iterator().next();
+            try (java.net.DatagramSocket a = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 java.net.DatagramSocket b = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                a.setSoTimeout(10_000);
+                b.setSoTimeout(10_000);
+                String fromA = exchange(a, fwd, "a1");
+                String fromB = exchange(b, fwd, "b1");
+                String fromA2 = exchange(a, fwd, "a2");
+                assertThat(fromA).startsWith("a1 from 10.0.2.2:");
+                assertThat(fromB).startsWith("b1 from 10.0.2.2:");
+                String portA = fromA.substring(fromA.lastIndexOf(':'));
+                assertThat(fromA2).as("the same sender keeps its gateway port").isEqualTo("a2 from 10.0.2.2" + portA);
+                assertThat(fromB).as("another sender has a port of its own").doesNotEndWith(portA);
+            }
+            assertThat(h.counter("usernet.forward.udp.datagrams_to_guest")).isEqualTo(3);
+            assertThat(h.counter("usernet.forward.udp.datagrams_to_host")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void udpForwardSessionsAreBoundedAndASenderBeyondTheBoundIsDroppedAndCounted() throws Exception {
+        UserNetConfig d = UserNetConfig.defaults();
+        UserNetConfig two = new UserNetConfig(d.network(), d.prefixLength(), d.gateway(), d.dns(), d.guest(), d.mtu(),
+                d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), 2, d.hostLoopback(), List.of(ForwardRule.udp(0, 7)));
+        try (Harness h = new Harness(two)) {
+            h.onLoop(() -> h.guest.udp().open(7, (ep, srcIp, srcPort, buf, off, len) -> ep.send(srcIp, srcPort, buf, off, len)));
+            InetSocketAddress fwd = h.net.forwards().values().iterator().next();
+            java.net.DatagramSocket[] senders = new java.net.DatagramSocket[3];
+            try {
+                for (int i = 0; i < 2; i++) {
+                    senders[i] = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                    senders[i].setSoTimeout(10_000);
+                    assertThat(exchange(senders[i], fwd, "s" + i)).isEqualTo("s" + i);
+                }
+                senders[2] = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                byte[] b = "s2".getBytes(StandardCharsets.US_ASCII);
+                senders[2].send(new java.net.DatagramPacket(b, b.length, fwd));
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (h.counter("usernet.forward.udp.drop.too_many") == 0 && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertThat(h.counter("usernet.forward.udp.drop.too_many")).isEqualTo(1);
+                assertThat(h.counter("usernet.forward.udp.datagrams_to_guest")).isEqualTo(2);
+                // The first two keep working.
+                assertThat(exchange(senders[0], fwd, "again")).isEqualTo("again");
+            } finally {
+                for (java.net.DatagramSocket s : senders) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static String exchange(java.net.DatagramSocket s, InetSocketAddress to, String what) throws IOException {
+        byte[] b = what.getBytes(StandardCharsets.US_ASCII);
+        s.send(new java.net.DatagramPacket(b, b.length, to));
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+        s.receive(p);
+        return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
+    }
+
     private static void writeFramed(SocketChannel socket, byte[] b, int off, int len) {
         ByteBuffer out = ByteBuffer.allocate(4 + len);
         out.putInt(len).put(b, off, len).flip();

@@ -87,9 +87,10 @@ final class GatewayCommand implements Callable<Integer> {
             description = "The TAP's name inside the namespace (default tap0).")
     String netnsInterface;
 
-    @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
-            description = "Forward a host port to the first guest's port (10.0.2.15 unless --network moves it);"
-                    + " HOSTADDR defaults to 127.0.0.1. Repeatable.")
+    @Option(names = "--forward", paramLabel = "tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT",
+            description = "Forward a host TCP or UDP port to the first guest's port (10.0.2.15, or 10.0.2.100 with --netns;"
+                    + " --network moves it); HOSTADDR defaults to 127.0.0.1. For UDP each host sender gets a gateway port"
+                    + " of its own towards the guest. Repeatable.")
     List<String> forwards = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "CIDR",
@@ -185,7 +186,7 @@ final class GatewayCommand implements Callable<Integer> {
                     : "tcp port " + s.localPort() + " (-netdev stream,id=n0,server=off,addr.type=inet,addr.host=HOST,addr.port="
                             + s.localPort() + ")"));
         }
-        net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + at.getAddress().getHostAddress() + ":"
+        net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + (rule.udp() ? "udp " : "") + at.getAddress().getHostAddress() + ":"
                 + at.getPort() + " -> " + c.guest() + ":" + rule.guestPort()));
         out.flush();
         closed.await();

@@ -35,9 +35,9 @@ class GatewayCommandTest {
     @Test
     void aMalformedForwardOrNetworkIsAUsageError(@TempDir Path dir) {
         String sock = dir.resolve("g.sock").toString();
-        CliRun r = CliRun.of("gateway", "--qemu", sock, "--forward", "udp:53:53");
+        CliRun r = CliRun.of("gateway", "--qemu", sock, "--forward", "sctp:53:53");
         assertThat(r.status()).isEqualTo(Main.USAGE);
-        assertThat(r.err()).contains("expected tcp:[HOSTADDR:]HOSTPORT:GUESTPORT");
+        assertThat(r.err()).contains("expected tcp:[HOSTADDR:]HOSTPORT:GUESTPORT or udp:");
         CliRun n = CliRun.of("gateway", "--qemu", sock, "--network", "10.0.2.0");
         assertThat(n.status()).isEqualTo(Main.USAGE);
         assertThat(n.err()).contains("expected NETWORK/PREFIX");
