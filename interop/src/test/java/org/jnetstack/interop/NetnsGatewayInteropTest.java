@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gets a TAP the gateway created inside it, configured (10.0.2.100/24, default route via
  * 10.0.2.2); it pings the gateway, fetches 50 MB from a host server on the host's 127.0.0.1
  * through the NAT with curl, and a server in the namespace is reached from the host through a
- * forward — all byte-exact. When the gateway stops, the TAP is gone from the namespace.
+ * forward — all byte-exact; iperf3 runs both ways through the gateway. When the gateway stops, the TAP is gone from the namespace.
  */
 @Timeout(180)
 class NetnsGatewayInteropTest {
@@ -46,7 +46,7 @@ class NetnsGatewayInteropTest {
 
     @Test
     void namespaceGetsItsAddressPingsTheGatewayFetchesFromTheHostAndIsReachedThroughAForward(@TempDir Path dir) throws Exception {
-        Requirements.rootWithTap("ip", "nsenter", "curl", "python3", "sha256sum");
+        Requirements.rootWithTap("ip", "nsenter", "curl", "python3", "sha256sum", "iperf3");
         Path www = Files.createDirectories(dir.resolve("host"));
         String hostSha = writeRandomFile(www.resolve("f"), SIZE, 21);
         Path inside = Files.createDirectories(dir.resolve("ns"));
@@ -74,6 +74,22 @@ class NetnsGatewayInteropTest {
             ns.spawn("python3", "-m", "http.server", "8080", "--bind", "10.0.2.100", "--directory", inside.toString());
             String back = fetchThroughForward(forwardPort, "/g");
             assertThat(back).as("sha256 of the namespace's file fetched through the forward").isEqualTo(nsSha);
+
+            // iperf3 both ways through the gateway: a host server on 127.0.0.1, the client in the namespace.
+            int iperfPort = freePort();
+            try (Background iperf = new Background("iperf3 -s", new ProcessBuilder("iperf3", "-s", "-B", "127.0.0.1",
+                    "-p", Integer.toString(iperfPort)).redirectErrorStream(true).start())) {
+                awaitListening(iperfPort);
+                for (String direction : new String[] {"-4", "-R"}) {
+                    CommandResult r = ns.run(Duration.ofSeconds(60), "iperf3", "-c", "10.0.2.2", "-p", Integer.toString(iperfPort),
+                            "-t", "2", "-J", direction);
+                    assertThat(r.ok()).as(r.describe()).isTrue();
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bytes\"\\s*:\\s*(\\d+)")
+                            .matcher(r.stdout());
+                    assertThat(m.find()).as("iperf3 %s reports what was received: %s", direction, r.stdout()).isTrue();
+                    assertThat(Long.parseLong(m.group(1))).as("bytes received, iperf3 " + direction).isPositive();
+                }
+            }
 
             gateway.signal("TERM");
             gateway.awaitExit(Duration.ofSeconds(30));
