@@ -43,6 +43,8 @@ import org.jnetstack.wire.MacAddress;
  *       DNS address goes to the host's name server (the first nameserver of /etc/resolv.conf),
  *       or, when there is none or it refuses, is answered from the host's resolver
  *       ({@link DnsForwarder}).</li>
+ *   <li>Guest ping to outside addresses through an unprivileged ICMP echo socket of the host
+ *       ({@link IcmpNat}), where {@code net.ipv4.ping_group_range} allows it; otherwise no reply.</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
@@ -67,6 +69,7 @@ public final class UserNet implements AutoCloseable {
     private final UdpNat udpNat;
     private final DhcpServer dhcp;
     private final DnsForwarder dnsForwarder;
+    private final IcmpNat icmpNat;
     private final InetSocketAddress dnsUpstream;
     /** The DNS address answers from the host's resolver: no upstream to relay to, or it refused. Loop thread. */
     private boolean dnsFromHostResolver;
@@ -95,6 +98,7 @@ public final class UserNet implements AutoCloseable {
         this.udpNat = new UdpNat(this);
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
+        this.icmpNat = new IcmpNat(this);
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
@@ -330,6 +334,7 @@ public final class UserNet implements AutoCloseable {
             steps.add(s::abort);
         }
         steps.add(udpNat::close);
+        steps.add(icmpNat::close);
         steps.add(dhcp::close);
         steps.add(stack::close);
         for (Runnable r : steps) {

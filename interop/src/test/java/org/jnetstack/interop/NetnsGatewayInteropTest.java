@@ -28,20 +28,23 @@ import org.junit.jupiter.api.io.TempDir;
 class NetnsGatewayInteropTest {
     private static final int SIZE = 50_000_000;
 
-    /** An ICMP echo to 10.0.2.2 over a raw socket (ping(8) may be missing); prints the reply's type and source. */
+    /** An ICMP echo to argv[1] over a raw socket (ping(8) may be missing); prints the reply's source and payload, or no-reply. */
     private static final String PING = """
-            import socket, struct
+            import socket, struct, sys
             s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.settimeout(5)
             def csum(b):
                 t = sum(struct.unpack('!%dH' % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
                 return ~t & 0xffff
             m = struct.pack('!BBHHH', 8, 0, 0, 0x4a4e, 1) + b'jnetstack'
             m = m[:2] + struct.pack('!H', csum(m + b'\\0')) + m[4:]
-            s.sendto(m, ('10.0.2.2', 0))
-            while True:
-                d = s.recv(2048)
-                if d[20] == 0 and d[24:26] == b'\\x4a\\x4e':
-                    print('echo-reply from', socket.inet_ntoa(d[12:16]), 'payload', d[28:].decode()); break
+            s.sendto(m, (sys.argv[1], 0))
+            try:
+                while True:
+                    d = s.recv(2048)
+                    if d[20] == 0 and d[24:26] == b'\\x4a\\x4e' and d[26:28] == b'\\x00\\x01':
+                        print('echo-reply from', socket.inet_ntoa(d[12:16]), 'payload', d[28:].decode()); break
+            except socket.timeout:
+                print('no-reply')
             """;
 
     @Test
@@ -65,7 +68,7 @@ class NetnsGatewayInteropTest {
             assertThat(ns.exec("ip", "-4", "addr", "show", "tap0")).contains("inet 10.0.2.100/24");
             assertThat(ns.exec("ip", "route")).contains("default via 10.0.2.2 dev tap0");
 
-            assertThat(ns.exec("python3", "-c", PING)).contains("echo-reply from 10.0.2.2 payload jnetstack");
+            assertThat(ns.exec("python3", "-c", PING, "10.0.2.2")).contains("echo-reply from 10.0.2.2 payload jnetstack");
 
             awaitListening(httpPort);
             String fetched = ns.exec("sh", "-c", "curl -sf --max-time 60 http://10.0.2.2:" + httpPort + "/f | sha256sum");
@@ -95,6 +98,28 @@ class NetnsGatewayInteropTest {
             gateway.awaitExit(Duration.ofSeconds(30));
             assertThat(ns.run(Duration.ofSeconds(10), "ip", "link", "show", "tap0").ok())
                     .as("the TAP is removed with the gateway").isFalse();
+        }
+    }
+
+    @Test
+    void guestPingReachesOutsideThroughAnIcmpEchoSocketOnlyWhereTheHostAllowsIt() throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "python3", "sysctl");
+        // The gateway runs in a namespace of its own, where 10.77.0.1 is a local address to ping.
+        for (boolean allowed : new boolean[] {true, false}) {
+            try (Netns gwNs = Netns.create(); Netns guestNs = Netns.create()) {
+                gwNs.exec("ip", "addr", "add", "10.77.0.1/32", "dev", "lo");
+                gwNs.exec("sysctl", "-qw", "net.ipv4.ping_group_range=" + (allowed ? "0 2147483647" : "1 0"));
+                Background gateway = gwNs.spawn(Jns.command("gateway", "--netns", "/run/netns/" + guestNs.name()));
+                gateway.awaitLine(l -> l.startsWith("jns gateway: serving network namespace"), Duration.ofSeconds(60));
+                String ping = guestNs.exec("python3", "-c", PING, "10.77.0.1");
+                if (allowed) {
+                    assertThat(ping).contains("echo-reply from 10.77.0.1 payload jnetstack");
+                } else {
+                    assertThat(ping).as("no fake reply where ICMP echo sockets are not allowed").contains("no-reply");
+                    gateway.awaitLine(l -> l.contains("not passed on: ICMP echo sockets are not allowed here"), Duration.ofSeconds(10));
+                    assertThat(gateway.output()).contains("ping_group_range = 1 0");
+                }
+            }
         }
     }
 
