@@ -386,7 +386,10 @@ class StreamDeviceTest {
                 }
                 return frames[0];
             });
-            assertThat(bytes).as("bytes allocated by 5,000 frames in and out of the stream device").isZero();
+            // Nothing per frame: one allocation per frame would be at least 16 bytes x 5,000. What a loaded
+            // machine may show is a few hundred bytes per round from the rare path (epoll_ctl when the
+            // socket fills), whose FFM downcall allocates until C2 compiles it.
+            assertThat(bytes).as("bytes allocated by 5,000 frames in and out of the stream device").isLessThan(5_000);
             assertThat(dev.stats().counters().counter("rx.dropped.bad_length").get()).isZero();
         } finally {
             peer.close();
