@@ -118,6 +118,11 @@ final class GatewayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing what to serve: give --qemu PATH|tcp:[HOST:]PORT"
                     + " or --qemu-connect (repeatable) and/or --netns PATH|PID");
         }
+        if (netns != null && !(qemu.isEmpty() && qemuConnect.isEmpty())) {
+            // The namespace's static 10.0.2.100 is where forwards go and where the DHCP pool would start.
+            throw new ParameterException(spec.commandLine(), "--netns cannot be combined with --qemu or --qemu-connect"
+                    + " (yet): run one gateway for the namespace and another for the guests");
+        }
         UserNetConfig plan = plan();
         List<Endpoint> endpoints = new ArrayList<>();
         for (String q : qemu) {

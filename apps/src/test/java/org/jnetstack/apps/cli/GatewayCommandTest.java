@@ -18,6 +18,13 @@ class GatewayCommandTest {
     }
 
     @Test
+    void aNamespaceAndGuestsInOneGatewayAreRefusedWithTheWayOut(@TempDir Path dir) {
+        CliRun r = CliRun.of("gateway", "--netns", "/run/netns/x", "--qemu", dir.resolve("g.sock").toString());
+        assertThat(r.status()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("--netns cannot be combined with --qemu").contains("run one gateway for the namespace");
+    }
+
+    @Test
     void aMissingNamespaceIsAFailureNamingTheAcceptedForms(@TempDir Path dir) {
         CliRun r = CliRun.of("gateway", "--netns", dir.resolve("no-such-ns").toString());
         assertThat(r.status()).isEqualTo(Main.FAILURE);
