@@ -5,11 +5,7 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -57,10 +53,7 @@ import org.jnetstack.wire.MacAddress;
  */
 public final class StreamDevice implements LinkDevice {
     private static final System.Logger LOG = System.getLogger(StreamDevice.class.getName());
-    private static final int BACKLOG = 4;
     private static final int ETHERNET_HEADER = 14;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
 
     private final String name;
     private final MacAddress mac;
@@ -119,16 +112,17 @@ public final class StreamDevice implements LinkDevice {
     private DeviceContext context;
     private final Runnable flushHook = this::flush;
 
-    private StreamDevice(String name, MacAddress mac, StreamOptions options, Path unixPath, int listenFd, int epollFd, int localPort,
+    /** {@code peer}: the address to connect to (copied), or null to listen on {@code sockets.listenFd()}. */
+    private StreamDevice(String name, MacAddress mac, StreamOptions options, Path unixPath, StreamListener sockets,
                          int family, MemorySegment peer) {
         this.name = name;
-        this.mac = mac;
+        this.mac = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
         this.options = options;
         this.maxFrame = options.maxFrame();
         this.unixPath = unixPath;
-        this.listenFd = listenFd;
-        this.epollFd = epollFd;
-        this.localPort = localPort;
+        this.listenFd = sockets.listenFd();
+        this.epollFd = sockets.epollFd();
+        this.localPort = sockets.port();
         this.family = family;
         if (peer != null) {
             this.peerAddress = arena.allocate(peer.byteSize(), 4);
@@ -153,10 +147,11 @@ public final class StreamDevice implements LinkDevice {
     public static StreamDevice listenUnix(Path path, MacAddress mac, StreamOptions options) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        removeStaleSocket(path);
+        StreamListener.removeStaleSocket(path);
+        String name = "stream:" + path;
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment addr = SocketCalls.unixAddress(tmp, path.toString());
-            return listen(tmp, SocketCalls.AF_UNIX, addr, "stream:" + path, path, mac, options);
+            StreamListener l = StreamListener.listen(SocketCalls.AF_UNIX, SocketCalls.unixAddress(tmp, path.toString()), name);
+            return new StreamDevice(name, mac, options, path, l, SocketCalls.AF_UNIX, null);
         }
     }
 
@@ -168,10 +163,10 @@ public final class StreamDevice implements LinkDevice {
     public static StreamDevice listenTcp(InetSocketAddress address, MacAddress mac, StreamOptions options) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
+        String name = "stream:tcp:" + address.getAddress().getHostAddress();
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment addr = SocketCalls.inetAddress(tmp, address);
-            return listen(tmp, SocketCalls.AF_INET, addr, "stream:tcp:" + address.getAddress().getHostAddress(), null,
-                    mac, options);
+            StreamListener l = StreamListener.listen(SocketCalls.AF_INET, SocketCalls.inetAddress(tmp, address), name);
+            return new StreamDevice(name + ":" + l.port(), mac, options, null, l, SocketCalls.AF_INET, null);
         }
     }
 
@@ -184,87 +179,22 @@ public final class StreamDevice implements LinkDevice {
      */
     public static StreamDevice connectUnix(Path path, MacAddress mac, StreamOptions options) throws IOException {
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        String name = "stream:connect:" + path;
         try (Arena tmp = Arena.ofConfined()) {
-            return connecting(tmp, SocketCalls.AF_UNIX, SocketCalls.unixAddress(tmp, path.toString()),
-                    "stream:connect:" + path, mac, options);
+            MemorySegment addr = SocketCalls.unixAddress(tmp, path.toString());
+            return new StreamDevice(name, mac, options, null, StreamListener.none(name), SocketCalls.AF_UNIX, addr);
         }
     }
 
     /** Like {@link #connectUnix}, to a peer listening on the IPv4 TCP address {@code address}. */
     public static StreamDevice connectTcp(InetSocketAddress address, MacAddress mac, StreamOptions options) throws IOException {
         Objects.requireNonNull(address, "address");
-        try (Arena tmp = Arena.ofConfined()) {
-            return connecting(tmp, SocketCalls.AF_INET, SocketCalls.inetAddress(tmp, address),
-                    "stream:connect:tcp:" + address.getAddress().getHostAddress() + ":" + address.getPort(), mac, options);
-        }
-    }
-
-    private static StreamDevice connecting(Arena tmp, int family, MemorySegment addr, String name, MacAddress mac,
-                                           StreamOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
-        MemorySegment state = tmp.allocate(TunCalls.CAPTURE_LAYOUT);
-        int epfd = SocketCalls.epollCreate(state);
-        if (epfd < 0) {
-            throw new IOException("epoll_create1 for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-        }
-        MacAddress m = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
-        return new StreamDevice(name, m, options, null, -1, epfd, -1, family, addr);
-    }
-
-    private static StreamDevice listen(Arena tmp, int family, MemorySegment addr, String name, Path unixPath,
-                                       MacAddress mac, StreamOptions options) throws IOException {
-        MemorySegment state = tmp.allocate(TunCalls.CAPTURE_LAYOUT);
-        int fd = SocketCalls.socket(state, family);
-        if (fd < 0) {
-            throw new IOException("cannot create a socket for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-        }
-        int epfd = -1;
-        try {
-            if (family == SocketCalls.AF_INET && SocketCalls.setReuseAddress(state, fd, tmp) < 0) {
-                throw new IOException("setsockopt(SO_REUSEADDR) for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-            }
-            if (SocketCalls.bind(state, fd, addr) < 0) {
-                int errno = TunCalls.errno(state);
-                throw new IOException("cannot bind " + name + ": " + TunCalls.strerror(errno)
-                        + (errno == SocketCalls.EADDRINUSE ? " (another process listens there)" : ""));
-            }
-            if (SocketCalls.listen(state, fd, BACKLOG) < 0) {
-                throw new IOException("cannot listen on " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-            }
-            epfd = SocketCalls.epollCreate(state);
-            if (epfd < 0) {
-                throw new IOException("epoll_create1 for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-            }
-            MemorySegment ev = tmp.allocate(SocketCalls.EPOLL_EVENT_SIZE, 8);
-            if (SocketCalls.epollCtl(state, epfd, SocketCalls.EPOLL_CTL_ADD, fd, ev, SocketCalls.EPOLLIN) < 0) {
-                throw new IOException("epoll_ctl for " + name + ": " + TunCalls.strerror(TunCalls.errno(state)));
-            }
-            int port = family == SocketCalls.AF_INET ? SocketCalls.localPort(state, fd, tmp) : -1;
-            MacAddress m = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
-            return new StreamDevice(port >= 0 ? name + ":" + port : name, m, options, unixPath, fd, epfd, port, family, null);
-        } catch (IOException | RuntimeException e) {
-            TunCalls.close(fd);
-            if (epfd >= 0) {
-                TunCalls.close(epfd);
-            }
-            throw e;
-        }
-    }
-
-    /** A socket file nobody listens on any more is removed; anything else at {@code path} is an error. */
-    private static void removeStaleSocket(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & S_IFMT) != S_IFSOCK) {
-            throw new IOException("cannot listen on " + path + ": it exists and is not a socket; choose another path");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new IOException("cannot listen on " + path + ": another process is listening there");
-        } catch (java.net.ConnectException stale) {
-            Files.deleteIfExists(path);
+        String name = "stream:connect:tcp:" + address.getAddress().getHostAddress() + ":" + address.getPort();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment addr = SocketCalls.inetAddress(tmp, address);
+            return new StreamDevice(name, mac, options, null, StreamListener.none(name), SocketCalls.AF_INET, addr);
         }
     }
 
