@@ -36,6 +36,8 @@ public final class Icmp {
     private final Counter rxOther;
     private final Counter rxUnmatchedReplies;
     private final Counter rxBroadcastEchoIgnored;
+    private final Counter rxForeignEcho;
+    private ForeignEchoHandler foreignEcho;
     private final Counter[] rxMalformed = new Counter[Malformed.values().length];
     private final Counter txEchoReplies;
     private final Counter txEchoRequests;
@@ -84,6 +86,7 @@ public final class Icmp {
         rxTimeExceeded = counters.counter("icmp.rx.time_exceeded");
         rxRedirectsIgnored = counters.counter("icmp.rx.redirects_ignored");
         rxBroadcastEchoIgnored = counters.counter("icmp.rx.broadcast_echo_ignored");
+        rxForeignEcho = counters.counter("icmp.rx.foreign_echo_requests");
         rxOther = counters.counter("icmp.rx.other_types");
         txEchoReplies = counters.counter("icmp.tx.echo_replies");
         txEchoRequests = counters.counter("icmp.tx.echo_requests");
@@ -122,6 +125,13 @@ public final class Icmp {
         // An address we answer ARP for on another's behalf (a gateway's DNS address) answers ping too:
         // to the host on the link it is one of ours.
         if (!ip.isLocalAddress(dst) && !ni.isProxyArp(dst)) {
+            if (foreignEcho != null && !ni.isBroadcast(dst) && !Ipv4Address.isMulticast(dst)) {
+                // A gateway that accepts any destination stands in for this one.
+                rxForeignEcho.inc();
+                foreignEcho.onEchoRequest(pkt.source(), dst, msg.identifier(), msg.sequence(), buf,
+                        msg.payloadOffset(), msg.payloadLength());
+                return;
+            }
             // RFC 1122 §3.2.2.6 allows silently ignoring broadcast echo requests (smurf amplification).
             rxBroadcastEchoIgnored.inc();
             return;
@@ -141,6 +151,45 @@ public final class Icmp {
         IcmpMessage.fillChecksum(tx, t, len);
         txEchoReplies.inc();
         ip.send(dst, pkt.source(), Ipv4Packet.PROTO_ICMP, 0, false, tx, t, len);
+    }
+
+    /**
+     * Echo requests to addresses that are not ours reach {@code handler} (null: ignored, as by
+     * default): a gateway that accepts any destination answers for the hosts it stands in for
+     * with {@link #sendEchoReplyFrom}. Loop thread.
+     */
+    public void setForeignEchoHandler(ForeignEchoHandler handler) {
+        this.foreignEcho = handler;
+    }
+
+    /** An echo request to a foreign address; {@code buf[dataOff, dataOff + dataLen)} is its data, valid during the call. */
+    @FunctionalInterface
+    public interface ForeignEchoHandler {
+        void onEchoRequest(int src, int dst, int identifier, int sequence, byte[] buf, int dataOff, int dataLen);
+    }
+
+    /**
+     * Sends an echo reply (RFC 792) from {@code src}, any address, to {@code dst}, carrying
+     * {@code identifier}, {@code sequence} and the data unchanged. Loop thread.
+     */
+    public boolean sendEchoReplyFrom(int src, int dst, int identifier, int sequence, byte[] data, int off, int len) {
+        byte[] tx = ip.txBuffer();
+        int t = Ipv4.TRANSPORT_OFFSET;
+        if (len < 0 || t + IcmpMessage.HEADER_LENGTH + len > tx.length) {
+            return false;
+        }
+        tx[t] = IcmpMessage.TYPE_ECHO_REPLY;
+        tx[t + 1] = 0;
+        tx[t + 2] = 0;
+        tx[t + 3] = 0;
+        tx[t + 4] = (byte) (identifier >>> 8);
+        tx[t + 5] = (byte) identifier;
+        tx[t + 6] = (byte) (sequence >>> 8);
+        tx[t + 7] = (byte) sequence;
+        System.arraycopy(data, off, tx, t + IcmpMessage.HEADER_LENGTH, len);
+        IcmpMessage.fillChecksum(tx, t, IcmpMessage.HEADER_LENGTH + len);
+        txEchoReplies.inc();
+        return ip.send(src, dst, Ipv4Packet.PROTO_ICMP, 0, false, tx, t, IcmpMessage.HEADER_LENGTH + len);
     }
 
     private void echoReply(Ipv4Packet pkt) {

@@ -18,7 +18,7 @@ import org.jnetstack.wire.Ipv4Address;
  * The host connection is not read until the guest accepted; a guest that refuses makes the
  * host connection reset, as a closed port would.
  */
-final class TcpForward extends HostChannel implements AutoCloseable {
+final class TcpForward extends HostChannel implements Forward {
     private static final System.Logger LOG = System.getLogger(TcpForward.class.getName());
     /** Ports tried after a taken one when the rule asks for the next free port. */
     private static final int NEXT_FREE_ATTEMPTS = 100;
@@ -63,7 +63,8 @@ final class TcpForward extends HostChannel implements AutoCloseable {
     }
 
     /** The host address and port actually listened on (the next free one, or the one port 0 picked). */
-    InetSocketAddress hostAddress() {
+    @Override
+    public InetSocketAddress hostAddress() {
         return bound;
     }
 

@@ -43,9 +43,12 @@ import org.jnetstack.wire.MacAddress;
  *       DNS address goes to the host's name server (the first nameserver of /etc/resolv.conf),
  *       or, when there is none or it refuses, is answered from the host's resolver
  *       ({@link DnsForwarder}).</li>
+ *   <li>Guest ping to outside addresses through an unprivileged ICMP echo socket of the host
+ *       ({@link IcmpNat}), where {@code net.ipv4.ping_group_range} allows it; otherwise no reply.</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
- *       connection spliced to the guest's port.</li>
+ *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
+ *       each get a gateway port towards the guest ({@link UdpForward}).</li>
  * </ul>
  *
  * <p>Create it on the loop thread or before the loop starts; {@link #close()} from any thread.
@@ -66,10 +69,11 @@ public final class UserNet implements AutoCloseable {
     private final UdpNat udpNat;
     private final DhcpServer dhcp;
     private final DnsForwarder dnsForwarder;
+    private final IcmpNat icmpNat;
     private final InetSocketAddress dnsUpstream;
     /** The DNS address answers from the host's resolver: no upstream to relay to, or it refused. Loop thread. */
     private boolean dnsFromHostResolver;
-    private final Map<ForwardRule, TcpForward> forwards = new LinkedHashMap<>();
+    private final Map<ForwardRule, Forward> forwards = new LinkedHashMap<>();
     private volatile boolean closed;
 
     private UserNet(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream, DnsForwarder.HostLookup hostLookup) {
@@ -94,6 +98,7 @@ public final class UserNet implements AutoCloseable {
         this.udpNat = new UdpNat(this);
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
+        this.icmpNat = new IcmpNat(this);
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
@@ -102,8 +107,12 @@ public final class UserNet implements AutoCloseable {
         return create(loop, config, ns == null ? null : new InetSocketAddress(ns, 53));
     }
 
-    /** Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream} (null: none). */
-    static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
+    /**
+     * Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream}; null
+     * answers every guest query from the host's own resolver ({@link InetAddress#getAllByName}, which
+     * knows /etc/hosts) instead of relaying.
+     */
+    public static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
         return create(loop, config, dnsUpstream, InetAddress::getAllByName);
     }
 
@@ -132,6 +141,27 @@ public final class UserNet implements AutoCloseable {
         return guestPort;
     }
 
+    /**
+     * Puts an outside machine's link on the gateway's switch, on a port of its own: a QEMU guest's
+     * {@link org.jnetstack.link.StreamDevice}, a TAP in a network namespace. Frames go both ways
+     * between {@code device} and the port, on this gateway's loop; the machine is served like the
+     * in-process guest (DHCP hands each MAC its own address from {@link UserNetConfig#guest()} on,
+     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). Loop thread, or before the loop
+     * starts; the device is closed with the loop.
+     *
+     * @return the switch port the device is joined to (its counters show what the switch dropped)
+     */
+    public VirtualSwitch.Port attachExternal(LinkDevice device) {
+        if (device.mtu() > config.mtu()) {
+            throw new IllegalArgumentException(device.name() + " has MTU " + device.mtu()
+                    + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
+        }
+        VirtualSwitch.Port port = link.newPort(device.name());
+        loop.attach(port, device::send);
+        loop.attach(device, port::send);
+        return port;
+    }
+
     /** The gateway's own stack (its counters include the usernet.* ones). */
     public NetStack stack() {
         return stack;
@@ -157,7 +187,7 @@ public final class UserNet implements AutoCloseable {
      * @throws java.io.UncheckedIOException if the host port cannot be bound
      */
     public InetSocketAddress addForward(ForwardRule rule) {
-        TcpForward f = new TcpForward(this, rule);
+        Forward f = rule.udp() ? new UdpForward(this, rule) : new TcpForward(this, rule);
         forwards.put(rule, f);
         return f.hostAddress();
     }
@@ -297,13 +327,14 @@ public final class UserNet implements AutoCloseable {
 
     private void closeOnLoop() {
         List<Runnable> steps = new ArrayList<>();
-        for (TcpForward f : forwards.values()) {
+        for (Forward f : forwards.values()) {
             steps.add(f::close);
         }
         for (TcpSplice s : splices.live()) {
             steps.add(s::abort);
         }
         steps.add(udpNat::close);
+        steps.add(icmpNat::close);
         steps.add(dhcp::close);
         steps.add(stack::close);
         for (Runnable r : steps) {

@@ -97,6 +97,18 @@ public record UserNetConfig(
                 timeout, maxUdpFlows, hostLoopback, forwards);
     }
 
+    /** The link's MTU (576-65535). */
+    public UserNetConfig withMtu(int newMtu) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, newMtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+    }
+
+    /** Whether the gateway address stands for the host's 127.0.0.1 (off: connections to it are refused). */
+    public UserNetConfig withHostLoopback(boolean on) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, on, forwards);
+    }
+
     /** Moves the whole plan: e.g. {@code withNetwork("192.168.76.0/24")} puts the gateway at .2, DNS at .3, guest at .15. */
     public UserNetConfig withNetwork(String cidr) {
         int slash = cidr.indexOf('/');

@@ -394,7 +394,11 @@ class UserNetTest {
         ForwardRule any = ForwardRule.parse("tcp:0.0.0.0:2222:22");
         assertThat(any.hostAddress().isAnyLocalAddress()).isTrue();
         assertThat(any.guestPort()).isEqualTo(22);
-        assertThatThrownBy(() -> ForwardRule.parse("udp:53:53")).hasMessageContaining("expected tcp:");
+        assertThat(r.udp()).isFalse();
+        ForwardRule udp = ForwardRule.parse("udp:5353:53");
+        assertThat(udp.udp()).isTrue();
+        assertThat(udp.toString()).isEqualTo("udp:127.0.0.1:5353:53");
+        assertThatThrownBy(() -> ForwardRule.parse("sctp:53:53")).hasMessageContaining("expected tcp:");
         assertThatThrownBy(() -> ForwardRule.parse("tcp:80")).hasMessageContaining("expected tcp:");
         assertThatThrownBy(() -> ForwardRule.parse("tcp:8080:0")).hasMessageContaining("guest port");
     }

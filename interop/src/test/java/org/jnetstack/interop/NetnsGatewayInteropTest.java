@@ -1,0 +1,193 @@
+package org.jnetstack.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jns gateway --netns} in the slirp4netns role: the kernel of a fresh network namespace
+ * gets a TAP the gateway created inside it, configured (10.0.2.100/24, default route via
+ * 10.0.2.2); it pings the gateway, fetches 50 MB from a host server on the host's 127.0.0.1
+ * through the NAT with curl, and a server in the namespace is reached from the host through a
+ * forward — all byte-exact; iperf3 runs both ways through the gateway. When the gateway stops, the TAP is gone from the namespace.
+ */
+@Timeout(180)
+class NetnsGatewayInteropTest {
+    private static final int SIZE = 50_000_000;
+
+    /** An ICMP echo to argv[1] over a raw socket (ping(8) may be missing); prints the reply's source and payload, or no-reply. */
+    private static final String PING = """
+            import socket, struct, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.settimeout(5)
+            def csum(b):
+                t = sum(struct.unpack('!%dH' % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
+                return ~t & 0xffff
+            m = struct.pack('!BBHHH', 8, 0, 0, 0x4a4e, 1) + b'jnetstack'
+            m = m[:2] + struct.pack('!H', csum(m + b'\\0')) + m[4:]
+            s.sendto(m, (sys.argv[1], 0))
+            try:
+                while True:
+                    d = s.recv(2048)
+                    if d[20] == 0 and d[24:26] == b'\\x4a\\x4e' and d[26:28] == b'\\x00\\x01':
+                        print('echo-reply from', socket.inet_ntoa(d[12:16]), 'payload', d[28:].decode()); break
+            except socket.timeout:
+                print('no-reply')
+            """;
+
+    @Test
+    void namespaceGetsItsAddressPingsTheGatewayFetchesFromTheHostAndIsReachedThroughAForward(@TempDir Path dir) throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "curl", "python3", "sha256sum", "iperf3");
+        Path www = Files.createDirectories(dir.resolve("host"));
+        String hostSha = writeRandomFile(www.resolve("f"), SIZE, 21);
+        Path inside = Files.createDirectories(dir.resolve("ns"));
+        String nsSha = writeRandomFile(inside.resolve("g"), SIZE / 5, 22);
+        int httpPort = freePort();
+        int forwardPort = freePort();
+        try (Netns ns = Netns.create();
+             Background http = new Background("python3 http.server", new ProcessBuilder("python3", "-m", "http.server",
+                     Integer.toString(httpPort), "--bind", "127.0.0.1", "--directory", www.toString())
+                     .redirectErrorStream(true).start());
+             Background gateway = new Background("jns gateway", new ProcessBuilder(Jns.command("gateway",
+                     "--netns", "/run/netns/" + ns.name(), "--forward", "tcp:" + forwardPort + ":8080"))
+                     .redirectErrorStream(true).start())) {
+            gateway.awaitLine(l -> l.startsWith("jns gateway: forward"), Duration.ofSeconds(60));
+            assertThat(gateway.output()).contains("serving network namespace /run/netns/" + ns.name() + ": tap0 10.0.2.100/24");
+            assertThat(ns.exec("ip", "-4", "addr", "show", "tap0")).contains("inet 10.0.2.100/24");
+            assertThat(ns.exec("ip", "route")).contains("default via 10.0.2.2 dev tap0");
+
+            assertThat(ns.exec("python3", "-c", PING, "10.0.2.2")).contains("echo-reply from 10.0.2.2 payload jnetstack");
+
+            awaitListening(httpPort);
+            String fetched = ns.exec("sh", "-c", "curl -sf --max-time 60 http://10.0.2.2:" + httpPort + "/f | sha256sum");
+            assertThat(fetched.split(" ")[0]).as("sha256 of the 50 MB the namespace fetched from the host").isEqualTo(hostSha);
+
+            ns.spawn("python3", "-m", "http.server", "8080", "--bind", "10.0.2.100", "--directory", inside.toString());
+            String back = fetchThroughForward(forwardPort, "/g");
+            assertThat(back).as("sha256 of the namespace's file fetched through the forward").isEqualTo(nsSha);
+
+            // iperf3 both ways through the gateway: a host server on 127.0.0.1, the client in the namespace.
+            int iperfPort = freePort();
+            try (Background iperf = new Background("iperf3 -s", new ProcessBuilder("iperf3", "-s", "-B", "127.0.0.1",
+                    "-p", Integer.toString(iperfPort)).redirectErrorStream(true).start())) {
+                awaitListening(iperfPort);
+                for (String direction : new String[] {"-4", "-R"}) {
+                    CommandResult r = ns.run(Duration.ofSeconds(60), "iperf3", "-c", "10.0.2.2", "-p", Integer.toString(iperfPort),
+                            "-t", "2", "-J", direction);
+                    assertThat(r.ok()).as(r.describe()).isTrue();
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bytes\"\\s*:\\s*(\\d+)")
+                            .matcher(r.stdout());
+                    assertThat(m.find()).as("iperf3 %s reports what was received: %s", direction, r.stdout()).isTrue();
+                    assertThat(Long.parseLong(m.group(1))).as("bytes received, iperf3 " + direction).isPositive();
+                }
+            }
+
+            gateway.signal("TERM");
+            gateway.awaitExit(Duration.ofSeconds(30));
+            assertThat(ns.run(Duration.ofSeconds(10), "ip", "link", "show", "tap0").ok())
+                    .as("the TAP is removed with the gateway").isFalse();
+        }
+    }
+
+    @Test
+    void guestPingReachesOutsideThroughAnIcmpEchoSocketOnlyWhereTheHostAllowsIt() throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "python3", "sysctl");
+        // The gateway runs in a namespace of its own, where 10.77.0.1 is a local address to ping.
+        for (boolean allowed : new boolean[] {true, false}) {
+            try (Netns gwNs = Netns.create(); Netns guestNs = Netns.create()) {
+                gwNs.exec("ip", "addr", "add", "10.77.0.1/32", "dev", "lo");
+                gwNs.exec("sysctl", "-qw", "net.ipv4.ping_group_range=" + (allowed ? "0 2147483647" : "1 0"));
+                Background gateway = gwNs.spawn(Jns.command("gateway", "--netns", "/run/netns/" + guestNs.name()));
+                gateway.awaitLine(l -> l.startsWith("jns gateway: serving network namespace"), Duration.ofSeconds(60));
+                String ping = guestNs.exec("python3", "-c", PING, "10.77.0.1");
+                if (allowed) {
+                    assertThat(ping).contains("echo-reply from 10.77.0.1 payload jnetstack");
+                } else {
+                    assertThat(ping).as("no fake reply where ICMP echo sockets are not allowed").contains("no-reply");
+                    gateway.awaitLine(l -> l.contains("not passed on: ICMP echo sockets are not allowed here"), Duration.ofSeconds(10));
+                    assertThat(gateway.output()).contains("ping_group_range = 1 0");
+                }
+            }
+        }
+    }
+
+    /** GET through the forward, retried while the namespace's server starts; the body's sha256. */
+    private static String fetchThroughForward(int port, String path) throws Exception {
+        AssertionError last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] all = s.getInputStream().readAllBytes();
+                String head = new String(all, 0, Math.min(all.length, 200), StandardCharsets.ISO_8859_1);
+                int body = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (head.startsWith("HTTP/1.0 200") && body > 0) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    md.update(all, body + 4, all.length - body - 4);
+                    return HexFormat.of().formatHex(md.digest());
+                }
+                last = new AssertionError("no 200 through the forward: " + head);
+            } catch (java.io.IOException e) {
+                last = new AssertionError("through the forward: " + e, e);
+            }
+            Thread.sleep(200);
+        }
+        throw last;
+    }
+
+    private static int indexOf(byte[] a, byte[] b) {
+        outer:
+        for (int i = 0; i + b.length <= a.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                if (a[i + j] != b[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static void awaitListening(int port) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the host's http.server did not start on port " + port);
+    }
+
+    private static String writeRandomFile(Path file, int size, long seed) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        Random random = new Random(seed);
+        byte[] b = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int left = size; left > 0; left -= b.length) {
+                random.nextBytes(b);
+                int n = Math.min(left, b.length);
+                out.write(b, 0, n);
+                md.update(b, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
