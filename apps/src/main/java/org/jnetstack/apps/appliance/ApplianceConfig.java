@@ -85,10 +85,11 @@ public record ApplianceConfig(
      * The serial console bridge: exactly one line — {@code device} (a tty or pty path, or
      * {@code "-"} for standard input/output), {@code exec} (a command run with sh -c) or
      * {@code unix} (a socket path) — and the bridge's options ({@code input}: all, first or none;
-     * {@code overflow}: drop or disconnect).
+     * {@code overflow}: drop or disconnect, applied to a client stalled for {@code stallTimeoutMillis}).
      */
     public record Serial(boolean enabled, String device, String exec, Path unix, int port, String input,
-            long scrollbackBytes, long queueBytes, String overflow, boolean telnet, SerialLogin login) {
+            long scrollbackBytes, long queueBytes, String overflow, boolean telnet, SerialLogin login,
+            long stallTimeoutMillis) {
     }
 
     /**

@@ -73,6 +73,7 @@ public final class ConfigReader {
         k.put("serial.password", Type.STRING);
         k.put("serial.password_hash", Type.STRING);
         k.put("serial.read", Type.STRING);
+        k.put("serial.stall_timeout_ms", Type.INTEGER);
         return Map.copyOf(k);
     }
 
@@ -96,6 +97,7 @@ public final class ConfigReader {
     public static final int DEFAULT_SERIAL_PORT = 1234;
     public static final long DEFAULT_SERIAL_SCROLLBACK = 64 * 1024;
     public static final long DEFAULT_SERIAL_QUEUE = 256 * 1024;
+    public static final long DEFAULT_SERIAL_STALL_TIMEOUT_MS = 3000;
 
     private final TomlDocument doc;
     private final List<String> problems = new ArrayList<>();
@@ -256,6 +258,7 @@ public final class ConfigReader {
         long queue = integer("serial.queue", 1024, 256L * 1024 * 1024, Math.max(DEFAULT_SERIAL_QUEUE, scrollback));
         String overflow = choice("serial.overflow", "drop", Set.of("drop", "disconnect"));
         boolean telnet = bool("serial.telnet", false);
+        long stall = integer("serial.stall_timeout_ms", 100, 600_000, DEFAULT_SERIAL_STALL_TIMEOUT_MS);
         List<String> lines = new ArrayList<>();
         for (String k : List.of("device", "exec", "unix")) {
             if (doc.get("serial." + k) != null) {
@@ -274,7 +277,7 @@ public final class ConfigReader {
                     + " new client is queued the scrollback at once");
         }
         return new ApplianceConfig.Serial(on && lines.size() == 1, device, exec, unix == null ? null : Path.of(unix),
-                (int) port, input, scrollback, queue, overflow, telnet, serialLogin());
+                (int) port, input, scrollback, queue, overflow, telnet, serialLogin(), stall);
     }
 
     /** {@code [serial] password} or {@code password_hash}, and {@code read}; null when no password is set. */

@@ -40,12 +40,19 @@ final class SerialServiceOptions {
     Long scrollback;
 
     @Option(names = "--serial-queue", paramLabel = "SIZE", converter = Converters.ByteSizeConverter.class,
-            description = "Output held for each slow client (default 256K); beyond it --serial-overflow applies.")
+            description = "Output held for each slow client (default 256K); while a reading client's queue is full the line"
+                    + " waits for it (nothing is dropped).")
     Long queue;
 
     @Option(names = "--serial-overflow", paramLabel = "drop|disconnect",
-            description = "When a client's queue is full: drop its oldest output (default) or disconnect it; both are counted.")
+            description = "What a stalled client gets (queue full, no progress for --serial-stall-timeout): its oldest output"
+                    + " dropped until it catches up (default) or disconnected; both are counted.")
     String overflow;
+
+    @Option(names = "--serial-stall-timeout", paramLabel = "MS",
+            description = "How long a client with a full queue may make no progress before it counts as stalled (default 3000"
+                    + " ms, 100-600000); also the longest it holds up the line and the other clients.")
+    Long stallTimeout;
 
     @Option(names = "--serial-password-file", paramLabel = "FILE",
             description = "Ask clients for the password in FILE's first line (at least 8 characters) before they may type;"
@@ -100,6 +107,9 @@ final class SerialServiceOptions {
         }
         if (telnet) {
             o.put("serial.telnet", true);
+        }
+        if (stallTimeout != null) {
+            o.put("serial.stall_timeout_ms", stallTimeout);
         }
         if (passwordFile != null) {
             // The password replaces the file's password or password_hash; it is never on the command line (ps shows that).

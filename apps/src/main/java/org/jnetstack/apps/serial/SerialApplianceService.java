@@ -41,7 +41,8 @@ public final class SerialApplianceService implements ApplianceService {
                 .withScrollback((int) s.scrollbackBytes())
                 .withClientQueue((int) s.queueBytes())
                 .withOverflow(SerialBridgeOptions.OverflowPolicy.parse(s.overflow()))
-                .withTelnet(s.telnet());
+                .withTelnet(s.telnet())
+                .withStallTimeoutMillis(s.stallTimeoutMillis());
         if (s.login() != null) {
             ApplianceConfig.SerialLogin l = s.login();
             o = o.withPassword(l.password() != null ? SerialPassword.plain(l.password()) : SerialPassword.hashed(l.passwordHash()))
@@ -103,6 +104,10 @@ public final class SerialApplianceService implements ApplianceService {
                 m.put("password", st.options().password() != null);
                 m.put("httpRejected", b.httpRejected());
                 m.put("loginFailures", b.loginFailures());
+                SerialBridge.FlowStatus f = bridge.flow();
+                m.put("linePauses", f.pauses());
+                m.put("linePausedMillis", f.pausedMillis());
+                m.put("stalledClients", f.stalledClients());
                 return m;
             }
 

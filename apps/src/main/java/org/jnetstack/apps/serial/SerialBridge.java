@@ -3,6 +3,7 @@ package org.jnetstack.apps.serial;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,13 +32,19 @@ import org.jnetstack.wire.Ipv4Address;
  *         SerialBridgeOptions.defaults());
  * }</pre>
  *
- * <p>Nothing a client does can stall the line or the other clients:
+ * <p>Output is lossless for every client that keeps reading, and no client holds up the line or
+ * the others for longer than {@link SerialBridgeOptions#stallTimeoutMillis()}:
  * <ul>
- *   <li>Output: the line's reader thread hands each chunk to the loop (at most
- *   {@link #LINE_IN_FLIGHT_BYTES} in flight, which the loop always drains), and the loop copies
- *   it into every client's own bounded queue, which feeds the client's connection as its
- *   window allows. When a queue is full the oldest bytes are dropped (the client sees a gap)
- *   or the client is disconnected, as configured — counted either way.</li>
+ *   <li>Output: the line's reader thread hands each chunk (at most {@link #maxChunk} bytes) to
+ *   the loop, which keeps the chunks not yet fanned out in order ({@link #pending}); the reader
+ *   waits while {@link #LINE_IN_FLIGHT_BYTES} are there, and while it waits it reads nothing, so
+ *   the guest's writes are held back by the pty, the socket or the pipe (a pause). The loop
+ *   copies the oldest chunk into every reading client's own bounded queue, which feeds the
+ *   client's connection as its window allows, only when every such queue has room for it;
+ *   else the chunk waits until one drains. A client whose full queue has made no progress for
+ *   the stall timeout is stalled: from then on the oldest bytes of its queue are dropped until
+ *   it has caught up (it sees a gap), or it is disconnected, as configured — counted either
+ *   way — and it no longer holds the line.</li>
  *   <li>Input: client bytes go to a bounded queue that one writer thread writes to the line;
  *   while it holds {@link #TO_LINE_LIMIT_BYTES} no client is read, so a slow line pushes back
  *   on the clients through TCP's window instead of buffering without bound.</li>
@@ -57,6 +64,13 @@ import org.jnetstack.wire.Ipv4Address;
 public final class SerialBridge implements AutoCloseable {
     /** Line output handed to the loop and not yet fanned out: the reader thread waits beyond this. */
     static final int LINE_IN_FLIGHT_BYTES = 256 * 1024;
+    /** The most line output handed to the loop at once. */
+    static final int MAX_CHUNK_BYTES = 16 * 1024;
+    /**
+     * Room kept free in a reading client's queue by the lossless fan-out, for what the bridge
+     * says to that client itself (telnet answers, prompts), at most a quarter of the queue.
+     */
+    static final int CONTROL_HEADROOM_BYTES = 512;
     /** Client input queued for the line: clients are not read beyond this. */
     static final int TO_LINE_LIMIT_BYTES = 64 * 1024;
     /**
@@ -82,6 +96,19 @@ public final class SerialBridge implements AutoCloseable {
     private final byte[] scratch = new byte[16 * 1024];
     private final byte[] decoded = new byte[4096];
     private final Semaphore lineInFlight = new Semaphore(LINE_IN_FLIGHT_BYTES);
+    /** Line output on the loop not yet in every reading client's queue, oldest first; at most LINE_IN_FLIGHT_BYTES (+ one notice). */
+    private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
+    /** The largest chunk: its telnet encoding (at most twice as long) fits an empty queue beside the headroom. */
+    private final int maxChunk;
+    private final int headroom;
+    private final long stallNanos;
+    /** Fires when the first client holding the line would count as stalled. */
+    private final Timer stallTimer;
+    /** The oldest pending chunk waits for a client (loop thread). */
+    private boolean linePaused;
+    private long pausedSince;
+    private boolean delivering;
+    private final List<Client> snapshot = new ArrayList<>();
     private final LinkedBlockingQueue<byte[]> toLine = new LinkedBlockingQueue<>();
     private final AtomicInteger toLineBytes = new AtomicInteger();
     private volatile boolean inputPaused;
@@ -107,6 +134,10 @@ public final class SerialBridge implements AutoCloseable {
         final Counter loginOk;
         final Counter loginFailed;
         final Counter loginGaveUp;
+        final Counter linePauses;
+        final Counter linePausedMillis;
+        final Counter readerWaits;
+        final Counter stalled;
 
         Stats(Counters c) {
             lineRx = c.counter("serial.line.rx_bytes");
@@ -121,12 +152,28 @@ public final class SerialBridge implements AutoCloseable {
             loginOk = c.counter("serial.login.succeeded");
             loginFailed = c.counter("serial.login.failed");
             loginGaveUp = c.counter("serial.login.disconnected");
+            linePauses = c.counter("serial.line.pauses");
+            linePausedMillis = c.counter("serial.line.paused_ms");
+            readerWaits = c.counter("serial.line.reader_waits");
+            stalled = c.counter("serial.clients.stalled");
         }
     }
 
     /** What a status page shows. */
     public record Status(int port, String line, String lineState, int clients, long lineBytesIn, long lineBytesOut,
             long droppedBytes, long disconnectedSlow, long inputDiscarded, long httpRejected, long loginFailures) {
+    }
+
+    /**
+     * The lossless fan-out's counters: times the line waited for a full client ({@code pauses}),
+     * how long in all, times the line's reader thread waited with output it had read, and
+     * clients found stalled.
+     */
+    public record FlowStatus(long pauses, long pausedMillis, long readerWaits, long stalledClients) {
+    }
+
+    /** Line output on its way to the clients: {@code permits} of {@link #lineInFlight} it holds (0 for a notice). */
+    private record Chunk(byte[] data, int permits) {
     }
 
     /** One connected client, for a status page. */
@@ -156,6 +203,10 @@ public final class SerialBridge implements AutoCloseable {
         volatile boolean gone;
         long dropped;
         boolean leaving;
+        /** Stalled under drop-oldest: it gets output with its oldest bytes dropped, and holds nothing, until its queue empties. */
+        boolean lossy;
+        /** When its queue last was empty, gave bytes to the connection, or had bytes acknowledged. */
+        long lastProgress = loop.clock().nanos();
 
         Client(TcpConnection conn) {
             this.conn = conn;
@@ -192,6 +243,10 @@ public final class SerialBridge implements AutoCloseable {
         this.options = options;
         this.stats = new Stats(stack.counters());
         this.scrollback = options.scrollbackBytes() > 0 ? new ByteRing(options.scrollbackBytes()) : null;
+        this.headroom = Math.min(CONTROL_HEADROOM_BYTES, options.clientQueueBytes() / 4);
+        this.maxChunk = Math.min(MAX_CHUNK_BYTES, (options.clientQueueBytes() - headroom) / 2);
+        this.stallNanos = options.stallTimeoutMillis() * 1_000_000L;
+        this.stallTimer = loop.newTimer(this::deliver);
         this.listener = stack.tcp().listen(options.port(), this::acceptAll);
         this.writer = Thread.ofPlatform().daemon().name("serial writer " + line.describe()).unstarted(this::writeLoop);
         this.checker = options.password() != null && options.password().isSlow()
@@ -222,19 +277,29 @@ public final class SerialBridge implements AutoCloseable {
 
     // ------------------------------------------------------------------ line -> clients
 
-    /** On the line's reader thread: hand a copy to the loop, waiting while too much is in flight. */
+    /**
+     * On the line's reader thread: hands a copy to the loop, waiting while {@link
+     * #LINE_IN_FLIGHT_BYTES} are not yet fanned out (the loop gives the permits back only when a
+     * chunk is in every reading client's queue; waiting here is what holds the line back).
+     */
     private void fromLineThread(byte[] buf, int off, int len) {
-        if (closed) {
-            return;
-        }
-        for (int done = 0; done < len; ) {
-            int n = Math.min(len - done, LINE_IN_FLIGHT_BYTES);
+        for (int done = 0; done < len && !closed; ) {
+            int n = Math.min(len - done, maxChunk);
             byte[] copy = Arrays.copyOfRange(buf, off + done, off + done + n);
-            lineInFlight.acquireUninterruptibly(n);
+            boolean waited = !lineInFlight.tryAcquire(n);
+            if (waited) {
+                lineInFlight.acquireUninterruptibly(n); // close() releases enough to end this wait
+            }
+            if (closed) {
+                return;
+            }
             try {
                 loop.execute(() -> {
-                    lineInFlight.release(n);
-                    fanOut(copy);
+                    if (waited) {
+                        stats.readerWaits.inc();
+                    }
+                    pending.add(new Chunk(copy, n));
+                    deliver();
                 });
             } catch (IllegalStateException loopClosed) {
                 lineInFlight.release(n);
@@ -244,29 +309,108 @@ public final class SerialBridge implements AutoCloseable {
         }
     }
 
-    private void fanOut(byte[] data) {
-        if (closed) {
+    /**
+     * Fans out pending chunks, oldest first, while every reading client has room for the next;
+     * a client in the way that has made no progress for the stall timeout is handled by the
+     * overflow policy, else the line pauses until a client drains or the stall timer fires.
+     */
+    private void deliver() {
+        if (delivering) {
             return;
         }
+        delivering = true;
+        try {
+            while (!closed && !pending.isEmpty()) {
+                Chunk chunk = pending.peek();
+                long now = loop.clock().nanos();
+                long firstStall = Long.MAX_VALUE;
+                snapshot.clear();
+                snapshot.addAll(clients);
+                for (Client c : snapshot) {
+                    if (!holds(c, chunk.data())) {
+                        continue;
+                    }
+                    if (now - c.lastProgress >= stallNanos) {
+                        stalled(c);
+                    } else {
+                        firstStall = Math.min(firstStall, c.lastProgress + stallNanos);
+                    }
+                }
+                snapshot.clear();
+                if (firstStall != Long.MAX_VALUE) {
+                    if (!linePaused) {
+                        linePaused = true;
+                        pausedSince = now;
+                        stats.linePauses.inc();
+                    }
+                    stallTimer.scheduleAt(firstStall);
+                    return;
+                }
+                if (linePaused) {
+                    linePaused = false;
+                    stats.linePausedMillis.add((now - pausedSince) / 1_000_000L);
+                    stallTimer.cancel();
+                }
+                pending.poll();
+                if (chunk.permits() > 0) {
+                    lineInFlight.release(chunk.permits());
+                }
+                fanOut(chunk.data());
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    /** Whether {@code c} reads output, is not lossy, and has no room for {@code data} beside the headroom. */
+    private boolean holds(Client c, byte[] data) {
+        if (!c.mayRead() || c.lossy) {
+            return false;
+        }
+        int need = c.telnet != null ? c.telnet.encodedLength(data, 0, data.length) : data.length;
+        return need > c.queue.free() - headroom;
+    }
+
+    /** {@code c} held the line and made no progress for the stall timeout: the overflow policy applies. */
+    private void stalled(Client c) {
+        stats.stalled.inc();
+        if (options.overflow() == SerialBridgeOptions.OverflowPolicy.DISCONNECT) {
+            stats.disconnectedSlow.inc();
+            drop(c);
+        } else {
+            c.lossy = true;
+        }
+    }
+
+    private void fanOut(byte[] data) {
         stats.lineRx.add(data.length);
         if (scrollback != null) {
             scrollback.writeOverwriting(data, 0, data.length);
         }
-        for (Client c : new ArrayList<>(clients)) {
+        snapshot.clear();
+        snapshot.addAll(clients);
+        for (Client c : snapshot) {
             if (c.mayRead()) {
                 send(c, c.telnet != null ? c.telnet.encode(data, 0, data.length) : data);
             }
         }
+        snapshot.clear();
     }
 
-    /** Queues {@code bytes} for {@code c} under the overflow policy, then moves what its connection takes. */
+    /**
+     * Queues {@code bytes} for {@code c}, then moves what its connection takes. Line output has
+     * room here unless {@code c} is lossy; what the bridge says to a client itself may not: then
+     * its oldest bytes are dropped or it is disconnected, as the overflow policy says.
+     */
     private void send(Client c, byte[] bytes) {
-        if (bytes.length > c.queue.free()) {
-            if (options.overflow() == SerialBridgeOptions.OverflowPolicy.DISCONNECT) {
-                stats.disconnectedSlow.inc();
-                drop(c);
-                return;
-            }
+        if (bytes.length > c.queue.free() && !c.lossy
+                && options.overflow() == SerialBridgeOptions.OverflowPolicy.DISCONNECT) {
+            stats.disconnectedSlow.inc();
+            drop(c);
+            return;
+        }
+        if (c.queue.isEmpty()) {
+            c.lastProgress = loop.clock().nanos(); // a backlog starts now
         }
         int dropped = c.queue.writeOverwriting(bytes, 0, bytes.length);
         if (dropped > 0) {
@@ -278,16 +422,27 @@ public final class SerialBridge implements AutoCloseable {
 
     private void pump(Client c) {
         int room;
+        int moved = 0;
         while (!c.queue.isEmpty() && (room = c.conn.writable()) > 0) {
             int n = c.queue.peek(scratch, 0, Math.min(room, scratch.length));
             int w = c.conn.write(scratch, 0, n);
             c.queue.skip(w);
+            moved += w;
             if (w == 0) {
                 break;
             }
         }
+        if (moved > 0) {
+            c.lastProgress = loop.clock().nanos();
+            if (c.queue.isEmpty()) {
+                c.lossy = false; // caught up: lossless again
+            }
+        }
         if (c.leaving && c.queue.isEmpty() && !c.conn.isOutputShutdown()) {
             c.conn.shutdownOutput();
+        }
+        if (moved > 0 && linePaused) {
+            deliver();
         }
     }
 
@@ -577,8 +732,12 @@ public final class SerialBridge implements AutoCloseable {
         }
         lineState = "ended: " + why;
         try {
-            loop.execute(() -> fanOut(("\r\n[jns: serial line " + line.describe() + " ended: " + why + "]\r\n")
-                    .getBytes(StandardCharsets.UTF_8)));
+            byte[] notice = ("\r\n[jns: serial line " + line.describe() + " ended: " + why + "]\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            loop.execute(() -> {
+                pending.add(new Chunk(notice, 0)); // after the output before it
+                deliver();
+            });
         } catch (IllegalStateException loopClosed) {
             // nobody to tell
         }
@@ -629,7 +788,9 @@ public final class SerialBridge implements AutoCloseable {
     }
 
     private void remove(Client c) {
-        clients.remove(c);
+        if (clients.remove(c) && linePaused) {
+            deliver(); // it may have held the line (inside a fan-out this returns at once; the fan-out goes on)
+        }
     }
 
     private final class Handler implements TcpHandler {
@@ -666,6 +827,7 @@ public final class SerialBridge implements AutoCloseable {
         public void onSent(TcpConnection conn, int bytes) {
             Client c = client(conn);
             if (c != null) {
+                c.lastProgress = loop.clock().nanos(); // acknowledged: it reads
                 pump(c);
             }
         }
@@ -711,6 +873,11 @@ public final class SerialBridge implements AutoCloseable {
         return out;
     }
 
+    /** The lossless fan-out's counters; safe from any thread (values may be a moment stale). */
+    public FlowStatus flow() {
+        return new FlowStatus(stats.linePauses.get(), stats.linePausedMillis.get(), stats.readerWaits.get(), stats.stalled.get());
+    }
+
     /** Settings and counters; safe from any thread (the client count is read racily). */
     public Status status() {
         return new Status(options.port(), line.describe(), lineState, clients.size(), stats.lineRx.get(), stats.lineTx.get(),
@@ -726,6 +893,9 @@ public final class SerialBridge implements AutoCloseable {
         }
         closed = true;
         listener.close();
+        stallTimer.cancel();
+        pending.clear();
+        lineInFlight.release(LINE_IN_FLIGHT_BYTES); // a reader thread waiting for room sees closed and stops
         for (Client c : new ArrayList<>(clients)) {
             c.leaving = true;
             remove(c);

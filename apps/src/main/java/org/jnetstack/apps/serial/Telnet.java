@@ -241,6 +241,19 @@ final class Telnet {
     }
 
     /** Line bytes to client bytes: 0xFF doubled (RFC 854); outside binary mode a bare CR becomes CR NUL. */
+    /** The length {@link #encode} gives for these bytes now. */
+    int encodedLength(byte[] in, int off, int len) {
+        boolean binary = weWill[OPT_BINARY];
+        int n = len;
+        for (int i = off; i < off + len; i++) {
+            int b = in[i] & 0xFF;
+            if (b == IAC || b == '\r' && !binary && (i + 1 == off + len || in[i + 1] != '\n')) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     byte[] encode(byte[] in, int off, int len) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(len + 16);
         boolean binary = weWill[OPT_BINARY];

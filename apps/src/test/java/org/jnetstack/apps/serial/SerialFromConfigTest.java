@@ -23,6 +23,7 @@ class SerialFromConfigTest {
         assertThat(ConfigReader.DEFAULT_SERIAL_PORT).isEqualTo(d.port());
         assertThat(ConfigReader.DEFAULT_SERIAL_SCROLLBACK).isEqualTo(d.scrollbackBytes());
         assertThat(ConfigReader.DEFAULT_SERIAL_QUEUE).isEqualTo(d.clientQueueBytes());
+        assertThat(ConfigReader.DEFAULT_SERIAL_STALL_TIMEOUT_MS).isEqualTo(d.stallTimeoutMillis());
     }
 
     @Test
@@ -41,10 +42,11 @@ class SerialFromConfigTest {
                 queue = 4096
                 overflow = "disconnect"
                 telnet = true
+                stall_timeout_ms = 1500
                 """).options();
         assertThat(o).isEqualTo(new SerialBridgeOptions(2323, SerialBridgeOptions.InputPolicy.FIRST, 1000, 4096,
                 SerialBridgeOptions.OverflowPolicy.DISCONNECT, true, SerialBridgeOptions.DEFAULT_MAX_CLIENTS, null, false,
-                SerialBridgeOptions.DEFAULT_LOGIN_TRIES));
+                SerialBridgeOptions.DEFAULT_LOGIN_TRIES, 1500));
         assertThat(settings("device = \"-\"\nenabled = false\n")).isNull();
     }
 }
