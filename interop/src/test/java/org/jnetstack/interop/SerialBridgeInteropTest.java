@@ -16,12 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The serial console bridge as seed 001 shows it, with the input it wished for: a pty is the
  * line (a python "device" holds its master side), {@code jns run --serial /dev/pts/N} bridges
  * it, and in the namespace three kernel-side {@code nc} clients and one client that never
- * reads connect. The device writes 4 MB: every nc gets it byte-exact although the stalled
- * client holds nothing back; what the first nc sends reaches the device byte-exact.
- *
- * <p>The device writes at about 1 MB/s and each client may fall 1 MiB behind: a line faster
- * than a client's TCP ramps up loses that client's oldest bytes by design (the line is never
- * held back for a client), which a pty with no baud rate would otherwise show at start.
+ * reads connect. The device writes 4 MB: every nc gets it byte-exact, and the stalled client
+ * holds the line back only for the stall timeout; what the first nc sends reaches the device
+ * byte-exact. A burst written as fast as the pty takes it reaches every reading client
+ * byte-exact too: the bridge holds the line back while a reading client's queue is full.
  */
 class SerialBridgeInteropTest {
     private static final String KERNEL = "10.0.0.1";
@@ -66,6 +64,62 @@ class SerialBridgeInteropTest {
             s.connect((sys.argv[1], int(sys.argv[2])))
             print("CONNECTED", flush=True)
             time.sleep(3600)
+            """;
+
+    /** The device for a burst: writes FILE to the line as fast as the pty takes it once TRIGGER exists. */
+    static final String BURST_DEVICE = """
+            import os, sys, time
+            trigger, send_file = sys.argv[1], sys.argv[2]
+            m, s = os.openpty()
+            print(os.ttyname(s), flush=True)
+            while not os.path.exists(trigger):
+                time.sleep(0.05)
+            v = memoryview(open(send_file, 'rb').read())
+            while v:
+                n = os.write(m, v[:65536])  # blocks while the pty is full: the bridge holds the line back
+                v = v[n:]
+            print("SENT", flush=True)
+            time.sleep(3600)
+            """;
+
+    /** A client that reads as fast as it can into FILE until it has N bytes. */
+    private static final String READER = """
+            import socket, sys
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+            print("CONNECTED", flush=True)
+            want, got = int(sys.argv[4]), 0
+            with open(sys.argv[3], 'wb') as f:
+                while got < want:
+                    b = s.recv(65536)
+                    if not b:
+                        break
+                    f.write(b)
+                    got += len(b)
+            print("DONE", got, flush=True)
+            """;
+
+    /** A client with a tiny receive buffer that reads nothing until TRIGGER exists, then reads to the end. */
+    private static final String STALLED_UNTIL = """
+            import socket, sys, time, os
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            print("CONNECTED", flush=True)
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.05)
+            got, end = 0, "EOF"
+            s.settimeout(10)
+            try:
+                while True:
+                    b = s.recv(65536)
+                    if not b:
+                        break
+                    got += len(b)
+            except ConnectionResetError:
+                end = "RESET"
+            except socket.timeout:
+                end = "OPEN"
+            print("STALLED", got, end, flush=True)
             """;
 
     @BeforeAll
@@ -121,6 +175,60 @@ class SerialBridgeInteropTest {
             }
             assertThat(KernelTcp.sha256(fromClients)).as("what the line got from the first nc").isEqualTo(KernelTcp.sha256(input));
             assertThat(stalled.isAlive()).as("the stalled client is still connected, not waited for").isTrue();
+            assertThat(jns.output()).doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * Issue 14's serial fan-out: a burst of 8 MiB written into a pty as fast as it takes it reaches
+     * a reading nc and a reading python client byte-exact while a client that never reads is
+     * connected; the line is held back (the device's writes block) until that client has made no
+     * progress for --serial-stall-timeout, then it is reset (--serial-overflow disconnect) and the
+     * readers go on at full speed. Default queue (256 KiB).
+     */
+    @Test
+    void aBurstIntoAPtyReachesEveryReadingClientByteExactWhileAStalledOneIsDisconnected(@TempDir Path dir) throws Exception {
+        long burst = 8L * 1024 * 1024;
+        Path output = KernelTcp.randomFile(dir, "burst", burst, 77);
+        Path trigger = dir.resolve("go");
+        Path readNow = dir.resolve("stalled-reads-now");
+        try (Netns ns = Netns.create()) {
+            String tap = Netns.uniqueTapName();
+            ns.createTap(tap, KERNEL + "/24");
+            Background device = ns.spawn("python3", KernelTcp.script(dir, "burst.py", BURST_DEVICE).toString(),
+                    trigger.toString(), output.toString());
+            String pty = device.awaitLine(l -> l.startsWith("/dev/pts/"), Duration.ofSeconds(30));
+            Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--serial", pty,
+                    "--serial-scrollback", "0", "--serial-overflow", "disconnect", "--serial-stall-timeout", "2000"));
+            jns.awaitLine(l -> l.contains("serial console on TCP"), Duration.ofSeconds(60));
+
+            Background stalled = ns.spawn("python3", KernelTcp.script(dir, "stalled-until.py", STALLED_UNTIL).toString(), STACK,
+                    "1234", readNow.toString());
+            stalled.awaitLine(l -> l.equals("CONNECTED"), Duration.ofSeconds(30));
+            Path ncOut = dir.resolve("nc.out");
+            Background nc = ns.spawn("sh", "-c", "nc -v " + STACK + " 1234 < /dev/null > " + ncOut);
+            nc.awaitLine(l -> l.contains("succeeded"), Duration.ofSeconds(30));
+            Path pyOut = dir.resolve("python.out");
+            Background py = ns.spawn("python3", KernelTcp.script(dir, "reader.py", READER).toString(), STACK, "1234",
+                    pyOut.toString(), Long.toString(burst));
+            py.awaitLine(l -> l.equals("CONNECTED"), Duration.ofSeconds(30));
+            Thread.sleep(500); // all three accepted by the bridge
+
+            Files.createFile(trigger);
+            device.awaitLine(l -> l.equals("SENT"), Duration.ofMinutes(3));
+            py.awaitLine(l -> l.startsWith("DONE"), Duration.ofMinutes(3));
+            awaitSize(ncOut, burst, jns);
+            Files.createFile(readNow);
+            String verdict = stalled.awaitLine(l -> l.startsWith("STALLED"), Duration.ofSeconds(60));
+
+            String sha = KernelTcp.sha256(output);
+            assertThat(KernelTcp.sha256(ncOut)).as("what nc got").isEqualTo(sha);
+            assertThat(KernelTcp.sha256(pyOut)).as("what the python reader got").isEqualTo(sha);
+            assertThat(verdict).as("the stalled client was reset by the policy").endsWith(" RESET");
+            long stalledGot = Long.parseLong(verdict.split(" ")[1]);
+            assertThat(stalledGot).as("the stalled client got only what its buffers held").isLessThan(burst);
+            System.out.printf("serial burst: %d bytes; nc %d, python %d (both sha256 %s); stalled client %s%n", burst,
+                    Files.size(ncOut), Files.size(pyOut), sha.substring(0, 16), verdict);
             assertThat(jns.output()).doesNotContain("Exception");
         }
     }
