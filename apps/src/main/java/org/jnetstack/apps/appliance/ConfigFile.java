@@ -125,13 +125,22 @@ public final class ConfigFile {
      * stops holding the password itself. Returns true when it did.
      */
     public synchronized boolean hashPlainPassword() throws IOException {
-        Object plain = file.get("admin.password");
+        return hashPlain("admin");
+    }
+
+    /** The same for {@code [serial] password}. */
+    public synchronized boolean hashPlainSerialPassword() throws IOException {
+        return hashPlain("serial");
+    }
+
+    private boolean hashPlain(String table) throws IOException {
+        Object plain = file.get(table + ".password");
         if (!(plain instanceof String p)) {
             return false;
         }
         Map<String, Object> edits = new LinkedHashMap<>();
-        edits.put("admin.password_hash", PasswordHash.hash(p));
-        edits.put("admin.password", null);
+        edits.put(table + ".password_hash", PasswordHash.hash(p));
+        edits.put(table + ".password", null);
         change(edits);
         return true;
     }

@@ -162,6 +162,9 @@ final class RunCommand implements Callable<Integer> {
         if (file.hashPlainPassword()) {
             out.println("jns: replaced the admin password in " + config + " by its hash (password_hash)");
         }
+        if (file.hashPlainSerialPassword()) {
+            out.println("jns: replaced the serial password in " + config + " by its hash (password_hash)");
+        }
         ApplianceConfig c = file.current();
         PcapRing ring = new PcapRing(c.capture().ringFrames());
         StackLauncher launcher;

@@ -108,6 +108,7 @@ public final class SerialApplianceService implements ApplianceService {
                 m.put("linePauses", f.pauses());
                 m.put("linePausedMillis", f.pausedMillis());
                 m.put("stalledClients", f.stalledClients());
+                m.put("loginThrottled", bridge.loginThrottled());
                 return m;
             }
 

@@ -52,7 +52,9 @@ import org.jnetstack.wire.Ipv4Address;
  * <p>Who may type: anyone who can reach the port, unless {@link SerialBridgeOptions#password()}
  * is set; then a client is prompted for it and nothing it types reaches the line before it gave
  * it (a wrong one costs {@link #WRONG_PASSWORD_DELAY_NANOS}; after
- * {@link SerialBridgeOptions#loginTries()} the client is disconnected). Before anything a client
+ * {@link SerialBridgeOptions#loginTries()} the client is disconnected), and all clients share
+ * {@link #LOGIN_BURST} checks, then one per {@link #LOGIN_INTERVAL_NANOS} ({@link LoginThrottle};
+ * a check beyond that waits its turn). Before anything a client
  * sends is used, its first bytes are held (at most {@link HttpProbe#DECIDING_BYTES}, at most
  * {@link #PROBE_NANOS}) until they show whether it is an HTTP request — a web page's POST — which
  * is disconnected with nothing reaching the line ({@link HttpProbe}).
@@ -81,6 +83,18 @@ public final class SerialBridge implements AutoCloseable {
     static final long PROBE_NANOS = 500_000_000L;
     /** The wait after a wrong password before the next prompt: slows a guesser, not a typo. */
     static final long WRONG_PASSWORD_DELAY_NANOS = 1_000_000_000L;
+    /**
+     * Password checks all clients together may make at once before {@link LoginThrottle} spaces
+     * them: a few typos by a few people never wait.
+     */
+    static final int LOGIN_BURST = 10;
+    /**
+     * Beyond the burst, one password check per this across all clients: about 4 guesses a second
+     * however many connections guess (each connection alone may try every
+     * {@link #WRONG_PASSWORD_DELAY_NANOS}), while a correct password waits at most for the checks
+     * queued before it, one per client: 16 s with the default 64 clients.
+     */
+    static final long LOGIN_INTERVAL_NANOS = 250_000_000L;
     /** Bytes of a password line kept; a longer line is a wrong password. */
     static final int MAX_PASSWORD_BYTES = 1024;
     static final byte[] PROMPT = "Password: ".getBytes(StandardCharsets.US_ASCII);
@@ -120,6 +134,10 @@ public final class SerialBridge implements AutoCloseable {
     private final ExecutorService checker;
     /** Checks handed to {@link #checker} and not yet back (loop thread); at most maxClients. */
     private int checksPending;
+    private final LoginThrottle throttle;
+    /** Clients whose password waits for the shared throttle, oldest first; each at most once, so at most maxClients. */
+    private final ArrayDeque<Client> throttled = new ArrayDeque<>();
+    private final Timer throttleTimer;
 
     static final class Stats {
         final Counter lineRx;
@@ -138,6 +156,7 @@ public final class SerialBridge implements AutoCloseable {
         final Counter linePausedMillis;
         final Counter readerWaits;
         final Counter stalled;
+        final Counter loginThrottled;
 
         Stats(Counters c) {
             lineRx = c.counter("serial.line.rx_bytes");
@@ -156,6 +175,7 @@ public final class SerialBridge implements AutoCloseable {
             linePausedMillis = c.counter("serial.line.paused_ms");
             readerWaits = c.counter("serial.line.reader_waits");
             stalled = c.counter("serial.clients.stalled");
+            loginThrottled = c.counter("serial.login.throttled");
         }
     }
 
@@ -196,6 +216,8 @@ public final class SerialBridge implements AutoCloseable {
         final byte[] typed = new byte[MAX_PASSWORD_BYTES];
         int typedLen;
         boolean typedTooLong;
+        /** The password line being checked (null: too long), while CHECKING. */
+        String attempt;
         boolean afterCr;
         int failures;
         boolean authenticated;
@@ -247,6 +269,8 @@ public final class SerialBridge implements AutoCloseable {
         this.maxChunk = Math.min(MAX_CHUNK_BYTES, (options.clientQueueBytes() - headroom) / 2);
         this.stallNanos = options.stallTimeoutMillis() * 1_000_000L;
         this.stallTimer = loop.newTimer(this::deliver);
+        this.throttle = new LoginThrottle(LOGIN_BURST, LOGIN_INTERVAL_NANOS, loop.clock().nanos());
+        this.throttleTimer = loop.newTimer(this::throttleDue);
         this.listener = stack.tcp().listen(options.port(), this::acceptAll);
         this.writer = Thread.ofPlatform().daemon().name("serial writer " + line.describe()).unstarted(this::writeLoop);
         this.checker = options.password() != null && options.password().isSlow()
@@ -618,6 +642,30 @@ public final class SerialBridge implements AutoCloseable {
         c.typedLen = 0;
         c.typedTooLong = false;
         c.phase = Phase.CHECKING;
+        c.attempt = attempt;
+        if (!throttled.isEmpty() || !throttle.tryTake(loop.clock().nanos())) {
+            stats.loginThrottled.inc();
+            throttled.add(c);
+            throttleTimer.scheduleAt(throttle.nextAt(loop.clock().nanos()));
+            return;
+        }
+        verify(c);
+    }
+
+    /** Checks waiting for the shared throttle whose turn has come, oldest first. */
+    private void throttleDue() {
+        while (!throttled.isEmpty() && throttle.tryTake(loop.clock().nanos())) {
+            verify(throttled.poll());
+        }
+        if (!throttled.isEmpty()) {
+            throttleTimer.scheduleAt(throttle.nextAt(loop.clock().nanos()));
+        }
+    }
+
+    /** Verifies {@code c}'s password line: at once when plain, off the loop when hashed. */
+    private void verify(Client c) {
+        String attempt = c.attempt;
+        c.attempt = null;
         SerialPassword password = options.password();
         if (checker == null) {
             checked(c, password.matches(attempt));
@@ -655,6 +703,7 @@ public final class SerialBridge implements AutoCloseable {
             return;
         }
         if (ok) {
+            throttle.refund(loop.clock().nanos());
             stats.loginOk.inc();
             c.authenticated = true;
             c.phase = Phase.ONLINE;
@@ -788,6 +837,10 @@ public final class SerialBridge implements AutoCloseable {
     }
 
     private void remove(Client c) {
+        if (c.attempt != null || c.phase == Phase.CHECKING) {
+            throttled.remove(c); // at most maxClients to look through
+            c.attempt = null;
+        }
         if (clients.remove(c) && linePaused) {
             deliver(); // it may have held the line (inside a fan-out this returns at once; the fan-out goes on)
         }
@@ -878,6 +931,11 @@ public final class SerialBridge implements AutoCloseable {
         return new FlowStatus(stats.linePauses.get(), stats.linePausedMillis.get(), stats.readerWaits.get(), stats.stalled.get());
     }
 
+    /** Password checks that waited for the shared throttle; safe from any thread. */
+    public long loginThrottled() {
+        return stats.loginThrottled.get();
+    }
+
     /** Settings and counters; safe from any thread (the client count is read racily). */
     public Status status() {
         return new Status(options.port(), line.describe(), lineState, clients.size(), stats.lineRx.get(), stats.lineTx.get(),
@@ -894,6 +952,8 @@ public final class SerialBridge implements AutoCloseable {
         closed = true;
         listener.close();
         stallTimer.cancel();
+        throttleTimer.cancel();
+        throttled.clear();
         pending.clear();
         lineInFlight.release(LINE_IN_FLIGHT_BYTES); // a reader thread waiting for room sees closed and stops
         for (Client c : new ArrayList<>(clients)) {

@@ -96,6 +96,24 @@ class ConfigFileTest {
     }
 
     @Test
+    void aPlainSerialPasswordIsReplacedByItsHash() throws IOException {
+        Path p = write(FILE + "\n[serial]\ndevice = \"/dev/ttyS0\"\npassword = \"correct horse\"\nread = \"authenticated\"\n");
+        ConfigFile f = ConfigFile.load(p, Map.of());
+
+        assertThat(f.hashPlainPassword()).as("the admin table has none").isFalse();
+        assertThat(f.hashPlainSerialPassword()).isTrue();
+
+        String text = Files.readString(p);
+        assertThat(text).doesNotContain("correct horse").doesNotContain("password =").contains("read = \"authenticated\"");
+        ApplianceConfig.SerialLogin login = ConfigFile.load(p, Map.of()).current().serial().login();
+        assertThat(login.password()).isNull();
+        assertThat(login.outputNeedsLogin()).isTrue();
+        assertThat(PasswordHash.verify("correct horse", login.passwordHash())).isTrue();
+        assertThat(PasswordHash.verify("correct horsf", login.passwordHash())).isFalse();
+        assertThat(f.hashPlainSerialPassword()).as("nothing left to hash").isFalse();
+    }
+
+    @Test
     void loadErrorsNameTheFile() throws IOException {
         Path p = write("[interface]\nname = jns0\n");
 

@@ -198,6 +198,63 @@ class SerialConsoleGuardTest {
     }
 
     @Test
+    void manyConnectionsGuessingShareOneThrottleAndTheOwnerStillGetsInSoon() throws IOException {
+        start(SerialBridgeOptions.defaults().withPassword(SerialPassword.plain(PASSWORD)));
+        int guessers = 40;
+        java.util.List<Console> attackers = new java.util.ArrayList<>();
+        for (int i = 0; i < guessers; i++) {
+            attackers.add(connect());
+        }
+        for (int i = 0; i < guessers; i++) {
+            attackers.get(i).type("guess-" + i + "-a\nguess-" + i + "-b\nguess-" + i + "-c\n");
+        }
+        long start = loop.clock().nanos();
+        loop.runFor(SECOND);
+
+        long interval = SerialBridge.LOGIN_INTERVAL_NANOS;
+        assertThat(counter("serial.login.failed")).as("the burst, then one check per interval for all connections")
+                .isBetween((long) SerialBridge.LOGIN_BURST, SerialBridge.LOGIN_BURST + SECOND / interval + 1);
+        assertThat(counter("serial.login.throttled")).isGreaterThanOrEqualTo(guessers - SerialBridge.LOGIN_BURST);
+
+        // The owner comes while the guessers' checks keep the queue full: it waits its turn, no longer.
+        Console owner = connect();
+        owner.type(PASSWORD + "\nuptime\n");
+        long ownerStart = loop.clock().nanos();
+        await(() -> written().equals("uptime\n"));
+        long waited = loop.clock().nanos() - ownerStart;
+        assertThat(waited).as("at most one interval per client queued before it").isLessThanOrEqualTo((guessers + 1) * interval);
+        assertThat(counter("serial.login.succeeded")).isEqualTo(1);
+
+        await(() -> counter("serial.login.failed") == 3L * guessers);
+        long elapsed = loop.clock().nanos() - start;
+        assertThat(elapsed).as("120 guesses took at least (120 - burst) intervals")
+                .isGreaterThanOrEqualTo((3L * guessers - SerialBridge.LOGIN_BURST - 1) * interval);
+        assertThat(counter("serial.login.disconnected")).isEqualTo(guessers);
+        assertThat(line.written()).isEqualTo("uptime\n".getBytes());
+        System.out.printf("login throttle: %d guesses over %d ms of virtual time; the owner waited %d ms%n", 3 * guessers,
+                elapsed / 1_000_000, waited / 1_000_000);
+    }
+
+    @Test
+    void theLoginThrottleGivesABurstThenOneCheckPerIntervalAndTakesACorrectOneBack() {
+        LoginThrottle t = new LoginThrottle(3, 100, 0);
+        assertThat(t.tryTake(0)).isTrue();
+        assertThat(t.tryTake(0)).isTrue();
+        assertThat(t.tryTake(0)).isTrue();
+        assertThat(t.tryTake(0)).isFalse();
+        assertThat(t.nextAt(0)).isEqualTo(100);
+        assertThat(t.tryTake(99)).isFalse();
+        assertThat(t.tryTake(100)).isTrue();
+        assertThat(t.tryTake(100)).isFalse();
+        t.refund(100);
+        assertThat(t.tryTake(100)).as("a correct password's check given back").isTrue();
+        assertThat(t.tryTake(10_000)).as("idle: the burst is back").isTrue();
+        assertThat(t.tryTake(10_000)).isTrue();
+        assertThat(t.tryTake(10_000)).isTrue();
+        assertThat(t.tryTake(10_000)).isFalse();
+    }
+
+    @Test
     void theProbeDecidesFromAMethodTokenASpaceAndATarget() {
         for (String http : new String[] {"GET / HTTP/1.1", "POST /api", "PUT /x", "OPTIONS * HTTP/1.1", "HEAD /",
             "DELETE /a", "PATCH /b", "CONNECT example.com:443 HTTP/1.1", "GET http://x/", "PROPFIND /dav"}) {
