@@ -931,6 +931,11 @@ public final class SerialBridge implements AutoCloseable {
         return new FlowStatus(stats.linePauses.get(), stats.linePausedMillis.get(), stats.readerWaits.get(), stats.stalled.get());
     }
 
+    /** Bytes the line's reader may still hand to the loop before it waits (tests). */
+    int lineRoom() {
+        return lineInFlight.availablePermits();
+    }
+
     /** Password checks that waited for the shared throttle; safe from any thread. */
     public long loginThrottled() {
         return stats.loginThrottled.get();

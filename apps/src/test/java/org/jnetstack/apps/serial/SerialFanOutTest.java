@@ -100,12 +100,11 @@ class SerialFanOutTest {
         long deadline = System.nanoTime() + 120 * SECOND;
         while (reader.isAlive()) {
             assertThat(System.nanoTime()).as("the burst handed over within 120 s").isLessThan(deadline);
-            Thread.State s = reader.getState();
-            if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) {
-                loop.runFor(MS);
+            loop.runPending();
+            if (reader.getState() == Thread.State.WAITING && bridge.lineRoom() < 4096) {
+                loop.runFor(MS); // the reader waits for the bridge, and nothing else can happen now
             } else {
-                loop.runPending();
-                Thread.yield();
+                Thread.yield(); // the reader has room: it hands over more before time goes on
             }
             step();
         }
@@ -210,9 +209,9 @@ class SerialFanOutTest {
         assertThat(bridge.status().droppedBytes()).isZero();
         // Its backlog began with the burst, so it was found stalled one stall time later (plus what
         // filling its window, send buffer and queue took), and from then on the line ran freely.
-        assertThat(stalledAt - burstStart).isBetween(stall, stall + SECOND / 2);
+        assertThat(stalledAt - burstStart).isBetween(stall, stall + SECOND);
         assertThat(bridge.flow().pausedMillis()).as("line pauses in all: the stall time plus the fast client's window")
-                .isBetween(stall / MS, stall / MS + 500);
+                .isBetween(stall / MS, stall / MS + 1000);
         System.out.printf("disconnect: stalled after %d ms of virtual time, line paused %d ms in %d pauses, reader held back %d times%n",
                 (stalledAt - burstStart) / MS, bridge.flow().pausedMillis(), bridge.flow().pauses(), bridge.flow().readerWaits());
     }
