@@ -36,7 +36,7 @@ import org.jnetstack.wire.Ipv4Address;
  * the others for longer than {@link SerialBridgeOptions#stallTimeoutMillis()}:
  * <ul>
  *   <li>Output: the line's reader thread hands each chunk (at most {@link #maxChunk} bytes) to
- *   the loop, which keeps the chunks not yet fanned out in order ({@link #pending}); the reader
+ *   the loop, which keeps the chunks not yet fanned out in order; the reader
  *   waits while {@link #LINE_IN_FLIGHT_BYTES} are there, and while it waits it reads nothing, so
  *   the guest's writes are held back by the pty, the socket or the pipe (a pause). The loop
  *   copies the oldest chunk into every reading client's own bounded queue, which feeds the
