@@ -501,6 +501,11 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                 + "use the channel, or org.jnetstack.socket.jdk.StackSocketFactory for a java.net.Socket");
     }
 
+    /** The connection (null before connecting), for tests that look at what the options did. */
+    TcpConnection connectionForTest() {
+        return pipe.connection();
+    }
+
     @Override
     public String toString() {
         return "StackSocketChannel[" + (isOpen() ? "" : "closed ") + (connected ? "connected " : connectPending ? "connecting " : "")

@@ -437,14 +437,14 @@ final class TcpPipe {
         private void pullAfterBatch() {
             if (!pullQueued) {
                 pullQueued = true;
-                loop.execute(this::pull);
+                LoopTasks.post(loop, this::pull);
             }
         }
 
         private void flushAfterBatch() {
             if (!flushQueued) {
                 flushQueued = true;
-                loop.execute(this::flush);
+                LoopTasks.post(loop, this::flush);
             }
         }
 
