@@ -48,6 +48,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
     private volatile InetSocketAddress local;
     private volatile int receiveBufferSize;
     private volatile boolean reuseAddress = true;
+    private StackServerSocketAdaptor adaptor; // guarded by this
 
     StackServerSocketChannel(StackSelectorProvider provider, NetStack stack) {
         super(provider);
@@ -78,7 +79,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
             lock.lock();
             try {
                 listener = l;
-                local = new InetSocketAddress(a.getAddress(), l.port());
+                local = new InetSocketAddress(LoopTasks.inet(addr), l.port()); // a literal: no host name
             } finally {
                 lock.unlock();
             }
@@ -280,11 +281,15 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
         return OPTIONS;
     }
 
-    /** Not yet: the {@code java.net.ServerSocket} adaptor (use the channel, or StackServerSocketFactory). */
+    /** A {@code java.net.ServerSocket} view of this channel (its accept needs blocking mode). */
     @Override
     public ServerSocket socket() {
-        throw new UnsupportedOperationException("socket() adaptor not yet supported on jnetstack channels; "
-                + "use the channel, or org.jnetstack.socket.jdk.StackServerSocketFactory for a java.net.ServerSocket");
+        synchronized (this) {
+            if (adaptor == null) {
+                adaptor = new StackServerSocketAdaptor(this);
+            }
+            return adaptor;
+        }
     }
 
     @Override

@@ -46,6 +46,10 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object stateLock = new Object();
+    /** One-buffer arrays for read(ByteBuffer) and write(ByteBuffer), so they allocate nothing (under the locks). */
+    private final ByteBuffer[] readOne = new ByteBuffer[1];
+    private final ByteBuffer[] writeOne = new ByteBuffer[1];
+    private StackSocketAdaptor adaptor; // guarded by stateLock
 
     // Guarded by stateLock.
     private int bindPort = -1; // -1: not bound; 0: bound to an ephemeral port chosen at connect
@@ -105,7 +109,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                         + " is not an address of this stack");
             }
             bindPort = a.getPort();
-            local = a;
+            local = new InetSocketAddress(LoopTasks.inet(LoopTasks.ipv4Bits(a.getAddress())), a.getPort());
         }
         return this;
     }
@@ -231,11 +235,23 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        return (int) read(new ByteBuffer[] {dst}, 0, 1);
+        readLock.lock();
+        try {
+            readOne[0] = dst;
+            return (int) read(readOne, 0, 1, 0);
+        } finally {
+            readOne[0] = null;
+            readLock.unlock();
+        }
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return read(dsts, offset, length, 0);
+    }
+
+    /** A read with SO_TIMEOUT (0: none) when blocking: the socket adaptor's. */
+    long read(ByteBuffer[] dsts, int offset, int length, int timeoutMillis) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         checkReadOnly(dsts, offset, length);
         readLock.lock();
@@ -251,7 +267,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                 if (blocking) {
                     begin();
                 }
-                n = pipe.read(dsts, offset, length, blocking);
+                n = pipe.read(dsts, offset, length, blocking, timeoutMillis);
                 return n == TcpPipe.CLOSED ? 0 : n;
             } finally {
                 if (blocking) {
@@ -268,7 +284,14 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        writeLock.lock();
+        try {
+            writeOne[0] = src;
+            return (int) write(writeOne, 0, 1);
+        } finally {
+            writeOne[0] = null;
+            writeLock.unlock();
+        }
     }
 
     @Override
@@ -492,13 +515,29 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     }
 
     /**
-     * Not yet: the {@code java.net.Socket} adaptor. Use the channel itself, or
-     * {@code org.jnetstack.socket.jdk.StackSocketFactory} for code that needs a {@code Socket}.
+     * A {@code java.net.Socket} view of this channel (as the JDK's adaptor: its streams need
+     * blocking mode; SO_TIMEOUT applies to them).
      */
     @Override
     public Socket socket() {
-        throw new UnsupportedOperationException("socket() adaptor not yet supported on jnetstack channels; "
-                + "use the channel, or org.jnetstack.socket.jdk.StackSocketFactory for a java.net.Socket");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                try {
+                    adaptor = new StackSocketAdaptor(this);
+                } catch (java.net.SocketException impossible) {
+                    throw new AssertionError(impossible);
+                }
+            }
+            return adaptor;
+        }
+    }
+
+    boolean inputShut() {
+        return pipe.isInputShutdown();
+    }
+
+    boolean outputShut() {
+        return pipe.isOutputShutdown();
     }
 
     /** The connection (null before connecting), for tests that look at what the options did. */

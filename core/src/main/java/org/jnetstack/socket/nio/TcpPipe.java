@@ -156,7 +156,7 @@ final class TcpPipe {
                 if (!block) {
                     return false;
                 }
-                await(writable);
+                await(writable, 0);
             }
         } finally {
             lock.unlock();
@@ -168,6 +168,12 @@ final class TcpPipe {
      * non-blocking and nothing has arrived, or {@link #CLOSED} when the channel was closed.
      */
     long read(ByteBuffer[] dsts, int off, int len, boolean block) throws IOException {
+        return read(dsts, off, len, block, 0);
+    }
+
+    /** {@link #read} with a timeout in milliseconds (0: none) when blocking: SO_TIMEOUT of the socket adaptor. */
+    long read(ByteBuffer[] dsts, int off, int len, boolean block, int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         long n = 0;
         boolean pull = false;
         lock.lock();
@@ -199,7 +205,10 @@ final class TcpPipe {
                 if (!block) {
                     return 0;
                 }
-                await(readable);
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+                await(readable, deadline);
             }
         } finally {
             lock.unlock();
@@ -249,7 +258,7 @@ final class TcpPipe {
                     flush = false;
                     LoopTasks.post(loop, events::flush);
                 }
-                await(writable);
+                await(writable, 0);
             }
         } finally {
             lock.unlock();
@@ -342,14 +351,21 @@ final class TcpPipe {
         }
     }
 
-    /** Waits on {@code cond} (lock held) until signalled, at most a second (to notice a stopped loop). */
-    private void await(Condition cond) throws IOException {
+    /**
+     * Waits on {@code cond} (lock held) until signalled, at most a second (to notice a stopped
+     * loop) and at most until {@code deadline} (0: none).
+     */
+    private void await(Condition cond, long deadline) throws IOException {
         LoopTasks.checkNotLoopThread(loop);
         if (loop.isClosed()) {
             throw new SocketException("Socket closed: the network stack's event loop has stopped");
         }
         try {
-            cond.awaitNanos(TimeUnit.SECONDS.toNanos(1));
+            long wait = TimeUnit.SECONDS.toNanos(1);
+            if (deadline != 0) {
+                wait = Math.min(wait, deadline - System.nanoTime());
+            }
+            cond.awaitNanos(wait);
         } catch (InterruptedException e) {
             // Thread.interrupt() runs the channel's interruptor right after setting the status: it
             // closes the channel, which signals us. Wait for that without spinning, then leave the
