@@ -234,7 +234,7 @@ final class StackSelector extends AbstractSelector {
     void enqueue(StackSelectionKey k) {
         stateLock.lock();
         try {
-            if (!k.queued) {
+            if (!k.queued && isOpen()) {
                 k.queued = true;
                 queue.add(k);
                 changed.signal();
