@@ -35,7 +35,7 @@ final class TcpPipe {
     static final int IN = 1;
     static final int OUT = 2;
     static final int CONNECTED = 4;
-    static final int HANGUP = 8; // an error, or the connection is over, or both directions are shut
+    static final int HANGUP = 8; // an error, the connection is over, or both directions are shut (poll's POLLHUP)
 
     private final NetStack stack;
     private final EventLoop loop;
@@ -59,6 +59,7 @@ final class TcpPipe {
     private boolean outputShutdown;
     private boolean closed;
     private boolean closeRequested;   // the loop is to close the connection once tx has drained
+    private boolean bothShut;         // input and output shut: the connection was closed
     private IOException error;
 
     private volatile int pollBits;
@@ -222,7 +223,7 @@ final class TcpPipe {
     /**
      * Writes from {@code srcs[off, off+len)}: all of it when blocking, what fits when not.
      * Returns the bytes taken, or {@link #CLOSED} when the channel was closed before any was.
-     * Throws {@code ClosedChannelException} after {@link #shutdownOutput()}.
+     * Throws {@code AsynchronousCloseException} (a ClosedChannelException) after {@link #shutdownOutput()}, as the JDK does.
      */
     long write(ByteBuffer[] srcs, int off, int len, boolean block) throws IOException {
         long n = 0;
@@ -234,7 +235,9 @@ final class TcpPipe {
                     return n > 0 ? n : CLOSED;
                 }
                 if (outputShutdown) {
-                    throw new java.nio.channels.ClosedChannelException();
+                    // The JDK's SocketChannel throws this subclass of ClosedChannelException here
+                    // (SameAsJdkPropertiesTest compares): code written against it may rely on it.
+                    throw new java.nio.channels.AsynchronousCloseException();
                 }
                 if (error != null) {
                     throw rethrown(error);
@@ -289,6 +292,7 @@ final class TcpPipe {
             lock.unlock();
         }
         LoopTasks.post(loop, events::pull);
+        LoopTasks.post(loop, events::flush); // with output shut too, that closes the connection
         keys.readinessChanged();
     }
 
@@ -389,7 +393,7 @@ final class TcpPipe {
         if (established || finished || error != null) {
             bits |= CONNECTED;
         }
-        if (finished || error != null || peerFin && outputShutdown) {
+        if (finished || error != null || (peerFin || inputShutdown) && outputShutdown) { // Linux: both directions shut
             bits |= HANGUP;
         }
         int before = pollBits;
@@ -584,6 +588,10 @@ final class TcpPipe {
                     if (closeRequested) {
                         closeRequested = false;
                         closeNow = true;
+                    } else if (outputShutdown && inputShutdown && !bothShut) {
+                        // Both directions shut is a close to TCP, as on Linux: later data is answered with RST
+                        bothShut = true;
+                        closeNow = true;
                     } else if (outputShutdown && !c.isOutputShutdown()) {
                         c.shutdownOutput();
                     }
@@ -595,6 +603,9 @@ final class TcpPipe {
                 keys.readinessChanged();
             }
             if (closeNow) {
+                if (bothShut) {
+                    pull(); // discards what came after shutdownInput, so the close is a FIN, not a RST
+                }
                 c.close(); // FIN after the data; RST if received bytes were never read
             }
         }
