@@ -14,6 +14,8 @@ final class StackSelectionKey extends AbstractSelectionKey {
     private volatile int readyOps;
     /** In the selector's queue of keys to look at (guarded by the selector's state lock). */
     boolean queued;
+    /** Where the key sits in the selector's selected-key set; -1 when not there (the selecting thread's). */
+    int selectedIndex = -1;
 
     StackSelectionKey(SelectableChannel channel, StackSelector selector) {
         this.channel = channel;

@@ -333,34 +333,71 @@ final class StackSelector extends AbstractSelector {
 
     /**
      * The selected-key set: the application may remove keys, never add them (the JDK's
-     * "ungrowable" set). Like the JDK's, it is not thread-safe.
+     * "ungrowable" set). Like the JDK's, it is not thread-safe. An array with each key's index
+     * in the key itself: adding, removing and looking up allocate nothing and take O(1).
      */
     private final class SelectedKeys extends java.util.AbstractSet<SelectionKey> {
-        private final java.util.HashSet<SelectionKey> set = new java.util.HashSet<>();
+        private StackSelectionKey[] items = new StackSelectionKey[16];
+        private int size;
 
         @Override
         public java.util.Iterator<SelectionKey> iterator() {
-            return set.iterator();
+            return new java.util.Iterator<>() {
+                private int cursor;
+                private int last = -1;
+
+                @Override
+                public boolean hasNext() {
+                    return cursor < size;
+                }
+
+                @Override
+                public SelectionKey next() {
+                    if (cursor >= size) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    last = cursor++;
+                    return items[last];
+                }
+
+                @Override
+                public void remove() {
+                    if (last < 0) {
+                        throw new IllegalStateException();
+                    }
+                    removeAt(last);
+                    cursor = last; // the last key moved into this slot and is still to be visited
+                    last = -1;
+                }
+            };
         }
 
         @Override
         public int size() {
-            return set.size();
+            return size;
         }
 
         @Override
         public boolean contains(Object o) {
-            return set.contains(o);
+            return o instanceof StackSelectionKey k && k.selectorImpl() == StackSelector.this && k.selectedIndex >= 0;
         }
 
         @Override
         public boolean remove(Object o) {
-            return set.remove(o);
+            if (!contains(o)) {
+                return false;
+            }
+            removeAt(((StackSelectionKey) o).selectedIndex);
+            return true;
         }
 
         @Override
         public void clear() {
-            set.clear();
+            for (int i = 0; i < size; i++) {
+                items[i].selectedIndex = -1;
+                items[i] = null;
+            }
+            size = 0;
         }
 
         @Override
@@ -368,16 +405,32 @@ final class StackSelector extends AbstractSelector {
             throw new UnsupportedOperationException("keys can't be added to the selected-key set");
         }
 
-        void addByOwner(SelectionKey k) {
-            set.add(k);
+        void addByOwner(StackSelectionKey k) {
+            if (k.selectedIndex >= 0) {
+                return;
+            }
+            if (size == items.length) {
+                items = java.util.Arrays.copyOf(items, size * 2);
+            }
+            items[size] = k;
+            k.selectedIndex = size++;
         }
 
-        void removeByOwner(SelectionKey k) {
-            set.remove(k);
+        void removeByOwner(StackSelectionKey k) {
+            remove(k);
         }
 
         void clearByOwner() {
-            set.clear();
+            clear();
+        }
+
+        private void removeAt(int i) {
+            StackSelectionKey gone = items[i];
+            StackSelectionKey moved = items[--size];
+            items[i] = moved;
+            moved.selectedIndex = i;
+            items[size] = null;
+            gone.selectedIndex = -1;
         }
     }
 }

@@ -41,6 +41,8 @@ final class TcpPipe {
     private final EventLoop loop;
     private final KeyList keys;
     private final Events events = new Events();
+    private final Runnable pullTask = events::pull;   // posted from the application's side: made once
+    private final Runnable flushTask = events::flush;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final Condition writable = lock.newCondition();
@@ -215,7 +217,7 @@ final class TcpPipe {
             lock.unlock();
         }
         if (pull) {
-            LoopTasks.post(loop, events::pull);
+            LoopTasks.post(loop, pullTask);
         }
         return n;
     }
@@ -259,7 +261,7 @@ final class TcpPipe {
                 }
                 if (flush) { // hand the loop what we have before waiting for room
                     flush = false;
-                    LoopTasks.post(loop, events::flush);
+                    LoopTasks.post(loop, flushTask);
                 }
                 await(writable, 0);
             }
@@ -267,7 +269,7 @@ final class TcpPipe {
             lock.unlock();
         }
         if (flush) {
-            LoopTasks.post(loop, events::flush);
+            LoopTasks.post(loop, flushTask);
         }
         return n;
     }
@@ -291,8 +293,8 @@ final class TcpPipe {
         } finally {
             lock.unlock();
         }
-        LoopTasks.post(loop, events::pull);
-        LoopTasks.post(loop, events::flush); // with output shut too, that closes the connection
+        LoopTasks.post(loop, pullTask);
+        LoopTasks.post(loop, flushTask); // with output shut too, that closes the connection
         keys.readinessChanged();
     }
 
@@ -309,7 +311,7 @@ final class TcpPipe {
         } finally {
             lock.unlock();
         }
-        LoopTasks.post(loop, events::flush);
+        LoopTasks.post(loop, flushTask);
         keys.readinessChanged();
     }
 
@@ -422,6 +424,8 @@ final class TcpPipe {
         // Loop thread only: one move and one wake-up per batch of received frames, not per segment.
         private boolean pullQueued;
         private boolean flushQueued;
+        private final Runnable pullNow = this::pull;
+        private final Runnable flushNow = this::flush;
 
         @Override
         public void onConnected(TcpConnection c) {
@@ -457,14 +461,14 @@ final class TcpPipe {
         private void pullAfterBatch() {
             if (!pullQueued) {
                 pullQueued = true;
-                LoopTasks.post(loop, this::pull);
+                LoopTasks.post(loop, pullNow);
             }
         }
 
         private void flushAfterBatch() {
             if (!flushQueued) {
                 flushQueued = true;
-                LoopTasks.post(loop, this::flush);
+                LoopTasks.post(loop, flushNow);
             }
         }
 
