@@ -36,7 +36,7 @@ import org.jnetstack.NetStack;
  *
  * <p>{@link #openPipe()} and {@link #inheritedChannel()} belong to the host, not the network:
  * they delegate to the JDK's default provider (whose pipe works with the JDK's selectors, not
- * with these). Datagram channels are not supported yet. IPv4 only for now.
+ * with these). IPv4 only for now.
  */
 public final class StackSelectorProvider extends SelectorProvider {
     /** The class name for {@code -Djava.nio.channels.spi.SelectorProvider}. */
@@ -108,15 +108,14 @@ public final class StackSelectorProvider extends SelectorProvider {
         }
     }
 
-    /** Not yet supported: UDP channels. */
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        throw new UnsupportedOperationException("DatagramChannel not yet supported on jnetstack; "
-                + "use org.jnetstack.socket.UdpSocket");
+        return new StackDatagramChannel(this, stack());
     }
 
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
         return openDatagramChannel();
     }
 
