@@ -18,6 +18,16 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelFutureListener;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  * provider constructors). An echo server and a client move 8 MiB each way byte-exact over
  * several connections at once (no root: a virtual wire). Against the Linux kernel over TAP in a
  * namespace (root): the Netty echo server on the stack answers kernel {@code nc} with 100 MiB
- * byte-exact, and a Netty client on the stack fetches a file from the kernel's python HTTP server.
+ * byte-exact, a Netty HTTP server (netty-codec-http) answers kernel {@code curl} (a 20 MB POST
+ * echoed byte-exact), and a Netty client on the stack fetches a file from the kernel's python
+ * HTTP server.
  */
 @Timeout(600)
 class NettyOnStackTest {
@@ -209,6 +221,52 @@ class NettyOnStackTest {
                 assertThat(KernelTcp.sha256(echoed)).isEqualTo(KernelTcp.sha256(data));
                 System.out.printf("Netty echo on the stack, kernel nc: 100 MiB each way in %.1f s (%.1f MB/s each way)%n",
                         seconds, (100L << 20) / seconds / 1e6);
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            }
+        }
+    }
+
+    /** Answers every request with its own body (and the client's address in a header). */
+    static final class EchoHttp extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    req.content().retainedDuplicate());
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+            res.headers().set("X-Client", ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress());
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            var f = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    @Test
+    void nettyHttpServerOnTheStackAnswersKernelCurl(@TempDir Path dir) throws Exception {
+        Requirements.rootWithTap("ip", "sysctl", "curl");
+        Path post = KernelTcp.randomFile(dir, "post.bin", 20_000_000, 23);
+        Path echoed = dir.resolve("echoed.bin");
+        Path headers = dir.resolve("headers.txt");
+        try (Netns ns = Netns.create(); EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, TcpConfig.defaults(), t -> t)) {
+            e.start();
+            StackSelectorProvider provider = new StackSelectorProvider(e.stack);
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory(provider));
+            try {
+                new ServerBootstrap().group(group).channelFactory(() -> new NioServerSocketChannel(provider))
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 20), new EchoHttp());
+                            }
+                        }).bind(new InetSocketAddress(8080)).sync();
+                CommandResult curl = ns.run(Duration.ofMinutes(2), "curl", "-sS", "--max-time", "90", "--data-binary", "@" + post,
+                        "-H", "Content-Type: application/octet-stream", "-D", headers.toString(), "-o", echoed.toString(),
+                        "http://" + STACK + ":8080/echo");
+                assertThat(curl.exitStatus()).as(curl.describe()).isZero();
+                assertThat(Files.readString(headers)).contains("HTTP/1.1 200 OK", "X-Client: " + KERNEL); // after curl's 100 Continue
+                assertThat(KernelTcp.sha256(echoed)).isEqualTo(KernelTcp.sha256(post));
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             }
