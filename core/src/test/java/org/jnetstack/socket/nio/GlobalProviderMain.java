@@ -26,13 +26,29 @@ import org.jnetstack.socket.TwoHosts;
  * Run in a JVM started with {@code -Djava.nio.channels.spi.SelectorProvider=}
  * {@value StackSelectorProvider#GLOBAL_CLASS} (by {@link GlobalProviderTest}): the JDK's
  * unmodified {@code HttpServer} and {@code HttpClient} on the stack 10.0.0.2, talking to the
- * stack 10.0.0.1 on the same virtual wire. Prints one line per check; exits 0 when all pass.
+ * stack 10.0.0.1 on the same virtual wire, with host names resolved through
+ * {@link StackInetAddressResolverProvider} (listed in a services file on this JVM's class path by
+ * the test). Prints one line per check; exits 0 when all pass.
  */
 public final class GlobalProviderMain {
     public static void main(String[] args) throws Exception {
         try (TwoHosts net = new TwoHosts()) {
             StackSelectorProvider.installGlobalStack(net.server);
             System.out.println("provider " + SelectorProvider.provider().getClass().getName());
+            // names through the stack's resolver (here a table standing in for its DnsResolver)
+            StackInetAddressResolverProvider.install(host -> {
+                if (host.equals("web.test")) {
+                    return java.util.List.of(TwoHosts.clientIp());
+                }
+                throw new java.net.UnknownHostException(host + ": not in the test's table");
+            });
+            System.out.println("resolved web.test " + java.net.InetAddress.getByName("web.test").getHostAddress());
+            try {
+                java.net.InetAddress.getByName("nowhere.test");
+                System.out.println("resolved nowhere.test: should not have");
+            } catch (java.net.UnknownHostException e) {
+                System.out.println("unknown " + e.getMessage());
+            }
             httpServerAnswersAnInStackClient(net);
             httpClientFetchesFromAnInStackServer(net);
         } catch (Throwable t) {
@@ -135,7 +151,7 @@ public final class GlobalProviderMain {
             }
         });
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20)).build();
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://10.0.0.1:8080/data"))
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://web.test:8080/data"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         System.out.println("httpclient status " + r.statusCode());
         System.out.println("httpclient body " + (sha256(r.body()).equals(sha256(body)) ? "byte-exact" : "DIFFERENT")
