@@ -53,7 +53,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
 
     // Guarded by stateLock.
     private int bindPort = -1; // -1: not bound; 0: bound to an ephemeral port chosen at connect
-    private boolean connectPending;
+    private volatile boolean connectPending; // read lock-free by selectors (readyOps)
     private volatile boolean connected;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;

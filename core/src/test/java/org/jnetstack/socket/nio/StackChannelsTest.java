@@ -304,6 +304,46 @@ class StackChannelsTest {
         }
     }
 
+    @Test
+    void socketAdaptorsServeCodeThatWantsJavaNetSockets() throws Exception {
+        try (ServerSocketChannel listener = server.openServerSocketChannel(); SocketChannel c = client.openSocketChannel()) {
+            java.net.ServerSocket ss = listener.socket();
+            ss.bind(new InetSocketAddress(8080), 5);
+            assertThat(ss.getLocalPort()).isEqualTo(8080);
+            assertThat(ss.isBound()).isTrue();
+            java.net.Socket s = c.socket();
+            s.connect(TwoHosts.server(8080));
+            java.net.Socket peer = ss.accept();
+            assertThat(peer.getChannel()).isNotNull();
+            assertThat(s.getInetAddress()).isEqualTo(TwoHosts.serverIp());
+            assertThat(s.getPort()).isEqualTo(8080);
+            assertThat(peer.getInetAddress()).isEqualTo(TwoHosts.clientIp());
+            assertThat(peer.getPort()).isEqualTo(s.getLocalPort());
+            s.setTcpNoDelay(true);
+            assertThat(c.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue(); // the adaptor is the channel
+
+            s.getOutputStream().write("over the adaptor".getBytes());
+            byte[] b = new byte[16];
+            int got = 0;
+            while (got < 16) {
+                got += peer.getInputStream().read(b, got, 16 - got);
+            }
+            assertThat(new String(b)).isEqualTo("over the adaptor");
+
+            s.setSoTimeout(200); // SO_TIMEOUT applies to the adaptor's reads, and the socket stays usable
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            peer.getOutputStream().write(7);
+            assertThat(s.getInputStream().read()).isEqualTo(7);
+
+            peer.shutdownOutput();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(peer.isOutputShutdown()).isTrue();
+            s.close();
+            assertThat(c.isOpen()).isFalse();
+            peer.close();
+        }
+    }
+
     // ------------------------------------------------------------------ asynchronous close, interrupt
 
     @Test
