@@ -20,6 +20,7 @@ import java.util.Set;
  */
 final class StackServerSocketAdaptor extends ServerSocket {
     private final StackServerSocketChannel ch;
+    private volatile int timeoutMillis;
 
     StackServerSocketAdaptor(StackServerSocketChannel ch) {
         super(new NoSocketImpl());
@@ -71,7 +72,7 @@ final class StackServerSocketAdaptor extends ServerSocket {
         if (!ch.isBlocking()) {
             throw new IllegalBlockingModeException();
         }
-        return ch.accept().socket();
+        return ch.accept(timeoutMillis).socket();
     }
 
     @Override
@@ -89,14 +90,24 @@ final class StackServerSocketAdaptor extends ServerSocket {
         return !ch.isOpen();
     }
 
+    /** SO_TIMEOUT: how long {@link #accept()} waits (0: for ever). */
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        throw new SocketException("SO_TIMEOUT on accept not supported by jnetstack's adaptor yet; use a selector");
+        if (timeout < 0) {
+            throw new IllegalArgumentException("timeout < 0");
+        }
+        if (!ch.isOpen()) {
+            throw new SocketException("Socket is closed");
+        }
+        timeoutMillis = timeout;
     }
 
     @Override
-    public int getSoTimeout() {
-        return 0;
+    public int getSoTimeout() throws SocketException {
+        if (!ch.isOpen()) {
+            throw new SocketException("Socket is closed");
+        }
+        return timeoutMillis;
     }
 
     @Override

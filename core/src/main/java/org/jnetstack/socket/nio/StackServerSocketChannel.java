@@ -108,6 +108,12 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
      */
     @Override
     public SocketChannel accept() throws IOException {
+        return accept(0);
+    }
+
+    /** {@link #accept()} with a timeout in milliseconds (0: none) when blocking: the adaptor's SO_TIMEOUT. */
+    SocketChannel accept(int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         StackSocketChannel s = null;
         TcpListener drainMore = null;
         ensureOpen();
@@ -130,7 +136,11 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
                     if (s != null || !blocking) {
                         break;
                     }
-                    awaitAcceptable();
+                    if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                        completed = true; // not closed: the timeout is the outcome
+                        throw new java.net.SocketTimeoutException("Accept timed out");
+                    }
+                    awaitAcceptable(deadline);
                 }
                 hasReady = !ready.isEmpty();
                 if (s != null && !drainPosted) {
@@ -153,13 +163,17 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
         return s;
     }
 
-    private void awaitAcceptable() throws IOException {
+    private void awaitAcceptable(long deadline) throws IOException {
         LoopTasks.checkNotLoopThread(stack.loop());
         if (stack.loop().isClosed()) {
             throw new java.net.SocketException("Socket closed: the network stack's event loop has stopped");
         }
         try {
-            acceptable.awaitNanos(TimeUnit.SECONDS.toNanos(1));
+            long wait = TimeUnit.SECONDS.toNanos(1);
+            if (deadline != 0) {
+                wait = Math.min(wait, deadline - System.nanoTime());
+            }
+            acceptable.awaitNanos(wait);
         } catch (InterruptedException e) {
             if (isOpen()) {
                 acceptable.awaitUninterruptibly(); // the interruptor closes the channel and signals us

@@ -51,7 +51,7 @@ final class StackSocketAdaptor extends Socket {
         if (!ch.isBlocking()) {
             throw new IllegalBlockingModeException();
         }
-        ch.connect(remote); // the stack's SYN retries bound it; a connect timeout is not applied yet
+        ch.connect(remote, timeout); // 0: until the stack's SYN retries give up
     }
 
     @Override

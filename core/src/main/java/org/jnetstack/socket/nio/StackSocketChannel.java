@@ -121,6 +121,15 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
 
     @Override
     public boolean connect(SocketAddress remoteAddress) throws IOException {
+        return connect(remoteAddress, 0);
+    }
+
+    /**
+     * {@link #connect(SocketAddress)} with a timeout in milliseconds (0: none) when blocking: the
+     * socket adaptor's {@code connect(address, timeout)}; on expiry the channel is closed and
+     * {@code SocketTimeoutException: Connect timed out} thrown.
+     */
+    boolean connect(SocketAddress remoteAddress, int timeoutMillis) throws IOException {
         InetSocketAddress r = checkAddress(remoteAddress);
         if (r.getPort() == 0) {
             throw new java.net.SocketException("cannot connect to port 0");
@@ -158,7 +167,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                     completed = true;
                     return false; // finishConnect, or OP_CONNECT, tells the outcome
                 }
-                completed = establish(true);
+                completed = establish(true, timeoutMillis);
                 return completed;
             } finally {
                 if (blocking) {
@@ -189,7 +198,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                 if (blocking) {
                     begin();
                 }
-                completed = establish(blocking);
+                completed = establish(blocking, 0);
                 return completed;
             } finally {
                 if (blocking) {
@@ -203,8 +212,8 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     }
 
     /** Waits for (or looks at) the handshake; on success the channel is connected. */
-    private boolean establish(boolean block) throws IOException {
-        if (!pipe.awaitEstablished(block)) {
+    private boolean establish(boolean block, int timeoutMillis) throws IOException {
+        if (!pipe.awaitEstablished(block, timeoutMillis)) {
             if (!isOpen() && !block) {
                 throw new ClosedChannelException();
             }

@@ -141,6 +141,12 @@ final class TcpPipe {
      * Returns false as well when the channel was closed meanwhile (the caller then checks).
      */
     boolean awaitEstablished(boolean block) throws IOException {
+        return awaitEstablished(block, 0);
+    }
+
+    /** {@link #awaitEstablished(boolean)} with a timeout in milliseconds (0: none): "Connect timed out". */
+    boolean awaitEstablished(boolean block, int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
             while (true) {
@@ -159,7 +165,10 @@ final class TcpPipe {
                 if (!block) {
                     return false;
                 }
-                await(writable, 0);
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new SocketTimeoutException("Connect timed out");
+                }
+                await(writable, deadline);
             }
         } finally {
             lock.unlock();

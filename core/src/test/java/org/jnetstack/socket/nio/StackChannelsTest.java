@@ -344,6 +344,25 @@ class StackChannelsTest {
         }
     }
 
+    @Test
+    void adaptorTimeoutsOnConnectAndAccept() throws Exception {
+        SocketChannel c = client.openSocketChannel();
+        // nobody answers ARP for 10.0.0.99: the handshake never completes
+        assertThatThrownBy(() -> c.socket().connect(new InetSocketAddress("10.0.0.99", 80), 300))
+                .isInstanceOf(java.net.SocketTimeoutException.class).hasMessage("Connect timed out");
+        assertThat(c.isOpen()).isFalse();
+
+        try (ServerSocketChannel listener = listen(80)) {
+            java.net.ServerSocket ss = listener.socket();
+            ss.setSoTimeout(200);
+            assertThatThrownBy(ss::accept).isInstanceOf(java.net.SocketTimeoutException.class).hasMessage("Accept timed out");
+            assertThat(listener.isOpen()).isTrue(); // a timeout does not close it
+            try (SocketChannel d = connect(80)) {
+                assertThat(ss.accept().getPort()).isEqualTo(((InetSocketAddress) d.getLocalAddress()).getPort());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ asynchronous close, interrupt
 
     @Test
