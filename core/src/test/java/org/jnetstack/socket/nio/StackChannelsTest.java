@@ -363,6 +363,20 @@ class StackChannelsTest {
         }
     }
 
+    @Test
+    void closingWithUnreadDataResetsAndThePeersReadSaysSo() throws Exception {
+        try (ServerSocketChannel listener = listen(80); SocketChannel c = connect(80); SocketChannel peer = listener.accept();
+                Selector selector = server.openSelector()) {
+            c.write(ByteBuffer.wrap(new byte[] {1}));
+            peer.configureBlocking(false);
+            peer.register(selector, SelectionKey.OP_READ);
+            assertThat(selector.select(10_000)).isEqualTo(1); // the byte is there, unread
+            peer.close(); // RST (RFC 1122 4.2.2.13), as the JDK on Linux does
+            assertThatThrownBy(() -> c.read(ByteBuffer.allocate(1))).isInstanceOf(java.net.SocketException.class)
+                    .hasMessage("Connection reset");
+        }
+    }
+
     // ------------------------------------------------------------------ asynchronous close, interrupt
 
     @Test
