@@ -377,6 +377,43 @@ class StackChannelsTest {
         }
     }
 
+    @Test
+    void connectionsNobodyAcceptsAreBoundedByTheBacklog() throws Exception {
+        try (ServerSocketChannel listener = server.openServerSocketChannel(); Selector selector = client.openSelector()) {
+            listener.bind(new InetSocketAddress(80), 3);
+            List<SocketChannel> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++) { // a peer opening connections the application never accepts
+                SocketChannel c = client.openSocketChannel();
+                c.configureBlocking(false);
+                c.connect(TwoHosts.server(80));
+                c.register(selector, SelectionKey.OP_CONNECT);
+                clients.add(c);
+            }
+            // wait until the handshakes that can complete have: 3 here + 3 in the listener's own queue
+            long established = 0;
+            for (int round = 0; round < 200 && established < 6; round++) {
+                selector.select(50);
+                established = LoopTasks.call(net.loop, () -> net.server.tcp().connections().stream()
+                        .filter(c -> c.state() == org.jnetstack.tcp.TcpState.ESTABLISHED).count());
+            }
+            Thread.sleep(200); // and no more than those come (the others' SYNs go unanswered)
+            long now = LoopTasks.call(net.loop, () -> net.server.tcp().connections().stream()
+                    .filter(c -> c.state() == org.jnetstack.tcp.TcpState.ESTABLISHED).count());
+            assertThat(now).isEqualTo(6);
+            // accepting makes room for the next ones
+            int accepted = 0;
+            SocketChannel a;
+            while (accepted < 10 && (a = listener.accept()) != null) {
+                accepted++;
+                a.close();
+            }
+            assertThat(accepted).isEqualTo(10);
+            for (SocketChannel c : clients) {
+                c.close();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ asynchronous close, interrupt
 
     @Test
