@@ -91,6 +91,12 @@ final class Sampler {
         }
     }
 
+    int watchedCount() {
+        synchronized (watched) {
+            return watched.size();
+        }
+    }
+
     /** How a connection is named in the API: its two endpoints. */
     static String connectionId(TcpInfo info) {
         return info.local() + " " + info.remote();
