@@ -92,7 +92,7 @@ async function refresh() {
     card.appendChild(el('strong', i.name));
     card.appendChild(el('span', ` ${i.address}/${i.prefixLength}`));
     const dl = el('dl');
-    fields(dl, [['MAC', i.mac], ['MTU', U.bytes(i.mtu)], ['Netmask', i.netmask], ['Broadcast', i.broadcast]]);
+    fields(dl, [['MAC', i.mac], ['MTU', `${i.mtu} bytes`], ['Netmask', i.netmask], ['Broadcast', i.broadcast]]);
     card.appendChild(dl);
     ifaces.appendChild(card);
   }
