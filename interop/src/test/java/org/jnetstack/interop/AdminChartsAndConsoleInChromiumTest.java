@@ -90,6 +90,7 @@ class AdminChartsAndConsoleInChromiumTest {
                         chromeOptions(dir));
                 try {
                     drive(browser, ns, out, typed);
+                    measure(browser, jns);
                 } finally {
                     browser.quit();
                 }
@@ -160,6 +161,42 @@ class AdminChartsAndConsoleInChromiumTest {
         long clientWidth = ((Number) js.executeScript("return document.documentElement.clientWidth")).longValue();
         assertThat(scrollWidth).as("the page's width in a 400 px window").isLessThanOrEqualTo(clientWidth);
         Files.write(Path.of("target", "admin-phone.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /**
+     * The page's cost, printed (not asserted: it depends on the machine): bytes on the wire per
+     * status poll and per history poll as Chromium's resource timing counts them (headers and
+     * body), and the appliance's CPU time (utime + stime from /proc) over 20 s with the page open,
+     * then 20 s with it closed.
+     */
+    private static void measure(WebDriver browser, Background jns) throws Exception {
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        js.executeScript("performance.clearResourceTimings()");
+        long open = cpuTicks(jns.pid());
+        Thread.sleep(20_000);
+        open = cpuTicks(jns.pid()) - open;
+        @SuppressWarnings("unchecked")
+        java.util.List<Object> sizes = (java.util.List<Object>) js.executeScript("""
+                const e = performance.getEntriesByType('resource');
+                const avg = (p) => { const s = e.filter((x) => x.name.includes(p)).map((x) => x.transferSize);
+                                     return [s.length, s.length ? Math.round(s.reduce((a, b) => a + b, 0) / s.length) : 0]; };
+                return [...avg('/api/status'), ...avg('/api/history')];""");
+        browser.get("about:blank");
+        Thread.sleep(2000);
+        long closed = cpuTicks(jns.pid());
+        Thread.sleep(20_000);
+        closed = cpuTicks(jns.pid()) - closed;
+        System.out.printf("admin page cost: %s status polls of %s bytes, %s history polls of %s bytes on average in 20 s;"
+                + " appliance CPU %d ms per 20 s with the page open, %d ms with it closed%n",
+                sizes.get(0), sizes.get(1), sizes.get(2), sizes.get(3), open * 10, closed * 10);
+    }
+
+    /** utime + stime of {@code pid}, in clock ticks (100 a second on Linux). */
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static BufferedImage image(byte[] png) throws Exception {

@@ -118,6 +118,13 @@ async function refresh() {
   }
 }
 
+// A service's detail value: a nested object (the HTTP server's connection counts) as "accepted 12, refused busy 0".
+function readable(k, v) {
+  if (v === null || typeof v !== 'object') return U.value(k, v);
+  if (Array.isArray(v)) return v.join(', ');
+  return Object.entries(v).map(([k2, v2]) => `${U.label(k2).toLowerCase()} ${readable(k2, v2)}`).join(', ');
+}
+
 function services(list) {
   const box = $('services');
   box.replaceChildren();
@@ -131,7 +138,7 @@ function services(list) {
     if (svc.error) card.appendChild(el('div', svc.error, 'error'));
     if (svc.detail && Object.keys(svc.detail).length) {
       const dl = el('dl');
-      fields(dl, Object.entries(svc.detail).map(([k, v]) => [U.label(k), U.value(k, v)]));
+      fields(dl, Object.entries(svc.detail).map(([k, v]) => [U.label(k), readable(k, v)]));
       card.appendChild(dl);
     }
     box.appendChild(card);

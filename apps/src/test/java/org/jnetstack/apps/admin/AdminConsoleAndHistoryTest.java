@@ -291,4 +291,22 @@ class AdminConsoleAndHistoryTest {
         }
         assertThat(get("/units.js", null).body()).contains("Mbit/s");
     }
+
+    @Test
+    void theStatusIsGzippedForAClientThatAcceptsItAndPlainOtherwise() throws Exception {
+        start(null, HttpLimits.DEFAULTS);
+        Login me = login();
+        HttpResponse<String> plain = get("/api/status", me);
+        HttpResponse<byte[]> zipped = http.send(HttpRequest.newBuilder(URI.create(base + "/api/status"))
+                .header("Cookie", me.cookie).header("Accept-Encoding", "gzip, deflate").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(zipped.body().length).isLessThan(plain.body().length() / 3);
+        JsonNode unzipped = JSON.readTree(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body())));
+        assertThat(unzipped.at("/interfaces/0/address").asText()).isEqualTo("10.0.0.2");
+        assertThat(get("/api/session", me).headers().firstValue("Content-Encoding"))
+                .as("the CSRF token's answer is never compressed").isEmpty();
+    }
 }
