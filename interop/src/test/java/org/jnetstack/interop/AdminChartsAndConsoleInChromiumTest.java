@@ -131,6 +131,8 @@ class AdminChartsAndConsoleInChromiumTest {
             assertThat(detail).contains("Smoothed RTT").containsPattern("\\d+(\\.\\d+)? (µs|ms)")
                     .contains("Received").containsPattern("\\d+(\\.\\d+)? (KiB|MiB)");
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-conn canvas")));
+            browser.manage().window().setSize(new Dimension(1280, 1500)); // room for the detail view in the picture
+            Thread.sleep(2500); // a poll redraws the charts at the new size
             screenshot(browser, Path.of("target", "admin.png"), "traffic-section");
         }
 
