@@ -375,9 +375,12 @@ function openConsole() {
     term.write(bytes);
   });
   events.addEventListener('end', (e) => {
-    $('console-state').textContent = 'closed: ' + e.data;
     closeConsole();
-    if (loggedIn) setTimeout(openConsole, 3000);
+    // The console restarted (its settings changed): open it again. Opened in another tab of this
+    // session, or logged out: leave it, or two tabs would take it from each other for ever.
+    const again = /stopped/.test(e.data);
+    $('console-state').textContent = 'closed: ' + e.data + (again ? '' : ' — reload the page to open it here');
+    if (again && loggedIn) setTimeout(openConsole, 3000);
   });
   events.onerror = async () => {
     if (events && events.readyState === EventSource.CLOSED) {
