@@ -39,6 +39,10 @@ final class Sampler {
     /** Watched connections by id, least recently asked for first. Guarded by itself. */
     private final LinkedHashMap<String, History> watched = new LinkedHashMap<>(8, 0.75f, true);
     private final Map<String, Long> lastCounts = new HashMap<>();
+    /** TCP states seen so far: a state whose last connection went shows 0, not a gap. */
+    private final java.util.Set<String> knownStates = new java.util.LinkedHashSet<>();
+    /** Drop reasons that have counted something: from then on they show 0, not a gap. */
+    private final java.util.Set<String> dropSeries = new java.util.HashSet<>();
     private final Timer timer;
     private long lastNanos;
     private volatile boolean stopped;
@@ -131,7 +135,7 @@ final class Sampler {
                 long delta = delta("c." + n, c.get());
                 String name = "drop." + n;
                 if (!first && (delta > 0 || dropSeries.contains(name))) {
-                    dropSeries.add(name); // from its first drop on, a reason shows 0 rather than a gap
+                    dropSeries.add(name);
                     history.put(name, delta);
                 }
             }
@@ -161,10 +165,6 @@ final class Sampler {
             sampleWatched(infos);
         }
     }
-
-    /** States seen so far: a state whose last connection went shows 0, not a gap. */
-    private final java.util.Set<String> knownStates = new java.util.LinkedHashSet<>();
-    private final java.util.Set<String> dropSeries = new java.util.HashSet<>();
 
     private void sampleWatched(Map<String, TcpInfo> infos) {
         long t = System.currentTimeMillis();
