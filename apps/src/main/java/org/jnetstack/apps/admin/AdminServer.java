@@ -36,7 +36,7 @@ import org.jnetstack.apps.httpd.StackHttpServer;
  * stack's, so the page is served by our own TCP; see {@link StackHttpServer}). One handler routes by path:
  *
  * <pre>
- * GET  /, /app.js, /units.js, /style.css   the page (static resources)
+ * GET  /, /style.css, /app.js and the scripts it uses   the page (static resources)
  * GET  /api/status              the status snapshot as JSON (login, or public_status = true)
  * GET  /api/session             {loggedIn, csrf, publicStatus}
  * POST /api/login               {"password": "..."} → cookie + {csrf}; failures rate-limited
@@ -179,7 +179,8 @@ public final class AdminServer implements AutoCloseable {
             switch (method + " " + path) {
                 case "GET /", "GET /index.html" -> resource(res, "index.html", "text/html; charset=utf-8");
                 case "GET /app.js" -> resource(res, "app.js", "text/javascript; charset=utf-8");
-                case "GET /units.js" -> resource(res, "units.js", "text/javascript; charset=utf-8");
+                case "GET /units.js", "GET /charts.js", "GET /connections.js", "GET /console.js" ->
+                        resource(res, path.substring(1), "text/javascript; charset=utf-8");
                 case "GET /style.css" -> resource(res, "style.css", "text/css; charset=utf-8");
                 case "GET /api/session" -> session(req, res);
                 case "GET /api/status" -> status(req, res);

@@ -290,6 +290,13 @@ class AdminConsoleAndHistoryTest {
             assertThat(page).contains("\"" + path + "\"");
         }
         assertThat(get("/units.js", null).body()).contains("Mbit/s");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:src|href)=\"(/[^\"#]+\\.(?:js|css))\"").matcher(page);
+        int scripts = 0;
+        while (m.find()) {
+            assertThat(get(m.group(1), null).statusCode()).as(m.group(1)).isEqualTo(200);
+            scripts++;
+        }
+        assertThat(scripts).as("every script and style sheet the page names is served").isEqualTo(10);
     }
 
     @Test
