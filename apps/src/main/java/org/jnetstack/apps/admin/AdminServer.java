@@ -36,7 +36,7 @@ import org.jnetstack.apps.httpd.StackHttpServer;
  * stack's, so the page is served by our own TCP; see {@link StackHttpServer}). One handler routes by path:
  *
  * <pre>
- * GET  /, /app.js, /style.css   the page (static resources)
+ * GET  /, /style.css, /app.js and the scripts it uses   the page (static resources)
  * GET  /api/status              the status snapshot as JSON (login, or public_status = true)
  * GET  /api/session             {loggedIn, csrf, publicStatus}
  * POST /api/login               {"password": "..."} → cookie + {csrf}; failures rate-limited
@@ -45,6 +45,11 @@ import org.jnetstack.apps.httpd.StackHttpServer;
  * POST /api/config              {"table.key": value, ...} (CSRF) → validated, applied, written back
  * GET  /api/pcap                the capture ring as a pcap file, without the page's own traffic
  *                               (?include_admin=1 keeps it)
+ * GET  /api/history?since=N     the charts' samples after number N (as status: login or public_status);
+ *                               &amp;conn=ID&amp;connSince=M adds connection ID's (see {@link Sampler})
+ * GET  /api/console/stream      the serial console's output as server-sent events (login; {@link ConsoleStreams})
+ * POST /api/console/input       {"data": "..."} (CSRF) typed into the console, as its input policy allows
+ * GET  /lib/...                 uPlot and xterm.js from their WebJars ({@link WebAssets})
  * </pre>
  *
  * Every request must name the appliance in its Host header ({@link HostCheck}), so a web page
@@ -83,6 +88,8 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicLong verifications = new AtomicLong();
     private final String generatedPassword;
     private final String generatedHash;
+    private final Sampler sampler;
+    private final ConsoleStreams consoles;
 
     /**
      * Starts serving on {@code port} (0: any free port) of {@code bindAddress}.
@@ -116,7 +123,10 @@ public final class AdminServer implements AutoCloseable {
             generatedPassword = null;
             generatedHash = null;
         }
+        this.sampler = new Sampler(appliance.stack());
+        this.consoles = new ConsoleStreams(appliance, limits.idleTimeout().toMillis());
         this.server = StackHttpServer.start(sockets, bindAddress, port, limits, this::route);
+        sampler.start();
     }
 
     public int port() {
@@ -169,6 +179,8 @@ public final class AdminServer implements AutoCloseable {
             switch (method + " " + path) {
                 case "GET /", "GET /index.html" -> resource(res, "index.html", "text/html; charset=utf-8");
                 case "GET /app.js" -> resource(res, "app.js", "text/javascript; charset=utf-8");
+                case "GET /units.js", "GET /charts.js", "GET /connections.js", "GET /console.js" ->
+                        resource(res, path.substring(1), "text/javascript; charset=utf-8");
                 case "GET /style.css" -> resource(res, "style.css", "text/css; charset=utf-8");
                 case "GET /api/session" -> session(req, res);
                 case "GET /api/status" -> status(req, res);
@@ -177,8 +189,17 @@ public final class AdminServer implements AutoCloseable {
                 case "GET /api/config" -> config(req, res);
                 case "POST /api/config" -> change(req, res);
                 case "GET /api/pcap" -> pcap(req, res);
-                default -> send(res, path.startsWith("/api/") || path.equals("/") ? 405 : 404,
-                        Map.of("error", method + " " + path + " is not served here"));
+                case "GET /api/history" -> history(req, res);
+                case "GET /api/console/stream" -> consoleStream(req, res);
+                case "POST /api/console/input" -> consoleInput(req, res);
+                default -> {
+                    if (method.equals("GET") && WebAssets.ASSETS.containsKey(path)) {
+                        asset(res, WebAssets.ASSETS.get(path));
+                        return;
+                    }
+                    send(res, path.startsWith("/api/") || path.equals("/") ? 405 : 404,
+                            Map.of("error", method + " " + path + " is not served here"));
+                }
             }
         } catch (IOException e) {
             throw e;
@@ -206,6 +227,19 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    private void asset(ClassicHttpResponse res, WebAssets.Asset a) throws IOException {
+        try (InputStream in = AdminServer.class.getClassLoader().getResourceAsStream(a.resource())) {
+            if (in == null) {
+                send(res, 404, Map.of("error", a.resource() + " is missing from the class path"));
+                return;
+            }
+            res.setCode(200);
+            // the URL names the version: a new version is a new URL, so the browser may keep this one
+            res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+            res.setEntity(new ByteArrayEntity(in.readAllBytes(), ContentType.parse(a.contentType())));
+        }
+    }
+
     // ---------------------------------------------------------------- API
 
     private void session(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
@@ -222,7 +256,82 @@ public final class AdminServer implements AutoCloseable {
             send(res, 401, Map.of("error", "log in to see the status"));
             return;
         }
-        send(res, 200, appliance.status());
+        sendCompressed(req, res, appliance.status());
+    }
+
+    private void history(ClassicHttpRequest req, ClassicHttpResponse res) throws IOException {
+        if (!appliance.config().current().admin().publicStatus() && sessions.find(cookie(req)) == null) {
+            send(res, 401, Map.of("error", "log in to see the charts"));
+            return;
+        }
+        Map<String, String> q = query(req);
+        long since;
+        long connSince;
+        try {
+            since = Long.parseLong(q.getOrDefault("since", "0"));
+            connSince = Long.parseLong(q.getOrDefault("connSince", "0"));
+        } catch (NumberFormatException e) {
+            send(res, 400, Map.of("error", "since and connSince must be sample numbers: 0 for everything held, "
+                    + "else the \"latest\" of the last answer"));
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("intervalMillis", 1000);
+        out.putAll(sampler.history().since(since));
+        String conn = q.get("conn");
+        if (conn != null && !conn.isEmpty()) {
+            if (conn.length() > 200) {
+                send(res, 400, Map.of("error", "conn must be a connection's \"local remote\" pair"));
+                return;
+            }
+            Map<String, Object> c = new LinkedHashMap<>(sampler.watch(conn).since(connSince));
+            c.put("id", conn);
+            out.put("connection", c);
+        }
+        sendCompressed(req, res, out);
+    }
+
+    private void consoleStream(ClassicHttpRequest req, ClassicHttpResponse res) throws Exception {
+        String token = cookie(req);
+        if (sessions.find(token) == null) {
+            send(res, 401, Map.of("error", "log in to use the serial console"));
+            return;
+        }
+        try {
+            res.setEntity(consoles.stream(token, sessions::alive));
+            res.setCode(200);
+        } catch (ConsoleStreams.NotRunning e) {
+            send(res, 404, Map.of("error", e.getMessage()));
+        } catch (ConsoleStreams.Full e) {
+            tooBusy(res, e.getMessage());
+        }
+    }
+
+    private void consoleInput(ClassicHttpRequest req, ClassicHttpResponse res) throws Exception {
+        if (authorizedChange(req, res) == null) {
+            return;
+        }
+        Map<String, Object> body = jsonBody(req);
+        if (body == null || !(body.get("data") instanceof String data) || data.length() > ConsoleStreams.MAX_INPUT_CHARS) {
+            send(res, 400, Map.of("error", "expected a JSON object like {\"data\": \"ls\\r\"} of at most "
+                    + ConsoleStreams.MAX_INPUT_CHARS + " characters"));
+            return;
+        }
+        org.jnetstack.apps.serial.SerialBridge.Typed t = consoles.type(cookie(req), data);
+        if (t == null) {
+            send(res, 409, Map.of("error", "open the console first (GET /api/console/stream)"));
+            return;
+        }
+        switch (t) {
+            case SENT -> send(res, 200, Map.of("sent", data.length()));
+            case NOT_ALLOWED -> send(res, 403, Map.of("error", "the serial console's input policy does not let this page type now"));
+            case BUSY -> tooBusy(res, "the serial line is behind: type again in a moment");
+        }
+    }
+
+    private static void tooBusy(ClassicHttpResponse res, String message) throws IOException {
+        res.setHeader("Retry-After", "1");
+        send(res, 503, Map.of("error", message));
     }
 
     private void login(ClassicHttpRequest req, ClassicHttpResponse res, HttpContext ctx) throws IOException {
@@ -267,6 +376,7 @@ public final class AdminServer implements AutoCloseable {
         if (authorizedChange(req, res) == null) {
             return;
         }
+        consoles.end(cookie(req), "logged out");
         sessions.end(cookie(req));
         res.setHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
         send(res, 200, Map.of("loggedIn", false));
@@ -354,6 +464,7 @@ public final class AdminServer implements AutoCloseable {
         }
         if (passwordChanged) {
             sessions.endAll(); // every session was opened with the old password
+            consoles.endAll("the admin password changed: log in again");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("applied", r.applied());
@@ -385,6 +496,26 @@ public final class AdminServer implements AutoCloseable {
                     + ") is left out; /api/pcap?include_admin=1 keeps it");
         }
         res.setEntity(new ByteArrayEntity(pcap, ContentType.create("application/vnd.tcpdump.pcap")));
+    }
+
+    /** The request's query parameters (the first of each name), decoded; empty when it has none. */
+    private static Map<String, String> query(ClassicHttpRequest req) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            String q = req.getUri().getRawQuery();
+            if (q == null) {
+                return out;
+            }
+            for (String part : q.split("&")) {
+                int eq = part.indexOf('=');
+                String k = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                out.putIfAbsent(k, v);
+            }
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            // a malformed query is no query
+        }
+        return out;
     }
 
     private static boolean includeAdmin(ClassicHttpRequest req) {
@@ -464,6 +595,42 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** Bodies shorter than this go uncompressed: gzip's header and the work are not worth it. */
+    private static final int COMPRESS_FROM = 1024;
+
+    /**
+     * A 200 answer of JSON, gzip-compressed when the client accepts it (RFC 9110 §8.4, §12.5.3):
+     * the status the page polls every 2 s is mostly counter names and shrinks about fivefold. Only
+     * the status and the history are compressed — they hold no secret, so there is nothing for a
+     * compression side channel (BREACH) to find out.
+     */
+    private static void sendCompressed(ClassicHttpRequest req, ClassicHttpResponse res, Object body) throws IOException {
+        byte[] json = JSON.writeValueAsBytes(body);
+        res.setCode(200);
+        res.setHeader("Vary", "Accept-Encoding");
+        if (json.length < COMPRESS_FROM || !acceptsGzip(req)) {
+            res.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
+            return;
+        }
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream(json.length / 4);
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(z)) {
+            gz.write(json);
+        }
+        res.setEntity(new ByteArrayEntity(z.toByteArray(), ContentType.APPLICATION_JSON, "gzip"));
+    }
+
+    private static boolean acceptsGzip(ClassicHttpRequest req) {
+        for (Header h : req.getHeaders("Accept-Encoding")) {
+            for (String coding : h.getValue().split(",")) {
+                String c = coding.trim().toLowerCase(java.util.Locale.ROOT);
+                if ((c.equals("gzip") || c.startsWith("gzip;")) && !c.replace(" ", "").endsWith("q=0")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static void send(ClassicHttpResponse res, int code, Object body) throws JsonProcessingException {
         res.setCode(code);
         res.setEntity(new ByteArrayEntity(JSON.writeValueAsBytes(body), ContentType.APPLICATION_JSON));
@@ -482,12 +649,19 @@ public final class AdminServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            stopExtras();
             server.close();
         });
     }
 
+    private void stopExtras() {
+        sampler.stop();
+        consoles.endAll("the admin page stopped");
+    }
+
     /** Stops serving and waits until it has (for tests and shutdown). */
     public void closeNow() {
+        stopExtras();
         server.close();
     }
 

@@ -61,6 +61,15 @@ final class Sessions {
         return e.session();
     }
 
+    /** Whether {@code token} names a live session, without marking it used (an open stream does not keep it alive). */
+    synchronized boolean alive(String token) {
+        if (token == null) {
+            return false;
+        }
+        expire();
+        return live.containsKey(token);
+    }
+
     synchronized void end(String token) {
         if (token != null) {
             live.remove(token);

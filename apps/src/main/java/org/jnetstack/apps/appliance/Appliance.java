@@ -144,6 +144,16 @@ public final class Appliance implements AutoCloseable {
         return startedMillis;
     }
 
+    /** The running service named {@code name} ({@link ApplianceService#name()}), or null when it is off or failed. */
+    public synchronized ApplianceService.Running running(String name) {
+        for (Map.Entry<ApplianceService, ApplianceService.Running> e : running.entrySet()) {
+            if (e.getKey().name().equals(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
     /** Runs {@code task} on the loop thread and returns its result; control threads only. */
     public <T> T onLoop(Callable<T> task) throws Exception {
         if (stack.loop().inLoop()) {

@@ -65,6 +65,10 @@ public record HttpLimits(int maxLineBytes, int maxHeaders, int maxHeadBytes, Dur
         return new HttpLimits(maxLineBytes, maxHeaders, maxHeadBytes, d, idleTimeout, maxConnections, maxConnectionsPerSource);
     }
 
+    public HttpLimits withIdleTimeout(Duration d) {
+        return new HttpLimits(maxLineBytes, maxHeaders, maxHeadBytes, headTimeout, d, maxConnections, maxConnectionsPerSource);
+    }
+
     public HttpLimits withConnections(int total, int perSource) {
         return new HttpLimits(maxLineBytes, maxHeaders, maxHeadBytes, headTimeout, idleTimeout, total, perSource);
     }

@@ -18,6 +18,11 @@ public final class SerialApplianceService implements ApplianceService {
     public record Settings(SerialSource source, SerialBridgeOptions options) {
     }
 
+    /** The running service, as the admin page's terminal reaches the bridge. */
+    public interface Console extends Running {
+        SerialBridge bridge();
+    }
+
     private final Function<ApplianceConfig, Settings> settings;
 
     public SerialApplianceService(Function<ApplianceConfig, Settings> settings) {
@@ -77,7 +82,12 @@ public final class SerialApplianceService implements ApplianceService {
             line.close();
             throw e;
         }
-        return new Running() {
+        return new Console() {
+            @Override
+            public SerialBridge bridge() {
+                return bridge;
+            }
+
             @Override
             public String listening() {
                 SerialBridgeOptions o = st.options();

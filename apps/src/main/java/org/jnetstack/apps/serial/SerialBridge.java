@@ -44,7 +44,8 @@ import org.jnetstack.wire.Ipv4Address;
  *   else the chunk waits until one drains. A client whose full queue has made no progress for
  *   the stall timeout is stalled: from then on the oldest bytes of its queue are dropped until
  *   it has caught up (it sees a gap), or it is disconnected, as configured — counted either
- *   way — and it no longer holds the line.</li>
+ *   way — and it no longer holds the line. A {@link Viewer} never holds the line: its oldest
+ *   bytes are dropped when it is behind.</li>
  *   <li>Input: client bytes go to a bounded queue that one writer thread writes to the line;
  *   while it holds {@link #TO_LINE_LIMIT_BYTES} no client is read, so a slow line pushes back
  *   on the clients through TCP's window instead of buffering without bound.</li>
@@ -105,6 +106,10 @@ public final class SerialBridge implements AutoCloseable {
     private final SerialBridgeOptions options;
     private final TcpListener listener;
     private final List<Client> clients = new ArrayList<>();
+    /** Terminals outside TCP (the admin page's), in the order they came. */
+    private final List<Viewer> viewers = new ArrayList<>();
+    /** Numbers clients and viewers in the order they came, for {@link SerialBridgeOptions.InputPolicy#FIRST}. */
+    private long arrivals;
     private final ByteRing scrollback;
     private final Handler handler = new Handler();
     private final byte[] scratch = new byte[16 * 1024];
@@ -225,6 +230,7 @@ public final class SerialBridge implements AutoCloseable {
         volatile boolean gone;
         long dropped;
         boolean leaving;
+        final long arrival = ++arrivals;
         /** Stalled under drop-oldest: it gets output with its oldest bytes dropped, and holds nothing, until its queue empties. */
         boolean lossy;
         /** When its queue last was empty, gave bytes to the connection, or had bytes acknowledged. */
@@ -419,6 +425,12 @@ public final class SerialBridge implements AutoCloseable {
             }
         }
         snapshot.clear();
+        for (Viewer v : viewers) { // a viewer never holds the line: its oldest bytes are dropped when it is behind
+            long lost = v.offer(data);
+            if (lost > 0) {
+                stats.droppedBytes.add(lost);
+            }
+        }
     }
 
     /**
@@ -479,17 +491,23 @@ public final class SerialBridge implements AutoCloseable {
         return switch (options.input()) {
             case ALL -> true;
             case NONE -> false;
-            case FIRST -> firstAuthenticated() == c;
+            case FIRST -> firstArrival() == c.arrival;
         };
     }
 
-    private Client firstAuthenticated() {
+    /** The arrival number of the authenticated client or viewer connected longest. */
+    private long firstArrival() {
+        long first = Long.MAX_VALUE;
         for (Client c : clients) {
             if (c.authenticated) {
-                return c;
+                first = Math.min(first, c.arrival);
+                break; // clients are kept in arrival order
             }
         }
-        return null;
+        if (!viewers.isEmpty()) {
+            first = Math.min(first, viewers.get(0).arrival);
+        }
+        return first;
     }
 
     /** Moves what {@code c} sent along as far as its phase allows. */
@@ -906,6 +924,135 @@ public final class SerialBridge implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ viewers (the admin page's terminal)
+
+    /**
+     * A terminal outside TCP — the admin page's — that gets what a client gets (the scrollback,
+     * then the line's output) through a bounded queue of {@link SerialBridgeOptions#clientQueueBytes()}
+     * whose oldest bytes are dropped when it is full (counted with the clients' drops), and types as
+     * the input policy allows a client that came when it did. Whoever attaches it vouches for
+     * the person at it: it is never asked for the console's password. The bridge (loop thread)
+     * offers; one reader thread takes.
+     */
+    public static final class Viewer {
+        private final ByteRing queue;
+        final long arrival;
+        private long dropped;
+        private String ended;
+
+        private Viewer(int queueBytes, long arrival) {
+            this.queue = new ByteRing(queueBytes);
+            this.arrival = arrival;
+        }
+
+        synchronized long offer(byte[] data) {
+            if (ended != null) {
+                return 0;
+            }
+            int lost = queue.writeOverwriting(data, 0, data.length);
+            dropped += lost;
+            notifyAll();
+            return lost;
+        }
+
+        /** Ends its output: the reader gets what is queued, then null. Detach it from the bridge too ({@link SerialBridge#detach}). */
+        public synchronized void end(String why) {
+            if (ended == null) {
+                ended = why;
+                notifyAll();
+            }
+        }
+
+        /**
+         * The output queued since the last take, waiting up to {@code timeoutMillis} for some: an
+         * empty array when none came, null when the viewer was detached and everything is taken.
+         */
+        public synchronized byte[] take(long timeoutMillis) throws InterruptedException {
+            long until = System.nanoTime() + timeoutMillis * 1_000_000L;
+            long left;
+            while (queue.isEmpty() && ended == null && (left = until - System.nanoTime()) > 0) {
+                wait(Math.max(1, left / 1_000_000L));
+            }
+            if (queue.isEmpty()) {
+                return ended != null ? null : new byte[0];
+            }
+            byte[] out = queue.toByteArray();
+            queue.skip(out.length);
+            return out;
+        }
+
+        /** Why it was detached (the bridge stopped, another took its place), or null while attached. */
+        public synchronized String endReason() {
+            return ended;
+        }
+
+        /** Output bytes it lost because it took them too slowly. */
+        public synchronized long droppedBytes() {
+            return dropped;
+        }
+    }
+
+    /** Attaches a viewer, which gets the scrollback at once (loop thread). */
+    public Viewer attach() {
+        Viewer v = new Viewer(options.clientQueueBytes(), ++arrivals);
+        if (closed) {
+            v.end("the serial console is stopped");
+            return v;
+        }
+        viewers.add(v);
+        if (scrollback != null && !scrollback.isEmpty()) {
+            stats.droppedBytes.add(v.offer(scrollback.toByteArray()));
+        }
+        return v;
+    }
+
+    /** Detaches {@code v}, ending its output with {@code why} (loop thread). */
+    public void detach(Viewer v, String why) {
+        viewers.remove(v);
+        v.end(why);
+    }
+
+    /** Whether {@code v} may type now under the input policy (loop thread). */
+    public boolean mayType(Viewer v) {
+        if (!viewers.contains(v)) {
+            return false;
+        }
+        return switch (options.input()) {
+            case ALL -> true;
+            case NONE -> false;
+            case FIRST -> firstArrival() == v.arrival;
+        };
+    }
+
+    /** What became of a viewer's keystrokes. */
+    public enum Typed {
+        /** queued for the line */
+        SENT,
+        /** the input policy does not let it type now: discarded (and counted) */
+        NOT_ALLOWED,
+        /** the line is {@link #TO_LINE_LIMIT_BYTES} behind: discarded; type again when it caught up */
+        BUSY
+    }
+
+    /**
+     * Sends what {@code v} typed to the line, as a client's input goes, unless the input policy
+     * does not let it type now or the line is behind — a viewer has no TCP window to hold it back
+     * with, so its input is refused rather than queued without bound (loop thread).
+     */
+    public Typed type(Viewer v, byte[] data) {
+        if (!mayType(v) || closed) {
+            stats.inputDiscarded.add(data.length);
+            return Typed.NOT_ALLOWED;
+        }
+        if (inputPaused || toLineBytes.get() + data.length > TO_LINE_LIMIT_BYTES) {
+            stats.inputDiscarded.add(data.length);
+            return Typed.BUSY;
+        }
+        toLineBytes.addAndGet(data.length);
+        toLine.add(data);
+        return Typed.SENT;
+    }
+
     // ------------------------------------------------------------------ surface
 
     public int port() {
@@ -967,6 +1114,10 @@ public final class SerialBridge implements AutoCloseable {
             handler.leaving.put(c.conn, c);
             pump(c);
         }
+        for (Viewer v : viewers) {
+            v.end("the serial console stopped");
+        }
+        viewers.clear();
         writer.interrupt();
         if (checker != null) {
             checker.shutdownNow();

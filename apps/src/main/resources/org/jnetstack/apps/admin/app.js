@@ -1,8 +1,12 @@
-// The admin page: polls /api/status every 2 s; logs in; reads and posts the settings with the CSRF token.
+// The admin page: polls /api/status and /api/history (only the samples since the last poll, drawn by
+// charts.js) every 2 s while the page is visible, shows the status, logs in, opens the serial console
+// (console.js), and reads and posts the settings with the CSRF token.
 'use strict';
 let csrf = null;
+let loggedIn = false;
 let loaded = {}; // the settings as last read: only what the user changed is posted (and written to the file)
 const $ = (id) => document.getElementById(id);
+const U = Units;
 
 function message(text, ok) {
   const m = $('message');
@@ -21,65 +25,142 @@ async function api(method, path, body) {
   return { status: r.status, data };
 }
 
-function table(id, rows, columns) {
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+// A table of rows with columns [key, heading, format?]; cells keep the raw value for sorting.
+function table(id, rows, columns, onRow) {
   const t = $(id);
   t.replaceChildren();
-  const head = t.insertRow();
-  for (const c of columns) {
-    const th = document.createElement('th');
-    th.textContent = c;
+  const head = t.createTHead().insertRow();
+  for (const [key, heading, , cls] of columns) {
+    const th = el('th', heading, cls);
+    th.dataset.key = key;
     head.appendChild(th);
   }
+  const body = t.createTBody();
   for (const row of rows) {
-    const tr = t.insertRow();
-    for (const c of columns) {
-      const v = row[c];
-      tr.insertCell().textContent = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const tr = body.insertRow();
+    for (const [key, , format, cls] of columns) {
+      const v = row[key];
+      const td = tr.insertCell();
+      td.textContent = format ? format(v, row) : U.value(key, v);
+      if (cls) td.className = cls;
     }
+    if (onRow) onRow(tr, row);
+  }
+  if (rows.length === 0) {
+    const td = body.insertRow().insertCell();
+    td.colSpan = columns.length;
+    td.textContent = 'none';
+    td.className = 'none';
   }
 }
 
-function uptime(ms) {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 3600)}h ${Math.floor(s / 60) % 60}m ${s % 60}s`;
+function fields(dl, entries) {
+  dl.replaceChildren();
+  for (const [k, v] of entries) {
+    dl.appendChild(el('dt', k));
+    dl.appendChild(el('dd', v));
+  }
 }
+
+// ---------------------------------------------------------------- status
+
+let lastStatus = null;
 
 async function refresh() {
+  if (document.hidden) return;
   const r = await api('GET', '/api/status');
-  if (r.status === 401) {
-    $('status').hidden = true;
-    $('status-locked').hidden = false;
-    return;
-  }
+  const locked = r.status === 401;
+  $('status').hidden = locked;
+  $('status-locked').hidden = !locked;
   if (r.status !== 200) return;
   const s = r.data;
-  $('status').hidden = false;
-  $('status-locked').hidden = true;
-  $('summary').textContent = `${s.link} · up ${uptime(s.uptimeMillis)}`;
+  lastStatus = s;
+  $('summary').textContent = `${s.link} · up ${U.duration(s.uptimeMillis)}`;
   $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
-  table('interfaces', s.interfaces, ['name', 'mac', 'mtu', 'address', 'prefixLength', 'netmask', 'broadcast']);
-  table('addressing', [s.addressing], ['mode', 'address', 'gateway', 'dns', 'lease']);
-  table('routes', s.routes, ['destination', 'gateway', 'interface']);
-  table('arp', s.arp, ['interface', 'ip', 'mac', 'state', 'ageMillis']);
-  table('services', s.services, ['name', 'state', 'listening', 'detail', 'error']);
-  table('listeners', s.tcp.listeners, ['local', 'queued']);
-  table('connections', s.tcp.connections, ['state', 'local', 'remote', 'cwnd', 'ssthresh', 'srttMicros', 'rtoMicros',
-    'retransmittedSegments', 'bytesSent', 'bytesAcked', 'bytesReceived', 'sendWindow', 'receiveWindow', 'congestionControl']);
-  table('udp', s.udp, ['local', 'peer', 'queued', 'received', 'dropped']);
+
+  const ifaces = $('interfaces');
+  ifaces.replaceChildren();
+  for (const i of s.interfaces) {
+    const card = el('div', null, 'card');
+    card.appendChild(el('strong', i.name));
+    card.appendChild(el('span', ` ${i.address}/${i.prefixLength}`));
+    const dl = el('dl');
+    fields(dl, [['MAC', i.mac], ['MTU', `${i.mtu} bytes`], ['Netmask', i.netmask], ['Broadcast', i.broadcast]]);
+    card.appendChild(dl);
+    ifaces.appendChild(card);
+  }
+  const a = s.addressing;
+  const lease = a.lease ? `${a.lease.address} from ${a.lease.server || 'a DHCP server'}`
+      + (a.lease.leaseSeconds ? `, for ${U.duration(a.lease.leaseSeconds * 1000)}` : '') : null;
+  fields($('addressing'), [['Mode', a.mode === 'dhcp' ? 'DHCP' : 'static'], ['Address', a.address || (lease ? '' : 'none')],
+    ...(lease ? [['Lease', lease]] : []), ['Gateway', a.gateway || (a.lease && a.lease.router) || 'none'],
+    ['DNS servers', (a.dns.length ? a.dns : (a.lease ? a.lease.dns : [])).join(', ') || 'none']]);
+
+  services(s.services);
+  table('routes', s.routes, [['destination', 'Destination'], ['gateway', 'Via', (v) => v || 'direct'], ['interface', 'Interface']]);
+  table('arp', s.arp, [['ip', 'Address'], ['mac', 'MAC', (v) => v || '(resolving)'], ['state', 'State', (v) => String(v).toLowerCase()],
+    ['ageMillis', 'Learned']]);
+  table('listeners', s.tcp.listeners, [['local', 'Listening on'], ['queued', 'Waiting to be accepted', U.count]]);
+  table('udp', s.udp, [['local', 'Local'], ['peer', 'Peer', (v) => v || 'any'], ['queued', 'Queued', U.count],
+    ['received', 'Received', U.count], ['dropped', 'Dropped', U.count]]);
   table('counters', Object.entries(s.counters).filter(([, v]) => v !== 0).map(([name, value]) => ({ name, value })),
-    ['name', 'value']);
+    [['name', 'Counter', (v) => v, 'name'], ['value', 'Value', U.count]]);
+  connections(s.tcp.connections);
   if (s.config.restartNeeded.length) {
     $('config-file').textContent = 'Saved; takes effect at the next start: ' + s.config.restartNeeded.join(', ');
   }
 }
 
+// A service's detail value: a nested object (the HTTP server's connection counts) as "accepted 12, refused busy 0".
+function readable(k, v) {
+  if (v === null || typeof v !== 'object') return U.value(k, v);
+  if (Array.isArray(v)) return v.join(', ');
+  return Object.entries(v).map(([k2, v2]) => `${U.label(k2).toLowerCase()} ${readable(k2, v2)}`).join(', ');
+}
+
+function services(list) {
+  const box = $('services');
+  box.replaceChildren();
+  for (const svc of list) {
+    const card = el('div', null, 'card service ' + svc.state);
+    const title = el('div');
+    title.appendChild(el('strong', svc.name));
+    title.appendChild(el('span', svc.state, 'badge ' + svc.state));
+    card.appendChild(title);
+    if (svc.listening) card.appendChild(el('div', svc.listening));
+    if (svc.error) card.appendChild(el('div', svc.error, 'error'));
+    if (svc.detail && Object.keys(svc.detail).length) {
+      const dl = el('dl');
+      fields(dl, Object.entries(svc.detail).map(([k, v]) => [U.label(k), readable(k, v)]));
+      card.appendChild(dl);
+    }
+    box.appendChild(card);
+  }
+}
+
+// ---------------------------------------------------------------- session and settings
+
 async function loadSession() {
   const r = await api('GET', '/api/session');
   csrf = r.data.csrf;
-  $('login-form').hidden = r.data.loggedIn;
-  $('logout').hidden = !r.data.loggedIn;
-  $('settings-section').hidden = !r.data.loggedIn;
-  if (r.data.loggedIn) await loadSettings();
+  loggedIn = r.data.loggedIn;
+  $('login-form').hidden = loggedIn;
+  $('logout').hidden = !loggedIn;
+  $('settings-section').hidden = !loggedIn;
+  $('console-section').hidden = !loggedIn;
+  if (loggedIn) {
+    openConsole();
+    await loadSettings();
+  } else {
+    closeConsole();
+  }
 }
 
 async function loadSettings() {
@@ -110,12 +191,14 @@ $('login-form').addEventListener('submit', async (e) => {
     message('Logged in.', true);
     await loadSession();
     await refresh();
+    await pollHistory();
   } else {
     message(r.data ? r.data.error : 'login failed', false);
   }
 });
 
 $('logout').addEventListener('click', async () => {
+  closeConsole();
   await api('POST', '/api/logout', {});
   csrf = null;
   message('Logged out.', true);
@@ -156,5 +239,10 @@ $('settings').addEventListener('submit', async (e) => {
   }
 });
 
-loadSession().then(refresh);
-setInterval(refresh, 2000);
+// Started once every script (charts.js, connections.js, console.js) has run.
+document.addEventListener('DOMContentLoaded', () => {
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) { refresh(); pollHistory(); } });
+  loadSession().then(refresh).then(pollHistory);
+  setInterval(refresh, 2000);
+  setInterval(pollHistory, 2000);
+});

@@ -1,0 +1,159 @@
+package org.jnetstack.socket.nio;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+import org.jnetstack.NetStack;
+
+/**
+ * A {@link SelectorProvider} whose channels and selectors run on a jnetstack {@link NetStack}
+ * instead of the host's kernel, so code written against {@code java.nio} runs over the stack.
+ *
+ * <pre>{@code
+ * SelectorProvider provider = new StackSelectorProvider(stack);
+ * try (ServerSocketChannel server = provider.openServerSocketChannel();
+ *      Selector selector = provider.openSelector()) {
+ *     server.bind(new InetSocketAddress(8080)).configureBlocking(false);
+ *     server.register(selector, SelectionKey.OP_ACCEPT);
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Two ways to use it: per instance, handing the provider to code that takes one (Netty's
+ * {@code NioIoHandler.newFactory(provider)}, {@code SocketChannel.open} is <em>not</em> such
+ * code); or for the whole JVM with {@code -Djava.nio.channels.spi.SelectorProvider=}
+ * {@value #GLOBAL_CLASS}, after {@link #installGlobalStack(NetStack)} and before anything
+ * calls {@link SelectorProvider#provider()}: the provider the JVM creates from the property uses
+ * that stack. Channels and selectors of one provider work only with each other.
+ *
+ * <p>{@link #openPipe()} and {@link #inheritedChannel()} belong to the host, not the network:
+ * they delegate to the JDK's default provider (whose pipe works with the JDK's selectors, not
+ * with these). IPv4 only for now.
+ */
+public final class StackSelectorProvider extends SelectorProvider {
+    /** The class name for {@code -Djava.nio.channels.spi.SelectorProvider}. */
+    public static final String GLOBAL_CLASS = "org.jnetstack.socket.nio.StackSelectorProvider";
+
+    private static volatile NetStack globalStack;
+
+    private final NetStack stack; // null: the global stack, looked up on each open
+
+    /** A provider over {@code stack}. */
+    public StackSelectorProvider(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+    }
+
+    /**
+     * The provider the JVM makes from {@code -Djava.nio.channels.spi.SelectorProvider}: over the
+     * stack given to {@link #installGlobalStack(NetStack)}.
+     */
+    public StackSelectorProvider() {
+        this.stack = null;
+    }
+
+    /** The stack the JVM-wide provider (the no-argument constructor) runs on. */
+    public static void installGlobalStack(NetStack stack) {
+        globalStack = Objects.requireNonNull(stack, "stack");
+    }
+
+    /** The stack this provider's channels run on. */
+    public NetStack stack() throws IOException {
+        NetStack s = stack != null ? stack : globalStack;
+        if (s == null) {
+            throw new IOException("no network stack for the JVM-wide StackSelectorProvider: call "
+                    + "StackSelectorProvider.installGlobalStack(stack) before opening channels");
+        }
+        return s;
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        return new StackSelector(this);
+    }
+
+    @Override
+    public SocketChannel openSocketChannel() throws IOException {
+        return new StackSocketChannel(this, stack());
+    }
+
+    @Override
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openSocketChannel();
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel() throws IOException {
+        return new StackServerSocketChannel(this, stack());
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openServerSocketChannel();
+    }
+
+    private static void checkFamily(ProtocolFamily family) {
+        Objects.requireNonNull(family, "family");
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("protocol family " + family + " not supported on jnetstack yet (INET only)");
+        }
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return new StackDatagramChannel(this, stack());
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openDatagramChannel();
+    }
+
+    /** The JDK's own pipe: a pipe is an in-process object, not the network's. */
+    @Override
+    public Pipe openPipe() throws IOException {
+        return hostProvider().openPipe();
+    }
+
+    /** The channel inherited from the process that started this JVM, if any: the host's, not the stack's. */
+    @Override
+    public Channel inheritedChannel() throws IOException {
+        return hostProvider().inheritedChannel();
+    }
+
+    /**
+     * The JDK's built-in provider. When this class is not the JVM-wide provider that is simply
+     * {@link SelectorProvider#provider()}; when it is, the built-in one ({@code
+     * sun.nio.ch.DefaultSelectorProvider}) is reachable only with {@code --add-exports
+     * java.base/sun.nio.ch=ALL-UNNAMED}.
+     */
+    private static SelectorProvider hostProvider() throws IOException {
+        SelectorProvider global = SelectorProvider.provider();
+        if (!(global instanceof StackSelectorProvider)) {
+            return global;
+        }
+        try {
+            Class<?> c = Class.forName("sun.nio.ch.DefaultSelectorProvider");
+            return (SelectorProvider) c.getMethod("get").invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new UnsupportedOperationException("with jnetstack as the JVM-wide SelectorProvider, pipes and "
+                    + "inherited channels need the JDK's own provider: run with --add-exports "
+                    + "java.base/sun.nio.ch=ALL-UNNAMED (" + e + ")", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StackSelectorProvider[" + (stack != null ? stack.name() : "global") + "]";
+    }
+}

@@ -1,0 +1,652 @@
+package org.jnetstack.socket.nio;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jnetstack.NetStack;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.tcp.TcpState;
+
+/**
+ * The byte pipe between a {@link StackSocketChannel} and its TCP connection: two bounded rings
+ * that the loop fills and drains through the callback API, the connection's state as the
+ * application sees it, blocking waits, and the readiness bits a selector reads.
+ *
+ * <p>The loop moves received bytes into the receive ring only while it has room, so an
+ * application that stops reading closes the TCP window; writes wait (or, non-blocking, return
+ * short) while the send ring is full. Every state change that can make the channel more ready
+ * republishes {@link #pollBits} and tells the channel's selectors.
+ */
+final class TcpPipe {
+    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
+    static final int MAX_RING = 64 * 1024;
+
+    /** Poll bits, as poll(2) would report them for a kernel socket. */
+    static final int IN = 1;
+    static final int OUT = 2;
+    static final int CONNECTED = 4;
+    static final int HANGUP = 8; // an error, the connection is over, or both directions are shut (poll's POLLHUP)
+
+    private final NetStack stack;
+    private final EventLoop loop;
+    private final KeyList keys;
+    private final Events events = new Events();
+    private final Runnable pullTask = events::pull;   // posted from the application's side: made once
+    private final Runnable flushTask = events::flush;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition readable = lock.newCondition();
+    private final Condition writable = lock.newCondition();
+
+    // Guarded by lock; the loop thread writes most of these in its callbacks.
+    private TcpConnection connection;
+    private ChannelRing rx;
+    private ChannelRing tx;
+    private boolean established;      // the handshake completed
+    private boolean finished;         // the connection ended (closed or failed)
+    private boolean peerFin;          // the peer's FIN arrived
+    private boolean moreInConnection; // the connection holds received bytes the ring had no room for
+    private boolean pullPosted;
+    private boolean flushPosted;
+    private boolean inputShutdown;
+    private boolean outputShutdown;
+    private boolean closed;
+    private boolean closeRequested;   // the loop is to close the connection once tx has drained
+    private boolean bothShut;         // input and output shut: the connection was closed
+    private IOException error;
+
+    private volatile int pollBits;
+    volatile int lingerSeconds = -1;
+
+    TcpPipe(NetStack stack, KeyList keys) {
+        this.stack = stack;
+        this.loop = stack.loop();
+        this.keys = keys;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    int pollBits() {
+        return pollBits;
+    }
+
+    /** Loop thread: takes over a connection a listener accepted (bytes and FIN that came already included). */
+    void adopt(TcpConnection c) {
+        lock.lock();
+        try {
+            attach(c);
+            established = true;
+        } finally {
+            lock.unlock();
+        }
+        c.setHandler(events);
+        events.pull();
+    }
+
+    private void attach(TcpConnection c) {
+        connection = c;
+        rx = new ChannelRing(Math.min(MAX_RING, c.receiveBufferSize()));
+        tx = new ChannelRing(Math.min(MAX_RING, c.sendBufferSize()));
+    }
+
+    /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
+    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive) throws IOException {
+        return LoopTasks.call(loop, () -> {
+            TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
+            lock.lock();
+            try {
+                attach(c);
+                if (closed) { // closed while we were on our way here
+                    finished = true;
+                    c.abort();
+                    return c;
+                }
+            } finally {
+                lock.unlock();
+            }
+            c.setKeepAlive(keepAlive);
+            return c;
+        });
+    }
+
+    TcpConnection connection() {
+        lock.lock();
+        try {
+            return connection;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ the application's side
+
+    /** Outcome of waiting: the operation can go on, or the channel was closed meanwhile. */
+    static final int GO = 0;
+    static final int CLOSED = -2;
+
+    /**
+     * The handshake's outcome: true when established; false when still under way and
+     * {@code block} is false. Throws the connection's error (refused, unreachable, timed out).
+     * Returns false as well when the channel was closed meanwhile (the caller then checks).
+     */
+    boolean awaitEstablished(boolean block) throws IOException {
+        return awaitEstablished(block, 0);
+    }
+
+    /** {@link #awaitEstablished(boolean)} with a timeout in milliseconds (0: none): "Connect timed out". */
+    boolean awaitEstablished(boolean block, int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return false;
+                }
+                if (established) {
+                    return true;
+                }
+                if (error != null) {
+                    throw rethrown(error);
+                }
+                if (finished) {
+                    throw new ConnectException("Connection refused");
+                }
+                if (!block) {
+                    return false;
+                }
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new SocketTimeoutException("Connect timed out");
+                }
+                await(writable, deadline);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads into {@code dsts[off, off+len)}: the bytes read, -1 at end of input, 0 when
+     * non-blocking and nothing has arrived, or {@link #CLOSED} when the channel was closed.
+     */
+    long read(ByteBuffer[] dsts, int off, int len, boolean block) throws IOException {
+        return read(dsts, off, len, block, 0);
+    }
+
+    /** {@link #read} with a timeout in milliseconds (0: none) when blocking: SO_TIMEOUT of the socket adaptor. */
+    long read(ByteBuffer[] dsts, int off, int len, boolean block, int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long n = 0;
+        boolean pull = false;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return CLOSED;
+                }
+                if (inputShutdown) {
+                    return -1;
+                }
+                if (!rx.isEmpty()) {
+                    for (int i = off; i < off + len && !rx.isEmpty(); i++) {
+                        n += rx.take(dsts[i]);
+                    }
+                    if (moreInConnection && !pullPosted) {
+                        pullPosted = true;
+                        pull = true;
+                    }
+                    publish();
+                    break;
+                }
+                if (error != null) {
+                    throw rethrown(error);
+                }
+                if (peerFin && !moreInConnection || finished) {
+                    return -1;
+                }
+                if (!block) {
+                    return 0;
+                }
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+                await(readable, deadline);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (pull) {
+            LoopTasks.post(loop, pullTask);
+        }
+        return n;
+    }
+
+    /**
+     * Writes from {@code srcs[off, off+len)}: all of it when blocking, what fits when not.
+     * Returns the bytes taken, or {@link #CLOSED} when the channel was closed before any was.
+     * Throws {@code AsynchronousCloseException} (a ClosedChannelException) after {@link #shutdownOutput()}, as the JDK does.
+     */
+    long write(ByteBuffer[] srcs, int off, int len, boolean block) throws IOException {
+        long n = 0;
+        boolean flush = false;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return n > 0 ? n : CLOSED;
+                }
+                if (outputShutdown) {
+                    // The JDK's SocketChannel throws this subclass of ClosedChannelException here
+                    // (SameAsJdkPropertiesTest compares): code written against it may rely on it.
+                    throw new java.nio.channels.AsynchronousCloseException();
+                }
+                if (error != null) {
+                    throw rethrown(error);
+                }
+                if (finished) {
+                    throw new SocketException("Broken pipe");
+                }
+                for (int i = off; i < off + len && tx.free() > 0; i++) {
+                    int put = tx.put(srcs[i]);
+                    n += put;
+                    if (put > 0 && !flushPosted) {
+                        flushPosted = true;
+                        flush = true;
+                    }
+                }
+                if (!block || remaining(srcs, off, len) == 0) {
+                    publish();
+                    break;
+                }
+                if (flush) { // hand the loop what we have before waiting for room
+                    flush = false;
+                    LoopTasks.post(loop, flushTask);
+                }
+                await(writable, 0);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (flush) {
+            LoopTasks.post(loop, flushTask);
+        }
+        return n;
+    }
+
+    private static long remaining(ByteBuffer[] bufs, int off, int len) {
+        long r = 0;
+        for (int i = off; i < off + len; i++) {
+            r += bufs[i].remaining();
+        }
+        return r;
+    }
+
+    /** Reads return end of input from now on; what arrives is discarded (the window stays open). */
+    void shutdownInput() {
+        lock.lock();
+        try {
+            inputShutdown = true;
+            rx.clear();
+            readable.signalAll();
+            publish();
+        } finally {
+            lock.unlock();
+        }
+        LoopTasks.post(loop, pullTask);
+        LoopTasks.post(loop, flushTask); // with output shut too, that closes the connection
+        keys.readinessChanged();
+    }
+
+    /** Half-close: a FIN follows the bytes written so far. */
+    void shutdownOutput() {
+        lock.lock();
+        try {
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            writable.signalAll();
+            publish();
+        } finally {
+            lock.unlock();
+        }
+        LoopTasks.post(loop, flushTask);
+        keys.readinessChanged();
+    }
+
+    boolean isInputShutdown() {
+        lock.lock();
+        try {
+            return inputShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isOutputShutdown() {
+        lock.lock();
+        try {
+            return outputShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes: blocked readers and writers wake at once (the channel throws
+     * AsynchronousCloseException in them); the bytes already written still go out, then a FIN;
+     * with unread received data, or SO_LINGER 0, the connection is reset instead (as Linux does).
+     */
+    void close() {
+        boolean hasConnection;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            readable.signalAll();
+            writable.signalAll();
+            hasConnection = connection != null;
+        } finally {
+            lock.unlock();
+        }
+        if (hasConnection) {
+            LoopTasks.post(loop, events::closeOnLoop);
+        }
+    }
+
+    /**
+     * Waits on {@code cond} (lock held) until signalled, at most a second (to notice a stopped
+     * loop) and at most until {@code deadline} (0: none).
+     */
+    private void await(Condition cond, long deadline) throws IOException {
+        LoopTasks.checkNotLoopThread(loop);
+        if (loop.isClosed()) {
+            throw new SocketException("Socket closed: the network stack's event loop has stopped");
+        }
+        try {
+            long wait = TimeUnit.SECONDS.toNanos(1);
+            if (deadline != 0) {
+                wait = Math.min(wait, deadline - System.nanoTime());
+            }
+            cond.awaitNanos(wait);
+        } catch (InterruptedException e) {
+            // Thread.interrupt() runs the channel's interruptor right after setting the status: it
+            // closes the channel, which signals us. Wait for that without spinning, then leave the
+            // status set for the caller (the channel throws ClosedByInterruptException).
+            if (!closed) {
+                cond.awaitUninterruptibly();
+            }
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Recomputes {@link #pollBits} (lock held); true if it gained a bit. */
+    private boolean publish() {
+        int bits = 0;
+        if (rx != null && !rx.isEmpty() || inputShutdown || peerFin && !moreInConnection || finished || error != null) {
+            bits |= IN;
+        }
+        if (established && (tx.free() > 0 || outputShutdown) || finished || error != null) {
+            bits |= OUT;
+        }
+        if (established || finished || error != null) {
+            bits |= CONNECTED;
+        }
+        if (finished || error != null || (peerFin || inputShutdown) && outputShutdown) { // Linux: both directions shut
+            bits |= HANGUP;
+        }
+        int before = pollBits;
+        pollBits = bits;
+        return (bits & ~before) != 0;
+    }
+
+    /** The same java.net type and message, thrown fresh in the caller's thread, the original as cause. */
+    static IOException rethrown(IOException e) {
+        IOException copy = switch (e) {
+            case ConnectException c -> new ConnectException(c.getMessage());
+            case NoRouteToHostException n -> new NoRouteToHostException(n.getMessage());
+            case BindException b -> new BindException(b.getMessage());
+            case SocketTimeoutException t -> new SocketTimeoutException(t.getMessage());
+            case SocketException s -> new SocketException(s.getMessage());
+            default -> new IOException(e.getMessage());
+        };
+        copy.initCause(e);
+        return copy;
+    }
+
+    // ------------------------------------------------------------------ the loop's side
+
+    /** Connection events, on the loop thread: move bytes between the rings and the connection. */
+    private final class Events implements TcpHandler {
+        // Loop thread only: one move and one wake-up per batch of received frames, not per segment.
+        private boolean pullQueued;
+        private boolean flushQueued;
+        private final Runnable pullNow = this::pull;
+        private final Runnable flushNow = this::flush;
+
+        @Override
+        public void onConnected(TcpConnection c) {
+            boolean gained;
+            lock.lock();
+            try {
+                established = true;
+                writable.signalAll();
+                gained = publish();
+            } finally {
+                lock.unlock();
+            }
+            if (gained) {
+                keys.readinessChanged();
+            }
+        }
+
+        @Override
+        public void onReceive(TcpConnection c) {
+            pullAfterBatch();
+        }
+
+        @Override
+        public void onEndOfInput(TcpConnection c) {
+            pullAfterBatch();
+        }
+
+        @Override
+        public void onSent(TcpConnection c, int bytes) {
+            flushAfterBatch();
+        }
+
+        private void pullAfterBatch() {
+            if (!pullQueued) {
+                pullQueued = true;
+                LoopTasks.post(loop, pullNow);
+            }
+        }
+
+        private void flushAfterBatch() {
+            if (!flushQueued) {
+                flushQueued = true;
+                LoopTasks.post(loop, flushNow);
+            }
+        }
+
+        /** The stack is ending: close as the application's close would (bytes written go out first). */
+        @Override
+        public void onStackEnding(TcpConnection c) {
+            lock.lock();
+            try {
+                closed = true;
+                readable.signalAll();
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            closeOnLoop();
+        }
+
+        @Override
+        public void onError(TcpConnection c, IOException e) {
+            pull(); // bytes that arrived before a reset are still read first, as on Linux
+            lock.lock();
+            try {
+                error = e;
+                finished = true;
+                tx.clear();
+                readable.signalAll();
+                writable.signalAll();
+                publish();
+            } finally {
+                lock.unlock();
+            }
+            keys.readinessChanged();
+        }
+
+        @Override
+        public void onClosed(TcpConnection c) {
+            boolean gained = false;
+            lock.lock();
+            try {
+                if (c.state() == TcpState.CLOSED) {
+                    finished = true;
+                }
+                readable.signalAll();
+                writable.signalAll();
+                gained = publish();
+            } finally {
+                lock.unlock();
+            }
+            if (gained) {
+                keys.readinessChanged();
+            }
+        }
+
+        /** Moves received bytes from the connection into the ring while it has room. */
+        void pull() {
+            pullQueued = false;
+            boolean gained;
+            lock.lock();
+            try {
+                pullPosted = false;
+                TcpConnection c = connection;
+                if (c == null || closed) {
+                    return; // unread bytes stay in the connection: closing it then resets
+                }
+                int room;
+                while (c.readable() > 0 && (room = rx.freeContiguous()) > 0) {
+                    int got = c.read(rx.array(), rx.tail(), room);
+                    if (got <= 0) {
+                        break;
+                    }
+                    rx.added(got);
+                    if (inputShutdown) {
+                        rx.clear();
+                    }
+                }
+                moreInConnection = c.readable() > 0;
+                if (c.peerClosedOutput()) {
+                    peerFin = true;
+                }
+                readable.signalAll();
+                gained = publish();
+            } finally {
+                lock.unlock();
+            }
+            if (gained) {
+                keys.readinessChanged();
+            }
+        }
+
+        /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
+        void flush() {
+            flushQueued = false;
+            boolean closeNow = false;
+            boolean gained = false;
+            TcpConnection c;
+            lock.lock();
+            try {
+                flushPosted = false;
+                c = connection;
+                if (c == null || finished || !established && !closeRequested) {
+                    return; // before the handshake: onConnected's writable signal starts the flush
+                }
+                int before = tx.size();
+                while (!tx.isEmpty()) {
+                    int room = c.writable();
+                    if (room == 0) {
+                        break;
+                    }
+                    int n = Math.min(room, tx.usedContiguous());
+                    int w = c.write(tx.array(), tx.head(), n);
+                    tx.removed(w);
+                    if (w < n) {
+                        break;
+                    }
+                }
+                if (tx.size() != before || closeRequested) {
+                    writable.signalAll();
+                    gained = publish();
+                }
+                if (tx.isEmpty()) {
+                    if (closeRequested) {
+                        closeRequested = false;
+                        closeNow = true;
+                    } else if (outputShutdown && inputShutdown && !bothShut) {
+                        // Both directions shut is a close to TCP, as on Linux: later data is answered with RST
+                        bothShut = true;
+                        closeNow = true;
+                    } else if (outputShutdown && !c.isOutputShutdown()) {
+                        c.shutdownOutput();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (gained) {
+                keys.readinessChanged();
+            }
+            if (closeNow) {
+                if (bothShut) {
+                    pull(); // discards what came after shutdownInput, so the close is a FIN, not a RST
+                }
+                c.close(); // FIN after the data; RST if received bytes were never read
+            }
+        }
+
+        /** After close: a graceful FIN once written bytes are out, or RST. */
+        void closeOnLoop() {
+            TcpConnection c;
+            boolean reset;
+            lock.lock();
+            try {
+                c = connection;
+                if (c == null || finished) {
+                    return;
+                }
+                reset = lingerSeconds == 0 || !rx.isEmpty() || moreInConnection || c.readable() > 0 || !established;
+                if (reset) {
+                    tx.clear();
+                } else {
+                    closeRequested = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (reset) {
+                c.abort();
+            } else {
+                flush();
+            }
+        }
+    }
+}
