@@ -111,6 +111,11 @@ public final class StackHttpServer implements AutoCloseable {
         return counters.snapshot();
     }
 
+    /** Connections accepted and not yet ended (for tests). */
+    int openConnections() {
+        return open.size();
+    }
+
     /** Connections waiting for a request with nothing of it read (for tests: eviction takes only these). */
     int idleConnections() {
         return (int) open.values().stream().filter(c -> c.clock.idle()).count();

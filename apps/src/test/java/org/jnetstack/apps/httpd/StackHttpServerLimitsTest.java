@@ -107,11 +107,13 @@ class StackHttpServerLimitsTest {
     }
 
     /** Waits until the server has read what the clients sent: {@code n} connections wait for a request. */
-    private void awaitIdle(int n) throws InterruptedException {
-        for (int i = 0; i < 2000 && server.idleConnections() != n; i++) {
+    /** Waits until the server has accepted {@code open} connections, {@code idle} of them with nothing read. */
+    private void awaitAccepted(int open, int idle) throws InterruptedException {
+        for (int i = 0; i < 4000 && (server.openConnections() != open || server.idleConnections() != idle); i++) {
             Thread.sleep(5);
         }
-        assertThat(server.idleConnections()).isEqualTo(n);
+        assertThat(server.openConnections()).isEqualTo(open);
+        assertThat(server.idleConnections()).isEqualTo(idle);
     }
 
     /** Writes {@code chunk} over and over on its own thread until told to stop or the server closes. */
@@ -245,7 +247,7 @@ class StackHttpServerLimitsTest {
         Socket busy2 = connect("127.0.0.1");
         write(busy1, "GET / HTTP/1.1\r\nHost: x\r\n");
         write(busy2, "GET / HTTP/1.1\r\nHost: x\r\n");
-        awaitIdle(0);
+        awaitAccepted(2, 0);
 
         Socket third = connect("127.0.0.1");
         write(third, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -256,7 +258,7 @@ class StackHttpServerLimitsTest {
         write(other, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(status(other)).as("another source is served").isEqualTo(200);
         write(other, "GET / HTTP/1.1\r\nHost: x\r\n"); // and keeps its slot, mid-head
-        awaitIdle(0);
+        awaitAccepted(3, 0);
         assertThat(get("127.0.0.3")).as("the server's own limit").isEqualTo(503);
         assertThat(server.counters()).containsEntry("refusedBusy", 2L).containsEntry("idleEvicted", 0L);
 
@@ -277,7 +279,7 @@ class StackHttpServerLimitsTest {
         write(idle2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(status(idle1)).isEqualTo(200);
         assertThat(status(idle2)).isEqualTo(200);
-        awaitIdle(2);
+        awaitAccepted(2, 2);
 
         assertThat(get("127.0.0.1")).as("over the source's limit, but two of its connections sat idle").isEqualTo(200);
         assertThat(server.counters()).containsEntry("idleEvicted", 1L).containsEntry("refusedBusy", 0L);
