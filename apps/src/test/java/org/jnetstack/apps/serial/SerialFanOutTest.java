@@ -239,6 +239,44 @@ class SerialFanOutTest {
     }
 
     @Test
+    void aLineBehindAPipeIsHeldBackNotBufferedWhileAClientCannotTakeMore() throws Exception {
+        java.io.PipedInputStream in = new java.io.PipedInputStream(64 * 1024);
+        java.io.PipedOutputStream device = new java.io.PipedOutputStream(in);
+        StreamLine pipeLine = new StreamLine("pipe", in, java.io.OutputStream.nullOutputStream(), () -> { });
+        bridge = SerialBridge.start(serverStack, pipeLine, SerialBridgeOptions.defaults().withScrollback(0)
+                .withClientQueue(QUEUE).withStallTimeoutMillis(SerialBridgeOptions.MAX_STALL_TIMEOUT_MILLIS));
+        Console stalled = connect();
+        stalled.reading = false;
+        long offered = 16L * 1024 * 1024;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Thread guest = Thread.ofPlatform().daemon().name("test guest").start(() -> {
+            byte[] chunk = new byte[4096];
+            try {
+                while (written.get() < offered) {
+                    device.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+
+        await(() -> bridge.flow().readerWaits() > 0 && guest.getState() == Thread.State.TIMED_WAITING);
+        loop.runFor(SECOND);
+
+        // What the guest got rid of: the pipe (64 KiB), the reader's 4 KiB, the bridge's 256 KiB in
+        // flight, the client's queue, our send buffer and its receive window — and not a byte more.
+        assertThat(written.get()).as("the guest is held back, not buffered for").isLessThan(2L * 1024 * 1024);
+        assertThat(bridge.status().lineBytesIn()).isLessThan(written.get());
+        assertThat(bridge.status().droppedBytes()).isZero();
+        assertThat(bridge.flow().stalledClients()).isZero();
+        System.out.printf("held back: the guest wrote %d of %d bytes while the client took none%n", written.get(), offered);
+        bridge.close();
+        bridge = null;
+        device.close();
+    }
+
+    @Test
     void closingTheBridgeReleasesALineReaderThatWaitsForRoom() throws Exception {
         start(SerialBridgeOptions.defaults().withScrollback(0).withClientQueue(QUEUE));
         Console stalled = connect();
