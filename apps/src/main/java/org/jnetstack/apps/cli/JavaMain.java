@@ -2,6 +2,7 @@ package org.jnetstack.apps.cli;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.channels.spi.SelectorProvider;
@@ -60,6 +61,9 @@ public final class JavaMain {
             return;
         }
         StackSelectorProvider.installGlobalStack(launcher.stack());
+        // Load the JVM's resolver (ours, from the service entry) while it still answers as the host's: it hands
+        // the built-in one to the user-mode gateway's DNS forwarder, which must not ask the stack it serves.
+        InetAddress.getAllByName("localhost");
         StackInetAddressResolverProvider.install(launcher.resolver());
         StackSocketImplFactory.installJvmWide(launcher.stack(), launcher.resolver());
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "jns-java-stop"));
