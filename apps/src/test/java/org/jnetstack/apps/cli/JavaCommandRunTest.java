@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.jnetstack.apps.cli.programs.HttpClientProgram;
 import org.jnetstack.apps.cli.programs.HttpServerProgram;
 import org.jnetstack.apps.cli.programs.SocketEchoProgram;
@@ -60,10 +62,27 @@ class JavaCommandRunTest {
                 "http://127.0.0.1:" + port + path));
     }
 
+    /** A jar holding only {@code program}'s class (and its nested classes), as a program is shipped. */
+    private static Path jarOf(Class<?> program, Path dir) throws Exception {
+        Path jar = dir.resolve("app.jar");
+        String pkg = program.getPackageName().replace('.', '/');
+        Path classes = Path.of(testClasses()).resolve(pkg);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+             var files = Files.list(classes)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(program.getSimpleName())).toList()) {
+                out.putNextEntry(new JarEntry(pkg + "/" + f.getFileName()));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
     @Test
-    void theJdksHttpServerServesTheHostThroughAForward() throws Exception {
+    void theJdksHttpServerFromAJarServesTheHostThroughAForward(@TempDir Path dir) throws Exception {
         int hostPort = freePort();
-        CompletableFuture<CliRun> jns = jns("java", "--forward", "tcp:" + hostPort + ":8000", "-cp", testClasses(),
+        CompletableFuture<CliRun> jns = jns("java", "--forward", "tcp:" + hostPort + ":8000", "-cp",
+                jarOf(HttpServerProgram.class, dir).toString(),
                 HttpServerProgram.class.getName(), "--port", "8000", "--size", "1000000");
         try {
             byte[] expected = new byte[1_000_000];
@@ -72,7 +91,8 @@ class JavaCommandRunTest {
             assertThat(new String(curl(hostPort, "/provider"), StandardCharsets.UTF_8))
                     .isEqualTo("org.jnetstack.socket.nio.StackSelectorProvider");
         } finally {
-            run(List.of("curl", "-sS", "http://127.0.0.1:" + hostPort + "/stop"));
+            new ProcessBuilder("curl", "-sS", "http://127.0.0.1:" + hostPort + "/stop")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
         CliRun r = jns.get(2, TimeUnit.MINUTES);
         assertThat(r.status()).as("stderr:%n%s", r.err()).isZero(); // main returned, the server's threads ended
