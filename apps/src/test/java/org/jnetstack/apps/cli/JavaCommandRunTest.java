@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,6 +23,7 @@ import java.util.jar.JarOutputStream;
 import org.jnetstack.apps.cli.programs.HttpClientProgram;
 import org.jnetstack.apps.cli.programs.HttpServerProgram;
 import org.jnetstack.apps.cli.programs.SocketEchoProgram;
+import org.jnetstack.apps.cli.programs.UdpEchoProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +43,12 @@ class JavaCommandRunTest {
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -165,6 +174,37 @@ class JavaCommandRunTest {
             }
         }
         assertThat(echoed).isEqualTo(sent);
+        CliRun r = jns.get(2, TimeUnit.MINUTES);
+        assertThat(r.status()).as("stderr:%n%s", r.err()).isZero();
+    }
+
+    @Test
+    void aPlainDatagramSocketIsOnTheStack() throws Exception {
+        int hostPort = freeUdpPort();
+        CompletableFuture<CliRun> jns = jns("java", "--forward", "udp:" + hostPort + ":7000", "-cp", testClasses(),
+                UdpEchoProgram.class.getName(), "7000");
+        try (DatagramSocket host = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            host.setSoTimeout(500);
+            InetSocketAddress forward = new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort);
+            byte[] sent = "datagram through the stack".getBytes(StandardCharsets.US_ASCII);
+            String echoed = null;
+            // Until the gateway's forward and then the program's socket are up, datagrams are lost: send again.
+            for (int attempt = 0; attempt < 240 && echoed == null && !jns.isDone(); attempt++) {
+                host.send(new DatagramPacket(sent, sent.length, forward));
+                DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                try {
+                    host.receive(p);
+                    echoed = new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
+                } catch (java.net.SocketTimeoutException e) {
+                    // not up yet
+                } catch (java.net.PortUnreachableException e) {
+                    Thread.sleep(500); // the forward is not bound yet
+                }
+            }
+            assertThat(echoed).isEqualTo("datagram through the stack");
+            byte[] stop = "stop".getBytes(StandardCharsets.US_ASCII);
+            host.send(new DatagramPacket(stop, stop.length, forward));
+        }
         CliRun r = jns.get(2, TimeUnit.MINUTES);
         assertThat(r.status()).as("stderr:%n%s", r.err()).isZero();
     }

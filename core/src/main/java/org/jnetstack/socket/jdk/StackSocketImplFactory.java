@@ -1,6 +1,7 @@
 package org.jnetstack.socket.jdk;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketImpl;
@@ -16,10 +17,11 @@ import org.jnetstack.dns.NameResolver;
  * JVM that runs on the stack as a whole ({@code jns java}); a program that shares its JVM with
  * others should hand out {@link StackSocketFactory} and {@link StackServerSocketFactory} instead.
  *
- * <p>The JDK allows it once per JVM and deprecates the two setters (without a replacement); it
+ * <p>The JDK allows it once per JVM and deprecates the setters (without a replacement); it
  * leaves alone sockets made by {@code SocketChannel.socket()} (that is the
- * {@code SelectorProvider}'s business), {@code DatagramSocket}, and sockets made through a
- * {@code Proxy}.
+ * {@code SelectorProvider}'s business) and sockets made through a {@code Proxy}.
+ * {@link #installJvmWide} also moves {@code DatagramSocket} (and so {@code MulticastSocket},
+ * without multicast) to the stack.
  */
 public final class StackSocketImplFactory implements SocketImplFactory {
     private final NetStack stack;
@@ -37,8 +39,9 @@ public final class StackSocketImplFactory implements SocketImplFactory {
     }
 
     /**
-     * Makes every {@code Socket} and {@code ServerSocket} the JVM creates from now on one on
-     * {@code stack} ({@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory}).
+     * Makes every {@code Socket}, {@code ServerSocket} and {@code DatagramSocket} the JVM creates
+     * from now on one on {@code stack} ({@code Socket.setSocketImplFactory},
+     * {@code ServerSocket.setSocketFactory}, {@code DatagramSocket.setDatagramSocketImplFactory}).
      *
      * @throws IOException if a factory was set already (the JDK's {@code SocketException})
      */
@@ -47,5 +50,6 @@ public final class StackSocketImplFactory implements SocketImplFactory {
         StackSocketImplFactory f = new StackSocketImplFactory(stack, resolver);
         Socket.setSocketImplFactory(f);
         ServerSocket.setSocketFactory(f);
+        DatagramSocket.setDatagramSocketImplFactory(() -> new StackDatagramSocketImpl(stack));
     }
 }
