@@ -39,15 +39,22 @@ import picocli.CommandLine.Spec;
         sortSynopsis = false,
         separator = " ",
         header = "Run a Java program's main class with the stack as its network.",
+        customSynopsis = {
+            "jns java [--tap NAME] [--ip ADDR/PREFIX [--gateway ADDR] | --dhcp]",
+            "         [--hostname NAME] [--dns ADDR]... [--mac MAC] [--mtu N]",
+            "         [--pcap FILE] [--trace] [--no-offload]",
+            "         [--forward tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT]... [-J JVMOPTION]...",
+            "         -cp CLASSPATH MAINCLASS [ARGS...]"
+        },
         description = {
             "Starts a JVM (the same JDK as jns) in which java.nio channels and selectors (SocketChannel, ServerSocketChannel,"
-                + " DatagramChannel, Selector: so the JDK's HttpClient and HttpServer, Netty, Jetty), java.net.Socket and"
-                + " ServerSocket, and InetAddress name lookups run on the stack; brings the stack up as 'jns run' would"
+                + " DatagramChannel, Selector: so the JDK's HttpClient and HttpServer, Netty, Jetty), java.net.Socket,"
+                + " ServerSocket and DatagramSocket, and InetAddress name lookups run on the stack; brings the stack up as 'jns run' would"
                 + " (without --tap on the user-mode network, no root); then runs MAINCLASS's main(String[]) with ARGS."
                 + " The program's standard input and output are this command's. Exit status: the program's (1 if the"
                 + " stack cannot start, 2 for a usage error). The stack closes when the program's last non-daemon thread"
-                + " ends or it calls System.exit. Not on the stack: DatagramSocket/MulticastSocket, Unix-domain"
-                + " and IPv6 channels, AsynchronousSocketChannel.",
+                + " ends or it calls System.exit. Not on the stack: IPv6, multicast, Unix-domain channels,"
+                + " AsynchronousSocketChannel, sockets through a Proxy.",
             ""
         },
         footer = {
