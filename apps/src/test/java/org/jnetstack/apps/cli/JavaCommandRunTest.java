@@ -24,6 +24,7 @@ import org.jnetstack.apps.cli.programs.HttpClientProgram;
 import org.jnetstack.apps.cli.programs.HttpServerProgram;
 import org.jnetstack.apps.cli.programs.SocketEchoProgram;
 import org.jnetstack.apps.cli.programs.UdpEchoProgram;
+import org.jnetstack.apps.cli.programs.UrlConnectionProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +109,7 @@ class JavaCommandRunTest {
     }
 
     @Test
-    void theJdksHttpClientFetchesFromTheHostThroughTheNat(@TempDir Path dir) throws Exception {
+    void theJdksHttpClientAndHttpUrlConnectionFetchFromTheHostThroughTheNat(@TempDir Path dir) throws Exception {
         byte[] body = new byte[2_000_000];
         new Random(11).nextBytes(body);
         Files.write(dir.resolve("blob"), body);
@@ -122,6 +123,13 @@ class JavaCommandRunTest {
                     "http://10.0.2.2:" + port + "/blob", out.toString());
             assertThat(r.status()).as("stderr:%n%s", r.err()).isZero();
             assertThat(Files.readAllBytes(out)).isEqualTo(body);
+
+            // java.net.Socket underneath HttpURLConnection: on the stack too.
+            Path viaUrl = dir.resolve("fetched-by-url-connection");
+            CliRun u = CliRun.of("java", "-cp", testClasses(), UrlConnectionProgram.class.getName(),
+                    "http://10.0.2.2:" + port + "/blob", viaUrl.toString());
+            assertThat(u.status()).as("stderr:%n%s", u.err()).isZero();
+            assertThat(Files.readAllBytes(viaUrl)).isEqualTo(body);
 
             // The program's exit status is jns's: the client exits 14 on a 404.
             CliRun missing = CliRun.of("java", "-cp", testClasses(), HttpClientProgram.class.getName(),
