@@ -12,7 +12,7 @@ import org.jnetstack.wire.Bytes;
 /**
  * The DNS address's answers when there is no name server to relay to — /etc/resolv.conf names
  * none, or names a loopback stub (systemd-resolved's 127.0.0.53) that refuses: each address
- * query is answered from the host's own resolver ({@link InetAddress#getAllByName}, which also
+ * query is answered from the host's own resolver ({@link org.jnetstack.dns.HostResolver#lookup}, which also
  * knows /etc/hosts), as libslirp does on hosts without a usable resolv.conf.
  *
  * <p>Lookups block, so each runs on a virtual thread and its answer is sent from the loop; at

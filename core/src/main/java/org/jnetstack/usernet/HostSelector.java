@@ -21,7 +21,7 @@ final class HostSelector implements AutoCloseable {
 
     HostSelector(String name) {
         try {
-            selector = Selector.open();
+            selector = HostNio.provider().openSelector();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for host sockets: " + e.getMessage(), e);
         }

@@ -49,7 +49,7 @@ final class TcpForward extends HostChannel implements Forward {
         int attempts = rule.nextFreePort() && rule.hostPort() != 0 ? NEXT_FREE_ATTEMPTS : 1;
         BindException last = null;
         for (int i = 0; i < attempts && rule.hostPort() + i <= 65535; i++) {
-            ServerSocketChannel s = ServerSocketChannel.open();
+            ServerSocketChannel s = HostNio.provider().openServerSocketChannel();
             try {
                 s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 s.bind(new InetSocketAddress(rule.hostAddress(), rule.hostPort() == 0 ? 0 : rule.hostPort() + i), 128);

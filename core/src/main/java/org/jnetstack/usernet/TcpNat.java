@@ -69,7 +69,7 @@ final class TcpNat {
         void start() {
             connects.inc();
             try {
-                channel = SocketChannel.open();
+                channel = HostNio.provider().openSocketChannel();
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // the guest already coalesced
                 if (channel.connect(target)) {

@@ -56,7 +56,7 @@ final class UdpForward extends HostChannel implements Forward {
         dropped = c.counter("usernet.forward.udp.drop.host_socket");
         expired = c.counter("usernet.forward.udp.expired");
         try {
-            channel = DatagramChannel.open();
+            channel = HostNio.provider().openDatagramChannel();
             channel.bind(new InetSocketAddress(rule.hostAddress(), rule.hostPort()));
             bound = (InetSocketAddress) channel.getLocalAddress();
             register(channel, SelectionKey.OP_READ);

@@ -132,7 +132,7 @@ final class UdpNat {
 
         boolean open(InetSocketAddress target) {
             try {
-                channel = DatagramChannel.open();
+                channel = HostNio.provider().openDatagramChannel();
                 channel.connect(target);
                 register(channel, SelectionKey.OP_READ);
             } catch (IOException | RuntimeException e) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.NetStack;
+import org.jnetstack.dns.HostResolver;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
@@ -109,11 +110,11 @@ public final class UserNet implements AutoCloseable {
 
     /**
      * Like {@link #create(EventLoop, UserNetConfig)}, with DNS relayed to {@code dnsUpstream}; null
-     * answers every guest query from the host's own resolver ({@link InetAddress#getAllByName}, which
+     * answers every guest query from the host's own resolver ({@link HostResolver#lookup}, which
      * knows /etc/hosts) instead of relaying.
      */
     public static UserNet create(EventLoop loop, UserNetConfig config, InetSocketAddress dnsUpstream) {
-        return create(loop, config, dnsUpstream, InetAddress::getAllByName);
+        return create(loop, config, dnsUpstream, HostResolver::lookup);
     }
 
     /**

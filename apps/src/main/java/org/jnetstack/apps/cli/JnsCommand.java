@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
                 + " Linux TAP interface.",
             ""
         },
-        subcommands = {RunCommand.class, GatewayCommand.class, PingCommand.class, NcCommand.class, HttpCommand.class, DnsCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, GatewayCommand.class, PingCommand.class, NcCommand.class, HttpCommand.class, DnsCommand.class, JavaCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {
             "",
             "The ./jns launcher also takes ./jns test (build and run every test) and ./jns build (build only).",

@@ -34,6 +34,7 @@ public final class Main {
         cl.setErr(err);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine.getErr()));
+        cl.getSubcommands().get("java").setStopAtPositional(true); // the program's own options follow MAINCLASS
         return cl;
     }
 

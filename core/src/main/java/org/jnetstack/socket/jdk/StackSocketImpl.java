@@ -22,7 +22,7 @@ import org.jnetstack.socket.TcpSocket;
 /**
  * The {@link SocketImpl} behind our {@code java.net.Socket} and {@code ServerSocket} objects: a
  * {@link TcpSocket} (client or accepted side) or a {@link TcpServerSocket} (after {@code listen}).
- * One instance per socket; never installed as the JVM-wide factory.
+ * One instance per socket; made by our socket factories, or JVM-wide by {@link StackSocketImplFactory}.
  */
 final class StackSocketImpl extends SocketImpl {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,

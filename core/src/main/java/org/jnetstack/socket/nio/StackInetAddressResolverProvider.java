@@ -6,6 +6,7 @@ import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.jnetstack.dns.HostResolver;
 import org.jnetstack.dns.NameResolver;
 
 /**
@@ -32,6 +33,7 @@ public final class StackInetAddressResolverProvider extends InetAddressResolverP
     @Override
     public InetAddressResolver get(Configuration configuration) {
         InetAddressResolver builtin = configuration.builtinResolver();
+        HostResolver.useBuiltin(builtin); // the user-mode gateway's DNS forwarder must still ask the host
         return new InetAddressResolver() {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {

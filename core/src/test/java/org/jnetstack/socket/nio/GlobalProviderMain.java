@@ -49,6 +49,12 @@ public final class GlobalProviderMain {
             } catch (java.net.UnknownHostException e) {
                 System.out.println("unknown " + e.getMessage());
             }
+            // The host's own resolver (which the user-mode gateway's DNS forwarder asks) must not come back here.
+            try {
+                System.out.println("host resolver web.test " + java.util.Arrays.toString(org.jnetstack.dns.HostResolver.lookup("web.test")));
+            } catch (java.net.UnknownHostException e) {
+                System.out.println("host resolver web.test unknown");
+            }
             httpServerAnswersAnInStackClient(net);
             httpClientFetchesFromAnInStackServer(net);
         } catch (Throwable t) {

@@ -44,6 +44,8 @@ class GlobalProviderTest {
                     .contains("httpserver echo byte-exact 1048576")
                     .contains("httpclient status 200")
                     .contains("httpclient body byte-exact 300000");
+            assertThat(out.lines().filter(l -> l.startsWith("host resolver web.test ")))
+                    .singleElement().asString().doesNotContain("10.0.0.1");
             assertThat(p.exitValue()).as(out).isZero();
         } finally {
             p.destroyForcibly();
