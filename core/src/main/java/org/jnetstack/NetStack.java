@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;

@@ -17,7 +17,7 @@ import org.jnetstack.wire.MacAddress;
  *
  * <pre>{@code
  * TapDevice tap = TapDevice.open("jns0");        // creates jns0, or attaches to an existing TAP
- * loop.attach(tap, stack::onFrame);              // the loop polls tap.pollFd()
+ * DeviceAttachment.attach(loop, tap, stack::onFrame); // the loop polls tap.pollFd()
  * }</pre>
  *
  * <p>The descriptor is non-blocking; {@link #receive} reads until {@code EAGAIN} (or

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
@@ -157,8 +158,8 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
-        loop.attach(port, device::send);
-        loop.attach(device, port::send);
+        DeviceAttachment.attach(loop, port, device::send);
+        DeviceAttachment.attach(loop, device, port::send);
         return port;
     }
 
