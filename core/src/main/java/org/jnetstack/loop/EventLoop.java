@@ -3,6 +3,7 @@ package org.jnetstack.loop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -120,12 +122,39 @@ public final class EventLoop implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon; safe from any thread (lwIP's tcpip_callback). */
     public void execute(Runnable task) {
         if (closed) {
-            Throwable f = failure.cause();
-            throw new IllegalStateException(f == null ? "event loop is closed"
-                    : "event loop is closed: it stopped on a fatal error: " + f, f);
+            throw LoopClosedException.of(failure.cause());
         }
         tasks.add(Objects.requireNonNull(task, "task"));
         wakeup();
+    }
+
+    /** Work for {@link #call}: returns a result, and may throw {@code X}. */
+    @FunctionalInterface
+    public interface Task<T, X extends Exception> {
+        T run() throws X;
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and returns its result: at once on this thread when it
+     * is the loop's, otherwise handed to the loop ({@link #execute}), waiting up to {@code timeout}
+     * (a {@code Duration} too long to count in nanoseconds waits for as long as it takes). Whatever
+     * the task throws is thrown here, and does not count as a fault of the loop. Safe from any
+     * thread; the wait parks (a virtual thread unmounts).
+     *
+     * @throws LoopClosedException when the loop is closed or stops before the task has run: the
+     *     wait looks at the loop at least once a second, so a loop killed by a fatal error does
+     *     not leave the caller waiting for the whole timeout
+     * @throws TimeoutException when the task has not finished within {@code timeout}; it may
+     *     still run later
+     * @throws InterruptedException when this thread is interrupted while waiting
+     */
+    public <T, X extends Exception> T call(Task<T, X> task, Duration timeout)
+            throws X, TimeoutException, InterruptedException {
+        Objects.requireNonNull(task, "task");
+        if (inLoop()) {
+            return task.run();
+        }
+        return LoopCalls.await(this, task, timeout);
     }
 
     /** Runs {@code hook} at the end of every iteration (to flush batched output); loop thread only. */
@@ -311,7 +340,7 @@ public final class EventLoop implements AutoCloseable {
      */
     private void runOnce(boolean mayWait, long limit) {
         if (failure.cause() != null) {
-            throw new IllegalStateException("event loop stopped by a fatal error", failure.cause());
+            throw new LoopClosedException("event loop stopped by a fatal error", failure.cause());
         }
         try {
             iterate(mayWait, limit);
