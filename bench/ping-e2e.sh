@@ -6,6 +6,7 @@
 #   COUNT=1000 bench/ping-e2e.sh
 # BENCH_SKIP_BUILD=1 skips the Maven build.
 set -euo pipefail
+bench_uses_namespaces=1
 source "$(dirname "$0")/common.sh"
 COUNT="${COUNT:-200}"
 INTERVAL="${INTERVAL:-0.005}"

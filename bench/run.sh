@@ -6,14 +6,6 @@
 #   bench/run.sh -l                               # list benchmarks
 # BENCH_SKIP_BUILD=1 skips the Maven build.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export PATH="$JAVA_HOME/bin:$PATH"
-export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-  (cd "$root" && mvn -B -ntp -q -o -pl bench -am package -DskipTests) \
-    || (cd "$root" && mvn -B -ntp -q -pl bench -am package -DskipTests)
-fi
-jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | grep -v -- '-sources' | head -1)
+source "$(dirname "$0")/common.sh"
 exec java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -cp "$jar:$root/bench/target/lib/*" org.openjdk.jmh.Main "$@"

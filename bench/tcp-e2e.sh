@@ -3,8 +3,8 @@
 # (kernel -> stack into the stack's discard service, stack -> kernel into a python3 socket), and
 # kernel -> kernel over a veth pair (with the kernel's default offloads, and, when ethtool is
 # installed, with TSO/GSO/GRO and checksum offload off, which is what a TAP without
-# IFF_VNET_HDR gives). Two references in the same run (issue #3's yardsticks): kernel -> kernel
-# through bench/relay/tap-relay (a C program relaying frames between two TAPs, one read and one
+# IFF_VNET_HDR gives). Two references in the same run, to tell the stack's cost from the TAP's:
+# kernel -> kernel through bench/relay/tap-relay (a C program relaying frames between two TAPs, one read and one
 # write per frame: the bare per-frame TAP path), and lwIP 2.1.3 (bench/lwip/tcpbench, tuned by
 # bench/lwip/lwipopts.h) on a TAP exactly like the stack's, both directions. Needs root.
 # Everything lives in network namespaces (jnsb-*), removed on exit whatever happens.
@@ -26,6 +26,7 @@
 # BENCH_SKIP_BUILD=1 skips the Maven build, and the C builds when their binaries exist (the relay
 # and lwIP rounds run only when their build succeeds; lwIP's source comes from `apt-get source lwip`).
 set -euo pipefail
+bench_uses_namespaces=1
 source "$(dirname "$0")/common.sh"
 BYTES="${BYTES:-200000000}"
 ROUNDS="${ROUNDS:-3}"

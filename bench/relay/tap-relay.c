@@ -1,5 +1,5 @@
 /*
- * tap-relay: the bare per-frame TAP path, as a yardstick for issue #3.
+ * tap-relay: the bare per-frame TAP path, as a yardstick for the stack's TAP throughput.
  *
  * Opens two TAP devices (IFF_TAP | IFF_NO_PI, no IFF_VNET_HDR: the kernel hands over one
  * checksummed, MTU-sized Ethernet frame per read and takes one per write, exactly what

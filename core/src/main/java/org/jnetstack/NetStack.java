@@ -4,17 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.ip.Route;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.Tcp;
 import org.jnetstack.tcp.TcpConfig;
@@ -159,48 +158,25 @@ public final class NetStack implements AutoCloseable {
         }
         long deadline = System.nanoTime() + grace.toNanos();
         try {
-            Integer left = onLoop(() -> {
+            int left = loop.call(() -> {
                 tcp.closeAll();
                 return tcp.unsettled();
-            });
-            while (left != null && left > 0 && System.nanoTime() - deadline < 0) {
+            }, LOOP_WAIT);
+            while (left > 0 && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(1_000_000);
-                left = onLoop(tcp::unsettled);
+                left = loop.call(tcp::unsettled, LOOP_WAIT);
             }
-            Integer reset = left == null ? null : onLoop(tcp::abortUnsettled);
-            return reset == null ? 0 : reset;
-        } catch (IllegalStateException stopped) {
-            return 0; // the loop stopped meanwhile: nothing more can be sent
+            return loop.call(tcp::abortUnsettled, LOOP_WAIT);
+        } catch (LoopClosedException | TimeoutException stopped) {
+            return 0; // the loop stopped meanwhile, or does not answer: nothing more can be sent
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         }
     }
 
-    /**
-     * Runs {@code task} on the running loop and waits (up to 5 s) for its result; null if it did
-     * not come in time (or this thread was interrupted).
-     *
-     * @throws IllegalStateException when the loop is closed: the task never ran
-     */
-    private <T> T onLoop(Supplier<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(task.get());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        try {
-            return result.get(5, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            return null;
-        } catch (ExecutionException e) {
-            // Not an IllegalStateException, which means "the loop stopped" to the callers.
-            throw new RuntimeException("failed on the loop thread", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
+    /** How long a thread waits for the loop to run one step of {@link #endConnections} or {@link #close}. */
+    private static final Duration LOOP_WAIT = Duration.ofSeconds(5);
 
     /**
      * Detaches and closes this stack's devices. Safe from any thread: on another thread while the
@@ -217,12 +193,16 @@ public final class NetStack implements AutoCloseable {
             return;
         }
         try {
-            onLoop(() -> {
+            loop.call(() -> {
                 detachAll();
                 return null;
-            });
-        } catch (IllegalStateException e) {
+            }, LOOP_WAIT);
+        } catch (LoopClosedException e) {
             detachAll(); // the loop closed meanwhile
+        } catch (TimeoutException e) {
+            // the loop does not answer: its devices stay with it until it closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The raw rates of the passes a bulk TCP segment takes (issue #3, BENCHMARKS.md §4.7): a copy of
+ * The raw rates of the passes a bulk TCP segment takes on its way through the stack: a copy of
  * {@code length} bytes, the Internet checksum over them, the two one after the other, and the
  * fused copy-and-sum that replaces those two. {@code regions} distinct source/destination pairs
  * are cycled through, so {@code regions = 1} measures data in the core's cache and larger values

@@ -2,7 +2,7 @@ package org.jnetstack.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.NetStack;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;

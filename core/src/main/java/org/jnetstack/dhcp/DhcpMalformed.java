@@ -1,9 +1,9 @@
 package org.jnetstack.dhcp;
 
-import java.util.Locale;
+import org.jnetstack.wire.MalformedReason;
 
 /** Why a BOOTP/DHCP message was rejected; {@link #id()} names the drop counter. */
-public enum DhcpMalformed {
+public enum DhcpMalformed implements MalformedReason {
     /** Shorter than the 236-byte BOOTP header plus the 4-byte magic cookie (RFC 2131 §2). */
     TRUNCATED,
     /** op is neither BOOTREQUEST (1) nor BOOTREPLY (2). */
@@ -20,11 +20,4 @@ public enum DhcpMalformed {
     BAD_OPTION_LENGTH,
     /** No option 53 (DHCP message type), or a value outside 1-8. */
     BAD_MESSAGE_TYPE;
-
-    private final String id = name().toLowerCase(Locale.ROOT);
-
-    /** Lower-case name, for counters: {@code "option_overrun"}. */
-    public String id() {
-        return id;
-    }
 }

@@ -1,9 +1,9 @@
 package org.jnetstack.dns;
 
-import java.util.Locale;
+import org.jnetstack.wire.MalformedReason;
 
 /** Why a DNS message was rejected; {@link #id()} names the drop counter. */
-public enum DnsMalformed {
+public enum DnsMalformed implements MalformedReason {
     /** Shorter than the 12-byte header, or a section ends before the counts say it should. */
     TRUNCATED,
     /** A label type other than a length (00) or a pointer (11) (RFC 1035 §4.1.4; 01/10 are obsolete). */
@@ -16,11 +16,4 @@ public enum DnsMalformed {
     OVERRUN,
     /** RDATA that does not fit its type: an A record not 4 bytes, a name not filling a CNAME... */
     BAD_RDATA;
-
-    private final String id = name().toLowerCase(Locale.ROOT);
-
-    /** Lower-case name, for counters: {@code "bad_pointer"}. */
-    public String id() {
-        return id;
-    }
 }

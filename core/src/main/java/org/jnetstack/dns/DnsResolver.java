@@ -2,6 +2,7 @@ package org.jnetstack.dns;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;
@@ -243,22 +245,24 @@ public final class DnsResolver implements NameResolver {
         if (loop.inLoop()) {
             throw new IllegalStateException("blocking DNS lookup on the event-loop thread; use lookup(name, callback) there");
         }
-        CompletableFuture<DnsResult> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                lookup(host, type, f::complete);
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
         // Bound: every server, every round, every CNAME hop, plus slack for a TCP retry.
         long perQuery = config.timeout().toNanos() * config.attempts() * Math.max(1, servers.size());
         long bound = perQuery * (config.maxCnameChain() + 1) + 5_000_000_000L;
+        long start = System.nanoTime();
+        CompletableFuture<DnsResult> answer = new CompletableFuture<>();
         try {
-            return f.get(bound, TimeUnit.NANOSECONDS);
+            loop.call(() -> {
+                lookup(host, type, answer::complete);
+                return null;
+            }, Duration.ofNanos(bound));
+            return answer.get(bound - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnknownHostException(host + ": interrupted");
+        } catch (LoopClosedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         } catch (ExecutionException e) {
             throw new IllegalArgumentException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

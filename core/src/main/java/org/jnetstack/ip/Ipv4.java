@@ -2,7 +2,7 @@ package org.jnetstack.ip;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;

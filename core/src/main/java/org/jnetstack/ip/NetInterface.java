@@ -1,5 +1,6 @@
 package org.jnetstack.ip;
 
+import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
@@ -72,7 +73,7 @@ public final class NetInterface {
     };
 
     void attach(EventLoop loop) {
-        attachment = loop.attach(device, frames);
+        attachment = DeviceAttachment.attach(loop, device, frames);
     }
 
     void detach(EventLoop loop) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import org.jnetstack.wire.MacAddress;
 
 /**
- * A link device: the seeds' {@code dev_init} / {@code dev_send} / {@code dev_recv}, in Java.
+ * A link device: what carries Ethernet frames between the stack and the outside (a TAP, a QEMU
+ * stream, a virtual wire or switch port): opened once, then polled for received frames and
+ * given frames to send.
  *
  * <p>Contract, all on the event-loop thread after {@link #open}:
  * <ul>

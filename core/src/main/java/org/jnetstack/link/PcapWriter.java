@@ -16,7 +16,7 @@ import org.jnetstack.stats.Counter;
  *
  * <pre>{@code
  * try (EventLoop loop = EventLoop.system()) {
- *     loop.attach(PcapWriter.toFile(Path.of("jns0.pcap"), TapDevice.open("jns0")), stack::onFrame);
+ *     DeviceAttachment.attach(loop, PcapWriter.toFile(Path.of("jns0.pcap"), TapDevice.open("jns0")), stack::onFrame);
  *     ...
  * }   // closing the loop closes the device: the file is flushed and complete
  * }</pre>

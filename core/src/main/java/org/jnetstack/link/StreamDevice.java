@@ -19,7 +19,7 @@ import org.jnetstack.wire.MacAddress;
  *
  * <pre>{@code
  * StreamDevice vm = StreamDevice.listenUnix(Path.of("/run/user/1000/jns.sock"), null, StreamOptions.defaults());
- * loop.attach(vm, frames::onFrame);
+ * DeviceAttachment.attach(loop, vm, frames::onFrame);
  * // qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/user/1000/jns.sock \
  * //                        -device virtio-net-pci,netdev=n0
  * }</pre>

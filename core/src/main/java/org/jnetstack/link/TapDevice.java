@@ -17,7 +17,7 @@ import org.jnetstack.wire.MacAddress;
  *
  * <pre>{@code
  * TapDevice tap = TapDevice.open("jns0");        // creates jns0, or attaches to an existing TAP
- * loop.attach(tap, stack::onFrame);              // the loop polls tap.pollFd()
+ * DeviceAttachment.attach(loop, tap, stack::onFrame); // the loop polls tap.pollFd()
  * }</pre>
  *
  * <p>The descriptor is non-blocking; {@link #receive} reads until {@code EAGAIN} (or
@@ -110,7 +110,7 @@ public final class TapDevice implements LinkDevice {
         this.offloads = offloads;
         this.offloadStatus = offloadStatus;
         // With segmentation offload a write carries up to 64 KiB and the kernel's per-write work is
-        // spread over ~45 segments; the thread's extra copy then costs more than it saves (BENCHMARKS.md §4.8).
+        // spread over ~45 segments; the thread's extra copy of 64 KiB then costs more than the write it saves.
         if (options.transmitThread() && offloads.txSegmentation() == 0) {
             FrameRing ring = new FrameRing(options.transmitRingBytes(), BUFFER_SIZE + VirtioNetHeader.LENGTH);
             transmitter = new TapTransmitThread(name, fd, null, vnetHeader ? VirtioNetHeader.LENGTH : 0, ring,

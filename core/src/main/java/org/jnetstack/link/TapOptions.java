@@ -13,7 +13,7 @@ package org.jnetstack.link;
  *   with the loop. Worth it only with a spare core; a frame that finds the ring full is dropped
  *   and counted ({@code tx.dropped.ring_full}), like a full NIC queue. Off by default: it costs
  *   a thread and a copy per frame, and gains only where the writes, not the protocol, are the
- *   bottleneck (plain frames, no offloads — see BENCHMARKS.md §4.8). Ignored when the kernel grants
+ *   bottleneck (plain frames, no offloads; bench/tcp-e2e.sh measures both). Ignored when the kernel grants
  *   segmentation offload: each write then carries up to 64 KiB, and copying that into the ring
  *   measured slower than writing it from the loop.</li>
  *   <li>{@code transmitSpinNanos} (default {@value #DEFAULT_TRANSMIT_SPIN_NANOS} ns): how long the

@@ -14,7 +14,7 @@ import org.jnetstack.stats.Counter;
  *
  * <p>Why: a frame written to a TAP is received by the kernel inside the {@code write} call — IP,
  * TCP, waking the receiving socket — on the writer's thread. Without offloads that is one full
- * receive path per 1,514-byte frame, most of the loop thread's time (BENCHMARKS.md §4.5b). On a
+ * receive path per 1,514-byte frame, most of the loop thread's time in a bulk transfer. On a
  * second core this thread does that work while the loop goes on with protocol work.
  *
  * <p>Threads: {@link #offer} is called by the loop thread only (the ring's single producer);

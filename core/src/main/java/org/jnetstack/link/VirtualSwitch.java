@@ -14,8 +14,8 @@ import org.jnetstack.wire.MacAddress;
  * VirtualSwitch sw = new VirtualSwitch();
  * LinkDevice a = sw.newPort("a");          // MAC 02:00:00:00:00:01
  * LinkDevice b = sw.newPort("b");          // MAC 02:00:00:00:00:02
- * loop.attach(a, stackA::onFrame);
- * loop.attach(b, stackB::onFrame);
+ * DeviceAttachment.attach(loop, a, stackA::onFrame);
+ * DeviceAttachment.attach(loop, b, stackB::onFrame);
  * }</pre>
  *
  * <p>Like an IEEE 802.1D bridge it learns the source address of every frame it is sent,

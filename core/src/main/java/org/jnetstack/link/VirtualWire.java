@@ -9,8 +9,8 @@ import org.jnetstack.wire.MacAddress;
  *
  * <pre>{@code
  * VirtualWire wire = new VirtualWire();
- * loop.attach(wire.a(), stackA::onFrame);
- * loop.attach(wire.b(), stackB::onFrame);
+ * DeviceAttachment.attach(loop, wire.a(), stackA::onFrame);
+ * DeviceAttachment.attach(loop, wire.b(), stackB::onFrame);
  * }</pre>
  */
 public final class VirtualWire {

@@ -3,6 +3,7 @@ package org.jnetstack.loop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,12 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.jnetstack.link.DeviceContext;
-import org.jnetstack.link.FrameHandler;
-import org.jnetstack.link.LinkDevice;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 
@@ -24,7 +23,7 @@ import org.jnetstack.stats.Counters;
  * The one thread that owns all protocol state (lwIP's {@code tcpip_thread}, smoltcp's
  * {@code poll()}). Each iteration:
  * <ol>
- *   <li>takes received frames from every attached device, in batches;</li>
+ *   <li>polls every attached {@link Pollable} (link devices: received frames), in batches;</li>
  *   <li>runs due timers;</li>
  *   <li>runs tasks handed in from other threads ({@link #execute});</li>
  *   <li>runs flush hooks (output batched during the iteration);</li>
@@ -51,7 +50,7 @@ import org.jnetstack.stats.Counters;
 public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
-    /** Frames taken from one device per iteration before others get a turn. */
+    /** Inputs (frames) taken from one pollable per iteration before others get a turn. */
     public static final int RECEIVE_BATCH = 64;
 
     private final Clock clock;
@@ -123,12 +122,39 @@ public final class EventLoop implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon; safe from any thread (lwIP's tcpip_callback). */
     public void execute(Runnable task) {
         if (closed) {
-            Throwable f = failure.cause();
-            throw new IllegalStateException(f == null ? "event loop is closed"
-                    : "event loop is closed: it stopped on a fatal error: " + f, f);
+            throw LoopClosedException.of(failure.cause());
         }
         tasks.add(Objects.requireNonNull(task, "task"));
         wakeup();
+    }
+
+    /** Work for {@link #call}: returns a result, and may throw {@code X}. */
+    @FunctionalInterface
+    public interface Task<T, X extends Exception> {
+        T run() throws X;
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and returns its result: at once on this thread when it
+     * is the loop's, otherwise handed to the loop ({@link #execute}), waiting up to {@code timeout}
+     * (a {@code Duration} too long to count in nanoseconds waits for as long as it takes). Whatever
+     * the task throws is thrown here, and does not count as a fault of the loop. Safe from any
+     * thread; the wait parks (a virtual thread unmounts).
+     *
+     * @throws LoopClosedException when the loop is closed or stops before the task has run: the
+     *     wait looks at the loop at least once a second, so a loop killed by a fatal error does
+     *     not leave the caller waiting for the whole timeout
+     * @throws TimeoutException when the task has not finished within {@code timeout}; it may
+     *     still run later
+     * @throws InterruptedException when this thread is interrupted while waiting
+     */
+    public <T, X extends Exception> T call(Task<T, X> task, Duration timeout)
+            throws X, TimeoutException, InterruptedException {
+        Objects.requireNonNull(task, "task");
+        if (inLoop()) {
+            return task.run();
+        }
+        return LoopCalls.await(this, task, timeout);
     }
 
     /** Runs {@code hook} at the end of every iteration (to flush batched output); loop thread only. */
@@ -152,16 +178,17 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Attaches a device: opens it and delivers its frames to {@code handler} from now on.
+     * Attaches a pollable: opens it and polls it every iteration from now on (a link device is
+     * attached with its frame handler through {@code org.jnetstack.link.DeviceAttachment}).
      * Call on the loop thread, or before the loop runs.
      */
-    public Attachment attach(LinkDevice device, FrameHandler handler) {
+    public Attachment attach(Pollable pollable) {
         checkOwner();
-        Attachment a = new Attachment(device, handler);
+        Attachment a = new Attachment(Objects.requireNonNull(pollable, "pollable"));
         try {
-            device.open(a);
+            pollable.open(a);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open device " + device.name() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open device " + pollable.name() + ": " + e.getMessage(), e);
         }
         Attachment[] old = attachments;
         Attachment[] now = Arrays.copyOf(old, old.length + 1);
@@ -171,7 +198,7 @@ public final class EventLoop implements AutoCloseable {
         return a;
     }
 
-    /** Detaches and closes the device of {@code a}. */
+    /** Detaches and closes the pollable of {@code a}. */
     public void detach(Attachment a) {
         checkOwner();
         Attachment[] old = attachments;
@@ -179,7 +206,7 @@ public final class EventLoop implements AutoCloseable {
         if (keep.remove(a)) {
             attachments = keep.toArray(new Attachment[0]);
             rebuildPollFds();
-            a.device.close();
+            a.pollable.close();
         }
     }
 
@@ -187,7 +214,7 @@ public final class EventLoop implements AutoCloseable {
         int[] fds = new int[attachments.length];
         int n = 0;
         for (Attachment a : attachments) {
-            int fd = a.device.pollFd();
+            int fd = a.pollable.pollFd();
             if (fd >= 0) {
                 fds[n++] = fd;
             }
@@ -313,7 +340,7 @@ public final class EventLoop implements AutoCloseable {
      */
     private void runOnce(boolean mayWait, long limit) {
         if (failure.cause() != null) {
-            throw new IllegalStateException("event loop stopped by a fatal error", failure.cause());
+            throw new LoopClosedException("event loop stopped by a fatal error", failure.cause());
         }
         try {
             iterate(mayWait, limit);
@@ -332,7 +359,7 @@ public final class EventLoop implements AutoCloseable {
         // 1. receive
         for (Attachment a : attachments) {
             try {
-                int n = a.device.receive(a, RECEIVE_BATCH);
+                int n = a.pollable.poll(RECEIVE_BATCH);
                 if (n >= RECEIVE_BATCH) {
                     more = true;
                     // More may be waiting: the loop is not idle (runUntil/runPending must go on).
@@ -340,7 +367,7 @@ public final class EventLoop implements AutoCloseable {
                 }
                 worked |= n > 0;
             } catch (Throwable t) {
-                fault("receive on ", a.device, t);
+                fault("receive on ", a.pollable.name(), t);
             }
         }
         // 2. timers
@@ -431,13 +458,13 @@ public final class EventLoop implements AutoCloseable {
      * A handler, timer, task or device threw {@code t} at {@code where} (+ the device's name):
      * contained and counted, or rethrown when fatal (runOnce then stops the loop).
      */
-    private void fault(String where, LinkDevice device, Throwable t) {
+    private void fault(String where, String device, Throwable t) {
         if (isFatal(t)) {
             throw (Error) t;
         }
         errors.inc();
         try {
-            LOG.log(Level.WARNING, "event loop: exception in " + where + (device == null ? "" : device.name()) + " (contained)", t);
+            LOG.log(Level.WARNING, "event loop: exception in " + where + (device == null ? "" : device) + " (contained)", t);
         } catch (Exception logging) {
             // a broken log handler must not turn a contained fault into a dead loop
         }
@@ -457,7 +484,7 @@ public final class EventLoop implements AutoCloseable {
         fatal.inc();
         for (Attachment a : attachments) {
             try {
-                a.device.close();
+                a.pollable.close();
             } catch (Throwable e) {
                 // the others still close
             }
@@ -515,9 +542,9 @@ public final class EventLoop implements AutoCloseable {
         }
         for (Attachment a : attachments) {
             try {
-                a.device.close();
+                a.pollable.close();
             } catch (RuntimeException e) {
-                fault("close ", a.device, e);
+                fault("close ", a.pollable.name(), e);
             }
         }
         attachments = new Attachment[0];
@@ -536,18 +563,16 @@ public final class EventLoop implements AutoCloseable {
         return t != null && t.isAlive() && !closed;
     }
 
-    /** A device attached to this loop, with the handler its frames go to. */
-    public final class Attachment implements DeviceContext, FrameHandler {
-        private final LinkDevice device;
-        private final FrameHandler handler;
+    /** A pollable attached to this loop. */
+    public final class Attachment implements PollContext {
+        private final Pollable pollable;
 
-        Attachment(LinkDevice device, FrameHandler handler) {
-            this.device = device;
-            this.handler = handler;
+        Attachment(Pollable pollable) {
+            this.pollable = pollable;
         }
 
-        public LinkDevice device() {
-            return device;
+        public Pollable pollable() {
+            return pollable;
         }
 
         @Override
@@ -556,7 +581,7 @@ public final class EventLoop implements AutoCloseable {
         }
 
         @Override
-        public void framesReady() {
+        public void ready() {
             if (inLoop()) {
                 framesSignalled = true;
             } else {
@@ -565,21 +590,8 @@ public final class EventLoop implements AutoCloseable {
         }
 
         @Override
-        public void onFrame(byte[] buf, int off, int len) {
-            try {
-                handler.onFrame(buf, off, len);
-            } catch (Throwable t) {
-                fault("frame handler of ", device, t);
-            }
-        }
-
-        @Override
-        public void onFrame(byte[] buf, int off, int len, int flags) {
-            try {
-                handler.onFrame(buf, off, len, flags);
-            } catch (Throwable t) {
-                fault("frame handler of ", device, t);
-            }
+        public void fault(String where, Throwable t) {
+            EventLoop.this.fault(where, pollable.name(), t);
         }
     }
 }

@@ -4,16 +4,17 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeoutException;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 
 /**
- * Runs a piece of callback-API code on the loop thread and waits for its result: how a blocking
- * socket on any thread touches state the loop owns (lwIP's netconn does the same through
- * tcpip_callback and a semaphore). The wait parks (virtual threads unmount; nothing pins).
+ * Runs a piece of callback-API code on the loop thread and waits for its result
+ * ({@link EventLoop#call}): how a blocking socket on any thread touches state the loop owns
+ * (lwIP's netconn does the same through tcpip_callback and a semaphore), with the loop's
+ * outcomes told as java.net exceptions.
  */
 final class LoopCall {
     /** Work for the loop thread; may throw the checked exceptions of java.net. */
@@ -27,49 +28,28 @@ final class LoopCall {
 
     static <T> T call(EventLoop loop, Action<T> action) throws IOException {
         checkNotLoopThread(loop);
-        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            loop.execute(() -> {
+            return loop.call(() -> {
                 try {
-                    result.complete(action.run());
+                    return action.run();
                 } catch (UncheckedIOException e) {
-                    result.completeExceptionally(e.getCause());
-                } catch (IOException | RuntimeException | Error e) {
-                    result.completeExceptionally(e);
+                    throw e.getCause();
                 }
-            });
-        } catch (IllegalStateException closed) {
+            }, FOREVER);
+        } catch (LoopClosedException closed) {
             throw loopStopped(loop);
-        }
-        try {
-            // A loop that stops (closed, or killed by a fatal error) never runs the task: look
-            // at it now and then rather than wait for ever.
-            while (true) {
-                try {
-                    return result.get(LOOP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    if (loop.isClosed() && !result.isDone()) {
-                        throw loopStopped(loop);
-                    }
-                }
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the event loop");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw SocketErrors.rethrown(io);
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw (Error) cause;
+        } catch (TimeoutException e) {
+            throw new AssertionError("a wait without a limit timed out", e);
+        } catch (IOException e) {
+            throw SocketErrors.rethrown(e);
         }
     }
 
-    /** How often a caller waiting for the loop looks whether it has stopped. */
-    private static final long LOOP_CHECK_MILLIS = 1000;
+    /** A socket call waits for the loop as long as it takes (its own timeouts run on the loop). */
+    private static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
 
     /**
      * What a socket call says when the loop is gone: {@code SocketException} naming the fatal
@@ -89,7 +69,7 @@ final class LoopCall {
     static void post(EventLoop loop, Runnable task) {
         try {
             loop.execute(task);
-        } catch (IllegalStateException closed) {
+        } catch (LoopClosedException closed) {
             // the loop is gone with all its connections
         }
     }

@@ -3,7 +3,7 @@ package org.jnetstack.udp;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.util.List;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;

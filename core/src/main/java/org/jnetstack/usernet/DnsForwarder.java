@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.jnetstack.dns.DnsMessage;
 import org.jnetstack.dns.DnsWriter;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.Bytes;
 
@@ -90,7 +91,7 @@ final class DnsForwarder {
                                 result == null ? DnsMessage.RCODE_NXDOMAIN : DnsMessage.RCODE_NOERROR, result);
                     }
                 });
-            } catch (IllegalStateException loopClosed) {
+            } catch (LoopClosedException loopClosed) {
                 // the gateway is gone: nobody to answer
             }
         });

@@ -6,6 +6,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 
 /**
  * A host socket watched by the {@link HostSelector} on behalf of the event loop. Interest is
@@ -73,7 +74,7 @@ abstract class HostChannel implements Runnable {
         if (prev == 0) {
             try {
                 loop.execute(this);
-            } catch (IllegalStateException e) {
+            } catch (LoopClosedException e) {
                 // the loop is closed: the gateway is going away
             }
         }

@@ -14,14 +14,11 @@ import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.jnetstack.link.DeviceContext;
-import org.jnetstack.link.DeviceStats;
-import org.jnetstack.link.FrameHandler;
-import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.PollContext;
+import org.jnetstack.loop.Pollable;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.Ipv4Address;
-import org.jnetstack.wire.MacAddress;
 
 /**
  * Guest ping to outside addresses through one unprivileged ICMP echo socket of the host
@@ -66,7 +63,6 @@ final class IcmpNat {
     private boolean loggedUnavailable;
     private final EventLoop.Attachment attachment;
     private boolean closed;
-    private static final MacAddress NO_ADDRESS = new MacAddress(0x02_00_00_00_00_00L);
     private int nextSequence;
     private final int[] slotGuest = new int[SLOTS];
     private final int[] slotDestination = new int[SLOTS];
@@ -103,7 +99,7 @@ final class IcmpNat {
         }
         this.fd = s;
         this.unavailable = why;
-        this.attachment = fd >= 0 ? gw.loop().attach(new Poll(), (b, o, l) -> { }) : null;
+        this.attachment = fd >= 0 ? gw.loop().attach(new Poll()) : null;
         gw.stack().icmp().setForeignEchoHandler(this::request);
     }
 
@@ -214,47 +210,25 @@ final class IcmpNat {
         }
     }
 
-    /** The socket's readiness for the loop's wait; no frames. */
-    private final class Poll implements LinkDevice {
-        private final DeviceStats stats = new DeviceStats();
-
+    /** The socket, polled by the loop: readiness wakes it, and polling reads the replies. */
+    private final class Poll implements Pollable {
         @Override
         public String name() {
             return "usernet-icmp";
         }
 
         @Override
-        public MacAddress mac() {
-            return NO_ADDRESS;
+        public void open(PollContext context) {
         }
 
         @Override
-        public int mtu() {
-            return gw.config().mtu();
-        }
-
-        @Override
-        public void open(DeviceContext context) {
-        }
-
-        @Override
-        public int receive(FrameHandler handler, int maxFrames) {
-            return readReplies(maxFrames);
-        }
-
-        @Override
-        public boolean send(byte[] buf, int off, int len) {
-            return false;
+        public int poll(int max) {
+            return readReplies(max);
         }
 
         @Override
         public int pollFd() {
             return fd;
-        }
-
-        @Override
-        public DeviceStats stats() {
-            return stats;
         }
 
         @Override

@@ -6,17 +6,19 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jnetstack.NetStack;
 import org.jnetstack.dns.HostResolver;
+import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
@@ -158,8 +160,8 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
-        loop.attach(port, device::send);
-        loop.attach(device, port::send);
+        DeviceAttachment.attach(loop, port, device::send);
+        DeviceAttachment.attach(loop, device, port::send);
         return port;
     }
 
@@ -307,18 +309,15 @@ public final class UserNet implements AutoCloseable {
         if (loop.inLoop() || !loop.isRunning()) {
             closeOnLoop();
         } else {
-            CountDownLatch done = new CountDownLatch(1);
             try {
-                loop.execute(() -> {
-                    try {
-                        closeOnLoop();
-                    } finally {
-                        done.countDown();
-                    }
-                });
-                done.await(5, TimeUnit.SECONDS);
-            } catch (IllegalStateException e) {
+                loop.call(() -> {
+                    closeOnLoop();
+                    return null;
+                }, Duration.ofSeconds(5));
+            } catch (LoopClosedException e) {
                 closeOnLoop();
+            } catch (TimeoutException e) {
+                // the loop does not answer: it closes the rest with itself
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,12 +1,10 @@
 package org.jnetstack.wire;
 
-import java.util.Locale;
-
 /**
  * Why a header was rejected. Parsers return one of these instead of throwing, so the layer
  * above can count the drop under a stable name ({@link #id()}) and move on.
  */
-public enum Malformed {
+public enum Malformed implements MalformedReason {
     /** Fewer bytes than the fixed header needs. */
     TRUNCATED,
     /** An 802.1Q / 802.1ad tag; we do not bridge VLANs. */
@@ -29,11 +27,4 @@ public enum Malformed {
     UNSUPPORTED_FORMAT,
     /** ARP operation other than request (1) or reply (2). */
     BAD_OPERATION;
-
-    private final String id = name().toLowerCase(Locale.ROOT);
-
-    /** Lower-case name, suitable as a counter name: {@code "bad_checksum"}. */
-    public String id() {
-        return id;
-    }
 }

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.ip.PingListener;
 import org.jnetstack.ip.Reassembly;
 import org.jnetstack.loop.EventLoop;

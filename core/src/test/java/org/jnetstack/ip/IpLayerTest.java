@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.ArpPacket;

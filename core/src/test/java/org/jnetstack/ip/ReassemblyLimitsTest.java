@@ -3,7 +3,7 @@ package org.jnetstack.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jnetstack.NetStack;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;

@@ -28,8 +28,8 @@ class FaultInjectorTest {
 
         Run(FaultInjector.Builder faults) {
             a = faults.wrap(wire.a());
-            loop.attach(a, (buf, off, len) -> { });
-            loop.attach(wire.b(), (buf, off, len) -> {
+            DeviceAttachment.attach(loop, a, (buf, off, len) -> { });
+            DeviceAttachment.attach(loop, wire.b(), (buf, off, len) -> {
                 seqs.add(TestFrames.get16(buf, off + 14));
                 times.add(loop.clock().nanos());
                 frames.add(java.util.Arrays.copyOfRange(buf, off, off + len));
@@ -138,8 +138,8 @@ class FaultInjectorTest {
         VirtualWire wire = new VirtualWire();
         FaultInjector b = FaultInjector.builder().rx(FaultProfile.builder().delay(Duration.ofMillis(30)).build()).wrap(wire.b());
         List<Long> at = new ArrayList<>();
-        loop.attach(wire.a(), (buf, off, len) -> { });
-        loop.attach(b, (buf, off, len) -> at.add(loop.clock().nanos()));
+        DeviceAttachment.attach(loop, wire.a(), (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, b, (buf, off, len) -> at.add(loop.clock().nanos()));
         byte[] f = frame(0, 60);
         loop.schedule(5 * MS, () -> wire.a().send(f, 0, f.length));
         loop.runUntil(() -> at.size() == 1, 1_000 * MS);
@@ -174,8 +174,8 @@ class FaultInjectorTest {
         EventLoop loop = EventLoop.virtual();
         VirtualWire wire = new VirtualWire();
         FaultInjector a = tx(2, FaultProfile.builder().corruption(1.0).build()).wrap(wire.a());
-        loop.attach(a, (buf, off, len) -> { });
-        loop.attach(wire.b(), (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, a, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, wire.b(), (buf, off, len) -> { });
         byte[] f = frame(1, 80);
         a.send(f, 0, f.length);
         assertThat(f).isEqualTo(frame(1, 80));

@@ -35,8 +35,8 @@ class LinkAllocationTest {
         VirtualSwitch sw = new VirtualSwitch();
         VirtualSwitch.Port a = sw.newPort("a");
         VirtualSwitch.Port b = sw.newPort("b");
-        loop.attach(a, handler);
-        loop.attach(b, handler);
+        DeviceAttachment.attach(loop, a, handler);
+        DeviceAttachment.attach(loop, b, handler);
         byte[] fromA = TestFrames.ethernet(b.mac().bits(), a.mac().bits(), 0x0800, 1);
         byte[] fromB = TestFrames.ethernet(a.mac().bits(), b.mac().bits(), 0x0800, 2);
         long bytes = allocatedBy(() -> {
@@ -62,8 +62,8 @@ class LinkAllocationTest {
                 .wrap(wire.b());
         PcapRing ring = new PcapRing(16);
         LinkDevice top = Tracer.wrap(PcapWriter.toRing(ring, b)); // tracing off: costs nothing
-        loop.attach(wire.a(), handler);
-        loop.attach(top, handler);
+        DeviceAttachment.attach(loop, wire.a(), handler);
+        DeviceAttachment.attach(loop, top, handler);
         byte[] f = TestFrames.ethernet(wire.b().mac().bits(), wire.a().mac().bits(), 0x0800, 3);
         long bytes = allocatedBy(() -> {
             long n = 0;
@@ -94,7 +94,7 @@ class LinkAllocationTest {
             assertThat(tap.offloads().any()).isEqualTo(offloads);
             ns.adopt(tap.name(), "10.78.0.1/24");
             EventLoop loop = EventLoop.virtual();
-            loop.attach(tap, handler);
+            DeviceAttachment.attach(loop, tap, handler);
             byte[] arp = TestFrames.arpRequest(ours, "10.78.0.2", "10.78.0.1");
             byte[] atOffset = new byte[arp.length + LinkDevice.TX_HEADROOM];
             System.arraycopy(arp, 0, atOffset, LinkDevice.TX_HEADROOM, arp.length);

@@ -13,7 +13,7 @@ class LoopbackAndWireTest {
         EventLoop loop = EventLoop.virtual();
         Loopback lo = new Loopback();
         Recorder r = new Recorder();
-        loop.attach(lo, r);
+        DeviceAttachment.attach(loop, lo, r);
         for (int i = 0; i < 3; i++) {
             byte[] f = TestFrames.ethernet(lo.mac().bits(), lo.mac().bits(), 0x0800, i);
             assertThat(lo.send(f, 0, f.length)).isTrue();
@@ -31,7 +31,7 @@ class LoopbackAndWireTest {
         EventLoop loop = EventLoop.virtual();
         Loopback lo = new Loopback();
         int[] seen = new int[1];
-        loop.attach(lo, (buf, off, len) -> {
+        DeviceAttachment.attach(loop, lo, (buf, off, len) -> {
             if (++seen[0] < 5) {
                 lo.send(buf, off, len);
             }
@@ -48,8 +48,8 @@ class LoopbackAndWireTest {
         VirtualWire wire = new VirtualWire();
         Recorder ra = new Recorder();
         Recorder rb = new Recorder();
-        loop.attach(wire.a(), ra);
-        loop.attach(wire.b(), rb);
+        DeviceAttachment.attach(loop, wire.a(), ra);
+        DeviceAttachment.attach(loop, wire.b(), rb);
         byte[] toNobody = TestFrames.ethernet(0x02_99_99_99_99_99L, wire.a().mac().bits(), 0x0800, 7);
         wire.a().send(toNobody, 0, toNobody.length);
         byte[] back = TestFrames.ethernet(MacAddress.BROADCAST.bits(), wire.b().mac().bits(), 0x0800, 8);
@@ -64,7 +64,7 @@ class LoopbackAndWireTest {
     void wireEndNotAttachedCountsWhatItCouldNotTake() {
         VirtualWire wire = new VirtualWire();
         EventLoop loop = EventLoop.virtual();
-        loop.attach(wire.a(), new Recorder());
+        DeviceAttachment.attach(loop, wire.a(), new Recorder());
         byte[] f = TestFrames.ethernet(1, 2, 0x0800, 0);
         assertThat(wire.a().send(f, 0, f.length)).isTrue();
         assertThat(wire.b().stats().rxDropped.get()).isEqualTo(1);
@@ -75,7 +75,7 @@ class LoopbackAndWireTest {
         EventLoop loop = EventLoop.virtual();
         Loopback lo = new Loopback("lo", MacAddress.parse("02:00:00:00:00:01"), 1500, 1000);
         Recorder r = new Recorder();
-        loop.attach(lo, r);
+        DeviceAttachment.attach(loop, lo, r);
         for (int i = 0; i < 3 * EventLoop.RECEIVE_BATCH + 5; i++) {
             byte[] f = TestFrames.ethernet(1, 2, 0x0800, i);
             lo.send(f, 0, f.length);

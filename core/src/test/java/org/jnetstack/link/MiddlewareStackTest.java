@@ -30,8 +30,8 @@ class MiddlewareStackTest {
         List<String> trace = new ArrayList<>();
         LinkDevice a = Tracer.wrap(PcapWriter.toFile(outerCapture, PcapWriter.toFile(innerCapture, faults)), trace::add);
         Recorder rb = new Recorder();
-        loop.attach(a, (buf, off, len) -> { });
-        loop.attach(portB, rb);
+        DeviceAttachment.attach(loop, a, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, portB, rb);
         for (int i = 0; i < 40; i++) {
             byte[] f = TestFrames.ethernet(portB.mac().bits(), portA.mac().bits(), 0x88b5, i);
             a.send(f, 0, f.length);
@@ -57,9 +57,9 @@ class MiddlewareStackTest {
         Path wireSide = dir.resolve("below.pcap");
         LinkDevice a = FaultInjector.builder().seed(3).tx(FaultProfile.builder().loss(0.5).build())
                 .wrap(PcapWriter.toFile(wireSide, wire.a()));
-        loop.attach(a, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, a, (buf, off, len) -> { });
         Recorder rb = new Recorder();
-        loop.attach(wire.b(), rb);
+        DeviceAttachment.attach(loop, wire.b(), rb);
         for (int i = 0; i < 40; i++) {
             byte[] f = TestFrames.ethernet(2, 1, 0x88b5, i);
             a.send(f, 0, f.length);

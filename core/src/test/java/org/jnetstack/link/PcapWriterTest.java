@@ -81,8 +81,8 @@ class PcapWriterTest {
         EventLoop loop = EventLoop.virtual();
         VirtualWire wire = new VirtualWire();
         PcapWriter pa = PcapWriter.toFile(file, wire.a());
-        loop.attach(pa, (buf, off, len) -> { });
-        loop.attach(wire.b(), (buf, off, len) -> {
+        DeviceAttachment.attach(loop, pa, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, wire.b(), (buf, off, len) -> {
             byte[] reply = TestFrames.icmpEchoRequest(B, A, "10.0.0.2", "10.0.0.1", 1, 1, new byte[32]);
             reply[34] = 0; // echo reply (checksum no longer verifies; the capture must still show it)
             wire.b().send(reply, 0, reply.length);
@@ -116,7 +116,7 @@ class PcapWriterTest {
         EventLoop loop = EventLoop.virtual();
         Loopback lo = new Loopback();
         PcapWriter p = PcapWriter.toFile(file, lo);
-        loop.attach(p, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, p, (buf, off, len) -> { });
         assertThat(Files.size(file)).as("header written at once").isEqualTo(24);
         byte[] f = TestFrames.ethernet(1, 2, 0x88b5, 1);
         p.send(f, 0, f.length);
@@ -134,8 +134,8 @@ class PcapWriterTest {
         EventLoop loop = EventLoop.virtual();
         VirtualWire wire = new VirtualWire();
         PcapWriter p = PcapWriter.toRing(ring, wire.a());
-        loop.attach(p, (buf, off, len) -> { });
-        loop.attach(wire.b(), (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, p, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, wire.b(), (buf, off, len) -> { });
         for (int i = 0; i < 5; i++) {
             byte[] f = TestFrames.ethernet(2, 1, 0x88b5, i);
             p.send(f, 0, f.length);
@@ -184,8 +184,8 @@ class PcapWriterTest {
         VirtualWire wire = new VirtualWire();
         PcapWriter p = PcapWriter.toStream(broken, wire.a());
         Recorder rb = new Recorder();
-        loop.attach(p, (buf, off, len) -> { });
-        loop.attach(wire.b(), rb);
+        DeviceAttachment.attach(loop, p, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, wire.b(), rb);
         byte[] f = TestFrames.ethernet(2, 1, 0x88b5, 9);
         p.send(f, 0, f.length);
         p.flush();

@@ -55,7 +55,7 @@ class StreamDeviceTest {
 
     private StreamDevice unixDevice(StreamOptions options) throws IOException {
         StreamDevice dev = StreamDevice.listenUnix(dir.resolve("vm.sock"), null, options);
-        loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+        DeviceAttachment.attach(loop, dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
         loop.start("stream-test");
         return dev;
     }
@@ -292,7 +292,7 @@ class StreamDeviceTest {
     void framesGoBothWaysOverTcp() throws Exception {
         StreamDevice dev = StreamDevice.listenTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 MacAddress.parse("02:00:00:00:01:01"), StreamOptions.defaults().withMtu(9000));
-        loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+        DeviceAttachment.attach(loop, dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
         loop.start("stream-tcp-test");
         assertThat(dev.localPort()).isPositive();
         try (SocketChannel peer = connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), dev.localPort()),
@@ -349,7 +349,7 @@ class StreamDeviceTest {
         StreamDevice dev = StreamDevice.listenUnix(dir.resolve("alloc.sock"), null,
                 StreamOptions.defaults().withReadBufferBytes(8192));
         long[] frames = new long[1];
-        loop.attach(dev, (b, o, l) -> {
+        DeviceAttachment.attach(loop, dev, (b, o, l) -> {
             frames[0]++;
             dev.send(b, o, l);
         });
@@ -409,7 +409,7 @@ class StreamDeviceTest {
         Path path = dir.resolve("qemu-server.sock");
         StreamDevice dev = StreamDevice.connectUnix(path, null,
                 StreamOptions.defaults().withReconnectInterval(java.time.Duration.ofMillis(20)));
-        loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+        DeviceAttachment.attach(loop, dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
         loop.start("stream-connect-test");
         Counter failed = dev.stats().counters().counter("conn.connect_failed");
         await(() -> failed.get() >= 2, "attempts while nobody listens");
@@ -439,7 +439,7 @@ class StreamDeviceTest {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             StreamDevice dev = StreamDevice.connectTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null,
                     StreamOptions.defaults());
-            loop.attach(dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
+            DeviceAttachment.attach(loop, dev, (b, o, l) -> received.add(Arrays.copyOfRange(b, o, o + l)));
             loop.start("stream-connect-tcp-test");
             try (SocketChannel peer = server.accept()) {
                 await(dev::isConnected, "device connected");

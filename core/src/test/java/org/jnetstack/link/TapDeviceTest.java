@@ -37,7 +37,7 @@ class TapDeviceTest {
             ns.adopt(tap.name(), KERNEL_IP + "/24");
             MacAddress kernelMac = MacAddress.parse(ns.macOf(tap.name()));
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-            loop.attach(tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
+            DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
             loop.start("tap-test");
 
             byte[] arp = TestFrames.arpRequest(OUR_MAC, OUR_IP, KERNEL_IP);
@@ -78,7 +78,7 @@ class TapDeviceTest {
              EventLoop loop = EventLoop.system()) {
             ns.adopt(tap.name(), KERNEL_IP + "/24");
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-            loop.attach(tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
+            DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
             loop.start("tap-test");
             // Nobody answers, so the kernel keeps asking who has OUR_IP; each request must wake the loop.
             Process ping = ns.start("ping", "-c", "2", "-W", "1", OUR_IP);
@@ -101,7 +101,7 @@ class TapDeviceTest {
              TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {
             ns.adopt(tap.name(), null);
-            loop.attach(tap, (b, o, l) -> { });
+            DeviceAttachment.attach(loop, tap, (b, o, l) -> { });
             loop.start("tap-idle");
             long[] tid = new long[1];
             CountDownLatch got = new CountDownLatch(1);
@@ -137,7 +137,7 @@ class TapDeviceTest {
              TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {
             ns.adopt(tap.name(), null);
-            loop.attach(tap, (b, o, l) -> { });
+            DeviceAttachment.attach(loop, tap, (b, o, l) -> { });
             loop.start("tap-deleted");
             ns.exec("ip", "link", "del", tap.name());
             // The descriptor now reports POLLERR for ever; the poller must stop waiting on it.

@@ -39,7 +39,7 @@ class TapTransmitThreadTest {
             ns.adopt(tap.name(), KERNEL_IP + "/24");
             MacAddress kernelMac = MacAddress.parse(ns.macOf(tap.name()));
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-            loop.attach(tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
+            DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
             loop.start("tap-tx-test");
             byte[] arp = TestFrames.arpRequest(OUR_MAC, OUR_IP, KERNEL_IP);
             loop.execute(() -> tap.send(arp, 0, arp.length)); // the kernel learns our MAC from it

@@ -23,8 +23,8 @@ class TracerTest {
         loop = EventLoop.virtual();
         wire = new VirtualWire();
         a = Tracer.wrap(wire.a(), lines::add);
-        loop.attach(a, (buf, off, len) -> { });
-        loop.attach(wire.b(), (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, a, (buf, off, len) -> { });
+        DeviceAttachment.attach(loop, wire.b(), (buf, off, len) -> { });
     }
 
     private String traceSent(byte[] f) {

@@ -29,9 +29,9 @@ class VirtualSwitchTest {
         a = sw.newPort("a");
         b = sw.newPort("b");
         c = sw.newPort("c");
-        loop.attach(a, ra);
-        loop.attach(b, rb);
-        loop.attach(c, rc);
+        DeviceAttachment.attach(loop, a, ra);
+        DeviceAttachment.attach(loop, b, rb);
+        DeviceAttachment.attach(loop, c, rc);
     }
 
     private void send(LinkDevice from, long dst, long src, int tag) {
@@ -123,8 +123,8 @@ class VirtualSwitchTest {
         VirtualSwitch.Port x = small.newPort("x");
         VirtualSwitch.Port y = small.newPort("y");
         Recorder ry = new Recorder();
-        loop.attach(x, new Recorder());
-        loop.attach(y, ry);
+        DeviceAttachment.attach(loop, x, new Recorder());
+        DeviceAttachment.attach(loop, y, ry);
         for (int i = 0; i < 10; i++) {
             send(x, y.mac().bits(), x.mac().bits(), i);
         }
@@ -201,9 +201,9 @@ class VirtualSwitchTest {
         VirtualSwitch.Port y = tiny.newPort("y");
         VirtualSwitch.Port z = tiny.newPort("z");
         Recorder rz = new Recorder();
-        loop.attach(x, new Recorder());
-        loop.attach(y, new Recorder());
-        loop.attach(z, rz);
+        DeviceAttachment.attach(loop, x, new Recorder());
+        DeviceAttachment.attach(loop, y, new Recorder());
+        DeviceAttachment.attach(loop, z, rz);
         send(x, BCAST, x.mac().bits(), 1);
         send(y, BCAST, y.mac().bits(), 2);
         send(z, BCAST, z.mac().bits(), 3);
@@ -223,8 +223,8 @@ class VirtualSwitchTest {
         CountDownLatch got = new CountDownLatch(100);
         String[] receivingThread = new String[1];
         try (EventLoop lp = EventLoop.system(); EventLoop lq = EventLoop.system()) {
-            lp.attach(p, (buf, off, len) -> { });
-            lq.attach(q, (buf, off, len) -> {
+            DeviceAttachment.attach(lp, p, (buf, off, len) -> { });
+            DeviceAttachment.attach(lq, q, (buf, off, len) -> {
                 receivingThread[0] = Thread.currentThread().getName();
                 got.countDown();
             });

@@ -23,8 +23,8 @@ class WireExchangeTest {
     final Recorder rb = new Recorder();
 
     WireExchangeTest() {
-        loop.attach(wire.a(), new Recorder());
-        loop.attach(wire.b(), rb);
+        DeviceAttachment.attach(loop, wire.a(), new Recorder());
+        DeviceAttachment.attach(loop, wire.b(), rb);
     }
 
     /** Builds a frame of {@code len} bytes at {@code off} whose bytes all depend on {@code tag}. */

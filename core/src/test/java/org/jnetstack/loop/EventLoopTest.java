@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.ForwardingDevice;
 import org.jnetstack.link.Loopback;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,7 @@ class EventLoopTest {
     void anErrorStopsAStartedLoopOnceAndEveryListenerHearsOfIt() throws Exception {
         EventLoop loop = EventLoop.system();
         AtomicInteger closes = new AtomicInteger();
-        loop.attach(new ForwardingDevice(new Loopback()) {
+        DeviceAttachment.attach(loop, new ForwardingDevice(new Loopback()) {
             @Override
             public void close() {
                 closes.incrementAndGet();

@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.StackConfig;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.util.MemoryBudget;

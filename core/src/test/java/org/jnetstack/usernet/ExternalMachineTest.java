@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.NetStack;
 import org.jnetstack.dhcp.DhcpClient;
 import org.jnetstack.dhcp.DhcpConfig;
@@ -62,7 +63,7 @@ class ExternalMachineTest {
         socket.connect(UnixDomainSocketAddress.of(dev.unixPath()));
         NetStack machine = NetStack.builder(machineLoop).name("machine").device(wire.b()).seed(3).build();
         // The machine's NIC: frames of the wire's far end go to the socket, and back.
-        machineLoop.attach(wire.a(), (b, o, l) -> writeFramed(socket, b, o, l));
+        DeviceAttachment.attach(machineLoop, wire.a(), (b, o, l) -> writeFramed(socket, b, o, l));
         Thread reader = Thread.ofPlatform().daemon().start(() -> readFramed(socket, wire.a()));
         machineLoop.start("machine");
         try (ServerSocket host = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {

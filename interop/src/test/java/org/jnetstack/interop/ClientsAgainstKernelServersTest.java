@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The clients of issue #5 against servers on the kernel's side of a TAP: {@code jns http} over
+ * The stack's HTTP clients against servers on the kernel's side of a TAP: {@code jns http} over
  * HTTPS to python's TLS server (a CA and a certificate for the server's address made with
  * openssl at test time) with {@code --cacert}, with {@code -k}, and refused with a clear message
  * under the wrong CA; and the {@code cloud} example (OkHttp + Jackson on the stack's

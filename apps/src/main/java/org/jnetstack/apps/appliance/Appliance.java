@@ -1,14 +1,13 @@
 package org.jnetstack.apps.appliance;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ServerSocketFactory;
@@ -27,7 +26,7 @@ import org.jnetstack.link.PcapRing;
  */
 public final class Appliance implements AutoCloseable {
     /** How long a control thread waits for the loop to run a task before giving up. */
-    private static final long LOOP_TIMEOUT_SECONDS = 10;
+    private static final Duration LOOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConfigFile config;
     private final NetStack stack;
@@ -159,23 +158,10 @@ public final class Appliance implements AutoCloseable {
         if (stack.loop().inLoop()) {
             throw new IllegalStateException("onLoop called on the loop thread: it would wait for itself");
         }
-        CompletableFuture<T> f = new CompletableFuture<>();
-        stack.loop().execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
         try {
-            return f.get(LOOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) {
-                throw ex;
-            }
-            throw e;
+            return stack.loop().call(task::call, LOOP_TIMEOUT);
         } catch (TimeoutException e) {
-            throw new IOException("the event loop did not run a task within " + LOOP_TIMEOUT_SECONDS + " s", e);
+            throw new IOException("the event loop did not run a task within " + LOOP_TIMEOUT.toSeconds() + " s", e);
         }
     }
 

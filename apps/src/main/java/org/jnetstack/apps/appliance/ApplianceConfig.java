@@ -20,7 +20,7 @@ public record ApplianceConfig(
         Serial serial,
         Dns dns) {
 
-    /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (issue #6). */
+    /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (a user-mode gateway in this process). */
     public record Interface(String type, String name, MacAddress mac, Integer mtu) {
     }
 

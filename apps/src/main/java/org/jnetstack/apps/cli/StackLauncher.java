@@ -1,30 +1,32 @@
 package org.jnetstack.apps.cli;
 
 import java.io.IOException;
-import java.util.List;
-import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jnetstack.NetStack;
+import org.jnetstack.apps.appliance.InterfaceAddress;
 import org.jnetstack.dhcp.DhcpClient;
 import org.jnetstack.dhcp.DhcpConfig;
 import org.jnetstack.dhcp.DhcpLease;
 import org.jnetstack.dhcp.DhcpListener;
 import org.jnetstack.dns.DnsResolver;
 import org.jnetstack.dns.ResolverConfig;
-import org.jnetstack.apps.appliance.InterfaceAddress;
-import org.jnetstack.link.PcapRing;
-import org.jnetstack.wire.Ipv4Address;
-import org.jnetstack.wire.MacAddress;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.PcapRing;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.usernet.ForwardRule;
 import org.jnetstack.usernet.UserNet;
 import org.jnetstack.usernet.UserNetConfig;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
 
 /**
  * The one path from {@link StackOptions} to a running {@link NetStack}, shared by every
@@ -239,28 +241,20 @@ public final class StackLauncher implements AutoCloseable {
             return;
         }
         DhcpClient c = dhcp;
-        CountDownLatch released = new CountDownLatch(1);
-        loop.execute(() -> {
-            c.release();
-            released.countDown();
-        });
+        Duration step = Duration.ofSeconds(1);
         try {
-            released.await(1, TimeUnit.SECONDS);
-            for (int i = 0; i < 50; i++) {
-                CountDownLatch checked = new CountDownLatch(1);
-                boolean[] idle = new boolean[1];
-                loop.execute(() -> {
-                    idle[0] = c.iface().neighbors().heldBytes() == 0;
-                    checked.countDown();
-                });
-                if (!checked.await(1, TimeUnit.SECONDS) || idle[0]) {
-                    break;
-                }
+            loop.call(() -> {
+                c.release();
+                return null;
+            }, step);
+            for (int i = 0; i < 50 && !loop.call(() -> c.iface().neighbors().heldBytes() == 0, step); i++) {
                 Thread.sleep(20);
             }
+        } catch (TimeoutException e) {
+            // the loop does not answer: nothing more to wait for
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IllegalStateException loopClosed) {
+        } catch (LoopClosedException loopClosed) {
             // nothing more to do
         }
     }

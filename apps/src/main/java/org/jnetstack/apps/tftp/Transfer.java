@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.tcp.RttEstimator;
 import org.jnetstack.udp.UdpEndpoint;
@@ -319,7 +320,7 @@ abstract class Transfer implements UdpHandler {
                         then.accept(r);
                     }
                 });
-            } catch (IllegalStateException loopClosed) {
+            } catch (LoopClosedException loopClosed) {
                 finished = true;
                 releaseIo();
             }

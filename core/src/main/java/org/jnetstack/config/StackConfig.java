@@ -1,4 +1,4 @@
-package org.jnetstack;
+package org.jnetstack.config;
 
 import java.time.Duration;
 import java.util.OptionalLong;
