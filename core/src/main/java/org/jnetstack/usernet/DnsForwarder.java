@@ -91,7 +91,7 @@ final class DnsForwarder {
                     }
                 });
             } catch (IllegalStateException loopClosed) {
-                // the gateway is gone: nobody to answer
+                gw.hostSelector().loopStopped(); // the gateway is gone: nobody to answer
             }
         });
     }

@@ -74,7 +74,7 @@ abstract class HostChannel implements Runnable {
             try {
                 loop.execute(this);
             } catch (IllegalStateException e) {
-                // the loop is closed: the gateway is going away
+                selector.loopStopped(); // the loop has stopped: the gateway is going away
             }
         }
     }

@@ -96,13 +96,16 @@ final class NcCommand implements Callable<Integer> {
             Thread hook = new Thread(launcher::close, "jns-nc-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             NetcatSession session = new NetcatSession(launcher.stack(), stdin, stdout, err, verbose);
-            int status = listen ? session.listen(port) : session.connect(host, port);
+            Ipv4Address to = host;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs now and closes the launcher
+                return launcher.runUntilFailure(() -> listen ? session.listen(port) : session.connect(to, port));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs now and closes the launcher
+                }
             }
-            return status;
         }
     }
 

@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jnetstack.NetStack;
@@ -71,6 +75,8 @@ public final class StackLauncher implements AutoCloseable {
         this.userNet = userNet;
         this.options = options;
         this.resolver = DnsResolver.create(stack, ResolverConfig.defaults());
+        // The command reports a failure in one line (StackFailure): the loop need not log it.
+        loop.onFailure(fatal -> { });
         if (userNet != null) {
             resolver.setServers(List.of(userNet.config().dns()));
         }
@@ -177,6 +183,7 @@ public final class StackLauncher implements AutoCloseable {
         if (!o.dns().isEmpty()) {
             l.setDnsServers(o.dns());
         }
+        TestHooks.install(l, TestHooks.faultPort());
         return l;
     }
 
@@ -265,6 +272,15 @@ public final class StackLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a command's {@code work} on the stack and returns its exit status; ends at once with
+     * {@link StackFailure.Failed} (one line, exit 1) when the stack's loop fails meanwhile, even
+     * if the work is blocked on the loop.
+     */
+    int runUntilFailure(Callable<Integer> work) throws Exception {
+        return StackFailure.run(loop, work);
+    }
+
     public NetStack stack() {
         return stack;
     }
@@ -274,13 +290,13 @@ public final class StackLauncher implements AutoCloseable {
      * lease's DNS servers become the resolver's unless --dns named others.
      */
     private void obtainLease(DhcpConfig config, Duration timeout) throws IOException {
-        CountDownLatch bound = new CountDownLatch(1);
+        CompletableFuture<Void> bound = new CompletableFuture<>();
         AtomicReference<DhcpClient> client = new AtomicReference<>();
         DhcpListener listener = new DhcpListener() {
             @Override
             public void onBound(DhcpLease l) {
                 leased(l);
-                bound.countDown();
+                bound.complete(null);
             }
 
             @Override
@@ -294,14 +310,27 @@ public final class StackLauncher implements AutoCloseable {
                 System.err.println("jns: DHCP lease " + l.address() + " lost: " + reason);
             }
         };
-        loop.execute(() -> {
-            client.set(DhcpClient.start(stack, config, listener));
-        });
         try {
-            if (!bound.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IOException("no DHCP lease within " + timeout.toSeconds() + " s on " + device.name()
-                        + ": is a DHCP server answering on that network? (or give --ip)");
+            loop.execute(() -> {
+                client.set(DhcpClient.start(stack, config, listener));
+            });
+        } catch (IllegalStateException e) {
+            if (stack.failure().isDone()) {
+                throw new StackFailure.Failed(stack.failure().join());
             }
+            throw e;
+        }
+        try {
+            // the lease, or the loop's failure, whichever comes first
+            CompletableFuture.anyOf(bound, stack.failure()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!bound.isDone()) {
+                throw new StackFailure.Failed(stack.failure().join());
+            }
+        } catch (TimeoutException e) {
+            throw new IOException("no DHCP lease within " + timeout.toSeconds() + " s on " + device.name()
+                    + ": is a DHCP server answering on that network? (or give --ip)");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // neither future completes exceptionally
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for a DHCP lease");
