@@ -13,7 +13,7 @@ for mtu in 1500 65520; do
   for gw in jns slirp; do
     ip netns add jnsbench
     if [ $gw = jns ]; then
-      $JAVA --enable-native-access=ALL-UNNAMED -jar $JAR gateway --netns /run/netns/jnsbench --mtu $mtu > /tmp/bench-gw.log 2>&1 &
+      $JAVA -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -jar $JAR gateway --netns /run/netns/jnsbench --mtu $mtu > /tmp/bench-gw.log 2>&1 &
       pid=$!; sleep 6
     else
       slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/jnsbench tap0 > /tmp/bench-gw.log 2>&1 &

@@ -15,4 +15,4 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
 fi
 jar=$(ls "$root"/bench/target/jnetstack-bench-*.jar | grep -v -- '-sources' | head -1)
 # shellcheck disable=SC2086
-exec java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"
+exec java -XX:+ExitOnOutOfMemoryError --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"
