@@ -75,8 +75,6 @@ public final class StackLauncher implements AutoCloseable {
         this.userNet = userNet;
         this.options = options;
         this.resolver = DnsResolver.create(stack, ResolverConfig.defaults());
-        // The command reports a failure in one line (StackFailure): the loop need not log it.
-        loop.onFailure(fatal -> { });
         if (userNet != null) {
             resolver.setServers(List.of(userNet.config().dns()));
         }
@@ -97,6 +95,7 @@ public final class StackLauncher implements AutoCloseable {
     public static StackLauncher startUserNet(Link o, List<ForwardRule> forwards, String name, Consumer<NetStack> setup,
             String hostName) {
         EventLoop loop = EventLoop.system();
+        loop.onFailure(StackLauncher::reportedByTheCommand);
         UserNet net = null;
         LinkDevice device = null;
         try {
@@ -131,6 +130,10 @@ public final class StackLauncher implements AutoCloseable {
             closeQuietly(net, loop, device);
             throw e;
         }
+    }
+
+    /** A failure is reported by the command in one line ({@link StackFailure}): the loop need not log it. */
+    private static void reportedByTheCommand(Throwable fatal) {
     }
 
     /**
@@ -203,6 +206,7 @@ public final class StackLauncher implements AutoCloseable {
         try {
             device = Middleware.wrap(device, o);
             loop = EventLoop.system();
+            loop.onFailure(StackLauncher::reportedByTheCommand);
             NetStack.Builder b = NetStack.builder(loop)
                     .device(device)
                     .name(name);
