@@ -92,8 +92,10 @@ final class NcCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         try (StackLauncher launcher = StackLauncher.start(stackOptions, "nc", null)) {
-            // On Ctrl-C/SIGTERM close the stack first, so that a --pcap file is complete.
-            Thread hook = new Thread(launcher::close, "jns-nc-shutdown");
+            // On Ctrl-C/SIGTERM close the stack first, so that a --pcap file is complete; within
+            // STOP_GRACE, as jns run, whatever state the loop is in.
+            Thread hook = new Thread(() -> StackFailure.stopWithin(RunCommand.STOP_GRACE, launcher::close, err),
+                    "jns-nc-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             NetcatSession session = new NetcatSession(launcher.stack(), stdin, stdout, err, verbose);
             Ipv4Address to = host;
