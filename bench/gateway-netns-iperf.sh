@@ -20,7 +20,7 @@ for mtu in 1500 65520; do
   for gw in jns slirp; do
     bench_netns jnsbench
     if [[ $gw == jns ]]; then
-      java --enable-native-access=ALL-UNNAMED -jar "$jar" gateway --netns /run/netns/jnsbench --mtu $mtu > "$work/gw.log" 2>&1 &
+      java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -jar "$jar" gateway --netns /run/netns/jnsbench --mtu $mtu > "$work/gw.log" 2>&1 &
       gw_pid=$!; sleep 6
     else
       slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/jnsbench tap0 > "$work/gw.log" 2>&1 &

@@ -23,7 +23,7 @@ bench_netns $NS_TAP $NS_A $NS_B
 
 # 1. kernel -> jnetstack over TAP. The stack runs inside the namespace, so its TAP is created there.
 mkfifo "$work/stdin"
-ip netns exec $NS_TAP java --enable-native-access=ALL-UNNAMED -cp "$jar:$root/bench/target/lib/*" \
+ip netns exec $NS_TAP java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -cp "$jar:$root/bench/target/lib/*" \
   org.jnetstack.bench.PingTarget $TAP $STACK_IP/24 < "$work/stdin" > "$work/stack.out" 2>&1 &
 stack_pid=$!
 exec 3>"$work/stdin"

@@ -80,7 +80,7 @@ start_stack() {
   bench_netns $NS_TAP
   rm -f "$work/stdin"; mkfifo "$work/stdin"
   # shellcheck disable=SC2086  # JNS_JAVA_OPTS is split into options on purpose
-  ip netns exec $NS_TAP java ${JNS_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
+  ip netns exec $NS_TAP java -XX:+ExitOnOutOfMemoryError ${JNS_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar:$root/bench/target/lib/*" \
     org.jnetstack.bench.tcp.TcpTapTarget $TAP $STACK_IP/24 $BUFFERS "$1" < "$work/stdin" > "$work/stack.out" 2>&1 4>&- 5>&- &
   stack_pid=$!
   exec 3>"$work/stdin"

@@ -8,4 +8,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # shellcheck disable=SC2086
-exec java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"
+exec java -XX:+ExitOnOutOfMemoryError --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$jar:$root/bench/target/lib/*" org.jnetstack.bench.tcp.TcpInProcessRun "$@"

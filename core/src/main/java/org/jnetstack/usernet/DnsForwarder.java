@@ -92,7 +92,7 @@ final class DnsForwarder {
                     }
                 });
             } catch (LoopClosedException loopClosed) {
-                // the gateway is gone: nobody to answer
+                gw.hostSelector().loopStopped(); // the gateway is gone: nobody to answer
             }
         });
     }

@@ -75,7 +75,7 @@ abstract class HostChannel implements Runnable {
             try {
                 loop.execute(this);
             } catch (LoopClosedException e) {
-                // the loop is closed: the gateway is going away
+                selector.loopStopped(); // the loop is closed: the gateway is going away
             }
         }
     }

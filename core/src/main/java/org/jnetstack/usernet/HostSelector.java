@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.Selector;
+import org.jnetstack.stats.Counter;
 
 /**
  * The host side's readiness thread. The event loop cannot wait on host sockets (its one wait
@@ -17,9 +18,12 @@ final class HostSelector implements AutoCloseable {
 
     private final Selector selector;
     private final Thread thread;
+    private final Counter loopStopped;
     private volatile boolean closed;
 
-    HostSelector(String name) {
+    /** {@code loopStopped} counts host events that found the loop stopped (failed or closed). */
+    HostSelector(String name, Counter loopStopped) {
+        this.loopStopped = loopStopped;
         try {
             selector = HostNio.provider().openSelector();
         } catch (IOException e) {
@@ -36,6 +40,15 @@ final class HostSelector implements AutoCloseable {
     /** Makes a selection in progress return, so that new interest or registrations take effect. */
     void wakeup() {
         selector.wakeup();
+    }
+
+    /**
+     * Selector thread: the loop refused an event (it has stopped, e.g. failed): counts it, and this
+     * thread ends after the current selection, quietly (the gateway's close closes the sockets).
+     */
+    void loopStopped() {
+        loopStopped.inc();
+        closed = true;
     }
 
     private void run() {

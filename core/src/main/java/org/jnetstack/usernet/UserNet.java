@@ -19,6 +19,7 @@ import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
+import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
@@ -67,6 +68,7 @@ public final class UserNet implements AutoCloseable {
     private final LinkDevice guestPort;
     private final NetStack stack;
     private final HostSelector selector;
+    private final Counter closeErrors;
     private final Splices splices;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
@@ -95,7 +97,8 @@ public final class UserNet implements AutoCloseable {
         // the UDP catch-all like any foreign destination's (UdpNat relays port 53 to the host's resolver).
         stack.iface().addProxyArp(config.dns().bits());
         stack.ipv4().setAcceptAnyDestination(true);
-        this.selector = new HostSelector("usernet-host-io");
+        this.selector = new HostSelector("usernet-host-io", stack.counters().counter("usernet.host.loop_stopped"));
+        this.closeErrors = stack.counters().counter("usernet.close_errors");
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this);
@@ -340,8 +343,10 @@ public final class UserNet implements AutoCloseable {
         for (Runnable r : steps) {
             try {
                 r.run();
-            } catch (RuntimeException e) {
-                // closing must not fail
+            } catch (RuntimeException | Error e) {
+                // Closing must not fail, even after the loop failed half-way through a change
+                // (then this runs on the caller's thread, on whatever state the error left).
+                closeErrors.inc();
             }
         }
     }

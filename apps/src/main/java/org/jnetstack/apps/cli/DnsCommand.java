@@ -62,35 +62,39 @@ final class DnsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (StackLauncher launcher = StackLauncher.start(stackOptions, "dns", null)) {
-            if (launcher.resolver().servers().isEmpty()) {
-                err.println("jns dns: the DHCP lease names no DNS server; give --dns ADDR");
-                err.flush();
-                return Main.FAILURE;
-            }
-            DnsResult r = launcher.resolver().query(name, aaaa ? DnsMessage.TYPE_AAAA : DnsMessage.TYPE_A);
-            if (verbose) {
-                String at = r.name();
-                for (String target : r.cnames()) {
-                    out.println(at + " is an alias for " + target);
-                    at = target;
-                }
-            }
-            if (!r.ok()) {
-                out.flush();
-                err.println("jns dns: " + r.message());
-                err.flush();
-                return Main.FAILURE;
-            }
-            for (InetAddress a : r.addresses()) {
-                out.println(verbose ? (r.cnames().isEmpty() ? r.name() : r.cnames().get(r.cnames().size() - 1))
-                        + (aaaa ? " has IPv6 address " : " has address ") + a.getHostAddress() : a.getHostAddress());
-            }
-            if (verbose) {
-                out.println(";; from " + (r.server() != null ? r.server() : r.source().name().toLowerCase(java.util.Locale.ROOT))
-                        + ", TTL " + r.ttlSeconds() + " s");
-            }
-            out.flush();
-            return 0;
+            return launcher.runUntilFailure(() -> lookUp(launcher, out, err));
         }
+    }
+
+    private int lookUp(StackLauncher launcher, PrintWriter out, PrintWriter err) throws java.net.UnknownHostException {
+        if (launcher.resolver().servers().isEmpty()) {
+            err.println("jns dns: the DHCP lease names no DNS server; give --dns ADDR");
+            err.flush();
+            return Main.FAILURE;
+        }
+        DnsResult r = launcher.resolver().query(name, aaaa ? DnsMessage.TYPE_AAAA : DnsMessage.TYPE_A);
+        if (verbose) {
+            String at = r.name();
+            for (String target : r.cnames()) {
+                out.println(at + " is an alias for " + target);
+                at = target;
+            }
+        }
+        if (!r.ok()) {
+            out.flush();
+            err.println("jns dns: " + r.message());
+            err.flush();
+            return Main.FAILURE;
+        }
+        for (InetAddress a : r.addresses()) {
+            out.println(verbose ? (r.cnames().isEmpty() ? r.name() : r.cnames().get(r.cnames().size() - 1))
+                    + (aaaa ? " has IPv6 address " : " has address ") + a.getHostAddress() : a.getHostAddress());
+        }
+        if (verbose) {
+            out.println(";; from " + (r.server() != null ? r.server() : r.source().name().toLowerCase(java.util.Locale.ROOT))
+                    + ", TTL " + r.ttlSeconds() + " s");
+        }
+        out.flush();
+        return 0;
     }
 }

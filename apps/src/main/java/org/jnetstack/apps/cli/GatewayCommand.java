@@ -160,13 +160,19 @@ final class GatewayCommand implements Callable<Integer> {
             loop.close();
             throw e;
         }
+        // A failure is reported in one line below: the loop need not log it.
+        loop.onFailure(fatal -> { });
+        TestHooks.installOnHost(loop, TestHooks.faultPort());
         loop.start("jns-gateway");
         UserNet gateway = net;
         CountDownLatch closed = new CountDownLatch(1);
+        PrintWriter stopErr = spec.commandLine().getErr();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                gateway.close();
-                loop.close(); // closes the stream devices and removes their socket files
+                StackFailure.stopWithin(RunCommand.STOP_GRACE, () -> {
+                    gateway.close();
+                    loop.close(); // closes the stream devices and removes their socket files
+                }, stopErr);
             } finally {
                 closed.countDown();
             }
@@ -194,8 +200,11 @@ final class GatewayCommand implements Callable<Integer> {
         net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + (rule.udp() ? "udp " : "") + at.getAddress().getHostAddress() + ":"
                 + at.getPort() + " -> " + c.guest() + ":" + rule.guestPort()));
         out.flush();
-        closed.await();
-        return 0;
+        // until SIGINT/SIGTERM (the hook ends the JVM), or the loop fails: one line, exit 1
+        return StackFailure.run(loop, () -> {
+            closed.await();
+            return 0;
+        });
     }
 
     private UserNetConfig plan() {

@@ -120,9 +120,13 @@ final class HttpCommand implements Callable<Integer> {
             HttpTransfer http = new HttpTransfer(StackSocketFactory.of(launcher.stack()), launcher.resolver(),
                     new HttpTransfer.Tls(cacert, insecure));
             try {
-                return transfer(http, m, hs, body, err, progress);
-            } catch (javax.net.ssl.SSLException e) {
-                throw new IOException(explain(e));
+                return launcher.runUntilFailure(() -> {
+                    try {
+                        return transfer(http, m, hs, body, err, progress);
+                    } catch (javax.net.ssl.SSLException e) {
+                        throw new IOException(explain(e));
+                    }
+                });
             } finally {
                 http.close();
             }

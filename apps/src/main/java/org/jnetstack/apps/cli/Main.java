@@ -52,6 +52,10 @@ public final class Main {
 
     /** The command could not do its work (no TAP permission, device missing, ...): say why, exit 1. */
     static int failure(Exception e, PrintWriter err) {
+        if (e instanceof StackFailure.Failed f) {
+            StackFailure.report(f.fatal(), err); // the stack failed: one line, whatever the command
+            return FAILURE;
+        }
         err.println("jns: " + describe(e));
         if (System.getenv("JNS_DEBUG") != null) {
             e.printStackTrace(err);

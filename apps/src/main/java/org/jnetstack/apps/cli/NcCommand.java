@@ -92,17 +92,22 @@ final class NcCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         try (StackLauncher launcher = StackLauncher.start(stackOptions, "nc", null)) {
-            // On Ctrl-C/SIGTERM close the stack first, so that a --pcap file is complete.
-            Thread hook = new Thread(launcher::close, "jns-nc-shutdown");
+            // On Ctrl-C/SIGTERM close the stack first, so that a --pcap file is complete; within
+            // STOP_GRACE, as jns run, whatever state the loop is in.
+            Thread hook = new Thread(() -> StackFailure.stopWithin(RunCommand.STOP_GRACE, launcher::close, err),
+                    "jns-nc-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             NetcatSession session = new NetcatSession(launcher.stack(), stdin, stdout, err, verbose);
-            int status = listen ? session.listen(port) : session.connect(host, port);
+            Ipv4Address to = host;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs now and closes the launcher
+                return launcher.runUntilFailure(() -> listen ? session.listen(port) : session.connect(to, port));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs now and closes the launcher
+                }
             }
-            return status;
         }
     }
 

@@ -84,8 +84,10 @@ final class PingCommand implements Callable<Integer> {
                 out.flush();
                 PingRun run = new PingRun(launcher.stack(), launcher.loop(), settings, stats, out);
                 interruption = Interruption.install(() -> launcher.loop().execute(run::stop));
-                launcher.loop().execute(run::start);
-                elapsedMillis = run.awaitFinished();
+                elapsedMillis = launcher.runUntilFailure(() -> {
+                    launcher.loop().execute(run::start);
+                    return (int) Math.min(Integer.MAX_VALUE, run.awaitFinished());
+                });
             }
             for (String line : stats.summary(host.toString(), elapsedMillis)) {
                 out.println(line);

@@ -232,43 +232,17 @@ final class RunCommand implements Callable<Integer> {
      */
     static final Duration STOP_GRACE = Duration.ofSeconds(8);
 
-    /** The one line {@code jns run} prints when the stack fails (built before it is needed). */
-    static final String FAILED = "jns: stopped: the network stack failed: ";
+    /** The one line {@code jns run} prints when the stack fails (the same for every command). */
+    static final String FAILED = StackFailure.FAILED;
 
-    /**
-     * Runs {@code stop} on a thread of its own and waits for it at most {@code grace}; says so
-     * when it did not finish. Never throws.
-     */
+    /** See {@link StackFailure#stopWithin}. */
     static void stopWithin(Duration grace, Runnable stop, PrintWriter err) {
-        try {
-            Thread stopper = Thread.ofPlatform().daemon().name("jns-stop").start(() -> {
-                try {
-                    stop.run();
-                } catch (RuntimeException e) {
-                    err.println("jns: while stopping: " + e);
-                    err.flush();
-                }
-            });
-            if (!stopper.join(grace)) {
-                err.println("jns: stopping took longer than " + grace.toSeconds() + " s; exiting anyway");
-                err.flush();
-            }
-        } catch (Throwable t) {
-            // exiting is all that is left
-        }
+        StackFailure.stopWithin(grace, stop, err);
     }
 
-    /** One line on standard error naming the error (its stack trace too with JNS_DEBUG set). */
+    /** See {@link StackFailure#report}. */
     static void reportFailure(Throwable fatal, PrintWriter err) {
-        try {
-            err.println(FAILED + fatal);
-            if (System.getenv("JNS_DEBUG") != null) {
-                fatal.printStackTrace(err);
-            }
-        } catch (Throwable t) {
-            err.println("jns: stopped: the network stack failed"); // out of memory again: a constant
-        }
-        err.flush();
+        StackFailure.report(fatal, err);
     }
 
     private static boolean forwardsGuest(List<ForwardRule> rules, int guestPort) {

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jnetstack.NetStack;
@@ -93,6 +96,7 @@ public final class StackLauncher implements AutoCloseable {
     public static StackLauncher startUserNet(Link o, List<ForwardRule> forwards, String name, Consumer<NetStack> setup,
             String hostName) {
         EventLoop loop = EventLoop.system();
+        loop.onFailure(StackLauncher::reportedByTheCommand);
         UserNet net = null;
         LinkDevice device = null;
         try {
@@ -127,6 +131,10 @@ public final class StackLauncher implements AutoCloseable {
             closeQuietly(net, loop, device);
             throw e;
         }
+    }
+
+    /** A failure is reported by the command in one line ({@link StackFailure}): the loop need not log it. */
+    private static void reportedByTheCommand(Throwable fatal) {
     }
 
     /**
@@ -179,6 +187,7 @@ public final class StackLauncher implements AutoCloseable {
         if (!o.dns().isEmpty()) {
             l.setDnsServers(o.dns());
         }
+        TestHooks.install(l, TestHooks.faultPort());
         return l;
     }
 
@@ -198,6 +207,7 @@ public final class StackLauncher implements AutoCloseable {
         try {
             device = Middleware.wrap(device, o);
             loop = EventLoop.system();
+            loop.onFailure(StackLauncher::reportedByTheCommand);
             NetStack.Builder b = NetStack.builder(loop)
                     .device(device)
                     .name(name);
@@ -259,6 +269,15 @@ public final class StackLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a command's {@code work} on the stack and returns its exit status; ends at once with
+     * {@link StackFailure.Failed} (one line, exit 1) when the stack's loop fails meanwhile, even
+     * if the work is blocked on the loop.
+     */
+    int runUntilFailure(Callable<Integer> work) throws Exception {
+        return StackFailure.run(loop, work);
+    }
+
     public NetStack stack() {
         return stack;
     }
@@ -268,13 +287,13 @@ public final class StackLauncher implements AutoCloseable {
      * lease's DNS servers become the resolver's unless --dns named others.
      */
     private void obtainLease(DhcpConfig config, Duration timeout) throws IOException {
-        CountDownLatch bound = new CountDownLatch(1);
+        CompletableFuture<Void> bound = new CompletableFuture<>();
         AtomicReference<DhcpClient> client = new AtomicReference<>();
         DhcpListener listener = new DhcpListener() {
             @Override
             public void onBound(DhcpLease l) {
                 leased(l);
-                bound.countDown();
+                bound.complete(null);
             }
 
             @Override
@@ -288,14 +307,27 @@ public final class StackLauncher implements AutoCloseable {
                 System.err.println("jns: DHCP lease " + l.address() + " lost: " + reason);
             }
         };
-        loop.execute(() -> {
-            client.set(DhcpClient.start(stack, config, listener));
-        });
         try {
-            if (!bound.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IOException("no DHCP lease within " + timeout.toSeconds() + " s on " + device.name()
-                        + ": is a DHCP server answering on that network? (or give --ip)");
+            loop.execute(() -> {
+                client.set(DhcpClient.start(stack, config, listener));
+            });
+        } catch (IllegalStateException e) {
+            if (stack.failure().isDone()) {
+                throw new StackFailure.Failed(stack.failure().join());
             }
+            throw e;
+        }
+        try {
+            // the lease, or the loop's failure, whichever comes first
+            CompletableFuture.anyOf(bound, stack.failure()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!bound.isDone()) {
+                throw new StackFailure.Failed(stack.failure().join());
+            }
+        } catch (TimeoutException e) {
+            throw new IOException("no DHCP lease within " + timeout.toSeconds() + " s on " + device.name()
+                    + ": is a DHCP server answering on that network? (or give --ip)");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // neither future completes exceptionally
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for a DHCP lease");

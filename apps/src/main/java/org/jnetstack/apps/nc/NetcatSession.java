@@ -93,12 +93,23 @@ public final class NetcatSession {
             freeForStdin.add(new Chunk());
             freeForConnection.add(new Chunk());
         }
+        // A failed loop runs nothing more: the session ends then, whatever it waits for.
+        stack.failure().thenAccept(result::completeExceptionally);
+    }
+
+    /** Hands {@code task} to the loop; a loop that has stopped (failed) ends the session instead. */
+    private void post(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (IllegalStateException stopped) {
+            result.completeExceptionally(stopped);
+        }
     }
 
     /** Connects to {@code host:port} and runs the session; returns the exit status. */
     public int connect(Ipv4Address host, int port) throws InterruptedException {
         peerDescription = host + " port " + port;
-        loop.execute(() -> {
+        post(() -> {
             try {
                 connection = stack.tcp().connect(host.bits(), port, new Handler());
             } catch (RuntimeException e) {
@@ -111,7 +122,9 @@ public final class NetcatSession {
     /** Listens on {@code port}, takes the first connection (and no other), and runs the session. */
     public int listen(int port) throws InterruptedException {
         CompletableFuture<Void> listening = new CompletableFuture<>();
-        loop.execute(() -> {
+        result.whenComplete((status, failed) -> listening.completeExceptionally(
+                failed != null ? failed : new IOException("session ended")));
+        post(() -> {
             try {
                 listener = stack.tcp().listen(port, this::acceptOne);
                 if (verbose) {
@@ -127,6 +140,9 @@ public final class NetcatSession {
         try {
             listening.get();
         } catch (ExecutionException e) {
+            if (result.isCompletedExceptionally()) {
+                return FAILED; // the loop stopped: the caller reports it
+            }
             err.println("nc: " + e.getCause().getMessage());
             err.flush();
             return FAILED;
@@ -170,18 +186,18 @@ public final class NetcatSession {
                 Chunk c = freeForStdin.take(); // waits while every chunk is queued for the connection
                 int n = in.read(c.data, 0, c.data.length);
                 if (n < 0) {
-                    loop.execute(this::stdinEnded);
+                    post(this::stdinEnded);
                     return;
                 }
                 c.off = 0;
                 c.len = n;
-                loop.execute(() -> {
+                post(() -> {
                     waitingForConnection.add(c);
                     pumpToConnection();
                 });
             }
         } catch (IOException e) {
-            loop.execute(this::stdinEnded); // an unreadable stdin ends like an empty one, as nc does
+            post(this::stdinEnded); // an unreadable stdin ends like an empty one, as nc does
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -193,7 +209,7 @@ public final class NetcatSession {
                 Chunk c = waitingForStdout.take();
                 if (c == END_OF_STREAM) {
                     out.flush();
-                    loop.execute(this::stdoutDone);
+                    post(this::stdoutDone);
                     return;
                 }
                 out.write(c.data, 0, c.len);
@@ -201,11 +217,11 @@ public final class NetcatSession {
                     out.flush();
                 }
                 freeForConnection.add(c);
-                loop.execute(pumpFromConnection);
+                post(pumpFromConnection);
             }
         } catch (IOException e) {
             // stdout is gone (closed pipe): nobody reads what the peer sends; end like nc does
-            loop.execute(() -> {
+            post(() -> {
                 if (connection != null) {
                     connection.abort();
                 }

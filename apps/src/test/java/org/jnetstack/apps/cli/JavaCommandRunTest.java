@@ -66,9 +66,13 @@ class JavaCommandRunTest {
         return out;
     }
 
-    /** curl through the forward, retrying while the program's JVM starts (connection refused). */
+    /**
+     * curl through the forward, retrying while the program's JVM starts: the forward's host port is
+     * open from the start, so until the program listens a connection is accepted and then reset
+     * (curl's status 56), which only {@code --retry-all-errors} retries.
+     */
     private static byte[] curl(int port, String path) throws Exception {
-        return run(List.of("curl", "-sS", "--fail", "--retry", "60", "--retry-connrefused", "--retry-delay", "1",
+        return run(List.of("curl", "-sS", "--fail", "--retry", "60", "--retry-all-errors", "--retry-delay", "1",
                 "http://127.0.0.1:" + port + path));
     }
 

@@ -223,4 +223,26 @@ class NetcatSessionTest {
         assertThat(status.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
         assertThat(collected.toByteArray()).isEqualTo(toNc);
     }
+
+    @Test
+    void aLoopThatFailsEndsTheSessionWhateverItWaitsFor() throws Exception {
+        loop.onFailure(fatal -> { }); // the command reports it
+        loop.start("test-loop");
+        java.io.PipedInputStream stdin = new java.io.PipedInputStream(); // a terminal nobody types on
+        java.io.PipedOutputStream typist = new java.io.PipedOutputStream(stdin);
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return session(stdin, new ByteArrayOutputStream()).listen(5000); // no one ever connects
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        onLoop(() -> true); // listening now
+        loop.execute(() -> {
+            throw new Error("test: the loop fails");
+        });
+
+        assertThat(status.get(60, TimeUnit.SECONDS)).isEqualTo(NetcatSession.FAILED); // generous: it never ends when broken
+        typist.close();
+    }
 }
