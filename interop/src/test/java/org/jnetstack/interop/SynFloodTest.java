@@ -14,8 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * hping3 floods the stack's echo port with SYNs for 10 s from a spoofed address on the link that
  * never answers (so every SYN would stay half-open) while a 20 MB echo transfer runs: the
- * transfer completes intact, new connections are still accepted (SYN cookies, RFC 4987, once
- * the SYN queue is full), and the connection table stays bounded by the SYN queue.
+ * transfer completes intact, new connections are still accepted, and the connection table
+ * stays bounded. With the default per-source limit the flooder's SYNs beyond
+ * {@link TcpConfig#maxHalfOpenPerSource()} are dropped and counted, and the SYN queue never
+ * fills; with that limit lifted — the spoofed address standing for a flood from many addresses,
+ * which is what SYN cookies are for — the SYN queue fills and SYN cookies (RFC 4987) let new
+ * clients in.
  */
 class SynFloodTest {
     private static final String KERNEL = "10.0.0.1";
@@ -35,11 +39,54 @@ class SynFloodTest {
     }
 
     @Test
+    void aFloodFromOneSourceIsHeldToItsHalfOpenLimit(@TempDir Path dir) throws Exception {
+        Path data = KernelTcp.randomFile(dir, "data", SIZE, 13);
+        Path small = KernelTcp.randomFile(dir, "small", 10_000, 14);
+        Path client = KernelTcp.script(dir, "client.py", KernelTcp.CLIENT);
+        TcpConfig config = TcpConfig.defaults();
+        try (Netns ns = Netns.create();
+                EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, config, tap -> tap)) {
+            e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
+            e.start();
+
+            Background transfer = ns.spawn("python3", client.toString(), STACK, "7", data.toString());
+            Background flood = ns.spawn("hping3", "-q", "-S", "-p", "7", "--flood", "-a", SPOOFED, STACK);
+            int most = 0;
+            CommandResult duringFlood = null;
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < end) {
+                most = Math.max(most, e.onLoop(() -> e.stack.tcp().connections().size()));
+                if (duringFlood == null && e.counter("tcp.refused.per_source_half_open") > 0) {
+                    // the flooder is at its limit: another client must still get in
+                    duringFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
+                }
+                Thread.sleep(100);
+            }
+            flood.signal("INT");
+            flood.awaitExit(Duration.ofSeconds(30));
+            assertThat(transfer.awaitExit(Duration.ofMinutes(5))).as(transfer.output()).isZero();
+
+            KernelTcp.Result r = KernelTcp.Result.parse(transfer.output());
+            assertThat(r.sha256()).as("the transfer under the flood arrived intact").isEqualTo(KernelTcp.sha256(data));
+            assertThat(e.counter("tcp.refused.per_source_half_open")).as("the flooder's SYNs beyond its limit").isPositive();
+            assertThat(e.counter("tcp.syn_cookies_sent")).as("the SYN queue never filled").isZero();
+            assertThat(duringFlood).as("a new connection was tried while the flooder was held").isNotNull();
+            assertThat(KernelTcp.Result.parse(duringFlood.stdout()).sha256()).as(duringFlood.describe())
+                    .isEqualTo(KernelTcp.sha256(small));
+            assertThat(most).as("connections held at once during the flood")
+                    .isLessThanOrEqualTo(config.maxHalfOpenPerSource() + 8);
+            System.out.printf("SYN flood from one source: %d SYNs refused over its limit, at most %d connections held%n",
+                    e.counter("tcp.refused.per_source_half_open"), most);
+        }
+    }
+
+    @Test
     void transferAndNewConnectionsSurviveASynFlood(@TempDir Path dir) throws Exception {
         Path data = KernelTcp.randomFile(dir, "data", SIZE, 11);
         Path small = KernelTcp.randomFile(dir, "small", 10_000, 12);
         Path client = KernelTcp.script(dir, "client.py", KernelTcp.CLIENT);
-        TcpConfig config = TcpConfig.defaults();
+        // One spoofed address stands for a flood from many: lift the per-source limit so the SYN queue fills.
+        TcpConfig config = TcpConfig.defaults().toBuilder().maxHalfOpenPerSource(1 << 20).build();
         try (Netns ns = Netns.create();
                 EmbeddedTcp e = new EmbeddedTcp(ns, STACK, KERNEL, config, tap -> tap)) {
             e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
