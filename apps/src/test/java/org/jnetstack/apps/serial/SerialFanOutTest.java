@@ -261,8 +261,23 @@ class SerialFanOutTest {
             }
         });
 
-        await(() -> bridge.flow().readerWaits() > 0 && guest.getState() == Thread.State.TIMED_WAITING);
+        Thread reader = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("serial pipe")).findFirst().orElseThrow();
+        // Virtual time goes on only while neither thread can run, so a slow machine cannot make
+        // the client look stalled while the guest and the reader are still handing bytes over.
+        long deadline = System.nanoTime() + 120 * SECOND;
+        while (!(bridge.flow().readerWaits() > 0 && guest.getState() == Thread.State.TIMED_WAITING)) {
+            assertThat(System.nanoTime()).as("the reader waits within 120 s").isLessThan(deadline);
+            loop.runPending();
+            if (guest.getState() == Thread.State.RUNNABLE || reader.getState() == Thread.State.RUNNABLE) {
+                Thread.yield();
+            } else {
+                loop.runFor(MS);
+            }
+        }
         loop.runFor(SECOND);
+        assertThat(loop.clock().nanos()).as("virtual time stayed far below the stall timeout")
+                .isLessThan(SerialBridgeOptions.MAX_STALL_TIMEOUT_MILLIS * MS / 2);
 
         // What the guest got rid of: the pipe (64 KiB), the reader's 4 KiB, the bridge's 256 KiB in
         // flight, the client's queue, our send buffer and its receive window — and not a byte more.
