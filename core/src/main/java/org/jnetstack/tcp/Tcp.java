@@ -284,6 +284,20 @@ public final class Tcp implements IpProtocolHandler {
         return timeWaits.size();
     }
 
+    /**
+     * Whether a connection of any state, TIME-WAIT included, has local port {@code port} (loop
+     * thread): what a listener without SO_REUSEADDR may not bind over, as with Linux. A walk over
+     * every connection: for a bind, not per segment.
+     */
+    public boolean localPortInUse(int port) {
+        for (TcpConnection c : connections.values()) {
+            if (c.localPort == port) {
+                return true;
+            }
+        }
+        return timeWaits.usesLocalPort(port);
+    }
+
     /** Takes {@code c}, entering TIME-WAIT, out of the connection table; {@code r} stands for it from now on. */
     void enterTimeWait(TcpConnection c, TimeWaits.Record r) {
         remove(c, TcpState.TIME_WAIT);
@@ -752,7 +766,7 @@ public final class Tcp implements IpProtocolHandler {
             }
             TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
             TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
-            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
         }
         if (len >= SUM_WHILE_COPYING) {
@@ -769,7 +783,7 @@ public final class Tcp implements IpProtocolHandler {
             }
             TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
         }
-        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), false, tx, t, hl + len);
     }
 
     // ---------------------------------------------------------------- ACK per receive batch

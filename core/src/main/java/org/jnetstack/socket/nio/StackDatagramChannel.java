@@ -44,7 +44,8 @@ import org.jnetstack.wire.IcmpMessage;
  */
 public final class StackDatagramChannel extends DatagramChannel implements StackSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST);
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST,
+            StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
     private final KeyList keys = new KeyList();
@@ -67,6 +68,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     private volatile int sendBufferSize = 65_536;
     private volatile boolean reuseAddress;
     private volatile boolean broadcast;
+    private volatile int trafficClass;
     private volatile long dropped;
 
     StackDatagramChannel(StackSelectorProvider provider, NetStack stack) {
@@ -96,7 +98,11 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
 
     private void bindTo(InetSocketAddress a) throws IOException {
         int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
-        UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> stack.udp().open(addr, a.getPort(), new Receiver()));
+        UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> {
+            UdpEndpoint made = stack.udp().open(addr, a.getPort(), new Receiver());
+            made.setTrafficClass(trafficClass);
+            return made;
+        });
         lock.lock();
         try {
             if (closed || endpoint != null) { // closed, or bound by another thread, meanwhile
@@ -463,10 +469,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             throw new IllegalArgumentException("Invalid value 'null' for " + name);
         }
         if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
-            int v = (Integer) value;
-            if (v <= 0 || v > 1 << 30) {
-                throw new IllegalArgumentException("Invalid value '" + v + "' for " + name + ": 1 byte to 1 GiB");
-            }
+            int v = StackSocketChannel.bufferSize((Integer) value);
             if (name == StandardSocketOptions.SO_RCVBUF) {
                 maxBytes = v;
             } else {
@@ -474,6 +477,22 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             }
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
+            UdpEndpoint ep;
+            lock.lock();
+            try {
+                trafficClass = tos;
+                ep = endpoint;
+            } finally {
+                lock.unlock();
+            }
+            if (ep != null) {
+                LoopTasks.post(stack.loop(), () -> ep.setTrafficClass(tos));
+            }
         } else {
             broadcast = (Boolean) value;
         }
@@ -495,6 +514,8 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             v = sendBufferSize;
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             v = reuseAddress;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            v = trafficClass;
         } else {
             v = broadcast;
         }

@@ -101,7 +101,8 @@ final class TcpPipe {
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
-    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive) throws IOException {
+    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass)
+            throws IOException {
         return LoopTasks.call(loop, () -> {
             TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
             lock.lock();
@@ -116,6 +117,7 @@ final class TcpPipe {
                 lock.unlock();
             }
             c.setKeepAlive(keepAlive);
+            c.setTrafficClass(trafficClass);
             return c;
         });
     }
@@ -363,6 +365,34 @@ final class TcpPipe {
         }
         if (hasConnection) {
             LoopTasks.post(loop, events::closeOnLoop);
+        }
+    }
+
+    /** How often a lingering close asks the loop whether everything was acknowledged. */
+    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /**
+     * After {@link #close()}, for SO_LINGER with a positive time in blocking mode: waits until the
+     * peer has acknowledged every byte written and the FIN, at most {@code seconds}; what is still
+     * unacknowledged then is discarded and the connection reset (RST). Returns at once on the loop
+     * thread, and stops waiting (the close goes on in the background) when the thread is
+     * interrupted, keeping its interrupt status.
+     */
+    void linger(int seconds) throws IOException {
+        if (loop.inLoop() || connection() == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!LoopTasks.call(loop, events::allAcknowledged)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LoopTasks.call(loop, events::resetUnacknowledged);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, LINGER_CHECK_NANOS));
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
         }
     }
 
@@ -621,6 +651,42 @@ final class TcpPipe {
                 }
                 c.close(); // FIN after the data; RST if received bytes were never read
             }
+        }
+
+        /** A lingering close's question: is the connection over, or are our data and FIN acknowledged? */
+        boolean allAcknowledged() {
+            TcpConnection c;
+            lock.lock();
+            try {
+                c = connection;
+                if (c == null || finished) {
+                    return true;
+                }
+                if (!tx.isEmpty() || closeRequested) {
+                    return false;
+                }
+            } finally {
+                lock.unlock();
+            }
+            TcpState s = c.state();
+            return s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED;
+        }
+
+        /** The linger time is over: RST instead of the rest of the graceful close. */
+        Void resetUnacknowledged() {
+            TcpConnection c;
+            lock.lock();
+            try {
+                c = connection;
+                tx.clear();
+                closeRequested = false;
+            } finally {
+                lock.unlock();
+            }
+            if (c != null) {
+                c.abort();
+            }
+            return null;
         }
 
         /** After close: a graceful FIN once written bytes are out, or RST. */

@@ -300,7 +300,7 @@ class StackChannelsTest {
             int[] sizes = LoopTasks.call(net.loop, () -> new int[] {conn.receiveBufferSize(), conn.sendBufferSize(),
                 conn.noDelay() ? 1 : 0, conn.keepAlive() ? 1 : 0});
             assertThat(sizes).containsExactly(200_000, 100_000, 1, 1);
-            assertThatThrownBy(() -> c.setOption(StandardSocketOptions.SO_RCVBUF, 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.setOption(StandardSocketOptions.SO_RCVBUF, -1)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
