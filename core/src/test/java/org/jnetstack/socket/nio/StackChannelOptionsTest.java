@@ -88,6 +88,23 @@ class StackChannelOptionsTest {
     }
 
     @Test
+    void ipTosOfAJavaNetSocketFromTheSocketFactoryMarksItsSegmentsToo() throws Exception {
+        try (TwoHosts net = recordedHosts();
+             ServerSocketChannel l = new StackSelectorProvider(net.server).openServerSocketChannel().bind(new InetSocketAddress(7005));
+             java.net.Socket s = org.jnetstack.socket.jdk.StackSocketFactory.of(net.client).createSocket()) {
+            s.setTrafficClass(0x88 | 0x01);
+            assertThat(s.getTrafficClass()).isEqualTo(0x88);
+            s.connect(TwoHosts.server(7005));
+            SocketChannel peer = l.accept();
+            s.getOutputStream().write(new byte[] {5, 6});
+            assertThat(peer.read(ByteBuffer.allocate(10))).isEqualTo(2);
+            List<Sent> tcp = recorder.sent.stream().filter(p -> p.protocol() == 6).toList();
+            assertThat(tcp.subList(1, tcp.size())).isNotEmpty().allSatisfy(p -> assertThat(p.tos()).isEqualTo(0x88));
+            peer.close();
+        }
+    }
+
+    @Test
     void ipTosMarksDatagramsWithTheWholeByte() throws Exception {
         try (TwoHosts net = recordedHosts();
              DatagramChannel rx = new StackSelectorProvider(net.server).openDatagramChannel().bind(new InetSocketAddress(7002));
