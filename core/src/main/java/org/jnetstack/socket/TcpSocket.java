@@ -20,6 +20,7 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.util.ByteRing;
 
 /**
  * A blocking TCP socket for any thread (platform or virtual), on the callback API of one
@@ -874,7 +875,7 @@ public final class TcpSocket implements Closeable {
                     }
                     int n = Math.min(room, tx.usedContiguous());
                     int w = c.write(tx.array(), tx.head(), n);
-                    tx.removed(w);
+                    tx.skip(w);
                     if (w < n) {
                         break;
                     }
