@@ -29,9 +29,6 @@ import org.jnetstack.util.ByteRing;
  * republishes {@link #pollBits} and tells the channel's selectors.
  */
 final class TcpPipe {
-    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
-    static final int MAX_RING = 64 * 1024;
-
     /** Poll bits, as poll(2) would report them for a kernel socket. */
     static final int IN = 1;
     static final int OUT = 2;
@@ -97,8 +94,9 @@ final class TcpPipe {
 
     private void attach(TcpConnection c) {
         connection = c;
-        rx = new ByteRing(Math.min(MAX_RING, c.receiveBufferSize()));
-        tx = new ByteRing(Math.min(MAX_RING, c.sendBufferSize()));
+        int ringMax = stack.tcp().config().socketRing();
+        rx = new ByteRing(Math.min(ringMax, c.receiveBufferSize()));
+        tx = new ByteRing(Math.min(ringMax, c.sendBufferSize()));
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
