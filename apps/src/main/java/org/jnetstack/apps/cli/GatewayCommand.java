@@ -89,9 +89,16 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--forward", paramLabel = "tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host TCP or UDP port to the first guest's port (10.0.2.15, or 10.0.2.100 with --netns;"
-                    + " --network moves it); HOSTADDR defaults to 127.0.0.1. For UDP each host sender gets a gateway port"
-                    + " of its own towards the guest. Repeatable.")
+                    + " --network moves it); HOSTADDR defaults to 127.0.0.1 (0.0.0.0: every address). The guest sees a"
+                    + " client from its own IPv4 address (answering through its default route, the gateway), or from the"
+                    + " gateway address when the client is on the host's loopback. For UDP each host sender gets a"
+                    + " gateway port of its own towards the guest. Repeatable.")
     List<String> forwards = new ArrayList<>();
+
+    @Option(names = "--forward-from-gateway",
+            description = "Show every forwarded connection to the guest from the gateway address, hiding the client's"
+                    + " address (for a guest that does not route back through the gateway).")
+    boolean forwardFromGateway;
 
     @Option(names = "--network", paramLabel = "CIDR",
             description = "The guests' network (default 10.0.2.0/24): the gateway is its .2, DNS its .3, the first guest its .15.")
@@ -220,12 +227,10 @@ final class GatewayCommand implements Callable<Integer> {
             for (String f : forwards) {
                 rules.add(ForwardRule.parse(f));
             }
-            plan = plan.withForwards(rules).withHostLoopback(!noHostLoopback);
+            plan = plan.withForwards(rules).withHostLoopback(!noHostLoopback).withKeepClientAddress(!forwardFromGateway);
             if (netns != null) {
                 // slirp4netns's address for the namespace: .100 of the network; forwards go there.
-                plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(),
-                        new Ipv4Address(plan.network().bits() + 100), plan.mtu(), plan.spliceBufferBytes(),
-                        plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(), plan.hostLoopback(), plan.forwards());
+                plan = plan.withGuest(new Ipv4Address(plan.network().bits() + 100));
             }
             return plan;
         } catch (IllegalArgumentException e) {

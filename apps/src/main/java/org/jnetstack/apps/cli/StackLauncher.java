@@ -146,16 +146,12 @@ public final class StackLauncher implements AutoCloseable {
     static UserNetConfig userNetPlan(Link o) {
         UserNetConfig plan = UserNetConfig.defaults();
         if (o.mtu() != null) {
-            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), plan.guest(),
-                    o.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                    plan.hostLoopback(), plan.forwards());
+            plan = plan.withMtu(o.mtu());
         }
         if (o.ip() != null && !o.ip().address().equals(plan.guest())) {
             plan = plan.withNetwork(Ipv4Address.format(o.ip().address().bits() & Ipv4Address.mask(o.ip().prefixLength()))
                     + "/" + o.ip().prefixLength());
-            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), o.ip().address(),
-                    plan.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                    plan.hostLoopback(), plan.forwards());
+            plan = plan.withGuest(o.ip().address());
         }
         return plan;
     }
