@@ -68,7 +68,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--qemu", paramLabel = "PATH|tcp:[HOST:]PORT",
             description = "Listen for a QEMU guest on the Unix socket PATH, or on TCP HOST:PORT (HOST defaults to"
-                    + " 127.0.0.1). Repeat for more guests, one socket each.")
+                    + " 127.0.0.1). Repeat for more guests, one socket each. The appliance joins through one too"
+                    + " (jns run --gateway-socket PATH).")
     List<String> qemu = new ArrayList<>();
 
     @Option(names = "--qemu-connect", paramLabel = "PATH|tcp:[HOST:]PORT",
