@@ -103,11 +103,10 @@ final class TcpForward extends HostChannel implements Forward {
         String what = remote + " -> " + Ipv4Address.format(guest) + ":" + rule.guestPort();
         TcpSplice splice = new TcpSplice(gw, c, what);
         try {
-            int client = gw.clientAddressFor(remote);
-            if (client == 0) {
+            if (gw.clientAddresses() == null) {
                 gw.stack().tcp().connect(guest, rule.guestPort(), splice);
             } else {
-                connectFrom(client, guest, splice);
+                connectFrom(gw.clientAddressFor(remote), guest, splice);
             }
         } catch (RuntimeException e) {
             failed.inc();
@@ -118,9 +117,11 @@ final class TcpForward extends HostChannel implements Forward {
 
     /**
      * Connects to the guest from a gateway port whose segments {@link ClientAddresses} shows
-     * from {@code client}: the translation is in place before the SYN leaves. A port whose
-     * 4-tuple turns out taken (a connection of the gateway's own, or one in TIME-WAIT) is
-     * passed over for another.
+     * from {@code client} (0: from the gateway's own address): the translation is in place
+     * before the SYN leaves. Ports that have a translation, even one outliving its connection,
+     * are never taken, so no connection's segments are rewritten for another; a port whose
+     * 4-tuple turns out taken (a connection of the gateway's own, or one in TIME-WAIT) is passed
+     * over for another.
      */
     private void connectFrom(int client, int guest, TcpSplice splice) {
         ClientAddresses sources = gw.clientAddresses();
@@ -132,10 +133,14 @@ final class TcpForward extends HostChannel implements Forward {
             if (port < 0) {
                 throw new UncheckedIOException(new BindException("no free gateway port towards the guest's " + guestPort));
             }
-            sources.addTcp(guest, port, guestPort, client);
+            if (client != 0) {
+                sources.addTcp(guest, port, guestPort, client);
+            }
             try {
                 TcpConnection conn = gw.stack().tcp().connect(port, guest, guestPort, splice);
-                sources.bindTcp(guest, port, guestPort, conn);
+                if (client != 0) {
+                    sources.bindTcp(guest, port, guestPort, conn);
+                }
                 return;
             } catch (UncheckedIOException e) {
                 sources.removeTcp(guest, port, guestPort);
