@@ -1,6 +1,7 @@
 package org.jnetstack.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.util.SplittableRandom;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** The example echo server between two stacks on a virtual wire, on virtual time. */
 class EchoServerTest {
-    private static final long SECOND = 1_000_000_000L;
 
     /** A client that sends {@code data}, half-closes, and keeps what comes back. */
     static final class Client implements TcpHandler {

@@ -14,6 +14,10 @@ import org.jnetstack.link.FaultProfile;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +58,7 @@ class TcpUnderFaultsTest {
                         tap -> FaultInjector.builder().seed(1).both(profile).wrap(tap))) {
             e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
             e.start();
-            Capture capture = ns.capture(e.tapName, dir.resolve("lossy.pcap"));
+            Capture capture = Capture.start(ns, e.tapName, dir.resolve("lossy.pcap"));
 
             // kernel -> stack -> kernel: the stack answers SYN with SYN-ACK
             CommandResult echo = ns.run(Duration.ofMinutes(10), "python3",

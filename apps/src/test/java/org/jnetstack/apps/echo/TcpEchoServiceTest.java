@@ -1,6 +1,7 @@
 package org.jnetstack.apps.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** TCP echo between two stacks on a virtual wire, virtual clock: exact echo, backpressure, half-close, many clients. */
 class TcpEchoServiceTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     private final EventLoop loop = EventLoop.virtual();
