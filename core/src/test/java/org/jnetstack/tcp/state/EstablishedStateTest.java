@@ -99,6 +99,17 @@ class EstablishedStateTest {
     }
 
     @Test
+    void anAckOlderThanAnyWindowDrawsAChallengeAckAndItsDataIsDropped() {
+        // RFC 5961 §5.2: SEG.ACK < SND.UNA - MAX.SND.WND is not acceptable: send an ACK
+        // (<SEQ=SND.NXT><ACK=RCV.NXT>) and drop the segment, text included.
+        StateFixture f = StateFixture.established();
+        f.sendAt(f.rcvNxt, f.sndNxt - 200_000, ACK | PSH, bytes(30, 0));
+        f.expectAck(f.peer.takeOne());
+        assertThat(f.app.received.size()).isZero();
+        assertThat(f.connection.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
     void outOfOrderDataDrawsAnImmediateDuplicateAckWithTheSackBlock() {
         // RFC 5681 §4.2: out-of-order data is acknowledged at once (a duplicate ACK); RFC 2018 §4:
         // the block that holds the segment just received comes first.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnetstack.wire.TcpSegment.ACK;
 import static org.jnetstack.wire.TcpSegment.PSH;
 import static org.jnetstack.wire.TcpSegment.RST;
+import static org.jnetstack.wire.TcpSegment.SYN;
 
 import org.jnetstack.tcp.TcpState;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,16 @@ class SynReceivedStateTest {
     }
 
     @Test
+    void theSynAckIsRetransmittedUnchangedAfterTheInitialRto() {
+        // RFC 6298 §2.1 / §5.4: the unacknowledged SYN-ACK again, same ISS, same ACK of the SYN.
+        StateFixture f = StateFixture.synReceived();
+        f.peer.runFor(f.peer.config.initialRto().toNanos() - ScriptedPeer.MS);
+        f.peer.expectSilence();
+        f.peer.runFor(2 * ScriptedPeer.MS);
+        f.expect(f.peer.takeOne(), f.iss, f.rcvNxt, SYN | ACK);
+    }
+
+    @Test
     void dataOnTheHandshakeAckIsDeliveredAndAcknowledged() {
         // §3.10.7.4 fifth then seventh: the ACK establishes, the text is processed in ESTABLISHED.
         StateFixture f = StateFixture.synReceived();
@@ -47,7 +58,7 @@ class SynReceivedStateTest {
     }
 
     @Test
-    void inWindowResetEndsTheHalfOpenConnection() {
+    void exactResetEndsTheHalfOpenConnection() {
         // §3.10.7.4 second, SYN-RECEIVED (passive OPEN): the exact RST returns it to LISTEN;
         // an ACK for it afterwards meets the listener, which resets it (§3.10.7.2 second).
         StateFixture f = StateFixture.synReceived();
