@@ -3,10 +3,12 @@ package org.jnetstack.tcp.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnetstack.wire.TcpSegment.ACK;
 import static org.jnetstack.wire.TcpSegment.FIN;
+import static org.jnetstack.wire.TcpSegment.PSH;
 import static org.jnetstack.wire.TcpSegment.SYN;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpListener;
 import org.jnetstack.tcp.TcpState;
@@ -186,7 +188,7 @@ final class StateFixture {
 
     /** Data at the peer's next sequence number (ACK|PSH), acknowledging everything; advances {@link #rcvNxt}. */
     void sendData(byte[] data) {
-        sendAt(rcvNxt, sndNxt, ACK | org.jnetstack.wire.TcpSegment.PSH, data);
+        sendAt(rcvNxt, sndNxt, ACK | PSH, data);
         rcvNxt += data.length;
     }
 
@@ -215,7 +217,7 @@ final class StateFixture {
         return peer.takeOne();
     }
 
-    /** Asserts an ACK carrying the stack's current SND.NXT and RCV.NXT, no data, and the full window. */
+    /** Asserts a bare ACK carrying the stack's current SND.NXT and RCV.NXT. */
     void expectAck(Segment s) {
         expect(s, sndNxt, rcvNxt, ACK);
         assertThat(s.payload()).as("payload of %s", s).isEmpty();
@@ -223,7 +225,7 @@ final class StateFixture {
 
     /** Asserts exact sequence number, acknowledgment number (when ACK is set) and flags (PSH aside). */
     void expect(Segment s, int seq, int ack, int flags) {
-        assertThat(Segment.flagNames(s.flags() & ~org.jnetstack.wire.TcpSegment.PSH)).as("flags of %s", s)
+        assertThat(Segment.flagNames(s.flags() & ~PSH)).as("flags of %s", s)
                 .isEqualTo(Segment.flagNames(flags));
         assertThat(Integer.toUnsignedString(s.seq())).as("SEQ of %s", s).isEqualTo(Integer.toUnsignedString(seq));
         if ((flags & ACK) != 0) {
@@ -233,7 +235,7 @@ final class StateFixture {
         assertThat(s.dstPort()).isEqualTo(peerPort);
     }
 
-    org.jnetstack.loop.EventLoop loop() {
+    EventLoop loop() {
         return peer.loop;
     }
 }
