@@ -16,6 +16,7 @@ import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.util.ByteRing;
 
 /**
  * The byte pipe between a {@link StackSocketChannel} and its TCP connection: two bounded rings
@@ -28,9 +29,6 @@ import org.jnetstack.tcp.TcpState;
  * republishes {@link #pollBits} and tells the channel's selectors.
  */
 final class TcpPipe {
-    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
-    static final int MAX_RING = 64 * 1024;
-
     /** Poll bits, as poll(2) would report them for a kernel socket. */
     static final int IN = 1;
     static final int OUT = 2;
@@ -49,8 +47,8 @@ final class TcpPipe {
 
     // Guarded by lock; the loop thread writes most of these in its callbacks.
     private TcpConnection connection;
-    private ChannelRing rx;
-    private ChannelRing tx;
+    private ByteRing rx;
+    private ByteRing tx;
     private boolean established;      // the handshake completed
     private boolean finished;         // the connection ended (closed or failed)
     private boolean peerFin;          // the peer's FIN arrived
@@ -96,8 +94,9 @@ final class TcpPipe {
 
     private void attach(TcpConnection c) {
         connection = c;
-        rx = new ChannelRing(Math.min(MAX_RING, c.receiveBufferSize()));
-        tx = new ChannelRing(Math.min(MAX_RING, c.sendBufferSize()));
+        int ringMax = stack.tcp().config().socketRing();
+        rx = new ByteRing(Math.min(ringMax, c.receiveBufferSize()));
+        tx = new ByteRing(Math.min(ringMax, c.sendBufferSize()));
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
@@ -588,7 +587,7 @@ final class TcpPipe {
                     }
                     int n = Math.min(room, tx.usedContiguous());
                     int w = c.write(tx.array(), tx.head(), n);
-                    tx.removed(w);
+                    tx.skip(w);
                     if (w < n) {
                         break;
                     }

@@ -1,4 +1,4 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
-import org.jnetstack.wire.MalformedReason;
 
 /** Why a BOOTP/DHCP message was rejected; {@link #id()} names the drop counter. */
 public enum DhcpMalformed implements MalformedReason {

@@ -1,4 +1,4 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
 import java.util.HexFormat;
 

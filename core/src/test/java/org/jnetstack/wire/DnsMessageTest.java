@@ -1,8 +1,8 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jnetstack.dns.DnsCaptures.bytes;
+import static org.jnetstack.wire.DnsCaptures.bytes;
 
 import java.util.Arrays;
 import java.util.HexFormat;

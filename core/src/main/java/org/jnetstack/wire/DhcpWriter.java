@@ -1,9 +1,7 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.jnetstack.wire.Bytes;
-import org.jnetstack.wire.MacAddress;
 
 /**
  * Builds a BOOTP/DHCP message in place: {@link #start} writes the fixed header and the magic

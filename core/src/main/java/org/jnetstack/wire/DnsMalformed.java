@@ -1,6 +1,5 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
-import org.jnetstack.wire.MalformedReason;
 
 /** Why a DNS message was rejected; {@link #id()} names the drop counter. */
 public enum DnsMalformed implements MalformedReason {

@@ -1,4 +1,4 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
 import java.util.HexFormat;
 

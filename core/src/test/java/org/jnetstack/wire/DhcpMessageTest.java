@@ -1,10 +1,9 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnetstack.dhcp.DhcpCaptures.bytes;
+import static org.jnetstack.wire.DhcpCaptures.bytes;
 
 import java.util.Arrays;
-import org.jnetstack.wire.Bytes;
 import org.junit.jupiter.api.Test;
 
 class DhcpMessageTest {

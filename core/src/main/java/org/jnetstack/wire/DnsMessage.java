@@ -1,8 +1,7 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jnetstack.wire.Bytes;
 
 /**
  * View of a DNS message (RFC 1035 §4), queries and responses alike. {@link #wrap} points it at

@@ -1,4 +1,4 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

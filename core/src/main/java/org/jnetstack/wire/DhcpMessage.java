@@ -1,9 +1,7 @@
-package org.jnetstack.dhcp;
+package org.jnetstack.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.jnetstack.wire.Bytes;
-import org.jnetstack.wire.MacAddress;
 
 /**
  * View of a BOOTP/DHCP message (RFC 2131 §2, options RFC 2132), for clients and servers alike.

@@ -1,7 +1,6 @@
-package org.jnetstack.dns;
+package org.jnetstack.wire;
 
 import java.nio.charset.StandardCharsets;
-import org.jnetstack.wire.Bytes;
 
 /**
  * Builds a DNS message in place — a query or a response — with name compression (RFC 1035
