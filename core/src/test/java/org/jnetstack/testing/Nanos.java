@@ -8,7 +8,7 @@ package org.jnetstack.testing;
  * }</pre>
  */
 public final class Nanos {
-    public static final long MILLISECOND = 1_000_000L;
+    public static final long MS = 1_000_000L;
     public static final long SECOND = 1_000_000_000L;
 
     private Nanos() {

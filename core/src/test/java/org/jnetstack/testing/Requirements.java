@@ -21,11 +21,6 @@ public final class Requirements {
     private Requirements() {
     }
 
-    /** Root and the {@code ip} tool (iproute2): enough for network namespaces. */
-    public static void root() {
-        decide(missingRoot(), "run as root on Linux with iproute2 to include it");
-    }
-
     /** Root, {@code ip}, {@code /dev/net/tun}, and the tools on PATH (e.g. "ping", "tshark", "python3"). */
     public static void rootWithTap(String... tools) {
         List<String> missing = missingRoot();

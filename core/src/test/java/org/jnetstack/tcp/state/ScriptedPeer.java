@@ -31,7 +31,6 @@ final class ScriptedPeer {
     static final int PEER_IP = Ipv4Address.parseBits("10.0.0.2");
     /** The stack's receive buffer: small, so that its advertised window is an exact, checkable number. */
     static final int RECEIVE_BUFFER = 8192;
-    static final long MS = 1_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire();

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
 import static org.jnetstack.wire.TcpSegment.ACK;
 import static org.jnetstack.wire.TcpSegment.PSH;
 import static org.jnetstack.wire.TcpSegment.RST;
@@ -41,9 +42,9 @@ class SynReceivedStateTest {
     void theSynAckIsRetransmittedUnchangedAfterTheInitialRto() {
         // RFC 6298 §2.1 / §5.4: the unacknowledged SYN-ACK again, same ISS, same ACK of the SYN.
         StateFixture f = StateFixture.synReceived();
-        f.peer.runFor(f.peer.config.initialRto().toNanos() - ScriptedPeer.MS);
+        f.peer.runFor(f.peer.config.initialRto().toNanos() - MS);
         f.peer.expectSilence();
-        f.peer.runFor(2 * ScriptedPeer.MS);
+        f.peer.runFor(2 * MS);
         f.expect(f.peer.takeOne(), f.iss, f.rcvNxt, SYN | ACK);
     }
 

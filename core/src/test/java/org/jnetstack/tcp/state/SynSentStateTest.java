@@ -2,6 +2,7 @@ package org.jnetstack.tcp.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnetstack.tcp.state.StateFixture.IRS;
+import static org.jnetstack.testing.Nanos.MS;
 import static org.jnetstack.wire.TcpSegment.ACK;
 import static org.jnetstack.wire.TcpSegment.RST;
 import static org.jnetstack.wire.TcpSegment.SYN;
@@ -94,9 +95,9 @@ class SynSentStateTest {
     void theSynIsRetransmittedUnchangedAfterTheInitialRto() {
         // RFC 6298 §2.1 (initial RTO) and §5.5: the same SYN again once the timer expires.
         StateFixture f = StateFixture.synSent();
-        f.peer.runFor(f.peer.config.initialRto().toNanos() - ScriptedPeer.MS);
+        f.peer.runFor(f.peer.config.initialRto().toNanos() - MS);
         f.peer.expectSilence();
-        f.peer.runFor(2 * ScriptedPeer.MS);
+        f.peer.runFor(2 * MS);
         Segment again = f.peer.takeOne();
         f.expect(again, f.iss, 0, SYN);
     }

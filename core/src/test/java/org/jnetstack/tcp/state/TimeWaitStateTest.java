@@ -1,6 +1,7 @@
 package org.jnetstack.tcp.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
 import static org.jnetstack.wire.TcpSegment.ACK;
 import static org.jnetstack.wire.TcpSegment.FIN;
 import static org.jnetstack.wire.TcpSegment.PSH;
@@ -20,9 +21,9 @@ class TimeWaitStateTest {
         StateFixture f = StateFixture.timeWait();
         long twoMsl = 2 * f.peer.config.msl().toNanos();
         assertThat(f.peer.stack.tcp().timeWaitCount()).isEqualTo(1);
-        f.peer.runFor(twoMsl - ScriptedPeer.MS);
+        f.peer.runFor(twoMsl - MS);
         assertThat(f.peer.stack.tcp().timeWaitCount()).as("just before 2 MSL").isEqualTo(1);
-        f.peer.runFor(2 * ScriptedPeer.MS);
+        f.peer.runFor(2 * MS);
         assertThat(f.peer.stack.tcp().timeWaitCount()).as("just after 2 MSL").isZero();
         f.peer.expectSilence();
     }
@@ -40,9 +41,9 @@ class TimeWaitStateTest {
         f.peer.runFor(half);
         f.sendAt(f.rcvNxt - 1, f.sndNxt, FIN | ACK, new byte[0]);
         f.expectAck(f.peer.takeOne());
-        f.peer.runFor(twoMsl - ScriptedPeer.MS);
+        f.peer.runFor(twoMsl - MS);
         assertThat(f.peer.stack.tcp().timeWaitCount()).as("1.5 x 2 MSL after entering: restarted").isEqualTo(1);
-        f.peer.runFor(2 * ScriptedPeer.MS);
+        f.peer.runFor(2 * MS);
         assertThat(f.peer.stack.tcp().timeWaitCount()).as("2 MSL after the retransmitted FIN").isZero();
     }
 
