@@ -1,6 +1,8 @@
 package org.jnetstack.apps.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -23,8 +25,6 @@ import org.junit.jupiter.api.Test;
  * at all.
  */
 class SerialFanOutTest {
-    private static final long SECOND = 1_000_000_000L;
-    private static final long MS = 1_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
     private static final int QUEUE = 64 * 1024;
 

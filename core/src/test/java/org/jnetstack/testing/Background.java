@@ -1,4 +1,4 @@
-package org.jnetstack.interop;
+package org.jnetstack.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,13 +15,13 @@ import java.util.function.Predicate;
  * lines (stdout and stderr merged) are collected as they come so a test can wait for one.
  * {@link #close()} stops it for sure.
  */
-final class Background implements AutoCloseable {
+public final class Background implements AutoCloseable {
     private final String description;
     private final Process process;
     private final List<String> lines = new ArrayList<>();
     private final Thread reader;
 
-    Background(String description, Process process) {
+    public Background(String description, Process process) {
         this.description = description;
         this.process = process;
         this.reader = Thread.ofPlatform().daemon().name("output of " + description).start(this::readOutput);
@@ -41,16 +41,16 @@ final class Background implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Waits until a line matching {@code test} appears; fails with everything printed so far if none does in time. */
-    String awaitLine(Predicate<String> test, Duration timeout) throws InterruptedException {
+    public String awaitLine(Predicate<String> test, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
             int seen = 0;
@@ -72,14 +72,14 @@ final class Background implements AutoCloseable {
     }
 
     /** Everything printed so far. */
-    String output() {
+    public String output() {
         synchronized (lines) {
             return String.join("\n", lines);
         }
     }
 
     /** Sends a signal by name ("INT", "TERM") with kill(1): Process.destroy can only send TERM. */
-    void signal(String name) {
+    public void signal(String name) {
         try {
             new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {
@@ -90,7 +90,7 @@ final class Background implements AutoCloseable {
     }
 
     /** Waits for the process to exit and for its output to be read; returns its exit status. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(description + " did not exit within " + timeout + "; it printed:\n" + output());
         }

@@ -1,13 +1,13 @@
-package org.jnetstack.interop;
+package org.jnetstack.testing;
 
 /** How a finished command went: exit status and what it printed. */
-record CommandResult(String command, int exitStatus, String stdout, String stderr) {
-    boolean ok() {
+public record CommandResult(String command, int exitStatus, String stdout, String stderr) {
+    public boolean ok() {
         return exitStatus == 0;
     }
 
     /** For assertion messages: the command and everything it printed. */
-    String describe() {
+    public String describe() {
         return "$ " + command + "\n[exit " + exitStatus + "]\n" + stdout + (stderr.isEmpty() ? "" : "[stderr]\n" + stderr);
     }
 }

@@ -1,4 +1,4 @@
-package org.jnetstack.interop;
+package org.jnetstack.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * A Linux network namespace for one test: the kernel's side of the stack's TAP lives here, so
  * the kernel peer (ping, python sockets, tshark) runs in the namespace and no address is ever
- * configured in the root namespace.
+ * configured in the root namespace. Needs root: call {@link Requirements#rootWithTap} first.
  *
  * <p>Two ways to connect a stack:
  * <ul>
@@ -30,14 +30,22 @@ import java.util.regex.Pattern;
  *   the namespace: the open descriptor keeps working there. Used for a stack in-process.</li>
  * </ul>
  *
+ * <pre>{@code
+ * try (Netns ns = Netns.create(); TapDevice tap = TapDevice.open(Netns.uniqueTapName())) {
+ *     ns.adoptTap(tap.name(), "10.77.0.1/24");
+ *     ns.exec("ping", "-c", "1", "10.77.0.2");
+ * }
+ * }</pre>
+ *
  * <p>Names are unique per JVM and test ({@code jns-i-PID-N}, TAPs {@code jiPIDxN}), so
  * leftovers can never collide with a new run. {@link #close()} stops every process it
  * started and deletes the namespace with everything in it, even after a failure; a JVM
  * shutdown hook closes whatever a test forgot; namespaces left by a JVM that died are removed
  * the next time one is created.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
     private static final String PREFIX = "jns-i-";
+    private static final String TAP_PREFIX = "ji";
     private static final long PID = ProcessHandle.current().pid();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
@@ -58,7 +66,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Creates a namespace with loopback up and IPv6 off (no router solicitations in captures). */
-    static Netns create() {
+    public static Netns create() {
         removeStale();
         Netns ns = new Netns(PREFIX + PID + "-" + SEQUENCE.incrementAndGet());
         synchronized (OPEN) {
@@ -77,11 +85,20 @@ final class Netns implements AutoCloseable {
     }
 
     /** A fresh interface name, at most 15 characters, unique to this JVM. */
-    static String uniqueTapName() {
-        return "ji" + Long.toString(PID, 36) + "x" + SEQUENCE.incrementAndGet();
+    public static String uniqueTapName() {
+        return uniqueLinkName(TAP_PREFIX);
     }
 
-    String name() {
+    /** A fresh interface name starting with {@code prefix} (two letters), unique to this JVM. */
+    public static String uniqueLinkName(String prefix) {
+        String s = prefix + Long.toString(PID, 36) + "x" + SEQUENCE.incrementAndGet();
+        if (s.length() > 15) {
+            throw new IllegalStateException("interface name longer than 15 characters: " + s);
+        }
+        return s;
+    }
+
+    public String name() {
         return name;
     }
 
@@ -90,16 +107,16 @@ final class Netns implements AutoCloseable {
      * {@code kernelAddress} (e.g. "10.0.0.1/24") and brings it up; a stack started in this
      * namespace with {@code --tap tap} attaches to it.
      */
-    void createTap(String tap, String kernelAddress) {
+    public void createTap(String tap, String kernelAddress) {
         exec("ip", "tuntap", "add", "dev", tap, "mode", "tap");
         configure(tap, kernelAddress);
     }
 
     /**
      * Moves {@code tap}, opened by this JVM in the root namespace, into this namespace, gives it
-     * the kernel's address {@code kernelAddress} and brings it up.
+     * the kernel's address {@code kernelAddress} ({@code null} for none) and brings it up.
      */
-    void adoptTap(String tap, String kernelAddress) {
+    public void adoptTap(String tap, String kernelAddress) {
         synchronized (rootLinks) {
             rootLinks.add(tap);
         }
@@ -108,12 +125,14 @@ final class Netns implements AutoCloseable {
     }
 
     private void configure(String link, String address) {
-        exec("ip", "addr", "add", address, "dev", link);
+        if (address != null) {
+            exec("ip", "addr", "add", address, "dev", link);
+        }
         exec("ip", "link", "set", "dev", link, "up");
     }
 
     /** Runs a command in the namespace and returns its stdout; throws with its output if it fails. */
-    String exec(String... command) {
+    public String exec(String... command) {
         CommandResult r = run(COMMAND_TIMEOUT, command);
         if (!r.ok()) {
             throw new IllegalStateException("command failed in " + name + ":\n" + r.describe());
@@ -122,12 +141,12 @@ final class Netns implements AutoCloseable {
     }
 
     /** Runs a command in the namespace to completion (at most {@code timeout}); never throws for its exit status. */
-    CommandResult run(Duration timeout, String... command) {
+    public CommandResult run(Duration timeout, String... command) {
         return runCommand(timeout, inside(command));
     }
 
     /** Starts a command in the namespace in the background; it is stopped at {@link #close()} at the latest. */
-    Background spawn(String... command) {
+    public Background spawn(String... command) {
         List<String> cmd = inside(command);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -142,9 +161,19 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    /** Starts tshark on {@code link} in this namespace, writing to {@code file}; returns once it is capturing. */
-    Capture capture(String link, Path file) throws InterruptedException {
-        return Capture.start(this, link, file);
+    /** The MAC address of {@code link} inside this namespace. */
+    public String macOf(String link) {
+        return exec("cat", "/sys/class/net/" + link + "/address").trim();
+    }
+
+    /** Starts a command in the namespace without waiting, stdout and stderr merged (the caller destroys it). */
+    public Process start(String... command) {
+        List<String> cmd = inside(command);
+        try {
+            return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + String.join(" ", cmd), e);
+        }
     }
 
     private List<String> inside(String... command) {
@@ -193,13 +222,13 @@ final class Netns implements AutoCloseable {
     }
 
     /** Namespaces this JVM created that still exist (for an @AfterAll check that nothing leaked). */
-    static List<String> leftovers() {
+    public static List<String> leftovers() {
         return namespaces().stream().filter(n -> n.startsWith(PREFIX + PID + "-")).toList();
     }
 
     /** TAPs named by {@link #uniqueTapName()} still present in the root namespace. */
-    static List<String> leftoverRootLinks() {
-        String prefix = "ji" + Long.toString(PID, 36) + "x";
+    public static List<String> leftoverRootLinks() {
+        String prefix = TAP_PREFIX + Long.toString(PID, 36) + "x";
         try (var s = Files.list(Path.of("/sys/class/net"))) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).toList();
         } catch (IOException e) {
@@ -207,7 +236,7 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    static List<String> namespaces() {
+    public static List<String> namespaces() {
         CommandResult r = runCommand(COMMAND_TIMEOUT, List.of("ip", "netns", "list"));
         List<String> names = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
@@ -248,18 +277,20 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    private static void root(String... command) {
+    /** Runs a command in the root namespace and returns its stdout; throws with its output if it fails. */
+    public static String root(String... command) {
         CommandResult r = runCommand(COMMAND_TIMEOUT, List.of(command));
         if (!r.ok()) {
             throw new IllegalStateException("command failed:\n" + r.describe());
         }
+        return r.stdout();
     }
 
     /**
      * Runs a command, reading stdout and stderr on their own threads so that neither pipe can
      * fill up and stall it, and so that the timeout holds even if it never closes them.
      */
-    static CommandResult runCommand(Duration timeout, List<String> command) {
+    public static CommandResult runCommand(Duration timeout, List<String> command) {
         String text = String.join(" ", command);
         try {
             Process p = new ProcessBuilder(command).start();
