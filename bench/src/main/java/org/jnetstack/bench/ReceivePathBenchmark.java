@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.jnetstack.NetStack;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopConfig;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
@@ -25,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Frames per second through the whole receive path — device, event loop, Ethernet, IPv4,
  * ICMP or UDP — on the benchmark thread, one loop turn taking a batch of
- * {@link EventLoop#RECEIVE_BATCH} frames. One operation is one frame. Run with {@code -prof gc}:
+ * {@link LoopConfig#DEFAULT_RECEIVE_BATCH} frames. One operation is one frame. Run with {@code -prof gc}:
  * {@code gc.alloc.rate.norm} is the bytes allocated per frame, which should be 0.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -34,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ReceivePathBenchmark {
-    static final int BATCH = EventLoop.RECEIVE_BATCH;
+    static final int BATCH = LoopConfig.DEFAULT_RECEIVE_BATCH;
     static final MacAddress STACK_MAC = MacAddress.parse("02:00:00:00:00:02");
     static final MacAddress PEER_MAC = MacAddress.parse("02:00:00:00:00:01");
     static final int STACK_IP = Ipv4Address.parseBits("10.99.0.2");

@@ -13,6 +13,9 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.ArpPacket;
+import org.jnetstack.wire.DhcpMalformed;
+import org.jnetstack.wire.DhcpMessage;
+import org.jnetstack.wire.DhcpWriter;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

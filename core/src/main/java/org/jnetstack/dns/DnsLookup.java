@@ -12,6 +12,8 @@ import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
 import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.DnsMalformed;
+import org.jnetstack.wire.DnsMessage;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

@@ -19,6 +19,9 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.DnsMalformed;
+import org.jnetstack.wire.DnsMessage;
+import org.jnetstack.wire.DnsWriter;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

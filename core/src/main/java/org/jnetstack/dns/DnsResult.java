@@ -2,6 +2,7 @@ package org.jnetstack.dns;
 
 import java.net.InetAddress;
 import java.util.List;
+import org.jnetstack.wire.DnsMessage;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

@@ -294,6 +294,21 @@ public final class TapDevice implements LinkDevice {
         return offloads;
     }
 
+    /** Whether frames carry a {@code virtio_net_hdr} (IFF_VNET_HDR was granted). */
+    boolean vnetHeader() {
+        return vnetHeader;
+    }
+
+    /**
+     * A TAP whose descriptor {@code fd} was opened and configured elsewhere (in another process,
+     * inside another namespace: {@link UserNamespaceTap}) and copied into this one.
+     */
+    static TapDevice adopt(int fd, String name, MacAddress mac, int mtu, boolean vnetHeader, LinkOffloads offloads,
+            String offloadStatus) {
+        return new TapDevice(name, mac != null ? mac : MacAddress.randomLocal(new SecureRandom()), mtu, fd, vnetHeader,
+                offloads, offloadStatus, TapOptions.defaults());
+    }
+
     /**
      * One line for a startup message: {@code "on (rx-checksum tx-checksum tso(65535))"}, or
      * {@code "off (...)"} with the reason (not requested, or what the kernel refused).

@@ -50,10 +50,8 @@ import org.jnetstack.stats.Counters;
 public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
-    /** Inputs (frames) taken from one pollable per iteration before others get a turn. */
-    public static final int RECEIVE_BATCH = 64;
-
     private final Clock clock;
+    private final int receiveBatch;
     final TimerQueue timers = new TimerQueue();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Runnable> flushHooks = new ArrayList<>();
@@ -78,7 +76,12 @@ public final class EventLoop implements AutoCloseable {
     private final LoopFailure failure = new LoopFailure();
 
     public EventLoop(Clock clock) {
+        this(clock, LoopConfig.defaults());
+    }
+
+    public EventLoop(Clock clock, LoopConfig config) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.receiveBatch = config.receiveBatch();
     }
 
     /** A loop on real time. */
@@ -359,8 +362,8 @@ public final class EventLoop implements AutoCloseable {
         // 1. receive
         for (Attachment a : attachments) {
             try {
-                int n = a.pollable.poll(RECEIVE_BATCH);
-                if (n >= RECEIVE_BATCH) {
+                int n = a.pollable.poll(receiveBatch);
+                if (n >= receiveBatch) {
                     more = true;
                     // More may be waiting: the loop is not idle (runUntil/runPending must go on).
                     framesSignalled = true;

@@ -20,6 +20,7 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.util.ByteRing;
 
 /**
  * A blocking TCP socket for any thread (platform or virtual), on the callback API of one
@@ -47,9 +48,6 @@ import org.jnetstack.tcp.TcpState;
  * very thread they block; they throw {@link IllegalStateException} there instead.
  */
 public final class TcpSocket implements Closeable {
-    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
-    static final int MAX_RING = 64 * 1024;
-
     private final NetStack stack;
     private final EventLoop loop;
     private final Events events = new Events();
@@ -125,8 +123,9 @@ public final class TcpSocket implements Closeable {
 
     private void attach(TcpConnection c) {
         connection = c;
-        rx = new ByteRing(Math.min(MAX_RING, receiveBufferSize));
-        tx = new ByteRing(Math.min(MAX_RING, sendBufferSize));
+        int ringMax = stack.tcp().config().socketRing();
+        rx = new ByteRing(Math.min(ringMax, receiveBufferSize));
+        tx = new ByteRing(Math.min(ringMax, sendBufferSize));
         local = new InetSocketAddress(inet(c.localAddress()), c.localPort());
         remote = new InetSocketAddress(inet(c.remoteAddress()), c.remotePort());
     }
@@ -892,7 +891,7 @@ public final class TcpSocket implements Closeable {
                     }
                     int n = Math.min(room, tx.usedContiguous());
                     int w = c.write(tx.array(), tx.head(), n);
-                    tx.removed(w);
+                    tx.skip(w);
                     if (w < n) {
                         break;
                     }

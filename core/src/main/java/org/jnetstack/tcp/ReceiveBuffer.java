@@ -29,8 +29,8 @@ import org.jnetstack.wire.Checksum;
 public final class ReceiveBuffer {
     /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30. */
     public static final int MAX_CAPACITY = 1 << 30;
-    /** Out-of-order ranges held at most, unless the constructor says otherwise. */
-    public static final int DEFAULT_MAX_RANGES = 64;
+    /** Out-of-order ranges held at most, unless the constructor says otherwise ({@link TcpConfig#maxReceiveRanges()}). */
+    public static final int DEFAULT_MAX_RANGES = TcpConfig.DEFAULT_MAX_RECEIVE_RANGES;
 
     private int capacity;
     private byte[] ring;        // null until the first stored byte (or after trim()); length <= capacity

@@ -20,8 +20,8 @@ package org.jnetstack.tcp;
  * connection that never sees loss carries none). Single-threaded.
  */
 public final class SackScoreboard {
-    /** Ranges held at most unless the constructor says otherwise. */
-    public static final int DEFAULT_MAX_RANGES = 64;
+    /** Ranges held at most unless the constructor says otherwise ({@link TcpConfig#maxSackRanges()}). */
+    public static final int DEFAULT_MAX_RANGES = TcpConfig.DEFAULT_MAX_SACK_RANGES;
     /** DupThresh of RFC 6675 §2 (and RFC 5681 §3.2). */
     public static final int DUP_THRESH = 3;
 

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.util.ByteRing;
 import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
@@ -24,11 +25,10 @@ public final class SendBuffer {
     public static final int MAX_CAPACITY = 1 << 30;
 
     private int capacity;
-    private byte[] ring;   // null until the first write (or after trim()); length <= capacity
+    // No storage until the first write (or after trim()); its array's length is at most capacity.
+    private final ByteRing ring = ByteRing.withoutStorage();
     private final MemoryBudget memory; // null: plain arrays, nothing charged (unit tests)
     private int lengthHint; // the ring's length when last trimmed: taken again at once, no regrowing
-    private int head;      // index of the oldest byte held
-    private int size;      // bytes held
 
     public SendBuffer(int capacity) {
         this(capacity, null);
@@ -49,52 +49,46 @@ public final class SendBuffer {
 
     /** Bytes held: unacknowledged plus unsent. */
     public int size() {
-        return size;
+        return ring.size();
     }
 
     /** Room left for the application: up to the capacity, or, under memory pressure, what the ring has. */
     public int free() {
         if (memory != null && memory.underPressure()) {
-            int have = ring != null ? ring.length : Math.min(MemoryBudget.PAGE, capacity);
-            return Math.max(0, Math.min(have, capacity) - size);
+            int have = ring.hasStorage() ? ring.capacity() : Math.min(MemoryBudget.PAGE, capacity);
+            return Math.max(0, Math.min(have, capacity) - ring.size());
         }
-        return capacity - size;
+        return capacity - ring.size();
     }
 
     /** True once storage has been allocated (for tests and per-connection memory accounting). */
     boolean isAllocated() {
-        return ring != null;
+        return ring.hasStorage();
     }
 
     /** Bytes of storage held now (0 when idle). */
     public int footprint() {
-        return ring == null ? 0 : ring.length;
+        return ring.capacity();
     }
 
     /** Drops everything held (the connection ended) and gives the storage back. */
     public void discard() {
-        size = 0;
+        ring.clear();
         trim();
     }
 
     /** Makes the ring hold at least {@code needed} bytes (needed <= capacity), moving what it holds. */
     private void ensureStorage(int needed) {
-        if (ring != null && ring.length >= needed) {
+        if (ring.capacity() >= needed) {
             return;
         }
         int hint = memory != null && memory.underPressure() ? 0 : lengthHint;
         int length = MemoryBudget.arrayLengthFor(Math.max(needed, hint), capacity);
-        if (memory != null && length - (ring == null ? 0 : ring.length) > memory.available()) {
+        if (memory != null && length - ring.capacity() > memory.available()) {
             // Doubling would pass the budget: just the pages needed (an unpooled array).
             length = Math.min(capacity, Math.max(needed, MemoryBudget.roundToPages(needed)));
         }
-        byte[] next = take(length);
-        if (ring != null) {
-            copyOut(0, next, 0, size);
-            give(ring);
-        }
-        ring = next;
-        head = 0;
+        give(ring.replaceStorage(take(length)));
     }
 
     private byte[] take(int length) {
@@ -106,7 +100,7 @@ public final class SendBuffer {
     }
 
     private void give(byte[] a) {
-        if (memory != null) {
+        if (a != null && memory != null) {
             memory.uncharge(a.length);
             memory.giveArray(a);
         }
@@ -119,13 +113,8 @@ public final class SendBuffer {
         if (n == 0) {
             return 0;
         }
-        ensureStorage(size + n);
-        int tail = index(size);
-        int first = Math.min(n, ring.length - tail);
-        System.arraycopy(src, off, ring, tail, first);
-        System.arraycopy(src, off + first, ring, 0, n - first);
-        size += n;
-        return n;
+        ensureStorage(ring.size() + n);
+        return ring.write(src, off, n);
     }
 
     /**
@@ -141,18 +130,18 @@ public final class SendBuffer {
         if (free == 0) {
             return 0;
         }
-        if (ring == null || ring.length == size) {
+        if (ring.free() == 0) {
             // Offer a page, or as much as the ring last had (a bulk writer gets its whole ring back at once).
-            ensureStorage(size + Math.min(free, Math.max(MemoryBudget.PAGE, lengthHint)));
+            ensureStorage(ring.size() + Math.min(free, Math.max(MemoryBudget.PAGE, lengthHint)));
         }
-        free = Math.min(free, ring.length - size);
-        int tail = index(size);
-        int first = Math.min(free, ring.length - tail);
-        int n = InPlaceCounts.check(w.fill(ring, tail, first), first, "InPlaceWriter.fill");
+        free = Math.min(free, ring.free());
+        byte[] a = ring.array();
+        int first = Math.min(free, ring.freeContiguous());
+        int n = InPlaceCounts.check(w.fill(a, ring.tail(), first), first, "InPlaceWriter.fill");
         if (n == first && first < free) {
-            n += InPlaceCounts.check(w.fill(ring, 0, free - first), free - first, "InPlaceWriter.fill");
+            n += InPlaceCounts.check(w.fill(a, 0, free - first), free - first, "InPlaceWriter.fill");
         }
-        size += n;
+        ring.added(n);
         return n;
     }
 
@@ -163,15 +152,7 @@ public final class SendBuffer {
      * @throws IndexOutOfBoundsException if the range is not within the bytes held
      */
     public void copyOut(int offset, byte[] dst, int dstOff, int len) {
-        Objects.checkFromIndexSize(offset, len, size);
-        Objects.checkFromIndexSize(dstOff, len, dst.length);
-        if (len == 0) {
-            return;
-        }
-        int start = index(offset);
-        int first = Math.min(len, ring.length - start);
-        System.arraycopy(ring, start, dst, dstOff, first);
-        System.arraycopy(ring, 0, dst, dstOff + first, len - first);
+        ring.copyOut(offset, dst, dstOff, len);
     }
 
     /**
@@ -180,26 +161,26 @@ public final class SendBuffer {
      * summed while copying: one pass over the payload of a segment being built instead of two.
      */
     public int copyOutAndSum(int offset, byte[] dst, int dstOff, int len) {
-        Objects.checkFromIndexSize(offset, len, size);
+        Objects.checkFromIndexSize(offset, len, ring.size());
         Objects.checkFromIndexSize(dstOff, len, dst.length);
         if (len == 0) {
             return 0;
         }
-        int start = index(offset);
-        int first = Math.min(len, ring.length - start);
-        int sum = Checksum.copyAndPartial(ring, start, dst, dstOff, first, 0);
+        byte[] a = ring.array();
+        int start = ring.position(offset);
+        int first = Math.min(len, a.length - start);
+        int sum = Checksum.copyAndPartial(a, start, dst, dstOff, first, 0);
         if (first < len) {
             // The ring wrapped: the second piece starts `first` bytes into the payload.
-            sum = Checksum.addPiece(sum, Checksum.copyAndPartial(ring, 0, dst, dstOff + first, len - first, 0), first);
+            sum = Checksum.addPiece(sum, Checksum.copyAndPartial(a, 0, dst, dstOff + first, len - first, 0), first);
         }
         return sum;
     }
 
     /** The oldest {@code n} bytes were acknowledged (SND.UNA advanced by n): forget them. */
     public void release(int n) {
-        Objects.checkFromIndexSize(0, n, size);
-        size -= n;
-        head = size == 0 ? 0 : index(n);
+        Objects.checkFromIndexSize(0, n, ring.size());
+        ring.skip(n);
     }
 
     /**
@@ -209,20 +190,17 @@ public final class SendBuffer {
      * @throws IllegalArgumentException if {@code newCapacity < size()} or outside 1..MAX_CAPACITY
      */
     public void resize(int newCapacity) {
+        int size = ring.size();
         if (newCapacity <= 0 || newCapacity > MAX_CAPACITY || newCapacity < size) {
             throw new IllegalArgumentException(
                     "new capacity " + newCapacity + " must be positive and hold the " + size + " bytes held");
         }
         capacity = newCapacity;
         lengthHint = 0;
-        if (ring != null) {
+        if (ring.hasStorage()) {
             int length = MemoryBudget.arrayLengthFor(Math.max(size, 1), newCapacity);
-            if (length != ring.length) {
-                byte[] next = take(length);
-                copyOut(0, next, 0, size);
-                give(ring);
-                ring = next;
-                head = 0;
+            if (length != ring.capacity()) {
+                give(ring.replaceStorage(take(length)));
             }
         }
     }
@@ -232,18 +210,11 @@ public final class SendBuffer {
      * next write allocates again. Returns whether storage was released.
      */
     public boolean trim() {
-        if (size != 0 || ring == null) {
+        if (!ring.isEmpty() || !ring.hasStorage()) {
             return false;
         }
-        lengthHint = ring.length;
-        give(ring);
-        ring = null;
-        head = 0;
+        lengthHint = ring.capacity();
+        give(ring.replaceStorage(null));
         return true;
-    }
-
-    private int index(int offset) {
-        int i = head + offset;
-        return i >= ring.length ? i - ring.length : i; // head < ring length, offset <= it <= 2^30: no overflow
     }
 }

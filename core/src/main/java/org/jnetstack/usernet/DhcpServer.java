@@ -1,11 +1,11 @@
 package org.jnetstack.usernet;
 
-import org.jnetstack.dhcp.DhcpMalformed;
-import org.jnetstack.dhcp.DhcpMessage;
-import org.jnetstack.dhcp.DhcpWriter;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.util.LongMap;
+import org.jnetstack.wire.DhcpMalformed;
+import org.jnetstack.wire.DhcpMessage;
+import org.jnetstack.wire.DhcpWriter;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

@@ -4,11 +4,11 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.jnetstack.dns.DnsMessage;
-import org.jnetstack.dns.DnsWriter;
 import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.DnsMessage;
+import org.jnetstack.wire.DnsWriter;
 
 /**
  * The DNS address's answers when there is no name server to relay to — /etc/resolv.conf names

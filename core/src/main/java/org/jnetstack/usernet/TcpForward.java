@@ -10,11 +10,15 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import org.jnetstack.stats.Counter;
+import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Packet;
 
 /**
  * An inbound port forward: a host {@link ServerSocketChannel}; each accepted host connection
- * makes the gateway connect (from its own address) to the guest's port and splices the two.
+ * makes the gateway connect to the guest's port and splices the two. The guest sees the
+ * connection from the client's own address when it is not the host's loopback
+ * ({@link ClientAddresses}), otherwise from the gateway's.
  * The host connection is not read until the guest accepted; a guest that refuses makes the
  * host connection reset, as a closed port would.
  */
@@ -22,6 +26,8 @@ final class TcpForward extends HostChannel implements Forward {
     private static final System.Logger LOG = System.getLogger(TcpForward.class.getName());
     /** Ports tried after a taken one when the rule asks for the next free port. */
     private static final int NEXT_FREE_ATTEMPTS = 100;
+    /** Gateway ports tried for one connection from a client's address before it is refused. */
+    private static final int PORT_ATTEMPTS = 16;
 
     private final UserNet gw;
     private final ForwardRule rule;
@@ -92,14 +98,60 @@ final class TcpForward extends HostChannel implements Forward {
     private void connectGuest(SocketChannel c) throws IOException {
         c.configureBlocking(false);
         c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        String what = c.getRemoteAddress() + " -> " + Ipv4Address.format(gw.config().guest().bits()) + ":" + rule.guestPort();
+        InetSocketAddress remote = (InetSocketAddress) c.getRemoteAddress();
+        int guest = gw.config().guest().bits();
+        String what = remote + " -> " + Ipv4Address.format(guest) + ":" + rule.guestPort();
         TcpSplice splice = new TcpSplice(gw, c, what);
         try {
-            gw.stack().tcp().connect(gw.config().guest().bits(), rule.guestPort(), splice);
+            if (gw.clientAddresses() == null) {
+                gw.stack().tcp().connect(guest, rule.guestPort(), splice);
+            } else {
+                connectFrom(gw.clientAddressFor(remote), guest, splice);
+            }
         } catch (RuntimeException e) {
             failed.inc();
             LOG.log(Level.DEBUG, () -> "forward " + what + ": " + e);
             splice.resetHost();
+        }
+    }
+
+    /**
+     * Connects to the guest from a gateway port whose segments {@link ClientAddresses} shows
+     * from {@code client} (0: from the gateway's own address): the translation is in place
+     * before the SYN leaves. Ports that have a translation, even one outliving its connection,
+     * are never taken, so no connection's segments are rewritten for another; a port whose
+     * 4-tuple turns out taken (a connection of the gateway's own, or one in TIME-WAIT) is passed
+     * over for another.
+     */
+    private void connectFrom(int client, int guest, TcpSplice splice) {
+        ClientAddresses sources = gw.clientAddresses();
+        int guestPort = rule.guestPort();
+        java.util.Set<Integer> tried = new java.util.HashSet<>(4);
+        for (int attempt = 0; ; attempt++) {
+            int port = gw.stack().ipv4().ephemeralPort(Ipv4Packet.PROTO_TCP, client, guest, guestPort,
+                    p -> tried.contains(p) || sources.hasTcp(guest, p, guestPort));
+            if (port < 0) {
+                throw new UncheckedIOException(new BindException("no free gateway port towards the guest's " + guestPort));
+            }
+            if (client != 0) {
+                sources.addTcp(guest, port, guestPort, client);
+            }
+            try {
+                TcpConnection conn = gw.stack().tcp().connect(port, guest, guestPort, splice);
+                if (client != 0) {
+                    sources.bindTcp(guest, port, guestPort, conn);
+                }
+                return;
+            } catch (UncheckedIOException e) {
+                sources.removeTcp(guest, port, guestPort);
+                if (!(e.getCause() instanceof BindException) || attempt >= PORT_ATTEMPTS) {
+                    throw e;
+                }
+                tried.add(port);
+            } catch (RuntimeException e) {
+                sources.removeTcp(guest, port, guestPort);
+                throw e;
+            }
         }
     }
 

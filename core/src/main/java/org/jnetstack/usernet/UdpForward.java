@@ -17,7 +17,8 @@ import org.jnetstack.udp.UdpEndpoint;
 /**
  * An inbound UDP forward: a host {@link DatagramChannel} bound to the rule's address. Each host
  * sender (address and port) is a session with a UDP port of its own on the gateway: its
- * datagrams go to the guest's port from the gateway's address and that port, and what the guest
+ * datagrams go to the guest's port from that port and the sender's own address (the gateway's
+ * when the sender is on the host's loopback, see {@link ClientAddresses}), and what the guest
  * sends back to that port goes to the sender. So several host clients can talk to one guest
  * service at once, and each gets only its own answers.
  *
@@ -121,6 +122,8 @@ final class UdpForward extends HostChannel implements Forward {
         private final SocketAddress sender;
         private final UdpEndpoint endpoint;
         private final Timer idle;
+        /** The sender's address as the guest sees it ({@link ClientAddresses}), or 0 for the gateway's. */
+        private final int client;
         private long lastActive;
 
         Session(SocketAddress sender) {
@@ -130,6 +133,10 @@ final class UdpForward extends HostChannel implements Forward {
                     toHost(buf, off, len);
                 }
             });
+            this.client = gw.clientAddressFor((InetSocketAddress) sender);
+            if (client != 0) {
+                gw.clientAddresses().addUdp(gw.config().guest().bits(), endpoint.localPort(), rule.guestPort(), client);
+            }
             this.idle = gw.loop().newTimer(this::checkIdle);
             touch();
             idle.schedule(gw.config().udpIdleTimeout().toNanos());
@@ -174,6 +181,9 @@ final class UdpForward extends HostChannel implements Forward {
 
         void end() {
             idle.cancel();
+            if (client != 0) {
+                gw.clientAddresses().removeUdp(gw.config().guest().bits(), endpoint.localPort(), rule.guestPort());
+            }
             endpoint.close();
             sessions.remove(sender);
         }

@@ -52,7 +52,8 @@ import org.jnetstack.wire.MacAddress;
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
- *       each get a gateway port towards the guest ({@link UdpForward}).</li>
+ *       each get a gateway port towards the guest ({@link UdpForward}). The guest sees a client
+ *       that is not on the host's loopback from its own address ({@link ClientAddresses}).</li>
  * </ul>
  *
  * <p>Create it on the loop thread or before the loop starts; {@link #close()} from any thread.
@@ -75,6 +76,8 @@ public final class UserNet implements AutoCloseable {
     private final DhcpServer dhcp;
     private final DnsForwarder dnsForwarder;
     private final IcmpNat icmpNat;
+    /** Null when forwards appear from the gateway address ({@link UserNetConfig#keepClientAddress()} off). */
+    private final ClientAddresses clientAddresses;
     private final InetSocketAddress dnsUpstream;
     /** The DNS address answers from the host's resolver: no upstream to relay to, or it refused. Loop thread. */
     private boolean dnsFromHostResolver;
@@ -91,8 +94,15 @@ public final class UserNet implements AutoCloseable {
         this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
         LinkDevice gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
-        this.stack = NetStack.builder(loop).name("usernet").device(gwPort).mtu(config.mtu())
-                .address(config.gateway(), config.prefixLength()).build();
+        this.clientAddresses = config.keepClientAddress() ? new ClientAddresses(gwPort, loop, config.gateway().bits()) : null;
+        this.stack = NetStack.builder(loop).name("usernet").device(clientAddresses != null ? clientAddresses : gwPort)
+                .mtu(config.mtu()).address(config.gateway(), config.prefixLength()).build();
+        if (clientAddresses != null) {
+            // Every live forwarded connection and UDP session, and as many TCP ones lingering 2 MSL after theirs ended.
+            var tcpConfig = stack.tcp().config();
+            clientAddresses.configure(2 * tcpConfig.maxConnections() + config.maxUdpFlows(), 2 * tcpConfig.msl().toNanos(),
+                    stack.counters());
+        }
         // The DNS address is on-link: the gateway answers ARP for it, and its datagrams reach
         // the UDP catch-all like any foreign destination's (UdpNat relays port 53 to the host's resolver).
         stack.iface().addProxyArp(config.dns().bits());
@@ -213,6 +223,30 @@ public final class UserNet implements AutoCloseable {
     /** Live UDP flows; loop thread. */
     public int activeUdpFlows() {
         return udpNat.flowCount();
+    }
+
+    /**
+     * The IPv4 address a forwarded connection from host client {@code client} should appear from
+     * in the guest, or 0 for the gateway's own: the client's address when
+     * {@link UserNetConfig#keepClientAddress()} is on and it is an IPv4 address the guest can route
+     * back through the gateway (not loopback, not in the guest network, not "this network",
+     * multicast or broadcast), and the translation table has room.
+     */
+    int clientAddressFor(InetSocketAddress client) {
+        if (clientAddresses == null || !(client.getAddress() instanceof java.net.Inet4Address a)) {
+            return 0;
+        }
+        byte[] b = a.getAddress();
+        int ip = ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+        if (ip == config.gateway().bits() || ip == config.dns().bits() || hostAddressFor(ip) == null) {
+            return 0;
+        }
+        return clientAddresses.hasRoom() ? ip : 0;
+    }
+
+    /** The source-address translation between the gateway stack and its switch port, or null when off. */
+    ClientAddresses clientAddresses() {
+        return clientAddresses;
     }
 
     boolean isClosed() {

@@ -26,6 +26,11 @@ import org.jnetstack.wire.Ipv4Address;
  *                          either way. 60 s (Linux's conntrack keeps unreplied UDP 30 s, replied 120 s).
  * @param maxUdpFlows       bound on UDP flows at once; beyond it new flows are dropped (counted).
  * @param hostLoopback      traffic to the gateway address goes to the host's 127.0.0.1.
+ * @param keepClientAddress a forwarded connection or datagram from a host client that is not on
+ *                          the host's loopback appears in the guest from the client's own IPv4
+ *                          address (as libslirp's host forwards and passt do), which the guest
+ *                          answers through its default route, the gateway; from loopback, and
+ *                          when off, it appears from the gateway address. On by default.
  * @param forwards          host-to-guest port forwards.
  */
 public record UserNetConfig(
@@ -40,6 +45,7 @@ public record UserNetConfig(
         Duration udpIdleTimeout,
         int maxUdpFlows,
         boolean hostLoopback,
+        boolean keepClientAddress,
         List<ForwardRule> forwards) {
 
     public UserNetConfig {
@@ -74,39 +80,51 @@ public record UserNetConfig(
     public static UserNetConfig defaults() {
         return new UserNetConfig(Ipv4Address.parse("10.0.2.0"), 24, Ipv4Address.parse("10.0.2.2"),
                 Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"), 1500, 64 * 1024,
-                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, List.of());
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, true, List.of());
     }
 
     public UserNetConfig withForwards(List<ForwardRule> rules) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, rules);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, rules);
     }
 
     public UserNetConfig withSpliceBufferBytes(int bytes) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, bytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
     }
 
     public UserNetConfig withConnectTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, timeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
     }
 
     public UserNetConfig withUdpIdleTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                timeout, maxUdpFlows, hostLoopback, forwards);
+                timeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
     }
 
     /** The link's MTU (576-65535). */
     public UserNetConfig withMtu(int newMtu) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, newMtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
     }
 
     /** Whether the gateway address stands for the host's 127.0.0.1 (off: connections to it are refused). */
     public UserNetConfig withHostLoopback(boolean on) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, on, forwards);
+                udpIdleTimeout, maxUdpFlows, on, keepClientAddress, forwards);
+    }
+
+    /** Whether forwarded connections from non-loopback clients keep the client's address in the guest. */
+    public UserNetConfig withKeepClientAddress(boolean on) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, on, forwards);
+    }
+
+    /** The address the DHCP server hands out first and forwards connect to (in the network, not the gateway's or DNS's). */
+    public UserNetConfig withGuest(Ipv4Address address) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, address, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
     }
 
     /** Moves the whole plan: e.g. {@code withNetwork("192.168.76.0/24")} puts the gateway at .2, DNS at .3, guest at .15. */
@@ -122,6 +140,6 @@ public record UserNetConfig(
         int net = Ipv4Address.parseBits(cidr.substring(0, slash)) & Ipv4Address.mask(prefix);
         return new UserNetConfig(new Ipv4Address(net), prefix, new Ipv4Address(net + 2), new Ipv4Address(net + 3),
                 new Ipv4Address(net + 15), mtu, spliceBufferBytes, connectTimeout, udpIdleTimeout, maxUdpFlows,
-                hostLoopback, forwards);
+                hostLoopback, keepClientAddress, forwards);
     }
 }

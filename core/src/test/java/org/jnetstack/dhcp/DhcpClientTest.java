@@ -9,6 +9,8 @@ import org.jnetstack.NetStack;
 import org.jnetstack.ip.Route;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.wire.DhcpMessage;
+import org.jnetstack.wire.DhcpWriter;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,8 @@ import java.util.Set;
 import org.jnetstack.NetStack;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.wire.DhcpMessage;
+import org.jnetstack.wire.DhcpWriter;
 
 /** Test-only DHCP server on a stack at 10.0.0.1/24: hands out 10.0.0.100 upwards and records every message it sees. */
 final class TestDhcpServer {

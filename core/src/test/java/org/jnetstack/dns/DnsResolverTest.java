@@ -10,6 +10,8 @@ import org.jnetstack.NetStack;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.wire.DnsMessage;
+import org.jnetstack.wire.DnsWriter;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;

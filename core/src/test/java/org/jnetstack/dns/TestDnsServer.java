@@ -10,6 +10,8 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.DnsMessage;
+import org.jnetstack.wire.DnsWriter;
 
 /** Test-only DNS server on a stack (UDP and TCP port 53) answering from a small zone, with scripted misbehaviour. */
 final class TestDnsServer {

@@ -3,8 +3,8 @@ package org.jnetstack.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.jnetstack.dhcp.DhcpMessage;
-import org.jnetstack.dns.DnsMessage;
+import org.jnetstack.wire.DhcpMessage;
+import org.jnetstack.wire.DnsMessage;
 
 /**
  * The DHCP and DNS codecs on hostile bytes: {@code check()} never throws, and when it accepts,

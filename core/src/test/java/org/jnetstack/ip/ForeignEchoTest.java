@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForeignEchoTest {
     private final EventLoop loop = EventLoop.virtual();
-    private final Pipe[] pipe = Pipe.pair();
+    private final TestPort[] pipe = TestPort.pair();
     private final NetStack guest = NetStack.builder(loop).name("guest").device(pipe[0]).address("10.0.2.15/24")
             .gateway(Ipv4Address.parse("10.0.2.2")).seed(1).build();
     private final NetStack gateway = NetStack.builder(loop).name("gw").device(pipe[1]).address("10.0.2.2/24").seed(2).build();

@@ -8,6 +8,7 @@ import java.util.List;
 import org.jnetstack.NetStack;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.EthernetFrame;
@@ -25,7 +26,7 @@ class IpLayerTest {
     static final long MAC_B = 0x020000000002L;
 
     final EventLoop loop = EventLoop.virtual();
-    final Pipe[] pipe = Pipe.pair();
+    final TestPort[] pipe = TestPort.pair();
     final List<byte[]> sentByB = new ArrayList<>();
     NetStack b;
 
@@ -51,7 +52,7 @@ class IpLayerTest {
 
     /** Delivers a frame to b as if sent by a. */
     void inject(byte[] frame) {
-        pipe[0].send(frame, 0, frame.length);
+        pipe[1].injectReceived(frame);
         loop.runPending();
     }
 

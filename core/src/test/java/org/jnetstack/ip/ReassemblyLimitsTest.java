@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.jnetstack.NetStack;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.EthernetFrame;
@@ -25,7 +26,7 @@ class ReassemblyLimitsTest {
     static final long MAC_B = 0x020000000002L;
 
     final EventLoop loop = EventLoop.virtual();
-    final Pipe[] pipe = Pipe.pair();
+    final TestPort[] pipe = TestPort.pair();
 
     NetStack stack(StackConfig cfg) {
         NetStack b = NetStack.builder(loop).name("b").device(pipe[1]).address("10.0.0.2/24").seed(2).config(cfg).build();

@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 class TwoHostsTest {
     final EventLoop loop = EventLoop.virtual();
-    final Pipe[] pipe = Pipe.pair();
+    final TestPort[] pipe = TestPort.pair();
     final NetStack a = NetStack.builder(loop).name("a").device(pipe[0]).address("10.0.0.1/24").seed(1).build();
     final NetStack b = NetStack.builder(loop).name("b").device(pipe[1]).address("10.0.0.2/24").seed(2).build();
     static final int A = Ipv4Address.parseBits("10.0.0.1");

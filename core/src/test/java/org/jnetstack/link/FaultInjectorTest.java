@@ -2,6 +2,7 @@ package org.jnetstack.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jnetstack.testing.Nanos.MS;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
  * bytes 14-15, so what arrives can be compared with what was sent.
  */
 class FaultInjectorTest {
-    private static final long MS = 1_000_000L;
 
     /** One run: `count` frames of `size` bytes sent from a (wrapped) to b, all at virtual time 0. */
     private static final class Run {

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.VirtualClock;
-import org.jnetstack.testing.NetNs;
-import org.jnetstack.testing.Root;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
@@ -87,12 +87,12 @@ class LinkAllocationTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "offloads {0}, transmit thread {1}")
     @org.junit.jupiter.params.provider.CsvSource({"false, false", "true, false", "false, true", "true, true"})
     void tapSendAndReceiveAllocateNothing(boolean offloads, boolean transmitThread) throws Exception {
-        Root.requireTap();
+        Requirements.rootWithTap();
         MacAddress ours = MacAddress.parse("02:00:00:aa:bb:02");
         TapOptions options = TapOptions.defaults().withOffloads(offloads).withTransmitThread(transmitThread);
-        try (NetNs ns = NetNs.create(); TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), ours, 1500, options)) {
+        try (Netns ns = Netns.create(); TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), ours, 1500, options)) {
             assertThat(tap.offloads().any()).isEqualTo(offloads);
-            ns.adopt(tap.name(), "10.78.0.1/24");
+            ns.adoptTap(tap.name(), "10.78.0.1/24");
             EventLoop loop = EventLoop.virtual();
             DeviceAttachment.attach(loop, tap, handler);
             byte[] arp = TestFrames.arpRequest(ours, "10.78.0.2", "10.78.0.1");

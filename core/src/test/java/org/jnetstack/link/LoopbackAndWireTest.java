@@ -1,8 +1,11 @@
 package org.jnetstack.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.LoopConfig;
+import org.jnetstack.loop.VirtualClock;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
@@ -76,11 +79,28 @@ class LoopbackAndWireTest {
         Loopback lo = new Loopback("lo", MacAddress.parse("02:00:00:00:00:01"), 1500, 1000);
         Recorder r = new Recorder();
         DeviceAttachment.attach(loop, lo, r);
-        for (int i = 0; i < 3 * EventLoop.RECEIVE_BATCH + 5; i++) {
+        for (int i = 0; i < 3 * LoopConfig.DEFAULT_RECEIVE_BATCH + 5; i++) {
             byte[] f = TestFrames.ethernet(1, 2, 0x0800, i);
             lo.send(f, 0, f.length);
         }
         loop.runPending();
-        assertThat(r.count()).isEqualTo(3 * EventLoop.RECEIVE_BATCH + 5);
+        assertThat(r.count()).isEqualTo(3 * LoopConfig.DEFAULT_RECEIVE_BATCH + 5);
+    }
+
+    @Test
+    void theLoopTakesAsManyFramesPerTurnAsItsConfigSays() {
+        EventLoop loop = new EventLoop(new VirtualClock(), LoopConfig.defaults().withReceiveBatch(1));
+        Loopback lo = new Loopback("lo", MacAddress.parse("02:00:00:00:00:01"), 1500, 1000);
+        Recorder r = new Recorder();
+        DeviceAttachment.attach(loop, lo, r);
+        for (int i = 0; i < 10; i++) {
+            byte[] f = TestFrames.ethernet(1, 2, 0x0800, i);
+            lo.send(f, 0, f.length);
+        }
+        loop.runPending();
+        assertThat(r.count()).isEqualTo(10);
+        assertThat(loop.counters().get("loop.iterations")).as("one frame a turn").isGreaterThanOrEqualTo(10);
+        assertThatThrownBy(() -> new LoopConfig(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("receiveBatch must be 1-" + LoopConfig.MAX_RECEIVE_BATCH);
     }
 }

@@ -69,7 +69,7 @@ class PcapWriterTest {
     /** tshark is optional on a developer machine, but CI installs it and must not skip the check. */
     private static boolean haveTshark() {
         boolean have = Files.isExecutable(Path.of("/usr/bin/tshark"));
-        if (!have && org.jnetstack.testing.Root.inCi()) {
+        if (!have && org.jnetstack.testing.Requirements.inCi()) {
             throw new AssertionError("tshark is not installed, and CI=true forbids skipping the pcap check");
         }
         return have;

@@ -13,8 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jnetstack.loop.EventLoop;
-import org.jnetstack.testing.NetNs;
-import org.jnetstack.testing.Root;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;
@@ -30,11 +30,11 @@ class TapDeviceTest {
 
     @Test
     void kernelAnswersArpAndPingThroughTheMovedTap() throws Exception {
-        Root.requireTap();
-        try (NetNs ns = NetNs.create();
-             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500);
+        Requirements.rootWithTap();
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500);
              EventLoop loop = EventLoop.system()) {
-            ns.adopt(tap.name(), KERNEL_IP + "/24");
+            ns.adoptTap(tap.name(), KERNEL_IP + "/24");
             MacAddress kernelMac = MacAddress.parse(ns.macOf(tap.name()));
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
             DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
@@ -72,11 +72,11 @@ class TapDeviceTest {
 
     @Test
     void kernelPingReachesTheLoopWhileItWaitsInPoll() throws Exception {
-        Root.requireTap("ping");
-        try (NetNs ns = NetNs.create();
-             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
+        Requirements.rootWithTap("ping");
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {
-            ns.adopt(tap.name(), KERNEL_IP + "/24");
+            ns.adoptTap(tap.name(), KERNEL_IP + "/24");
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
             DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
             loop.start("tap-test");
@@ -96,11 +96,11 @@ class TapDeviceTest {
 
     @Test
     void idleLoopOnTapSleepsInPollAndWakesForTasks() throws Exception {
-        Root.requireTap();
-        try (NetNs ns = NetNs.create();
-             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
+        Requirements.rootWithTap();
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {
-            ns.adopt(tap.name(), null);
+            ns.adoptTap(tap.name(), null);
             DeviceAttachment.attach(loop, tap, (b, o, l) -> { });
             loop.start("tap-idle");
             long[] tid = new long[1];
@@ -132,11 +132,11 @@ class TapDeviceTest {
 
     @Test
     void deletedInterfaceDoesNotMakeTheLoopSpin() throws Exception {
-        Root.requireTap();
-        try (NetNs ns = NetNs.create();
-             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"));
+        Requirements.rootWithTap();
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"));
              EventLoop loop = EventLoop.system()) {
-            ns.adopt(tap.name(), null);
+            ns.adoptTap(tap.name(), null);
             DeviceAttachment.attach(loop, tap, (b, o, l) -> { });
             loop.start("tap-deleted");
             ns.exec("ip", "link", "del", tap.name());
@@ -162,8 +162,8 @@ class TapDeviceTest {
 
     @Test
     void secondOpenOfTheSameTapIsRefusedClearly() throws Exception {
-        Root.requireTap();
-        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"))) {
+        Requirements.rootWithTap();
+        try (TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"))) {
             assertThatThrownBy(() -> TapDevice.open(tap.name()))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(tap.name())
@@ -173,17 +173,17 @@ class TapDeviceTest {
 
     @Test
     void percentDPatternLetsTheKernelPickTheName() throws Exception {
-        Root.requireTap();
+        Requirements.rootWithTap();
         try (TapDevice tap = TapDevice.open("jnsq%d")) {
             assertThat(tap.name()).matches("jnsq\\d+");
-            assertThat(NetNs.run("cat", "/sys/class/net/" + tap.name() + "/tun_flags").trim()).isEqualTo("0x1002");
+            assertThat(Netns.root("cat", "/sys/class/net/" + tap.name() + "/tun_flags").trim()).isEqualTo("0x1002");
         }
     }
 
     @Test
     void closedTapDropsSendsAndTheInterfaceDisappears() throws Exception {
-        Root.requireTap();
-        String name = NetNs.uniqueLinkName("jt");
+        Requirements.rootWithTap();
+        String name = Netns.uniqueLinkName("jt");
         TapDevice tap = TapDevice.open(name);
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/" + name))).isTrue();
         tap.close();
@@ -197,8 +197,8 @@ class TapDeviceTest {
 
     @Test
     void sendWhileKernelSideIsDownIsDroppedAndCounted() throws Exception {
-        Root.requireTap();
-        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"))) {
+        Requirements.rootWithTap();
+        try (TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"))) {
             byte[] f = TestFrames.arpRequest(OUR_MAC, OUR_IP, KERNEL_IP);
             assertThat(tap.send(f, 0, f.length)).isFalse();
             assertThat(tap.stats().counters().get("tx.dropped.link_down")).isEqualTo(1);

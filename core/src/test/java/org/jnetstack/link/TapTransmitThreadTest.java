@@ -11,8 +11,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jnetstack.loop.EventLoop;
-import org.jnetstack.testing.NetNs;
-import org.jnetstack.testing.Root;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
@@ -29,14 +29,14 @@ class TapTransmitThreadTest {
 
     @Test
     void echoRequestsQueuedInOneBurstAreAnsweredInOrder() throws Exception {
-        Root.requireTap();
+        Requirements.rootWithTap();
         int count = 300; // under the kernel's 500-frame TAP queue for the replies
-        try (NetNs ns = NetNs.create();
-             TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD);
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD);
              EventLoop loop = EventLoop.system()) {
             assertThat(tap.transmitThread()).isNotNull();
             assertThat(tap.transmitThread().isAlive()).isTrue();
-            ns.adopt(tap.name(), KERNEL_IP + "/24");
+            ns.adoptTap(tap.name(), KERNEL_IP + "/24");
             MacAddress kernelMac = MacAddress.parse(ns.macOf(tap.name()));
             BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
             DeviceAttachment.attach(loop, tap, (b, o, l) -> frames.add(Arrays.copyOfRange(b, o, o + l)));
@@ -70,9 +70,9 @@ class TapTransmitThreadTest {
 
     @Test
     void writeErrorsAreCountedByTheThread() throws Exception {
-        Root.requireTap();
+        Requirements.rootWithTap();
         // Never brought up: the kernel refuses every frame with EIO (as TapDeviceTest shows without the thread).
-        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD)) {
+        try (TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD)) {
             byte[] f = TestFrames.arpRequest(OUR_MAC, OUR_IP, KERNEL_IP);
             for (int i = 0; i < 10; i++) {
                 assertThat(tap.send(f, 0, f.length)).as("queued").isTrue();
@@ -84,10 +84,10 @@ class TapTransmitThreadTest {
 
     @Test
     void closeWritesWhatIsQueuedAndEndsTheThread() throws Exception {
-        Root.requireTap();
-        TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD);
-        try (NetNs ns = NetNs.create()) {
-            ns.adopt(tap.name(), KERNEL_IP + "/24");
+        Requirements.rootWithTap();
+        TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD);
+        try (Netns ns = Netns.create()) {
+            ns.adoptTap(tap.name(), KERNEL_IP + "/24");
             Thread writer = tap.transmitThread();
             // Full-sized frames of an experimental EtherType to someone else: the kernel drops them quietly.
             byte[] f = new byte[1514];
@@ -120,12 +120,12 @@ class TapTransmitThreadTest {
 
     @Test
     void withSegmentationOffloadTheLoopWritesItself() throws Exception {
-        Root.requireTap();
-        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD.withOffloads(true))) {
+        Requirements.rootWithTap();
+        try (TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD.withOffloads(true))) {
             assertThat(tap.offloads().txSegmentation()).as("granted by this kernel").isPositive();
             assertThat(tap.transmitThread()).isNull();
         }
-        try (TapDevice tap = TapDevice.open(NetNs.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD)) {
+        try (TapDevice tap = TapDevice.open(Netns.uniqueLinkName("jt"), OUR_MAC, 1500, WITH_THREAD)) {
             assertThat(tap.transmitThread()).isNotNull();
         }
     }

@@ -1,5 +1,6 @@
 package org.jnetstack.link;
 
+import org.jnetstack.testing.TextbookChecksum;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 
@@ -110,17 +111,7 @@ final class TestFrames {
 
     /** RFC 1071 Internet checksum. */
     static int checksum(byte[] b, int off, int len) {
-        long sum = 0;
-        for (int i = 0; i + 1 < len; i += 2) {
-            sum += ((b[off + i] & 0xFF) << 8) | (b[off + i + 1] & 0xFF);
-        }
-        if ((len & 1) != 0) {
-            sum += (b[off + len - 1] & 0xFF) << 8;
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) (~sum & 0xFFFF);
+        return ~TextbookChecksum.partial(b, off, len, 0) & 0xFFFF;
     }
 
     static void put16(byte[] b, int off, int v) {

@@ -96,6 +96,36 @@ public class TcpSocketTest {
     }
 
     @Test
+    void readsTakeAtMostTheConfiguredSocketRing() throws Exception {
+        try (TwoHosts small = new TwoHosts(TcpConfig.defaults().toBuilder().socketRing(1000).build())) {
+            try (TcpServerSocket listener = Sockets.of(small.server).listen(7)) {
+                CompletableFuture<Void> served = echoOnce(listener);
+                byte[] data = random(100_000, 3);
+                try (TcpSocket s = Sockets.of(small.client).connect("10.0.0.2", 7)) {
+                    CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+                        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                        byte[] buf = new byte[64 * 1024];
+                        try {
+                            int n;
+                            while ((n = s.read(buf, 0, buf.length)) > 0) {
+                                assertThat(n).as("one read empties at most the 1000-byte ring").isLessThanOrEqualTo(1000);
+                                got.write(buf, 0, n);
+                            }
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                        return got.toByteArray();
+                    });
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                    assertThat(back.get()).isEqualTo(data);
+                }
+                served.get();
+            }
+        }
+    }
+
+    @Test
     void connectingToAClosedPortIsRefused() {
         TcpSocket s = new TcpSocket(net.client);
         assertThatThrownBy(() -> s.connect(TwoHosts.server(9)))

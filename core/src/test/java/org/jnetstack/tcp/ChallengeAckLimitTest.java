@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 class ChallengeAckLimitTest {
     static final int A = Ipv4Address.parseBits("10.0.0.1");
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long SECOND = 1_000_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire();

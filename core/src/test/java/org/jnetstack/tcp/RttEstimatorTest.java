@@ -2,12 +2,12 @@ package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jnetstack.testing.Nanos.MS;
 
 import org.junit.jupiter.api.Test;
 
 /** RFC 6298 with numbers worked by hand. All times in nanoseconds. */
 class RttEstimatorTest {
-    private static final long MS = 1_000_000L;
     private static final long S = 1_000 * MS;
 
     private static RttEstimator linuxLike() {

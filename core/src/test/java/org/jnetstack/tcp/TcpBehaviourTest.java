@@ -1,6 +1,8 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.List;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
@@ -16,19 +19,17 @@ import org.junit.jupiter.api.Test;
 class TcpBehaviourTest {
     static final int A = Ipv4Address.parseBits("10.0.0.1");
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire();
-    Lossy devA;
-    Lossy devB;
+    TestPort devA;
+    TestPort devB;
     NetStack a;
     NetStack b;
 
     void setUp(TcpConfig cfg) {
-        devA = new Lossy(wire.a(), 0, 1);
-        devB = new Lossy(wire.b(), 0, 2);
+        devA = new TestPort(wire.a());
+        devB = new TestPort(wire.b());
         a = NetStack.builder(loop).name("a").device(devA).address("10.0.0.1/24").seed(1).tcpConfig(cfg).build();
         b = NetStack.builder(loop).name("b").device(devB).address("10.0.0.2/24").seed(2).tcpConfig(cfg).build();
     }
@@ -85,7 +86,7 @@ class TcpBehaviourTest {
         // The peer answers: still up after three idle periods.
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
         assertThat(a.counters().get("tcp.keepalive_probes")).isGreaterThanOrEqualTo(2);
-        devB.loss = 1.0; // the peer disappears
+        devB.txFilter = f -> false; // the peer disappears
         long vanished = loop.clock().nanos();
         loop.runUntil(() -> client.error != null, 120 * SECOND);
         assertThat(client.error).isInstanceOf(java.net.SocketTimeoutException.class);
@@ -101,8 +102,8 @@ class TcpBehaviourTest {
         Events client = new Events();
         client.loop = loop;
         TcpConnection c = established(client, new ArrayList<>());
-        devB.loss = 1.0;
-        devA.loss = 1.0;
+        devB.txFilter = f -> false;
+        devA.txFilter = f -> false;
         c.write(new byte[1000], 0, 1000);
         loop.runUntil(() -> client.error != null, 3600 * SECOND);
         assertThat(client.error).isInstanceOf(java.net.SocketTimeoutException.class).hasMessage("Connection timed out");
@@ -226,8 +227,8 @@ class TcpBehaviourTest {
 
     @Test
     void optionsAreUsedOnlyWhenBothSidesOfferThem() {
-        devA = new Lossy(wire.a(), 0, 1);
-        devB = new Lossy(wire.b(), 0, 2);
+        devA = new TestPort(wire.a());
+        devB = new TestPort(wire.b());
         a = NetStack.builder(loop).name("a").device(devA).address("10.0.0.1/24").seed(1).build();
         b = NetStack.builder(loop).name("b").device(devB).address("10.0.0.2/24").seed(2)
                 .tcpConfig(TcpConfig.defaults().toBuilder().windowScaling(false).timestamps(false).build()).build();

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 /** Per-connection config and buffer sizes (SO_SNDBUF / SO_RCVBUF), on the virtual clock. */
 class TcpBufferSizeTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long SECOND = 1_000_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire();

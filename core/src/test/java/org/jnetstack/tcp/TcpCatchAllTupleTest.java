@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * destinations on the same port are two connections (as a NAT guest opens them), on the virtual clock.
  */
 class TcpCatchAllTupleTest {
-    static final long SECOND = 1_000_000_000L;
     static final int DST1 = Ipv4Address.parseBits("198.51.100.1");
     static final int DST2 = Ipv4Address.parseBits("198.51.100.2");
 

@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class TcpInPlaceTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long SECOND = 1_000_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire("a", new MacAddress(0x02_00_00_00_00_01L), "b", new MacAddress(0x02_00_00_00_00_02L),

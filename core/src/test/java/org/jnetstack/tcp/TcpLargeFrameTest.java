@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import org.jnetstack.NetStack;
 import org.jnetstack.link.FaultInjector;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class TcpLargeFrameTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long SECOND = 1_000_000_000L;
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualWire wire = new VirtualWire("a", new MacAddress(0x02_00_00_00_00_01L), "b", new MacAddress(0x02_00_00_00_00_02L),

@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
  * every byte; the per-source and per-listener limits.
  */
 class TcpMemoryTest {
-    static final long SECOND = 1_000_000_000L;
     static final int A = Ipv4Address.parseBits("10.0.0.1");
     static final int B = Ipv4Address.parseBits("10.0.0.2");
 

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import org.jnetstack.wire.Ipv4Address;
  */
 class TcpPropertiesTest {
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long MS = 1_000_000L;
 
     /** An application that writes and reads in random sizes with random pauses, both ways. */
     static final class Peer implements TcpHandler {

@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jnetstack.NetStack;
+import org.jnetstack.link.FaultInjector;
+import org.jnetstack.link.FaultProfile;
+import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.Ipv4Address;
@@ -17,22 +21,26 @@ import org.junit.jupiter.api.Test;
 class TcpTransferTest {
     static final int A = Ipv4Address.parseBits("10.0.0.1");
     static final int B = Ipv4Address.parseBits("10.0.0.2");
-    static final long SECOND = 1_000_000_000L;
 
     EventLoop loop;
     VirtualWire wire;
-    Lossy devA;
-    Lossy devB;
+    LinkDevice devA;
+    LinkDevice devB;
     NetStack a;
     NetStack b;
 
     void setUp(double loss, TcpConfig cfg, long seed) {
         loop = EventLoop.virtual();
         wire = new VirtualWire();
-        devA = new Lossy(wire.a(), loss, seed);
-        devB = new Lossy(wire.b(), loss, seed + 1);
+        devA = FaultInjector.builder().seed(seed).tx(FaultProfile.builder().loss(loss).build()).wrap(wire.a());
+        devB = FaultInjector.builder().seed(seed + 1).tx(FaultProfile.builder().loss(loss).build()).wrap(wire.b());
         a = NetStack.builder(loop).name("a").device(devA).address("10.0.0.1/24").seed(seed).tcpConfig(cfg).build();
         b = NetStack.builder(loop).name("b").device(devB).address("10.0.0.2/24").seed(seed + 7).tcpConfig(cfg).build();
+    }
+
+    /** Frames {@code dev}'s fault injector dropped on their way out. */
+    static long lost(LinkDevice dev) {
+        return dev.stats().counters().get("fault.tx.lost");
     }
 
     /** Server side: reads everything, records it, and closes when the peer closes. */
@@ -177,7 +185,7 @@ class TcpTransferTest {
         boolean done = loop.runUntil(() -> sink.eof && src.closed, 3600 * SECOND);
         assertThat(done).as("transfer finished: client %s, server got %d", c.info(), sink.got.size()).isTrue();
         assertThat(sink.got.toByteArray()).isEqualTo(data);
-        assertThat(devA.dropped + devB.dropped).isGreaterThan(0);
+        assertThat(lost(devA) + lost(devB)).isGreaterThan(0);
         assertThat(c.info().retransmittedSegments()).isGreaterThan(0);
         assertThat(loop.counters().get("loop.errors")).isZero();
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jnetstack.dhcp.DhcpMalformed;
-import org.jnetstack.dns.DnsMalformed;
 import org.junit.jupiter.api.Test;
 
 class MalformedReasonTest {

@@ -9,12 +9,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.dns.DnsMalformed;
-import org.jnetstack.dns.DnsMessage;
-import org.jnetstack.dns.DnsWriter;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.socket.UdpSocket;
+import org.jnetstack.wire.DnsMalformed;
+import org.jnetstack.wire.DnsMessage;
+import org.jnetstack.wire.DnsWriter;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

@@ -1,57 +1,23 @@
 package org.jnetstack.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
-import java.io.ByteArrayOutputStream;
 import java.util.SplittableRandom;
 import org.jnetstack.NetStack;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
-import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.testing.TcpExchange;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 /** The example echo server between two stacks on a virtual wire, on virtual time. */
 class EchoServerTest {
-    private static final long SECOND = 1_000_000_000L;
 
     /** A client that sends {@code data}, half-closes, and keeps what comes back. */
-    static final class Client implements TcpHandler {
-        final byte[] data;
-        final ByteArrayOutputStream echoed = new ByteArrayOutputStream();
-        int written;
-        boolean closed;
-
+    static final class Client extends TcpExchange {
         Client(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            onSent(c, 0);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            written += c.write(data, written, data.length - written);
-            if (written == data.length && !c.isOutputShutdown()) {
-                c.shutdownOutput();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            byte[] b = new byte[4096];
-            int n;
-            while ((n = c.read(b, 0, b.length)) > 0) {
-                echoed.write(b, 0, n);
-            }
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            closed = true;
+            super(data);
         }
     }
 
@@ -74,7 +40,7 @@ class EchoServerTest {
 
         assertThat(done).as("every client saw the server's FIN after its echo").isTrue();
         for (Client client : c) {
-            assertThat(client.echoed.toByteArray()).isEqualTo(client.data);
+            assertThat(client.got.toByteArray()).isEqualTo(client.data);
         }
         loop.runFor(SECOND);
         assertThat(server.tcp().connections()).as("the server closed each connection").isEmpty();

@@ -1,6 +1,7 @@
 package org.jnetstack.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** The example HTTP client against a minimal HTTP/1.0 server on a second stack, on virtual time. */
 class HttpGetTest {
-    private static final long SECOND = 1_000_000_000L;
 
     private final EventLoop loop = EventLoop.virtual();
     private final VirtualWire wire = new VirtualWire();

@@ -2,6 +2,8 @@ package org.jnetstack.interop;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.Netns;
 
 /**
  * A running tshark capture on an interface of a {@link Netns}, writing a pcap file.

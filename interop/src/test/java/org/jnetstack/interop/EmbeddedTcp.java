@@ -9,6 +9,7 @@ import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.testing.Netns;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

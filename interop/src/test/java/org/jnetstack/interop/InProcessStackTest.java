@@ -10,6 +10,9 @@ import org.jnetstack.NetStack;
 import org.jnetstack.apps.echo.UdpEchoService;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +45,7 @@ class InProcessStackTest {
             UdpEchoService echo = UdpEchoService.open(stack, UdpEchoService.PORT);
             loop.start("interop-loop");
             ns.adoptTap(tapName, "10.0.0.1/24");
-            Capture capture = ns.capture(tapName, dir.resolve("embedded.pcap"));
+            Capture capture = Capture.start(ns, tapName, dir.resolve("embedded.pcap"));
 
             CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "10.0.0.2");
             CommandResult udp = UdpEchoClient.run(ns, "10.0.0.2", 7, 1, 1472, 1473, 8000);

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import org.jnetstack.testing.Netns;
 
 /**
  * The kernel's side of the TCP interop tests: python3 socket programs run in a {@link Netns},

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,7 +45,7 @@ class KernelToStackTest {
         ns = Netns.create();
         tap = Netns.uniqueTapName();
         ns.createTap(tap, KERNEL + "/24");
-        capture = ns.capture(tap, dir.resolve("kernel-side.pcap"));
+        capture = Capture.start(ns, tap, dir.resolve("kernel-side.pcap"));
         stackPcap = dir.resolve("stack-side.pcap");
         jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", STACK + "/24", "--echo", "--pcap", stackPcap.toString(),
                 // Complete checksums in both captures: with offloads, Linux and we leave them partial.

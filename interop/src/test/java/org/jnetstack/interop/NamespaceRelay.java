@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jnetstack.testing.Netns;
 
 /**
  * Reaches a TCP port on a namespace's own loopback (where chromedriver listens) from the test

@@ -13,6 +13,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +124,65 @@ class NetnsGatewayInteropTest {
                     assertThat(gateway.output()).contains("ping_group_range = 1 0");
                 }
             }
+        }
+    }
+
+    /** Answers each TCP connection and UDP datagram on port argv[1] with "from <the peer's address>" (getpeername). */
+    private static final String TELL_PEER = """
+            import socket, sys, threading
+            port = int(sys.argv[1])
+            t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(('0.0.0.0', port)); t.listen(8)
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('0.0.0.0', port))
+            def answer_udp():
+                while True:
+                    d, a = u.recvfrom(2048); u.sendto(('from %s' % a[0]).encode(), a)
+            threading.Thread(target=answer_udp, daemon=True).start()
+            print('listening', flush=True)
+            while True:
+                c, a = t.accept(); c.sendall(('from %s' % c.getpeername()[0]).encode()); c.close()
+            """;
+
+    /** Connects to argv[1]:argv[2] over TCP and sends a datagram there; prints both answers. */
+    private static final String ASK_PEER = """
+            import socket, sys
+            h, p = sys.argv[1], int(sys.argv[2])
+            c = socket.create_connection((h, p), timeout=10)
+            print('tcp', b''.join(iter(lambda: c.recv(100), b'')).decode()); c.close()
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(10); u.sendto(b'hi', (h, p))
+            print('udp', u.recv(100).decode())
+            """;
+
+    @Test
+    void aForwardedClientFromAnotherMachineIsSeenFromItsOwnAddressAndOneOnLoopbackFromTheGateway() throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "python3");
+        // The gateway runs in a namespace of its own (the "host"); the client is a third machine
+        // on a veth link to it, 192.168.77.2 -> 192.168.77.1.
+        try (Netns host = Netns.create(); Netns guest = Netns.create(); Netns client = Netns.create()) {
+            String hostEnd = Netns.uniqueTapName();
+            String clientEnd = Netns.uniqueTapName();
+            host.exec("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", clientEnd, "netns", client.name());
+            host.exec("ip", "addr", "add", "192.168.77.1/24", "dev", hostEnd);
+            host.exec("ip", "link", "set", hostEnd, "up");
+            client.exec("ip", "addr", "add", "192.168.77.2/24", "dev", clientEnd);
+            client.exec("ip", "link", "set", clientEnd, "up");
+            Background gateway = host.spawn(Jns.command("gateway", "--netns", "/run/netns/" + guest.name(),
+                    "--forward", "tcp:0.0.0.0:7000:7000", "--forward", "udp:0.0.0.0:7000:7000"));
+            gateway.awaitLine(l -> l.startsWith("jns gateway: forward udp"), Duration.ofSeconds(60));
+            guest.spawn("python3", "-c", TELL_PEER, "7000").awaitLine(l -> l.equals("listening"), Duration.ofSeconds(30));
+
+            String far = client.exec("python3", "-c", ASK_PEER, "192.168.77.1", "7000");
+            assertThat(far).as("the server in the namespace sees the client's own address")
+                    .contains("tcp from 192.168.77.2").contains("udp from 192.168.77.2");
+            String near = host.exec("python3", "-c", ASK_PEER, "127.0.0.1", "7000");
+            assertThat(near).as("a client on the host's loopback appears from the gateway")
+                    .contains("tcp from 10.0.2.2").contains("udp from 10.0.2.2");
+            gateway.close();
+
+            Background hiding = host.spawn(Jns.command("gateway", "--netns", "/run/netns/" + guest.name(),
+                    "--netns-if", "tap1", "--forward", "tcp:0.0.0.0:7001:7000", "--forward-from-gateway"));
+            hiding.awaitLine(l -> l.startsWith("jns gateway: forward"), Duration.ofSeconds(60));
+            String hidden = client.exec("python3", "-c", ASK_PEER.replace("print('udp'", "0 and print('udp'"), "192.168.77.1", "7001");
+            assertThat(hidden).as("--forward-from-gateway hides the client's address").contains("tcp from 10.0.2.2");
         }
     }
 

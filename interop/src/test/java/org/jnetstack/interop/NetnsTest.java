@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +65,7 @@ class NetnsTest {
     void captureRecordsTrafficInTheNamespace(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("lo.pcap");
         try (Netns ns = Netns.create()) {
-            Capture capture = ns.capture("lo", pcap);
+            Capture capture = Capture.start(ns, "lo", pcap);
             CommandResult ping = ns.run(Duration.ofSeconds(30), "ping", "-c", "2", "-i", "0.2", "127.0.0.1");
             capture.stop();
 

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,8 +2,6 @@ package org.jnetstack.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -12,8 +10,11 @@ import org.jnetstack.apps.echo.TcpEchoService;
 import org.jnetstack.link.FaultInjector;
 import org.jnetstack.link.FaultProfile;
 import org.jnetstack.tcp.TcpConfig;
-import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.testing.Background;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
+import org.jnetstack.testing.Requirements;
+import org.jnetstack.testing.TcpExchange;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,7 @@ class TcpUnderFaultsTest {
                         tap -> FaultInjector.builder().seed(1).both(profile).wrap(tap))) {
             e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
             e.start();
-            Capture capture = ns.capture(e.tapName, dir.resolve("lossy.pcap"));
+            Capture capture = Capture.start(ns, e.tapName, dir.resolve("lossy.pcap"));
 
             // kernel -> stack -> kernel: the stack answers SYN with SYN-ACK
             CommandResult echo = ns.run(Duration.ofMinutes(10), "python3",
@@ -99,47 +100,9 @@ class TcpUnderFaultsTest {
     }
 
     /** Writes {@code data} as the send buffer allows, then half-closes; drains what comes back. */
-    static final class Uploader implements TcpHandler {
-        final byte[] data;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        int written;
-        volatile IOException error;
-
+    static final class Uploader extends TcpExchange {
         Uploader(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            onSent(c, 0);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            while (written < data.length) {
-                int n = c.write(data, written, data.length - written);
-                if (n == 0) {
-                    return;
-                }
-                written += n;
-            }
-            if (!c.isOutputShutdown()) {
-                c.shutdownOutput();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            byte[] b = new byte[8192];
-            int n;
-            while ((n = c.read(b, 0, b.length)) > 0) {
-                got.write(b, 0, n);
-            }
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException e) {
-            error = e;
+            super(data);
         }
     }
 }

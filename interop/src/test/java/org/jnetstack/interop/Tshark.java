@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
 
 /** Reads pcap files with tshark: every packet dissected, checksums verified. */
 final class Tshark {

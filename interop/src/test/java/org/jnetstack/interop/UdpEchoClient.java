@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jnetstack.testing.CommandResult;
+import org.jnetstack.testing.Netns;
 
 /** The kernel-side UDP echo client (python3 sockets, run inside a {@link Netns}). */
 final class UdpEchoClient {

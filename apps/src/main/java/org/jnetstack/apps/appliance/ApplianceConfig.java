@@ -20,8 +20,16 @@ public record ApplianceConfig(
         Serial serial,
         Dns dns) {
 
-    /** {@code type} is {@code tap} (a Linux TAP named {@code name}) or {@code usernet} (a user-mode gateway in this process). */
-    public record Interface(String type, String name, MacAddress mac, Integer mtu) {
+    /**
+     * {@code type} is {@code tap} (a Linux TAP named {@code name}), {@code usernet} (a user-mode
+     * gateway in this process) or {@code gateway} (a port of a running {@code jns gateway}'s
+     * network, joined through the Unix stream socket {@code socket}, null for the other types).
+     */
+    public record Interface(String type, String name, MacAddress mac, Integer mtu, Path socket) {
+        /** Without a gateway socket. */
+        public Interface(String type, String name, MacAddress mac, Integer mtu) {
+            this(type, name, mac, mtu, null);
+        }
     }
 
     /**

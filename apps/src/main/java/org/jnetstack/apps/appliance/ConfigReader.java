@@ -32,6 +32,7 @@ public final class ConfigReader {
         k.put("interface.name", Type.STRING);
         k.put("interface.mac", Type.STRING);
         k.put("interface.mtu", Type.INTEGER);
+        k.put("interface.socket", Type.STRING);
         k.put("addressing.mode", Type.STRING);
         k.put("addressing.address", Type.STRING);
         k.put("addressing.gateway", Type.STRING);
@@ -122,8 +123,14 @@ public final class ConfigReader {
 
     private ApplianceConfig readAll() {
         checkKnownKeys();
-        String type = choice("interface.type", "tap", Set.of("tap", "usernet"));
+        String type = choice("interface.type", "tap", Set.of("tap", "usernet", "gateway"));
         String name = string("interface.name", null);
+        String socket = string("interface.socket", null);
+        if ("gateway".equals(type) && (socket == null || socket.isBlank())) {
+            problems.add("[interface] socket is missing: type = \"gateway\" joins a running `jns gateway` through the Unix"
+                    + " socket it listens on (--qemu PATH), e.g. socket = \"/run/user/1000/jns-appliance.sock\""
+                    + " (or --gateway-socket PATH)");
+        }
         if ("tap".equals(type)) {
             if (name == null) {
                 problems.add("[interface] name is missing: the TAP interface to use is required, e.g. name = \"jns0\""
@@ -143,7 +150,8 @@ public final class ConfigReader {
 
         // On the user-mode network the gateway's DHCP server hands out the plan (10.0.2.15/24 via 10.0.2.2),
         // so a guest asks it by default, as one behind QEMU's user networking does.
-        String mode = choice("addressing.mode", "usernet".equals(type) ? "dhcp" : "static", Set.of("static", "dhcp"));
+        String mode = choice("addressing.mode", "usernet".equals(type) || "gateway".equals(type) ? "dhcp" : "static",
+                Set.of("static", "dhcp"));
         InterfaceAddress address = null;
         Ipv4Address gateway = null;
         String addrText = string("addressing.address", null);
@@ -209,7 +217,8 @@ public final class ConfigReader {
         }
 
         return new ApplianceConfig(
-                new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue()),
+                new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue(),
+                        "gateway".equals(type) && socket != null ? Path.of(socket) : null),
                 new ApplianceConfig.Addressing(mode, address, gateway, hostname),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
                 new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus, adminHosts, adminHttp),

@@ -15,6 +15,7 @@ import org.jnetstack.link.NamespaceTap;
 import org.jnetstack.link.StreamDevice;
 import org.jnetstack.link.StreamOptions;
 import org.jnetstack.link.TapDevice;
+import org.jnetstack.link.UserNamespaceTap;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.usernet.ForwardRule;
 import org.jnetstack.usernet.UserNet;
@@ -60,7 +61,10 @@ import picocli.CommandLine.Spec;
             "  ./jns gateway --qemu-connect /tmp/vm.sock",
             "A network namespace, as root (its tap0 gets 10.0.2.100/24, default route via 10.0.2.2):",
             "  ip netns add box && ./jns gateway --netns /run/netns/box &",
-            "  ip netns exec box curl http://10.0.2.2:8000/    # the host's 127.0.0.1:8000"
+            "  ip netns exec box curl http://10.0.2.2:8000/    # the host's 127.0.0.1:8000",
+            "Without root, a namespace of your own user namespace (as slirp4netns does):",
+            "  unshare -rn sleep infinity & ./jns gateway --netns $! &",
+            "  nsenter --preserve-credentials -U -n -t <that sleep's PID> curl http://10.0.2.2:8000/"
         })
 final class GatewayCommand implements Callable<Integer> {
     @Spec
@@ -68,7 +72,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--qemu", paramLabel = "PATH|tcp:[HOST:]PORT",
             description = "Listen for a QEMU guest on the Unix socket PATH, or on TCP HOST:PORT (HOST defaults to"
-                    + " 127.0.0.1). Repeat for more guests, one socket each.")
+                    + " 127.0.0.1). Repeat for more guests, one socket each. The appliance joins through one too"
+                    + " (jns run --gateway-socket PATH).")
     List<String> qemu = new ArrayList<>();
 
     @Option(names = "--qemu-connect", paramLabel = "PATH|tcp:[HOST:]PORT",
@@ -80,8 +85,15 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--netns", paramLabel = "PATH|PID",
             description = "Serve a network namespace (as slirp4netns --configure does): create a TAP (--netns-if) inside the"
                     + " namespace at PATH (/run/netns/NAME, /proc/PID/ns/net) or of process PID, give it the address"
-                    + " .100 of the network (10.0.2.100/24), bring it up and route through the gateway. Needs root.")
+                    + " .100 of the network (10.0.2.100/24), bring it up and route through the gateway. As root, any"
+                    + " namespace; as another user, one that user's own user namespace owns (unshare -rn): give the PID"
+                    + " of a process inside it, or --userns.")
     String netns;
+
+    @Option(names = "--userns", paramLabel = "PATH",
+            description = "The user namespace that owns the --netns namespace (default: /proc/PID/ns/user of the --netns"
+                    + " process). Entered, as slirp4netns --userns-path does, when this process is not root.")
+    String userns;
 
     @Option(names = "--netns-if", paramLabel = "NAME", defaultValue = "tap0",
             description = "The TAP's name inside the namespace (default tap0).")
@@ -89,9 +101,16 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--forward", paramLabel = "tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host TCP or UDP port to the first guest's port (10.0.2.15, or 10.0.2.100 with --netns;"
-                    + " --network moves it); HOSTADDR defaults to 127.0.0.1. For UDP each host sender gets a gateway port"
-                    + " of its own towards the guest. Repeatable.")
+                    + " --network moves it); HOSTADDR defaults to 127.0.0.1 (0.0.0.0: every address). The guest sees a"
+                    + " client from its own IPv4 address (answering through its default route, the gateway), or from the"
+                    + " gateway address when the client is on the host's loopback. For UDP each host sender gets a"
+                    + " gateway port of its own towards the guest. Repeatable.")
     List<String> forwards = new ArrayList<>();
+
+    @Option(names = "--forward-from-gateway",
+            description = "Show every forwarded connection to the guest from the gateway address, hiding the client's"
+                    + " address (for a guest that does not route back through the gateway).")
+    boolean forwardFromGateway;
 
     @Option(names = "--network", paramLabel = "CIDR",
             description = "The guests' network (default 10.0.2.0/24): the gateway is its .2, DNS its .3, the first guest its .15.")
@@ -147,10 +166,14 @@ final class GatewayCommand implements Callable<Integer> {
             }
             if (netns != null) {
                 Path ns = NamespaceTap.namespacePath(netns);
-                TapDevice tap = NamespaceTap.open(ns, netnsInterface, null, plan.mtu());
+                Path owner = userns != null ? Path.of(userns) : UserNamespaceTap.userNamespaceOf(ns);
+                // Not root, and the namespace belongs to a user namespace of our own: enter that too.
+                Path enter = owner != null && UserNamespaceTap.needed(owner) ? owner : null;
+                TapDevice tap = enter != null ? UserNamespaceTap.open(enter, ns, netnsInterface, null, plan.mtu())
+                        : openAsRoot(ns, plan.mtu());
                 devices.add(tap);
                 net.attachExternal(tap);
-                configureNamespace(ns, plan);
+                configureNamespace(ns, enter, plan);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (net != null) {
@@ -220,12 +243,10 @@ final class GatewayCommand implements Callable<Integer> {
             for (String f : forwards) {
                 rules.add(ForwardRule.parse(f));
             }
-            plan = plan.withForwards(rules).withHostLoopback(!noHostLoopback);
+            plan = plan.withForwards(rules).withHostLoopback(!noHostLoopback).withKeepClientAddress(!forwardFromGateway);
             if (netns != null) {
                 // slirp4netns's address for the namespace: .100 of the network; forwards go there.
-                plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(),
-                        new Ipv4Address(plan.network().bits() + 100), plan.mtu(), plan.spliceBufferBytes(),
-                        plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(), plan.hostLoopback(), plan.forwards());
+                plan = plan.withGuest(new Ipv4Address(plan.network().bits() + 100));
             }
             return plan;
         } catch (IllegalArgumentException e) {
@@ -233,17 +254,35 @@ final class GatewayCommand implements Callable<Integer> {
         }
     }
 
-    /** Address, MTU, up, default route in the namespace, with ip(8) run there through nsenter(1). */
-    private void configureNamespace(Path ns, UserNetConfig c) throws IOException, InterruptedException {
-        String dev = netnsInterface;
-        run(ns, "ip", "link", "set", "lo", "up");
-        run(ns, "ip", "link", "set", dev, "mtu", Integer.toString(c.mtu()), "up");
-        run(ns, "ip", "addr", "add", c.guest() + "/" + c.prefixLength(), "dev", dev);
-        run(ns, "ip", "route", "add", "default", "via", c.gateway().toString(), "dev", dev);
+    private TapDevice openAsRoot(Path ns, int mtu) throws IOException {
+        try {
+            return NamespaceTap.open(ns, netnsInterface, null, mtu);
+        } catch (IOException e) {
+            if (userns == null && UserNamespaceTap.userNamespaceOf(ns) == null && String.valueOf(e.getMessage()).contains("CAP_SYS_ADMIN")) {
+                throw new IOException(e.getMessage() + "; for a namespace your own user namespace owns (unshare -rn),"
+                        + " give the PID of a process inside it, or --userns PATH", e);
+            }
+            throw e;
+        }
     }
 
-    private static void run(Path ns, String... command) throws IOException, InterruptedException {
+    /**
+     * Address, MTU, up, default route in the namespace, with ip(8) run there through nsenter(1),
+     * inside the user namespace {@code userns} too unless it is null.
+     */
+    private void configureNamespace(Path ns, Path userns, UserNetConfig c) throws IOException, InterruptedException {
+        String dev = netnsInterface;
+        run(ns, userns, "ip", "link", "set", "lo", "up");
+        run(ns, userns, "ip", "link", "set", dev, "mtu", Integer.toString(c.mtu()), "up");
+        run(ns, userns, "ip", "addr", "add", c.guest() + "/" + c.prefixLength(), "dev", dev);
+        run(ns, userns, "ip", "route", "add", "default", "via", c.gateway().toString(), "dev", dev);
+    }
+
+    private static void run(Path ns, Path userns, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + ns));
+        if (userns != null) {
+            cmd.addAll(List.of("--user=" + userns, "--preserve-credentials"));
+        }
         cmd.addAll(List.of(command));
         Process p;
         try {

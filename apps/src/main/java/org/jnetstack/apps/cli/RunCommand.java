@@ -105,6 +105,14 @@ final class RunCommand implements Callable<Integer> {
                     + " are forwarded by default, from the first free port at or above 8080 and 7777.")
     List<String> forwards = new java.util.ArrayList<>();
 
+    @Option(names = "--gateway-socket", paramLabel = "PATH",
+            description = "Join a running `jns gateway`'s network through the Unix socket it listens on (jns gateway"
+                    + " --qemu PATH) instead of a TAP or a gateway of its own: the appliance gets its address from that"
+                    + " gateway's DHCP server and shares the network with its QEMU guests; host ports reach it through"
+                    + " the gateway's --forward. Reconnects when the gateway restarts. Config file: [interface]"
+                    + " type = \"gateway\", socket = \"PATH\".")
+    Path gatewaySocket;
+
     /**
      * Forwards made without asking on the user-mode network, so a newcomer reaches the services
      * from the host: guest port to the first host port tried (the next free one if taken). The
@@ -113,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
     static final Map<Integer, Integer> DEFAULT_FORWARDS = Map.of(80, 8080, 7, 7777);
 
     private boolean userNet() {
-        return stackOptions.tap() == null && (config == null || "usernet".equals(configuredType()));
+        return stackOptions.tap() == null && gatewaySocket == null && (config == null || "usernet".equals(configuredType()));
     }
 
     private String configuredType() {
@@ -134,11 +142,15 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Integer faultPort = TestHooks.faultPort();
         boolean userNet = userNet();
-        if (config == null && !userNet) {
+        if (gatewaySocket != null && stackOptions.tap() != null) {
+            throw new ParameterException(spec.commandLine(), "--gateway-socket and --tap are two different links: give one");
+        }
+        if (config == null && !userNet && gatewaySocket == null) {
             stackOptions.validate(); // the command line alone must name the interface and address
         }
         if (!forwards.isEmpty() && !userNet) {
-            throw new ParameterException(spec.commandLine(), "--forward works on the user-mode network only (without --tap)");
+            throw new ParameterException(spec.commandLine(), "--forward works on the user-mode network only (without --tap)"
+                    + (gatewaySocket != null ? "; on a jns gateway's network give --forward to `jns gateway`" : ""));
         }
         List<ForwardRule> rules = new java.util.ArrayList<>();
         for (String f : forwards) {
@@ -185,6 +197,9 @@ final class RunCommand implements Callable<Integer> {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
             launcher = StackLauncher.startUserNet(link(c, ring, stackOptions.offload()), rules, "run", null, c.addressing().hostname());
+        } else if ("gateway".equals(c.iface().type())) {
+            launcher = StackLauncher.startOnGateway(link(c, ring, stackOptions.offload()), c.iface().socket(), "run", null,
+                    c.addressing().hostname());
         } else {
             launcher = StackLauncher.start(link(c, ring, stackOptions.offload()), "run", null, c.addressing().hostname());
         }
@@ -276,13 +291,17 @@ final class RunCommand implements Callable<Integer> {
     private Map<String, Object> overrides(boolean userNet) {
         Map<String, Object> o = new LinkedHashMap<>();
         StackOptions s = stackOptions;
-        if (userNet && config == null) {
+        if ((userNet || gatewaySocket != null) && config == null) {
             // `jns run` alone: the appliance on the user-mode network, its address from the gateway's DHCP
             // server (QEMU's plan), its admin page and echo on.
             o.put("interface.type", "usernet");
             o.put("addressing.mode", "dhcp");
             o.put("admin.enabled", true);
             o.put("echo.enabled", true);
+        }
+        if (gatewaySocket != null) {
+            o.put("interface.type", "gateway");
+            o.put("interface.socket", gatewaySocket.toString());
         }
         if (s.tap() != null) {
             o.put("interface.type", "tap");

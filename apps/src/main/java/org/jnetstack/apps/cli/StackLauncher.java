@@ -22,6 +22,8 @@ import org.jnetstack.dns.DnsResolver;
 import org.jnetstack.dns.ResolverConfig;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.PcapRing;
+import org.jnetstack.link.StreamDevice;
+import org.jnetstack.link.StreamOptions;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
@@ -43,6 +45,8 @@ public final class StackLauncher implements AutoCloseable {
     private final LinkDevice device;
     private final TapDevice tap;
     private final UserNet userNet;
+    /** The running gateway's socket this stack joined through ({@link #startOnGateway}), or null. */
+    private Path gatewaySocket;
     private final Link options;
     private final DnsResolver resolver;
     private volatile boolean explicitDns;
@@ -146,16 +150,12 @@ public final class StackLauncher implements AutoCloseable {
     static UserNetConfig userNetPlan(Link o) {
         UserNetConfig plan = UserNetConfig.defaults();
         if (o.mtu() != null) {
-            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), plan.guest(),
-                    o.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                    plan.hostLoopback(), plan.forwards());
+            plan = plan.withMtu(o.mtu());
         }
         if (o.ip() != null && !o.ip().address().equals(plan.guest())) {
             plan = plan.withNetwork(Ipv4Address.format(o.ip().address().bits() & Ipv4Address.mask(o.ip().prefixLength()))
                     + "/" + o.ip().prefixLength());
-            plan = new UserNetConfig(plan.network(), plan.prefixLength(), plan.gateway(), plan.dns(), o.ip().address(),
-                    plan.mtu(), plan.spliceBufferBytes(), plan.connectTimeout(), plan.udpIdleTimeout(), plan.maxUdpFlows(),
-                    plan.hostLoopback(), plan.forwards());
+            plan = plan.withGuest(o.ip().address());
         }
         return plan;
     }
@@ -202,7 +202,47 @@ public final class StackLauncher implements AutoCloseable {
      */
     public static StackLauncher start(Link o, String name, Consumer<NetStack> setup, String hostName) throws IOException {
         TapDevice tap = TapDevice.open(o.tap(), o.mac(), o.mtu() != null ? o.mtu() : TapDevice.DEFAULT_MTU, o.offload());
-        LinkDevice device = tap;
+        return startOn(tap, tap, null, o, name, setup, hostName);
+    }
+
+    /**
+     * Brings a stack up as a machine on a running {@code jns gateway}'s network: a
+     * {@link StreamDevice} connects to the Unix socket {@code gatewaySocket} the gateway listens
+     * on ({@code --qemu PATH}), and connects again whenever the connection ends, so the stack
+     * shares that network (its DHCP, DNS, NAT and forwards) with the gateway's other machines.
+     * Without an address in {@code o} this waits for the gateway's DHCP lease.
+     */
+    public static StackLauncher startOnGateway(Link o, Path gatewaySocket, String name, Consumer<NetStack> setup, String hostName)
+            throws IOException {
+        StreamOptions options = StreamOptions.defaults();
+        if (o.mtu() != null) {
+            options = options.withMtu(o.mtu());
+        }
+        StreamDevice stream = StreamDevice.connectUnix(gatewaySocket, o.mac() != null ? o.mac() : macFor(gatewaySocket), options);
+        try {
+            return startOn(stream, null, gatewaySocket, o, name, setup, hostName);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + " (is `jns gateway --qemu " + gatewaySocket + "` running?)", e);
+        }
+    }
+
+    /**
+     * A locally administered MAC that depends only on the socket's absolute path: an appliance
+     * restarted on the same socket gets the same DHCP address back (the gateway keeps leases by
+     * MAC), so the gateway's forwards to it keep working.
+     */
+    static MacAddress macFor(Path socket) {
+        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bit
+        for (byte b : socket.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+        }
+        // 02:xx:xx:xx:xx:xx: locally administered (bit 1), unicast (bit 0 clear), of the first octet
+        return new MacAddress((0x02L << 40) | (h & 0xFF_FFFF_FFFFL));
+    }
+
+    private static StackLauncher startOn(LinkDevice opened, TapDevice tap, Path gatewaySocket, Link o, String name,
+            Consumer<NetStack> setup, String hostName) throws IOException {
+        LinkDevice device = opened;
         EventLoop loop = null;
         try {
             device = Middleware.wrap(device, o);
@@ -223,6 +263,7 @@ public final class StackLauncher implements AutoCloseable {
             }
             loop.start("jns-" + name);
             StackLauncher launcher = new StackLauncher(loop, stack, device, tap, null, o);
+            launcher.gatewaySocket = gatewaySocket;
             if (o.ip() == null) {
                 try {
                     launcher.obtainLease(DhcpConfig.defaults().withHostName(hostName), DHCP_TIMEOUT);
@@ -237,7 +278,7 @@ public final class StackLauncher implements AutoCloseable {
                 loop.close();
             }
             device.close();
-            tap.close();
+            opened.close();
             throw e;
         }
     }
@@ -378,6 +419,9 @@ public final class StackLauncher implements AutoCloseable {
             return "user-mode network " + userNet.config().network() + "/" + userNet.config().prefixLength()
                     + " (MAC " + device.mac() + ", MTU " + device.mtu() + ")";
         }
+        if (tap == null) {
+            return "jns gateway at " + gatewaySocket + " (MAC " + device.mac() + ", MTU " + device.mtu() + ")";
+        }
         return "TAP " + tap.name() + " (MAC " + device.mac() + ", MTU " + device.mtu() + ", offloads " + tap.offloadStatus() + ")";
     }
 
@@ -401,9 +445,14 @@ public final class StackLauncher implements AutoCloseable {
         DhcpLease l = lease;
         Object address = options.ip() != null ? options.ip()
                 : l != null ? l.address() + "/" + l.prefixLength() + " (DHCP from " + l.server() + ")" : "no address (DHCP)";
-        sb.append(address).append(" on TAP ").append(tap.name())
-                .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu())
-                .append(", offloads ").append(tap.offloadStatus()).append(')');
+        if (tap == null) {
+            sb.append(address).append(" on the network of the jns gateway at ").append(gatewaySocket)
+                    .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu()).append(')');
+        } else {
+            sb.append(address).append(" on TAP ").append(tap.name())
+                    .append(" (MAC ").append(device.mac()).append(", MTU ").append(device.mtu())
+                    .append(", offloads ").append(tap.offloadStatus()).append(')');
+        }
         if (options.gateway() != null) {
             sb.append(", gateway ").append(options.gateway());
         }

@@ -20,6 +20,7 @@ import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpListener;
+import org.jnetstack.util.ByteRing;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

@@ -43,6 +43,30 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aGatewayInterfaceNamesTheGatewaysSocketAndAsksItsDhcpServer() {
+        ApplianceConfig c = read("""
+                [interface]
+                type = "gateway"
+                socket = "/run/user/1000/jns-appliance.sock"
+                """);
+
+        assertThat(c.iface().type()).isEqualTo("gateway");
+        assertThat(c.iface().socket()).hasToString("/run/user/1000/jns-appliance.sock");
+        assertThat(c.addressing().mode()).as("the gateway's DHCP server hands out the address").isEqualTo("dhcp");
+        assertThat(problems("""
+                [interface]
+                type = "gateway"
+                """).problems()).singleElement().asString().startsWith("[interface] socket is missing");
+        assertThat(read("""
+                [interface]
+                name = "jns0"
+                socket = "/tmp/x.sock"
+                [addressing]
+                address = "10.0.0.2/24"
+                """).iface().socket()).as("a socket means nothing to a TAP").isNull();
+    }
+
+    @Test
     void aBadValueNamesTheKeyTheValueTheLineAndWhatIsAccepted() {
         ConfigException e = problems("""
                 [interface]

@@ -1,6 +1,8 @@
 package org.jnetstack.apps.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,8 +18,6 @@ import org.junit.jupiter.api.Test;
  * when it stops, and what it counts. Deterministic, so the times printed are exact.
  */
 class PingRunTest {
-    private static final long MS = 1_000_000L;
-    private static final long SECOND = 1000 * MS;
 
     private final EventLoop loop = EventLoop.virtual();
     private final VirtualWire wire = new VirtualWire();

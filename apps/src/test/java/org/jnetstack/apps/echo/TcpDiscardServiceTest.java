@@ -1,6 +1,7 @@
 package org.jnetstack.apps.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import org.jnetstack.NetStack;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** TCP discard (RFC 863): everything is read and dropped, nothing is sent back, FIN is answered with FIN. */
 class TcpDiscardServiceTest {
-    private static final long SECOND = 1_000_000_000L;
 
     @Test
     void readsEverythingSendsNothingAndClosesAfterTheClient() {

@@ -1,9 +1,8 @@
 package org.jnetstack.apps.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,14 +10,13 @@ import org.jnetstack.NetStack;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.testing.TcpExchange;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 /** TCP echo between two stacks on a virtual wire, virtual clock: exact echo, backpressure, half-close, many clients. */
 class TcpEchoServiceTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     private final EventLoop loop = EventLoop.virtual();
@@ -28,68 +26,9 @@ class TcpEchoServiceTest {
     private final TcpEchoService echo = TcpEchoService.open(server, TcpEchoService.PORT);
 
     /** Writes {@code data}, then half-closes; reads what comes back only while {@code reading}. */
-    static final class EchoClient implements TcpHandler {
-        final byte[] data;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final byte[] buf = new byte[4096];
-        int written;
-        boolean reading = true;
-        boolean eof;
-        boolean closed;
-        IOException error;
-
+    static final class EchoClient extends TcpExchange {
         EchoClient(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            pump(c);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            pump(c);
-        }
-
-        void pump(TcpConnection c) {
-            while (written < data.length) {
-                int n = c.write(data, written, Math.min(data.length - written, 7000));
-                if (n == 0) {
-                    return;
-                }
-                written += n;
-            }
-            if (!c.isOutputShutdown()) {
-                c.shutdownOutput();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            if (!reading) {
-                return;
-            }
-            int n;
-            while ((n = c.read(buf, 0, buf.length)) > 0) {
-                got.write(buf, 0, n);
-            }
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            onReceive(c);
-            eof = c.isEndOfInput();
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException e) {
-            error = e;
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            closed = true;
+            super(data, 7000);
         }
     }
 

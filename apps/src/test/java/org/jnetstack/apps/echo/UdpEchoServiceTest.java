@@ -1,6 +1,7 @@
 package org.jnetstack.apps.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 862 over UDP between two stacks on a virtual wire. */
 class UdpEchoServiceTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     private final EventLoop loop = EventLoop.virtual();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -18,8 +17,7 @@ import org.jnetstack.NetStack;
 import org.jnetstack.apps.echo.TcpEchoService;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
-import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
+import org.jnetstack.testing.TcpExchange;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,60 +81,9 @@ class NetcatSessionTest {
     }
 
     /** Sends {@code data} to the nc listener, half-closes, and collects what nc sends back. */
-    static final class Sender implements TcpHandler {
-        final byte[] data;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        volatile int written;
-        volatile boolean closed;
-        volatile IOException error;
-
+    static final class Sender extends TcpExchange {
         Sender(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            onSent(c, 0);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            int w = written;
-            while (w < data.length) {
-                int n = c.write(data, w, data.length - w);
-                if (n == 0) {
-                    break;
-                }
-                w += n;
-            }
-            written = w;
-            if (w == data.length && !c.isOutputShutdown()) {
-                c.shutdownOutput();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            byte[] b = new byte[8192];
-            int n;
-            while ((n = c.read(b, 0, b.length)) > 0) {
-                got.write(b, 0, n);
-            }
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            onReceive(c);
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException e) {
-            error = e;
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            closed = true;
+            super(data);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.jnetstack.apps.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** The bridge between an in-memory line and clients on a second stack, virtual clock. */
 class SerialBridgeTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     private final EventLoop loop = EventLoop.virtual();

@@ -2,6 +2,7 @@ package org.jnetstack.apps.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.Test;
  * a later client's input arriving first and alone (the writer keeps the order of what it is given).
  */
 class SerialConsoleGuardTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
     private static final String PASSWORD = "correct horse battery";
     private static final String POST = "POST / HTTP/1.1\r\nHost: appliance:1234\r\nOrigin: http://evil.example\r\n"

@@ -1,6 +1,8 @@
 package org.jnetstack.apps.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.MS;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -23,8 +25,6 @@ import org.junit.jupiter.api.Test;
  * at all.
  */
 class SerialFanOutTest {
-    private static final long SECOND = 1_000_000_000L;
-    private static final long MS = 1_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
     private static final int QUEUE = 64 * 1024;
 
@@ -263,19 +263,9 @@ class SerialFanOutTest {
 
         Thread reader = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("serial pipe")).findFirst().orElseThrow();
-        // Virtual time goes on only while neither thread can run, so a slow machine cannot make
-        // the client look stalled while the guest and the reader are still handing bytes over.
-        long deadline = System.nanoTime() + 120 * SECOND;
-        while (!(bridge.flow().readerWaits() > 0 && guest.getState() == Thread.State.TIMED_WAITING)) {
-            assertThat(System.nanoTime()).as("the reader waits within 120 s").isLessThan(deadline);
-            loop.runPending();
-            if (guest.getState() == Thread.State.RUNNABLE || reader.getState() == Thread.State.RUNNABLE) {
-                Thread.yield();
-            } else {
-                loop.runFor(MS);
-            }
-        }
-        loop.runFor(SECOND);
+        awaitHeldBack(guest, reader);
+        loop.runFor(SECOND); // the connection's window fills and probes go on; the line stays held
+        awaitHeldBack(guest, reader);
         assertThat(loop.clock().nanos()).as("virtual time stayed far below the stall timeout")
                 .isLessThan(SerialBridgeOptions.MAX_STALL_TIMEOUT_MILLIS * MS / 2);
 
@@ -289,6 +279,25 @@ class SerialFanOutTest {
         bridge.close();
         bridge = null;
         device.close();
+    }
+
+    /**
+     * Runs the loop until the line's reader waits for room in the bridge and the guest waits for
+     * room in the pipe. Virtual time goes on only while neither thread can run, so a slow machine
+     * cannot make the client look stalled while bytes are still being handed over.
+     */
+    private void awaitHeldBack(Thread guest, Thread reader) {
+        long deadline = System.nanoTime() + 120 * SECOND;
+        while (!(reader.getState() == Thread.State.WAITING && bridge.lineRoom() < 4096
+                && guest.getState() == Thread.State.TIMED_WAITING)) {
+            assertThat(System.nanoTime()).as("the line is held back within 120 s").isLessThan(deadline);
+            loop.runPending();
+            if (guest.getState() == Thread.State.RUNNABLE || reader.getState() == Thread.State.RUNNABLE) {
+                Thread.yield();
+            } else {
+                loop.runFor(MS);
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.jnetstack.apps.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
  * bounded queue, and keystrokes under the input policy — one arrival order with the TCP clients.
  */
 class SerialViewerTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     private final EventLoop loop = EventLoop.virtual();

@@ -2,6 +2,7 @@ package org.jnetstack.apps.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnetstack.apps.tftp.TftpTestClient.options;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The TFTP server between two stacks on a virtual wire, virtual clock, file I/O run inline for determinism. */
 class TftpServerTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int SERVER = Ipv4Address.parseBits("10.0.0.2");
 
     @TempDir

@@ -30,7 +30,7 @@ import org.jnetstack.wire.Ipv4Address;
  * no Nagle, 1 byte out and the next when the echo is back; {@code bulk}: the client writes 64 KiB
  * at a time, the server reads and discards. Each figure: a warm-up of 2 s, then SECONDS measured;
  * RUNS rounds, the APIs alternating. Arguments: {@code [SECONDS [RUNS]]} (default 5 3).
- * BENCHMARKS.md §4.15.
+ * BENCHMARKS.md §4.16.
  */
 public final class NioEchoRun {
     private static final int PORT = 7;

@@ -14,6 +14,7 @@ import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.util.ByteRing;
 
 /**
  * The byte pipe between a {@link StackSocketChannel} and its TCP connection: two bounded rings
@@ -27,9 +28,6 @@ import org.jnetstack.tcp.TcpConnection;
  * side; {@link TcpPipeEvents} the loop's.
  */
 final class TcpPipe {
-    /** Ceiling of each ring between the application and the connection (the TCP buffers come on top). */
-    static final int MAX_RING = 64 * 1024;
-
     /** Poll bits, as poll(2) would report them for a kernel socket. */
     static final int IN = 1;
     static final int OUT = 2;
@@ -48,8 +46,8 @@ final class TcpPipe {
 
     // Guarded by lock; the loop thread writes most of these in its callbacks (TcpPipeEvents).
     TcpConnection connection;
-    ChannelRing rx;
-    ChannelRing tx;
+    ByteRing rx;
+    ByteRing tx;
     boolean established;      // the handshake completed
     boolean finished;         // the connection ended (closed or failed)
     boolean peerFin;          // the peer's FIN arrived
@@ -95,8 +93,9 @@ final class TcpPipe {
 
     private void attach(TcpConnection c) {
         connection = c;
-        rx = new ChannelRing(Math.min(MAX_RING, c.receiveBufferSize()));
-        tx = new ChannelRing(Math.min(MAX_RING, c.sendBufferSize()));
+        int ringMax = stack.tcp().config().socketRing();
+        rx = new ByteRing(Math.min(ringMax, c.receiveBufferSize()));
+        tx = new ByteRing(Math.min(ringMax, c.sendBufferSize()));
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */

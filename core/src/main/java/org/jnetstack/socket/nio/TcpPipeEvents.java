@@ -173,7 +173,7 @@ final class TcpPipeEvents implements TcpHandler {
                 }
                 int n = Math.min(room, pipe.tx.usedContiguous());
                 int w = c.write(pipe.tx.array(), pipe.tx.head(), n);
-                pipe.tx.removed(w);
+                pipe.tx.skip(w);
                 if (w < n) {
                     break;
                 }

@@ -28,6 +28,19 @@ class CongestionControlsTest {
                 .hasMessageContaining("cubic, newreno");
     }
 
+    @Test
+    void knownNamesAreCheckedWithoutAController() {
+        assertThat(CongestionControls.isKnown(" CUBIC ")).isTrue();
+        assertThat(CongestionControls.isKnown("newreno")).isTrue();
+        assertThat(CongestionControls.isKnown(null)).as("null is the default").isTrue();
+        assertThat(CongestionControls.isKnown("bbr")).isFalse();
+        assertThat(CongestionControls.requireKnown("NewReno")).isEqualTo("NewReno");
+        assertThatThrownBy(() -> CongestionControls.requireKnown("reno"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'reno'")
+                .hasMessageContaining("cubic, newreno");
+    }
+
     /** Any sequence of events keeps the windows sane: no overflow, no window below the loss window. */
     @Property(tries = 300)
     void randomEventsKeepWindowsSane(@ForAll long seed, @ForAll boolean cubic,

@@ -2,6 +2,7 @@ package org.jnetstack.tcp.cc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.jnetstack.testing.Nanos.SECOND;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 class CubicTest {
     private static final int MSS = 1000;
     private static final double K = 4.2171633265;
-    private static final long SECOND = 1_000_000_000L;
 
     /** A connection that reached 100 segments in slow start, lost a packet at t = 0 and recovered. */
     private static Cubic afterLossAt100Segments(long rtt) {
