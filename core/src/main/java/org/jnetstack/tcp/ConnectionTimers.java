@@ -62,13 +62,29 @@ final class ConnectionTimers {
         timer.cancel();
     }
 
+    /** {@code kind} is due: what it was armed for. */
+    private void expired(int kind) {
+        switch (kind) {
+            case RETRANSMIT -> c.sender.onRetransmitTimeout();
+            case DELAYED_ACK -> {
+                if (c.state.isLive()) {
+                    c.sender.sendAck();
+                }
+            }
+            case PERSIST -> c.sender.onPersist();
+            case KEEPALIVE -> c.sender.onKeepalive();
+            case FIN_WAIT_2 -> c.terminate(null);
+            default -> throw new IllegalArgumentException("timer kind " + kind);
+        }
+    }
+
     /** Runs every kind that is due, in kind order, then waits for the earliest deadline left. */
     private void fire() {
         long now = c.now();
         for (int kind = 0; kind < KINDS; kind++) {
             if (isArmed(kind) && now - due[kind] >= 0) {
                 disarm(kind);
-                c.timerExpired(kind);
+                expired(kind);
             }
         }
         long next = 0;

@@ -44,6 +44,25 @@ final class Sender {
         }
     }
 
+    /**
+     * The end of the receive batch (RFC 1122 §4.2.3.2, RFC 5681 §4.2): the output held back while
+     * segments were processed, then the every-second-segment ACK unless something sent since
+     * carried it — a connection that received 40 segments in one batch sends one ACK, not 20.
+     * Out-of-order data, holes filled and FINs are still acknowledged at once (their ACKs drive
+     * the sender's loss recovery).
+     */
+    void atBatchEnd() {
+        boolean ackWanted = c.ackAtBatchEnd;
+        c.ackAtBatchEnd = false;
+        if (c.outputAtBatchEnd) {
+            c.outputAtBatchEnd = false;
+            output(); // data sent here carries the ACK
+        }
+        if (ackWanted && c.unackedSegments > 0 && c.state.isLive()) {
+            sendAck();
+        }
+    }
+
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if none went out. */
     void output() {
         if (!c.state.isLive()) {

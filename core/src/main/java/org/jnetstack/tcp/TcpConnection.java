@@ -148,7 +148,7 @@ public final class TcpConnection {
         this.cc = CongestionControls.create(config.congestionControl());
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
-        batchEnd = loop.newBatchEndTask(this::endOfBatch);
+        batchEnd = loop.newBatchEndTask(sender::atBatchEnd);
         tsOffset = tcp.timestampOffset(localIp, remoteIp);
         int ws = 0;
         while (ws < 14 && (65535L << ws) < config.receiveBuffer()) {
@@ -481,24 +481,8 @@ public final class TcpConnection {
     }
 
     // =====================================================================================
-    // Timers and the end of a receive batch
+    // Keepalive and the end of a receive batch
     // =====================================================================================
-
-    /** A timer of {@link ConnectionTimers} is due. */
-    void timerExpired(int kind) {
-        switch (kind) {
-            case ConnectionTimers.RETRANSMIT -> sender.onRetransmitTimeout();
-            case ConnectionTimers.DELAYED_ACK -> {
-                if (state.isLive()) {
-                    sender.sendAck();
-                }
-            }
-            case ConnectionTimers.PERSIST -> sender.onPersist();
-            case ConnectionTimers.KEEPALIVE -> sender.onKeepalive();
-            case ConnectionTimers.FIN_WAIT_2 -> terminate(null);
-            default -> throw new IllegalArgumentException("timer kind " + kind);
-        }
-    }
 
     /** Any segment from the peer shows it is alive. */
     void heardFromPeer() {
@@ -508,34 +492,16 @@ public final class TcpConnection {
         }
     }
 
-    /**
-     * The every-second-segment ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2) waits until the frames the
-     * loop took from the device in this turn are all processed: a connection that received 40
-     * segments in one batch sends one ACK, not 20. Out-of-order data, holes filled and FINs are
-     * still acknowledged at once (their ACKs drive the sender's loss recovery).
-     */
+    /** The every-second-segment ACK waits for the end of the receive batch ({@link Sender#atBatchEnd}). */
     void ackAtBatchEnd() {
         ackAtBatchEnd = true;
         batchEnd.request();
     }
 
-    /** {@link Sender#output} at the end of this receive batch (see {@link Sender#output}). */
+    /** {@link Sender#output} waits for the end of the receive batch (see {@link Sender#output}). */
     void outputAtBatchEnd() {
         outputAtBatchEnd = true;
         batchEnd.request();
-    }
-
-    /** The batch's output, then its ACK unless something sent since carried it. */
-    private void endOfBatch() {
-        boolean ackWanted = ackAtBatchEnd;
-        ackAtBatchEnd = false;
-        if (outputAtBatchEnd) {
-            outputAtBatchEnd = false;
-            sender.output(); // data sent here carries the ACK
-        }
-        if (ackWanted && unackedSegments > 0 && state.isLive()) {
-            sender.sendAck();
-        }
     }
 
     // =====================================================================================
