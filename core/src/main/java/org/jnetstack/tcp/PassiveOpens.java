@@ -201,8 +201,8 @@ final class PassiveOpens {
         int isn = synCookies.make(idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
         TcpOptions o = tcp.writer.txOptions().clear().setMss(SynCookies.MSS[idx]); // nothing else can be remembered
         counters.cookiesSent.inc();
-        tcp.writer.sendBare(dst, syn.destinationPort(), src, syn.sourcePort(), isn, syn.sequenceNumber() + 1,
-                TcpSegment.SYN | TcpSegment.ACK, 65535, o);
+        tcp.writer.sendBare(dst, src, tcp.writer.bareHeader().ports(syn.destinationPort(), syn.sourcePort())
+                .segment(isn, syn.sequenceNumber() + 1, TcpSegment.SYN | TcpSegment.ACK, 65535).options(o));
     }
 
     /** The ACK completing a cookie handshake: if the cookie checks out, the connection starts ESTABLISHED. */

@@ -5,6 +5,7 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 
@@ -18,6 +19,8 @@ final class SegmentWriter {
     private final Ipv4 ip;
     private final TcpCounters counters;
     private final TcpOptions txOptions = new TcpOptions();
+    /** The header of a bare segment or reset (connections keep their own, {@link TcpConnection#header}). */
+    private final TcpHeader bare = new TcpHeader();
 
     SegmentWriter(Ipv4 ip, TcpCounters counters) {
         this.ip = ip;
@@ -29,22 +32,29 @@ final class SegmentWriter {
         return txOptions;
     }
 
+    /** The header for {@link #sendBare}, to be set by the caller. */
+    TcpHeader bareHeader() {
+        return bare;
+    }
+
     /**
-     * Sends one segment of {@code c}; payload bytes come from its send buffer at {@code bufferOffset}.
-     * With {@code offloads} the device completes the checksum and, when {@code segmentSize > 0},
-     * cuts this super-segment into segments of {@code segmentSize} payload bytes.
+     * Sends one segment of {@code c} with the header {@code c.header} holds; payload bytes come
+     * from its send buffer at {@code bufferOffset}. With the device's offloads the device completes
+     * the checksum and, when {@code segmentSize > 0}, cuts this super-segment into segments of
+     * {@code segmentSize} payload bytes.
      */
-    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, int bufferOffset, int len,
-                     LinkOffloads offloads, int segmentSize) {
+    void sendSegment(TcpConnection c, int bufferOffset, int len, int segmentSize) {
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
-        int hl = TcpSegment.headerLength(opts);
+        TcpHeader h = c.header;
+        int hl = h.length();
+        LinkOffloads offloads = c.offloads;
         counters.txSegments.inc();
         if (offloads.txChecksum()) {
             if (len > 0) {
                 c.sendBuffer.copyOut(bufferOffset, tx, t + hl, len);
             }
-            TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
+            TcpSegment.writeHeader(tx, t, h);
             TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
             ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
@@ -54,24 +64,26 @@ final class SegmentWriter {
             // the header is summed after it is written. hl is a multiple of 4, so the payload's
             // sum joins the header's without a byte swap (RFC 1071 §2(B)).
             int payloadSum = c.sendBuffer.copyOutAndSum(bufferOffset, tx, t + hl, len);
-            TcpSegment.writeHeader(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts);
+            TcpSegment.writeHeader(tx, t, h);
             int sum = Checksum.partial(tx, t, hl, Checksum.pseudoHeader(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, hl + len));
             Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)));
         } else {
             if (len > 0) {
                 c.sendBuffer.copyOut(bufferOffset, tx, t + hl, len);
             }
-            TcpSegment.write(tx, t, c.localPort, c.remotePort, seq, ack, flags, window, 0, opts, len, c.localIp, c.remoteIp);
+            TcpSegment.write(tx, t, h, len, c.localIp, c.remoteIp);
         }
         ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
     }
 
-    /** A segment without payload (TIME-WAIT records, SYN cookies): full checksum, no offload needed. */
-    void sendBare(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags, int window,
-            TcpOptions opts) {
+    /**
+     * A segment without payload with header {@code h} ({@link #bareHeader}), for TIME-WAIT records,
+     * SYN cookies and resets: full checksum, no offload needed.
+     */
+    void sendBare(int localIp, int remoteIp, TcpHeader h) {
         byte[] tx = ip.txBuffer();
         int t = Ipv4.TRANSPORT_OFFSET;
-        int hl = TcpSegment.write(tx, t, localPort, remotePort, seq, ack, flags, window, 0, opts, 0, localIp, remoteIp);
+        int hl = TcpSegment.write(tx, t, h, 0, localIp, remoteIp);
         counters.txSegments.inc();
         ip.send(localIp, remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl);
     }
@@ -79,7 +91,7 @@ final class SegmentWriter {
     /** A reset (RFC 9293 §3.10.7.1): SEQ {@code seq}, or with {@code withAck} ACK {@code ack}. */
     void sendRst(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
         counters.txResets.inc();
-        sendBare(localIp, localPort, remoteIp, remotePort, seq, withAck ? ack : 0,
-                TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0, null);
+        sendBare(localIp, remoteIp, bare.ports(localPort, remotePort)
+                .segment(seq, withAck ? ack : 0, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0).options(null));
     }
 }

@@ -36,7 +36,8 @@ final class Sender {
         }
         int window = (int) Math.min(65535, c.receiveBuffer.window());
         c.rcvAdvEdge = c.rcvNxt + window;
-        c.tcp.writer.sendSegment(c, c.iss, ack ? c.rcvNxt : 0, TcpSegment.SYN | (ack ? TcpSegment.ACK : 0), window, o, 0, 0, c.offloads, 0);
+        c.header.segment(c.iss, ack ? c.rcvNxt : 0, TcpSegment.SYN | (ack ? TcpSegment.ACK : 0), window).options(o);
+        c.tcp.writer.sendSegment(c, 0, 0, 0);
         c.sndNxt = c.iss + 1;
         c.sndMax = Seq.max(c.sndMax, c.sndNxt);
         if (ack) {
@@ -281,7 +282,8 @@ final class Sender {
             segmentSize = len > room ? room : 0;
         }
         int window = advertiseWindow();
-        c.tcp.writer.sendSegment(c, seq, c.rcvNxt, flags, window, o, seq - c.sndUna, len, c.offloads, segmentSize);
+        c.header.segment(seq, c.rcvNxt, flags, window).options(o);
+        c.tcp.writer.sendSegment(c, seq - c.sndUna, len, segmentSize);
         ackSent();
         return len;
     }
@@ -510,6 +512,7 @@ final class Sender {
         if (c.tsOk) {
             o.setTimestamps(c.tsValue(), c.tsRecent);
         }
-        c.tcp.writer.sendSegment(c, c.sndUna - 1, c.rcvNxt, TcpSegment.ACK, advertiseWindow(), o, 0, 0, c.offloads, 0);
+        c.header.segment(c.sndUna - 1, c.rcvNxt, TcpSegment.ACK, advertiseWindow()).options(o);
+        c.tcp.writer.sendSegment(c, 0, 0, 0);
     }
 }

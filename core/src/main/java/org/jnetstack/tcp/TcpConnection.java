@@ -6,8 +6,7 @@ import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.tcp.cc.CongestionControl;
 import org.jnetstack.tcp.cc.CongestionControls;
 import org.jnetstack.wire.Ipv4Address;
-import org.jnetstack.wire.TcpOptions;
-import org.jnetstack.wire.TcpSegment;
+import org.jnetstack.wire.TcpHeader;
 
 /**
  * One TCP connection: the RFC 9293 state machine with RFC 7323 (window scaling, timestamps,
@@ -64,6 +63,8 @@ public final class TcpConnection {
     boolean keepAlive;
     /** The outgoing device's checksum and segmentation offloads (NONE for in-process devices). */
     final LinkOffloads offloads;
+    /** The header of the segment being sent: the ports set once, the rest per segment (no allocation). */
+    final TcpHeader header;
 
     // --- receive side (RFC 9293 §3.3.1) ---
     int irs;
@@ -138,6 +139,7 @@ public final class TcpConnection {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.key = Tcp.key(remoteIp, remotePort, localPort);
+        this.header = new TcpHeader().ports(localPort, remotePort);
         this.handler = handler != null ? handler : new TcpHandler() { };
         this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), ReceiveBuffer.DEFAULT_MAX_RANGES, tcp.memory());

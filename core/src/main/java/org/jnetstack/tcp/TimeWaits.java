@@ -259,8 +259,8 @@ final class TimeWaits {
         if (r.tsOk) {
             o.setTimestamps((int) (now() / 1_000_000L) + r.tsOffset, r.tsRecent);
         }
-        tcp.writer.sendBare(r.localIp, r.localPort(), r.remoteIp(), r.remotePort(), r.sndMax, r.rcvNxt, TcpSegment.ACK,
-                r.windowField(), o);
+        tcp.writer.sendBare(r.localIp, r.remoteIp(), tcp.writer.bareHeader().ports(r.localPort(), r.remotePort())
+                .segment(r.sndMax, r.rcvNxt, TcpSegment.ACK, r.windowField()).options(o));
     }
 
     private long now() {

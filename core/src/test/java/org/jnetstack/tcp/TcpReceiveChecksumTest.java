@@ -11,6 +11,7 @@ import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,8 +65,8 @@ class TcpReceiveChecksumTest {
         TcpOptions o = tsVal == null ? null : new TcpOptions().setTimestamps(tsVal, 0);
         int hl = TcpSegment.headerLength(o);
         System.arraycopy(payload, 0, f, 34 + hl, payload.length);
-        TcpSegment.write(f, 34, client.localPort(), 80, seq, server.sndNxtForTest(), TcpSegment.ACK, 1000, 0, o,
-                payload.length, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
+                .segment(seq, server.sndNxtForTest(), TcpSegment.ACK, 1000).options(o), payload.length, A, B);
         if (corruptAt >= 0) {
             f[34 + corruptAt] ^= 0x10;
         }
@@ -168,7 +169,8 @@ class TcpReceiveChecksumTest {
     void forgeWithAck(int seq, int ack, byte[] payload) {
         byte[] f = new byte[14 + 20 + 20 + payload.length];
         System.arraycopy(payload, 0, f, 54, payload.length);
-        TcpSegment.write(f, 34, client.localPort(), 80, seq, ack, TcpSegment.ACK, 1000, 0, null, payload.length, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
+                .segment(seq, ack, TcpSegment.ACK, 1000), payload.length, A, B);
         Ipv4Packet.writeHeader(f, 14, 0, 20 + 20 + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
