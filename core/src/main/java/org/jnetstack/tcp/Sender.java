@@ -259,10 +259,7 @@ final class Sender {
      * the payload length actually sent (a FIN is dropped from a cut segment).
      */
     private int transmit(int seq, int len, int flags) {
-        TcpOptions o = c.tcp.writer.txOptions().clear();
-        if (c.tsOk) {
-            o.setTimestamps(c.tsValue(), c.tsRecent);
-        }
+        TcpOptions o = timestampOption();
         addSackBlocks(o);
         int room = c.mss + (c.tsOk ? 12 : 0) - o.encodedLength();
         int segmentSize = 0;
@@ -508,11 +505,16 @@ final class Sender {
      * at SND.UNA-1, as Linux sends it.
      */
     private void sendProbe() {
+        c.header.segment(c.sndUna - 1, c.rcvNxt, TcpSegment.ACK, advertiseWindow()).options(timestampOption());
+        c.tcp.writer.sendSegment(c, 0, 0, 0);
+    }
+
+    /** The options of a segment after the SYN: the timestamps (RFC 7323 §3.2) when both sides use them. */
+    private TcpOptions timestampOption() {
         TcpOptions o = c.tcp.writer.txOptions().clear();
         if (c.tsOk) {
             o.setTimestamps(c.tsValue(), c.tsRecent);
         }
-        c.header.segment(c.sndUna - 1, c.rcvNxt, TcpSegment.ACK, advertiseWindow()).options(o);
-        c.tcp.writer.sendSegment(c, 0, 0, 0);
+        return o;
     }
 }
