@@ -232,7 +232,6 @@ public final class Tcp implements IpProtocolHandler {
         timeWaits.end(r);
     }
 
-
     public List<TcpListener> listeners() {
         return listeners.values();
     }
