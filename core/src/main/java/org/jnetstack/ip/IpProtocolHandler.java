@@ -7,8 +7,10 @@ public interface IpProtocolHandler {
     /**
      * A datagram for us. {@code ip} is a view of its IPv4 header (already checked); the
      * transport bytes are {@code buf[off, off+len)}. Valid only during the call.
+     * {@code checksumVerified}: the device vouched for the transport checksum (an offloading
+     * TAP), so the transport skips verifying it.
      */
-    void input(NetInterface iface, Ipv4Packet ip, byte[] buf, int off, int len);
+    void input(NetInterface iface, Ipv4Packet ip, byte[] buf, int off, int len, boolean checksumVerified);
 
     /**
      * An ICMP error about a datagram we sent (RFC 1122 §3.2.2.1: passed to the transport), with

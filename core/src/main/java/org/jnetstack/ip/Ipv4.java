@@ -51,7 +51,6 @@ public final class Ipv4 {
     private final Ipv4Packet rxView = new Ipv4Packet();
     private boolean acceptAnyDestination;
     /** True while a received datagram whose transport checksum the device vouched for is being delivered. */
-    private boolean rxChecksumVerified;
 
     private final Counter rxPackets;
     private final Counter rxDelivered;
@@ -272,14 +271,6 @@ public final class Ipv4 {
         return r.iface().device().offloads();
     }
 
-    /**
-     * During {@link IpProtocolHandler#input}: true if the device vouched for the transport
-     * checksum of this datagram (offloading TAP), so the transport skips verifying it.
-     */
-    public boolean transportChecksumVerified() {
-        return rxChecksumVerified;
-    }
-
     /** MTU of the interface that leads to {@code dst} (the first interface's if none does). */
     public int mtuFor(int dst) {
         Route r = route(dst);
@@ -408,16 +399,8 @@ public final class Ipv4 {
         input(ni, buf, off, len, false, (frameFlags & FrameHandler.RX_CHECKSUM_VERIFIED) != 0);
     }
 
+    /** {@code checksumVerified}: the device vouched for the transport checksum (passed up with the datagram). */
     private void input(NetInterface ni, byte[] buf, int off, int len, boolean looped, boolean checksumVerified) {
-        rxChecksumVerified = checksumVerified;
-        try {
-            checkAndDeliver(ni, buf, off, len, looped);
-        } finally {
-            rxChecksumVerified = false;
-        }
-    }
-
-    private void checkAndDeliver(NetInterface ni, byte[] buf, int off, int len, boolean looped) {
         rxPackets.inc();
         Ipv4Packet ip = rxView.wrap(buf, off, len);
         Malformed m = ip.check();
@@ -439,11 +422,10 @@ public final class Ipv4 {
         }
         len = ip.totalLength(); // trim link-layer padding
         if (ip.isFragment()) {
-            rxChecksumVerified = false; // the reassembled datagram is checked as a whole
-            reassembly.add(ni, ip, buf, off, len);
+            reassembly.add(ni, ip, buf, off, len); // the reassembled datagram is checked as a whole
             return;
         }
-        deliver(ni, ip, buf, off);
+        deliver(ni, ip, buf, off, checksumVerified);
     }
 
     /**
@@ -459,7 +441,7 @@ public final class Ipv4 {
     }
 
     /** Hands a whole datagram (its header viewed by {@code ip}) to its transport. */
-    void deliver(NetInterface ni, Ipv4Packet ip, byte[] buf, int off) {
+    void deliver(NetInterface ni, Ipv4Packet ip, byte[] buf, int off, boolean checksumVerified) {
         int proto = ip.protocol();
         int tOff = ip.payloadOffset();
         int tLen = ip.payloadLength();
@@ -475,6 +457,6 @@ public final class Ipv4 {
             return;
         }
         rxDelivered.inc();
-        h.input(ni, ip, buf, tOff, tLen);
+        h.input(ni, ip, buf, tOff, tLen, checksumVerified);
     }
 }

@@ -232,7 +232,7 @@ public final class Reassembly {
         b[hOff + 10] = (byte) (sum >>> 8);
         b[hOff + 11] = (byte) sum;
         Ipv4Packet whole = view.wrap(b, hOff, totalLength);
-        ip.deliver(d.iface, whole, b, hOff);
+        ip.deliver(d.iface, whole, b, hOff, false); // checked as a whole: no device vouched for it
     }
 
     private void expire(Datagram d) {

@@ -41,8 +41,9 @@ import org.jnetstack.wire.MacAddress;
  * {@link StreamOptions#readBufferBytes()}; every frame lying whole in it is handed up where it lies.
  * Only a frame cut by the read's end is copied, into a buffer for one frame, and completed from the
  * next read. Frames sent during an iteration are gathered, each behind its length, and written
- * with one {@code write(2)} at the iteration's end (a flush hook of the loop); what the socket does
- * not take waits, and the device asks the epoll set for writability until it is written.
+ * with one {@code write(2)} at the iteration's end (a {@link org.jnetstack.loop.BatchEndTask}); what
+ * the socket does not take waits, and the device asks the epoll set for writability until it is
+ * written (each iteration that polls the device tries again).
  *
  * <p><b>A hostile or broken peer.</b> A length below 14 (no Ethernet header) or above the MTU plus
  * 18 ({@link StreamOptions#maxFrame()}) cannot be a frame: the stream has lost its framing and
@@ -110,7 +111,8 @@ public final class StreamDevice implements LinkDevice {
     private volatile boolean connected;
     private volatile boolean closed;
     private DeviceContext context;
-    private final Runnable flushHook = this::flush;
+    /** Writes the frames gathered in an iteration at its end: requested by {@link #send}. */
+    private org.jnetstack.loop.BatchEndTask flushTask;
 
     /** {@code peer}: the address to connect to (copied), or null to listen on {@code sockets.listenFd()}. */
     private StreamDevice(String name, MacAddress mac, StreamOptions options, Path unixPath, StreamListener sockets,
@@ -252,7 +254,7 @@ public final class StreamDevice implements LinkDevice {
             throw new IllegalStateException(name + " is closed");
         }
         this.context = Objects.requireNonNull(ctx, "context");
-        ctx.loop().addFlushHook(flushHook);
+        flushTask = ctx.loop().newBatchEndTask(this::flush);
         if (peerAddress != null) {
             reconnect = ctx.loop().newTimer(this::connect);
             connect();
@@ -329,6 +331,9 @@ public final class StreamDevice implements LinkDevice {
         }
         if (connecting && !connectFinished()) {
             return 0;
+        }
+        if (txLength > 0) {
+            flushTask.request(); // what the socket did not take: try again at this iteration's end
         }
         int n = connFd >= 0 ? readFrames(handler, maxFrames) : 0;
         if (n < maxFrames && listenFd >= 0) {
@@ -525,12 +530,13 @@ public final class StreamDevice implements LinkDevice {
         t[p + 3] = (byte) len;
         System.arraycopy(buf, off, t, p + StreamOptions.LENGTH_PREFIX, len);
         txLength = p + need;
+        flushTask.request();
         stats.txFrames.inc();
         stats.txBytes.add(len);
         return true;
     }
 
-    /** Writes what is gathered (the loop's flush hook); what the socket does not take waits for writability. */
+    /** Writes what is gathered (at the end of the loop's iteration); what the socket does not take waits for writability. */
     private void flush() {
         if (connFd < 0 || txLength == 0 || closed || connecting) {
             return;

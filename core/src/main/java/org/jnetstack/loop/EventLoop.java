@@ -26,7 +26,8 @@ import org.jnetstack.stats.Counters;
  *   <li>polls every attached {@link Pollable} (link devices: received frames), in batches;</li>
  *   <li>runs due timers;</li>
  *   <li>runs tasks handed in from other threads ({@link #execute});</li>
- *   <li>runs flush hooks (output batched during the iteration);</li>
+ *   <li>ends the batch: runs the {@link BatchEndTask}s requested during the iteration (output
+ *       batched over it: TCP's ACKs, sockets' moves, devices' gathered frames);</li>
  *   <li>waits at one point for a frame, a task or the next deadline.</li>
  * </ol>
  * With a {@link VirtualClock} an idle loop does not wait: it jumps to the next deadline.
@@ -54,7 +55,7 @@ public final class EventLoop implements AutoCloseable {
     private final int receiveBatch;
     final TimerQueue timers = new TimerQueue();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final List<Runnable> flushHooks = new ArrayList<>();
+    final BatchEndQueue batchEnd = new BatchEndQueue();
     private volatile Attachment[] attachments = new Attachment[0];
     private int[] pollFds = new int[0];
     private int pollFdCount;
@@ -160,9 +161,9 @@ public final class EventLoop implements AutoCloseable {
         return LoopCalls.await(this, task, timeout);
     }
 
-    /** Runs {@code hook} at the end of every iteration (to flush batched output); loop thread only. */
-    public void addFlushHook(Runnable hook) {
-        flushHooks.add(Objects.requireNonNull(hook, "hook"));
+    /** Creates a task for the end of a batch, not requested yet ({@link BatchEndTask}); loop thread only. */
+    public BatchEndTask newBatchEndTask(Runnable action) {
+        return new BatchEndTask(this, Objects.requireNonNull(action, "action"));
     }
 
     /** Wakes the loop from its wait point; safe from any thread. */
@@ -328,7 +329,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private boolean isIdle() {
-        return tasks.isEmpty() && !woken && !framesSignalled;
+        return tasks.isEmpty() && !woken && !framesSignalled && batchEnd.isEmpty();
     }
 
     void runOnce(boolean mayWait) {
@@ -398,14 +399,10 @@ public final class EventLoop implements AutoCloseable {
                 fault("task", null, e);
             }
         }
-        // 4. flush
-        for (int i = 0; i < flushHooks.size(); i++) {
-            try {
-                flushHooks.get(i).run();
-            } catch (Throwable e) {
-                fault("flush", null, e);
-            }
-        }
+        // 4. end of the batch
+        worked |= !batchEnd.isEmpty();
+        batchEnd.runAll(this);
+        more |= !batchEnd.isEmpty();
         if (!mayWait || more || !tasks.isEmpty() || woken || framesSignalled || closed) {
             return;
         }
@@ -445,6 +442,15 @@ public final class EventLoop implements AutoCloseable {
             }
         } finally {
             waiting = false;
+        }
+    }
+
+    /** Runs {@code action}, containing what it throws as {@link #fault} does. */
+    void runContained(Runnable action, String where) {
+        try {
+            action.run();
+        } catch (Throwable e) {
+            fault(where, null, e);
         }
     }
 

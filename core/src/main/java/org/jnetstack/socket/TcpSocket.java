@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
+import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
@@ -777,23 +778,24 @@ public final class TcpSocket implements Closeable {
             flushAfterBatch();
         }
 
-        // Loop thread only. A task handed in from the loop itself runs after the current batch of
-        // received frames: one move and one wake-up of the application per batch, not per segment.
-        private boolean pullQueued;
-        private boolean flushQueued;
+        // Loop thread only. Both run at the end of the loop's batch of received frames: one move
+        // and one wake-up of the application per batch, not per segment. Made on first use (the
+        // loop thread), then re-requested without allocating.
+        private BatchEndTask pullTask;
+        private BatchEndTask flushTask;
 
         private void pullAfterBatch() {
-            if (!pullQueued) {
-                pullQueued = true;
-                loop.execute(this::pull);
+            if (pullTask == null) {
+                pullTask = loop.newBatchEndTask(this::pull);
             }
+            pullTask.request();
         }
 
         private void flushAfterBatch() {
-            if (!flushQueued) {
-                flushQueued = true;
-                loop.execute(this::flush);
+            if (flushTask == null) {
+                flushTask = loop.newBatchEndTask(this::flush);
             }
+            flushTask.request();
         }
 
         /**
@@ -842,7 +844,6 @@ public final class TcpSocket implements Closeable {
 
         /** Moves received bytes from the connection into the ring while it has room. */
         void pull() {
-            pullQueued = false;
             lock.lock();
             try {
                 pullPosted = false;
@@ -873,7 +874,6 @@ public final class TcpSocket implements Closeable {
 
         /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
         void flush() {
-            flushQueued = false;
             boolean closeNow = false;
             TcpConnection c;
             lock.lock();

@@ -46,10 +46,8 @@ public final class ReceiveBuffer {
     private int rangeCount;
     private long stamps;
 
-    // The bytes last staged by stageInOrder (lying in free ring space after the readable bytes,
-    // not yet readable): where they came from, so that write() of the same bytes skips its copy.
-    private byte[] stagedFrom;  // null when nothing is staged
-    private int stagedOff;
+    // Bytes staged by stageInOrder: they lie in free ring space right after the readable bytes,
+    // not yet readable, until commitStaged makes them so (0: nothing staged).
     private int stagedLen;
 
     public ReceiveBuffer(int capacity) {
@@ -145,7 +143,7 @@ public final class ReceiveBuffer {
             System.arraycopy(ring, readPoint, next, 0, first);
             System.arraycopy(ring, 0, next, first, span - first);
             give(ring);
-            stagedFrom = null; // staged bytes are not moved
+            stagedLen = 0; // staged bytes are not moved
             readPoint = 0;
         }
         ring = next;
@@ -185,22 +183,20 @@ public final class ReceiveBuffer {
             return 0; // no room in the range table: dropped, the peer will retransmit it
         }
         ensureStorage(readable + e);
-        if (!(s == 0 && offset == 0 && src == stagedFrom && off == stagedOff && e <= stagedLen)) {
-            copyIn(src, off + (s - offset), readable + s, e - s);
-        }
-        stagedFrom = null;
+        stagedLen = 0; // the copy below may overwrite staged bytes
+        copyIn(src, off + (s - offset), readable + s, e - s);
         return s == 0 ? advanceInOrder(e) : 0;
     }
 
     /**
      * Copies {@code src[off, off+len)} to where the next in-order bytes go (RCV.NXT), without
      * making them readable, and returns the Internet checksum's partial sum of those bytes
-     * (RFC 1071, summed while copying). A following {@link #write} at offset 0 of the same bytes
-     * (same array and offset) commits them without copying them again; anything else — another
-     * write, {@link #resize}, {@link #trim}, {@link #unstage} — forgets the staged copy, and bytes
-     * staged but never committed are simply free space again. This lets a received segment's
-     * checksum be verified in the same pass that stores its data, with nothing visible before the
-     * segment is known to be intact.
+     * (RFC 1071, summed while copying). {@link #commitStaged} then makes them readable without
+     * copying them again; anything else — another write or stage, {@link #resize}, {@link #trim},
+     * {@link #unstage} — forgets the staged copy, and bytes staged but never committed are simply
+     * free space again, so undoing a stage costs nothing. This lets a received segment's checksum
+     * be verified in the same pass that stores its data, with nothing visible before the segment
+     * is known to be intact.
      *
      * <p>Only with no out-of-order data held and {@code len <= window()}: the staged bytes then
      * lie in free space and cannot overwrite anything ({@link #canStage}).
@@ -219,10 +215,22 @@ public final class ReceiveBuffer {
             // The ring wrapped: the second piece starts `first` bytes into the data.
             sum = Checksum.addPiece(sum, Checksum.copyAndPartial(src, off + first, ring, 0, len - first, 0), first);
         }
-        stagedFrom = src;
-        stagedOff = off;
         stagedLen = len;
         return sum;
+    }
+
+    /**
+     * Makes the {@code len} bytes last {@linkplain #stageInOrder staged} readable, as {@link #write}
+     * at offset 0 of the same bytes would, and returns how many bytes became in-order; or -1 when
+     * no stage of that length is held any more (something since forgot it): the caller then
+     * writes the bytes as usual.
+     */
+    public int commitStaged(int len) {
+        if (len <= 0 || stagedLen != len) {
+            return -1;
+        }
+        stagedLen = 0;
+        return advanceInOrder(len);
     }
 
     /** True when {@code len} bytes (1 or more) can be {@linkplain #stageInOrder staged}. */
@@ -232,7 +240,7 @@ public final class ReceiveBuffer {
 
     /** Forgets a staged copy (the segment was dropped); its bytes are free space again. */
     public void unstage() {
-        stagedFrom = null;
+        stagedLen = 0;
     }
 
     /** New in-order bytes [0, e): absorb the out-of-order ranges they now reach. */
@@ -401,7 +409,7 @@ public final class ReceiveBuffer {
      */
     public void resize(int newCapacity) {
         checkCapacity(newCapacity);
-        stagedFrom = null; // staged bytes are not copied to a new ring
+        stagedLen = 0; // staged bytes are not copied to a new ring
         if (newCapacity < readable) {
             throw new IllegalArgumentException(
                     "new capacity " + newCapacity + " must hold the " + readable + " readable bytes");
@@ -441,7 +449,7 @@ public final class ReceiveBuffer {
         lengthHint = ring.length;
         give(ring);
         ring = null;
-        stagedFrom = null;
+        stagedLen = 0;
         rangeStart = null;
         rangeEnd = null;
         rangeStamp = null;

@@ -17,9 +17,10 @@ public final class TcpListener {
     private final TcpConfig connectionConfig;
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private Consumer<TcpListener> onAcceptable;
-    int halfOpen;
+    /** Connections in SYN-RECEIVED that came in here (the SYN queue, against TcpConfig.synQueue). */
+    private int halfOpen;
     /** Connections that came in here and have not ended (half-open, queued, accepted): see TcpConfig.maxConnectionsPerListener. */
-    int connections;
+    private int connections;
     private boolean closed;
 
     TcpListener(Tcp tcp, int localAddress, int port, int backlog, TcpConfig connectionConfig,
@@ -61,6 +62,27 @@ public final class TcpListener {
 
     public int queued() {
         return acceptQueue.size();
+    }
+
+    int halfOpen() {
+        return halfOpen;
+    }
+
+    void halfOpenStarted() {
+        halfOpen++;
+    }
+
+    void halfOpenEnded() {
+        halfOpen--;
+    }
+
+    /** A connection came in here (it counts until {@link #released}). */
+    void admitted() {
+        connections++;
+    }
+
+    void released() {
+        connections--;
     }
 
     boolean acceptQueueFull() {

@@ -17,7 +17,7 @@ import org.jnetstack.wire.Ipv4Address;
  * handshake. Loop thread only.
  */
 public final class TcpSynRequest {
-    private final Tcp tcp;
+    private final PassiveOpens tcp;
     final NetInterface iface;
     final byte[] datagram; // IPv4 header + TCP header of the SYN (no payload)
     final int ipHeaderLength;
@@ -31,7 +31,7 @@ public final class TcpSynRequest {
     private final long receivedAt;
     private boolean decided;
 
-    TcpSynRequest(Tcp tcp, NetInterface iface, byte[] datagram, int ipHeaderLength,
+    TcpSynRequest(PassiveOpens tcp, NetInterface iface, byte[] datagram, int ipHeaderLength,
                   int localIp, int localPort, int remoteIp, int remotePort, long receivedAt) {
         this.tcp = tcp;
         this.iface = iface;

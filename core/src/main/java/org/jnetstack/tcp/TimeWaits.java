@@ -201,16 +201,16 @@ final class TimeWaits {
         boolean syn = (flags & TcpSegment.SYN) != 0;
         if (r.tsOk && opts.hasTimestamps() && !rst && Seq.lt(opts.tsVal(), r.tsRecent)
                 && now() / 1_000_000L - r.tsRecentAgeMillis < PAWS_IDLE_MILLIS) {
-            tcp.countPaws(); // RFC 7323 §5.3
+            tcp.counters.pawsRejected.inc(); // RFC 7323 §5.3
             sendAck(r);
             return;
         }
         int segLen = seg.sequenceLength();
         int wnd = r.rcvWindow;
-        if (!acceptable(r.rcvNxt, seq, segLen, wnd) && !(wnd == 0 && seq == r.rcvNxt)) {
+        if (!SegmentArrival.acceptable(r.rcvNxt, wnd, seq, segLen) && !(wnd == 0 && seq == r.rcvNxt)) {
             if (!rst) {
-                tcp.countOutOfWindow();
-                if (tcp.invalidAckAllowed(r)) {
+                tcp.counters.outOfWindow.inc();
+                if (tcp.challengeAcks.invalidAckAllowed(r)) {
                     sendAck(r);
                 }
             }
@@ -219,17 +219,13 @@ final class TimeWaits {
         if (rst) {
             if (seq == r.rcvNxt) {
                 end(r);
-            } else if (tcp.challengeAckAllowed(r)) {
-                tcp.countChallengeAck();
-                sendAck(r);
+            } else {
+                challengeAck(r);
             }
             return;
         }
         if (syn) {
-            if (tcp.challengeAckAllowed(r)) {
-                tcp.countChallengeAck();
-                sendAck(r);
-            }
+            challengeAck(r);
             return;
         }
         if ((flags & TcpSegment.ACK) == 0) {
@@ -241,15 +237,12 @@ final class TimeWaits {
         }
         int ack = seg.acknowledgmentNumber();
         if (Seq.gt(ack, r.sndMax)) {
-            tcp.countAckTooNew();
+            tcp.counters.ackTooNew.inc();
             sendAck(r);
             return;
         }
         if (Seq.lt(ack, r.sndMax - r.maxSndWnd)) {
-            if (tcp.challengeAckAllowed(r)) {
-                tcp.countChallengeAck();
-                sendAck(r);
-            }
+            challengeAck(r);
             return;
         }
         int len = seg.payloadLength();
@@ -264,24 +257,20 @@ final class TimeWaits {
         }
     }
 
-    private static boolean acceptable(int rcvNxt, int seq, int segLen, int wnd) {
-        if (segLen == 0) {
-            return wnd == 0 ? seq == rcvNxt : Seq.le(rcvNxt, seq) && Seq.lt(seq, rcvNxt + wnd);
+    /** A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), if the limits allow one now. */
+    private void challengeAck(Record r) {
+        if (tcp.challengeAcks.allowed(r)) {
+            sendAck(r);
         }
-        if (wnd == 0) {
-            return false;
-        }
-        int last = seq + segLen - 1;
-        return (Seq.le(rcvNxt, seq) && Seq.lt(seq, rcvNxt + wnd)) || (Seq.le(rcvNxt, last) && Seq.lt(last, rcvNxt + wnd));
     }
 
     private void sendAck(Record r) {
-        TcpOptions o = tcp.txOptions().clear();
+        TcpOptions o = tcp.writer.txOptions().clear();
         if (r.tsOk) {
             o.setTimestamps((int) (now() / 1_000_000L) + r.tsOffset, r.tsRecent);
         }
-        tcp.sendBare(r.localIp, r.localPort(), r.remoteIp(), r.remotePort(), r.sndMax, r.rcvNxt, TcpSegment.ACK,
-                r.windowField(), o);
+        tcp.writer.sendBare(r.localIp, r.remoteIp(), tcp.writer.bareHeader().ports(r.localPort(), r.remotePort())
+                .segment(r.sndMax, r.rcvNxt, TcpSegment.ACK, r.windowField()).options(o));
     }
 
     private long now() {

@@ -164,10 +164,10 @@ public final class Udp implements IpProtocolHandler {
     }
 
     @Override
-    public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len) {
+    public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
         rxDatagrams.inc();
         // An offloading TAP hands up datagrams with partial checksums (never on a wire) flagged as verified.
-        Malformed m = view.wrap(buf, off, len).check(pkt.source(), pkt.destination(), !ip.transportChecksumVerified());
+        Malformed m = view.wrap(buf, off, len).check(pkt.source(), pkt.destination(), !checksumVerified);
         if (m != null) {
             rxMalformed[m.ordinal()].inc();
             return;

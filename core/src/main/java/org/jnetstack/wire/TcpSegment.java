@@ -8,6 +8,18 @@ public final class TcpSegment {
     public static final int MIN_HEADER_LENGTH = 20;
     public static final int MAX_HEADER_LENGTH = 60;
 
+    // Where each field lies in the header (RFC 9293 §3.1, figure 1).
+    private static final int SOURCE_PORT = 0;
+    private static final int DESTINATION_PORT = 2;
+    private static final int SEQUENCE_NUMBER = 4;
+    private static final int ACKNOWLEDGMENT_NUMBER = 8;
+    private static final int DATA_OFFSET = 12; // high 4 bits: header length in 32-bit words
+    private static final int CONTROL_BITS = 13;
+    private static final int WINDOW = 14;
+    /** Offset of the checksum field in the header. */
+    public static final int CHECKSUM_OFFSET = 16;
+    private static final int URGENT_POINTER = 18;
+
     public static final int FIN = 0x01;
     public static final int SYN = 0x02;
     public static final int RST = 0x04;
@@ -64,25 +76,25 @@ public final class TcpSegment {
     }
 
     public int sourcePort() {
-        return Bytes.u16(buf, off);
+        return Bytes.u16(buf, off + SOURCE_PORT);
     }
 
     public int destinationPort() {
-        return Bytes.u16(buf, off + 2);
+        return Bytes.u16(buf, off + DESTINATION_PORT);
     }
 
     /** Sequence number; compare with modular arithmetic ({@code a - b < 0}). */
     public int sequenceNumber() {
-        return Bytes.i32(buf, off + 4);
+        return Bytes.i32(buf, off + SEQUENCE_NUMBER);
     }
 
     public int acknowledgmentNumber() {
-        return Bytes.i32(buf, off + 8);
+        return Bytes.i32(buf, off + ACKNOWLEDGMENT_NUMBER);
     }
 
     /** The data offset field: header length in 32-bit words (5..15). */
     public int dataOffset() {
-        return (buf[off + 12] & 0xFF) >>> 4;
+        return (buf[off + DATA_OFFSET] & 0xFF) >>> 4;
     }
 
     /** Header length in bytes, options included. */
@@ -92,7 +104,7 @@ public final class TcpSegment {
 
     /** The eight control bits, CWR (0x80) down to FIN (0x01). */
     public int flags() {
-        return buf[off + 13] & 0xFF;
+        return buf[off + CONTROL_BITS] & 0xFF;
     }
 
     /** True when every bit of {@code mask} is set. */
@@ -118,15 +130,15 @@ public final class TcpSegment {
 
     /** The unscaled window field. */
     public int window() {
-        return Bytes.u16(buf, off + 14);
+        return Bytes.u16(buf, off + WINDOW);
     }
 
     public int checksum() {
-        return Bytes.u16(buf, off + 16);
+        return Bytes.u16(buf, off + CHECKSUM_OFFSET);
     }
 
     public int urgentPointer() {
-        return Bytes.u16(buf, off + 18);
+        return Bytes.u16(buf, off + URGENT_POINTER);
     }
 
     public int optionsOffset() {
@@ -157,39 +169,33 @@ public final class TcpSegment {
     }
 
     /**
-     * Writes the header and options (aligned to 4 bytes) with a zero checksum; call
+     * Writes header {@code h} and its options (aligned to 4 bytes) with a zero checksum; call
      * {@link #fillChecksum} once the payload is in place after it.
      *
-     * @param options may be null for none
      * @return the header length
      */
-    public static int writeHeader(byte[] buf, int off, int srcPort, int dstPort, int seq, int ack,
-                                  int flags, int window, int urgentPointer, TcpOptions options) {
+    public static int writeHeader(byte[] buf, int off, TcpHeader h) {
+        TcpOptions options = h.options();
         int optLen = options == null ? 0 : options.write(buf, off + MIN_HEADER_LENGTH);
         int hl = MIN_HEADER_LENGTH + optLen;
-        Bytes.putU16(buf, off, srcPort);
-        Bytes.putU16(buf, off + 2, dstPort);
-        Bytes.putI32(buf, off + 4, seq);
-        Bytes.putI32(buf, off + 8, ack);
-        buf[off + 12] = (byte) ((hl / 4) << 4);
-        buf[off + 13] = (byte) flags;
-        Bytes.putU16(buf, off + 14, window);
-        buf[off + 16] = 0;
-        buf[off + 17] = 0;
-        Bytes.putU16(buf, off + 18, urgentPointer);
+        Bytes.putU16(buf, off + SOURCE_PORT, h.sourcePort());
+        Bytes.putU16(buf, off + DESTINATION_PORT, h.destinationPort());
+        Bytes.putI32(buf, off + SEQUENCE_NUMBER, h.sequenceNumber());
+        Bytes.putI32(buf, off + ACKNOWLEDGMENT_NUMBER, h.acknowledgmentNumber());
+        buf[off + DATA_OFFSET] = (byte) ((hl / 4) << 4);
+        buf[off + CONTROL_BITS] = (byte) h.flags();
+        Bytes.putU16(buf, off + WINDOW, h.window());
+        Bytes.putU16(buf, off + CHECKSUM_OFFSET, 0);
+        Bytes.putU16(buf, off + URGENT_POINTER, h.urgentPointer());
         return hl;
     }
 
     /** Computes and stores the checksum over pseudo-header + the {@code tcpLength}-byte segment. */
     public static void fillChecksum(byte[] buf, int off, int tcpLength, int srcIp, int dstIp) {
-        buf[off + 16] = 0;
-        buf[off + 17] = 0;
+        Bytes.putU16(buf, off + CHECKSUM_OFFSET, 0);
         int sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, tcpLength);
-        Bytes.putU16(buf, off + 16, Checksum.finish(Checksum.partial(buf, off, tcpLength, sum)));
+        Bytes.putU16(buf, off + CHECKSUM_OFFSET, Checksum.finish(Checksum.partial(buf, off, tcpLength, sum)));
     }
-
-    /** Offset of the checksum field in the header. */
-    public static final int CHECKSUM_OFFSET = 16;
 
     /**
      * Stores the pseudo-header sum (not complemented) in the checksum field: what a device with
@@ -200,10 +206,12 @@ public final class TcpSegment {
         Bytes.putU16(buf, off + CHECKSUM_OFFSET, Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, tcpLength));
     }
 
-    /** Writes header + options and fills the checksum, the payload already lying after the header. */
-    public static int write(byte[] buf, int off, int srcPort, int dstPort, int seq, int ack, int flags, int window,
-                            int urgentPointer, TcpOptions options, int payloadLength, int srcIp, int dstIp) {
-        int hl = writeHeader(buf, off, srcPort, dstPort, seq, ack, flags, window, urgentPointer, options);
+    /**
+     * Writes header {@code h} with its options and fills the checksum, the {@code payloadLength}
+     * payload bytes already lying after the header; returns the header length.
+     */
+    public static int write(byte[] buf, int off, TcpHeader h, int payloadLength, int srcIp, int dstIp) {
+        int hl = writeHeader(buf, off, h);
         fillChecksum(buf, off, hl + payloadLength, srcIp, dstIp);
         return hl;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
 import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +70,8 @@ class VirtioNetHeaderTest {
             r.nextBytes(full);
             int tcp = 34;
             int tcpLen = full.length - tcp;
-            TcpSegment.writeHeader(full, tcp, 1234, 80, r.nextInt(), r.nextInt(), TcpSegment.ACK, 5000, 0, null);
+            TcpSegment.writeHeader(full, tcp, new TcpHeader().ports(1234, 80)
+                    .segment(r.nextInt(), r.nextInt(), TcpSegment.ACK, 5000));
             byte[] partial = full.clone();
             TcpSegment.fillChecksum(full, tcp, tcpLen, src, dst);
             TcpSegment.fillPartialChecksum(partial, tcp, tcpLen, src, dst);

@@ -228,12 +228,34 @@ class EventLoopTest {
     }
 
     @Test
-    void flushHooksRunAfterTasksInEachIteration() {
+    void batchEndTasksRunAfterTasksOncePerRequest() {
         EventLoop loop = EventLoop.virtual();
         List<String> log = new ArrayList<>();
-        loop.addFlushHook(() -> log.add("flush"));
-        loop.execute(() -> log.add("task"));
+        BatchEndTask flush = loop.newBatchEndTask(() -> log.add("flush"));
+        loop.execute(() -> {
+            log.add("task");
+            flush.request();
+            flush.request(); // already requested: runs once
+        });
         loop.runPending();
-        assertThat(log).startsWith("task", "flush");
+        assertThat(log).containsExactly("task", "flush");
+        assertThat(flush.isRequested()).isFalse();
+        loop.runPending();
+        assertThat(log).as("not requested again: not run again").containsExactly("task", "flush");
+    }
+
+    @Test
+    void aBatchEndTaskRequestedWhileTheStepRunsRunsInTheSameStep() {
+        EventLoop loop = EventLoop.virtual();
+        List<String> log = new ArrayList<>();
+        BatchEndTask device = loop.newBatchEndTask(() -> log.add("device"));
+        BatchEndTask socket = loop.newBatchEndTask(() -> {
+            log.add("socket");
+            device.request(); // e.g. a socket's flush produces frames a device gathers
+        });
+        loop.execute(socket::request);
+        loop.execute(() -> log.add("next task"));
+        loop.runOnce(false);
+        assertThat(log).containsExactly("next task", "socket", "device");
     }
 }

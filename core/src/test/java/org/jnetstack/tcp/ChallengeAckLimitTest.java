@@ -14,6 +14,7 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,8 @@ class ChallengeAckLimitTest {
     void forgeInWindowReset(int i) {
         TcpConnection server = servers.get(i);
         byte[] f = new byte[14 + 20 + 20];
-        TcpSegment.write(f, 34, server.remotePort(), 80, server.rcvNxtForTest() + 100, 0, TcpSegment.RST, 1000, 0, null, 0, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(server.remotePort(), 80)
+                .segment(server.rcvNxtForTest() + 100, 0, TcpSegment.RST, 1000), 0, A, B);
         Ipv4Packet.writeHeader(f, 14, 0, 40, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
@@ -137,8 +139,8 @@ class ChallengeAckLimitTest {
 
     void forgeOutOfWindow(TcpConnection server, int payload) {
         byte[] f = new byte[14 + 20 + 20 + payload];
-        TcpSegment.write(f, 34, server.remotePort(), 80, server.rcvNxtForTest() - 100_000, server.sndNxtForTest(),
-                TcpSegment.ACK, 1000, 0, null, payload, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(server.remotePort(), 80)
+                .segment(server.rcvNxtForTest() - 100_000, server.sndNxtForTest(), TcpSegment.ACK, 1000), payload, A, B);
         Ipv4Packet.writeHeader(f, 14, 0, 40 + payload, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);

@@ -367,7 +367,7 @@ class ReceiveBufferTest {
     }
 
     @Test
-    void stagedBytesAreSummedNotReadableAndCommittedByTheMatchingWrite() {
+    void stagedBytesAreSummedAndNotReadableUntilWritten() {
         ReceiveBuffer b = new ReceiveBuffer(10);
         b.write(0, stream(0, 7), 0, 7);
         b.skip(7);                                   // the next in-order byte goes to ring index 7
@@ -377,7 +377,7 @@ class ReceiveBufferTest {
         assertThat(b.readable()).as("staged is not received").isZero();
         assertThat(b.window()).isEqualTo(10);
 
-        // The write of the same bytes (same array and offset) commits what was staged.
+        // A write of the same bytes makes them readable (commitStaged would, without the copy).
         assertThat(b.write(0, segment, 0, 6)).isEqualTo(6);
         byte[] d = new byte[6];
         assertThat(b.read(d, 0, 6)).isEqualTo(6);
@@ -433,5 +433,36 @@ class ReceiveBufferTest {
         b.write(4, stream(4, 2), 0, 2);              // out of order: staging could overwrite it
         assertThat(b.canStage(1)).isFalse();
         assertThatThrownBy(() -> b.stageInOrder(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void commitStagedMakesTheStagedCopyReadableWithoutCopyingAgain() {
+        ReceiveBuffer b = new ReceiveBuffer(10);
+        b.write(0, stream(0, 7), 0, 7);
+        b.skip(7);                                   // the staged bytes wrap the ring
+        byte[] segment = stream(7, 6);
+        b.stageInOrder(segment, 0, 6);
+        Arrays.fill(segment, (byte) 0);              // the source changes: the ring keeps the staged copy
+        assertThat(b.commitStaged(6)).isEqualTo(6);
+        byte[] d = new byte[6];
+        assertThat(b.read(d, 0, 6)).isEqualTo(6);
+        assertThat(d).isEqualTo(stream(7, 6));
+        assertThat(b.commitStaged(6)).as("committed once").isEqualTo(-1);
+    }
+
+    @Test
+    void commitStagedRefusesAStageThatWasForgotten() {
+        ReceiveBuffer b = new ReceiveBuffer(16);
+        b.stageInOrder(stream(0, 8), 0, 8);
+        assertThat(b.commitStaged(4)).as("another length").isEqualTo(-1);
+        b.resize(32);
+        assertThat(b.commitStaged(8)).as("after resize").isEqualTo(-1);
+        b.stageInOrder(stream(0, 8), 0, 8);
+        b.write(0, stream(0, 2), 0, 2);
+        assertThat(b.commitStaged(8)).as("after a write").isEqualTo(-1);
+        b.stageInOrder(stream(2, 4), 0, 4);
+        b.unstage();
+        assertThat(b.commitStaged(4)).as("after unstage").isEqualTo(-1);
+        assertThat(b.readable()).isEqualTo(2);
     }
 }

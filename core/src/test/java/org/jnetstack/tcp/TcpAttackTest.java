@@ -11,6 +11,7 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +62,8 @@ class TcpAttackTest {
         }
         int hl = TcpSegment.headerLength(o);
         System.arraycopy(payload, 0, f, 34 + hl, payload.length);
-        TcpSegment.write(f, 34, client.localPort(), 80, seq, ack, flags, 1000, 0, o, payload.length, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
+                .segment(seq, ack, flags, 1000).options(o), payload.length, A, B);
         Ipv4Packet.writeHeader(f, 14, 0, 20 + hl + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, 34 + hl + payload.length);
@@ -111,7 +113,7 @@ class TcpAttackTest {
     void segmentForNoConnectionIsAnsweredWithReset() {
         long before = b.counters().get("tcp.tx.resets");
         byte[] f = new byte[14 + 20 + 20];
-        TcpSegment.write(f, 34, 4444, 81, 1000, 0, TcpSegment.SYN, 1000, 0, null, 0, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(4444, 81).segment(1000, 0, TcpSegment.SYN, 1000), 0, A, B);
         Ipv4Packet.writeHeader(f, 14, 0, 40, 1, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
@@ -146,7 +148,8 @@ class TcpAttackTest {
         for (int i = 0; i < 200; i++) {
             byte[] f = new byte[14 + 20 + 20];
             int spoofed = Ipv4Address.parseBits("10.0.0.50") + (i % 100);
-            TcpSegment.write(f, 34, 10000 + i, 80, i * 7919, 0, TcpSegment.SYN, 1000, 0, null, 0, spoofed, B);
+            TcpSegment.write(f, 34, new TcpHeader().ports(10000 + i, 80)
+                    .segment(i * 7919, 0, TcpSegment.SYN, 1000), 0, spoofed, B);
             Ipv4Packet.writeHeader(f, 14, 0, 40, i, 0, 64, Ipv4Packet.PROTO_TCP, spoofed, B);
             EthernetFrame.write(f, 0, w2.b().mac().bits(), 0x02000000AA00L + i, EthernetFrame.TYPE_IPV4);
             w2.a().send(f, 0, f.length);

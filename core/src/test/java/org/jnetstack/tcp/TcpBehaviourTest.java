@@ -97,6 +97,24 @@ class TcpBehaviourTest {
     }
 
     @Test
+    void aConnectionWaitsOnOneLoopTimerWhateverItsTimersWaitFor() {
+        setUp(TcpConfig.defaults().withKeepalive(Duration.ofSeconds(10), Duration.ofSeconds(2), 3));
+        TcpConnection c = established(new Events(), new ArrayList<>());
+        loop.runFor(5 * SECOND); // the handshake's timers have fired and found nothing to do
+        int before = loop.timerCount();
+        devA.loss = 1.0; // nothing reaches the peer: the retransmission timer stays armed
+        c.setKeepAlive(true);
+        c.write(new byte[100], 0, 100);
+        loop.runPending();
+        assertThat(a.counters().get("tcp.tx.segments")).isPositive();
+        // Keepalive and retransmission both wait, on the connection's one timer in the loop.
+        assertThat(loop.timerCount() - before).isEqualTo(1);
+        loop.runFor(3 * SECOND);
+        assertThat(a.counters().get("tcp.timeouts")).as("the retransmission timer still fires").isPositive();
+        assertThat(loop.timerCount() - before).isEqualTo(1);
+    }
+
+    @Test
     void retransmissionLimitEndsADeadConnectionWithATimeout() {
         setUp(TcpConfig.defaults());
         Events client = new Events();

@@ -15,6 +15,7 @@ import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 
@@ -185,7 +186,8 @@ class TcpMemoryTest {
         }
         int dstIp = to.iface().address();
         byte[] f = new byte[14 + 20 + 20];
-        TcpSegment.write(f, 34, srcPort, dstPort, seq, ack, flags, 1000, 0, null, 0, srcIp, dstIp);
+        TcpSegment.write(f, 34, new TcpHeader().ports(srcPort, dstPort)
+                .segment(seq, ack, flags, 1000), 0, srcIp, dstIp);
         Ipv4Packet.writeHeader(f, 14, 0, 40, 7, 0, 64, Ipv4Packet.PROTO_TCP, srcIp, dstIp);
         EthernetFrame.write(f, 0, to.iface().mac().bits(), forger.mac().bits(), EthernetFrame.TYPE_IPV4);
         forger.send(f, 0, f.length);

@@ -11,6 +11,7 @@ import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,8 +65,8 @@ class TcpReceiveChecksumTest {
         TcpOptions o = tsVal == null ? null : new TcpOptions().setTimestamps(tsVal, 0);
         int hl = TcpSegment.headerLength(o);
         System.arraycopy(payload, 0, f, 34 + hl, payload.length);
-        TcpSegment.write(f, 34, client.localPort(), 80, seq, server.sndNxtForTest(), TcpSegment.ACK, 1000, 0, o,
-                payload.length, A, B);
+        TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
+                .segment(seq, server.sndNxtForTest(), TcpSegment.ACK, 1000).options(o), payload.length, A, B);
         if (corruptAt >= 0) {
             f[34 + corruptAt] ^= 0x10;
         }
@@ -130,7 +131,7 @@ class TcpReceiveChecksumTest {
 
     @Test
     void anIntactSegmentThatIsRejectedLaterLeavesNoBytesBehind() {
-        // PAWS (RFC 7323 §5.3) drops this one after its checksum passed and its bytes were staged.
+        // PAWS (RFC 7323 §5.3) drops this one although its checksum is right.
         int ts = server.tsRecentForTest();
         byte[] stale = new byte[5000];
         Arrays.fill(stale, (byte) 'X');
@@ -140,5 +141,39 @@ class TcpReceiveChecksumTest {
         byte[] fresh = data(0, 5000);
         forge(server.rcvNxtForTest(), ts + 1, fresh, -1);
         assertThat(received.toByteArray()).isEqualTo(fresh);
+    }
+
+    @Test
+    void aSegmentThatFailsItsChecksBeforeTheTextIsNeverCopied() {
+        // The payload is copied only once the segment is known to carry the next bytes the
+        // connection takes: a segment beyond the window, a stale timestamp, or an ACK for data
+        // never sent leaves the receive buffer as it was — here, not even allocated.
+        assertThat(server.bufferFootprint()).as("nothing received yet: no storage").isZero();
+        int rcvNxt = server.rcvNxtForTest();
+        int ts = server.tsRecentForTest();
+        byte[] payload = data(0, 5000);
+        forge(rcvNxt + 1_000_000, null, payload, -1);
+        assertThat(b.counters().get("tcp.rx.out_of_window")).isEqualTo(1);
+        forge(rcvNxt, ts - 1000, payload, -1);
+        assertThat(b.counters().get("tcp.paws_rejected")).isEqualTo(1);
+        forgeWithAck(rcvNxt, server.sndNxtForTest() + 100_000, payload);
+        assertThat(b.counters().get("tcp.rx.ack_too_new")).isEqualTo(1);
+        assertThat(server.bufferFootprint()).as("no segment's bytes were copied").isZero();
+        assertThat(server.rcvNxtForTest()).isEqualTo(rcvNxt);
+
+        forge(rcvNxt, ts + 1, payload, -1);
+        assertThat(received.toByteArray()).isEqualTo(payload);
+    }
+
+    /** Like {@link #forge} with an acknowledgment number of our choice. */
+    void forgeWithAck(int seq, int ack, byte[] payload) {
+        byte[] f = new byte[14 + 20 + 20 + payload.length];
+        System.arraycopy(payload, 0, f, 54, payload.length);
+        TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
+                .segment(seq, ack, TcpSegment.ACK, 1000), payload.length, A, B);
+        Ipv4Packet.writeHeader(f, 14, 0, 20 + 20 + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
+        wire.a().send(f, 0, f.length);
+        loop.runPending();
     }
 }

@@ -14,6 +14,7 @@ import org.jnetstack.link.FaultProfile;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.VirtualClock;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
@@ -279,12 +280,16 @@ class TcpTransferTest {
     @Test
     void sequenceNumbersWrapAround() {
         setUp(0.02, TcpConfig.defaults(), 6);
-        a.tcp().isnOverride = () -> 0xFFFF_F000;
-        b.tcp().isnOverride = () -> 0xFFFF_FF00;
+        // The ISN is a clock (4 µs ticks, RFC 6528) plus a keyed offset: move the virtual clock
+        // so that the client's ISN is 2^32 - 4096, and its data wraps the sequence space.
+        int port = 40_000;
+        int isnNow = a.tcp().isn(A, port, B, 80);
+        ((VirtualClock) loop.clock()).advance(Integer.toUnsignedLong(0xFFFF_F000 - isnNow) * IsnGenerator.TICK_NANOS);
+        assertThat(a.tcp().isn(A, port, B, 80)).isEqualTo(0xFFFF_F000);
         Sink sink = serve(80);
         byte[] data = randomBytes(500_000, 2);
         Source src = new Source(data);
-        a.tcp().connect(B, 80, src);
+        a.tcp().connect(port, B, 80, src);
         assertThat(loop.runUntil(() -> sink.eof, 600 * SECOND)).isTrue();
         assertThat(sink.got.toByteArray()).isEqualTo(data);
     }

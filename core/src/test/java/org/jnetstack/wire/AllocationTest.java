@@ -20,6 +20,7 @@ class AllocationTest {
     private final byte[] dns = Captures.bytes(Captures.UDP_DNS_QUERY);
     private final byte[] out = new byte[100];
     private final TcpOptions outOpts = new TcpOptions().setTimestamps(1, 2).addSackBlock(3, 4);
+    private final TcpHeader outHeader = new TcpHeader().ports(1, 2).options(outOpts);
 
     private long parseAndBuild(int rounds) {
         long acc = 0;
@@ -32,7 +33,7 @@ class AllocationTest {
             ip.wrap(dns, 14, dns.length - 14).check();
             udp.wrap(dns, ip.payloadOffset(), ip.payloadLength()).check(ip.source(), ip.destination());
             acc += udp.payloadLength();
-            int hl = TcpSegment.write(out, 20, 1, 2, r, 4, TcpSegment.ACK, 6, 0, outOpts, 0, 7, 8);
+            int hl = TcpSegment.write(out, 20, outHeader.segment(r, 4, TcpSegment.ACK, 6), 0, 7, 8);
             acc += Ipv4Packet.writeHeader(out, 0, 0, 20 + hl, r, 0, 64, 6, 7, 8);
         }
         return acc;

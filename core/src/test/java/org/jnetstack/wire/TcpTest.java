@@ -28,8 +28,8 @@ class TcpTest {
         System.arraycopy(f, 0, built, 0, TCP);
         int hl = TcpSegment.headerLength(options);
         System.arraycopy(f, TCP + hl, built, TCP + hl, payloadLength);
-        int written = TcpSegment.write(built, TCP, srcPort, dstPort, seq, ack, flags, window, 0, options, payloadLength,
-                Captures.KERNEL_IP, Captures.PEER_IP);
+        int written = TcpSegment.write(built, TCP, new TcpHeader().ports(srcPort, dstPort)
+                .segment(seq, ack, flags, window).options(options), payloadLength, Captures.KERNEL_IP, Captures.PEER_IP);
         assertThat(written).isEqualTo(hl);
         return built;
     }
@@ -93,7 +93,8 @@ class TcpTest {
         f[TCP + 33] = 'i';
         f[TCP + 34] = '\n';
         TcpOptions o = new TcpOptions().setTimestamps(7, 8);
-        int hl = TcpSegment.write(f, TCP, 1, 2, -5, 9, TcpSegment.PSH | TcpSegment.ACK, 500, 0, o, 3, 11, 12);
+        int hl = TcpSegment.write(f, TCP, new TcpHeader().ports(1, 2)
+                .segment(-5, 9, TcpSegment.PSH | TcpSegment.ACK, 500).options(o), 3, 11, 12);
         assertThat(hl).isEqualTo(32);
         assertThat(Arrays.copyOfRange(f, TCP + 20, TCP + 32)).isEqualTo(Captures.bytes("0101080a0000000700000008"));
         assertThat(tcp.wrap(f, TCP, 35).check(11, 12)).isNull();

@@ -130,7 +130,8 @@ class TsharkCrossCheckTest {
         byte[] f = new byte[14 + 20 + hl];
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
         n += Ipv4Packet.writeHeader(f, n, 0, 20 + hl, 3, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_TCP, IP_A, IP_B);
-        TcpSegment.write(f, n, 40000, 80, 0x7000_0000, 0, TcpSegment.SYN, 64240, 0, o, 0, IP_A, IP_B);
+        TcpSegment.write(f, n, new TcpHeader().ports(40000, 80)
+                .segment(0x7000_0000, 0, TcpSegment.SYN, 64240).options(o), 0, IP_A, IP_B);
         return f;
     }
 
@@ -141,7 +142,8 @@ class TsharkCrossCheckTest {
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
         n += Ipv4Packet.writeHeader(f, n, 0, 20 + hl + 5, 4, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_TCP, IP_A, IP_B);
         System.arraycopy("hello".getBytes(StandardCharsets.US_ASCII), 0, f, n + hl, 5);
-        TcpSegment.write(f, n, 40000, 80, 900, 1, TcpSegment.ACK | TcpSegment.PSH, 501, 0, o, 5, IP_A, IP_B);
+        TcpSegment.write(f, n, new TcpHeader().ports(40000, 80)
+                .segment(900, 1, TcpSegment.ACK | TcpSegment.PSH, 501).options(o), 5, IP_A, IP_B);
         return f;
     }
 

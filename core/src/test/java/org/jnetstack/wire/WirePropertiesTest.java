@@ -296,7 +296,8 @@ class WirePropertiesTest {
         assertThat(hl).isBetween(20, 60);
         byte[] b = new byte[hl + data.length];
         System.arraycopy(data, 0, b, hl, data.length);
-        assertThat(TcpSegment.write(b, 0, sp, dp, seq, ack, flags, window, urgent, options, data.length, src, dst)).isEqualTo(hl);
+        assertThat(TcpSegment.write(b, 0, new TcpHeader().ports(sp, dp)
+                .segment(seq, ack, flags, window).urgentPointer(urgent).options(options), data.length, src, dst)).isEqualTo(hl);
         assertThat(tcp.wrap(b, 0, b.length).check(src, dst)).isNull();
         assertThat(tcp.sourcePort()).isEqualTo(sp);
         assertThat(tcp.destinationPort()).isEqualTo(dp);

@@ -1,0 +1,309 @@
+package org.jnetstack.tcp;
+
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.util.IntMap;
+import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.TcpOptions;
+import org.jnetstack.wire.TcpSegment;
+
+/**
+ * Passive opens: SYNs to a listener (RFC 9293 §3.10.7.2), SYN cookies when the SYN queue is full
+ * or memory is short (RFC 4987 §3.6), the limits a new connection must pass (memory, per source,
+ * per listener), and the catch-all of a gateway ({@link Tcp#listenAny}) with its undecided
+ * {@link TcpSynRequest}s. It keeps the books of who came in through which listener until each
+ * connection ends.
+ */
+final class PassiveOpens {
+    private final Tcp tcp;
+    private final Ipv4 ip;
+    private final TcpConfig config;
+    private final MemoryBudget memory;
+    private final TcpCounters counters;
+    private final TupleTable<TcpConnection> connections;
+    private final SynCookies synCookies;
+    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(r -> r.key, TcpSynRequest::localAddress,
+            r -> r.sameKeyNext, (r, next) -> r.sameKeyNext = next);
+    private Consumer<TcpSynRequest> anyListener;
+    /** Per remote address: {connections, of which half-open} that came in through a listener. */
+    private final IntMap<int[]> perSource = new IntMap<>();
+
+    PassiveOpens(Tcp tcp, Ipv4 ip, TcpConfig config, TupleTable<TcpConnection> connections, SynCookies synCookies) {
+        this.tcp = tcp;
+        this.ip = ip;
+        this.config = config;
+        this.memory = ip.memory();
+        this.counters = tcp.counters;
+        this.connections = connections;
+        this.synCookies = synCookies;
+    }
+
+    SynCookies synCookies() {
+        return synCookies;
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** RFC 9293 §3.10.7.2 (LISTEN). */
+    void listenInput(TcpListener l, TcpSegment seg, TcpOptions opts, int src, int dst) {
+        if (seg.isRst()) {
+            return;
+        }
+        if (seg.isAck()) {
+            if (!seg.isSyn() && !seg.isFin() && counters.cookiesSent.get() > 0 && admits(l, src, false)
+                    && acceptCookie(l, seg, opts, src, dst)) {
+                return;
+            }
+            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+            return;
+        }
+        if (!seg.isSyn()) {
+            return;
+        }
+        if (l.acceptQueueFull()) {
+            counters.listenOverflows.inc(); // the client retransmits its SYN; by then the application may have accepted
+            return;
+        }
+        if (!admits(l, src, true)) {
+            return; // refused and counted: the peer's SYN retransmissions try again later
+        }
+        if (l.halfOpen() >= config.synQueue() || memory.underPressure()) {
+            // RFC 4987 §3.6: keep serving without state — the ISN carries what we must remember.
+            // Under memory pressure too (as Linux prefers cookies then): a half-open connection is state.
+            (memory.underPressure() ? counters.pressureCookies : counters.synQueueFull).inc();
+            sendSynCookie(seg, opts, src, dst);
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            counters.connectionLimit.inc();
+            return;
+        }
+        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(), dst, seg.destinationPort(), src, seg.sourcePort(), null);
+        c.listener = l;
+        l.halfOpenStarted();
+        admitted(c, l, true);
+        connections.add(c);
+        counters.passiveOpens.inc();
+        c.arrival.acceptSyn(seg, opts, tcp.isn(dst, seg.destinationPort(), src, seg.sourcePort()));
+    }
+
+    /** {@code c}'s handshake completed: to its listener's accept queue (or, opened actively, connected). */
+    void handshakeCompleted(TcpConnection c) {
+        halfOpenEnded(c);
+        TcpListener l = c.listener;
+        if (l != null) {
+            l.halfOpenEnded();
+            if (l.isClosed()) {
+                c.abort();
+                return;
+            }
+            c.listener = null;
+            l.established(c);
+        } else {
+            c.connectedBySimultaneousOpen();
+        }
+    }
+
+    /** {@code c} ended in state {@code was}: off its listener's and its source's books. */
+    void ended(TcpConnection c, TcpState was) {
+        released(c);
+        TcpListener l = c.listener;
+        if (l != null) {
+            if (was == TcpState.SYN_RECEIVED) {
+                l.halfOpenEnded();
+            }
+            l.forget(c);
+            c.listener = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- admission: memory, per source, per listener
+
+    /**
+     * Whether a new connection from {@code src} through {@code l} may be made ({@code halfOpen}:
+     * it starts half-open, from a SYN; else established, from a SYN cookie); counts a refusal. The
+     * memory budget spent refuses everything new — established connections keep their memory.
+     */
+    private boolean admits(TcpListener l, int src, boolean halfOpen) {
+        if (memory.used() >= memory.limit()) {
+            counters.refusedMemory.inc();
+            return false;
+        }
+        if (l.connections() >= l.connectionConfig().maxConnectionsPerListener()) {
+            counters.refusedPerListener.inc();
+            return false;
+        }
+        int[] n = perSource.get(src);
+        if (n != null && n[0] >= config.maxConnectionsPerSource()) {
+            counters.refusedPerSource.inc();
+            return false;
+        }
+        if (halfOpen && n != null && n[1] >= config.maxHalfOpenPerSource()) {
+            counters.refusedPerSourceHalfOpen.inc();
+            return false;
+        }
+        return true;
+    }
+
+    private void admitted(TcpConnection c, TcpListener l, boolean halfOpen) {
+        c.admittedBy = l;
+        c.halfOpenCounted = halfOpen;
+        l.admitted();
+        int[] n = perSource.get(c.remoteIp);
+        if (n == null) {
+            n = new int[2];
+            perSource.put(c.remoteIp, n);
+        }
+        n[0]++;
+        if (halfOpen) {
+            n[1]++;
+        }
+    }
+
+    private void halfOpenEnded(TcpConnection c) {
+        if (c.admittedBy != null && c.halfOpenCounted) {
+            c.halfOpenCounted = false;
+            perSource.get(c.remoteIp)[1]--;
+        }
+    }
+
+    private void released(TcpConnection c) {
+        TcpListener l = c.admittedBy;
+        if (l == null) {
+            return;
+        }
+        halfOpenEnded(c);
+        c.admittedBy = null;
+        l.released();
+        int[] n = perSource.get(c.remoteIp);
+        if (--n[0] == 0) {
+            perSource.remove(c.remoteIp);
+        }
+    }
+
+    /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */
+    int connectionsFrom(int remoteAddress) {
+        int[] n = perSource.get(remoteAddress);
+        return n == null ? 0 : n[0];
+    }
+
+    // ---------------------------------------------------------------- SYN cookies (RFC 4987 §3.6)
+
+    private void sendSynCookie(TcpSegment syn, TcpOptions opts, int src, int dst) {
+        int peerMss = opts.hasMss() ? opts.mss() : SegmentArrival.DEFAULT_MSS;
+        int idx = SynCookies.mssIndex(Math.min(peerMss, tcp.mssFor(src)));
+        int isn = synCookies.make(idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
+        TcpOptions o = tcp.writer.txOptions().clear().setMss(SynCookies.MSS[idx]); // nothing else can be remembered
+        counters.cookiesSent.inc();
+        tcp.writer.sendBare(dst, src, tcp.writer.bareHeader().ports(syn.destinationPort(), syn.sourcePort())
+                .segment(isn, syn.sequenceNumber() + 1, TcpSegment.SYN | TcpSegment.ACK, 65535).options(o));
+    }
+
+    /** The ACK completing a cookie handshake: if the cookie checks out, the connection starts ESTABLISHED. */
+    private boolean acceptCookie(TcpListener l, TcpSegment seg, TcpOptions opts, int src, int dst) {
+        if (counters.cookiesSent.get() == 0 || l.acceptQueueFull() || connections.size() >= config.maxConnections()) {
+            return false;
+        }
+        int isn = seg.acknowledgmentNumber() - 1;
+        int peerIsn = seg.sequenceNumber() - 1;
+        int idx = synCookies.check(isn, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn);
+        if (idx < 0) {
+            return false;
+        }
+        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(), dst, seg.destinationPort(), src,
+                seg.sourcePort(), null);
+        connections.add(c);
+        counters.passiveOpens.inc();
+        counters.cookiesAccepted.inc();
+        admitted(c, l, false);
+        c.arrival.acceptCookie(seg, opts, isn, SynCookies.MSS[idx]);
+        l.established(c);
+        c.arrival.input(seg, opts, false); // any data the ACK carries
+        return true;
+    }
+
+    // ---------------------------------------------------------------- the catch-all (listenAny)
+
+    void listenAny(Consumer<TcpSynRequest> onSyn) {
+        this.anyListener = onSyn;
+    }
+
+    boolean hasCatchAll() {
+        return anyListener != null;
+    }
+
+    int pendingSynRequests() {
+        return synRequests.size();
+    }
+
+    /**
+     * The catch-all (listenAny): a new SYN becomes a request; segments of an undecided request
+     * are absorbed. Returns false to let the segment be answered as for a closed port.
+     */
+    boolean anyInput(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, int src, int dst) {
+        if (synRequests.get(k, dst) != null) {
+            return true; // a retransmitted SYN, or a stray segment, while the catch-all decides
+        }
+        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
+            return false;
+        }
+        if (synRequests.size() >= config.synQueue()) {
+            counters.synQueueFull.inc();
+            return true;
+        }
+        if (connections.size() + synRequests.size() >= config.maxConnections()) {
+            counters.connectionLimit.inc();
+            return true;
+        }
+        if (memory.used() >= memory.limit()) {
+            counters.refusedMemory.inc(); // no new work while the budget is spent: the guest retransmits its SYN
+            return true;
+        }
+        int ipHl = pkt.headerLength();
+        int ipOff = pkt.payloadOffset() - ipHl;
+        byte[] copy = Arrays.copyOfRange(seg.buffer(), ipOff, ipOff + ipHl + seg.headerLength());
+        TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, dst, seg.destinationPort(), src, seg.sourcePort(),
+                ip.loop().clock().nanos());
+        synRequests.add(r);
+        counters.synRequests.inc();
+        anyListener.accept(r);
+        return true;
+    }
+
+    TcpConnection acceptRequest(TcpSynRequest r, TcpHandler handler) {
+        forgetRequest(r);
+        if (connections.get(r.key, r.localAddress()) != null) {
+            throw new UncheckedIOException(new BindException("a connection with the 4-tuple of " + r + " exists"));
+        }
+        TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
+        TcpOptions opts = new TcpOptions();
+        opts.parse(seg);
+        TcpConnection c = new TcpConnection(tcp, config, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
+        connections.add(c);
+        counters.passiveOpens.inc();
+        c.arrival.acceptSyn(seg, opts, tcp.isn(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort()));
+        return c;
+    }
+
+    void resetRequest(TcpSynRequest r) {
+        forgetRequest(r);
+        TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
+        tcp.writer.sendRst(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), 0,
+                seg.sequenceNumber() + 1, true);
+    }
+
+    void unreachableRequest(TcpSynRequest r, int code) {
+        forgetRequest(r);
+        ip.icmp().sendError(r.iface, IcmpMessage.TYPE_DEST_UNREACHABLE, code, 0, r.datagram, 0, r.datagram.length);
+    }
+
+    private void forgetRequest(TcpSynRequest r) {
+        synRequests.remove(r);
+    }
+}

@@ -1,0 +1,163 @@
+package org.jnetstack.tcp;
+
+import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.NetInterface;
+import org.jnetstack.util.IntMap;
+import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Malformed;
+import org.jnetstack.wire.TcpOptions;
+import org.jnetstack.wire.TcpSegment;
+
+/**
+ * Segments from IP to their owner: checked (header, options, checksum), then handed to their
+ * connection, TIME-WAIT record, listener, the catch-all, or answered as for a closed port (RFC
+ * 9293 §3.10.7.1). The data flows one way: what IP knows of the segment (its checksum already
+ * verified by the device) arrives as an argument, and a segment's payload is copied into a
+ * receive buffer only after the segment has been checked and found to carry the next bytes that
+ * connection takes. One segment view and one options parser, reused: nothing allocated per segment.
+ */
+final class SegmentDemux {
+    private final Tcp tcp;
+    private final Ipv4 ip;
+    private final TcpCounters counters;
+    private final TupleTable<TcpConnection> connections;
+    private final IntMap<TcpListener> listeners;
+    private final TimeWaits timeWaits;
+    private final PassiveOpens passiveOpens;
+    private final TcpSegment rxSegment = new TcpSegment();
+    private final TcpOptions rxOptions = new TcpOptions();
+    /** True while a connection processes a segment (see {@link Sender#output}). */
+    private boolean delivering;
+
+    SegmentDemux(Tcp tcp, Ipv4 ip, TupleTable<TcpConnection> connections, IntMap<TcpListener> listeners,
+            TimeWaits timeWaits, PassiveOpens passiveOpens) {
+        this.tcp = tcp;
+        this.ip = ip;
+        this.counters = tcp.counters;
+        this.connections = connections;
+        this.listeners = listeners;
+        this.timeWaits = timeWaits;
+        this.passiveOpens = passiveOpens;
+    }
+
+    boolean delivering() {
+        return delivering;
+    }
+
+    /**
+     * A segment from IP: {@code checksumVerified} when the device vouched for its checksum (an
+     * offloading TAP: verified by the kernel, or partial because the segment never left this
+     * host's memory, so that verifying it again would reject it).
+     *
+     * <p>The checksum of a segment with a large payload ({@link Tcp#SUM_WHILE_COPYING} bytes or
+     * more) that its connection takes in order at once is verified while the payload is copied
+     * into the receive buffer: one pass over the bytes instead of two. The order keeps that pass
+     * and still copies nothing from a segment before it is checked: the header and options are
+     * checked first (without the sum); the connection's {@link SegmentArrival#takesPayloadInOrder}
+     * then checks the segment as its arrival will (RFC 9293 §3.10.7.4 acceptability, RST, SYN,
+     * ACK, RFC 7323 PAWS), reading only; only then is the payload copied and summed into the free
+     * space after the readable bytes, not made readable ({@link ReceiveBuffer#stageInOrder}). A bad
+     * sum drops the segment, and the staged bytes stay free space: undoing costs nothing. A good
+     * one goes to the connection, which commits the staged bytes where it would have copied them.
+     * Fields read before the sum is known (ports, sequence numbers, options) may be corrupt; they
+     * only choose where the bytes are staged, and decide nothing else.
+     */
+    void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        counters.rxSegments.inc();
+        int src = pkt.source();
+        int dst = pkt.destination();
+        TcpSegment seg = rxSegment.wrap(buf, off, len);
+        boolean sumWhileCopying = !checksumVerified && len >= TcpSegment.MIN_HEADER_LENGTH + Tcp.SUM_WHILE_COPYING;
+        Malformed m = seg.check(src, dst, !checksumVerified && !sumWhileCopying);
+        if (m == null) {
+            m = rxOptions.parse(seg);
+        }
+        TcpConnection staged = null;
+        if (sumWhileCopying && m == null) {
+            TcpConnection c = connections.get(Tcp.key(src, seg.sourcePort(), seg.destinationPort()), dst);
+            if (c != null && seg.payloadLength() >= Tcp.SUM_WHILE_COPYING && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
+                staged = c;
+                m = sumWhileStaging(c, buf, off, len, seg.headerLength(), src, dst) ? null : Malformed.BAD_CHECKSUM;
+            } else {
+                m = seg.check(src, dst, true); // one more pass, over the checksum
+            }
+        } else if (sumWhileCopying) {
+            m = seg.check(src, dst, true); // the checksum's verdict comes first, as for any segment
+            if (m == null) {
+                m = rxOptions.parse(seg);
+            }
+        }
+        if (m != null) {
+            counters.malformed(m).inc();
+            return;
+        }
+        dispatch(ni, pkt, seg, src, dst, staged);
+    }
+
+    /**
+     * Copies the payload of the {@code len}-byte segment at {@code b[off]} (header {@code hl}
+     * bytes) to {@code c}'s receive buffer, uncommitted, summing it on the way, and returns whether
+     * the checksum over pseudo-header, header and payload is right (RFC 9293 §3.1). The header
+     * length is a multiple of 4, so the payload's sum joins the header's as it is (RFC 1071 §2(B)).
+     */
+    private static boolean sumWhileStaging(TcpConnection c, byte[] b, int off, int len, int hl, int src, int dst) {
+        int payloadSum = c.receiveBuffer.stageInOrder(b, off + hl, len - hl);
+        int sum = Checksum.partial(b, off, hl, Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_TCP, len));
+        return Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)) == 0;
+    }
+
+    /** A segment that passed its checks, to its connection, listener, catch-all, or the closed-port answer. */
+    private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, int src, int dst, TcpConnection staged) {
+        boolean local = ip.isLocalAddress(dst);
+        if (!local && !(passiveOpens.hasCatchAll() && ip.isForeignUnicast(ni, dst))) {
+            // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
+            counters.rxNotUnicast.inc();
+            return;
+        }
+        if (seg.isRst()) {
+            counters.rxResets.inc();
+        }
+        long k = Tcp.key(src, seg.sourcePort(), seg.destinationPort());
+        TcpConnection c = staged != null ? staged : connections.get(k, dst);
+        if (c != null) {
+            c.heardFromPeer();
+            delivering = true;
+            try {
+                c.arrival.input(seg, rxOptions, staged != null);
+            } finally {
+                delivering = false;
+            }
+            return;
+        }
+        TimeWaits.Record tw = timeWaits.size() == 0 ? null : timeWaits.get(k, dst);
+        if (tw != null) {
+            timeWaits.input(tw, seg, rxOptions);
+            return;
+        }
+        if (local) {
+            TcpListener l = listeners.get(seg.destinationPort());
+            if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
+                passiveOpens.listenInput(l, seg, rxOptions, src, dst);
+                return;
+            }
+        }
+        if (passiveOpens.hasCatchAll() && passiveOpens.anyInput(ni, pkt, seg, k, src, dst)) {
+            return;
+        }
+        closedInput(seg, src, dst);
+    }
+
+    /** RFC 9293 §3.10.7.1: no connection — answer anything but a RST with a RST. */
+    private void closedInput(TcpSegment seg, int src, int dst) {
+        if (seg.isRst()) {
+            return;
+        }
+        if (seg.isAck()) {
+            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+        } else {
+            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), 0,
+                    seg.sequenceNumber() + seg.sequenceLength(), true);
+        }
+    }
+}
