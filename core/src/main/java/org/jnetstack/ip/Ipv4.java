@@ -50,7 +50,6 @@ public final class Ipv4 {
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final Ipv4Packet rxView = new Ipv4Packet();
     private boolean acceptAnyDestination;
-    /** True while a received datagram whose transport checksum the device vouched for is being delivered. */
 
     private final Counter rxPackets;
     private final Counter rxDelivered;

@@ -70,7 +70,6 @@ public final class Tcp implements IpProtocolHandler {
         this.challengeAcks = new ChallengeAcks(ip.loop().clock(), new RandomizedRateLimiter(ip.loop().clock(),
                 config.challengeAckRate(), secrets.newStream("tcp.challenge_ack")),
                 config.challengeAckInterval().toNanos(), this.counters);
-        org.jnetstack.tcp.cc.CongestionControls.create(config.congestionControl()); // fail fast on a bad name
         this.passiveOpens = new PassiveOpens(this, ip, config, connections,
                 new SynCookies(ip.loop().clock(), secrets, config.synCookiePeriod().toNanos()));
         this.demux = new SegmentDemux(this, ip, connections, listeners, timeWaits, passiveOpens);

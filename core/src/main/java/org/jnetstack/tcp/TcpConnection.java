@@ -91,7 +91,7 @@ public final class TcpConnection {
     // --- timers and estimators ---
     final RttEstimator rtt;
     final CongestionControl cc;
-    final SackScoreboard scoreboard = new SackScoreboard();
+    final SackScoreboard scoreboard;
     final ConnectionTimers timers;
     boolean synTimed; // the SYN was sent once: its ACK gives an RTT sample (Karn)
     int retries;
@@ -142,7 +142,8 @@ public final class TcpConnection {
         this.header = new TcpHeader().ports(localPort, remotePort);
         this.handler = handler != null ? handler : new TcpHandler() { };
         this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), ReceiveBuffer.DEFAULT_MAX_RANGES, tcp.memory());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.memory());
+        this.scoreboard = new SackScoreboard(config.maxSackRanges());
         this.noDelay = !config.nagle();
         this.offloads = tcp.offloadsFor(remoteIp);
         this.rtt = new RttEstimator(config.initialRto().toNanos(), config.minRto().toNanos(),

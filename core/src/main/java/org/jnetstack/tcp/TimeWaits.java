@@ -207,6 +207,16 @@ final class TimeWaits {
         }
         int segLen = seg.sequenceLength();
         int wnd = r.rcvWindow;
+        if (!rst && (flags & (TcpSegment.FIN | TcpSegment.ACK)) == (TcpSegment.FIN | TcpSegment.ACK)
+                && seq + segLen == r.rcvNxt && !Seq.gt(seg.acknowledgmentNumber(), r.sndMax)) {
+            // §3.10.7.4, TIME-WAIT: the peer's FIN again (our ACK of it was lost). It ends just
+            // below RCV.NXT, so it is not acceptable, but it is the one thing expected here:
+            // acknowledge it and restart the 2 MSL wait.
+            unlink(r);
+            schedule(r);
+            sendAck(r);
+            return;
+        }
         if (!SegmentArrival.acceptable(r.rcvNxt, wnd, seq, segLen) && !(wnd == 0 && seq == r.rcvNxt)) {
             if (!rst) {
                 tcp.counters.outOfWindow.inc();

@@ -102,7 +102,7 @@ class TcpBehaviourTest {
         TcpConnection c = established(new Events(), new ArrayList<>());
         loop.runFor(5 * SECOND); // the handshake's timers have fired and found nothing to do
         int before = loop.timerCount();
-        devA.loss = 1.0; // nothing reaches the peer: the retransmission timer stays armed
+        devA.txFilter = f -> false; // nothing reaches the peer: the retransmission timer stays armed
         c.setKeepAlive(true);
         c.write(new byte[100], 0, 100);
         loop.runPending();

@@ -17,6 +17,7 @@ import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.TcpOptions;
+import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
 
 /**
@@ -77,7 +78,8 @@ final class ScriptedPeer {
         byte[] f = new byte[EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + tcpLength];
         int tcpOff = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
         System.arraycopy(payload, 0, f, tcpOff + tcpHeader, payload.length);
-        TcpSegment.write(f, tcpOff, srcPort, dstPort, seq, ack, flags, window, 0, options, payload.length, PEER_IP, STACK_IP);
+        TcpSegment.write(f, tcpOff, new TcpHeader().ports(srcPort, dstPort).segment(seq, ack, flags, window).options(options),
+                payload.length, PEER_IP, STACK_IP);
         Ipv4Packet.writeHeader(f, EthernetFrame.HEADER_LENGTH, 0, Ipv4Packet.MIN_HEADER_LENGTH + tcpLength, ipId++, 0, 64,
                 Ipv4Packet.PROTO_TCP, PEER_IP, STACK_IP);
         EthernetFrame.write(f, 0, wire.a().mac().bits(), wire.b().mac().bits(), EthernetFrame.TYPE_IPV4);
