@@ -354,9 +354,9 @@ public final class Ipv4 {
      * holds only the pseudo-header sum: the device completes it, and with {@code segmentSize > 0}
      * cuts the datagram (a TCP super-segment, possibly larger than the MTU) into segments of that
      * many payload bytes. Only as {@link #offloadsFor} allows; where the way out has no offloads
-     * (our own address) the checksum is completed here.
+     * (our own address) the checksum is completed here. {@code tos}: the TOS byte of every segment.
      */
-    public boolean sendOffloaded(int src, int dst, int protocol, byte[] buf, int off, int len,
+    public boolean sendOffloaded(int src, int dst, int protocol, int tos, byte[] buf, int off, int len,
                                  int checksumOffset, int segmentSize) {
         Route r = route(dst);
         if (r == null) {
@@ -368,14 +368,14 @@ public final class Ipv4 {
         LinkOffloads o = ni.device().offloads();
         if (isLocalAddress(dst) || !o.txChecksum() || (total > ni.mtu() && (segmentSize == 0 || total > o.txSegmentation()))) {
             Checksum.finishPartial(buf, off, len, checksumOffset);
-            return send(src, dst, protocol, 0, false, buf, off, len);
+            return send(src, dst, protocol, tos, false, buf, off, len);
         }
         if (src == 0) {
             src = ni.address();
         }
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
         int segments = total > ni.mtu() && segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
-        Ipv4Packet.writeHeader(buf, ipOff, 0, total, ids.next(src, dst, protocol, segments), 0, config.ttl(), protocol, src, dst);
+        Ipv4Packet.writeHeader(buf, ipOff, tos, total, ids.next(src, dst, protocol, segments), 0, config.ttl(), protocol, src, dst);
         txPackets.inc();
         ni.outputOffloaded(r.nextHop(dst), buf, ipOff, total, checksumOffset, total > ni.mtu() ? segmentSize : 0);
         return true;

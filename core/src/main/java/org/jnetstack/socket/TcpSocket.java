@@ -83,6 +83,7 @@ public final class TcpSocket implements Closeable {
     private volatile int lingerSeconds = -1;
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
+    private volatile int trafficClass;
     private volatile int sendBufferSize;
     private volatile int receiveBufferSize;
 
@@ -105,6 +106,7 @@ public final class TcpSocket implements Closeable {
         this.loop = stack.loop();
         this.noDelay = c.noDelay();
         this.keepAlive = c.keepAlive();
+        this.trafficClass = c.trafficClass();
         this.sendBufferSize = c.sendBufferSize();
         this.receiveBufferSize = c.receiveBufferSize();
         lock.lock();
@@ -197,6 +199,7 @@ public final class TcpSocket implements Closeable {
         }
         long deadline = Waits.deadline(timeoutMillis);
         boolean keepAliveNow = keepAlive;
+        int tosNow = trafficClass;
         int localPort = bindPort;
         try {
             LoopCall.call(loop, () -> {
@@ -213,6 +216,7 @@ public final class TcpSocket implements Closeable {
                     lock.unlock();
                 }
                 c.setKeepAlive(keepAliveNow);
+                c.setTrafficClass(tosNow);
                 return null;
             });
             lock.lock();
@@ -570,6 +574,20 @@ public final class TcpSocket implements Closeable {
 
     public boolean getKeepAlive() {
         return keepAlive;
+    }
+
+    /** IP_TOS: the TOS byte of the segments sent after the SYN; the ECN bits are TCP's own and cleared, as Linux does. */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("TOS must be 0-255: " + tos);
+        }
+        int kept = tos & 0xFC;
+        trafficClass = kept;
+        onConnection(c -> c.setTrafficClass(kept));
+    }
+
+    public int getTrafficClass() {
+        return trafficClass;
     }
 
     /** SO_SNDBUF: the connection's send buffer. Before connecting it also sizes our ring. */

@@ -56,7 +56,7 @@ final class SegmentWriter {
             }
             TcpSegment.writeHeader(tx, t, h);
             TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
-            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
         }
         if (len >= Tcp.SUM_WHILE_COPYING) {
@@ -73,7 +73,7 @@ final class SegmentWriter {
             }
             TcpSegment.write(tx, t, h, len, c.localIp, c.remoteIp);
         }
-        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl + len);
+        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), false, tx, t, hl + len);
     }
 
     /**

@@ -219,6 +219,20 @@ public final class Tcp implements IpProtocolHandler {
         return timeWaits.size();
     }
 
+    /**
+     * Whether a connection of any state, TIME-WAIT included, has local port {@code port} (loop
+     * thread): what a listener without SO_REUSEADDR may not bind over, as with Linux. A walk over
+     * every connection: for a bind, not per segment.
+     */
+    public boolean localPortInUse(int port) {
+        for (TcpConnection c : connections.values()) {
+            if (c.localPort == port) {
+                return true;
+            }
+        }
+        return timeWaits.usesLocalPort(port);
+    }
+
     /** Takes {@code c}, entering TIME-WAIT, out of the connection table; {@code r} stands for it from now on. */
     void enterTimeWait(TcpConnection c, TimeWaits.Record r) {
         remove(c, TcpState.TIME_WAIT);

@@ -222,6 +222,25 @@ public final class TcpConnection {
         return keepAlive;
     }
 
+    /** The IPv4 TOS byte of the segments this connection sends (IP_TOS); loop thread. */
+    private int trafficClass;
+
+    /**
+     * Sets the IPv4 TOS byte (DSCP, RFC 2474 §3) of the segments this connection sends from now
+     * on. The two ECN bits (RFC 3168 §5) are the stack's, not the application's: they are cleared,
+     * as Linux does for TCP.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("TOS must be 0-255: " + tos);
+        }
+        trafficClass = tos & 0xFC;
+    }
+
+    public int trafficClass() {
+        return trafficClass;
+    }
+
     /** The send buffer's capacity in bytes (SO_SNDBUF). */
     public int sendBufferSize() {
         return sendBuffer.capacity();

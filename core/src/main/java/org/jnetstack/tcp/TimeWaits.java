@@ -127,6 +127,16 @@ final class TimeWaits {
         unlink(r);
     }
 
+    /** Whether a connection waiting here has local port {@code port} (a walk over all: for a bind, not per segment). */
+    boolean usesLocalPort(int port) {
+        for (Record r = oldest; r != null; r = r.next) {
+            if (r.localPort() == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void schedule(Record r) {
         r.deadline = now() + r.waitMillis * 1_000_000L;
         // Insert by deadline, from the newest end: with one MSL for all, always at the end.

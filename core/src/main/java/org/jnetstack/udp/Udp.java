@@ -135,10 +135,14 @@ public final class Udp implements IpProtocolHandler {
     }
 
     boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
-        return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, buf, off, len);
+        return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, ep.trafficClass(), buf, off, len);
     }
 
     private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
+        return send(srcIp, srcPort, dstIp, dstPort, 0, buf, off, len);
+    }
+
+    private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, int tos, byte[] buf, int off, int len) {
         if (len < 0 || len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("UDP payload must be 0-" + MAX_PAYLOAD + " bytes: " + len);
         }
@@ -156,7 +160,7 @@ public final class Udp implements IpProtocolHandler {
         UdpDatagram.writeHeader(tx, t, srcPort, dstPort, len);
         UdpDatagram.fillChecksum(tx, t, UdpDatagram.HEADER_LENGTH + len, src, dstIp);
         txDatagrams.inc();
-        return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, 0, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
+        return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, tos, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
     }
 
     @Override

@@ -18,6 +18,7 @@ public final class UdpEndpoint {
     private int peerIp;
     private int peerPort;
     private boolean closed;
+    private int trafficClass;
     private final ArrayDeque<Datagram> queue;
     private int queuedBytes;
     private Runnable readable;
@@ -30,6 +31,18 @@ public final class UdpEndpoint {
         this.localPort = localPort;
         this.handler = handler;
         this.queue = handler == null ? new ArrayDeque<>() : null;
+    }
+
+    /** Sets the IPv4 TOS byte (DSCP and ECN, RFC 2474 §3, RFC 3168 §5) of the datagrams sent from now on (IP_TOS). */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("TOS must be 0-255: " + tos);
+        }
+        trafficClass = tos;
+    }
+
+    public int trafficClass() {
+        return trafficClass;
     }
 
     public int localPort() {

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
             "         [--hostname NAME] [--dns ADDR]... [--mac MAC] [--mtu N]",
             "         [--pcap FILE] [--trace] [--no-offload]",
             "         [--forward tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT]... [-J JVMOPTION]...",
-            "         -cp CLASSPATH MAINCLASS [ARGS...]"
+            "         -cp CLASSPATH MAINCLASS [ARGS...] | -jar JARFILE [ARGS...]"
         },
         description = {
             "Starts a JVM (the same JDK as jns) in which java.nio channels and selectors (SocketChannel, ServerSocketChannel,"
@@ -53,14 +53,17 @@ import picocli.CommandLine.Spec;
                 + " (without --tap on the user-mode network, no root); then runs MAINCLASS's main(String[]) with ARGS."
                 + " The program's standard input and output are this command's. Exit status: the program's (1 if the"
                 + " stack cannot start, 2 for a usage error). The stack closes when the program's last non-daemon thread"
-                + " ends or it calls System.exit. Not on the stack: IPv6, multicast, Unix-domain channels,"
-                + " AsynchronousSocketChannel, sockets through a Proxy.",
+                + " ends or it calls System.exit. With -jar JARFILE the main class is the jar's Main-Class and its class path the"
+                + " jar and the jars its Class-Path names, as with 'java -jar'. Not on the stack (the host's, as without jns):"
+                + " Unix-domain channels and pipes. Not supported: IPv6, multicast, AsynchronousSocketChannel, sockets through a"
+                + " Proxy.",
             ""
         },
         footer = {
             "",
             "Example, no root: a program serving HTTP on its port 8000, reached from the host at 127.0.0.1:8080:",
             "  ./jns java --forward tcp:8080:8000 -cp app.jar com.example.Server",
+            "  ./jns java --forward tcp:8080:8000 -jar server.jar --port 8000",
             "Example, as root, on a TAP interface:",
             "  ./jns java --tap jns0 --ip 10.0.0.2/24 --gateway 10.0.0.1 -cp build/classes com.example.Client https://example.org/"
         })
@@ -83,6 +86,11 @@ final class JavaCommand implements Callable<Integer> {
             description = "The program's class path: directories and jars separated by ':' (DIR/* for every jar in DIR).")
     String classPath;
 
+    @Option(names = "-jar", paramLabel = "JARFILE",
+            description = "Run the jar's Main-Class (its manifest) with the jar and its manifest's Class-Path as the class path,"
+                    + " as 'java -jar' does; everything after JARFILE is the program's.")
+    String jar;
+
     @Option(names = "-J", paramLabel = "JVMOPTION",
             description = "Pass JVMOPTION to the program's JVM, e.g. -J-Xmx1g or -J-Dkey=value. Repeatable.")
     List<String> jvmOptions = new ArrayList<>();
@@ -93,6 +101,31 @@ final class JavaCommand implements Callable<Integer> {
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments to the program's main.")
     List<String> args = new ArrayList<>();
+
+    /** With {@code -jar}: the manifest's Main-Class, and its module options (set by {@link #validate()}). */
+    private String jarMainClass;
+    private final List<String> jarModuleOptions = new ArrayList<>();
+
+    /** The class whose main to run: MAINCLASS, or the jar's Main-Class. */
+    String programMainClass() {
+        return jar != null ? jarMainClass : mainClass;
+    }
+
+    /** The program's arguments: with {@code -jar} the first positional is one of them, not a class name. */
+    List<String> programArgs() {
+        if (jar == null || mainClass == null) {
+            return args;
+        }
+        List<String> all = new ArrayList<>(args.size() + 1);
+        all.add(mainClass);
+        all.addAll(args);
+        return all;
+    }
+
+    /** The program's class path: -cp's, or the jar (the JVM follows its manifest's Class-Path). */
+    String programClassPath() {
+        return jar != null ? jar : classPath;
+    }
 
     /** Checks the command line; the first problem as a usage error (exit 2). Also used by {@link JavaMain}. */
     List<ForwardRule> validate() {
@@ -108,9 +141,20 @@ final class JavaCommand implements Callable<Integer> {
                 throw usage(e.getMessage());
             }
         }
+        if (jar != null) {
+            if (classPath != null) {
+                throw usage("-jar JARFILE and -cp CLASSPATH: give one (the jar's manifest Class-Path names what else it needs,"
+                        + " as with 'java -jar')");
+            }
+            readManifest();
+            return rules;
+        }
+        if (mainClass != null && mainClass.startsWith("-")) {
+            throw usage("Unknown option: '" + mainClass + "'");
+        }
         if (classPath == null) {
             throw usage("Missing -cp CLASSPATH: the program's class path (directories and jars separated by '" + SEP
-                    + "'), e.g. jns java -cp app.jar" + SEP + "lib/* com.example.Main");
+                    + "'), e.g. jns java -cp app.jar" + SEP + "lib/* com.example.Main; or -jar JARFILE");
         }
         if (mainClass == null) {
             throw usage("Missing MAINCLASS: the fully qualified name of the class whose main(String[]) to run,"
@@ -124,20 +168,55 @@ final class JavaCommand implements Callable<Integer> {
         return rules;
     }
 
+    /** Main-Class, and Add-Exports/Add-Opens as 'java -jar' honours them, from the jar's manifest. */
+    private void readManifest() {
+        Path p = Path.of(jar);
+        if (!Files.isRegularFile(p)) {
+            throw usage("Jar file '" + jar + "' does not exist");
+        }
+        java.util.jar.Manifest manifest;
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(p.toFile())) {
+            manifest = jf.getManifest();
+        } catch (IOException e) {
+            throw usage("Cannot read jar file '" + jar + "': " + e.getMessage());
+        }
+        String main = manifest == null ? null : manifest.getMainAttributes().getValue("Main-Class");
+        if (main == null || main.isBlank()) {
+            throw usage("No Main-Class attribute in the manifest of '" + jar + "': run it with -cp " + jar + " MAINCLASS");
+        }
+        jarMainClass = main.trim();
+        jarModuleOptions.clear();
+        for (String[] attr : new String[][] {{"Add-Exports", "--add-exports"}, {"Add-Opens", "--add-opens"}}) {
+            String value = manifest.getMainAttributes().getValue(attr[0]);
+            if (value != null) {
+                for (String pkg : value.trim().split("\\s+")) {
+                    if (!pkg.isEmpty()) {
+                        jarModuleOptions.add(attr[1]);
+                        jarModuleOptions.add(pkg + "=ALL-UNNAMED");
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         validate();
+        String main = programMainClass();
+        String cp = programClassPath();
         List<URL> urls = new ArrayList<>();
-        for (String entry : classPath.split(SEP, -1)) {
+        for (String entry : cp.split(SEP, -1)) {
             if (entry.isEmpty()) {
                 continue;
             }
             addEntry(urls, entry);
         }
+        // URLClassLoader follows the jars' manifest Class-Path as the JVM's class path does.
         try (URLClassLoader probe = new URLClassLoader(urls.toArray(URL[]::new), null)) {
-            if (probe.findResource(mainClass.replace('.', '/') + ".class") == null) {
-                throw usage("Main class " + mainClass + " not found on the class path '" + classPath
-                        + "' (expected " + mainClass.replace('.', '/') + ".class in one of its directories or jars)");
+            if (probe.findResource(main.replace('.', '/') + ".class") == null) {
+                throw usage("Main class " + main + " not found on the class path '" + cp
+                        + "' (expected " + main.replace('.', '/') + ".class in one of its directories or jars"
+                        + (jar != null ? ", or those its manifest's Class-Path names" : "") + ")");
             }
         }
         Path services = Files.createTempDirectory("jns-java-");
@@ -187,10 +266,11 @@ final class JavaCommand implements Callable<Integer> {
         c.add("java.base/sun.nio.ch=ALL-UNNAMED");
         c.add("-XX:+ExitOnOutOfMemoryError");
         c.add("-Djava.nio.channels.spi.SelectorProvider=" + StackSelectorProvider.GLOBAL_CLASS);
+        c.addAll(jarModuleOptions);
         c.addAll(jvmOptions);
         // The program's classes first, so its own versions of libraries jns also uses win.
         c.add("-cp");
-        c.add(classPath + SEP + services + SEP + System.getProperty("java.class.path"));
+        c.add(programClassPath() + SEP + services + SEP + System.getProperty("java.class.path"));
         c.add(JavaMain.class.getName());
         c.addAll(childArgs());
         return c;

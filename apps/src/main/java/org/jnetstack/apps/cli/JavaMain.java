@@ -31,6 +31,7 @@ public final class JavaMain {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine cl = new CommandLine(new JavaCommand());
         cl.setStopAtPositional(true);
+        cl.setUnmatchedOptionsArePositionalParams(true);
         cl.setErr(err);
         JavaCommand command;
         List<ForwardRule> rules;
@@ -67,10 +68,10 @@ public final class JavaMain {
         StackInetAddressResolverProvider.install(launcher.resolver());
         StackSocketImplFactory.installJvmWide(launcher.stack(), launcher.resolver());
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "jns-java-stop"));
-        err.println("jns: " + command.mainClass + " on " + launcher.describe());
+        err.println("jns: " + command.programMainClass() + " on " + launcher.describe());
 
-        Method main = mainMethod(command.mainClass, err);
-        String[] programArgs = command.args.toArray(String[]::new);
+        Method main = mainMethod(command.programMainClass(), err);
+        String[] programArgs = command.programArgs().toArray(String[]::new);
         try {
             main.invoke(null, (Object) programArgs);
         } catch (InvocationTargetException e) {

@@ -35,6 +35,8 @@ public final class Main {
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine.getErr()));
         cl.getSubcommands().get("java").setStopAtPositional(true); // the program's own options follow MAINCLASS
+        // ... or JARFILE: with -jar, an option jns does not know is the program's first argument
+        cl.getSubcommands().get("java").setUnmatchedOptionsArePositionalParams(true);
         return cl;
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import org.jnetstack.apps.cli.programs.HostChannelsProgram;
 import org.jnetstack.apps.cli.programs.HttpClientProgram;
 import org.jnetstack.apps.cli.programs.HttpServerProgram;
 import org.jnetstack.apps.cli.programs.SocketEchoProgram;
@@ -230,5 +231,42 @@ class JavaCommandRunTest {
             }
         }
         throw new AssertionError("python http.server did not start on port " + port);
+    }
+    /**
+     * Unix-domain channels and pipes are the host's, not the network's: with the stack as the
+     * JVM-wide provider they still come from the JDK's own provider, while TCP channels are ours.
+     */
+    @Test
+    void unixDomainChannelsAndPipesStayTheHosts(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("java", "-cp", testClasses(), HostChannelsProgram.class.getName(), dir.toString(), "a", "b");
+        assertThat(r.status()).as("stderr:%n%s", r.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("report.txt"))).containsExactly(
+                "provider org.jnetstack.socket.nio.StackSelectorProvider",
+                "unix over a unix socket from a EPollSelectorProvider",
+                "pipe through a pipe",
+                "tcp org.jnetstack.socket.nio.StackSelectorProvider",
+                "args a,b");
+    }
+
+    /**
+     * {@code -jar}: the manifest's Main-Class runs, found through its Class-Path (the jar itself
+     * holds only the manifest), and every argument after the jar, options too, is the program's.
+     */
+    @Test
+    void anExecutableJarRunsItsMainClassFromItsManifestsClassPath(@TempDir Path dir) throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.move(jarOf(HostChannelsProgram.class, dir), lib.resolve("program.jar"));
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, HostChannelsProgram.class.getName());
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/program.jar");
+        Path app = dir.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(app), m)) {
+            // the manifest only
+        }
+        CliRun r = CliRun.of("java", "-jar", app.toString(), dir.toString(), "--port", "8000");
+        assertThat(r.status()).as("stderr:%n%s", r.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("report.txt"))).contains(
+                "provider org.jnetstack.socket.nio.StackSelectorProvider", "args --port,8000");
     }
 }

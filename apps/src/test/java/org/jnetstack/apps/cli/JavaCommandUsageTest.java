@@ -86,4 +86,27 @@ class JavaCommandUsageTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("-cp CLASSPATH").contains("MAINCLASS").contains("[ARGS...]");
     }
+    @Test
+    void aJarWithoutMainClassOrTogetherWithAClassPath(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("lib.jar");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            // no manifest
+        }
+        CliRun none = CliRun.of("java", "-jar", jar.toString());
+        assertThat(none.status()).isEqualTo(Main.USAGE);
+        assertThat(none.err()).contains("No Main-Class attribute in the manifest of '" + jar + "'").contains("-cp " + jar);
+        CliRun both = CliRun.of("java", "-cp", testClasses(), "-jar", jar.toString());
+        assertThat(both.status()).isEqualTo(Main.USAGE);
+        assertThat(both.err()).contains("-jar JARFILE and -cp CLASSPATH: give one");
+        CliRun missing = CliRun.of("java", "-jar", dir.resolve("nope.jar").toString());
+        assertThat(missing.status()).isEqualTo(Main.USAGE);
+        assertThat(missing.err()).contains("does not exist");
+    }
+
+    @Test
+    void aMisspelledOptionIsStillReported() throws Exception {
+        CliRun r = CliRun.of("java", "--tapp", "jns0", "-cp", testClasses(), HttpServerProgram.class.getName());
+        assertThat(r.status()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--tapp'");
+    }
 }

@@ -23,8 +23,12 @@ import org.jnetstack.dns.NameResolver;
  * try (Socket s = factory.createSocket("example.org", 80)) { ... }
  * }</pre>
  *
- * <p>The JDK's {@code HttpClient} and NIO channels do not use socket factories and cannot run
- * over the stack.
+ * <p>Each socket is a plain {@code java.net.Socket} over a {@link StackSocketImpl} (the stack's
+ * blocking TCP socket underneath): its {@code getChannel()} is null, as for any socket not made
+ * by a channel. Code written against {@code java.nio} channels (the JDK's {@code HttpClient} and
+ * {@code HttpServer}, Netty, Jetty) does not take socket factories: give it
+ * {@code org.jnetstack.socket.nio.StackSelectorProvider} instead. For a whole JVM,
+ * {@link StackSocketImplFactory#installJvmWide} makes every {@code new Socket()} one of these.
  */
 public final class StackSocketFactory extends SocketFactory {
     private final NetStack stack;

@@ -227,7 +227,12 @@ final class StackSocketImpl extends SocketImpl {
                 }
             }
             case SocketOptions.SO_REUSEADDR -> reuseAddress = (Boolean) value; // no TIME_WAIT binding conflicts here
-            case SocketOptions.IP_TOS -> trafficClass = (Integer) value;     // accepted, not yet put on the wire
+            case SocketOptions.IP_TOS -> {
+                trafficClass = (Integer) value;
+                if (server == null) {
+                    socket().setTrafficClass(trafficClass); // the TOS byte of the connection's segments
+                }
+            }
             case SocketOptions.SO_OOBINLINE -> {
                 if ((Boolean) value) {
                     throw new SocketException("urgent data is not supported");
@@ -250,7 +255,7 @@ final class StackSocketImpl extends SocketImpl {
                 yield l < 0 ? Boolean.FALSE : (Object) l;
             }
             case SocketOptions.SO_REUSEADDR -> reuseAddress;
-            case SocketOptions.IP_TOS -> trafficClass;
+            case SocketOptions.IP_TOS -> server == null ? socket().getTrafficClass() : trafficClass;
             case SocketOptions.SO_OOBINLINE -> Boolean.FALSE;
             case SocketOptions.SO_BINDADDR -> localAddress();
             default -> throw new SocketException("option " + optID + " is not supported");

@@ -40,11 +40,14 @@ import org.jnetstack.wire.IcmpMessage;
  * queue limits; SO_RCVBUF sets the byte bound); what does not fit is dropped, as a kernel does.
  * A connected channel receives only from its peer, and an ICMP port unreachable about that peer
  * makes the next read or receive throw {@link PortUnreachableException}. An unbound channel binds
- * an ephemeral port on its first send, receive or connect. No multicast; IPv4 only for now.
+ * an ephemeral port on its first send, receive or connect. {@link #socket()} is a
+ * {@code java.net.DatagramSocket} over the channel. No multicast ({@link #join} throws
+ * {@link UnsupportedOperationException}); IPv4 only for now.
  */
 public final class StackDatagramChannel extends DatagramChannel implements StackSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST);
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST,
+            StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
     private final KeyList keys = new KeyList();
@@ -67,7 +70,10 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     private volatile int sendBufferSize = 65_536;
     private volatile boolean reuseAddress;
     private volatile boolean broadcast;
+    private volatile int trafficClass;
     private volatile long dropped;
+    private final Object stateLock = new Object();
+    private StackDatagramSocketAdaptor adaptor; // guarded by stateLock
 
     StackDatagramChannel(StackSelectorProvider provider, NetStack stack) {
         super(provider);
@@ -96,7 +102,11 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
 
     private void bindTo(InetSocketAddress a) throws IOException {
         int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
-        UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> stack.udp().open(addr, a.getPort(), new Receiver()));
+        UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> {
+            UdpEndpoint made = stack.udp().open(addr, a.getPort(), new Receiver());
+            made.setTrafficClass(trafficClass);
+            return made;
+        });
         lock.lock();
         try {
             if (closed || endpoint != null) { // closed, or bound by another thread, meanwhile
@@ -281,12 +291,17 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
      */
     @Override
     public SocketAddress receive(ByteBuffer dst) throws IOException {
+        return receive(dst, 0);
+    }
+
+    /** {@link #receive(ByteBuffer)} with a timeout in milliseconds (0: none) when blocking: the socket adaptor's SO_TIMEOUT. */
+    SocketAddress receive(ByteBuffer dst, int timeoutMillis) throws IOException {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
         bound();
-        Datagram d = take();
+        Datagram d = take(timeoutMillis);
         if (d == null) {
             return null;
         }
@@ -307,7 +322,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         if (peer == null) {
             throw new NotYetConnectedException();
         }
-        Datagram d = take();
+        Datagram d = take(0);
         if (d == null) {
             return 0;
         }
@@ -322,7 +337,8 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     }
 
     /** The next datagram, waiting for one when blocking; null when non-blocking and none waits. */
-    private Datagram take() throws IOException {
+    private Datagram take(int timeoutMillis) throws IOException {
+        long deadline = timeoutMillis == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         readLock.lock();
         try {
             boolean blocking = isBlocking();
@@ -353,7 +369,11 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
                             completed = true;
                             return d;
                         }
-                        await();
+                        if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                            completed = true; // not closed: the timeout is the outcome
+                            throw new java.net.SocketTimeoutException("Receive timed out");
+                        }
+                        await(deadline);
                     }
                 } finally {
                     lock.unlock();
@@ -368,13 +388,17 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         }
     }
 
-    private void await() throws IOException {
+    private void await(long deadline) throws IOException {
         LoopTasks.checkNotLoopThread(stack.loop());
         if (stack.loop().isClosed()) {
             throw new java.net.SocketException("Socket closed: the network stack's event loop has stopped");
         }
         try {
-            arrived.awaitNanos(TimeUnit.SECONDS.toNanos(1));
+            long wait = TimeUnit.SECONDS.toNanos(1);
+            if (deadline != 0) {
+                wait = Math.min(wait, deadline - System.nanoTime());
+            }
+            arrived.awaitNanos(wait);
         } catch (InterruptedException e) {
             if (!closed) {
                 arrived.awaitUninterruptibly(); // the interruptor closes the channel and signals us
@@ -463,10 +487,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             throw new IllegalArgumentException("Invalid value 'null' for " + name);
         }
         if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
-            int v = (Integer) value;
-            if (v <= 0 || v > 1 << 30) {
-                throw new IllegalArgumentException("Invalid value '" + v + "' for " + name + ": 1 byte to 1 GiB");
-            }
+            int v = StackSocketChannel.bufferSize((Integer) value);
             if (name == StandardSocketOptions.SO_RCVBUF) {
                 maxBytes = v;
             } else {
@@ -474,6 +495,22 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             }
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
+            UdpEndpoint ep;
+            lock.lock();
+            try {
+                trafficClass = tos;
+                ep = endpoint;
+            } finally {
+                lock.unlock();
+            }
+            if (ep != null) {
+                LoopTasks.post(stack.loop(), () -> ep.setTrafficClass(tos));
+            }
         } else {
             broadcast = (Boolean) value;
         }
@@ -495,6 +532,8 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             v = sendBufferSize;
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             v = reuseAddress;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            v = trafficClass;
         } else {
             v = broadcast;
         }
@@ -506,21 +545,34 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         return OPTIONS;
     }
 
-    /** Not yet: the {@code java.net.DatagramSocket} adaptor (use the channel, or StackDatagramSockets). */
+    /**
+     * A {@code java.net.DatagramSocket} view of this channel, as the JDK's adaptor: its
+     * {@code send}/{@code receive} need blocking mode; SO_TIMEOUT applies to {@code receive}.
+     */
     @Override
     public DatagramSocket socket() {
-        throw new UnsupportedOperationException("socket() adaptor not yet supported on jnetstack datagram channels; "
-                + "use the channel, or org.jnetstack.socket.jdk.StackDatagramSockets for a java.net.DatagramSocket");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = new StackDatagramSocketAdaptor(this);
+            }
+            return adaptor;
+        }
     }
 
+    /** What {@link #join} says: the stack has no IGMP (RFC 3376), so it cannot take part in a multicast group. */
+    static final String NO_MULTICAST = "multicast not supported on jnetstack: the stack has no IGMP, so it cannot join "
+            + "a group; use unicast, or a channel of the JDK's own provider on the host's network";
+
+    /** Always throws {@link UnsupportedOperationException}: {@link #NO_MULTICAST}. */
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf) throws IOException {
-        throw new UnsupportedOperationException("multicast not supported on jnetstack");
+        throw new UnsupportedOperationException(NO_MULTICAST);
     }
 
+    /** Always throws {@link UnsupportedOperationException}: {@link #NO_MULTICAST}. */
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) throws IOException {
-        throw new UnsupportedOperationException("multicast not supported on jnetstack");
+        throw new UnsupportedOperationException(NO_MULTICAST);
     }
 
     @Override

@@ -44,7 +44,14 @@ public final class StackInetAddressResolverProvider extends InetAddressResolverP
                 if ((policy.characteristics() & LookupPolicy.IPV4) == 0) {
                     throw new UnknownHostException(host + ": the network stack resolves IPv4 addresses only");
                 }
-                return r.resolve(host).stream();
+                // Each address carries the name asked for, as the built-in resolver's do: HttpClient and
+                // JSSE check a server's certificate against getHostName(), not against the bare address.
+                java.util.List<InetAddress> found = r.resolve(host);
+                java.util.List<InetAddress> named = new java.util.ArrayList<>(found.size());
+                for (InetAddress a : found) {
+                    named.add(InetAddress.getByAddress(host, a.getAddress()));
+                }
+                return named.stream();
             }
 
             @Override

@@ -34,9 +34,13 @@ import org.jnetstack.NetStack;
  * calls {@link SelectorProvider#provider()}: the provider the JVM creates from the property uses
  * that stack. Channels and selectors of one provider work only with each other.
  *
- * <p>{@link #openPipe()} and {@link #inheritedChannel()} belong to the host, not the network:
- * they delegate to the JDK's default provider (whose pipe works with the JDK's selectors, not
- * with these). IPv4 only for now.
+ * <p>Unix-domain channels ({@code SocketChannel.open(StandardProtocolFamily.UNIX)}, and the
+ * server's), {@link #openPipe()} and {@link #inheritedChannel()} belong to the host, not the
+ * network: they are the JDK's own, from {@link #hostProvider()}, so a JVM with this class as its
+ * provider keeps them. They work blocking, or with a selector of the host's provider
+ * ({@code hostProvider().openSelector()}); registering them with one of this provider's selectors
+ * ({@code Selector.open()} in such a JVM) throws {@code IllegalSelectorException}, as mixing
+ * providers always does. IPv4 only for now (INET6 throws {@link UnsupportedOperationException}).
  */
 public final class StackSelectorProvider extends SelectorProvider {
     /** The class name for {@code -Djava.nio.channels.spi.SelectorProvider}. */
@@ -84,8 +88,12 @@ public final class StackSelectorProvider extends SelectorProvider {
         return new StackSocketChannel(this, stack());
     }
 
+    /** INET: a channel on the stack; UNIX: the host's (see the class comment). */
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return hostProvider().openSocketChannel(family);
+        }
         checkFamily(family);
         return openSocketChannel();
     }
@@ -95,10 +103,23 @@ public final class StackSelectorProvider extends SelectorProvider {
         return new StackServerSocketChannel(this, stack());
     }
 
+    /** INET: a channel on the stack; UNIX: the host's (see the class comment). */
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return hostProvider().openServerSocketChannel(family);
+        }
         checkFamily(family);
         return openServerSocketChannel();
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return hostProvider().openDatagramChannel(family); // the JDK's own answer (it has no Unix-domain datagrams)
+        }
+        checkFamily(family);
+        return openDatagramChannel();
     }
 
     private static void checkFamily(ProtocolFamily family) {
@@ -113,11 +134,6 @@ public final class StackSelectorProvider extends SelectorProvider {
         return new StackDatagramChannel(this, stack());
     }
 
-    @Override
-    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
-        return openDatagramChannel();
-    }
 
     /** The JDK's own pipe: a pipe is an in-process object, not the network's. */
     @Override
@@ -132,23 +148,45 @@ public final class StackSelectorProvider extends SelectorProvider {
     }
 
     /**
-     * The JDK's built-in provider. When this class is not the JVM-wide provider that is simply
-     * {@link SelectorProvider#provider()}; when it is, the built-in one ({@code
-     * sun.nio.ch.DefaultSelectorProvider}) is reachable only with {@code --add-exports
-     * java.base/sun.nio.ch=ALL-UNNAMED}.
+     * The JDK's built-in provider: the host's channels and selectors, for what belongs to the host
+     * (Unix-domain sockets, pipes) or a program that wants the host's network beside the stack.
+     * When this class is not the JVM-wide provider that is simply {@link SelectorProvider#provider()}.
+     * When it is, the JDK offers no public way to reach its own: the JVM-wide provider is fixed at
+     * the first call of {@code provider()}, and the built-in one is only {@code
+     * sun.nio.ch.DefaultSelectorProvider.get()}, in a package {@code java.base} does not export. So
+     * this needs {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} on the command line (as
+     * {@code jns java} passes it) or {@code Add-Exports: java.base/sun.nio.ch} in an executable
+     * jar's manifest; without it, it throws {@link UnsupportedOperationException} saying so.
      */
-    private static SelectorProvider hostProvider() throws IOException {
+    public static SelectorProvider hostProvider() {
         SelectorProvider global = SelectorProvider.provider();
         if (!(global instanceof StackSelectorProvider)) {
             return global;
         }
-        try {
-            Class<?> c = Class.forName("sun.nio.ch.DefaultSelectorProvider");
-            return (SelectorProvider) c.getMethod("get").invoke(null);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new UnsupportedOperationException("with jnetstack as the JVM-wide SelectorProvider, pipes and "
-                    + "inherited channels need the JDK's own provider: run with --add-exports "
-                    + "java.base/sun.nio.ch=ALL-UNNAMED (" + e + ")", e);
+        SelectorProvider builtIn = BuiltIn.PROVIDER;
+        if (builtIn == null) {
+            throw new UnsupportedOperationException("with jnetstack as the JVM-wide SelectorProvider, Unix-domain channels, "
+                    + "pipes and inherited channels need the JDK's own provider, which it keeps in a package it does not "
+                    + "export: run with --add-exports java.base/sun.nio.ch=ALL-UNNAMED (" + BuiltIn.PROBLEM + ")");
+        }
+        return builtIn;
+    }
+
+    /** The JDK's built-in provider, looked up once; null (and why) where its package is not exported to us. */
+    private static final class BuiltIn {
+        static final SelectorProvider PROVIDER;
+        static final String PROBLEM;
+
+        static {
+            SelectorProvider p = null;
+            String problem = null;
+            try {
+                p = (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get").invoke(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                problem = e.toString();
+            }
+            PROVIDER = p;
+            PROBLEM = problem;
         }
     }
 

@@ -30,6 +30,13 @@ import org.jnetstack.tcp.TcpListener;
  * established connections wait here for {@link #accept()}; beyond that the listener's own accept
  * queue holds the next ones and then SYNs go unanswered (the client retries), as with Linux.
  * Closing resets the connections nobody accepted. IPv4 only for now.
+ *
+ * <p>SO_REUSEADDR is on by default, as the JDK's on Linux: {@code bind} succeeds while
+ * connections still use the port (an earlier server's accepted ones, or their TIME-WAIT). With it
+ * off, such a port is refused with {@code BindException: Address already in use}, as Linux
+ * refuses it. A port another listener holds is refused either way. The options are the JDK's
+ * standard ones for a server channel on Linux: SO_RCVBUF and SO_REUSEADDR (not SO_REUSEPORT: one
+ * listener a port).
  */
 public final class StackServerSocketChannel extends ServerSocketChannel implements StackSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
@@ -63,6 +70,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
         int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
         int queue = backlog < 1 ? stack.tcp().config().listenBacklog() : backlog;
         TcpConfig cfg;
+        boolean reuse = reuseAddress;
         lock.lock();
         try {
             ensureOpen();
@@ -75,6 +83,10 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
             lock.unlock();
         }
         TcpListener made = LoopTasks.call(stack.loop(), () -> {
+            if (!reuse && a.getPort() != 0 && stack.tcp().localPortInUse(a.getPort())) {
+                throw new java.net.BindException("Address already in use: TCP port " + a.getPort()
+                        + " has connections (TIME-WAIT counts) and SO_REUSEADDR is off");
+            }
             TcpListener l = stack.tcp().listen(addr, a.getPort(), queue, cfg, this::drain);
             lock.lock();
             try {
@@ -268,11 +280,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
             throw new IllegalArgumentException("Invalid value 'null' for " + name);
         }
         if (name == StandardSocketOptions.SO_RCVBUF) {
-            int v = (Integer) value;
-            if (v <= 0 || v > 1 << 30) {
-                throw new IllegalArgumentException("Invalid value '" + v + "' for SO_RCVBUF: 1 byte to 1 GiB");
-            }
-            receiveBufferSize = v;
+            receiveBufferSize = StackSocketChannel.bufferSize((Integer) value);
         } else {
             reuseAddress = (Boolean) value;
         }

@@ -303,12 +303,15 @@ final class StackSocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        throw new SocketException("IP_TOS not supported on jnetstack yet");
+        if (tc < 0 || tc > 255) {
+            throw new IllegalArgumentException("tc is not in range 0 -- 255");
+        }
+        set(StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return 0;
+        return get(StandardSocketOptions.IP_TOS);
     }
 
     @Override

@@ -33,11 +33,18 @@ import org.jnetstack.tcp.TcpConnection;
  * {@link AsynchronousCloseException} / {@code ClosedByInterruptException} for a thread blocked
  * in an operation when another thread closes the channel or interrupts it. IPv4 only for now.
  * Open one with {@link StackSelectorProvider#openSocketChannel()}.
+ *
+ * <p>Options: the JDK's standard ones for a TCP channel on Linux but SO_REUSEPORT (one listener a
+ * port): TCP_NODELAY, SO_RCVBUF, SO_SNDBUF, SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER (0: close
+ * resets; positive: a blocking close waits for the acknowledgment, see
+ * {@link #implCloseSelectableChannel()}), and IP_TOS (the TOS byte of every segment the
+ * connection sends after its SYN, ECN bits cleared as Linux clears them). The JDK's extended
+ * options ({@code jdk.net.ExtendedSocketOptions}) are not supported.
  */
 public final class StackSocketChannel extends SocketChannel implements StackSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_KEEPALIVE,
-            StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR);
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
     private final KeyList keys = new KeyList();
@@ -62,6 +69,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
     private volatile boolean reuseAddress;
+    private volatile int trafficClass;
     private volatile int sendBufferSize;
     private volatile int receiveBufferSize;
 
@@ -82,6 +90,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
         this.pipe = new TcpPipe(stack, keys);
         this.noDelay = c.noDelay();
         this.keepAlive = c.keepAlive();
+        this.trafficClass = c.trafficClass();
         this.sendBufferSize = c.sendBufferSize();
         this.receiveBufferSize = c.receiveBufferSize();
         this.local = new InetSocketAddress(LoopTasks.inet(c.localAddress()), c.localPort());
@@ -158,7 +167,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                 if (blocking) {
                     begin();
                 }
-                TcpConnection c = pipe.connect(localPort, ip, r.getPort(), cfg, keepAlive);
+                TcpConnection c = pipe.connect(localPort, ip, r.getPort(), cfg, keepAlive, trafficClass);
                 synchronized (stateLock) {
                     local = new InetSocketAddress(LoopTasks.inet(c.localAddress()), c.localPort());
                     bindPort = c.localPort();
@@ -399,11 +408,21 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
         // reads and writes look at isBlocking() each time
     }
 
-    /** Wakes threads blocked in this channel (they throw AsynchronousCloseException) and closes the connection. */
+    /**
+     * Wakes threads blocked in this channel (they throw AsynchronousCloseException) and closes the
+     * connection: a FIN after the bytes written, or RST (SO_LINGER 0, or received bytes unread).
+     * With a positive SO_LINGER in blocking mode, waits until the peer has acknowledged the bytes
+     * and the FIN, at most that many seconds, then resets the connection if it has not (the JDK
+     * leaves a lingering close in non-blocking mode unspecified: here it goes on in the background).
+     */
     @Override
-    protected void implCloseSelectableChannel() {
+    protected void implCloseSelectableChannel() throws IOException {
         pipe.close();
         keys.readinessChanged();
+        int linger = pipe.lingerSeconds;
+        if (linger > 0 && isBlocking()) {
+            pipe.linger(linger);
+        }
     }
 
     private void ensureOpen() throws ClosedChannelException {
@@ -463,11 +482,11 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             keepAlive = on;
             onConnection(c -> c.setKeepAlive(on));
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
-            int bytes = positive(name, (Integer) value);
+            int bytes = bufferSize((Integer) value);
             sendBufferSize = bytes;
             onConnection(c -> c.setSendBufferSize(bytes));
         } else if (name == StandardSocketOptions.SO_RCVBUF) {
-            int bytes = positive(name, (Integer) value);
+            int bytes = bufferSize((Integer) value);
             receiveBufferSize = bytes;
             onConnection(c -> c.setReceiveBufferSize(bytes));
         } else if (name == StandardSocketOptions.SO_LINGER) {
@@ -475,15 +494,30 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             pipe.lingerSeconds = s < 0 ? -1 : Math.min(s, 65535);
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
+            int kept = tos & 0xFC; // the ECN bits are TCP's own (RFC 3168 §5), cleared as Linux does
+            trafficClass = kept;
+            onConnection(c -> c.setTrafficClass(kept));
         }
         return this;
     }
 
-    private static int positive(SocketOption<?> name, int v) {
-        if (v <= 0 || v > 1 << 30) {
-            throw new IllegalArgumentException("Invalid value '" + v + "' for " + name + ": 1 byte to 1 GiB");
+    /** The largest buffer the stack takes; larger requests are capped, as a kernel caps them. */
+    static final int MAX_BUFFER = 1 << 30;
+
+    /**
+     * SO_SNDBUF/SO_RCVBUF as the JDK takes them: negative is an error, anything else is accepted
+     * and kept within what the stack can hold (0 becomes 1 byte, above 1 GiB becomes 1 GiB).
+     */
+    static int bufferSize(int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("Invalid send/receive buffer size");
         }
-        return v;
+        return Math.clamp(v, 1, MAX_BUFFER);
     }
 
     @Override
@@ -505,6 +539,8 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             v = receiveBufferSize;
         } else if (name == StandardSocketOptions.SO_LINGER) {
             v = pipe.lingerSeconds;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            v = trafficClass;
         } else {
             v = reuseAddress;
         }

@@ -14,8 +14,6 @@ import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
-import org.jnetstack.tcp.TcpState;
 import org.jnetstack.util.ByteRing;
 
 /**
@@ -26,7 +24,8 @@ import org.jnetstack.util.ByteRing;
  * <p>The loop moves received bytes into the receive ring only while it has room, so an
  * application that stops reading closes the TCP window; writes wait (or, non-blocking, return
  * short) while the send ring is full. Every state change that can make the channel more ready
- * republishes {@link #pollBits} and tells the channel's selectors.
+ * republishes {@link #pollBits} and tells the channel's selectors. This class is the application's
+ * side; {@link TcpPipeEvents} the loop's.
  */
 final class TcpPipe {
     /** Poll bits, as poll(2) would report them for a kernel socket. */
@@ -35,32 +34,32 @@ final class TcpPipe {
     static final int CONNECTED = 4;
     static final int HANGUP = 8; // an error, the connection is over, or both directions are shut (poll's POLLHUP)
 
-    private final NetStack stack;
-    private final EventLoop loop;
-    private final KeyList keys;
-    private final Events events = new Events();
+    final NetStack stack;
+    final EventLoop loop;
+    final KeyList keys;
+    private final TcpPipeEvents events = new TcpPipeEvents(this);
     private final Runnable pullTask = events::pull;   // posted from the application's side: made once
     private final Runnable flushTask = events::flush;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition readable = lock.newCondition();
-    private final Condition writable = lock.newCondition();
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition readable = lock.newCondition();
+    final Condition writable = lock.newCondition();
 
-    // Guarded by lock; the loop thread writes most of these in its callbacks.
-    private TcpConnection connection;
-    private ByteRing rx;
-    private ByteRing tx;
-    private boolean established;      // the handshake completed
-    private boolean finished;         // the connection ended (closed or failed)
-    private boolean peerFin;          // the peer's FIN arrived
-    private boolean moreInConnection; // the connection holds received bytes the ring had no room for
-    private boolean pullPosted;
-    private boolean flushPosted;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
-    private boolean closed;
-    private boolean closeRequested;   // the loop is to close the connection once tx has drained
-    private boolean bothShut;         // input and output shut: the connection was closed
-    private IOException error;
+    // Guarded by lock; the loop thread writes most of these in its callbacks (TcpPipeEvents).
+    TcpConnection connection;
+    ByteRing rx;
+    ByteRing tx;
+    boolean established;      // the handshake completed
+    boolean finished;         // the connection ended (closed or failed)
+    boolean peerFin;          // the peer's FIN arrived
+    boolean moreInConnection; // the connection holds received bytes the ring had no room for
+    boolean pullPosted;
+    boolean flushPosted;
+    boolean inputShutdown;
+    boolean outputShutdown;
+    boolean closed;
+    boolean closeRequested;   // the loop is to close the connection once tx has drained
+    boolean bothShut;         // input and output shut: the connection was closed
+    IOException error;
 
     private volatile int pollBits;
     volatile int lingerSeconds = -1;
@@ -100,7 +99,8 @@ final class TcpPipe {
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
-    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive) throws IOException {
+    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass)
+            throws IOException {
         return LoopTasks.call(loop, () -> {
             TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
             lock.lock();
@@ -115,6 +115,7 @@ final class TcpPipe {
                 lock.unlock();
             }
             c.setKeepAlive(keepAlive);
+            c.setTrafficClass(trafficClass);
             return c;
         });
     }
@@ -365,6 +366,34 @@ final class TcpPipe {
         }
     }
 
+    /** How often a lingering close asks the loop whether everything was acknowledged. */
+    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /**
+     * After {@link #close()}, for SO_LINGER with a positive time in blocking mode: waits until the
+     * peer has acknowledged every byte written and the FIN, at most {@code seconds}; what is still
+     * unacknowledged then is discarded and the connection reset (RST). Returns at once on the loop
+     * thread, and stops waiting (the close goes on in the background) when the thread is
+     * interrupted, keeping its interrupt status.
+     */
+    void linger(int seconds) throws IOException {
+        if (loop.inLoop() || connection() == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!LoopTasks.call(loop, events::allAcknowledged)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LoopTasks.call(loop, events::resetUnacknowledged);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, LINGER_CHECK_NANOS));
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
     /**
      * Waits on {@code cond} (lock held) until signalled, at most a second (to notice a stopped
      * loop) and at most until {@code deadline} (0: none).
@@ -392,7 +421,7 @@ final class TcpPipe {
     }
 
     /** Recomputes {@link #pollBits} (lock held); true if it gained a bit. */
-    private boolean publish() {
+    boolean publish() {
         int bits = 0;
         if (rx != null && !rx.isEmpty() || inputShutdown || peerFin && !moreInConnection || finished || error != null) {
             bits |= IN;
@@ -423,229 +452,5 @@ final class TcpPipe {
         };
         copy.initCause(e);
         return copy;
-    }
-
-    // ------------------------------------------------------------------ the loop's side
-
-    /** Connection events, on the loop thread: move bytes between the rings and the connection. */
-    private final class Events implements TcpHandler {
-        // Loop thread only: one move and one wake-up per batch of received frames, not per segment.
-        private boolean pullQueued;
-        private boolean flushQueued;
-        private final Runnable pullNow = this::pull;
-        private final Runnable flushNow = this::flush;
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            boolean gained;
-            lock.lock();
-            try {
-                established = true;
-                writable.signalAll();
-                gained = publish();
-            } finally {
-                lock.unlock();
-            }
-            if (gained) {
-                keys.readinessChanged();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            pullAfterBatch();
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            pullAfterBatch();
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            flushAfterBatch();
-        }
-
-        private void pullAfterBatch() {
-            if (!pullQueued) {
-                pullQueued = true;
-                LoopTasks.post(loop, pullNow);
-            }
-        }
-
-        private void flushAfterBatch() {
-            if (!flushQueued) {
-                flushQueued = true;
-                LoopTasks.post(loop, flushNow);
-            }
-        }
-
-        /** The stack is ending: close as the application's close would (bytes written go out first). */
-        @Override
-        public void onStackEnding(TcpConnection c) {
-            lock.lock();
-            try {
-                closed = true;
-                readable.signalAll();
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            closeOnLoop();
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException e) {
-            pull(); // bytes that arrived before a reset are still read first, as on Linux
-            lock.lock();
-            try {
-                error = e;
-                finished = true;
-                tx.clear();
-                readable.signalAll();
-                writable.signalAll();
-                publish();
-            } finally {
-                lock.unlock();
-            }
-            keys.readinessChanged();
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            boolean gained = false;
-            lock.lock();
-            try {
-                if (c.state() == TcpState.CLOSED) {
-                    finished = true;
-                }
-                readable.signalAll();
-                writable.signalAll();
-                gained = publish();
-            } finally {
-                lock.unlock();
-            }
-            if (gained) {
-                keys.readinessChanged();
-            }
-        }
-
-        /** Moves received bytes from the connection into the ring while it has room. */
-        void pull() {
-            pullQueued = false;
-            boolean gained;
-            lock.lock();
-            try {
-                pullPosted = false;
-                TcpConnection c = connection;
-                if (c == null || closed) {
-                    return; // unread bytes stay in the connection: closing it then resets
-                }
-                int room;
-                while (c.readable() > 0 && (room = rx.freeContiguous()) > 0) {
-                    int got = c.read(rx.array(), rx.tail(), room);
-                    if (got <= 0) {
-                        break;
-                    }
-                    rx.added(got);
-                    if (inputShutdown) {
-                        rx.clear();
-                    }
-                }
-                moreInConnection = c.readable() > 0;
-                if (c.peerClosedOutput()) {
-                    peerFin = true;
-                }
-                readable.signalAll();
-                gained = publish();
-            } finally {
-                lock.unlock();
-            }
-            if (gained) {
-                keys.readinessChanged();
-            }
-        }
-
-        /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
-        void flush() {
-            flushQueued = false;
-            boolean closeNow = false;
-            boolean gained = false;
-            TcpConnection c;
-            lock.lock();
-            try {
-                flushPosted = false;
-                c = connection;
-                if (c == null || finished || !established && !closeRequested) {
-                    return; // before the handshake: onConnected's writable signal starts the flush
-                }
-                int before = tx.size();
-                while (!tx.isEmpty()) {
-                    int room = c.writable();
-                    if (room == 0) {
-                        break;
-                    }
-                    int n = Math.min(room, tx.usedContiguous());
-                    int w = c.write(tx.array(), tx.head(), n);
-                    tx.skip(w);
-                    if (w < n) {
-                        break;
-                    }
-                }
-                if (tx.size() != before || closeRequested) {
-                    writable.signalAll();
-                    gained = publish();
-                }
-                if (tx.isEmpty()) {
-                    if (closeRequested) {
-                        closeRequested = false;
-                        closeNow = true;
-                    } else if (outputShutdown && inputShutdown && !bothShut) {
-                        // Both directions shut is a close to TCP, as on Linux: later data is answered with RST
-                        bothShut = true;
-                        closeNow = true;
-                    } else if (outputShutdown && !c.isOutputShutdown()) {
-                        c.shutdownOutput();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (gained) {
-                keys.readinessChanged();
-            }
-            if (closeNow) {
-                if (bothShut) {
-                    pull(); // discards what came after shutdownInput, so the close is a FIN, not a RST
-                }
-                c.close(); // FIN after the data; RST if received bytes were never read
-            }
-        }
-
-        /** After close: a graceful FIN once written bytes are out, or RST. */
-        void closeOnLoop() {
-            TcpConnection c;
-            boolean reset;
-            lock.lock();
-            try {
-                c = connection;
-                if (c == null || finished) {
-                    return;
-                }
-                reset = lingerSeconds == 0 || !rx.isEmpty() || moreInConnection || c.readable() > 0 || !established;
-                if (reset) {
-                    tx.clear();
-                } else {
-                    closeRequested = true;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (reset) {
-                c.abort();
-            } else {
-                flush();
-            }
-        }
     }
 }

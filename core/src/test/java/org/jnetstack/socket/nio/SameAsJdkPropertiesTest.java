@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -13,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -89,6 +93,109 @@ class SameAsJdkPropertiesTest {
             ours = run(ends, ops);
         }
         assertThat(ours).as("ops %s", ops).isEqualTo(jdk);
+    }
+
+    // ------------------------------------------------------------------ socket options
+
+    /** The channels options are tried on: an unconnected and a connected SocketChannel, a server channel, a datagram channel. */
+    static final String[] TARGETS = {"socket", "connected", "server", "datagram"};
+
+    /** The standard options either provider might support; multicast ones are left out (see {@link #comparable}). */
+    static final List<SocketOption<?>> OPTIONS = List.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_BROADCAST);
+
+    /** {@code value} null: getOption; otherwise setOption with it. */
+    record OptionOp(int target, SocketOption<?> option, Object value) {
+        @Override
+        public String toString() {
+            return TARGETS[target] + (value == null ? " get " + option : " set " + option + "=" + value);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<OptionOp>> optionSequences() {
+        Arbitrary<Integer> target = Arbitraries.integers().between(0, TARGETS.length - 1);
+        Arbitrary<SocketOption<?>> option = Arbitraries.of(OPTIONS);
+        Arbitrary<Integer> ints = Arbitraries.of(-5, -1, 0, 1, 3, 7, 0x2E << 2, 0xB9, 255, 256, 4096, 65535, 70000);
+        Arbitrary<OptionOp> op = Combinators.combine(target, option, Arbitraries.integers().between(0, 2), ints, Arbitraries.of(true, false))
+                .as((t, o, get, i, b) -> new OptionOp(t, o, get == 0 ? null : o.type() == Boolean.class ? b : i));
+        return op.list().ofMinSize(1).ofMaxSize(25);
+    }
+
+    /**
+     * setOption and getOption of the standard options on each kind of channel: the same supported
+     * sets, values kept (IP_TOS without the ECN bits on TCP, SO_LINGER capped at 65535),
+     * exceptions for bad values and unsupported options. Buffer sizes are compared by outcome
+     * only (a kernel doubles and rounds what it is given).
+     */
+    @Property(tries = 60, seed = "20261207")
+    void optionsBehaveAsTheJdksDefaultProvider(@ForAll("optionSequences") List<OptionOp> ops) throws Exception {
+        List<String> jdk;
+        try (OptionEnds ends = OptionEnds.open(SelectorProvider.provider(), SelectorProvider.provider(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            jdk = runOptions(ends, ops);
+        }
+        List<String> ours;
+        try (TwoHosts net = new TwoHosts(); OptionEnds ends = OptionEnds.open(new StackSelectorProvider(net.client),
+                new StackSelectorProvider(net.server), new InetSocketAddress(0))) {
+            ours = runOptions(ends, ops);
+        }
+        assertThat(ours).as("ops %s", ops).isEqualTo(jdk);
+    }
+
+    record OptionEnds(NetworkChannel[] targets, Ends pair) implements AutoCloseable {
+        static OptionEnds open(SelectorProvider client, SelectorProvider server, InetSocketAddress bindTo) throws IOException {
+            Ends pair = Ends.open(client, server, bindTo);
+            return new OptionEnds(new NetworkChannel[] {client.openSocketChannel(), pair.ch()[0], server.openServerSocketChannel(),
+                    client.openDatagramChannel()}, pair);
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (NetworkChannel c : targets) {
+                c.close();
+            }
+            pair.close();
+        }
+    }
+
+    /** The JDK's supported options that can be compared: the standard ones but SO_REUSEPORT and multicast (neither offered by ours). */
+    static java.util.SortedSet<String> comparable(Set<SocketOption<?>> supported) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (SocketOption<?> o : supported) {
+            if (o.getClass() == StandardSocketOptions.SO_LINGER.getClass() && o != StandardSocketOptions.SO_REUSEPORT
+                    && !o.name().startsWith("IP_MULTICAST")) {
+                names.add(o.name());
+            }
+        }
+        return names;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> runOptions(OptionEnds e, List<OptionOp> ops) {
+        List<String> log = new ArrayList<>();
+        for (NetworkChannel c : e.targets()) {
+            log.add("supported " + comparable(c.supportedOptions()));
+        }
+        for (OptionOp op : ops) {
+            NetworkChannel c = e.targets()[op.target()];
+            String result;
+            boolean buffer = op.option() == StandardSocketOptions.SO_RCVBUF || op.option() == StandardSocketOptions.SO_SNDBUF;
+            try {
+                if (op.value() == null) {
+                    Object v = c.getOption(op.option());
+                    result = buffer ? "a size" : String.valueOf(v);
+                } else {
+                    c.setOption((SocketOption<Object>) op.option(), op.value());
+                    result = "ok";
+                }
+            } catch (IOException | RuntimeException ex) {
+                result = ex.getClass().getSimpleName();
+            }
+            log.add(op + " -> " + result);
+        }
+        return log;
     }
 
     /** Two connected non-blocking channels, each with its own selector. */

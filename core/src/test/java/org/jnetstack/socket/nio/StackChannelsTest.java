@@ -300,7 +300,7 @@ class StackChannelsTest {
             int[] sizes = LoopTasks.call(net.loop, () -> new int[] {conn.receiveBufferSize(), conn.sendBufferSize(),
                 conn.noDelay() ? 1 : 0, conn.keepAlive() ? 1 : 0});
             assertThat(sizes).containsExactly(200_000, 100_000, 1, 1);
-            assertThatThrownBy(() -> c.setOption(StandardSocketOptions.SO_RCVBUF, 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.setOption(StandardSocketOptions.SO_RCVBUF, -1)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -681,5 +681,22 @@ class StackChannelsTest {
 
     static String hex(byte[] b) {
         return Arrays.toString(b);
+    }
+    @Test
+    void unixDomainChannelsAreTheHostsAndIpv6IsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var at = java.net.UnixDomainSocketAddress.of(dir.resolve("s.sock"));
+        try (ServerSocketChannel srv = client.openServerSocketChannel(java.net.StandardProtocolFamily.UNIX).bind(at);
+             SocketChannel c = client.openSocketChannel(java.net.StandardProtocolFamily.UNIX)) {
+            assertThat(srv.provider()).isSameAs(SelectorProvider.provider()).isSameAs(StackSelectorProvider.hostProvider());
+            assertThat(c.connect(at)).isTrue();
+            try (SocketChannel a = srv.accept()) {
+                c.write(ByteBuffer.wrap(new byte[] {42}));
+                ByteBuffer got = ByteBuffer.allocate(1);
+                assertThat(a.read(got)).isEqualTo(1);
+                assertThat(got.get(0)).isEqualTo((byte) 42);
+            }
+        }
+        assertThatThrownBy(() -> client.openSocketChannel(java.net.StandardProtocolFamily.INET6))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("INET6");
     }
 }

@@ -112,4 +112,72 @@ class StackDatagramChannelTest {
         c.close();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isExactlyInstanceOf(AsynchronousCloseException.class);
     }
+    @Test
+    void theSocketAdaptorSendsAndReceivesAsAJavaNetDatagramSocket() throws Exception {
+        try (DatagramChannel srv = server.openDatagramChannel(); DatagramChannel cli = client.openDatagramChannel()) {
+            java.net.DatagramSocket s = srv.socket();
+            assertThat(srv.socket()).isSameAs(s);
+            assertThat(s.getChannel()).isSameAs(srv);
+            assertThat(s.isBound()).isFalse();
+            s.bind(new InetSocketAddress(6000));
+            assertThat(s.getLocalPort()).isEqualTo(6000);
+            java.net.DatagramSocket c = cli.socket();
+            c.connect(TwoHosts.server(6000));
+            assertThat(c.isConnected()).isTrue();
+            assertThat(c.getInetAddress()).isEqualTo(TwoHosts.serverIp());
+            assertThat(c.getPort()).isEqualTo(6000);
+
+            // a packet without an address goes to the connected peer; one with another address is refused
+            byte[] hello = "hello, adaptor".getBytes(StandardCharsets.US_ASCII);
+            c.send(new java.net.DatagramPacket(hello, hello.length));
+            assertThatThrownBy(() -> c.send(new java.net.DatagramPacket(hello, 1, TwoHosts.server(6001))))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            // truncated to the packet's length; the packet keeps its whole buffer for the next receive
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[100], 2, 5);
+            s.receive(p);
+            assertThat(p.getLength()).isEqualTo(5);
+            assertThat(new String(p.getData(), 2, 5, StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(p.getSocketAddress()).isEqualTo(new InetSocketAddress(TwoHosts.clientIp(), c.getLocalPort()));
+            c.send(new java.net.DatagramPacket(new byte[] {1, 2}, 2));
+            s.receive(p);
+            assertThat(p.getLength()).isEqualTo(2);
+            c.send(new java.net.DatagramPacket(hello, hello.length));
+            s.receive(p);
+            assertThat(p.getLength()).as("the buffer's length is kept across receives, as the JDK keeps it").isEqualTo(5);
+
+            // an unconnected socket answers to the packet's address
+            s.send(new java.net.DatagramPacket(new byte[] {7}, 1, p.getSocketAddress()));
+            java.net.DatagramPacket back = new java.net.DatagramPacket(new byte[10], 10);
+            c.receive(back);
+            assertThat(back.getLength()).isEqualTo(1);
+            assertThat(back.getData()[0]).isEqualTo((byte) 7);
+
+            s.setSoTimeout(200);
+            assertThatThrownBy(() -> s.receive(new java.net.DatagramPacket(new byte[10], 10)))
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(srv.isOpen()).as("a timeout leaves the socket open").isTrue();
+
+            s.setTrafficClass(0x28);
+            assertThat(srv.getOption(java.net.StandardSocketOptions.IP_TOS)).isEqualTo(0x28);
+            srv.configureBlocking(false);
+            assertThatThrownBy(() -> s.receive(new java.net.DatagramPacket(new byte[10], 10)))
+                    .isInstanceOf(java.nio.channels.IllegalBlockingModeException.class);
+            s.close();
+            assertThat(srv.isOpen()).isFalse();
+            assertThat(s.isClosed()).isTrue();
+        }
+    }
+
+    @Test
+    void multicastIsRefusedWithAReason() throws Exception {
+        try (DatagramChannel ch = client.openDatagramChannel()) {
+            java.net.InetAddress group = java.net.InetAddress.getByName("239.1.2.3");
+            java.net.NetworkInterface any = java.net.NetworkInterface.getByIndex(1);
+            assertThatThrownBy(() -> ch.join(group, any)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("multicast not supported on jnetstack");
+            assertThatThrownBy(() -> ch.socket().joinGroup(new InetSocketAddress(group, 0), any))
+                    .isInstanceOf(java.net.SocketException.class).hasMessageContaining("no IGMP");
+        }
+    }
 }
