@@ -290,8 +290,12 @@ public final class TcpSocket implements Closeable {
                 if (peerFin && !moreInConnection) {
                     return -1;
                 }
-                if (finished) {
+                if (finished && !moreInConnection) {
                     return -1; // ended without the peer's FIN: e.g. aborted by our side
+                }
+                if (moreInConnection && !pullPosted) {
+                    pullPosted = true; // the ring is empty but the connection is not: fill it first
+                    LoopCall.post(loop, events::pull);
                 }
                 if (!Waits.await(readable, deadline, loop, this)) {
                     throw new SocketTimeoutException("Read timed out");
@@ -830,6 +834,9 @@ public final class TcpSocket implements Closeable {
 
         @Override
         public void onClosed(TcpConnection c) {
+            // Bytes and a FIN that arrived in this batch are still waiting for the batch's end:
+            // take them now, so a reader woken by the close sees them before the end.
+            pull();
             lock.lock();
             try {
                 if (c.state() == TcpState.CLOSED) {

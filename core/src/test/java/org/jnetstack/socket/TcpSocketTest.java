@@ -96,6 +96,38 @@ public class TcpSocketTest {
     }
 
     @Test
+    void bytesLeftInTheConnectionAfterItClosedAreReadBeforeTheEnd() throws Exception {
+        // The client shuts its output first, so the server's data and FIN end the connection
+        // (TIME-WAIT) while most of the data still waits in the connection behind a small ring:
+        // the end of input comes only after every byte, and the socket says the input ended.
+        try (TwoHosts small = new TwoHosts(TcpConfig.defaults().toBuilder().socketRing(1000).build())) {
+            try (TcpServerSocket listener = Sockets.of(small.server).listen(7)) {
+                byte[] data = random(100_000, 4);
+                CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                    try (TcpSocket t = listener.accept()) {
+                        t.getOutputStream().write(data);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                try (TcpSocket s = Sockets.of(small.client).connect("10.0.0.2", 7)) {
+                    s.shutdownOutput();
+                    served.get(30, TimeUnit.SECONDS);
+                    Thread.sleep(300); // the data, the FIN and the close reach the client before it reads
+                    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                    byte[] buf = new byte[4096];
+                    int n;
+                    while ((n = s.read(buf, 0, buf.length)) >= 0) {
+                        got.write(buf, 0, n);
+                    }
+                    assertThat(got.toByteArray()).isEqualTo(data);
+                    assertThat(s.isInputEnded()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void readsTakeAtMostTheConfiguredSocketRing() throws Exception {
         try (TwoHosts small = new TwoHosts(TcpConfig.defaults().toBuilder().socketRing(1000).build())) {
             try (TcpServerSocket listener = Sockets.of(small.server).listen(7)) {
