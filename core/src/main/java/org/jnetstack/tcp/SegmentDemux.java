@@ -50,7 +50,7 @@ final class SegmentDemux {
      * offloading TAP: verified by the kernel, or partial because the segment never left this
      * host's memory, so that verifying it again would reject it).
      *
-     * <p>The checksum of a segment with a large payload ({@link Tcp#SUM_WHILE_COPYING} bytes or
+     * <p>The checksum of a segment with a large payload ({@link TcpConfig#sumWhileCopying} bytes or
      * more) that its connection takes in order at once is verified while the payload is copied
      * into the receive buffer: one pass over the bytes instead of two. The order keeps that pass
      * and still copies nothing from a segment before it is checked: the header and options are
@@ -68,7 +68,7 @@ final class SegmentDemux {
         int src = pkt.source();
         int dst = pkt.destination();
         TcpSegment seg = rxSegment.wrap(buf, off, len);
-        boolean sumWhileCopying = !checksumVerified && len >= TcpSegment.MIN_HEADER_LENGTH + Tcp.SUM_WHILE_COPYING;
+        boolean sumWhileCopying = !checksumVerified && len >= TcpSegment.MIN_HEADER_LENGTH + tcp.sumWhileCopying;
         Malformed m = seg.check(src, dst, !checksumVerified && !sumWhileCopying);
         if (m == null) {
             m = rxOptions.parse(seg);
@@ -76,7 +76,7 @@ final class SegmentDemux {
         TcpConnection staged = null;
         if (sumWhileCopying && m == null) {
             TcpConnection c = connections.get(Tcp.key(src, seg.sourcePort(), seg.destinationPort()), dst);
-            if (c != null && seg.payloadLength() >= Tcp.SUM_WHILE_COPYING && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
+            if (c != null && seg.payloadLength() >= tcp.sumWhileCopying && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
                 staged = c;
                 m = sumWhileStaging(c, buf, off, len, seg.headerLength(), src, dst) ? null : Malformed.BAD_CHECKSUM;
             } else {

@@ -18,13 +18,15 @@ import org.jnetstack.wire.TcpSegment;
 final class SegmentWriter {
     private final Ipv4 ip;
     private final TcpCounters counters;
+    private final int sumWhileCopying;
     private final TcpOptions txOptions = new TcpOptions();
     /** The header of a bare segment or reset (connections keep their own, {@link TcpConnection#header}). */
     private final TcpHeader bare = new TcpHeader();
 
-    SegmentWriter(Ipv4 ip, TcpCounters counters) {
+    SegmentWriter(Ipv4 ip, TcpCounters counters, int sumWhileCopying) {
         this.ip = ip;
         this.counters = counters;
+        this.sumWhileCopying = sumWhileCopying;
     }
 
     /** The options of the segment being built (cleared by the caller). */
@@ -59,7 +61,7 @@ final class SegmentWriter {
             ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             return;
         }
-        if (len >= Tcp.SUM_WHILE_COPYING) {
+        if (len >= sumWhileCopying) {
             // The payload is summed while it is copied out of the send buffer (one pass, not two);
             // the header is summed after it is written. hl is a multiple of 4, so the payload's
             // sum joins the header's without a byte swap (RFC 1071 §2(B)).

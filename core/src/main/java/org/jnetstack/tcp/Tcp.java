@@ -32,13 +32,8 @@ import org.jnetstack.wire.TcpOptions;
  * {@link SegmentWriter} builds what is sent, and {@link TcpConnection} runs one connection.
  */
 public final class Tcp implements IpProtocolHandler {
-    /**
-     * Payloads from this size on are checksummed while they are copied (out of the send buffer,
-     * into the receive buffer): one pass over the bytes instead of two. Measured in one JVM
-     * (BENCHMARKS.md §4.7): +14 % per CPU-second at MTU 9000, but −10 % at MTU 1500, where a
-     * segment's bytes stay in L1 after the copy and the second pass is cheaper than the staging.
-     */
-    static final int SUM_WHILE_COPYING = 4096;
+    /** Payloads from this size on are checksummed while they are copied ({@link TcpConfig#sumWhileCopying}). */
+    final int sumWhileCopying;
 
     private final Ipv4 ip;
     private final TcpConfig config;
@@ -61,10 +56,11 @@ public final class Tcp implements IpProtocolHandler {
     public Tcp(Ipv4 ip, Counters counters, TcpConfig config) {
         this.ip = ip;
         this.config = config;
+        this.sumWhileCopying = config.sumWhileCopying();
         this.memory = ip.memory();
         StackSecrets secrets = ip.secrets();
         this.counters = new TcpCounters(counters);
-        this.writer = new SegmentWriter(ip, this.counters);
+        this.writer = new SegmentWriter(ip, this.counters, config.sumWhileCopying());
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.timestampKey = secrets.newPrf("tcp.timestamp");
         this.challengeAcks = new ChallengeAcks(ip.loop().clock(), new RandomizedRateLimiter(ip.loop().clock(),

@@ -40,6 +40,8 @@ import org.jnetstack.tcp.cc.CongestionControls;
  * @param maxSackRanges     SACKed ranges the sender's scoreboard keeps track of (RFC 6675 §3)
  * @param socketRing        bytes of each ring between an application thread and its connection, in
  *                          blocking sockets and NIO channels (the TCP buffers come on top)
+ * @param sumWhileCopying   payloads of this many bytes or more are checksummed while they are
+ *                          copied into or out of the TCP buffers, smaller ones in a second pass
  */
 public record TcpConfig(
         int sendBuffer,
@@ -71,7 +73,8 @@ public record TcpConfig(
         int maxTimeWaits,
         int maxReceiveRanges,
         int maxSackRanges,
-        int socketRing) {
+        int socketRing,
+        int sumWhileCopying) {
 
     /** The largest send or receive buffer: RFC 7323 §2.3 caps a window at 2^30 bytes. */
     public static final int MAX_BUFFER = 1 << 30;
@@ -224,6 +227,8 @@ public record TcpConfig(
         requireRange("maxReceiveRanges", maxReceiveRanges, 1, MAX_RANGES, "1-" + MAX_RANGES);
         requireRange("maxSackRanges", maxSackRanges, 1, MAX_RANGES, "1-" + MAX_RANGES);
         requireRange("socketRing", socketRing, 1, MAX_BUFFER, "1 byte to 1 GiB");
+        requireRange("sumWhileCopying", sumWhileCopying, 1, Integer.MAX_VALUE,
+                "at least 1 byte (a size above the largest segment turns it off)");
     }
 
     private static void requireRange(String name, int value, int min, int max, String range) {
@@ -244,6 +249,13 @@ public record TcpConfig(
         }
     }
 
+    /**
+     * 4096 bytes: one pass over a payload's bytes instead of two pays for its staging only when
+     * the bytes would leave L1 between the passes — measured in one JVM, +14 % per CPU-second at
+     * MTU 9000 and −10 % at MTU 1500 when every payload was summed while copying.
+     */
+    public static final int DEFAULT_SUM_WHILE_COPYING = 4096;
+
     /** Every {@code DEFAULT_} value. */
     public static TcpConfig defaults() {
         return new TcpConfig(DEFAULT_SEND_BUFFER, DEFAULT_RECEIVE_BUFFER, DEFAULT_WINDOW_SCALING, DEFAULT_TIMESTAMPS,
@@ -253,7 +265,7 @@ public record TcpConfig(
                 DEFAULT_LISTEN_BACKLOG, DEFAULT_SYN_QUEUE, DEFAULT_MAX_CONNECTIONS, DEFAULT_CHALLENGE_ACK_RATE,
                 DEFAULT_CHALLENGE_ACK_INTERVAL, DEFAULT_SYN_COOKIE_PERIOD, DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
                 DEFAULT_MAX_HALF_OPEN_PER_SOURCE, DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_TIME_WAITS,
-                DEFAULT_MAX_RECEIVE_RANGES, DEFAULT_MAX_SACK_RANGES, DEFAULT_SOCKET_RING);
+                DEFAULT_MAX_RECEIVE_RANGES, DEFAULT_MAX_SACK_RANGES, DEFAULT_SOCKET_RING, DEFAULT_SUM_WHILE_COPYING);
     }
 
     /** A builder starting from this config. */
@@ -309,6 +321,7 @@ public record TcpConfig(
         private int maxReceiveRanges;
         private int maxSackRanges;
         private int socketRing;
+        private int sumWhileCopying;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -341,6 +354,7 @@ public record TcpConfig(
             maxReceiveRanges = c.maxReceiveRanges;
             maxSackRanges = c.maxSackRanges;
             socketRing = c.socketRing;
+            sumWhileCopying = c.sumWhileCopying;
         }
 
         public Builder sendBuffer(int v) {
@@ -493,12 +507,17 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder sumWhileCopying(int v) {
+            sumWhileCopying = v;
+            return this;
+        }
+
         public TcpConfig build() {
             return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto,
                     maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle,
                     congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate, challengeAckInterval,
                     synCookiePeriod, maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener,
-                    maxTimeWaits, maxReceiveRanges, maxSackRanges, socketRing);
+                    maxTimeWaits, maxReceiveRanges, maxSackRanges, socketRing, sumWhileCopying);
         }
     }
 }

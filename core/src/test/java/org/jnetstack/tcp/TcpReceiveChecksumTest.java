@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * In-order data (payloads of {@link Tcp#SUM_WHILE_COPYING} bytes or more) has its checksum
+ * In-order data (payloads of {@link TcpConfig#sumWhileCopying} bytes or more) has its checksum
  * verified while it is copied into the receive buffer (one pass, {@link ReceiveBuffer#stageInOrder}); a segment that fails must still be dropped and counted with
  * no effect at all — nothing readable, RCV.NXT unchanged, no ACK, and the bytes it left in the
  * ring never seen. Segments forged by hand from the client's side, as in {@link TcpAttackTest}.
@@ -88,7 +88,7 @@ class TcpReceiveChecksumTest {
     void aCorruptedInOrderSegmentIsDroppedAndCountedWithNoEffect() {
         int hl = TcpSegment.MIN_HEADER_LENGTH;
         byte[] payload = data(0, 5001); // odd: the last byte is a padded word
-        assertThat(payload.length).as("large enough for the one-pass path").isGreaterThanOrEqualTo(Tcp.SUM_WHILE_COPYING);
+        assertThat(payload.length).as("large enough for the one-pass path").isGreaterThanOrEqualTo(TcpConfig.DEFAULT_SUM_WHILE_COPYING);
         // The first and last payload bytes, a byte in the middle, and header fields: ports'
         // neighbour (sequence number), the ACK number, the window.
         int[] corruptions = {hl, hl + 2500, hl + 5000, 5, 9, 14};
