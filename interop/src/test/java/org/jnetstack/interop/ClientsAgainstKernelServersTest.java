@@ -32,19 +32,6 @@ class ClientsAgainstKernelServersTest {
     private static final String STACK = "10.0.0.2";
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-    /** python's http.server behind TLS: serves DIR on ADDR:PORT with CERT and KEY. */
-    private static final String TLS_SERVER = """
-            import functools, http.server, ssl, sys
-            addr, port, directory, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
-            srv = http.server.ThreadingHTTPServer((addr, port), handler)
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
-            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-            print("LISTENING", flush=True)
-            srv.serve_forever()
-            """;
-
     /** A timeline service: POST /statuses and GET /timeline, JSON, only with "Authorization: Bearer TOKEN". */
     private static final String CLOUD_SERVER = """
             import json, sys
@@ -106,13 +93,13 @@ class ClientsAgainstKernelServersTest {
     void jnsHttpOverHttpsChecksTheCertificate(@TempDir Path dir) throws Exception {
         Path site = Files.createDirectory(dir.resolve("site"));
         Path data = KernelTcp.randomFile(site, "data.bin", 2_000_000, 91);
-        Path ca = certificateAuthority(dir, "ca");
-        Path wrongCa = certificateAuthority(dir, "wrong-ca");
-        serverCertificate(dir, KERNEL);
+        Path ca = TestCertificates.certificateAuthority(dir, "ca");
+        Path wrongCa = TestCertificates.certificateAuthority(dir, "wrong-ca");
+        TestCertificates.serverCertificate(dir, KERNEL);
         try (Netns ns = Netns.create()) {
             String tap = Netns.uniqueTapName();
             ns.createTap(tap, KERNEL + "/24");
-            Path script = KernelTcp.script(dir, "tls_server.py", TLS_SERVER);
+            Path script = KernelTcp.script(dir, "tls_server.py", TestCertificates.TLS_SERVER);
             Background server = ns.spawn("python3", script.toString(), KERNEL, "8443", site.toString(),
                     dir.resolve("server.pem").toString(), dir.resolve("server.key").toString());
             server.awaitLine(line -> line.equals("LISTENING"), Duration.ofSeconds(30));
@@ -195,27 +182,4 @@ class ClientsAgainstKernelServersTest {
         return ns.run(TIMEOUT, cmd);
     }
 
-    /** A self-signed CA: DIR/NAME.pem (certificate) and DIR/NAME.key. */
-    private static Path certificateAuthority(Path dir, String name) {
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=jnetstack test " + name,
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".pem").toString());
-        return dir.resolve(name + ".pem");
-    }
-
-    /** DIR/server.pem for {@code ip} (subjectAltName IP), signed by DIR/ca; its key in DIR/server.key. */
-    private static void serverCertificate(Path dir, String ip) throws IOException {
-        Path ext = Files.writeString(dir.resolve("san.ext"), "subjectAltName = IP:" + ip + "\n");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + ip, "-keyout", dir.resolve("server.key").toString(),
-                "-out", dir.resolve("server.csr").toString());
-        openssl("x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", dir.resolve("ca.pem").toString(),
-                "-CAkey", dir.resolve("ca.key").toString(), "-CAcreateserial", "-CAserial", dir.resolve("ca.srl").toString(),
-                "-days", "2", "-extfile", ext.toString(), "-out", dir.resolve("server.pem").toString());
-    }
-
-    private static void openssl(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        CommandResult r = Netns.runCommand(TIMEOUT, cmd);
-        assertThat(r.exitStatus()).as(r.describe()).isZero();
-    }
 }

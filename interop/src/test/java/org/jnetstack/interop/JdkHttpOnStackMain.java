@@ -20,7 +20,8 @@ import org.jnetstack.socket.nio.StackSelectorProvider;
  * Started by {@link JdkHttpOnStackTest} inside a namespace, in a JVM whose
  * {@code -Djava.nio.channels.spi.SelectorProvider} is ours: a stack on the TAP {@code args[0]}
  * with address {@code args[1]} (CIDR) becomes the JVM's network. The JDK's own HttpClient
- * fetches {@code args[2]} (a URL on the kernel's side) and prints its status and SHA-256; then the
+ * fetches {@code args[2]} (a URL on the kernel's side) and prints its status and SHA-256, and so
+ * for {@code args[3]} if given (an https URL, its CA in the JVM's trust store); then the
  * JDK's own HttpServer serves /hello and /echo on port 8000 until the process is stopped.
  */
 public final class JdkHttpOnStackMain {
@@ -36,6 +37,13 @@ public final class JdkHttpOnStackMain {
                 HttpResponse.BodyHandlers.ofByteArray());
         System.out.println("httpclient status " + r.statusCode() + " bytes " + r.body().length + " sha256 "
                 + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(r.body())));
+
+        if (args.length > 3) { // HTTPS, trusting the CA in -Djavax.net.ssl.trustStore
+            HttpResponse<byte[]> tls = client.send(HttpRequest.newBuilder(URI.create(args[3]))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            System.out.println("httpsclient status " + tls.statusCode() + " bytes " + tls.body().length + " sha256 "
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tls.body())));
+        }
 
         HttpServer server = HttpServer.create(new InetSocketAddress(8000), 0);
         server.createContext("/hello", exchange -> {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JDK's own {@code HttpClient} and {@code com.sun.net.httpserver.HttpServer}, unmodified, on
+ * The JDK's own {@code HttpClient} (HTTP/1.1, and HTTPS with a test CA) and {@code com.sun.net.httpserver.HttpServer}, unmodified, on
  * the stack against the Linux kernel over TAP: a JVM started with
  * {@code -Djava.nio.channels.spi.SelectorProvider=}{@value StackSelectorProvider#GLOBAL_CLASS}
  * ({@link JdkHttpOnStackMain}) fetches a file from python's http.server, then its HttpServer
@@ -33,24 +33,40 @@ class JdkHttpOnStackTest {
 
     @Test
     void jdkHttpClientAndHttpServerOnTheStackWithTheKernel(@TempDir Path dir) throws Exception {
-        Requirements.rootWithTap("ip", "sysctl", "python3", "curl");
+        Requirements.rootWithTap("ip", "sysctl", "python3", "curl", "openssl");
         Path served = dir.resolve("www");
         java.nio.file.Files.createDirectories(served);
         Path file = KernelTcp.randomFile(served, "blob.bin", 5_000_000, 31);
         Path post = KernelTcp.randomFile(dir, "post.bin", 10_000_000, 32);
+        Path ca = TestCertificates.certificateAuthority(dir, "ca");
+        TestCertificates.serverCertificate(dir, KERNEL);
+        Path trust = dir.resolve("trust.p12");
+        CommandResult imported = Netns.runCommand(Duration.ofMinutes(1), java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
+                "-alias", "test-ca", "-file", ca.toString(), "-keystore", trust.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit"));
+        assertThat(imported.exitStatus()).as(imported.describe()).isZero();
         try (Netns ns = Netns.create()) {
             String tap = Netns.uniqueTapName();
             ns.createTap(tap, KERNEL + "/24");
             Background http = ns.spawn("python3", "-u", "-m", "http.server", "-d", served.toString(), "-b", KERNEL, "8080");
             http.awaitLine(line -> line.contains("Serving HTTP"), Duration.ofSeconds(30));
+            Path script = KernelTcp.script(dir, "tls_server.py", TestCertificates.TLS_SERVER);
+            Background https = ns.spawn("python3", script.toString(), KERNEL, "8443", served.toString(),
+                    dir.resolve("server.pem").toString(), dir.resolve("server.key").toString());
+            https.awaitLine(line -> line.equals("LISTENING"), Duration.ofSeconds(30));
             Background jvm = ns.spawn(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED",
                     "-Djava.nio.channels.spi.SelectorProvider=" + StackSelectorProvider.GLOBAL_CLASS,
+                    "-Djavax.net.ssl.trustStore=" + trust, "-Djavax.net.ssl.trustStorePassword=changeit",
                     "-cp", System.getProperty("java.class.path"), JdkHttpOnStackMain.class.getName(),
-                    tap, STACK + "/24", "http://" + KERNEL + ":8080/blob.bin");
+                    tap, STACK + "/24", "http://" + KERNEL + ":8080/blob.bin", "https://" + KERNEL + ":8443/blob.bin");
 
             String fetched = jvm.awaitLine(line -> line.startsWith("httpclient "), Duration.ofSeconds(90));
             assertThat(fetched).isEqualTo("httpclient status 200 bytes 5000000 sha256 " + KernelTcp.sha256(file));
+            String overTls = jvm.awaitLine(line -> line.startsWith("httpsclient "), Duration.ofSeconds(90));
+            assertThat(overTls).as("HTTPS from python's TLS server, its certificate signed by the test CA")
+                    .isEqualTo("httpsclient status 200 bytes 5000000 sha256 " + KernelTcp.sha256(file));
             String ready = jvm.awaitLine(line -> line.startsWith("httpserver ready"), Duration.ofSeconds(30));
             assertThat(ready).endsWith(":8000");
 
