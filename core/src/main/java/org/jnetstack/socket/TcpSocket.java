@@ -14,11 +14,9 @@ import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
-import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
 import org.jnetstack.util.ByteRing;
@@ -51,7 +49,7 @@ import org.jnetstack.util.ByteRing;
 public final class TcpSocket implements Closeable {
     final NetStack stack;
     final EventLoop loop;
-    private final TcpSocketEvents events = new TcpSocketEvents(this);
+    final TcpSocketEvents events = new TcpSocketEvents(this);
     final ReentrantLock lock = new ReentrantLock();
     /** Data, end of input, an error or close: what a reader waits for. */
     final Condition readable = lock.newCondition();
@@ -62,7 +60,7 @@ public final class TcpSocket implements Closeable {
     TcpConnection connection;
     ByteRing rx;
     ByteRing tx;
-    private boolean connecting;
+    boolean connecting;
     volatile boolean connected; // written under lock
     volatile boolean closed;    // written under lock
     boolean closeRequested;   // the loop is to close the connection once tx has drained
@@ -78,12 +76,12 @@ public final class TcpSocket implements Closeable {
     volatile InetSocketAddress local;  // written under lock
 
     // Options: kept here and applied to the connection (its per-connection TcpConfig before connecting).
-    private int bindPort; // guarded by lock
+    int bindPort; // guarded by lock
     private volatile int soTimeoutMillis;
     volatile int lingerSeconds = -1;
-    private volatile boolean noDelay;
-    private volatile boolean keepAlive;
-    private volatile int trafficClass;
+    volatile boolean noDelay;
+    volatile boolean keepAlive;
+    volatile int trafficClass;
     volatile int sendBufferSize;
     volatile int receiveBufferSize;
 
@@ -158,75 +156,7 @@ public final class TcpSocket implements Closeable {
      * @throws UnknownHostException for an unresolved address (resolve names with {@link Sockets})
      */
     public void connect(InetSocketAddress remote, int timeoutMillis) throws IOException {
-        Objects.requireNonNull(remote, "remote");
-        if (timeoutMillis < 0) {
-            throw new IllegalArgumentException("connect: timeout can't be negative");
-        }
-        if (remote.isUnresolved()) {
-            throw new UnknownHostException(remote.getHostString());
-        }
-        int ip = ipv4Bits(remote.getAddress());
-        int port = remote.getPort();
-        if (port < 1) {
-            throw new SocketException("cannot connect to port 0");
-        }
-        TcpConfig cfg;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new SocketException("Socket is closed");
-            }
-            if (connected) {
-                throw new SocketException("Already connected");
-            }
-            if (connecting || connection != null) {
-                throw new SocketException("Connection already in progress");
-            }
-            connecting = true;
-            cfg = stack.tcp().config().toBuilder().sendBuffer(sendBufferSize).receiveBuffer(receiveBufferSize)
-                    .nagle(!noDelay).build();
-        } finally {
-            lock.unlock();
-        }
-        long deadline = Waits.deadline(timeoutMillis);
-        boolean keepAliveNow = keepAlive;
-        int tosNow = trafficClass;
-        int localPort = bindPort;
-        try {
-            LoopCall.call(loop, () -> {
-                events.open(localPort, ip, port, cfg, keepAliveNow, tosNow);
-                return null;
-            });
-            lock.lock();
-            try {
-                while (!connected && error == null && !closed && !finished) {
-                    if (!Waits.await(writable, deadline, loop, this)) {
-                        TcpConnection c = connection;
-                        LoopCall.post(loop, c::abort);
-                        throw new SocketTimeoutException("Connect timed out");
-                    }
-                }
-                if (connected && !closed) {
-                    return;
-                }
-                if (error != null) {
-                    throw SocketErrors.rethrown(error);
-                }
-                throw SocketErrors.closed();
-            } finally {
-                lock.unlock();
-            }
-        } catch (IOException | RuntimeException e) {
-            close(); // as java.net.Socket does: a failed connect leaves the socket closed
-            throw e;
-        } finally {
-            lock.lock();
-            try {
-                connecting = false;
-            } finally {
-                lock.unlock();
-            }
-        }
+        TcpSocketConnect.connect(this, remote, timeoutMillis);
     }
 
     // ------------------------------------------------------------------ reading
