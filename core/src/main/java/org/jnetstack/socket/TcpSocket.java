@@ -14,11 +14,9 @@ import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
-import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
 import org.jnetstack.util.ByteRing;
@@ -49,43 +47,43 @@ import org.jnetstack.util.ByteRing;
  * very thread they block; they throw {@link IllegalStateException} there instead.
  */
 public final class TcpSocket implements Closeable {
-    private final NetStack stack;
-    private final EventLoop loop;
-    private final Events events = new Events();
-    private final ReentrantLock lock = new ReentrantLock();
+    final NetStack stack;
+    final EventLoop loop;
+    final TcpSocketEvents events = new TcpSocketEvents(this);
+    final ReentrantLock lock = new ReentrantLock();
     /** Data, end of input, an error or close: what a reader waits for. */
-    private final Condition readable = lock.newCondition();
+    final Condition readable = lock.newCondition();
     /** Room to write, the handshake's end, an error, close, the connection's end. */
-    private final Condition writable = lock.newCondition();
+    final Condition writable = lock.newCondition();
 
-    // Guarded by lock. The loop thread writes most of these in its event callbacks.
-    private TcpConnection connection;
-    private ByteRing rx;
-    private ByteRing tx;
-    private boolean connecting;
-    private volatile boolean connected; // written under lock
-    private volatile boolean closed;    // written under lock
-    private boolean closeRequested;   // the loop is to close the connection once tx has drained
-    private boolean finished;         // the connection ended (closed or failed)
-    private boolean peerFin;          // the peer's FIN arrived
-    private boolean moreInConnection; // the connection holds received bytes the ring had no room for
-    private boolean pullPosted;
-    private boolean flushPosted;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
-    private IOException error;
-    private volatile InetSocketAddress remote; // written under lock
-    private volatile InetSocketAddress local;  // written under lock
+    // Guarded by lock. The loop thread writes most of these in TcpSocketEvents.
+    TcpConnection connection;
+    ByteRing rx;
+    ByteRing tx;
+    boolean connecting;
+    volatile boolean connected; // written under lock
+    volatile boolean closed;    // written under lock
+    boolean closeRequested;   // the loop is to close the connection once tx has drained
+    boolean finished;         // the connection ended (closed or failed)
+    boolean peerFin;          // the peer's FIN arrived
+    boolean moreInConnection; // the connection holds received bytes the ring had no room for
+    boolean pullPosted;
+    boolean flushPosted;
+    boolean inputShutdown;
+    boolean outputShutdown;
+    IOException error;
+    volatile InetSocketAddress remote; // written under lock
+    volatile InetSocketAddress local;  // written under lock
 
     // Options: kept here and applied to the connection (its per-connection TcpConfig before connecting).
-    private int bindPort; // guarded by lock
+    int bindPort; // guarded by lock
     private volatile int soTimeoutMillis;
-    private volatile int lingerSeconds = -1;
-    private volatile boolean noDelay;
-    private volatile boolean keepAlive;
-    private volatile int trafficClass;
-    private volatile int sendBufferSize;
-    private volatile int receiveBufferSize;
+    volatile int lingerSeconds = -1;
+    volatile boolean noDelay;
+    volatile boolean keepAlive;
+    volatile int trafficClass;
+    volatile int sendBufferSize;
+    volatile int receiveBufferSize;
 
     private InputStream in;
     private OutputStream out;
@@ -111,7 +109,7 @@ public final class TcpSocket implements Closeable {
         this.receiveBufferSize = c.receiveBufferSize();
         lock.lock();
         try {
-            attach(c);
+            events.attach(c);
             connected = true;
         } finally {
             lock.unlock();
@@ -120,15 +118,6 @@ public final class TcpSocket implements Closeable {
         // Data and FIN that came before the accept, into the ring now (we are on the loop thread):
         // a reader must never see end of input while bytes still wait in the connection.
         events.pull();
-    }
-
-    private void attach(TcpConnection c) {
-        connection = c;
-        int ringMax = stack.tcp().config().socketRing();
-        rx = new ByteRing(Math.min(ringMax, receiveBufferSize));
-        tx = new ByteRing(Math.min(ringMax, sendBufferSize));
-        local = new InetSocketAddress(inet(c.localAddress()), c.localPort());
-        remote = new InetSocketAddress(inet(c.remoteAddress()), c.remotePort());
     }
 
     // ------------------------------------------------------------------ opening
@@ -167,88 +156,7 @@ public final class TcpSocket implements Closeable {
      * @throws UnknownHostException for an unresolved address (resolve names with {@link Sockets})
      */
     public void connect(InetSocketAddress remote, int timeoutMillis) throws IOException {
-        Objects.requireNonNull(remote, "remote");
-        if (timeoutMillis < 0) {
-            throw new IllegalArgumentException("connect: timeout can't be negative");
-        }
-        if (remote.isUnresolved()) {
-            throw new UnknownHostException(remote.getHostString());
-        }
-        int ip = ipv4Bits(remote.getAddress());
-        int port = remote.getPort();
-        if (port < 1) {
-            throw new SocketException("cannot connect to port 0");
-        }
-        TcpConfig cfg;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new SocketException("Socket is closed");
-            }
-            if (connected) {
-                throw new SocketException("Already connected");
-            }
-            if (connecting || connection != null) {
-                throw new SocketException("Connection already in progress");
-            }
-            connecting = true;
-            cfg = stack.tcp().config().toBuilder().sendBuffer(sendBufferSize).receiveBuffer(receiveBufferSize)
-                    .nagle(!noDelay).build();
-        } finally {
-            lock.unlock();
-        }
-        long deadline = Waits.deadline(timeoutMillis);
-        boolean keepAliveNow = keepAlive;
-        int tosNow = trafficClass;
-        int localPort = bindPort;
-        try {
-            LoopCall.call(loop, () -> {
-                TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
-                lock.lock();
-                try {
-                    attach(c);
-                    if (closed) { // closed while we were on our way here
-                        finished = true;
-                        c.abort();
-                        return null;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                c.setKeepAlive(keepAliveNow);
-                c.setTrafficClass(tosNow);
-                return null;
-            });
-            lock.lock();
-            try {
-                while (!connected && error == null && !closed && !finished) {
-                    if (!Waits.await(writable, deadline, loop, this)) {
-                        TcpConnection c = connection;
-                        LoopCall.post(loop, c::abort);
-                        throw new SocketTimeoutException("Connect timed out");
-                    }
-                }
-                if (connected && !closed) {
-                    return;
-                }
-                if (error != null) {
-                    throw SocketErrors.rethrown(error);
-                }
-                throw SocketErrors.closed();
-            } finally {
-                lock.unlock();
-            }
-        } catch (IOException | RuntimeException e) {
-            close(); // as java.net.Socket does: a failed connect leaves the socket closed
-            throw e;
-        } finally {
-            lock.lock();
-            try {
-                connecting = false;
-            } finally {
-                lock.unlock();
-            }
-        }
+        TcpSocketConnect.connect(this, remote, timeoutMillis);
     }
 
     // ------------------------------------------------------------------ reading
@@ -446,7 +354,7 @@ public final class TcpSocket implements Closeable {
     }
 
     /** Marks the socket closed and wakes blocked readers and writers; false if it already was. Holding {@link #lock}. */
-    private boolean markClosed() {
+    boolean markClosed() {
         if (closed) {
             return false;
         }
@@ -646,7 +554,7 @@ public final class TcpSocket implements Closeable {
         try {
             checkConnected();
             if (in == null) {
-                in = new SocketInput();
+                in = new TcpSocketStreams.Input(this);
             }
             return in;
         } finally {
@@ -660,52 +568,11 @@ public final class TcpSocket implements Closeable {
         try {
             checkConnected();
             if (out == null) {
-                out = new SocketOutput();
+                out = new TcpSocketStreams.Output(this);
             }
             return out;
         } finally {
             lock.unlock();
-        }
-    }
-
-    private final class SocketInput extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = TcpSocket.this.read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return TcpSocket.this.read(b, off, len);
-        }
-
-        @Override
-        public int available() throws IOException {
-            return TcpSocket.this.available();
-        }
-
-        @Override
-        public void close() {
-            TcpSocket.this.close();
-        }
-    }
-
-    private final class SocketOutput extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            TcpSocket.this.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            TcpSocket.this.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            TcpSocket.this.close();
         }
     }
 
@@ -750,202 +617,5 @@ public final class TcpSocket implements Closeable {
 
     private static String format(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    // ------------------------------------------------------------------ the loop's side
-
-    /** Connection events, on the loop thread: move bytes between the rings and the connection. */
-    private final class Events implements TcpHandler {
-        @Override
-        public void onConnected(TcpConnection c) {
-            lock.lock();
-            try {
-                connected = true;
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            pullAfterBatch();
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            pullAfterBatch();
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            flushAfterBatch();
-        }
-
-        // Loop thread only. Both run at the end of the loop's batch of received frames: one move
-        // and one wake-up of the application per batch, not per segment. Made on first use (the
-        // loop thread), then re-requested without allocating.
-        private BatchEndTask pullTask;
-        private BatchEndTask flushTask;
-
-        private void pullAfterBatch() {
-            if (pullTask == null) {
-                pullTask = loop.newBatchEndTask(this::pull);
-            }
-            pullTask.request();
-        }
-
-        private void flushAfterBatch() {
-            if (flushTask == null) {
-                flushTask = loop.newBatchEndTask(this::flush);
-            }
-            flushTask.request();
-        }
-
-        /**
-         * The stack is ending (its program exits): the socket closes as {@link #close()} would,
-         * so the bytes still in its ring go out before the FIN, and unread data means RST.
-         */
-        @Override
-        public void onStackEnding(TcpConnection c) {
-            lock.lock();
-            try {
-                markClosed(); // closed already or not, the connection is ended below
-            } finally {
-                lock.unlock();
-            }
-            closeOnLoop();
-        }
-
-        @Override
-        public void onError(TcpConnection c, IOException e) {
-            pull(); // bytes that arrived before the reset are still read first, as on Linux
-            lock.lock();
-            try {
-                error = e;
-                finished = true;
-                tx.clear();
-                readable.signalAll();
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void onClosed(TcpConnection c) {
-            // Bytes and a FIN that arrived in this batch are still waiting for the batch's end:
-            // take them now, so a reader woken by the close sees them before the end.
-            pull();
-            lock.lock();
-            try {
-                if (c.state() == TcpState.CLOSED) {
-                    finished = true;
-                }
-                readable.signalAll();
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** Moves received bytes from the connection into the ring while it has room. */
-        void pull() {
-            lock.lock();
-            try {
-                pullPosted = false;
-                TcpConnection c = connection;
-                if (c == null || closed) {
-                    return; // unread bytes stay in the connection: closing it then resets
-                }
-                int room;
-                while (c.readable() > 0 && (room = rx.freeContiguous()) > 0) {
-                    int got = c.read(rx.array(), rx.tail(), room);
-                    if (got <= 0) {
-                        break;
-                    }
-                    rx.added(got);
-                    if (inputShutdown) {
-                        rx.clear();
-                    }
-                }
-                moreInConnection = c.readable() > 0;
-                if (c.peerClosedOutput()) {
-                    peerFin = true;
-                }
-                readable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
-        void flush() {
-            boolean closeNow = false;
-            TcpConnection c;
-            lock.lock();
-            try {
-                flushPosted = false;
-                c = connection;
-                if (c == null || finished) {
-                    return;
-                }
-                int before = tx.size();
-                while (!tx.isEmpty()) {
-                    int room = c.writable();
-                    if (room == 0) {
-                        break;
-                    }
-                    int n = Math.min(room, tx.usedContiguous());
-                    int w = c.write(tx.array(), tx.head(), n);
-                    tx.skip(w);
-                    if (w < n) {
-                        break;
-                    }
-                }
-                if (tx.size() != before || closeRequested) {
-                    writable.signalAll();
-                }
-                if (tx.isEmpty()) {
-                    if (closeRequested) {
-                        closeRequested = false;
-                        closeNow = true;
-                    } else if (outputShutdown && !c.isOutputShutdown()) {
-                        c.shutdownOutput();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (closeNow) {
-                c.close(); // FIN after the data; RST if received bytes were never read
-            }
-        }
-
-        /** After {@link TcpSocket#close()}: a graceful FIN once written bytes are out, or RST. */
-        void closeOnLoop() {
-            TcpConnection c;
-            boolean reset;
-            lock.lock();
-            try {
-                c = connection;
-                if (finished) {
-                    return;
-                }
-                reset = lingerSeconds == 0 || !rx.isEmpty() || moreInConnection || c.readable() > 0;
-                if (reset) {
-                    tx.clear();
-                } else {
-                    closeRequested = true;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (reset) {
-                c.abort();
-            } else {
-                flush();
-            }
-        }
     }
 }

@@ -29,8 +29,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
-import org.jnetstack.udp.UdpHandler;
-import org.jnetstack.wire.IcmpMessage;
 
 /**
  * A {@link DatagramChannel} over a UDP endpoint of a {@link NetStack}: blocking and non-blocking
@@ -50,28 +48,28 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
-    private final KeyList keys = new KeyList();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition arrived = lock.newCondition();
+    final KeyList keys = new KeyList();
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition arrived = lock.newCondition();
     private final ReentrantLock readLock = new ReentrantLock();
 
-    // Guarded by lock.
-    private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
-    private int queuedBytes;
-    private final int maxDatagrams;
-    private IOException pendingError;
+    // Guarded by lock. DatagramReceiver fills the queue on the loop thread.
+    final ArrayDeque<Datagram> queue = new ArrayDeque<>();
+    int queuedBytes;
+    final int maxDatagrams;
+    IOException pendingError;
     private UdpEndpoint endpoint;
-    private boolean closed;
+    boolean closed;
 
-    private volatile boolean readable; // a datagram or an error waits
+    volatile boolean readable; // a datagram or an error waits
     private volatile InetSocketAddress local;
-    private volatile InetSocketAddress peer;
-    private volatile int maxBytes;
+    volatile InetSocketAddress peer;
+    volatile int maxBytes;
     private volatile int sendBufferSize = 65_536;
     private volatile boolean reuseAddress;
     private volatile boolean broadcast;
     private volatile int trafficClass;
-    private volatile long dropped;
+    volatile long dropped;
     private final Object stateLock = new Object();
     private StackDatagramSocketAdaptor adaptor; // guarded by stateLock
 
@@ -103,7 +101,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     private void bindTo(InetSocketAddress a) throws IOException {
         int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
         UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> {
-            UdpEndpoint made = stack.udp().open(addr, a.getPort(), new Receiver());
+            UdpEndpoint made = stack.udp().open(addr, a.getPort(), new DatagramReceiver(this));
             made.setTrafficClass(trafficClass);
             return made;
         });
@@ -408,7 +406,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     }
 
     /** Lock held. */
-    private void publish() {
+    void publish() {
         readable = !queue.isEmpty() || pendingError != null;
     }
 
@@ -578,49 +576,5 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     @Override
     public String toString() {
         return "StackDatagramChannel[" + (isOpen() ? "" : "closed ") + "local=" + local + (peer == null ? "" : " remote=" + peer) + "]";
-    }
-
-    /** Loop thread: copies each datagram into the bounded queue and tells the selectors. */
-    private final class Receiver implements UdpHandler {
-        @Override
-        public void onDatagram(UdpEndpoint ep, int srcIp, int srcPort, byte[] buf, int off, int len) {
-            boolean wasReadable;
-            lock.lock();
-            try {
-                if (closed || queue.size() >= maxDatagrams || queuedBytes + len > maxBytes) {
-                    dropped++;
-                    return;
-                }
-                queue.add(new Datagram(srcIp, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
-                queuedBytes += len;
-                wasReadable = readable;
-                publish();
-                arrived.signal();
-            } finally {
-                lock.unlock();
-            }
-            if (!wasReadable) {
-                keys.readinessChanged();
-            }
-        }
-
-        @Override
-        public void onError(UdpEndpoint ep, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
-            InetSocketAddress p = peer;
-            // java.net reports ICMP errors only on connected channels, about their peer.
-            if (p == null || icmpType != IcmpMessage.TYPE_DEST_UNREACHABLE || icmpCode != IcmpMessage.CODE_PORT_UNREACHABLE
-                    || LoopTasks.ipv4Bits(p.getAddress()) != dstIp || p.getPort() != dstPort) {
-                return;
-            }
-            lock.lock();
-            try {
-                pendingError = new PortUnreachableException("ICMP Port Unreachable");
-                publish();
-                arrived.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            keys.readinessChanged();
-        }
     }
 }

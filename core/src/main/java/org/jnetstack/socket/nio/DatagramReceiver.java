@@ -1,0 +1,62 @@
+package org.jnetstack.socket.nio;
+
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import org.jnetstack.udp.Datagram;
+import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.udp.UdpHandler;
+import org.jnetstack.wire.IcmpMessage;
+
+/**
+ * The loop's side of a {@link StackDatagramChannel}: on the loop thread, copies each datagram
+ * into the channel's bounded queue (or drops it when full), records an ICMP port unreachable
+ * about the connected peer, and tells the selectors.
+ */
+final class DatagramReceiver implements UdpHandler {
+    private final StackDatagramChannel ch;
+
+    DatagramReceiver(StackDatagramChannel ch) {
+        this.ch = ch;
+    }
+
+    @Override
+    public void onDatagram(UdpEndpoint ep, int srcIp, int srcPort, byte[] buf, int off, int len) {
+        boolean wasReadable;
+        ch.lock.lock();
+        try {
+            if (ch.closed || ch.queue.size() >= ch.maxDatagrams || ch.queuedBytes + len > ch.maxBytes) {
+                ch.dropped++;
+                return;
+            }
+            ch.queue.add(new Datagram(srcIp, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
+            ch.queuedBytes += len;
+            wasReadable = ch.readable;
+            ch.publish();
+            ch.arrived.signal();
+        } finally {
+            ch.lock.unlock();
+        }
+        if (!wasReadable) {
+            ch.keys.readinessChanged();
+        }
+    }
+
+    @Override
+    public void onError(UdpEndpoint ep, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
+        InetSocketAddress p = ch.peer;
+        // java.net reports ICMP errors only on connected channels, about their peer.
+        if (p == null || icmpType != IcmpMessage.TYPE_DEST_UNREACHABLE || icmpCode != IcmpMessage.CODE_PORT_UNREACHABLE
+                || LoopTasks.ipv4Bits(p.getAddress()) != dstIp || p.getPort() != dstPort) {
+            return;
+        }
+        ch.lock.lock();
+        try {
+            ch.pendingError = new PortUnreachableException("ICMP Port Unreachable");
+            ch.publish();
+            ch.arrived.signalAll();
+        } finally {
+            ch.lock.unlock();
+        }
+        ch.keys.readinessChanged();
+    }
+}
