@@ -47,7 +47,7 @@ class InProcessStackTest {
             ns.adoptTap(tapName, "10.0.0.1/24");
             Capture capture = Capture.start(ns, tapName, dir.resolve("embedded.pcap"));
 
-            CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "10.0.0.2");
+            CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-n", "-c", "3", "-i", "0.2", "-w", "30", "10.0.0.2");
             CommandResult udp = UdpEchoClient.run(ns, "10.0.0.2", 7, 1, 1472, 1473, 8000);
             long echoed = onLoop(loop, echo::echoed);
             Path pcap = capture.stop();

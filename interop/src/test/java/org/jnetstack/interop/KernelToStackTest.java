@@ -76,7 +76,7 @@ class KernelToStackTest {
     @Test
     @Order(2)
     void kernelPingsTheStackAHundredTimesWithoutLoss() {
-        CommandResult ping = ns.run(Duration.ofMinutes(2), "ping", "-n", "-c", "100", "-i", "0.01", "-W", "5", STACK);
+        CommandResult ping = ns.run(Duration.ofMinutes(2), "ping", "-n", "-c", "100", "-i", "0.01", "-w", "60", STACK);
 
         assertThat(ping.stdout()).as(ping.describe()).contains("100 packets transmitted, 100 received, 0% packet loss");
         assertThat(ping.exitStatus()).isZero();
@@ -86,7 +86,9 @@ class KernelToStackTest {
     @Order(3)
     void fragmentedPingIsAnsweredInFull() {
         // 8000 bytes of data: the kernel fragments the request and the stack must fragment the reply.
-        CommandResult ping = ns.run(Duration.ofMinutes(2), "ping", "-n", "-c", "5", "-i", "0.2", "-s", "8000", "-W", "5", STACK);
+        // -w: ping waits for every reply until the deadline (with -W alone, once replies came, it
+        // waits only two round trips for the last one, which a loaded machine can miss).
+        CommandResult ping = ns.run(Duration.ofMinutes(2), "ping", "-n", "-c", "5", "-i", "0.2", "-s", "8000", "-w", "60", STACK);
 
         assertThat(ping.stdout()).as(ping.describe())
                 .contains("5 packets transmitted, 5 received, 0% packet loss")
