@@ -19,11 +19,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.jnetstack.testing.Background;
 import org.jnetstack.testing.Requirements;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,9 +50,10 @@ class QemuGuestInteropTest {
 
     @Test
     void guestGetsLeaseResolvesFetchesAndServesThroughTheGatewayAndComesBackAfterARestart() throws Exception {
-        Requirements.tools("qemu-system-x86_64", "python3", "cpio", "apt-get", "dpkg-deb", "busybox");
+        Requirements.tools(QemuGuest.TOOLS);
+        Requirements.tools("python3");
         Path target = Jns.root().resolve("interop/target");
-        Path guest = buildGuest(target.resolve("qemu-guest"));
+        Path guest = QemuGuest.build();
         Path run = Files.createDirectories(target.resolve("qemu-run"));
         Path www = Files.createDirectories(run.resolve("www"));
         String fetchSha = writeRandomFile(www.resolve("big"), FETCH_BYTES, 11);
@@ -110,9 +108,10 @@ class QemuGuestInteropTest {
 
     @Test
     void guestKeepsItsNetworkAcrossAGatewayRestartWhenQemuListens() throws Exception {
-        Requirements.tools("qemu-system-x86_64", "python3", "cpio", "apt-get", "dpkg-deb", "busybox");
+        Requirements.tools(QemuGuest.TOOLS);
+        Requirements.tools("python3");
         Path target = Jns.root().resolve("interop/target");
-        Path guest = buildGuest(target.resolve("qemu-guest"));
+        Path guest = QemuGuest.build();
         Path run = Files.createDirectories(target.resolve("qemu-run-restart"));
         Path www = Files.createDirectories(run.resolve("www"));
         String fileSha = writeRandomFile(www.resolve("f"), 10_000_000, 12);
@@ -169,34 +168,13 @@ class QemuGuestInteropTest {
         assertThat(socket).as("QEMU's listening socket").exists();
     }
 
-    /** Builds (or finds cached) the kernel and initramfs; a build that cannot run skips, or fails under CI. */
-    private static Path buildGuest(Path dir) throws Exception {
-        Path script = Jns.root().resolve("interop/qemu/build-guest.sh");
-        Process p = new ProcessBuilder(script.toString(), dir.toString()).redirectErrorStream(true).start();
-        String output;
-        try (InputStream in = p.getInputStream()) {
-            output = new String(in.readAllBytes());
-        }
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            String why = "the QEMU guest could not be built (" + script + "): " + output.trim();
-            if (Requirements.inCi()) {
-                Assertions.fail("CI=true and " + why);
-            }
-            Assumptions.abort("skipped: " + why);
-        }
-        return dir;
-    }
-
     private static Background qemu(Path guest, Path socket, String params) throws IOException {
         return start("qemu", qemuCommand(guest, "stream,id=n0,server=off,addr.type=unix,addr.path=" + socket, params));
     }
 
     private static List<String> qemuCommand(Path guest, String netdev, String params) {
-        return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-smp", "1",
-                "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-                "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initramfs.cpio.gz").toString(),
-                "-append", "console=ttyS0 panic=-1 quiet " + params,
-                "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=");
+        return QemuGuest.command(guest, "console=ttyS0 panic=-1 quiet " + params,
+                "-monitor", "none", "-serial", "stdio", "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=");
     }
 
     private static void awaitReady(Background vm) throws InterruptedException {
