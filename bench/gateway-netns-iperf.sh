@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# jns gateway --netns against slirp4netns --configure, one sitting: an iperf3 server on the host's
+# jns gateway --netns against slirp4netns --configure and pasta --config-net, one sitting: an iperf3 server on the host's
 # 127.0.0.1, the client in a fresh namespace (10.0.2.2 is the host's loopback through the gateway),
-# 5 s each way (-R: host -> namespace), MTU 1500 and 65520. Root; needs iperf3 and slirp4netns.
+# 5 s each way (-R: host -> namespace), MTU 1500 and 65520. Root; needs iperf3, slirp4netns and
+# pasta (Debian: passt). pasta copies the host's addresses into the namespace and maps its default
+# gateway's address to the host's loopback, so its client connects to that address instead.
 # Builds the apps module first; BENCH_SKIP_BUILD=1 skips the build.
 set -euo pipefail
 bench_module=apps
@@ -17,17 +19,24 @@ bench_cleanup_hook() {
 iperf3 -s -B 127.0.0.1 -p 15201 -D --pidfile "$work/iperf.pid"
 sleep 1
 for mtu in 1500 65520; do
-  for gw in jns slirp; do
+  for gw in jns slirp pasta; do
     bench_netns jnsbench
     if [[ $gw == jns ]]; then
       java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -jar "$jar" gateway --netns /run/netns/jnsbench --mtu $mtu > "$work/gw.log" 2>&1 &
       gw_pid=$!; sleep 6
-    else
+    elif [[ $gw == slirp ]]; then
       slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/jnsbench tap0 > "$work/gw.log" 2>&1 &
       gw_pid=$!; sleep 2
+    else
+      # -f: stay in the foreground (killable by pid); --runas 0: as root it would switch to nobody
+      # and then could not enter the namespace
+      pasta --runas 0 -f --config-net --mtu $mtu --netns /run/netns/jnsbench > "$work/gw.log" 2>&1 &
+      gw_pid=$!; sleep 2
     fi
-    up=$(ip netns exec jnsbench iperf3 -c 10.0.2.2 -p 15201 -t 5 -f m | awk '/receiver/{print $7}') || true
-    down=$(ip netns exec jnsbench iperf3 -c 10.0.2.2 -p 15201 -t 5 -f m -R | awk '/receiver/{print $7}') || true
+    host=10.0.2.2
+    if [[ $gw == pasta ]]; then host=$(ip netns exec jnsbench ip route show default | awk '{print $3}'); fi
+    up=$(ip netns exec jnsbench iperf3 -c "$host" -p 15201 -t 5 -f m | awk '/receiver/{print $7}') || true
+    down=$(ip netns exec jnsbench iperf3 -c "$host" -p 15201 -t 5 -f m -R | awk '/receiver/{print $7}') || true
     echo "mtu=$mtu gw=$gw ns->host=${up}Mbit/s host->ns=${down}Mbit/s"
     if [[ -z "$up" || -z "$down" ]]; then echo "$gw gateway log:" >&2; tail -20 "$work/gw.log" >&2; fi
     kill "$gw_pid" 2>/dev/null || true
