@@ -9,6 +9,9 @@ set -euo pipefail
 bench_module=apps
 bench_uses_namespaces=1
 source "$(dirname "$0")/common.sh"
+for tool in iperf3 slirp4netns pasta; do
+  command -v "$tool" >/dev/null || { echo "$bench_name: needs $tool (Debian: apt-get install iperf3 slirp4netns passt)" >&2; exit 1; }
+done
 
 gw_pid=""
 bench_cleanup_hook() {
