@@ -24,7 +24,7 @@ import org.jnetstack.util.StackSecrets;
  * Every random value comes from this class's own stream; nothing here is emitted but the port.
  * Allocation-free after the first {@link #towards}; single-threaded (the event loop owns it).
  */
-public final class EphemeralPorts {
+final class EphemeralPorts {
     /** Entries of algorithm 4's table (RFC 6056 suggests 10; Linux uses 2^16 since 2022). */
     static final int TABLE_SIZE = 1 << 14;
     /** The largest extra step added to an entry per use (Linux adds up to 7 plus one). */

@@ -19,7 +19,7 @@ import org.jnetstack.util.SipHash;
  * (local address, local port, remote address, remote port). Allocation-free.
  * Single-threaded (the event loop owns it).
  */
-public final class IsnGenerator {
+final class IsnGenerator {
     /** RFC 9293 §3.4.1 / RFC 6528 §3: M ticks every 4 microseconds. */
     static final long TICK_NANOS = 4_000;
 
