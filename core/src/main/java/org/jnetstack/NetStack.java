@@ -18,7 +18,7 @@ import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.Tcp;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.udp.Udp;
-import org.jnetstack.util.StackSecrets;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 

@@ -109,7 +109,7 @@ public record StackConfig(
 
     /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
     public long effectiveMemoryBudget() {
-        return memoryBudget != 0 ? memoryBudget : org.jnetstack.util.MemoryBudget.defaultLimit();
+        return memoryBudget != 0 ? memoryBudget : org.jnetstack.internal.MemoryBudget.defaultLimit();
     }
 
     public Builder toBuilder() {

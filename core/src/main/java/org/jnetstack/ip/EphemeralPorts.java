@@ -2,8 +2,8 @@ package org.jnetstack.ip;
 
 import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
-import org.jnetstack.util.SipHash;
-import org.jnetstack.util.StackSecrets;
+import org.jnetstack.internal.SipHash;
+import org.jnetstack.internal.StackSecrets;
 
 /**
  * Ephemeral port selection (RFC 6056), from keys of its own.

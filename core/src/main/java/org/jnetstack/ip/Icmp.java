@@ -2,8 +2,8 @@ package org.jnetstack.ip;
 
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.IntMap;
-import org.jnetstack.util.RateLimiter;
+import org.jnetstack.internal.IntMap;
+import org.jnetstack.internal.RateLimiter;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;

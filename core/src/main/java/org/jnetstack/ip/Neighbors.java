@@ -10,7 +10,7 @@ import org.jnetstack.config.StackConfig;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.IntMap;
+import org.jnetstack.internal.IntMap;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;

@@ -1,7 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
-import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**

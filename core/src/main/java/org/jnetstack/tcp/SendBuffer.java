@@ -2,7 +2,7 @@ package org.jnetstack.tcp;
 
 import java.util.Objects;
 import org.jnetstack.util.ByteRing;
-import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**

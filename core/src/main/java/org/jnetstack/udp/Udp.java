@@ -10,7 +10,7 @@ import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.IntMap;
+import org.jnetstack.internal.IntMap;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;
@@ -64,7 +64,7 @@ public final class Udp implements IpProtocolHandler {
         rxMemory.inc();
     }
 
-    org.jnetstack.util.MemoryBudget memory() {
+    org.jnetstack.internal.MemoryBudget memory() {
         return ip.memory();
     }
 

@@ -11,7 +11,7 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpState;
-import org.jnetstack.util.LongMap;
+import org.jnetstack.internal.LongMap;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Packet;

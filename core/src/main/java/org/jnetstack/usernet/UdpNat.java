@@ -9,7 +9,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
-import org.jnetstack.util.LongMap;
+import org.jnetstack.internal.LongMap;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;

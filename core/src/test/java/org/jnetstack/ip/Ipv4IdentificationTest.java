@@ -11,7 +11,7 @@ import org.jnetstack.testing.Allocations;
 import org.jnetstack.testing.FrameCapture;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
-import org.jnetstack.util.StackSecrets;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.loop.VirtualClock;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;

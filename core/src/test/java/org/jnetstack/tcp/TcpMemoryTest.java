@@ -11,7 +11,7 @@ import org.jnetstack.NetStack;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
-import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
