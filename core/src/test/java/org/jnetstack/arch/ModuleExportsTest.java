@@ -49,7 +49,8 @@ class ModuleExportsTest {
                     }
                 }
                 """);
-        assertThat(out).contains("org.jnetstack.internal").contains("does not export");
+        assertThat(out).contains("package org.jnetstack.internal is not visible")
+                .contains("declared in module org.jnetstack.core, which does not export it");
     }
 
     @Test
@@ -63,7 +64,8 @@ class ModuleExportsTest {
                     }
                 }
                 """);
-        assertThat(out).contains("org.jnetstack.tcp.cc").contains("does not export");
+        assertThat(out).contains("package org.jnetstack.tcp.cc is not visible")
+                .contains("declared in module org.jnetstack.core, which does not export it");
     }
 
     /** "compiled", or the compiler's diagnostics when it fails. */
@@ -77,8 +79,11 @@ class ModuleExportsTest {
         StringWriter diagnostics = new StringWriter();
         var files = javac.getStandardFileManager(null, null, null);
         var units = files.getJavaFileObjects(src.resolve("module-info.java"), src.resolve("consumer/Main.java"));
+        // An empty class path: the compiler would otherwise take this JVM's, where core's
+        // classes sit in the unnamed module and every package is visible.
+        Path emptyClassPath = Files.createDirectories(dir.resolve("empty"));
         List<String> options = List.of("--module-path", CORE_CLASSES.toAbsolutePath().toString(),
-                "-d", dir.resolve("out").toString(), "-Xlint:none");
+                "--class-path", emptyClassPath.toString(), "-d", dir.resolve("out").toString(), "-Xlint:none");
         boolean ok = javac.getTask(diagnostics, files, null, options, null, units).call();
         files.close();
         return ok ? "compiled" : diagnostics.toString();
