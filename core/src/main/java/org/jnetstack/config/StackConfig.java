@@ -1,8 +1,8 @@
 package org.jnetstack.config;
 
 import java.time.Duration;
-import java.util.OptionalLong;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Every tunable of the IP layers, with its default and the reason for it (lwIP's {@code opt.h}

@@ -2,8 +2,8 @@ package org.jnetstack.tcp;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;
-import org.jnetstack.loop.Clock;
 import org.jnetstack.internal.SipHash;
+import org.jnetstack.loop.Clock;
 
 /**
  * Initial sequence numbers per RFC 6528 §3: {@code ISN = M + F(localip, localport, remoteip,

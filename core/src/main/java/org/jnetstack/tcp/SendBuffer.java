@@ -1,8 +1,8 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
-import org.jnetstack.util.ByteRing;
 import org.jnetstack.internal.MemoryBudget;
+import org.jnetstack.util.ByteRing;
 import org.jnetstack.wire.Checksum;
 
 /**
