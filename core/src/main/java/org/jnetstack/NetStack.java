@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.jnetstack.config.StackConfig;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
@@ -18,7 +19,6 @@ import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.Tcp;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.udp.Udp;
-import org.jnetstack.util.StackSecrets;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 

@@ -1,8 +1,8 @@
 package org.jnetstack.config;
 
 import java.time.Duration;
-import java.util.OptionalLong;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Every tunable of the IP layers, with its default and the reason for it (lwIP's {@code opt.h}
@@ -109,7 +109,7 @@ public record StackConfig(
 
     /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
     public long effectiveMemoryBudget() {
-        return memoryBudget != 0 ? memoryBudget : org.jnetstack.util.MemoryBudget.defaultLimit();
+        return memoryBudget != 0 ? memoryBudget : org.jnetstack.internal.MemoryBudget.defaultLimit();
     }
 
     public Builder toBuilder() {

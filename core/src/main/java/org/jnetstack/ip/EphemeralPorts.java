@@ -2,8 +2,8 @@ package org.jnetstack.ip;
 
 import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
-import org.jnetstack.util.SipHash;
-import org.jnetstack.util.StackSecrets;
+import org.jnetstack.internal.SipHash;
+import org.jnetstack.internal.StackSecrets;
 
 /**
  * Ephemeral port selection (RFC 6056), from keys of its own.
@@ -24,7 +24,7 @@ import org.jnetstack.util.StackSecrets;
  * Every random value comes from this class's own stream; nothing here is emitted but the port.
  * Allocation-free after the first {@link #towards}; single-threaded (the event loop owns it).
  */
-public final class EphemeralPorts {
+final class EphemeralPorts {
     /** Entries of algorithm 4's table (RFC 6056 suggests 10; Linux uses 2^16 since 2022). */
     static final int TABLE_SIZE = 1 << 14;
     /** The largest extra step added to an entry per use (Linux adds up to 7 plus one). */

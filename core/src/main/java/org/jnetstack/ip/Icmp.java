@@ -1,14 +1,14 @@
 package org.jnetstack.ip;
 
+import org.jnetstack.internal.IntMap;
+import org.jnetstack.internal.RateLimiter;
+import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.IntMap;
-import org.jnetstack.util.RateLimiter;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;
-import org.jnetstack.loop.Timer;
 
 /**
  * ICMP (RFC 792, RFC 1122 §3.2.2): answers echo requests (rate-limited), sends echo requests

@@ -3,13 +3,13 @@ package org.jnetstack.ip;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.StackSecrets;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
@@ -62,7 +62,7 @@ public final class Ipv4 {
     private final Counter txNoRoute;
     private final Counter txTooBig;
     private final Counter txLoopback;
-    private final org.jnetstack.util.MemoryBudget memory;
+    private final org.jnetstack.internal.MemoryBudget memory;
 
     /** {@code secrets} gives every purpose its own key (IPv4 ids, ephemeral ports, and the transports' and clients' above). */
     public Ipv4(EventLoop loop, StackConfig config, Counters counters, StackSecrets secrets) {
@@ -88,12 +88,12 @@ public final class Ipv4 {
         // eth.rx.frames and ip.rx.packets can be reconciled (the fuzz tests check it).
         txLoopback = counters.counter("ip.tx.loopback");
         this.icmp = new Icmp(this, counters);
-        this.memory = new org.jnetstack.util.MemoryBudget(config.effectiveMemoryBudget());
+        this.memory = new org.jnetstack.internal.MemoryBudget(config.effectiveMemoryBudget());
         this.reassembly = new Reassembly(this, counters);
     }
 
     /** The stack's memory budget: every buffer and queue of data is charged to it. */
-    public org.jnetstack.util.MemoryBudget memory() {
+    public org.jnetstack.internal.MemoryBudget memory() {
         return memory;
     }
 

@@ -1,9 +1,9 @@
 package org.jnetstack.ip;
 
 import java.util.random.RandomGenerator;
+import org.jnetstack.internal.SipHash;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.loop.Clock;
-import org.jnetstack.util.SipHash;
-import org.jnetstack.util.StackSecrets;
 
 /**
  * IPv4 Identification values (RFC 791 §3.2), chosen as RFC 7739 §5 recommends against idle

@@ -5,7 +5,7 @@ package org.jnetstack.loop;
  * {@code poll(2)} on the device descriptors plus an eventfd that {@link #wakeup()} writes, so an
  * idle stack uses no CPU and a task from another thread still wakes the loop at once.
  */
-public interface FdWaiter extends AutoCloseable {
+interface FdWaiter extends AutoCloseable {
     /**
      * Waits until one of {@code fds[0..count)} is readable, {@link #wakeup()} is called, or
      * {@code timeoutNanos} passes (negative: wait without limit).

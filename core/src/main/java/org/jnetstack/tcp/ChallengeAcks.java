@@ -1,7 +1,7 @@
 package org.jnetstack.tcp;
 
+import org.jnetstack.internal.RandomizedRateLimiter;
 import org.jnetstack.loop.Clock;
-import org.jnetstack.util.RandomizedRateLimiter;
 
 /**
  * How many ACKs invalid segments may draw from us: challenge ACKs (RFC 5961 §3.2, §4.2, §5.2)

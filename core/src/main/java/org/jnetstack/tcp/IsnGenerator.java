@@ -2,8 +2,8 @@ package org.jnetstack.tcp;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;
+import org.jnetstack.internal.SipHash;
 import org.jnetstack.loop.Clock;
-import org.jnetstack.util.SipHash;
 
 /**
  * Initial sequence numbers per RFC 6528 §3: {@code ISN = M + F(localip, localport, remoteip,
@@ -11,7 +11,7 @@ import org.jnetstack.util.SipHash;
  * F a keyed pseudo-random function of the connection's 4-tuple.
  *
  * <p>F here is SipHash-2-4 (Aumasson and Bernstein, 2012), a PRF designed for short inputs,
- * keyed with a 128-bit key of its own from the stack's {@link org.jnetstack.util.StackSecrets} — so a
+ * keyed with a 128-bit key of its own from the stack's {@link org.jnetstack.internal.StackSecrets} — so a
  * seeded simulation gets the same ISNs every run, while an off-path attacker cannot predict another connection's ISN
  * from its own (RFC 6528 §1). For one 4-tuple the ISN advances with the clock, so a new
  * incarnation of a connection starts above the old one's sequence space (§3), and different
@@ -19,14 +19,14 @@ import org.jnetstack.util.SipHash;
  * (local address, local port, remote address, remote port). Allocation-free.
  * Single-threaded (the event loop owns it).
  */
-public final class IsnGenerator {
+final class IsnGenerator {
     /** RFC 9293 §3.4.1 / RFC 6528 §3: M ticks every 4 microseconds. */
     static final long TICK_NANOS = 4_000;
 
     private final Clock clock;
     private final SipHash prf;
 
-    /** With F keyed by {@code prf}'s key (from {@link org.jnetstack.util.StackSecrets}, purpose {@code tcp.isn}). */
+    /** With F keyed by {@code prf}'s key (from {@link org.jnetstack.internal.StackSecrets}, purpose {@code tcp.isn}). */
     public IsnGenerator(SipHash prf, Clock clock) {
         this.prf = Objects.requireNonNull(prf, "prf");
         this.clock = Objects.requireNonNull(clock, "clock");

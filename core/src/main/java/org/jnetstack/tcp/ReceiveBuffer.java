@@ -1,7 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
-import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**
@@ -26,7 +26,7 @@ import org.jnetstack.wire.Checksum;
  * <p>Offsets, never sequence numbers: the caller computes {@code seg.seq - rcv.nxt}, so
  * sequence wrap-around cannot reach this class. Single-threaded (the event loop owns it).
  */
-public final class ReceiveBuffer {
+final class ReceiveBuffer {
     /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30. */
     public static final int MAX_CAPACITY = 1 << 30;
     /** Out-of-order ranges held at most, unless the constructor says otherwise ({@link TcpConfig#maxReceiveRanges()}). */

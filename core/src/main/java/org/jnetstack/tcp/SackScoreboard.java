@@ -19,7 +19,7 @@ package org.jnetstack.tcp;
  * <p>Allocation-free after the first SACK block (the arrays are created lazily so that a
  * connection that never sees loss carries none). Single-threaded.
  */
-public final class SackScoreboard {
+final class SackScoreboard {
     /** Ranges held at most unless the constructor says otherwise ({@link TcpConfig#maxSackRanges()}). */
     public static final int DEFAULT_MAX_RANGES = TcpConfig.DEFAULT_MAX_SACK_RANGES;
     /** DupThresh of RFC 6675 §2 (and RFC 5681 §3.2). */

@@ -1,8 +1,8 @@
 package org.jnetstack.tcp;
 
+import org.jnetstack.internal.IntMap;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
-import org.jnetstack.util.IntMap;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;

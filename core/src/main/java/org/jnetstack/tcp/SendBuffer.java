@@ -1,8 +1,8 @@
 package org.jnetstack.tcp;
 
 import java.util.Objects;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.util.ByteRing;
-import org.jnetstack.util.MemoryBudget;
 import org.jnetstack.wire.Checksum;
 
 /**
@@ -20,7 +20,7 @@ import org.jnetstack.wire.Checksum;
  * holds no data pages (DESIGN §5). Under memory pressure it does not grow: {@link #free()} then
  * offers only the room left in the ring it has (or one page when it has none). Single-threaded.
  */
-public final class SendBuffer {
+final class SendBuffer {
     /** The largest capacity: RFC 7323 §2.3 caps a window at 2^30, and ring indexes stay in int range. */
     public static final int MAX_CAPACITY = 1 << 30;
 

@@ -1,7 +1,7 @@
 package org.jnetstack.tcp;
 
 import java.net.SocketTimeoutException;
-import org.jnetstack.util.MemoryBudget;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 

@@ -6,7 +6,7 @@ package org.jnetstack.tcp;
  * negative, which is correct whenever the two numbers are less than 2^31 apart — always true
  * for numbers inside one connection's windows (RFC 7323 §2.3 bounds the window at 2^30).
  */
-public final class Seq {
+final class Seq {
     private Seq() {}
 
     /** a is strictly before b. */

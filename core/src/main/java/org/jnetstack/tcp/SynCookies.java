@@ -1,8 +1,8 @@
 package org.jnetstack.tcp;
 
+import org.jnetstack.internal.SipHash;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.loop.Clock;
-import org.jnetstack.util.SipHash;
-import org.jnetstack.util.StackSecrets;
 
 /**
  * SYN cookies (RFC 4987 §3.6): the ISN of a SYN-ACK sent without keeping state carries what the

@@ -5,6 +5,7 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.tcp.cc.CongestionControl;
 import org.jnetstack.tcp.cc.CongestionControls;
+import org.jnetstack.util.RttEstimator;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.TcpHeader;
 

@@ -6,7 +6,7 @@ import java.util.function.BiConsumer;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
-import org.jnetstack.util.LongMap;
+import org.jnetstack.internal.LongMap;
 
 /**
  * Connections (or SYN requests) by their full 4-tuple. The hash key is the 64-bit

@@ -4,13 +4,13 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
+import org.jnetstack.internal.IntMap;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
-import org.jnetstack.util.IntMap;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;
@@ -64,7 +64,7 @@ public final class Udp implements IpProtocolHandler {
         rxMemory.inc();
     }
 
-    org.jnetstack.util.MemoryBudget memory() {
+    org.jnetstack.internal.MemoryBudget memory() {
         return ip.memory();
     }
 

@@ -2,8 +2,9 @@ package org.jnetstack.usernet;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jnetstack.link.FrameHandler;
+import org.jnetstack.internal.LongMap;
 import org.jnetstack.link.ForwardingDevice;
+import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.Timer;
@@ -11,7 +12,6 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpState;
-import org.jnetstack.util.LongMap;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Packet;

@@ -1,8 +1,8 @@
 package org.jnetstack.usernet;
 
+import org.jnetstack.internal.LongMap;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.udp.UdpEndpoint;
-import org.jnetstack.util.LongMap;
 import org.jnetstack.wire.DhcpMalformed;
 import org.jnetstack.wire.DhcpMessage;
 import org.jnetstack.wire.DhcpWriter;

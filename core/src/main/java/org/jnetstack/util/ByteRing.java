@@ -11,7 +11,7 @@ import java.util.Objects;
  * {@link #skip}) let a producer or consumer work on the array in place, without a second copy.
  *
  * <p>Storage comes on first use, so a ring that is never written costs nothing. An owner that
- * manages its own arrays (a buffer drawing on a {@link MemoryBudget}) starts with
+ * manages its own arrays (a buffer drawing on a {@code MemoryBudget}) starts with
  * {@link #withoutStorage()} and hands arrays over with {@link #replaceStorage}; the capacity is
  * then the length of the array given. Not thread-safe: its owner runs it on one thread or
  * guards it with a lock. Nothing here allocates except the first {@link #array()}.

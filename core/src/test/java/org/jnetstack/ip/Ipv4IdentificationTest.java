@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.loop.VirtualClock;
 import org.jnetstack.testing.Allocations;
 import org.jnetstack.testing.FrameCapture;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
-import org.jnetstack.util.StackSecrets;
-import org.jnetstack.loop.VirtualClock;
 import org.jnetstack.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 

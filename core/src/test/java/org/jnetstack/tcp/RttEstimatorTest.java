@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jnetstack.testing.Nanos.MS;
 
+import org.jnetstack.util.RttEstimator;
 import org.junit.jupiter.api.Test;
 
 /** RFC 6298 with numbers worked by hand. All times in nanoseconds. */

@@ -2,8 +2,8 @@ package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.loop.VirtualClock;
-import org.jnetstack.util.StackSecrets;
 import org.junit.jupiter.api.Test;
 
 /** SYN cookies with a new key every period: accepted in the period made and the next, then refused. */

@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.loop.Timer;
-import org.jnetstack.tcp.RttEstimator;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
+import org.jnetstack.util.RttEstimator;
 import org.jnetstack.wire.Ipv4Address;
 
 /**

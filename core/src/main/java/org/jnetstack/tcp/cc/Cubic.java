@@ -15,7 +15,7 @@ package org.jnetstack.tcp.cc;
  * <p>Windows are kept in bytes; the curve is evaluated in segments of the current MSS, as the
  * RFC specifies. Times are nanoseconds on the stack's clock (virtual in simulations).
  */
-public final class Cubic extends WindowBase {
+final class Cubic extends WindowBase {
     public static final String NAME = "cubic";
     /** C of RFC 9438 §5.1 (segments / second^3). */
     static final double C = 0.4;

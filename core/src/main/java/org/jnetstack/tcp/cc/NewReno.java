@@ -6,7 +6,7 @@ package org.jnetstack.tcp.cc;
  * round trip; congestion avoidance adds one SMSS per cwnd of acknowledged bytes, one SMSS per
  * round trip; a loss halves it (ssthresh = max(FlightSize/2, 2*SMSS), RFC 5681 eq. 4).
  */
-public final class NewReno extends WindowBase {
+final class NewReno extends WindowBase {
     public static final String NAME = "newreno";
 
     /** RFC 3465 §2.1: bytes acknowledged in congestion avoidance not yet turned into cwnd. */

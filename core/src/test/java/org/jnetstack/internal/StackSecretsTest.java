@@ -1,4 +1,4 @@
-package org.jnetstack.util;
+package org.jnetstack.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

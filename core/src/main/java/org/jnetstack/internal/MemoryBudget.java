@@ -1,4 +1,4 @@
-package org.jnetstack.util;
+package org.jnetstack.internal;
 
 /**
  * One stack's memory for data: the bytes held by TCP send and receive buffers, UDP receive

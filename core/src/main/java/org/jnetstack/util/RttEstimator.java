@@ -1,4 +1,4 @@
-package org.jnetstack.tcp;
+package org.jnetstack.util;
 
 /**
  * The retransmission timeout of RFC 6298, with every time in nanoseconds.

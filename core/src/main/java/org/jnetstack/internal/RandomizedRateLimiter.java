@@ -1,4 +1,4 @@
-package org.jnetstack.util;
+package org.jnetstack.internal;
 
 import java.util.random.RandomGenerator;
 import org.jnetstack.loop.Clock;
