@@ -116,6 +116,11 @@ public final class StackHttpServer implements AutoCloseable {
         return open.size();
     }
 
+    /** Connections in the middle of a request head: its first bytes read, not yet all of it (for tests). */
+    int headsInProgress() {
+        return (int) open.values().stream().filter(c -> c.clock.phase() == RequestHeadClock.Phase.HEAD).count();
+    }
+
     /** Connections waiting for a request with nothing of it read (for tests: eviction takes only these). */
     int idleConnections() {
         return (int) open.values().stream().filter(c -> c.clock.idle()).count();

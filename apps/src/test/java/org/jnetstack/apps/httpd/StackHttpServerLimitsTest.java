@@ -109,6 +109,14 @@ class StackHttpServerLimitsTest {
 
     /** Waits until the server has read what the clients sent: {@code n} connections wait for a request. */
     /** Waits until the server has accepted {@code open} connections, {@code idle} of them with nothing read. */
+    /** Waits until {@code n} connections are in the middle of a request head (they cannot be evicted). */
+    private void awaitHeadsInProgress(int n) throws InterruptedException {
+        for (int i = 0; i < 4000 && server.headsInProgress() != n; i++) {
+            Thread.sleep(5);
+        }
+        assertThat(server.headsInProgress()).isEqualTo(n);
+    }
+
     private void awaitAccepted(int open, int idle) throws InterruptedException {
         for (int i = 0; i < 4000 && (server.openConnections() != open || server.idleConnections() != idle); i++) {
             Thread.sleep(5);
@@ -248,6 +256,7 @@ class StackHttpServerLimitsTest {
         Socket busy2 = connect("127.0.0.1");
         write(busy1, "GET / HTTP/1.1\r\nHost: x\r\n");
         write(busy2, "GET / HTTP/1.1\r\nHost: x\r\n");
+        awaitHeadsInProgress(2);
         awaitAccepted(2, 0);
 
         Socket third = connect("127.0.0.1");
@@ -259,6 +268,7 @@ class StackHttpServerLimitsTest {
         write(other, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(status(other)).as("another source is served").isEqualTo(200);
         write(other, "GET / HTTP/1.1\r\nHost: x\r\n"); // and keeps its slot, mid-head
+        awaitHeadsInProgress(3); // not idle between its two requests any more: it cannot be evicted
         awaitAccepted(3, 0);
         assertThat(get("127.0.0.3")).as("the server's own limit").isEqualTo(503);
         assertThat(server.counters()).containsEntry("refusedBusy", 2L).containsEntry("idleEvicted", 0L);

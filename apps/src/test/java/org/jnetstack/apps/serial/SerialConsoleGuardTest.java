@@ -220,9 +220,12 @@ class SerialConsoleGuardTest {
         Console owner = connect();
         owner.type(PASSWORD + "\nuptime\n");
         long ownerStart = loop.clock().nanos();
-        await(() -> written().equals("uptime\n"));
+        // Timed to the check itself (on the loop, in virtual time), not to the line's writer
+        // thread, whose real-time pace would let virtual time run on while it writes.
+        await(() -> counter("serial.login.succeeded") == 1);
         long waited = loop.clock().nanos() - ownerStart;
         assertThat(waited).as("at most one interval per client queued before it").isLessThanOrEqualTo((guessers + 1) * interval);
+        await(() -> written().equals("uptime\n"));
         assertThat(counter("serial.login.succeeded")).isEqualTo(1);
 
         await(() -> counter("serial.login.failed") == 3L * guessers);
