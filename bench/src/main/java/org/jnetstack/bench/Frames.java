@@ -2,6 +2,7 @@ package org.jnetstack.bench;
 
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 
@@ -18,7 +19,9 @@ final class Frames {
         int icmpLen = IcmpMessage.HEADER_LENGTH + dataLength;
         byte[] f = new byte[ETH + IP + icmpLen];
         EthernetFrame.write(f, 0, dstMac, srcMac, EthernetFrame.TYPE_IPV4);
-        Ipv4Packet.writeHeader(f, ETH, 0, IP + icmpLen, 0x1234, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_ICMP, srcIp, dstIp);
+        Ipv4Packet.writeHeader(f, ETH, new Ipv4Header().tos(0).totalLength(IP + icmpLen)
+                .identification(0x1234).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_ICMP).addresses(srcIp, dstIp));
         IcmpMessage.writeHeader(f, ETH + IP, IcmpMessage.TYPE_ECHO_REQUEST, 0, 0x0BEE_0001);
         for (int i = 0; i < dataLength; i++) {
             f[ETH + IP + IcmpMessage.HEADER_LENGTH + i] = (byte) i;
@@ -32,7 +35,9 @@ final class Frames {
         int udpLen = UdpDatagram.HEADER_LENGTH + dataLength;
         byte[] f = new byte[ETH + IP + udpLen];
         EthernetFrame.write(f, 0, dstMac, srcMac, EthernetFrame.TYPE_IPV4);
-        Ipv4Packet.writeHeader(f, ETH, 0, IP + udpLen, 0x4321, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_UDP, srcIp, dstIp);
+        Ipv4Packet.writeHeader(f, ETH, new Ipv4Header().tos(0).totalLength(IP + udpLen)
+                .identification(0x4321).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(srcIp, dstIp));
         UdpDatagram.writeHeader(f, ETH + IP, srcPort, dstPort, dataLength);
         for (int i = 0; i < dataLength; i++) {
             f[ETH + IP + UdpDatagram.HEADER_LENGTH + i] = (byte) (i * 31);

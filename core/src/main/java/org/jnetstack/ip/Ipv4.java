@@ -14,6 +14,7 @@ import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;
 
@@ -49,6 +50,8 @@ public final class Ipv4 {
     private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
     private final Ipv4Packet rxView = new Ipv4Packet();
+    /** The header of the datagram being sent: set and written once per datagram or fragment. */
+    private final Ipv4Header ipHeader = new Ipv4Header();
     private boolean acceptAnyDestination;
 
     private final Counter rxPackets;
@@ -310,16 +313,18 @@ public final class Ipv4 {
         int id = ids.next(src, dst, protocol, 1);
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
         if (isLocalAddress(dst)) {
-            Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
-                    config.ttl(), protocol, src, dst);
+            Ipv4Packet.writeHeader(buf, ipOff, ipHeader.tos(tos).totalLength(total)
+                    .identification(id).flagsAndOffset(dontFragment ? Ipv4Packet.FLAG_DF : 0)
+                    .ttl(config.ttl()).protocol(protocol).addresses(src, dst));
             txPackets.inc();
             loopBack(ni, buf, ipOff, total);
             return true;
         }
         int nextHop = r.nextHop(dst);
         if (total <= ni.mtu()) {
-            Ipv4Packet.writeHeader(buf, ipOff, tos, total, id, dontFragment ? Ipv4Packet.FLAG_DF : 0,
-                    config.ttl(), protocol, src, dst);
+            Ipv4Packet.writeHeader(buf, ipOff, ipHeader.tos(tos).totalLength(total)
+                    .identification(id).flagsAndOffset(dontFragment ? Ipv4Packet.FLAG_DF : 0)
+                    .ttl(config.ttl()).protocol(protocol).addresses(src, dst));
             txPackets.inc();
             if (buf == tx) {
                 tx = ni.outputExchanging(nextHop, buf, ipOff, total); // ours to hand over
@@ -340,8 +345,10 @@ public final class Ipv4 {
             boolean more = done + n < len;
             System.arraycopy(buf, off + done, fragment, TRANSPORT_OFFSET, n);
             int flags = (more ? Ipv4Packet.FLAG_MF : 0) | (done >>> 3);
-            Ipv4Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv4Packet.MIN_HEADER_LENGTH, tos, Ipv4Packet.MIN_HEADER_LENGTH + n, id,
-                    flags, config.ttl(), protocol, src, dst);
+            Ipv4Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv4Packet.MIN_HEADER_LENGTH,
+                    ipHeader.tos(tos).totalLength(Ipv4Packet.MIN_HEADER_LENGTH + n)
+                    .identification(id).flagsAndOffset(flags)
+                    .ttl(config.ttl()).protocol(protocol).addresses(src, dst));
             txFragments.inc();
             ni.output(nextHop, fragment, TRANSPORT_OFFSET - Ipv4Packet.MIN_HEADER_LENGTH, Ipv4Packet.MIN_HEADER_LENGTH + n);
         }
@@ -375,7 +382,9 @@ public final class Ipv4 {
         }
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
         int segments = total > ni.mtu() && segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
-        Ipv4Packet.writeHeader(buf, ipOff, tos, total, ids.next(src, dst, protocol, segments), 0, config.ttl(), protocol, src, dst);
+        Ipv4Packet.writeHeader(buf, ipOff, ipHeader.tos(tos).totalLength(total)
+                .identification(ids.next(src, dst, protocol, segments)).flagsAndOffset(0)
+                .ttl(config.ttl()).protocol(protocol).addresses(src, dst));
         txPackets.inc();
         ni.outputOffloaded(r.nextHop(dst), buf, ipOff, total, checksumOffset, total > ni.mtu() ? segmentSize : 0);
         return true;

@@ -12,6 +12,7 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 
@@ -210,8 +211,10 @@ final class UdpNat {
                 gw.dnsForwarder().query(guestIp, guestPort, lastDnsQuery, 0, lastDnsQuery.length);
                 return;
             }
-            int n = Ipv4Packet.writeHeader(quote, 0, 0, Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH + lastLength,
-                    0, 0, 64, Ipv4Packet.PROTO_UDP, guestIp, dstIp);
+            int quoted = Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH + lastLength;
+            int n = Ipv4Packet.writeHeader(quote, 0, new Ipv4Header().tos(0).totalLength(quoted)
+                    .identification(0).flagsAndOffset(0)
+                    .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(guestIp, dstIp));
             UdpDatagram.writeHeader(quote, n, guestPort, dstPort, lastLength);
             gw.stack().icmp().sendError(gw.stack().iface(), IcmpMessage.TYPE_DEST_UNREACHABLE,
                     IcmpMessage.CODE_PORT_UNREACHABLE, 0, quote, 0, quote.length);

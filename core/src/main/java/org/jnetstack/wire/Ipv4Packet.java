@@ -7,6 +7,17 @@ package org.jnetstack.wire;
  */
 public final class Ipv4Packet {
     public static final int MIN_HEADER_LENGTH = 20;
+    // Field offsets from the start of the header (RFC 791 §3.1).
+    static final int VERSION_IHL = 0;
+    static final int TOS = 1;
+    static final int TOTAL_LENGTH = 2;
+    static final int IDENTIFICATION = 4;
+    static final int FLAGS_FRAGMENT = 6;
+    static final int TTL = 8;
+    static final int PROTOCOL = 9;
+    static final int CHECKSUM = 10;
+    static final int SOURCE = 12;
+    static final int DESTINATION = 16;
     public static final int PROTO_ICMP = 1;
     public static final int PROTO_TCP = 6;
     public static final int PROTO_UDP = 17;
@@ -64,20 +75,20 @@ public final class Ipv4Packet {
     }
 
     public int tos() {
-        return Bytes.u8(buf, off + 1);
+        return Bytes.u8(buf, off + TOS);
     }
 
     public int totalLength() {
-        return Bytes.u16(buf, off + 2);
+        return Bytes.u16(buf, off + TOTAL_LENGTH);
     }
 
     public int identification() {
-        return Bytes.u16(buf, off + 4);
+        return Bytes.u16(buf, off + IDENTIFICATION);
     }
 
     /** The raw flags + fragment offset word. */
     public int flagsAndOffset() {
-        return Bytes.u16(buf, off + 6);
+        return Bytes.u16(buf, off + FLAGS_FRAGMENT);
     }
 
     public boolean dontFragment() {
@@ -98,23 +109,23 @@ public final class Ipv4Packet {
     }
 
     public int ttl() {
-        return Bytes.u8(buf, off + 8);
+        return Bytes.u8(buf, off + TTL);
     }
 
     public int protocol() {
-        return Bytes.u8(buf, off + 9);
+        return Bytes.u8(buf, off + PROTOCOL);
     }
 
     public int checksum() {
-        return Bytes.u16(buf, off + 10);
+        return Bytes.u16(buf, off + CHECKSUM);
     }
 
     public int source() {
-        return Bytes.i32(buf, off + 12);
+        return Bytes.i32(buf, off + SOURCE);
     }
 
     public int destination() {
-        return Bytes.i32(buf, off + 16);
+        return Bytes.i32(buf, off + DESTINATION);
     }
 
     /** Absolute index of the first byte after the header (options included). */
@@ -137,25 +148,22 @@ public final class Ipv4Packet {
     }
 
     /**
-     * Writes an option-less 20-byte header with its checksum.
+     * Writes an option-less 20-byte header, as {@code h} describes it, with its checksum.
      *
-     * @param flagsAndOffset flags ({@link #FLAG_DF}, {@link #FLAG_MF}) OR'ed with offset-in-bytes / 8
      * @return 20
      */
-    public static int writeHeader(byte[] buf, int off, int tos, int totalLength, int identification,
-                                  int flagsAndOffset, int ttl, int protocol, int src, int dst) {
-        buf[off] = 0x45;
-        buf[off + 1] = (byte) tos;
-        Bytes.putU16(buf, off + 2, totalLength);
-        Bytes.putU16(buf, off + 4, identification);
-        Bytes.putU16(buf, off + 6, flagsAndOffset);
-        buf[off + 8] = (byte) ttl;
-        buf[off + 9] = (byte) protocol;
-        buf[off + 10] = 0;
-        buf[off + 11] = 0;
-        Bytes.putI32(buf, off + 12, src);
-        Bytes.putI32(buf, off + 16, dst);
-        Bytes.putU16(buf, off + 10, Checksum.compute(buf, off, MIN_HEADER_LENGTH));
+    public static int writeHeader(byte[] buf, int off, Ipv4Header h) {
+        buf[off + VERSION_IHL] = 0x45;
+        buf[off + TOS] = (byte) h.tos();
+        Bytes.putU16(buf, off + TOTAL_LENGTH, h.totalLength());
+        Bytes.putU16(buf, off + IDENTIFICATION, h.identification());
+        Bytes.putU16(buf, off + FLAGS_FRAGMENT, h.flagsAndOffset());
+        buf[off + TTL] = (byte) h.ttl();
+        buf[off + PROTOCOL] = (byte) h.protocol();
+        Bytes.putU16(buf, off + CHECKSUM, 0);
+        Bytes.putI32(buf, off + SOURCE, h.source());
+        Bytes.putI32(buf, off + DESTINATION, h.destination());
+        Bytes.putU16(buf, off + CHECKSUM, Checksum.compute(buf, off, MIN_HEADER_LENGTH));
         return MIN_HEADER_LENGTH;
     }
 }

@@ -13,6 +13,7 @@ import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Captures;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 
@@ -86,8 +87,10 @@ final class SeedCorpus {
     private static byte[] ipFrame(int protocol, int id, int flagsAndOffset, byte[] transport, int tOff, int tLen) {
         byte[] f = new byte[EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + tLen];
         EthernetFrame.write(f, 0, STACK_MAC, KERNEL_MAC, EthernetFrame.TYPE_IPV4);
-        Ipv4Packet.writeHeader(f, EthernetFrame.HEADER_LENGTH, 0, Ipv4Packet.MIN_HEADER_LENGTH + tLen, id,
-                flagsAndOffset, 64, protocol, KERNEL_IP, STACK_IP);
+        Ipv4Packet.writeHeader(f, EthernetFrame.HEADER_LENGTH,
+                new Ipv4Header().tos(0).totalLength(Ipv4Packet.MIN_HEADER_LENGTH + tLen)
+                .identification(id).flagsAndOffset(flagsAndOffset)
+                .ttl(64).protocol(protocol).addresses(KERNEL_IP, STACK_IP));
         System.arraycopy(transport, tOff, f, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH, tLen);
         return f;
     }

@@ -14,6 +14,7 @@ import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,9 @@ class IpLayerTest {
         System.arraycopy(payload, 0, f, 42, payload.length);
         UdpDatagram.writeHeader(f, 34, sport, dport, payload.length);
         UdpDatagram.fillChecksum(f, 34, 8 + payload.length, src, dst);
-        Ipv4Packet.writeHeader(f, 14, 0, 28 + payload.length, 1, 0, 64, Ipv4Packet.PROTO_UDP, src, dst);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(28 + payload.length)
+                .identification(1).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(src, dst));
         return f;
     }
 
@@ -71,7 +74,9 @@ class IpLayerTest {
         EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
         IcmpMessage.writeHeader(f, 34, IcmpMessage.TYPE_ECHO_REQUEST, 0, (1 << 16) | seq);
         IcmpMessage.fillChecksum(f, 34, 24);
-        Ipv4Packet.writeHeader(f, 14, 0, 44, seq, 0, 64, Ipv4Packet.PROTO_ICMP, src, dst);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(44)
+                .identification(seq).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_ICMP).addresses(src, dst));
         return f;
     }
 
@@ -110,7 +115,9 @@ class IpLayerTest {
         assertThat(counter("udp.rx.drop.bad_checksum")).isEqualTo(1);
 
         byte[] badLen = udpFrame(MAC_B, A, B, 1, 2, new byte[4]);
-        Ipv4Packet.writeHeader(badLen, 14, 0, 200, 1, 0, 64, Ipv4Packet.PROTO_UDP, A, B);
+        Ipv4Packet.writeHeader(badLen, 14, new Ipv4Header().tos(0).totalLength(200)
+                .identification(1).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(A, B));
         inject(badLen);
         assertThat(counter("ip.rx.drop.bad_total_length")).isEqualTo(1);
 
@@ -184,7 +191,9 @@ class IpLayerTest {
             byte[] f = fragment(0, true, 16);
             f[18] = 0;
             f[19] = (byte) id;
-            Ipv4Packet.writeHeader(f, 14, 0, 36, id, Ipv4Packet.FLAG_MF, 64, Ipv4Packet.PROTO_UDP, A, B);
+            Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(36)
+                    .identification(id).flagsAndOffset(Ipv4Packet.FLAG_MF)
+                    .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(A, B));
             inject(f);
         }
         assertThat(s.ipv4().reassembly().datagramsInFlight()).isEqualTo(2);
@@ -195,8 +204,9 @@ class IpLayerTest {
     static byte[] fragment(int offset, boolean more, int len) {
         byte[] f = new byte[14 + 20 + len];
         EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        Ipv4Packet.writeHeader(f, 14, 0, 20 + len, 42, (more ? Ipv4Packet.FLAG_MF : 0) | (offset >>> 3), 64,
-                Ipv4Packet.PROTO_UDP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(20 + len)
+                .identification(42).flagsAndOffset((more ? Ipv4Packet.FLAG_MF : 0) | (offset >>> 3))
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(A, B));
         return f;
     }
 

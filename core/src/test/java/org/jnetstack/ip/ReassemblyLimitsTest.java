@@ -10,6 +10,7 @@ import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.UdpDatagram;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,9 @@ class ReassemblyLimitsTest {
     static byte[] fragment(int src, int id, int offset) {
         byte[] f = new byte[14 + 20 + 16];
         EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        Ipv4Packet.writeHeader(f, 14, 0, 36, id, Ipv4Packet.FLAG_MF | (offset >>> 3), 64, Ipv4Packet.PROTO_UDP, src, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(36)
+                .identification(id).flagsAndOffset(Ipv4Packet.FLAG_MF | (offset >>> 3))
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(src, B));
         return f;
     }
 
@@ -60,8 +63,9 @@ class ReassemblyLimitsTest {
             byte[] f = new byte[14 + 20 + len];
             EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
             System.arraycopy(whole, k * len, f, 34, len);
-            Ipv4Packet.writeHeader(f, 14, 0, 20 + len, id, (k == 0 ? Ipv4Packet.FLAG_MF : 0) | (k * len >>> 3), 64,
-                    Ipv4Packet.PROTO_UDP, src, B);
+            Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(20 + len)
+                    .identification(id).flagsAndOffset((k == 0 ? Ipv4Packet.FLAG_MF : 0) | (k * len >>> 3))
+                    .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(src, B));
             frames[k] = f;
         }
         return frames;

@@ -13,6 +13,7 @@ import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
@@ -58,7 +59,9 @@ class ChallengeAckLimitTest {
         byte[] f = new byte[14 + 20 + 20];
         TcpSegment.write(f, 34, new TcpHeader().ports(server.remotePort(), 80)
                 .segment(server.rcvNxtForTest() + 100, 0, TcpSegment.RST, 1000), 0, A, B);
-        Ipv4Packet.writeHeader(f, 14, 0, 40, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
+                .identification(99).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
         loop.runPending();
@@ -141,7 +144,9 @@ class ChallengeAckLimitTest {
         byte[] f = new byte[14 + 20 + 20 + payload];
         TcpSegment.write(f, 34, new TcpHeader().ports(server.remotePort(), 80)
                 .segment(server.rcvNxtForTest() - 100_000, server.sndNxtForTest(), TcpSegment.ACK, 1000), payload, A, B);
-        Ipv4Packet.writeHeader(f, 14, 0, 40 + payload, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40 + payload)
+                .identification(99).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
         loop.runPending();

@@ -10,6 +10,7 @@ import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpOptions;
@@ -64,7 +65,9 @@ class TcpAttackTest {
         System.arraycopy(payload, 0, f, 34 + hl, payload.length);
         TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
                 .segment(seq, ack, flags, 1000).options(o), payload.length, A, B);
-        Ipv4Packet.writeHeader(f, 14, 0, 20 + hl + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(20 + hl + payload.length)
+                .identification(99).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, 34 + hl + payload.length);
         loop.runPending();
@@ -114,7 +117,9 @@ class TcpAttackTest {
         long before = b.counters().get("tcp.tx.resets");
         byte[] f = new byte[14 + 20 + 20];
         TcpSegment.write(f, 34, new TcpHeader().ports(4444, 81).segment(1000, 0, TcpSegment.SYN, 1000), 0, A, B);
-        Ipv4Packet.writeHeader(f, 14, 0, 40, 1, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
+                .identification(1).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
         loop.runPending();
@@ -150,7 +155,9 @@ class TcpAttackTest {
             int spoofed = Ipv4Address.parseBits("10.0.0.50") + (i % 100);
             TcpSegment.write(f, 34, new TcpHeader().ports(10000 + i, 80)
                     .segment(i * 7919, 0, TcpSegment.SYN, 1000), 0, spoofed, B);
-            Ipv4Packet.writeHeader(f, 14, 0, 40, i, 0, 64, Ipv4Packet.PROTO_TCP, spoofed, B);
+            Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
+                    .identification(i).flagsAndOffset(0)
+                    .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(spoofed, B));
             EthernetFrame.write(f, 0, w2.b().mac().bits(), 0x02000000AA00L + i, EthernetFrame.TYPE_IPV4);
             w2.a().send(f, 0, f.length);
         }

@@ -14,6 +14,7 @@ import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.TcpHeader;
 import org.jnetstack.wire.TcpSegment;
@@ -188,7 +189,9 @@ class TcpMemoryTest {
         byte[] f = new byte[14 + 20 + 20];
         TcpSegment.write(f, 34, new TcpHeader().ports(srcPort, dstPort)
                 .segment(seq, ack, flags, 1000), 0, srcIp, dstIp);
-        Ipv4Packet.writeHeader(f, 14, 0, 40, 7, 0, 64, Ipv4Packet.PROTO_TCP, srcIp, dstIp);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
+                .identification(7).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(srcIp, dstIp));
         EthernetFrame.write(f, 0, to.iface().mac().bits(), forger.mac().bits(), EthernetFrame.TYPE_IPV4);
         forger.send(f, 0, f.length);
     }

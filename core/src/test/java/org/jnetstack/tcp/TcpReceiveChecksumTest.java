@@ -9,6 +9,7 @@ import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
 import org.jnetstack.wire.TcpHeader;
@@ -70,7 +71,9 @@ class TcpReceiveChecksumTest {
         if (corruptAt >= 0) {
             f[34 + corruptAt] ^= 0x10;
         }
-        Ipv4Packet.writeHeader(f, 14, 0, 20 + hl + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(20 + hl + payload.length)
+                .identification(99).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, 34 + hl + payload.length);
         loop.runPending();
@@ -171,7 +174,9 @@ class TcpReceiveChecksumTest {
         System.arraycopy(payload, 0, f, 54, payload.length);
         TcpSegment.write(f, 34, new TcpHeader().ports(client.localPort(), 80)
                 .segment(seq, ack, TcpSegment.ACK, 1000), payload.length, A, B);
-        Ipv4Packet.writeHeader(f, 14, 0, 20 + 20 + payload.length, 99, 0, 64, Ipv4Packet.PROTO_TCP, A, B);
+        Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(20 + 20 + payload.length)
+                .identification(99).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(A, B));
         EthernetFrame.write(f, 0, wire.b().mac().bits(), wire.a().mac().bits(), EthernetFrame.TYPE_IPV4);
         wire.a().send(f, 0, f.length);
         loop.runPending();

@@ -21,6 +21,7 @@ class AllocationTest {
     private final byte[] out = new byte[100];
     private final TcpOptions outOpts = new TcpOptions().setTimestamps(1, 2).addSackBlock(3, 4);
     private final TcpHeader outHeader = new TcpHeader().ports(1, 2).options(outOpts);
+    private final Ipv4Header outIpHeader = new Ipv4Header();
 
     private long parseAndBuild(int rounds) {
         long acc = 0;
@@ -34,7 +35,9 @@ class AllocationTest {
             udp.wrap(dns, ip.payloadOffset(), ip.payloadLength()).check(ip.source(), ip.destination());
             acc += udp.payloadLength();
             int hl = TcpSegment.write(out, 20, outHeader.segment(r, 4, TcpSegment.ACK, 6), 0, 7, 8);
-            acc += Ipv4Packet.writeHeader(out, 0, 0, 20 + hl, r, 0, 64, 6, 7, 8);
+            acc += Ipv4Packet.writeHeader(out, 0, outIpHeader.tos(0).totalLength(20 + hl)
+                    .identification(r).flagsAndOffset(0)
+                    .ttl(64).protocol(6).addresses(7, 8));
         }
         return acc;
     }

@@ -78,8 +78,9 @@ class ParseBuildTest {
 
         byte[] built = new byte[f.length];
         int n = EthernetFrame.write(built, 0, Captures.PEER_MAC, Captures.KERNEL_MAC, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(built, n, 0, 44, 0xe665, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_ICMP,
-                Captures.KERNEL_IP, Captures.PEER_IP);
+        n += Ipv4Packet.writeHeader(built, n, new Ipv4Header().tos(0).totalLength(44)
+                .identification(0xe665).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_ICMP).addresses(Captures.KERNEL_IP, Captures.PEER_IP));
         int icmpOff = n;
         n += IcmpMessage.writeHeader(built, n, IcmpMessage.TYPE_ECHO_REQUEST, 0, 0x11360001);
         System.arraycopy(f, 42, built, n, 16);
@@ -128,8 +129,9 @@ class ParseBuildTest {
 
         byte[] built = new byte[f.length];
         int n = EthernetFrame.write(built, 0, Captures.PEER_MAC, Captures.KERNEL_MAC, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(built, n, 0, 20 + 37, 0x4f2f, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_UDP,
-                Captures.KERNEL_IP, Captures.PEER_IP);
+        n += Ipv4Packet.writeHeader(built, n, new Ipv4Header().tos(0).totalLength(20 + 37)
+                .identification(0x4f2f).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(Captures.KERNEL_IP, Captures.PEER_IP));
         int udpOff = n;
         n += UdpDatagram.writeHeader(built, n, 40000, 53, 29);
         System.arraycopy(f, 42, built, n, 29);
@@ -168,14 +170,18 @@ class ParseBuildTest {
     @Test
     void fragmentFieldsAndOffsetWithinABiggerBuffer() {
         byte[] b = new byte[100];
-        Ipv4Packet.writeHeader(b, 7, 0, 60, 1, Ipv4Packet.FLAG_MF | (1480 / 8), 3, 17, 1, 2);
+        Ipv4Packet.writeHeader(b, 7, new Ipv4Header().tos(0).totalLength(60)
+                .identification(1).flagsAndOffset(Ipv4Packet.FLAG_MF | (1480 / 8))
+                .ttl(3).protocol(17).addresses(1, 2));
         assertThat(ip.wrap(b, 7, 60).check()).isNull();
         assertThat(ip.moreFragments()).isTrue();
         assertThat(ip.dontFragment()).isFalse();
         assertThat(ip.fragmentOffset()).isEqualTo(1480);
         assertThat(ip.isFragment()).isTrue();
         assertThat(ip.payloadOffset()).isEqualTo(27);
-        Ipv4Packet.writeHeader(b, 7, 0, 60, 1, 1480 / 8, 3, 17, 1, 2);
+        Ipv4Packet.writeHeader(b, 7, new Ipv4Header().tos(0).totalLength(60)
+                .identification(1).flagsAndOffset(1480 / 8)
+                .ttl(3).protocol(17).addresses(1, 2));
         assertThat(ip.wrap(b, 7, 60).isFragment()).isTrue();
     }
 

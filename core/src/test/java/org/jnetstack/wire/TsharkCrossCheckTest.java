@@ -102,7 +102,9 @@ class TsharkCrossCheckTest {
     private static byte[] echoRequest() {
         byte[] f = new byte[14 + 20 + 8 + 32];
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(f, n, 0, 20 + 8 + 32, 1, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_ICMP, IP_A, IP_B);
+        n += Ipv4Packet.writeHeader(f, n, new Ipv4Header().tos(0).totalLength(20 + 8 + 32)
+                .identification(1).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_ICMP).addresses(IP_A, IP_B));
         int icmp = n;
         n += IcmpMessage.writeHeader(f, n, IcmpMessage.TYPE_ECHO_REQUEST, 0, (0x1234 << 16) | 7);
         for (int i = n; i < f.length; i++) {
@@ -116,7 +118,9 @@ class TsharkCrossCheckTest {
         byte[] query = Arrays.copyOfRange(Captures.bytes(Captures.UDP_DNS_QUERY), 42, 42 + 29);
         byte[] f = new byte[14 + 20 + 8 + query.length];
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(f, n, 0, 20 + 8 + query.length, 2, 0, 64, Ipv4Packet.PROTO_UDP, IP_A, IP_B);
+        n += Ipv4Packet.writeHeader(f, n, new Ipv4Header().tos(0).totalLength(20 + 8 + query.length)
+                .identification(2).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_UDP).addresses(IP_A, IP_B));
         int udp = n;
         n += UdpDatagram.writeHeader(f, n, 50000, 53, query.length);
         System.arraycopy(query, 0, f, n, query.length);
@@ -129,7 +133,9 @@ class TsharkCrossCheckTest {
         int hl = TcpSegment.headerLength(o);
         byte[] f = new byte[14 + 20 + hl];
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(f, n, 0, 20 + hl, 3, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_TCP, IP_A, IP_B);
+        n += Ipv4Packet.writeHeader(f, n, new Ipv4Header().tos(0).totalLength(20 + hl)
+                .identification(3).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(IP_A, IP_B));
         TcpSegment.write(f, n, new TcpHeader().ports(40000, 80)
                 .segment(0x7000_0000, 0, TcpSegment.SYN, 64240).options(o), 0, IP_A, IP_B);
         return f;
@@ -140,7 +146,9 @@ class TsharkCrossCheckTest {
         int hl = TcpSegment.headerLength(o);
         byte[] f = new byte[14 + 20 + hl + 5];
         int n = EthernetFrame.write(f, 0, MAC_B, MAC_A, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(f, n, 0, 20 + hl + 5, 4, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_TCP, IP_A, IP_B);
+        n += Ipv4Packet.writeHeader(f, n, new Ipv4Header().tos(0).totalLength(20 + hl + 5)
+                .identification(4).flagsAndOffset(Ipv4Packet.FLAG_DF)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(IP_A, IP_B));
         System.arraycopy("hello".getBytes(StandardCharsets.US_ASCII), 0, f, n + hl, 5);
         TcpSegment.write(f, n, new TcpHeader().ports(40000, 80)
                 .segment(900, 1, TcpSegment.ACK | TcpSegment.PSH, 501).options(o), 5, IP_A, IP_B);
@@ -151,7 +159,9 @@ class TsharkCrossCheckTest {
         int quoted = 20 + 8; // RFC 792: the IP header plus the first 64 bits of data
         byte[] f = new byte[14 + 20 + 8 + quoted];
         int n = EthernetFrame.write(f, 0, MAC_A, MAC_B, EthernetFrame.TYPE_IPV4);
-        n += Ipv4Packet.writeHeader(f, n, 0xC0, 20 + 8 + quoted, 5, 0, 64, Ipv4Packet.PROTO_ICMP, IP_B, IP_A);
+        n += Ipv4Packet.writeHeader(f, n, new Ipv4Header().tos(0xC0).totalLength(20 + 8 + quoted)
+                .identification(5).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_ICMP).addresses(IP_B, IP_A));
         IcmpMessage.writeError(f, n, IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE, 0,
                 offending, 14, quoted);
         return f;

@@ -230,7 +230,9 @@ class WirePropertiesTest {
                        @ForAll("u8") int ttl, @ForAll("u8") int proto, @ForAll int src, @ForAll int dst) {
         byte[] b = new byte[total + 5];
         int flags = (df ? Ipv4Packet.FLAG_DF : 0) | (mf ? Ipv4Packet.FLAG_MF : 0) | offset8;
-        assertThat(Ipv4Packet.writeHeader(b, 5, tos, total, id, flags, ttl, proto, src, dst)).isEqualTo(20);
+        assertThat(Ipv4Packet.writeHeader(b, 5, new Ipv4Header().tos(tos).totalLength(total)
+                .identification(id).flagsAndOffset(flags)
+                .ttl(ttl).protocol(proto).addresses(src, dst))).isEqualTo(20);
         ip.wrap(b, 5, total);
         boolean overflow = offset8 * 8 + total - 20 > 65535;
         assertThat(ip.check()).isEqualTo(overflow ? Malformed.BAD_FRAGMENT_OFFSET : null);

@@ -15,6 +15,7 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpHeader;
@@ -80,8 +81,10 @@ final class ScriptedPeer {
         System.arraycopy(payload, 0, f, tcpOff + tcpHeader, payload.length);
         TcpSegment.write(f, tcpOff, new TcpHeader().ports(srcPort, dstPort).segment(seq, ack, flags, window).options(options),
                 payload.length, PEER_IP, STACK_IP);
-        Ipv4Packet.writeHeader(f, EthernetFrame.HEADER_LENGTH, 0, Ipv4Packet.MIN_HEADER_LENGTH + tcpLength, ipId++, 0, 64,
-                Ipv4Packet.PROTO_TCP, PEER_IP, STACK_IP);
+        Ipv4Packet.writeHeader(f, EthernetFrame.HEADER_LENGTH,
+                new Ipv4Header().tos(0).totalLength(Ipv4Packet.MIN_HEADER_LENGTH + tcpLength)
+                .identification(ipId++).flagsAndOffset(0)
+                .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(PEER_IP, STACK_IP));
         EthernetFrame.write(f, 0, wire.a().mac().bits(), wire.b().mac().bits(), EthernetFrame.TYPE_IPV4);
         assertThat(wire.b().send(f, 0, f.length)).as("the wire took the frame").isTrue();
         loop.runPending();
