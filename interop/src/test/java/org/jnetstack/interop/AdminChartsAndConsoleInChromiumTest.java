@@ -22,6 +22,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -125,9 +126,17 @@ class AdminChartsAndConsoleInChromiumTest {
             assertThat(browser.findElement(By.id("bits-unit")).getText()).isEqualTo("Mbit/s");
 
             // The nc connection's detail view.
-            WebElement row = wait.until(ExpectedConditions.elementToBeClickable(
-                    By.xpath("//table[@id='connections']//tr[td[contains(., '" + STACK + ":9')]]")));
-            row.click();
+            // The table is redrawn by every poll: a row found just before a redraw is stale, so
+            // find and click again until a click lands.
+            By ncRow = By.xpath("//table[@id='connections']//tr[td[contains(., '" + STACK + ":9')]]");
+            wait.ignoring(StaleElementReferenceException.class).until(d -> {
+                WebElement row = ExpectedConditions.elementToBeClickable(ncRow).apply(d);
+                if (row == null) {
+                    return false;
+                }
+                row.click();
+                return true;
+            });
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("conn-detail")));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("conn-title"), STACK + ":9"));
             String detail = browser.findElement(By.id("conn-fields")).getText();
