@@ -53,22 +53,11 @@ class SynFloodTest {
             e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
             e.start();
 
-            Background transfer = ns.spawn("python3", client.toString(), STACK, "7", data.toString());
-            Background flood = ns.spawn("hping3", "-q", "-S", "-p", "7", "--flood", "-a", SPOOFED, STACK);
-            int most = 0;
-            CommandResult duringFlood = null;
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                most = Math.max(most, e.onLoop(() -> e.stack.tcp().connections().size()));
-                if (duringFlood == null && e.counter("tcp.refused.per_source_half_open") > 0) {
-                    // the flooder is at its limit: another client must still get in
-                    duringFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
-                }
-                Thread.sleep(100);
-            }
-            flood.signal("INT");
-            flood.awaitExit(Duration.ofSeconds(30));
-            assertThat(transfer.awaitExit(Duration.ofMinutes(5))).as(transfer.output()).isZero();
+            // once the flooder is at its limit, another client must still get in
+            Flooded f = flood(ns, e, client, data, small, "tcp.refused.per_source_half_open");
+            int most = f.most();
+            CommandResult duringFlood = f.duringFlood();
+            Background transfer = f.transfer();
 
             KernelTcp.Result r = KernelTcp.Result.parse(transfer.output());
             assertThat(r.sha256()).as("the transfer under the flood arrived intact").isEqualTo(KernelTcp.sha256(data));
@@ -96,22 +85,11 @@ class SynFloodTest {
             e.onLoopBeforeStart(() -> TcpEchoService.open(e.stack, TcpEchoService.PORT));
             e.start();
 
-            Background transfer = ns.spawn("python3", client.toString(), STACK, "7", data.toString());
-            Background flood = ns.spawn("hping3", "-q", "-S", "-p", "7", "--flood", "-a", SPOOFED, STACK);
-            int most = 0;
-            CommandResult duringFlood = null;
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                most = Math.max(most, e.onLoop(() -> e.stack.tcp().connections().size()));
-                if (duringFlood == null && e.counter("tcp.syn_cookies_sent") > 0) {
-                    // the SYN queue is full: a new client must still get in
-                    duringFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
-                }
-                Thread.sleep(100);
-            }
-            flood.signal("INT");
-            flood.awaitExit(Duration.ofSeconds(30));
-            assertThat(transfer.awaitExit(Duration.ofMinutes(5))).as(transfer.output()).isZero();
+            // once the SYN queue is full (cookies), a new client must still get in
+            Flooded f = flood(ns, e, client, data, small, "tcp.syn_cookies_sent");
+            int most = f.most();
+            CommandResult duringFlood = f.duringFlood();
+            Background transfer = f.transfer();
             CommandResult afterFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
 
             KernelTcp.Result r = KernelTcp.Result.parse(transfer.output());
@@ -125,5 +103,34 @@ class SynFloodTest {
             System.out.printf("SYN flood: %d SYN cookies sent, at most %d connections held, transfer at %.1f MB/s each way%n",
                     e.counter("tcp.syn_cookies_sent"), most, r.megabytesPerSecond());
         }
+    }
+
+    /** What {@link #flood} saw: the most connections held at once, the client tried meanwhile, the transfer. */
+    private record Flooded(int most, CommandResult duringFlood, Background transfer) {
+    }
+
+    /**
+     * Runs a 10 s hping3 SYN flood from {@link #SPOOFED} during a transfer of {@code data}; once
+     * {@code counter} moves, one more client sends {@code small}. Returns after the flood stopped
+     * and the transfer ended with status 0.
+     */
+    private static Flooded flood(Netns ns, EmbeddedTcp e, Path client, Path data, Path small, String counter)
+            throws Exception {
+        Background transfer = ns.spawn("python3", client.toString(), STACK, "7", data.toString());
+        Background flood = ns.spawn("hping3", "-q", "-S", "-p", "7", "--flood", "-a", SPOOFED, STACK);
+        int most = 0;
+        CommandResult duringFlood = null;
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < end) {
+            most = Math.max(most, e.onLoop(() -> e.stack.tcp().connections().size()));
+            if (duringFlood == null && e.counter(counter) > 0) {
+                duringFlood = ns.run(Duration.ofMinutes(2), "python3", client.toString(), STACK, "7", small.toString());
+            }
+            Thread.sleep(100);
+        }
+        flood.signal("INT");
+        flood.awaitExit(Duration.ofSeconds(30));
+        assertThat(transfer.awaitExit(Duration.ofMinutes(5))).as(transfer.output()).isZero();
+        return new Flooded(most, duringFlood, transfer);
     }
 }
