@@ -1,6 +1,7 @@
 package org.jnetstack.socket.nio;
 
 import java.io.IOException;
+import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpState;
@@ -11,11 +12,11 @@ import org.jnetstack.tcp.TcpState;
  */
 final class TcpPipeEvents implements TcpHandler {
     private final TcpPipe pipe;
-    // Loop thread only: one move and one wake-up per batch of received frames, not per segment.
-    private boolean pullQueued;
-    private boolean flushQueued;
-    private final Runnable pullNow = this::pull;
-    private final Runnable flushNow = this::flush;
+    // Loop thread only: one move and one wake-up per batch of received frames, not per segment,
+    // at the loop's end-of-batch step. Made on first use (the loop thread), then re-requested
+    // without allocating.
+    private BatchEndTask pullTask;
+    private BatchEndTask flushTask;
 
     TcpPipeEvents(TcpPipe pipe) {
         this.pipe = pipe;
@@ -53,17 +54,17 @@ final class TcpPipeEvents implements TcpHandler {
     }
 
     private void pullAfterBatch() {
-        if (!pullQueued) {
-            pullQueued = true;
-            LoopTasks.post(pipe.loop, pullNow);
+        if (pullTask == null) {
+            pullTask = pipe.loop.newBatchEndTask(this::pull);
         }
+        pullTask.request();
     }
 
     private void flushAfterBatch() {
-        if (!flushQueued) {
-            flushQueued = true;
-            LoopTasks.post(pipe.loop, flushNow);
+        if (flushTask == null) {
+            flushTask = pipe.loop.newBatchEndTask(this::flush);
         }
+        flushTask.request();
     }
 
     /** The stack is ending: close as the application's close would (bytes written go out first). */
@@ -118,7 +119,6 @@ final class TcpPipeEvents implements TcpHandler {
 
     /** Moves received bytes from the connection into the ring while it has room. */
     void pull() {
-        pullQueued = false;
         boolean gained;
         pipe.lock.lock();
         try {
@@ -154,7 +154,6 @@ final class TcpPipeEvents implements TcpHandler {
 
     /** Moves written bytes from the ring into the connection while it takes them; then FIN if asked. */
     void flush() {
-        flushQueued = false;
         boolean closeNow = false;
         boolean gained = false;
         TcpConnection c;
