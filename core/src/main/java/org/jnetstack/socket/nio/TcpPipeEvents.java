@@ -100,6 +100,9 @@ final class TcpPipeEvents implements TcpHandler {
 
     @Override
     public void onClosed(TcpConnection c) {
+        // Bytes and a FIN that arrived in this batch still wait for the batch's end: take them
+        // now, so a reader woken by the close sees them before the end (as TcpSocketEvents does).
+        pull();
         boolean gained = false;
         pipe.lock.lock();
         try {
