@@ -74,6 +74,28 @@ class ForwardClientAddressTest {
     }
 
     @Test
+    void clientsBeyondTheTranslationTableAreSeenFromTheGatewayAndCounted() throws Exception {
+        // A client opening connection after connection fills the table (each TCP translation
+        // lingers 2 MSL): beyond its bound, forwards still work, from the gateway's address.
+        InetAddress mine = nonLoopbackAddress();
+        try (Harness h = new Harness(UserNetConfig.defaults().withForwards(List.of(new ForwardRule(ANY, 0, 80, false))))) {
+            tellPeer(h, 80);
+            int tcpPort = port(h, false);
+            h.onLoop(() -> {
+                h.net.clientAddresses().configure(2, 60_000_000_000L, h.net.stack().counters());
+                return null;
+            });
+            assertThat(fetch(mine, tcpPort)).isEqualTo("from " + mine.getHostAddress());
+            assertThat(fetch(mine, tcpPort)).isEqualTo("from " + mine.getHostAddress());
+            for (int i = 0; i < 5; i++) {
+                assertThat(fetch(mine, tcpPort)).as("connection %d over the bound", i).isEqualTo("from 10.0.2.2");
+            }
+            assertThat(h.onLoop(() -> h.net.clientAddresses().size())).as("the table holds its bound").isEqualTo(2);
+            assertThat(h.counter("usernet.forward.source.table_full")).isEqualTo(5);
+        }
+    }
+
+    @Test
     void withTheSwitchOffEveryClientIsSeenFromTheGateway() throws Exception {
         InetAddress mine = nonLoopbackAddress();
         try (Harness h = new Harness(UserNetConfig.defaults().withKeepClientAddress(false).withForwards(List.of(
