@@ -38,6 +38,16 @@ public final class Bytes {
         b[off + 3] = (byte) v;
     }
 
+    /** Eight bytes as a long. */
+    public static long getI64(byte[] b, int off) {
+        return (long) i32(b, off) << 32 | (i32(b, off + 4) & 0xFFFF_FFFFL);
+    }
+
+    public static void putI64(byte[] b, int off, long v) {
+        putI32(b, off, (int) (v >>> 32));
+        putI32(b, off + 4, (int) v);
+    }
+
     /**
      * Checks that {@code [off, off+len)} lies inside {@code buf}; views call this from
      * {@code wrap} so a bad slice is a caller bug reported at once, not a later surprise.

@@ -168,6 +168,20 @@ public final class Checksum {
         return fold(sum);
     }
 
+    /**
+     * Partial sum of the IPv6 pseudo-header (RFC 8200 §8.1): source, destination, the
+     * upper-layer length and the next header value, for TCP, UDP and ICMPv6 over IPv6.
+     */
+    public static int pseudoHeader6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int length) {
+        long sum = words(srcHi) + words(srcLo) + words(dstHi) + words(dstLo)
+                + (length >>> 16) + (length & 0xFFFF) + (nextHeader & 0xFF);
+        return fold(sum);
+    }
+
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xFFFF) + ((v >>> 16) & 0xFFFF) + (v & 0xFFFF);
+    }
+
     /** Folds a partial sum to 16 bits and complements it: the value to store in a header. */
     public static int finish(int partial) {
         return ~fold(partial & 0xFFFF_FFFFL) & 0xFFFF;
