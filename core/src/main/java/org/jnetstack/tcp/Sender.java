@@ -358,7 +358,7 @@ final class Sender {
      */
     private long offerableWindow() {
         long free = c.receiveBuffer.window();
-        var memory = c.tcp.memory();
+        var memory = c.tcp.budget();
         long held = c.receiveBuffer.storageAhead();
         if (!memory.underPressure()) {
             return Math.min(free, held + memory.available());

@@ -136,8 +136,8 @@ public final class TcpConnection {
         this.key = Tcp.key(remoteIp, remotePort, localPort);
         this.header = new TcpHeader().ports(localPort, remotePort);
         this.handler = handler != null ? handler : new TcpHandler() { };
-        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.memory());
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.budget());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.budget());
         this.scoreboard = new SackScoreboard(config.maxSackRanges());
         this.noDelay = !config.nagle();
         this.offloads = tcp.offloadsFor(remoteIp);
