@@ -55,6 +55,7 @@ module org.jnetstack.core {
     exports org.jnetstack.wire;
     exports org.jnetstack.util;
 
-    // Not exported: org.jnetstack.internal (maps, memory budget, rate limiters, secrets) and
+    // Not exported: org.jnetstack.internal (maps, memory budget, rate limiters, secrets),
+    // org.jnetstack.socket.internal (the rings a socket and a channel share with the loop) and
     // org.jnetstack.tcp.cc (a controller is chosen by name in TcpConfig; no type of it is API).
 }

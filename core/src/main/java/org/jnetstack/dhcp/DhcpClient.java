@@ -15,7 +15,6 @@ import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.DhcpMalformed;
 import org.jnetstack.wire.DhcpMessage;
-import org.jnetstack.wire.DhcpWriter;
 import org.jnetstack.wire.Ipv4Address;
 
 /**
@@ -39,9 +38,6 @@ public final class DhcpClient {
     private static final long SECOND = 1_000_000_000L;
     /** RFC 2132 §9.4: "infinity" lease. */
     private static final long INFINITE = 0xFFFF_FFFFL;
-    private static final int[] REQUESTED_OPTIONS = {DhcpMessage.OPT_SUBNET_MASK, DhcpMessage.OPT_ROUTER, DhcpMessage.OPT_DNS_SERVERS,
-        DhcpMessage.OPT_DOMAIN_NAME, DhcpMessage.OPT_INTERFACE_MTU, DhcpMessage.OPT_BROADCAST_ADDRESS, DhcpMessage.OPT_LEASE_TIME,
-        DhcpMessage.OPT_RENEWAL_TIME, DhcpMessage.OPT_REBINDING_TIME};
 
     private final NetStack stack;
     private final NetInterface ni;
@@ -54,8 +50,7 @@ public final class DhcpClient {
     private final long mac;
     private final UdpEndpoint endpoint;
     private final DhcpMessage rx = new DhcpMessage();
-    private final DhcpWriter tx = new DhcpWriter();
-    private final byte[] out = new byte[576];
+    private final ClientMessages messages;
     private final Timer retransmitTimer;
     private final Timer leaseTimer;
     private final List<DhcpListener> listeners = new ArrayList<>();
@@ -109,6 +104,7 @@ public final class DhcpClient {
         this.retransmitTimer = loop.newTimer(this::onRetransmitTimer);
         this.leaseTimer = loop.newTimer(this::onLeaseTimer);
         this.endpoint = stack.udp().open(DhcpMessage.CLIENT_PORT, this::onDatagram);
+        this.messages = new ClientMessages(ni, config, endpoint);
     }
 
     /** Starts a client on the stack's first interface; the listeners hear every event from the first state change on. */
@@ -160,14 +156,8 @@ public final class DhcpClient {
         DhcpLease l = lease;
         if (l != null) {
             xid = xids.nextInt();
-            int n = tx.start(out, 0, DhcpMessage.OP_REQUEST, xid, mac)
-                    .ciaddr(l.address().bits())
-                    .messageType(DhcpMessage.RELEASE)
-                    .address(DhcpMessage.OPT_SERVER_ID, l.server().bits())
-                    .clientId(mac)
-                    .finish();
             txRelease.inc();
-            endpoint.send(l.server().bits(), DhcpMessage.SERVER_PORT, out, 0, n);
+            messages.release(xid, l);
             unconfigure(l, "released");
         }
         stop();
@@ -219,47 +209,21 @@ public final class DhcpClient {
     }
 
     private void sendDiscover() {
-        tx.start(out, 0, DhcpMessage.OP_REQUEST, xid, mac).secs(secs()).messageType(DhcpMessage.DISCOVER).clientId(mac);
-        commonOptions();
-        int n = tx.finish();
         txDiscover.inc();
-        endpoint.send(-1, DhcpMessage.SERVER_PORT, out, 0, n);
+        messages.discover(xid, secs());
         scheduleBackoff();
     }
 
-    /** REQUEST in the form each state needs (RFC 2131 §4.3.2, table 4). */
+    /** REQUEST in the form this state needs, then its retransmission timer. */
     private void sendRequest() {
-        tx.start(out, 0, DhcpMessage.OP_REQUEST, xid, mac).secs(secs()).messageType(DhcpMessage.REQUEST).clientId(mac);
-        int dst = -1;
-        switch (state) {
-            case REQUESTING -> tx.address(DhcpMessage.OPT_REQUESTED_ADDRESS, offered).address(DhcpMessage.OPT_SERVER_ID, offerServer);
-            case REBOOTING -> tx.address(DhcpMessage.OPT_REQUESTED_ADDRESS, offered);
-            case RENEWING -> {
-                tx.ciaddr(lease.address().bits());
-                dst = lease.server().bits();
-            }
-            case REBINDING -> tx.ciaddr(lease.address().bits());
-            default -> throw new IllegalStateException("no REQUEST in state " + state);
-        }
-        commonOptions();
-        int n = tx.finish();
         txRequest.inc();
         requestSentAt = now();
-        endpoint.send(dst, DhcpMessage.SERVER_PORT, out, 0, n);
+        messages.request(state, xid, secs(), offered, offerServer, lease);
         if (state == DhcpState.RENEWING || state == DhcpState.REBINDING) {
             scheduleRenewRetransmit();
         } else {
             scheduleBackoff();
         }
-    }
-
-    private void commonOptions() {
-        // Option 57: we reassemble fragments, but servers size replies to the interface.
-        tx.optionU16(DhcpMessage.OPT_MAX_MESSAGE_SIZE, Math.max(576, ni.mtu()));
-        if (config.hostName() != null) {
-            tx.string(DhcpMessage.OPT_HOST_NAME, config.hostName());
-        }
-        tx.parameterRequestList(REQUESTED_OPTIONS);
     }
 
     /** RFC 2131 §4.1: 4 s, doubling to 64 s, each randomized by a uniform ±1 s. */
@@ -468,14 +432,8 @@ public final class DhcpClient {
     }
 
     private void decline(DhcpLease l) {
-        int n = tx.start(out, 0, DhcpMessage.OP_REQUEST, xid, mac)
-                .messageType(DhcpMessage.DECLINE)
-                .address(DhcpMessage.OPT_REQUESTED_ADDRESS, l.address().bits())
-                .address(DhcpMessage.OPT_SERVER_ID, l.server().bits())
-                .clientId(mac)
-                .finish();
         txDecline.inc();
-        endpoint.send(-1, DhcpMessage.SERVER_PORT, out, 0, n);
+        messages.decline(xid, l);
         candidate = null;
         // RFC 2131 §3.1.5: wait at least ten seconds before starting again.
         enterInit(config.declineBackoff().toNanos());

@@ -1,5 +1,7 @@
 package org.jnetstack.internal;
 
+import org.jnetstack.stats.MemoryUse;
+
 /**
  * One stack's memory for data: the bytes held by TCP send and receive buffers, UDP receive
  * queues, IP reassembly and the neighbour (ARP) queues, against one limit — Linux's
@@ -17,7 +19,7 @@ package org.jnetstack.internal;
  * a bound ({@link #cachedBytes()}, never more than an eighth of the limit), so a connection that
  * drains and refills takes its array back without allocating. Loop thread only.
  */
-public final class MemoryBudget {
+public final class MemoryBudget implements MemoryUse {
     /** The unit buffers grow by (and the smallest array a large buffer takes). */
     public static final int PAGE = 4096;
     /** Pressure starts at this fraction of the limit (in 1/8ths): 6/8 = 75 %. */
@@ -32,6 +34,17 @@ public final class MemoryBudget {
     private long cached;
     private final byte[][][] free = new byte[MAX_CLASS][][];
     private final int[] freeCount = new int[MAX_CLASS];
+
+    /**
+     * The budget behind {@code use}, which a stack handed out ({@code Ipv4.memory()}): the
+     * transports charge their buffers to it.
+     */
+    public static MemoryBudget of(MemoryUse use) {
+        if (use instanceof MemoryBudget b) {
+            return b;
+        }
+        throw new IllegalArgumentException("not a stack's memory budget: " + use);
+    }
 
     /** A budget of {@code limit} bytes (at least one page). */
     public MemoryBudget(long limit) {
@@ -51,6 +64,7 @@ public final class MemoryBudget {
         return Math.max(PAGE, Runtime.getRuntime().maxMemory() / 4);
     }
 
+    @Override
     public long limit() {
         return limit;
     }
@@ -60,21 +74,25 @@ public final class MemoryBudget {
     }
 
     /** Bytes charged now. */
+    @Override
     public long used() {
         return used;
     }
 
     /** The most ever charged at once. */
+    @Override
     public long peak() {
         return peak;
     }
 
     /** Bytes of arrays given back and kept for reuse (not charged). */
+    @Override
     public long cachedBytes() {
         return cached;
     }
 
     /** True above the pressure level: take on no new work, grow nothing that can wait. */
+    @Override
     public boolean underPressure() {
         return used >= pressureLevel;
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
+import org.jnetstack.util.RandomStreams;
 
 /**
  * Where a stack's secrets come from: one independent 128-bit key per purpose (ISNs, SYN
@@ -26,7 +27,7 @@ import java.util.random.RandomGenerator;
  * packet fields) or a {@link #newStream stream} (the PRF over a counter) once, and uses it on the
  * loop thread without allocating or blocking. Thread-safe (keys may be made on any thread).
  */
-public final class StackSecrets {
+public final class StackSecrets implements RandomStreams {
     private static final byte[] DOMAIN = "jnetstack seeded key derivation v1".getBytes(StandardCharsets.US_ASCII);
 
     private final Long seed;
@@ -39,6 +40,14 @@ public final class StackSecrets {
     }
 
     /** Keys from {@link SecureRandom}: what every real stack uses. */
+    /** The secrets behind {@code streams}, which a stack handed out ({@code Ipv4.secrets()}). */
+    public static StackSecrets from(RandomStreams streams) {
+        if (streams instanceof StackSecrets s) {
+            return s;
+        }
+        throw new IllegalArgumentException("not a stack's secrets (NetStack makes them): " + streams);
+    }
+
     public static StackSecrets secure() {
         return new StackSecrets(null);
     }
@@ -75,6 +84,7 @@ public final class StackSecrets {
      * in counter mode), so its outputs may go on the wire raw without revealing the key or any
      * other purpose's values. Allocation-free; single-threaded.
      */
+    @Override
     public RandomGenerator newStream(String purpose) {
         return new KeyStream(newPrf(purpose));
     }

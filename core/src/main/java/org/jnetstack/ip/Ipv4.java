@@ -10,6 +10,8 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.stats.MemoryUse;
+import org.jnetstack.util.RandomStreams;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
@@ -68,13 +70,13 @@ public final class Ipv4 {
     private final org.jnetstack.internal.MemoryBudget memory;
 
     /** {@code secrets} gives every purpose its own key (IPv4 ids, ephemeral ports, and the transports' and clients' above). */
-    public Ipv4(EventLoop loop, StackConfig config, Counters counters, StackSecrets secrets) {
+    public Ipv4(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
         this.loop = loop;
         this.config = config;
         this.counters = counters;
-        this.secrets = secrets;
-        this.ids = new Ipv4Ids(loop.clock(), secrets);
-        this.ports = new EphemeralPorts(config.ephemeralPortFirst(), config.ephemeralPortLast(), secrets);
+        this.secrets = StackSecrets.from(secrets);
+        this.ids = new Ipv4Ids(loop.clock(), this.secrets);
+        this.ports = new EphemeralPorts(config.ephemeralPortFirst(), config.ephemeralPortLast(), this.secrets);
         rxPackets = counters.counter("ip.rx.packets");
         rxDelivered = counters.counter("ip.rx.delivered");
         for (Malformed m : Malformed.values()) {
@@ -96,7 +98,7 @@ public final class Ipv4 {
     }
 
     /** The stack's memory budget: every buffer and queue of data is charged to it. */
-    public org.jnetstack.internal.MemoryBudget memory() {
+    public MemoryUse memory() {
         return memory;
     }
 
@@ -114,9 +116,9 @@ public final class Ipv4 {
 
     /**
      * The stack's keys: a protocol takes its own key or random stream from here once (never a
-     * value shared with another purpose), see {@link StackSecrets}.
+     * value shared with another purpose).
      */
-    public StackSecrets secrets() {
+    public RandomStreams secrets() {
         return secrets;
     }
 

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
@@ -127,12 +128,12 @@ public final class Neighbors {
             byte[] old = n.waiting.poll();
             n.waitingBytes -= old.length;
             held -= old.length;
-            ip.memory().uncharge(old.length);
+            MemoryBudget.of(ip.memory()).uncharge(old.length);
             queueDropped.inc();
         }
         if (held + frame.length > config.arpQueueTotalBytes()) {
             queueDropped.inc(); // other addresses hold the budget
-        } else if (!ip.memory().tryCharge(frame.length)) {
+        } else if (!MemoryBudget.of(ip.memory()).tryCharge(frame.length)) {
             queueDroppedMemory.inc(); // the stack's memory budget is spent
         } else {
             n.waiting.add(frame);
@@ -180,7 +181,7 @@ public final class Neighbors {
         ArrayDeque<byte[]> w = n.waiting;
         n.waiting = null;
         held -= n.waitingBytes;
-        ip.memory().uncharge(n.waitingBytes);
+        MemoryBudget.of(ip.memory()).uncharge(n.waitingBytes);
         n.waitingBytes = 0;
         return w;
     }

@@ -3,6 +3,7 @@ package org.jnetstack.ip;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
@@ -166,7 +167,7 @@ public final class Reassembly {
             remove(d);
             return;
         }
-        if (grown != d.held && !ip.memory().tryCharge(grown - d.held)) {
+        if (grown != d.held && !MemoryBudget.of(ip.memory()).tryCharge(grown - d.held)) {
             dropMemory.inc();
             remove(d);
             return;
@@ -250,7 +251,7 @@ public final class Reassembly {
         d.timer.cancel();
         if (inFlight.remove(d)) {
             bytesHeld -= d.held;
-            ip.memory().uncharge(d.held);
+            MemoryBudget.of(ip.memory()).uncharge(d.held);
             d.held = 0;
         }
     }

@@ -54,7 +54,6 @@ import org.jnetstack.wire.MacAddress;
  */
 public final class StreamDevice implements LinkDevice {
     private static final System.Logger LOG = System.getLogger(StreamDevice.class.getName());
-    private static final int ETHERNET_HEADER = 14;
 
     private final String name;
     private final MacAddress mac;
@@ -88,15 +87,9 @@ public final class StreamDevice implements LinkDevice {
     private final MemorySegment callState = arena.allocate(TunCalls.CAPTURE_LAYOUT);
     private final MemorySegment epollEvent = arena.allocate(SocketCalls.EPOLL_EVENT_SIZE, 8);
 
-    private final byte[] rxBuffer;
-    /** Read calls fill {@link #rxBuffer} from its start through this segment (critical downcall, no slice per call). */
+    private final StreamFraming frames;
+    /** Read calls fill the framing's read buffer from its start through this segment (critical downcall, no slice per call). */
     private final MemorySegment rxSegment;
-    private int rxPos;
-    private int rxEnd;
-    /** A frame cut by a read's end, with its length prefix: {@code partialHave} bytes of it so far. */
-    private final byte[] partial;
-    private int partialHave;
-    private int partialLength;
 
     /** Frames waiting to be written, each behind its length; always written from index 0. */
     private final byte[] txBuffer;
@@ -132,9 +125,8 @@ public final class StreamDevice implements LinkDevice {
         } else {
             this.peerAddress = null;
         }
-        this.rxBuffer = new byte[options.readBufferBytes()];
-        this.rxSegment = MemorySegment.ofArray(rxBuffer);
-        this.partial = new byte[StreamOptions.LENGTH_PREFIX + maxFrame];
+        this.frames = new StreamFraming(options.readBufferBytes(), maxFrame);
+        this.rxSegment = MemorySegment.ofArray(frames.readBuffer);
         this.txBuffer = new byte[options.writeBufferBytes()];
         this.txSegment = MemorySegment.ofArray(txBuffer);
     }
@@ -345,91 +337,37 @@ public final class StreamDevice implements LinkDevice {
     private int readFrames(FrameHandler handler, int maxFrames) {
         int n = 0;
         while (n < maxFrames && connFd >= 0) {
-            if (rxPos == rxEnd && !fill()) {
+            if (!frames.hasBytes() && !fill()) {
                 break;
             }
-            if (partialHave == 0 && rxEnd - rxPos >= StreamOptions.LENGTH_PREFIX) {
-                int len = readLength(rxBuffer, rxPos);
-                if (!validLength(len)) {
-                    break;
-                }
-                int start = rxPos + StreamOptions.LENGTH_PREFIX;
-                if (rxEnd - start >= len) {
-                    rxPos = start + len;
-                    deliver(handler, rxBuffer, start, len);
-                    n++;
-                    continue;
-                }
+            int len = frames.next();
+            if (len == StreamFraming.BOGUS) {
+                bogusLength(frames.badLength());
+                break;
             }
-            if (assemble() && deliverPartial(handler)) {
+            if (len > 0) {
+                stats.rxFrames.inc();
+                stats.rxBytes.add(len);
+                handler.onFrame(frames.frameArray(), frames.frameOffset(), len);
                 n++;
             }
         }
         return n;
     }
 
-    /**
-     * Moves bytes of a frame cut by the read's end into {@link #partial}; false if its length turned
-     * out bogus (the connection is then closed).
-     */
-    private boolean assemble() {
-        if (partialHave < StreamOptions.LENGTH_PREFIX) {
-            int k = Math.min(StreamOptions.LENGTH_PREFIX - partialHave, rxEnd - rxPos);
-            System.arraycopy(rxBuffer, rxPos, partial, partialHave, k);
-            partialHave += k;
-            rxPos += k;
-            if (partialHave < StreamOptions.LENGTH_PREFIX) {
-                return true;
-            }
-            partialLength = readLength(partial, 0);
-            if (!validLength(partialLength)) {
-                return false;
-            }
-        }
-        int k = Math.min(StreamOptions.LENGTH_PREFIX + partialLength - partialHave, rxEnd - rxPos);
-        System.arraycopy(rxBuffer, rxPos, partial, partialHave, k);
-        partialHave += k;
-        rxPos += k;
-        return true;
-    }
-
-    private boolean deliverPartial(FrameHandler handler) {
-        if (partialHave < StreamOptions.LENGTH_PREFIX || partialHave < StreamOptions.LENGTH_PREFIX + partialLength) {
-            return false;
-        }
-        partialHave = 0;
-        deliver(handler, partial, StreamOptions.LENGTH_PREFIX, partialLength);
-        return true;
-    }
-
-    private void deliver(FrameHandler handler, byte[] buf, int off, int len) {
-        stats.rxFrames.inc();
-        stats.rxBytes.add(len);
-        handler.onFrame(buf, off, len);
-    }
-
-    private static int readLength(byte[] b, int i) {
-        return (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
-    }
-
     /** A length that cannot be a frame on this link ends the connection: the framing is lost. */
-    private boolean validLength(int len) {
-        if (len >= ETHERNET_HEADER && len <= maxFrame) {
-            return true;
-        }
+    private void bogusLength(int len) {
         badLength.inc();
         stats.rxDropped.inc();
         disconnect("bogus frame length " + Integer.toUnsignedString(len) + " (a frame is 14-" + maxFrame + " bytes here)");
-        return false;
     }
 
     /** One read into the buffer's start; false when nothing came (would block, end of stream, error). */
     private boolean fill() {
         while (true) {
-            long r = TunCalls.read(callState, connFd, rxSegment, rxBuffer.length);
+            long r = TunCalls.read(callState, connFd, rxSegment, frames.readBuffer.length);
             if (r > 0) {
-                rxPos = 0;
-                rxEnd = (int) r;
+                frames.filled((int) r);
                 return true;
             }
             if (r == 0) {
@@ -484,9 +422,7 @@ public final class StreamDevice implements LinkDevice {
         TunCalls.close(connFd);
         connFd = -1;
         connected = false;
-        rxPos = 0;
-        rxEnd = 0;
-        partialHave = 0;
+        frames.reset();
         txDiscarded.add(txLength);
         txLength = 0;
         wantWritable = false;
@@ -508,7 +444,7 @@ public final class StreamDevice implements LinkDevice {
             stats.txDropped.inc();
             return false;
         }
-        if (len > maxFrame || len < ETHERNET_HEADER) {
+        if (len > maxFrame || len < StreamFraming.MIN_FRAME) {
             txOversize.inc();
             stats.txDropped.inc();
             return false;
@@ -524,10 +460,7 @@ public final class StreamDevice implements LinkDevice {
         }
         byte[] t = txBuffer;
         int p = txLength;
-        t[p] = (byte) (len >>> 24);
-        t[p + 1] = (byte) (len >>> 16);
-        t[p + 2] = (byte) (len >>> 8);
-        t[p + 3] = (byte) len;
+        StreamFraming.writeLength(t, p, len);
         System.arraycopy(buf, off, t, p + StreamOptions.LENGTH_PREFIX, len);
         txLength = p + need;
         flushTask.request();

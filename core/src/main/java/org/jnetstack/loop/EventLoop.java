@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -56,9 +53,7 @@ public final class EventLoop implements AutoCloseable {
     final TimerQueue timers = new TimerQueue();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     final BatchEndQueue batchEnd = new BatchEndQueue();
-    private volatile Attachment[] attachments = new Attachment[0];
-    private int[] pollFds = new int[0];
-    private int pollFdCount;
+    private final PollSet polled;
 
     private final Counters counters = new Counters();
     private final Counter errors = counters.counter("loop.errors");
@@ -70,7 +65,6 @@ public final class EventLoop implements AutoCloseable {
     private volatile boolean waiting;
     private volatile boolean closed;
     private boolean framesSignalled;
-    private FdWaiter fdWaiter;
     private Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -83,6 +77,7 @@ public final class EventLoop implements AutoCloseable {
     public EventLoop(Clock clock, LoopConfig config) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.receiveBatch = config.receiveBatch();
+        this.polled = new PollSet(clock.isVirtual());
     }
 
     /** A loop on real time. */
@@ -174,10 +169,7 @@ public final class EventLoop implements AutoCloseable {
             if (t != null) {
                 LockSupport.unpark(t);
             }
-            FdWaiter w = fdWaiter;
-            if (w != null) {
-                w.wakeup();
-            }
+            polled.wakeup();
         }
     }
 
@@ -194,39 +186,15 @@ public final class EventLoop implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open device " + pollable.name() + ": " + e.getMessage(), e);
         }
-        Attachment[] old = attachments;
-        Attachment[] now = Arrays.copyOf(old, old.length + 1);
-        now[old.length] = a;
-        attachments = now;
-        rebuildPollFds();
+        polled.add(a);
         return a;
     }
 
     /** Detaches and closes the pollable of {@code a}. */
     public void detach(Attachment a) {
         checkOwner();
-        Attachment[] old = attachments;
-        List<Attachment> keep = new ArrayList<>(Arrays.asList(old));
-        if (keep.remove(a)) {
-            attachments = keep.toArray(new Attachment[0]);
-            rebuildPollFds();
+        if (polled.remove(a)) {
             a.pollable.close();
-        }
-    }
-
-    private void rebuildPollFds() {
-        int[] fds = new int[attachments.length];
-        int n = 0;
-        for (Attachment a : attachments) {
-            int fd = a.pollable.pollFd();
-            if (fd >= 0) {
-                fds[n++] = fd;
-            }
-        }
-        pollFds = fds;
-        pollFdCount = n;
-        if (n > 0 && fdWaiter == null && !clock.isVirtual()) {
-            fdWaiter = NativePoller.create();
         }
     }
 
@@ -361,7 +329,7 @@ public final class EventLoop implements AutoCloseable {
         boolean more = false;
         boolean worked = false;
         // 1. receive
-        for (Attachment a : attachments) {
+        for (Attachment a : polled.all()) {
             try {
                 int n = a.pollable.poll(receiveBatch);
                 if (n >= receiveBatch) {
@@ -433,9 +401,10 @@ public final class EventLoop implements AutoCloseable {
             if (woken || !tasks.isEmpty()) {
                 return;
             }
-            if (pollFdCount > 0 && fdWaiter != null) {
-                fdWaiter.await(pollFds, pollFdCount, timeoutNanos);
-            } else if (timeoutNanos < 0) {
+            if (polled.await(timeoutNanos)) {
+                return;
+            }
+            if (timeoutNanos < 0) {
                 LockSupport.park(this);
             } else {
                 LockSupport.parkNanos(this, timeoutNanos);
@@ -491,20 +460,7 @@ public final class EventLoop implements AutoCloseable {
         closed = true;
         errors.inc();
         fatal.inc();
-        for (Attachment a : attachments) {
-            try {
-                a.pollable.close();
-            } catch (Throwable e) {
-                // the others still close
-            }
-        }
-        try {
-            if (fdWaiter != null) {
-                fdWaiter.close();
-            }
-        } catch (Throwable e) {
-            // nothing is left to wait on it
-        }
+        polled.closeAfterFatal();
         failure.report();
     }
 
@@ -549,17 +505,7 @@ public final class EventLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (Attachment a : attachments) {
-            try {
-                a.pollable.close();
-            } catch (RuntimeException e) {
-                fault("close ", a.pollable.name(), e);
-            }
-        }
-        attachments = new Attachment[0];
-        if (fdWaiter != null) {
-            fdWaiter.close();
-        }
+        polled.close();
     }
 
     public boolean isClosed() {

@@ -15,11 +15,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.socket.internal.RingPump;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
-import org.jnetstack.util.ByteRing;
 
 /**
  * A blocking TCP socket for any thread (platform or virtual), on the callback API of one
@@ -49,36 +49,21 @@ import org.jnetstack.util.ByteRing;
 public final class TcpSocket implements Closeable {
     final NetStack stack;
     final EventLoop loop;
-    final TcpSocketEvents events = new TcpSocketEvents(this);
-    final ReentrantLock lock = new ReentrantLock();
-    /** Data, end of input, an error or close: what a reader waits for. */
-    final Condition readable = lock.newCondition();
-    /** Room to write, the handshake's end, an error, close, the connection's end. */
-    final Condition writable = lock.newCondition();
+    /**
+     * The rings, the state this socket shares with the loop, and the loop's side that moves bytes
+     * between them and the connection. Unlike a channel's, a socket's connection stays open with
+     * both directions shut, and a close during the handshake drops it as TCP's CLOSE does.
+     */
+    final RingPump pump;
 
-    // Guarded by lock. The loop thread writes most of these in TcpSocketEvents.
-    TcpConnection connection;
-    ByteRing rx;
-    ByteRing tx;
+    // Guarded by pump.lock.
     boolean connecting;
-    volatile boolean connected; // written under lock
-    volatile boolean closed;    // written under lock
-    boolean closeRequested;   // the loop is to close the connection once tx has drained
-    boolean finished;         // the connection ended (closed or failed)
-    boolean peerFin;          // the peer's FIN arrived
-    boolean moreInConnection; // the connection holds received bytes the ring had no room for
-    boolean pullPosted;
-    boolean flushPosted;
-    boolean inputShutdown;
-    boolean outputShutdown;
-    IOException error;
-    volatile InetSocketAddress remote; // written under lock
-    volatile InetSocketAddress local;  // written under lock
+    volatile InetSocketAddress remote; // set on the loop when the connection is attached
+    volatile InetSocketAddress local;
 
     // Options: kept here and applied to the connection (its per-connection TcpConfig before connecting).
-    int bindPort; // guarded by lock
+    int bindPort; // guarded by pump.lock
     private volatile int soTimeoutMillis;
-    volatile int lingerSeconds = -1;
     volatile boolean noDelay;
     volatile boolean keepAlive;
     volatile int trafficClass;
@@ -92,6 +77,7 @@ public final class TcpSocket implements Closeable {
     public TcpSocket(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
         this.loop = stack.loop();
+        this.pump = new RingPump(loop, false, false);
         TcpConfig cfg = stack.tcp().config();
         this.noDelay = !cfg.nagle();
         this.sendBufferSize = cfg.sendBuffer();
@@ -102,22 +88,20 @@ public final class TcpSocket implements Closeable {
     TcpSocket(NetStack stack, TcpConnection c) {
         this.stack = stack;
         this.loop = stack.loop();
+        this.pump = new RingPump(loop, false, false);
         this.noDelay = c.noDelay();
         this.keepAlive = c.keepAlive();
         this.trafficClass = c.trafficClass();
         this.sendBufferSize = c.sendBufferSize();
         this.receiveBufferSize = c.receiveBufferSize();
-        lock.lock();
-        try {
-            events.attach(c);
-            connected = true;
-        } finally {
-            lock.unlock();
-        }
-        c.setHandler(events);
-        // Data and FIN that came before the accept, into the ring now (we are on the loop thread):
-        // a reader must never see end of input while bytes still wait in the connection.
-        events.pull();
+        addressesOf(c);
+        pump.adopt(c, stack.tcp().config().socketRing());
+    }
+
+    /** Takes the addresses of the connection this socket is attached to (loop thread). */
+    void addressesOf(TcpConnection c) {
+        local = new InetSocketAddress(inet(c.localAddress()), c.localPort());
+        remote = new InetSocketAddress(inet(c.remoteAddress()), c.remotePort());
     }
 
     // ------------------------------------------------------------------ opening
@@ -127,17 +111,17 @@ public final class TcpSocket implements Closeable {
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("port out of range: " + localPort);
         }
-        lock.lock();
+        pump.lock.lock();
         try {
-            if (closed) {
+            if (pump.closed) {
                 throw new SocketException("Socket is closed");
             }
-            if (connection != null || connecting) {
+            if (pump.connection != null || connecting) {
                 throw new SocketException("Already bound");
             }
             bindPort = localPort;
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
@@ -170,7 +154,7 @@ public final class TcpSocket implements Closeable {
         Objects.checkFromIndexSize(off, len, b.length);
         boolean pull = false;
         int n;
-        lock.lock();
+        pump.lock.lock();
         try {
             checkConnected();
             if (len == 0) {
@@ -178,56 +162,49 @@ public final class TcpSocket implements Closeable {
             }
             long deadline = Waits.deadline(soTimeoutMillis);
             while (true) {
-                if (closed) {
+                if (pump.closed) {
                     throw SocketErrors.closed();
                 }
-                if (inputShutdown) {
+                if (pump.inputShutdown) {
                     return -1;
                 }
-                if (!rx.isEmpty()) {
-                    n = rx.read(b, off, len);
-                    if (moreInConnection && !pullPosted) {
-                        pullPosted = true;
-                        pull = true;
-                    }
+                if (!pump.rx.isEmpty()) {
+                    n = pump.rx.read(b, off, len);
+                    pull = pump.pullWanted();
                     break;
                 }
-                if (error != null) {
-                    throw SocketErrors.rethrown(error);
+                if (pump.error != null) {
+                    throw SocketErrors.rethrown(pump.error);
                 }
-                if (peerFin && !moreInConnection) {
+                if (pump.inputEnded()) {
                     return -1;
                 }
-                if (finished && !moreInConnection) {
-                    return -1; // ended without the peer's FIN: e.g. aborted by our side
+                if (pump.pullWanted()) { // the ring is empty but the connection is not: fill it first
+                    LoopCall.post(loop, pump.pullOnLoop);
                 }
-                if (moreInConnection && !pullPosted) {
-                    pullPosted = true; // the ring is empty but the connection is not: fill it first
-                    LoopCall.post(loop, events::pull);
-                }
-                if (!Waits.await(readable, deadline, loop, this)) {
+                if (!Waits.await(pump.readable, deadline, loop, this)) {
                     throw new SocketTimeoutException("Read timed out");
                 }
             }
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
         if (pull) {
-            LoopCall.post(loop, events::pull);
+            LoopCall.post(loop, pump.pullOnLoop);
         }
         return n;
     }
 
     /** Bytes that {@link #read} returns without waiting. */
     public int available() throws IOException {
-        lock.lock();
+        pump.lock.lock();
         try {
-            if (closed) {
+            if (pump.closed) {
                 throw SocketErrors.closed();
             }
-            return rx == null || inputShutdown ? 0 : rx.size();
+            return pump.rx == null || pump.inputShutdown ? 0 : pump.rx.size();
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
@@ -241,42 +218,39 @@ public final class TcpSocket implements Closeable {
         Objects.checkFromIndexSize(off, len, b.length);
         while (true) {
             boolean flush = false;
-            lock.lock();
+            pump.lock.lock();
             try {
                 checkConnected();
                 while (true) {
-                    if (closed) {
+                    if (pump.closed) {
                         throw SocketErrors.closed();
                     }
-                    if (outputShutdown) {
+                    if (pump.outputShutdown) {
                         throw new SocketException("Socket output is shutdown");
                     }
-                    if (error != null) {
-                        throw SocketErrors.rethrown(error);
+                    if (pump.error != null) {
+                        throw SocketErrors.rethrown(pump.error);
                     }
-                    if (finished) {
+                    if (pump.finished) {
                         throw new SocketException("Broken pipe");
                     }
                     if (len == 0) {
                         return;
                     }
-                    if (tx.free() > 0) {
+                    if (pump.tx.free() > 0) {
                         break;
                     }
-                    Waits.await(writable, 0, loop, this);
+                    Waits.await(pump.writable, 0, loop, this);
                 }
-                int n = tx.write(b, off, len);
+                int n = pump.tx.write(b, off, len);
                 off += n;
                 len -= n;
-                if (!flushPosted) {
-                    flushPosted = true;
-                    flush = true;
-                }
+                flush = pump.flushWanted();
             } finally {
-                lock.unlock();
+                pump.lock.unlock();
             }
             if (flush) {
-                LoopCall.post(loop, events::flush);
+                LoopCall.post(loop, pump.flushOnLoop);
             }
             if (len == 0) {
                 return;
@@ -291,38 +265,38 @@ public final class TcpSocket implements Closeable {
      * send). Later writes throw {@code SocketException: Socket output is shutdown}.
      */
     public void shutdownOutput() throws IOException {
-        lock.lock();
+        pump.lock.lock();
         try {
             checkConnected();
-            if (closed) {
+            if (pump.closed) {
                 throw SocketErrors.closed();
             }
-            if (outputShutdown) {
+            if (pump.outputShutdown) {
                 return;
             }
-            outputShutdown = true;
-            writable.signalAll();
+            pump.outputShutdown = true;
+            pump.writable.signalAll();
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
-        LoopCall.post(loop, events::flush);
+        LoopCall.post(loop, pump.flushOnLoop);
     }
 
     /** Reads return end of input from now on; what arrives is discarded (the window stays open). */
     public void shutdownInput() throws IOException {
-        lock.lock();
+        pump.lock.lock();
         try {
             checkConnected();
-            if (closed) {
+            if (pump.closed) {
                 throw SocketErrors.closed();
             }
-            inputShutdown = true;
-            rx.clear();
-            readable.signalAll();
+            pump.inputShutdown = true;
+            pump.rx.clear();
+            pump.readable.signalAll();
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
-        LoopCall.post(loop, events::pull);
+        LoopCall.post(loop, pump.pullOnLoop);
     }
 
     /**
@@ -335,33 +309,22 @@ public final class TcpSocket implements Closeable {
     @Override
     public void close() {
         int linger;
-        lock.lock();
+        pump.lock.lock();
         try {
-            if (!markClosed()) {
+            if (!pump.markClosed()) {
                 return;
             }
-            linger = lingerSeconds;
-            if (connection == null) {
+            linger = pump.lingerSeconds;
+            if (pump.connection == null) {
                 return; // never connected, or the connect call in flight sees 'closed' on the loop
             }
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
-        LoopCall.post(loop, events::closeOnLoop);
+        LoopCall.post(loop, pump.closeOnLoop);
         if (linger > 0 && !loop.inLoop()) {
             lingerUntilSent(System.nanoTime() + linger * 1_000_000_000L);
         }
-    }
-
-    /** Marks the socket closed and wakes blocked readers and writers; false if it already was. Holding {@link #lock}. */
-    boolean markClosed() {
-        if (closed) {
-            return false;
-        }
-        closed = true;
-        readable.signalAll();
-        writable.signalAll();
-        return true;
     }
 
     /**
@@ -370,7 +333,7 @@ public final class TcpSocket implements Closeable {
      * (a FIN's ACK raises no event of its own; waits wake at least once a second).
      */
     private void lingerUntilSent(long deadline) {
-        TcpConnection c = connection;
+        TcpConnection c = pump.connection;
         while (System.nanoTime() - deadline < 0) {
             try {
                 TcpState s = LoopCall.call(loop, c::state);
@@ -380,13 +343,13 @@ public final class TcpSocket implements Closeable {
             } catch (IOException stopped) {
                 return;
             }
-            lock.lock();
+            pump.lock.lock();
             try {
-                if (finished || !awaitQuietly(writable, deadline)) {
+                if (pump.finished || !awaitQuietly(pump.writable, deadline)) {
                     return;
                 }
             } finally {
-                lock.unlock();
+                pump.lock.unlock();
             }
         }
     }
@@ -400,39 +363,39 @@ public final class TcpSocket implements Closeable {
     // ------------------------------------------------------------------ state
 
     public boolean isConnected() {
-        return connected;
+        return pump.established;
     }
 
     public boolean isClosed() {
-        return closed;
+        return pump.closed;
     }
 
     /** uSock's read-EOF: the peer's FIN arrived and every byte before it has been read. */
     public boolean isInputEnded() {
-        lock.lock();
+        pump.lock.lock();
         try {
-            return inputShutdown || peerFin && !moreInConnection && (rx == null || rx.isEmpty());
+            return pump.inputShutdown || pump.peerFin && !pump.moreInConnection && (pump.rx == null || pump.rx.isEmpty());
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
     /** uSock's write-EOF: our side shut output down (or closed). */
     public boolean isOutputShutdown() {
-        lock.lock();
+        pump.lock.lock();
         try {
-            return outputShutdown || closed;
+            return pump.outputShutdown || pump.closed;
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
     public boolean isInputShutdown() {
-        lock.lock();
+        pump.lock.lock();
         try {
-            return inputShutdown;
+            return pump.inputShutdown;
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
@@ -453,7 +416,7 @@ public final class TcpSocket implements Closeable {
     /** A snapshot of the connection (windows, RTT, retransmissions); null before connecting. */
     public TcpInfo info() throws IOException {
         TcpConnection c;
-        c = connection;
+        c = pump.connection;
         return c == null ? null : LoopCall.call(loop, c::info);
     }
 
@@ -530,17 +493,17 @@ public final class TcpSocket implements Closeable {
         if (on && seconds < 0) {
             throw new IllegalArgumentException("invalid linger time: " + seconds);
         }
-        lingerSeconds = on ? Math.min(seconds, 65535) : -1;
+        pump.lingerSeconds = on ? Math.min(seconds, 65535) : -1;
     }
 
     /** The linger time, or -1 when off. */
     public int getSoLinger() {
-        return lingerSeconds;
+        return pump.lingerSeconds;
     }
 
     private void onConnection(java.util.function.Consumer<TcpConnection> change) {
         TcpConnection c;
-        c = connection;
+        c = pump.connection;
         if (c != null) {
             LoopCall.post(loop, () -> change.accept(c));
         }
@@ -550,7 +513,7 @@ public final class TcpSocket implements Closeable {
 
     /** The input side; closing it closes the socket (as with java.net). */
     public InputStream getInputStream() throws IOException {
-        lock.lock();
+        pump.lock.lock();
         try {
             checkConnected();
             if (in == null) {
@@ -558,13 +521,13 @@ public final class TcpSocket implements Closeable {
             }
             return in;
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
     /** The output side; closing it closes the socket (as with java.net). */
     public OutputStream getOutputStream() throws IOException {
-        lock.lock();
+        pump.lock.lock();
         try {
             checkConnected();
             if (out == null) {
@@ -572,15 +535,15 @@ public final class TcpSocket implements Closeable {
             }
             return out;
         } finally {
-            lock.unlock();
+            pump.lock.unlock();
         }
     }
 
     // ------------------------------------------------------------------ waiting
 
     private void checkConnected() throws SocketException {
-        if (!connected) {
-            throw new SocketException(closed ? "Socket is closed" : "Socket is not connected");
+        if (!pump.established) {
+            throw new SocketException(pump.closed ? "Socket is closed" : "Socket is not connected");
         }
     }
 

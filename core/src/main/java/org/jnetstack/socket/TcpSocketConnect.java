@@ -6,12 +6,13 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Objects;
+import org.jnetstack.socket.internal.RingPump;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 
 /**
  * The application's side of a {@link TcpSocket}'s active open: the checks, the connection's own
- * {@link TcpConfig} from the socket's options, the open on the loop ({@link TcpSocketEvents#open}),
+ * {@link TcpConfig} from the socket's options, the open on the loop ({@link RingPump#open}),
  * and the wait for the handshake's end under the socket's lock.
  */
 final class TcpSocketConnect {
@@ -33,22 +34,22 @@ final class TcpSocketConnect {
             throw new SocketException("cannot connect to port 0");
         }
         TcpConfig cfg;
-        s.lock.lock();
+        s.pump.lock.lock();
         try {
-            if (s.closed) {
+            if (s.pump.closed) {
                 throw new SocketException("Socket is closed");
             }
-            if (s.connected) {
+            if (s.pump.established) {
                 throw new SocketException("Already connected");
             }
-            if (s.connecting || s.connection != null) {
+            if (s.connecting || s.pump.connection != null) {
                 throw new SocketException("Connection already in progress");
             }
             s.connecting = true;
             cfg = s.stack.tcp().config().toBuilder().sendBuffer(s.sendBufferSize).receiveBuffer(s.receiveBufferSize)
                     .nagle(!s.noDelay).build();
         } finally {
-            s.lock.unlock();
+            s.pump.lock.unlock();
         }
         long deadline = Waits.deadline(timeoutMillis);
         boolean keepAliveNow = s.keepAlive;
@@ -56,37 +57,37 @@ final class TcpSocketConnect {
         int localPort = s.bindPort;
         try {
             LoopCall.call(s.loop, () -> {
-                s.events.open(localPort, ip, port, cfg, keepAliveNow, tosNow);
+                s.addressesOf(s.pump.open(s.stack.tcp(), localPort, ip, port, cfg, keepAliveNow, tosNow));
                 return null;
             });
-            s.lock.lock();
+            s.pump.lock.lock();
             try {
-                while (!s.connected && s.error == null && !s.closed && !s.finished) {
-                    if (!Waits.await(s.writable, deadline, s.loop, s)) {
-                        TcpConnection c = s.connection;
+                while (!s.pump.established && s.pump.error == null && !s.pump.closed && !s.pump.finished) {
+                    if (!Waits.await(s.pump.writable, deadline, s.loop, s)) {
+                        TcpConnection c = s.pump.connection;
                         LoopCall.post(s.loop, c::abort);
                         throw new SocketTimeoutException("Connect timed out");
                     }
                 }
-                if (s.connected && !s.closed) {
+                if (s.pump.established && !s.pump.closed) {
                     return;
                 }
-                if (s.error != null) {
-                    throw SocketErrors.rethrown(s.error);
+                if (s.pump.error != null) {
+                    throw SocketErrors.rethrown(s.pump.error);
                 }
                 throw SocketErrors.closed();
             } finally {
-                s.lock.unlock();
+                s.pump.lock.unlock();
             }
         } catch (IOException | RuntimeException e) {
             s.close(); // as java.net.Socket does: a failed connect leaves the socket closed
             throw e;
         } finally {
-            s.lock.lock();
+            s.pump.lock.lock();
             try {
                 s.connecting = false;
             } finally {
-                s.lock.unlock();
+                s.pump.lock.unlock();
             }
         }
     }

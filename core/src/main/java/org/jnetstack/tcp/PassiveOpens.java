@@ -38,7 +38,7 @@ final class PassiveOpens {
         this.tcp = tcp;
         this.ip = ip;
         this.config = config;
-        this.memory = ip.memory();
+        this.memory = MemoryBudget.of(ip.memory());
         this.counters = tcp.counters;
         this.connections = connections;
         this.synCookies = synCookies;

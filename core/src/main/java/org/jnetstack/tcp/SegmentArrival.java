@@ -514,7 +514,7 @@ final class SegmentArrival {
                 // The every-second-segment ACK goes out once the device's receive batch is
                 // processed: one ACK for all the segments of the batch (as Linux ACKs a GRO
                 // aggregate), unless data going back carries it first.
-                c.ackAtBatchEnd();
+                c.sender.ackAtBatchEnd();
             } else {
                 c.sender.armDelayedAck();
             }

@@ -27,7 +27,11 @@ final class SegmentDemux {
     private final PassiveOpens passiveOpens;
     private final TcpSegment rxSegment = new TcpSegment();
     private final TcpOptions rxOptions = new TcpOptions();
-    /** True while a connection processes a segment (see {@link Sender#output}). */
+    /**
+     * True while a connection processes a segment: the output that sets off (its ACK opening the
+     * window, or the application writing from a callback it raised) waits for the end of the batch,
+     * all other output goes at once (see {@link Sender#output}).
+     */
     private boolean delivering;
 
     SegmentDemux(Tcp tcp, Ipv4 ip, TupleTable<TcpConnection> connections, IntMap<TcpListener> listeners,

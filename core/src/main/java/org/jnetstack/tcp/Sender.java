@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import java.net.SocketTimeoutException;
 import org.jnetstack.internal.MemoryBudget;
+import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 
@@ -15,6 +16,11 @@ final class Sender {
     private static final int DUP_THRESH = SackScoreboard.DUP_THRESH; // RFC 5681 §3.2, RFC 6675 §2
 
     private final TcpConnection c;
+    /** The every-second-segment ACK waits for the end of the receive batch ({@link #ackAtBatchEnd()}). */
+    private boolean ackAtBatchEnd;
+    /** {@link #output} waits for the end of the receive batch ({@link #outputAtBatchEnd()}). */
+    private boolean outputAtBatchEnd;
+    private BatchEndTask batchEnd; // made on first use: the connection's loop is not known yet when this is built
 
     Sender(TcpConnection c) {
         this.c = c;
@@ -45,6 +51,25 @@ final class Sender {
         }
     }
 
+    /** The every-second-segment ACK waits for the end of the receive batch ({@link #atBatchEnd}). */
+    void ackAtBatchEnd() {
+        ackAtBatchEnd = true;
+        requestBatchEnd();
+    }
+
+    /** {@link #output} waits for the end of the receive batch (see {@link #output}). */
+    private void outputAtBatchEnd() {
+        outputAtBatchEnd = true;
+        requestBatchEnd();
+    }
+
+    private void requestBatchEnd() {
+        if (batchEnd == null) {
+            batchEnd = c.tcp.loop().newBatchEndTask(this::atBatchEnd);
+        }
+        batchEnd.request();
+    }
+
     /**
      * The end of the receive batch (RFC 1122 §4.2.3.2, RFC 5681 §4.2): the output held back while
      * segments were processed, then the every-second-segment ACK unless something sent since
@@ -52,11 +77,11 @@ final class Sender {
      * Out-of-order data, holes filled and FINs are still acknowledged at once (their ACKs drive
      * the sender's loss recovery).
      */
-    void atBatchEnd() {
-        boolean ackWanted = c.ackAtBatchEnd;
-        c.ackAtBatchEnd = false;
-        if (c.outputAtBatchEnd) {
-            c.outputAtBatchEnd = false;
+    private void atBatchEnd() {
+        boolean ackWanted = ackAtBatchEnd;
+        ackAtBatchEnd = false;
+        if (outputAtBatchEnd) {
+            outputAtBatchEnd = false;
             output(); // data sent here carries the ACK
         }
         if (ackWanted && c.unackedSegments > 0 && c.state.isLive()) {
@@ -78,7 +103,7 @@ final class Sender {
             // cross-CPU wake-up) for every one or two segments. Plain data flow over a per-frame
             // device only: handshakes and closes keep their immediate order, and with segmentation
             // offload (few, large writes) waiting for the batch end measured slower (BENCHMARKS.md §4.5b).
-            c.outputAtBatchEnd();
+            outputAtBatchEnd();
             return;
         }
         int sent = 0;
@@ -333,7 +358,7 @@ final class Sender {
      */
     private long offerableWindow() {
         long free = c.receiveBuffer.window();
-        var memory = c.tcp.memory();
+        var memory = c.tcp.budget();
         long held = c.receiveBuffer.storageAhead();
         if (!memory.underPressure()) {
             return Math.min(free, held + memory.available());

@@ -19,6 +19,7 @@ import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
@@ -57,8 +58,8 @@ public final class Tcp implements IpProtocolHandler {
         this.ip = ip;
         this.config = config;
         this.sumWhileCopying = config.sumWhileCopying();
-        this.memory = ip.memory();
-        StackSecrets secrets = ip.secrets();
+        this.memory = MemoryBudget.of(ip.memory());
+        StackSecrets secrets = StackSecrets.from(ip.secrets());
         this.counters = new TcpCounters(counters);
         this.writer = new SegmentWriter(ip, this.counters, config.sumWhileCopying());
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
@@ -398,7 +399,11 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     /** The stack's memory budget, which the connections' buffers are charged to. */
-    public MemoryBudget memory() {
+    public MemoryUse memory() {
+        return memory;
+    }
+
+    MemoryBudget budget() {
         return memory;
     }
 

@@ -2,7 +2,6 @@ package org.jnetstack.tcp;
 
 import java.io.IOException;
 import org.jnetstack.link.LinkOffloads;
-import org.jnetstack.loop.BatchEndTask;
 import org.jnetstack.tcp.cc.CongestionControl;
 import org.jnetstack.tcp.cc.CongestionControls;
 import org.jnetstack.util.RttEstimator;
@@ -112,11 +111,6 @@ public final class TcpConnection {
     boolean ackNow;
     int unackedSegments;
     int lastAckSent; // RCV.NXT as carried by the last segment we sent
-    /** The every-second-segment ACK waits for the end of the receive batch ({@link #ackAtBatchEnd()}). */
-    boolean ackAtBatchEnd;
-    /** {@link Sender#output} waits for the end of the receive batch ({@link #outputAtBatchEnd()}). */
-    boolean outputAtBatchEnd;
-    private final BatchEndTask batchEnd;
 
     // --- statistics ---
     long retransmittedSegments;
@@ -142,8 +136,8 @@ public final class TcpConnection {
         this.key = Tcp.key(remoteIp, remotePort, localPort);
         this.header = new TcpHeader().ports(localPort, remotePort);
         this.handler = handler != null ? handler : new TcpHandler() { };
-        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.memory());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.memory());
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.budget());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.budget());
         this.scoreboard = new SackScoreboard(config.maxSackRanges());
         this.noDelay = !config.nagle();
         this.offloads = tcp.offloadsFor(remoteIp);
@@ -152,7 +146,6 @@ public final class TcpConnection {
         this.cc = CongestionControls.create(config.congestionControl());
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
-        batchEnd = loop.newBatchEndTask(sender::atBatchEnd);
         tsOffset = tcp.timestampOffset(localIp, remoteIp);
         int ws = 0;
         while (ws < 14 && (65535L << ws) < config.receiveBuffer()) {
@@ -504,7 +497,7 @@ public final class TcpConnection {
     }
 
     // =====================================================================================
-    // Keepalive and the end of a receive batch
+    // Keepalive
     // =====================================================================================
 
     /** Any segment from the peer shows it is alive. */
@@ -513,18 +506,6 @@ public final class TcpConnection {
         if (keepAlive && state.isLive()) {
             timers.arm(ConnectionTimers.KEEPALIVE, config.keepaliveIdle().toNanos());
         }
-    }
-
-    /** The every-second-segment ACK waits for the end of the receive batch ({@link Sender#atBatchEnd}). */
-    void ackAtBatchEnd() {
-        ackAtBatchEnd = true;
-        batchEnd.request();
-    }
-
-    /** {@link Sender#output} waits for the end of the receive batch (see {@link Sender#output}). */
-    void outputAtBatchEnd() {
-        outputAtBatchEnd = true;
-        batchEnd.request();
     }
 
     // =====================================================================================
@@ -547,13 +528,7 @@ public final class TcpConnection {
         // From now on a small record answers for this connection (Linux's timewait minisock);
         // this object keeps only what the application may still read.
         sender.advertiseWindow(); // settles the edge the record keeps
-        timeWait = new TimeWaits.Record(key, localIp, sndMax, (int) Math.min(maxSndWnd, Integer.MAX_VALUE), rcvNxt,
-                (int) sender.currentAdvertisedWindow(), rcvWscale, tsOk, tsOffset, tsRecent, tsRecentAge,
-                2 * config.msl().toNanos());
-        // The record goes on with this connection's challenge-ACK interval (a never-used one: long enough ago).
-        long nowMillis = now() / 1_000_000L;
-        timeWait.lastInvalidAckMillis = (int) (lastInvalidAckNanos == Long.MIN_VALUE
-                ? nowMillis - (1 << 30) : lastInvalidAckNanos / 1_000_000L);
+        timeWait = new TimeWaits.Record(this);
         tcp.enterTimeWait(this, timeWait);
         reportClosed();
     }

@@ -41,20 +41,24 @@ final class TimeWaits {
         Record prev;
         Record next;
 
-        Record(long key, int localIp, int sndMax, int maxSndWnd, int rcvNxt, int rcvWindow, int rcvWscale,
-                boolean tsOk, int tsOffset, int tsRecent, long tsRecentAge, long waitNanos) {
-            this.key = key;
-            this.localIp = localIp;
-            this.sndMax = sndMax;
-            this.maxSndWnd = maxSndWnd;
-            this.rcvNxt = rcvNxt;
-            this.rcvWindow = rcvWindow;
-            this.rcvWscale = (byte) rcvWscale;
-            this.tsOk = tsOk;
-            this.tsOffset = tsOffset;
-            this.tsRecent = tsRecent;
-            this.tsRecentAgeMillis = (int) (tsRecentAge / 1_000_000L);
-            this.waitMillis = (int) Math.min(Integer.MAX_VALUE, waitNanos / 1_000_000L);
+        /** What connection {@code c}, entering TIME-WAIT with its window advertised, must keep answering for. */
+        Record(TcpConnection c) {
+            this.key = c.key;
+            this.localIp = c.localIp;
+            this.sndMax = c.sndMax;
+            this.maxSndWnd = (int) Math.min(c.maxSndWnd, Integer.MAX_VALUE);
+            this.rcvNxt = c.rcvNxt;
+            this.rcvWindow = (int) c.sender.currentAdvertisedWindow();
+            this.rcvWscale = (byte) c.rcvWscale;
+            this.tsOk = c.tsOk;
+            this.tsOffset = c.tsOffset;
+            this.tsRecent = c.tsRecent;
+            this.tsRecentAgeMillis = (int) (c.tsRecentAge / 1_000_000L);
+            this.waitMillis = (int) Math.min(Integer.MAX_VALUE, 2 * c.config.msl().toNanos() / 1_000_000L);
+            // The record goes on with the connection's challenge-ACK interval (a never-used one: long enough ago).
+            long nowMillis = c.now() / 1_000_000L;
+            this.lastInvalidAckMillis = (int) (c.lastInvalidAckNanos == Long.MIN_VALUE
+                    ? nowMillis - (1 << 30) : c.lastInvalidAckNanos / 1_000_000L);
         }
 
         int windowField() {

@@ -65,7 +65,7 @@ public final class Udp implements IpProtocolHandler {
     }
 
     org.jnetstack.internal.MemoryBudget memory() {
-        return ip.memory();
+        return org.jnetstack.internal.MemoryBudget.of(ip.memory());
     }
 
     /** Binds {@code port} (0: an ephemeral port) on any of our addresses. */

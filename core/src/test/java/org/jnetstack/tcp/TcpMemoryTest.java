@@ -12,6 +12,7 @@ import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Header;
@@ -211,7 +212,7 @@ class TcpMemoryTest {
             written[0] += client.write(data, written[0], data.length - written[0]);
             loop.runFor(SECOND / 100);
         }
-        MemoryBudget memory = b.tcp().memory();
+        MemoryUse memory = b.tcp().memory();
         int[] maxHeld = {server.readable()};
         assertThat(memory.underPressure()).as("held %d of %d", memory.used(), memory.limit()).isTrue();
         long advertised = server.info().receiveWindow();

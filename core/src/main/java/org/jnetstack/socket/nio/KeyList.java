@@ -9,6 +9,16 @@ final class KeyList {
     private static final StackSelectionKey[] NONE = new StackSelectionKey[0];
     private volatile StackSelectionKey[] keys = NONE;
 
+    /** The keys through which {@code ch}, a channel of this package, tells selectors of readiness changes. */
+    static KeyList of(StackSelectable ch) {
+        return switch (ch) {
+            case StackSocketChannel c -> c.keys;
+            case StackServerSocketChannel c -> c.keys;
+            case StackDatagramChannel c -> c.keys;
+            default -> throw new IllegalArgumentException("not a channel of the stack's provider: " + ch);
+        };
+    }
+
     synchronized void add(StackSelectionKey k) {
         StackSelectionKey[] now = keys;
         StackSelectionKey[] more = java.util.Arrays.copyOf(now, now.length + 1);

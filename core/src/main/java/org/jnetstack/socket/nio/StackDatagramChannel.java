@@ -422,11 +422,6 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     }
 
     @Override
-    public KeyList selectorKeys() {
-        return keys;
-    }
-
-    @Override
     protected void implConfigureBlocking(boolean block) {
         // receive and read look at isBlocking() each time
     }

@@ -8,7 +8,4 @@ interface StackSelectable {
      * lock-free (reads the channel's published state).
      */
     int readyOps(int interestOps);
-
-    /** The keys through which this channel tells selectors of readiness changes. */
-    KeyList selectorKeys();
 }

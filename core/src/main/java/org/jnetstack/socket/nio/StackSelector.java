@@ -277,7 +277,7 @@ final class StackSelector extends AbstractSelector {
         StackSelectionKey k = new StackSelectionKey(ch, this);
         k.attach(attachment);
         keys.add(k);
-        sc.selectorKeys().add(k);
+        KeyList.of(sc).add(k);
         k.interestOps(ops);
         if (!isOpen()) { // closed meanwhile: the close did not see this key
             k.cancel();
@@ -297,7 +297,7 @@ final class StackSelector extends AbstractSelector {
                 StackSelectionKey sk = (StackSelectionKey) k;
                 keys.remove(sk);
                 selectedKeys.removeByOwner(sk);
-                sk.selectable().selectorKeys().remove(sk);
+                KeyList.of(sk.selectable()).remove(sk);
                 deregister(sk);
             }
             cancelled.clear();

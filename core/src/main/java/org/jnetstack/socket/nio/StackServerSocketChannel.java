@@ -44,7 +44,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
 
     private final StackSelectorProvider provider;
     private final NetStack stack;
-    private final KeyList keys = new KeyList();
+    final KeyList keys = new KeyList();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition acceptable = lock.newCondition();
     private final ArrayDeque<StackSocketChannel> ready = new ArrayDeque<>(); // guarded by lock
@@ -221,11 +221,6 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
     @Override
     public int readyOps(int interest) {
         return hasReady ? interest & SelectionKey.OP_ACCEPT : 0;
-    }
-
-    @Override
-    public KeyList selectorKeys() {
-        return keys;
     }
 
     @Override

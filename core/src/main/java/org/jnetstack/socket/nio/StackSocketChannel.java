@@ -47,7 +47,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
-    private final KeyList keys = new KeyList();
+    final KeyList keys = new KeyList();
     private final TcpPipe pipe;
     /** Serializes readers with each other, and writers with each other (as the JDK does). */
     private final ReentrantLock readLock = new ReentrantLock();
@@ -396,11 +396,6 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             ops |= SelectionKey.OP_CONNECT;
         }
         return ops & interest;
-    }
-
-    @Override
-    public KeyList selectorKeys() {
-        return keys;
     }
 
     @Override

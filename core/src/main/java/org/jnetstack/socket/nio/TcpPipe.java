@@ -9,12 +9,12 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.socket.internal.RingPump;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.util.ByteRing;
+import org.jnetstack.tcp.TcpState;
 
 /**
  * The byte pipe between a {@link StackSocketChannel} and its TCP connection: two bounded rings
@@ -25,9 +25,9 @@ import org.jnetstack.util.ByteRing;
  * application that stops reading closes the TCP window; writes wait (or, non-blocking, return
  * short) while the send ring is full. Every state change that can make the channel more ready
  * republishes {@link #pollBits} and tells the channel's selectors. This class is the application's
- * side; {@link TcpPipeEvents} the loop's.
+ * side; the loop's is the {@link RingPump} it extends, shared with the blocking socket.
  */
-final class TcpPipe {
+final class TcpPipe extends RingPump {
     /** Poll bits, as poll(2) would report them for a kernel socket. */
     static final int IN = 1;
     static final int OUT = 2;
@@ -37,34 +37,13 @@ final class TcpPipe {
     final NetStack stack;
     final EventLoop loop;
     final KeyList keys;
-    private final TcpPipeEvents events = new TcpPipeEvents(this);
-    private final Runnable pullTask = events::pull;   // posted from the application's side: made once
-    private final Runnable flushTask = events::flush;
-    final ReentrantLock lock = new ReentrantLock();
-    final Condition readable = lock.newCondition();
-    final Condition writable = lock.newCondition();
-
-    // Guarded by lock; the loop thread writes most of these in its callbacks (TcpPipeEvents).
-    TcpConnection connection;
-    ByteRing rx;
-    ByteRing tx;
-    boolean established;      // the handshake completed
-    boolean finished;         // the connection ended (closed or failed)
-    boolean peerFin;          // the peer's FIN arrived
-    boolean moreInConnection; // the connection holds received bytes the ring had no room for
-    boolean pullPosted;
-    boolean flushPosted;
-    boolean inputShutdown;
-    boolean outputShutdown;
-    boolean closed;
-    boolean closeRequested;   // the loop is to close the connection once tx has drained
-    boolean bothShut;         // input and output shut: the connection was closed
-    IOException error;
 
     private volatile int pollBits;
-    volatile int lingerSeconds = -1;
 
     TcpPipe(NetStack stack, KeyList keys) {
+        // Both directions shut closes the connection, and a close before the handshake resets:
+        // what Linux does for the JDK's own channels (SameAsJdkPropertiesTest compares).
+        super(stack.loop(), true, true);
         this.stack = stack;
         this.loop = stack.loop();
         this.keys = keys;
@@ -80,44 +59,13 @@ final class TcpPipe {
 
     /** Loop thread: takes over a connection a listener accepted (bytes and FIN that came already included). */
     void adopt(TcpConnection c) {
-        lock.lock();
-        try {
-            attach(c);
-            established = true;
-        } finally {
-            lock.unlock();
-        }
-        c.setHandler(events);
-        events.pull();
-    }
-
-    private void attach(TcpConnection c) {
-        connection = c;
-        int ringMax = stack.tcp().config().socketRing();
-        rx = new ByteRing(Math.min(ringMax, c.receiveBufferSize()));
-        tx = new ByteRing(Math.min(ringMax, c.sendBufferSize()));
+        adopt(c, stack.tcp().config().socketRing());
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
     TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass)
             throws IOException {
-        return LoopTasks.call(loop, () -> {
-            TcpConnection c = stack.tcp().connect(localPort, ip, port, cfg, events);
-            lock.lock();
-            try {
-                attach(c);
-                if (closed) { // closed while we were on our way here
-                    finished = true;
-                    c.abort();
-                    return c;
-                }
-            } finally {
-                lock.unlock();
-            }
-            c.setKeepAlive(keepAlive);
-            c.setTrafficClass(trafficClass);
-            return c;
-        });
+        return LoopTasks.call(loop, () -> open(stack.tcp(), localPort, ip, port, cfg, keepAlive, trafficClass));
     }
 
     TcpConnection connection() {
@@ -201,18 +149,18 @@ final class TcpPipe {
                     for (int i = off; i < off + len && !rx.isEmpty(); i++) {
                         n += rx.take(dsts[i]);
                     }
-                    if (moreInConnection && !pullPosted) {
-                        pullPosted = true;
-                        pull = true;
-                    }
+                    pull = pullWanted();
                     publish();
                     break;
                 }
                 if (error != null) {
                     throw rethrown(error);
                 }
-                if (peerFin && !moreInConnection || finished) {
+                if (inputEnded()) {
                     return -1;
+                }
+                if (pullWanted()) { // the ring is empty but the connection is not: fill it first
+                    LoopTasks.post(loop, pullOnLoop);
                 }
                 if (!block) {
                     return 0;
@@ -226,7 +174,7 @@ final class TcpPipe {
             lock.unlock();
         }
         if (pull) {
-            LoopTasks.post(loop, pullTask);
+            LoopTasks.post(loop, pullOnLoop);
         }
         return n;
     }
@@ -259,9 +207,8 @@ final class TcpPipe {
                 for (int i = off; i < off + len && tx.free() > 0; i++) {
                     int put = tx.put(srcs[i]);
                     n += put;
-                    if (put > 0 && !flushPosted) {
-                        flushPosted = true;
-                        flush = true;
+                    if (put > 0 && !flush) {
+                        flush = flushWanted();
                     }
                 }
                 if (!block || remaining(srcs, off, len) == 0) {
@@ -270,7 +217,7 @@ final class TcpPipe {
                 }
                 if (flush) { // hand the loop what we have before waiting for room
                     flush = false;
-                    LoopTasks.post(loop, flushTask);
+                    LoopTasks.post(loop, flushOnLoop);
                 }
                 await(writable, 0);
             }
@@ -278,7 +225,7 @@ final class TcpPipe {
             lock.unlock();
         }
         if (flush) {
-            LoopTasks.post(loop, flushTask);
+            LoopTasks.post(loop, flushOnLoop);
         }
         return n;
     }
@@ -302,8 +249,8 @@ final class TcpPipe {
         } finally {
             lock.unlock();
         }
-        LoopTasks.post(loop, pullTask);
-        LoopTasks.post(loop, flushTask); // with output shut too, that closes the connection
+        LoopTasks.post(loop, pullOnLoop);
+        LoopTasks.post(loop, flushOnLoop); // with output shut too, that closes the connection
         keys.readinessChanged();
     }
 
@@ -320,7 +267,7 @@ final class TcpPipe {
         } finally {
             lock.unlock();
         }
-        LoopTasks.post(loop, flushTask);
+        LoopTasks.post(loop, flushOnLoop);
         keys.readinessChanged();
     }
 
@@ -351,18 +298,15 @@ final class TcpPipe {
         boolean hasConnection;
         lock.lock();
         try {
-            if (closed) {
+            if (!markClosed()) {
                 return;
             }
-            closed = true;
-            readable.signalAll();
-            writable.signalAll();
             hasConnection = connection != null;
         } finally {
             lock.unlock();
         }
         if (hasConnection) {
-            LoopTasks.post(loop, events::closeOnLoop);
+            LoopTasks.post(loop, closeOnLoop);
         }
     }
 
@@ -381,10 +325,10 @@ final class TcpPipe {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!LoopTasks.call(loop, events::allAcknowledged)) {
+        while (!LoopTasks.call(loop, this::allAcknowledged)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                LoopTasks.call(loop, events::resetUnacknowledged);
+                LoopTasks.call(loop, this::resetUnacknowledged);
                 return;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, LINGER_CHECK_NANOS));
@@ -420,10 +364,47 @@ final class TcpPipe {
         }
     }
 
+    /** A lingering close's question: is the connection over, or are our data and FIN acknowledged? */
+    private boolean allAcknowledged() {
+        TcpConnection c;
+        lock.lock();
+        try {
+            c = connection;
+            if (c == null || finished) {
+                return true;
+            }
+            if (!tx.isEmpty() || closeRequested) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        TcpState s = c.state();
+        return s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED;
+    }
+
+    /** The linger time is over: RST instead of the rest of the graceful close. */
+    private Void resetUnacknowledged() {
+        TcpConnection c;
+        lock.lock();
+        try {
+            c = connection;
+            tx.clear();
+            closeRequested = false;
+        } finally {
+            lock.unlock();
+        }
+        if (c != null) {
+            c.abort();
+        }
+        return null;
+    }
+
     /** Recomputes {@link #pollBits} (lock held); true if it gained a bit. */
-    boolean publish() {
+    @Override
+    protected boolean publish() {
         int bits = 0;
-        if (rx != null && !rx.isEmpty() || inputShutdown || peerFin && !moreInConnection || finished || error != null) {
+        if (rx != null && !rx.isEmpty() || inputShutdown || inputEnded() || error != null) {
             bits |= IN;
         }
         if (established && (tx.free() > 0 || outputShutdown) || finished || error != null) {
@@ -438,6 +419,11 @@ final class TcpPipe {
         int before = pollBits;
         pollBits = bits;
         return (bits & ~before) != 0;
+    }
+
+    @Override
+    protected void announce() {
+        keys.readinessChanged();
     }
 
     /** The same java.net type and message, thrown fresh in the caller's thread, the original as cause. */

@@ -26,8 +26,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.socket.TwoHosts;
+import org.jnetstack.tcp.TcpConfig;
+import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.tcp.TcpState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -245,6 +249,66 @@ class StackChannelsTest {
             peer.write(ByteBuffer.wrap("answer".getBytes()));
             peer.shutdownOutput();
             assertThat(new String(readToEnd(c, true))).isEqualTo("answer");
+        }
+    }
+
+    @Test
+    void bytesStillInTheConnectionWhenThePeersFinAndTheCloseArriveAreReadBeforeTheEnd() throws Exception {
+        // A 1000-byte ring, so most of the data waits in the connection. The peer's FIN, then our
+        // own FIN and its ACK end the connection (LAST-ACK, CLOSED) while the bytes are unread.
+        // Reads then must not say end of input before the last byte: with the loop held, the
+        // ring emptied and the rest still in the connection, a non-blocking read reads nothing.
+        try (TwoHosts small = new TwoHosts(TcpConfig.defaults().toBuilder().socketRing(1000).build())) {
+            StackSelectorProvider clientSide = new StackSelectorProvider(small.client);
+            StackSelectorProvider serverSide = new StackSelectorProvider(small.server);
+            byte[] data = random(20_000, 5);
+            try (ServerSocketChannel listener = serverSide.openServerSocketChannel().bind(new InetSocketAddress(80));
+                 SocketChannel c = clientSide.openSocketChannel()) {
+                assertThat(c.connect(TwoHosts.server(80))).isTrue();
+                TcpConnection conn = ((StackSocketChannel) c).connectionForTest();
+                try (SocketChannel peer = listener.accept()) {
+                    peer.write(ByteBuffer.wrap(data));
+                    peer.shutdownOutput();
+                    awaitState(small, conn, TcpState.CLOSE_WAIT); // every byte and the FIN are in
+                    c.shutdownOutput();
+                    awaitState(small, conn, TcpState.CLOSED);
+                }
+                CountDownLatch held = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                small.loop.execute(() -> {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                held.await();
+                ByteBuffer got = ByteBuffer.allocate(data.length + 1); // room to see the end
+                c.configureBlocking(false);
+                int first;
+                int again;
+                try {
+                    first = c.read(got);
+                    again = c.read(got);
+                } finally {
+                    release.countDown();
+                }
+                assertThat(first).as("the ring's bytes").isEqualTo(1000);
+                assertThat(again).as("the rest still waits in the connection: not the end yet").isZero();
+                c.configureBlocking(true);
+                while (c.read(got) >= 0) {
+                    assertThat(got.position()).isLessThanOrEqualTo(data.length);
+                }
+                assertThat(got.position()).as("every byte before the end").isEqualTo(data.length);
+                assertThat(Arrays.copyOf(got.array(), data.length)).isEqualTo(data);
+            }
+        }
+    }
+
+    private static void awaitState(TwoHosts net, TcpConnection conn, TcpState state) throws Exception {
+        while (LoopTasks.call(net.loop, conn::state) != state) {
+            Thread.sleep(5);
         }
     }
 
