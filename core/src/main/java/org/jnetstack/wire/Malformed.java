@@ -21,10 +21,16 @@ public enum Malformed implements MalformedReason {
     BAD_FRAGMENT_OFFSET,
     /** A length field (e.g. UDP length) outside its legal range. */
     BAD_LENGTH,
-    /** A malformed TCP option list (length 0/1, or an option running past the header). */
+    /**
+     * A malformed option list: TCP options of length 0/1 or running past the header; NDP options
+     * of length 0 or running past the message (RFC 4861 §4.6); IPv6 extension header options
+     * running past their header (RFC 8200 §4.2).
+     */
     BAD_OPTION,
     /** A format we do not handle, e.g. ARP for something other than Ethernet/IPv4. */
     UNSUPPORTED_FORMAT,
     /** ARP operation other than request (1) or reply (2). */
-    BAD_OPERATION;
+    BAD_OPERATION,
+    /** An NDP option whose length does not suit its type, e.g. RDNSS of even length (RFC 8106 §5.1); it is ignored. */
+    BAD_OPTION_LENGTH;
 }
