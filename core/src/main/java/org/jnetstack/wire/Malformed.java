@@ -32,5 +32,15 @@ public enum Malformed implements MalformedReason {
     /** ARP operation other than request (1) or reply (2). */
     BAD_OPERATION,
     /** An NDP option whose length does not suit its type, e.g. RDNSS of even length (RFC 8106 §5.1); it is ignored. */
-    BAD_OPTION_LENGTH;
+    BAD_OPTION_LENGTH,
+    /** More IPv6 extension headers, options or padding than we accept (RFC 8504 §5.3; see Ipv6Extensions). */
+    EXTENSION_LIMIT,
+    /** An IPv6 Hop-by-Hop Options header anywhere but directly after the IPv6 header (RFC 8200 §4.1). */
+    BAD_EXTENSION_ORDER,
+    /** An IPv6 extension header option we do not know whose type says to discard the packet (RFC 8200 §4.2). */
+    UNRECOGNIZED_OPTION,
+    /** An IPv6 routing header with segments left: a host routes nothing, type 0 least of all (RFC 8200 §4.4, RFC 5095). */
+    BAD_ROUTING_HEADER,
+    /** A first IPv6 fragment that does not hold the whole header chain (RFC 7112 §5). */
+    INCOMPLETE_CHAIN;
 }
