@@ -152,6 +152,25 @@ final class Ipv6Captures {
             + "86004541400007080000000000000000030440c000000e1000000e100000000020010db8000100000000000000000000"
             + "05010000000005c8010102000000000b1903000000000e1020010db8000100000000000000000053";
 
+    /**
+     * A general MLDv2 query from a Linux bridge's querier ({@code ip link add br0 type bridge mcast_snooping 1
+     * mcast_querier 1 mcast_mld_version 2} in B, vb its port, bridge MAC 02:00:00:00:00:0c), captured on va
+     * in A: from fe80::ff:fe00:c to ff02::1, hop limit 1, Router Alert; maximum response code 10000,
+     * no group (general), QRV 2, QQIC 2, no sources (RFC 3810 §5.1).
+     */
+    static final String MLD_QUERY = "33330000000102000000000c86dd"
+            + "6000000000240001fe80000000000000000000fffe00000cff020000000000000000000000000001"
+            + "3a0005020000000082005806271000000000000000000000000000000000000002020000";
+
+    /**
+     * Duplicate Address Detection (RFC 4862 §5.4.2) in the same run: from the unspecified address to
+     * the solicited-node group of fe80::ff:fe00:b, no source link-layer address option but a Nonce
+     * option (type 14, RFC 7527) our cursor steps over as unknown.
+     */
+    static final String DAD_NEIGHBOR_SOLICITATION = "3333ff00000b02000000000b86dd"
+            + "6000000000203aff00000000000000000000000000000000ff0200000000000000000001ff00000b"
+            + "87004dd700000000fe80000000000000000000fffe00000b0e01807f11ca8ee7";
+
     static byte[] bytes(String hex) {
         return Captures.bytes(hex);
     }
