@@ -34,6 +34,11 @@ class NdpTest {
         assertThat(opts.offset()).isEqualTo(PAYLOAD + 24);
         assertThat(opts.length()).isEqualTo(8);
         assertThat(opts.linkLayerAddress()).isEqualTo(Ipv6Captures.A_MAC);
+        // Another type's readers stay inside this 8-byte option, the last bytes of the frame.
+        assertThat(opts.prefixLo()).isZero();
+        assertThat(opts.rdnssLifetime()).isZero();
+        assertThat(opts.rdnssCount()).isZero();
+        assertThat(opts.mtu()).isZero();
         assertThat(opts.next()).isEqualTo(NdpOptions.END);
         assertThat(opts.malformed()).isNull();
 
