@@ -186,7 +186,7 @@ public final class Icmpv6Message {
      */
     public static int writeEcho(byte[] buf, int off, int type, int identifier, int sequence,
                                 byte[] data, int dataOff, int dataLen) {
-        writeHeader(buf, off, type, 0, identifier << 16 | (sequence & 0xFFFF));
+        writeHeader(buf, off, type, 0, (identifier & 0xFFFF) << 16 | (sequence & 0xFFFF));
         System.arraycopy(data, dataOff, buf, off + ECHO_HEADER_LENGTH, dataLen);
         return ECHO_HEADER_LENGTH + dataLen;
     }

@@ -6,7 +6,25 @@ package org.jnetstack.wire;
  * addresses from EUI-64, DAD off, transmit checksum offload off ({@code ethtool -K va tx off}) so the
  * kernel fills every checksum in software; captured with {@code tcpdump -i vb -w} in B while A's
  * interface came up, A pinged B (16 and 3000 data bytes), A sent a UDP datagram to B's closed
- * port 9, and dnsmasq in B sent a Router Advertisement.
+ * port 9, and dnsmasq in B sent a Router Advertisement. The commands, as root (the namespaces
+ * were deleted afterwards, also on failure):
+ *
+ * <pre>
+ * ip netns add v6w-a; ip netns add v6w-b; ip link add va type veth peer name vb
+ * ip link set va netns v6w-a; ip link set vb netns v6w-b
+ * ip -n v6w-a link set va address 02:00:00:00:00:0a; ip -n v6w-b link set vb address 02:00:00:00:00:0b
+ * sysctl net.ipv6.conf.{va,vb}.accept_dad=0 and ethtool -K {va,vb} tx off, each in its namespace
+ * ip -n v6w-b link set vb up; ip netns exec v6w-b tcpdump -i vb -U -w cap.pcap ip6 &amp;
+ * ip -n v6w-a link set va up
+ * ip netns exec v6w-a ping -6 -c1 -s 16 fe80::ff:fe00:b%va; ... -s 3000 ...
+ * ip netns exec v6w-a python3 -c '(a UDP socket bound to [fe80::ff:fe00:a]:40001 sends "ping" to port 9)'
+ * ip -n v6w-b addr add 2001:db8:1::1/64 dev vb nodad; sysctl net.ipv6.conf.va.accept_ra=2 in v6w-a
+ * ip netns exec v6w-b dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=vb --bind-interfaces \
+ *     --enable-ra --dhcp-range=2001:db8:1::,ra-only,64,1h --ra-param=vb,mtu:1480,60,1800 \
+ *     --dhcp-option=option6:dns-server,[2001:db8:1::53]
+ * </pre>
+ *
+ * The hex below is each captured frame whole; the tests rebuild most of them byte for byte.
  */
 public final class Ipv6Captures {
     private Ipv6Captures() {
