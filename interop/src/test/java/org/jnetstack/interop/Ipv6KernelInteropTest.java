@@ -83,6 +83,74 @@ class Ipv6KernelInteropTest {
         }
     }
 
+    @Test
+    void addressFromDnsmasqRouterAdvertisementAndItsDnsServer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Requirements.tools("dnsmasq");
+        String tapName = Netns.uniqueTapName();
+        try (Netns ns = Netns.create(); EventLoop loop = EventLoop.system()) {
+            TapDevice tap = TapDevice.open(tapName);
+            NetStack stack = NetStack.builder(loop).device(tap).address("10.0.0.2/24").name("v6slaac").build();
+            loop.start("ipv6-slaac");
+            ns.adoptTap(tapName, "10.0.0.1/24");
+            enableIpv6(ns, tapName);
+            awaitKernelLinkLocal(ns, tapName);
+            org.jnetstack.testing.Background dnsmasq = ns.spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                    "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tapName, "--bind-interfaces", "--log-facility=-",
+                    "--port=0", "--enable-ra", "--dhcp-range=fd00::,ra-only,64,10m", "--ra-param=" + tapName + ",10,600",
+                    "--dhcp-option=option6:dns-server,[fd00::53]");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<Ipv6AddressInfo> slaac = List.of();
+            while (System.nanoTime() < deadline) {
+                slaac = onLoop(loop, () -> stack.ipv6Addresses().stream().filter(a -> a.origin() == AddressOrigin.SLAAC).toList());
+                if (!slaac.isEmpty() && slaac.get(0).state() == AddressState.PREFERRED) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(slaac).as(dnsmasq.output()).hasSize(1);
+            Ipv6AddressInfo a = slaac.get(0);
+            assertThat(a.state()).isEqualTo(AddressState.PREFERRED);
+            assertThat(a.address().toString()).startsWith("fd00::").isNotEqualTo("fd00::");
+            assertThat(a.validSeconds()).isBetween(1L, 600L);
+            assertThat(onLoop(loop, stack::ipv6DnsServers)).containsExactly(Ipv6Address.parse("fd00::53"));
+            assertThat(onLoop(loop, stack::ipv6Routers)).extracting(r -> r.address().toString()).singleElement()
+                    .asString().startsWith("fe80::");
+            // The kernel reaches us at the address we formed.
+            CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "2", "-i", "0.2", "-w", "30", a.address().toString());
+            assertThat(ping.stdout()).as(ping.describe()).contains("2 packets transmitted, 2 received");
+        }
+    }
+
+    @Test
+    void staticAddressTheKernelAlreadyOwnsIsMarkedDuplicateAndNotUsed() throws Exception {
+        String tapName = Netns.uniqueTapName();
+        try (Netns ns = Netns.create(); EventLoop loop = EventLoop.system()) {
+            TapDevice tap = TapDevice.open(tapName);
+            ns.adoptTap(tapName, "10.0.0.1/24");
+            enableIpv6(ns, tapName);
+            awaitKernelLinkLocal(ns, tapName);
+            // The stack starts after the kernel owns fd00::1: our detection hears the kernel's advertisement.
+            StackConfig cfg = StackConfig.defaults().toBuilder().ipv6Address(KERNEL + "/64").build();
+            NetStack stack = NetStack.builder(loop).device(tap).address("10.0.0.2/24").config(cfg).name("v6dad").build();
+            loop.start("ipv6-dad");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            List<Ipv6AddressInfo> statics = List.of();
+            while (System.nanoTime() < deadline) {
+                List<Ipv6AddressInfo> all = onLoop(loop, stack::ipv6Addresses);
+                statics = all.stream().filter(a -> a.origin() == AddressOrigin.STATIC).toList();
+                if (all.size() == 2 && all.stream().noneMatch(a -> a.state() == AddressState.TENTATIVE)) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(statics).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo(AddressState.DUPLICATE));
+            assertThat(stack.counters().get("nd.dad.duplicates")).isEqualTo(1);
+            // Not used: a ping to the kernel's link-local address leaves from our link-local one, and fd00::1 is not answered by us.
+            assertThat(ping(loop, stack, Ipv6Address.parse(awaitKernelLinkLocal(ns, tapName)), 1)).startsWith("reply from fe80::");
+            assertThat(stack.counters().get("nd.tx.neighbor_advertisements")).as("we never claimed fd00::1").isZero();
+        }
+    }
+
     /**
      * Namespaces are created with IPv6 off (no stray router solicitations or MLD reports in other
      * tests' captures): turns it on for the TAP only, which gives the kernel a link-local address,
