@@ -123,6 +123,9 @@ class ReceivePathSeedsTest {
         assertThat(c.get("ip.rx.drop.bad_total_length")).isEqualTo(1);
         assertThat(c.get("arp.rx.drop.truncated")).isEqualTo(1);
         // Nothing answered: only the gratuitous ARP and the ping's ARP request with its 2 retries went out.
-        assertThat(h.device.sendCalls).isEqualTo(1 + 3);
+        assertThat(h.checker.arpFrames + h.checker.ipFrames).isEqualTo(1 + 3);
+        // IPv6: the link-local address's detection solicitation and 3 router solicitations (RFC 4861 §6.3.7).
+        assertThat(h.checker.ipv6Frames).isEqualTo(1 + 3);
+        assertThat(h.counters().get("nd.tx.router_solicitations")).isEqualTo(3);
     }
 }
