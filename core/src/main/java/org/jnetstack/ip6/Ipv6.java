@@ -12,7 +12,9 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Icmpv6Message;
+import org.jnetstack.internal.SipHash;
 import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Extensions;
 import org.jnetstack.wire.Ipv6Header;
 import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
@@ -42,8 +44,15 @@ public final class Ipv6 {
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
+    private final Ipv6Reassembly reassembly;
+    /** Keys fragment identifications per destination (RFC 7739 §5.3): unpredictable to others, no table. */
+    private final SipHash fragmentIdPrf;
+    private int fragmentIdCounter;
 
     private final byte[] tx = new byte[TRANSPORT_OFFSET + MAX_PAYLOAD];
+    /** Where fragments are built, each in turn (a packet may be in {@link #tx} meanwhile). */
+    private final byte[] fragment = new byte[TRANSPORT_OFFSET + Ipv6Extensions.FRAGMENT_HEADER_LENGTH + MAX_PAYLOAD];
+    private final Ipv6Extensions extensions = new Ipv6Extensions();
     private final Ipv6Packet rxView = new Ipv6Packet();
     private final Ipv6Header header = new Ipv6Header();
     /** The route {@link #route} found last; valid until the next call. */
@@ -63,6 +72,8 @@ public final class Ipv6 {
     private final Counter txNoSource;
     private final Counter txLoopback;
     private final Counter txTooBig;
+    private final Counter txFragments;
+    private final Counter rxAtomicFragments;
 
     public Ipv6(EventLoop loop, StackConfig config, Counters counters, StackSecrets secrets) {
         this.loop = loop;
@@ -86,7 +97,11 @@ public final class Ipv6 {
         txNoSource = counters.counter(p + "tx.drop.no_source_address");
         txLoopback = counters.counter(p + "tx.loopback");
         txTooBig = counters.counter(p + "tx.drop.too_big");
+        txFragments = counters.counter(p + "frag.tx");
+        rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
+        this.fragmentIdPrf = secrets.newPrf("ip6.fragment-id");
         this.icmp = new Icmpv6(this, counters);
+        this.reassembly = new Ipv6Reassembly(this, counters);
     }
 
     public EventLoop loop() {
@@ -107,6 +122,10 @@ public final class Ipv6 {
 
     public Icmpv6 icmp() {
         return icmp;
+    }
+
+    public Ipv6Reassembly reassembly() {
+        return reassembly;
     }
 
     public List<Ipv6Interface> interfaces() {
@@ -134,6 +153,7 @@ public final class Ipv6 {
                 interfaces.remove(i);
                 ni.setIpv6Handler(null);
                 ifc.stop();
+                reassembly.clear(ifc);
                 return;
             }
         }
@@ -263,12 +283,40 @@ public final class Ipv6 {
         }
         int mtu = ifc.linkMtu();
         if (Ipv6Packet.HEADER_LENGTH + len > mtu) {
-            txTooBig.inc();
-            return false;
+            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
         }
         Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
                 .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
         output(ifc, nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
+        return true;
+    }
+
+    /**
+     * RFC 8200 §4.5: the packet goes out in fragments of at most {@code mtu} bytes, each the
+     * fixed header, a fragment header with one identification and a multiple of 8 data bytes
+     * (all but the last).
+     */
+    private boolean fragment(Ipv6Interface ifc, long nhHi, long nhLo, int mtu, long srcHi, long srcLo, long dstHi, long dstLo,
+                             int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+        int chunk = (mtu - Ipv6Packet.HEADER_LENGTH - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) & ~7;
+        if (chunk <= 0 || len > Ipv6Extensions.MAX_PACKET - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) {
+            txTooBig.inc();
+            return false;
+        }
+        int id = (int) fragmentIdPrf.hash(dstHi, dstLo, srcHi ^ srcLo) + ++fragmentIdCounter;
+        int dataOff = TRANSPORT_OFFSET + Ipv6Extensions.FRAGMENT_HEADER_LENGTH;
+        for (int done = 0; done < len; done += chunk) {
+            int n = Math.min(chunk, len - done);
+            boolean more = done + n < len;
+            System.arraycopy(buf, off + done, fragment, dataOff, n);
+            Ipv6Extensions.writeFragmentHeader(fragment, TRANSPORT_OFFSET, nextHeader, done, more, id);
+            int plen = Ipv6Extensions.FRAGMENT_HEADER_LENGTH + n;
+            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(0).flowLabel(0)
+                    .payloadLength(plen).nextHeader(Ipv6Packet.NH_FRAGMENT).hopLimit(hopLimit).source(srcHi, srcLo)
+                    .destination(dstHi, dstLo));
+            txFragments.inc();
+            output(ifc, nhHi, nhLo, fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH + plen);
+        }
         return true;
     }
 
@@ -318,12 +366,36 @@ public final class Ipv6 {
         int nextHeader = ip.nextHeader();
         int upperOff = ip.payloadOffset();
         int upperLen = ip.payloadLength();
+        int nhField = off + 6;
         if (isExtension(nextHeader)) {
-            rxBadExtension.inc();
-            return;
+            Ipv6Extensions ext = extensions;
+            Malformed bad = ext.walk(buf, upperOff, upperLen, nextHeader);
+            if (bad != null) {
+                rxBadExtension.inc();
+                if (ext.problemCode() >= 0 && !ext.silentDrop() && (!Ipv6Address.isMulticast(dstHi) || ext.sendProblemToMulticast())) {
+                    icmp.sendError(ifc, Icmpv6Message.TYPE_PARAMETER_PROBLEM, ext.problemCode(), ext.problemPointer(), buf, off, len,
+                            ext.sendProblemToMulticast());
+                }
+                return;
+            }
+            if (ext.hasFragment() && !ext.atomicFragment()) {
+                if (accept == Ipv6Interface.TENTATIVE) {
+                    rxTentative.inc();
+                    return;
+                }
+                reassembly.add(ifc, ip, ext, buf, off, len);
+                return;
+            }
+            if (ext.atomicFragment()) {
+                rxAtomicFragments.inc(); // RFC 6946 §4: processed alone, never mixed with a reassembly
+            }
+            nextHeader = ext.upperProtocol();
+            upperLen = upperOff + upperLen - ext.upperOffset();
+            upperOff = ext.upperOffset();
+            nhField = off + ext.upperNextHeaderPointer();
         }
         deliver(ifc, ip, accept, nextHeader, buf, off, upperOff, upperLen, (frameFlags & FrameHandler.RX_CHECKSUM_VERIFIED) != 0,
-                off + 6);
+                nhField);
     }
 
     private static boolean isExtension(int nh) {
