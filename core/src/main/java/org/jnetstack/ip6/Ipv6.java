@@ -161,7 +161,8 @@ public final class Ipv6 {
 
     /** The IPv6 side of {@code ni}, or null. */
     public Ipv6Interface interfaceOf(NetInterface ni) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if (ifc.netInterface() == ni) {
                 return ifc;
             }
@@ -185,7 +186,8 @@ public final class Ipv6 {
 
     /** True if {@code hi:lo} is a usable (not tentative, not duplicate) address of one of our interfaces. */
     public boolean isLocalAddress(long hi, long lo) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if (ifc.usableAddress(hi, lo) != null) {
                 return true;
             }
@@ -214,7 +216,8 @@ public final class Ipv6 {
     }
 
     private boolean onLink(Ipv6Interface via, long dstHi, long dstLo, Ipv6Route r) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if ((via == null || via == ifc) && (ifc.routers().isOnLink(dstHi, dstLo) || ifc.usableAddress(dstHi, dstLo) != null)) {
                 r.set(ifc, dstHi, dstLo);
                 return true;
@@ -224,7 +227,8 @@ public final class Ipv6 {
     }
 
     private boolean viaRouter(Ipv6Interface via, Ipv6Route r) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if ((via == null || via == ifc) && ifc.routers().defaultRouter(r)) {
                 r.iface(ifc);
                 return true;
