@@ -86,7 +86,8 @@ public final class Icmpv6Message {
     }
 
     /**
-     * The fewest bytes a message of this type has: 8 for errors (RFC 4443 §3) and echo (§4),
+     * The fewest bytes a message of this type has: 8 for errors, known or not (every error has
+     * the 32-bit field before the invoking packet, RFC 4443 §2.1, §3), and for echo (§4),
      * the fixed parts of MLD (RFC 2710 §3: 24; RFC 3810 §5.2: 8 for a v2 report) and of Neighbor
      * Discovery messages (RFC 4861 §6.1.1, §6.1.2, §7.1.1, §7.1.2, §8.1: 8, 16, 24, 24, 40), and
      * the 4-byte header for any other type.
@@ -100,7 +101,7 @@ public final class Icmpv6Message {
             case TYPE_ROUTER_ADVERTISEMENT -> 16;
             case TYPE_NEIGHBOR_SOLICITATION, TYPE_NEIGHBOR_ADVERTISEMENT -> 24;
             case TYPE_REDIRECT -> 40;
-            default -> HEADER_LENGTH;
+            default -> isError(type) ? ERROR_HEADER_LENGTH : HEADER_LENGTH;
         };
     }
 
@@ -160,7 +161,7 @@ public final class Icmpv6Message {
 
     /** Errors: the invoking packet as quoted, starting with its IPv6 header (RFC 4443 §3). */
     public int quotedOffset() {
-        return off + ERROR_HEADER_LENGTH;
+        return off + Math.min(len, ERROR_HEADER_LENGTH);
     }
 
     public int quotedLength() {
@@ -169,7 +170,7 @@ public final class Icmpv6Message {
 
     /** Echo: the data after identifier and sequence. */
     public int echoDataOffset() {
-        return off + ECHO_HEADER_LENGTH;
+        return off + Math.min(len, ECHO_HEADER_LENGTH);
     }
 
     public int echoDataLength() {
@@ -185,7 +186,7 @@ public final class Icmpv6Message {
      */
     public static int writeEcho(byte[] buf, int off, int type, int identifier, int sequence,
                                 byte[] data, int dataOff, int dataLen) {
-        writeHeader(buf, off, type, 0, identifier << 16 | (sequence & 0xFFFF));
+        writeHeader(buf, off, type, 0, (identifier & 0xFFFF) << 16 | (sequence & 0xFFFF));
         System.arraycopy(data, dataOff, buf, off + ECHO_HEADER_LENGTH, dataLen);
         return ECHO_HEADER_LENGTH + dataLen;
     }

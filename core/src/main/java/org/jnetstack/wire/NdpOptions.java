@@ -11,7 +11,8 @@ package org.jnetstack.wire;
  * <p>An option that is framed correctly but whose length does not suit its type (a prefix
  * information option not 32 bytes long, an RDNSS option of even length) is returned, and
  * {@link #optionMalformed()} says so: the receiver ignores that option alone (RFC 8106 §5.3.1
- * for RDNSS); its field readers then return 0 instead of reading past it.
+ * for RDNSS); its field readers then return 0 instead of reading past it. A reader of another
+ * type's field (the MTU of a prefix option) returns 0 too: no reader ever leaves the option.
  */
 public final class NdpOptions {
     public static final int TYPE_SOURCE_LL = 1;
@@ -126,61 +127,66 @@ public final class NdpOptions {
         return cur >= 0 ? curLen : 0;
     }
 
-    private boolean readable() {
-        return cur >= 0 && curValid;
+    /** Whether the current option is of {@code type} and of a length that suits it: only then are its fields read. */
+    private boolean readable(int type) {
+        return cur >= 0 && curValid && Bytes.u8(buf, cur) == type;
+    }
+
+    private boolean linkLayer() {
+        return readable(TYPE_SOURCE_LL) || readable(TYPE_TARGET_LL);
     }
 
     /** Source/target link-layer address option: the 48-bit MAC (as {@link MacAddress} bits). */
     public long linkLayerAddress() {
-        return readable() ? MacAddress.read(buf, cur + 2) : 0;
+        return linkLayer() ? MacAddress.read(buf, cur + 2) : 0;
     }
 
     /** Prefix information (RFC 4861 §4.6.2): prefix length in bits (0..255 as sent; check it is at most 128). */
     public int prefixLength() {
-        return readable() ? Bytes.u8(buf, cur + 2) : 0;
+        return readable(TYPE_PREFIX_INFO) ? Bytes.u8(buf, cur + 2) : 0;
     }
 
     /** L: the prefix is on-link. */
     public boolean onLink() {
-        return readable() && (buf[cur + 3] & PREFIX_FLAG_ON_LINK) != 0;
+        return readable(TYPE_PREFIX_INFO) && (buf[cur + 3] & PREFIX_FLAG_ON_LINK) != 0;
     }
 
     /** A: the prefix may be used for stateless address autoconfiguration (RFC 4862 §5.5.3). */
     public boolean autonomous() {
-        return readable() && (buf[cur + 3] & PREFIX_FLAG_AUTONOMOUS) != 0;
+        return readable(TYPE_PREFIX_INFO) && (buf[cur + 3] & PREFIX_FLAG_AUTONOMOUS) != 0;
     }
 
     /** Seconds; 0xFFFFFFFF is infinity. */
     public long validLifetime() {
-        return readable() ? Bytes.u32(buf, cur + 4) : 0;
+        return readable(TYPE_PREFIX_INFO) ? Bytes.u32(buf, cur + 4) : 0;
     }
 
     /** Seconds; 0xFFFFFFFF is infinity. */
     public long preferredLifetime() {
-        return readable() ? Bytes.u32(buf, cur + 8) : 0;
+        return readable(TYPE_PREFIX_INFO) ? Bytes.u32(buf, cur + 8) : 0;
     }
 
     public long prefixHi() {
-        return readable() ? Bytes.getI64(buf, cur + 16) : 0;
+        return readable(TYPE_PREFIX_INFO) ? Bytes.getI64(buf, cur + 16) : 0;
     }
 
     public long prefixLo() {
-        return readable() ? Bytes.getI64(buf, cur + 24) : 0;
+        return readable(TYPE_PREFIX_INFO) ? Bytes.getI64(buf, cur + 24) : 0;
     }
 
     /** MTU option (RFC 4861 §4.6.4). */
     public long mtu() {
-        return readable() ? Bytes.u32(buf, cur + 4) : 0;
+        return readable(TYPE_MTU) ? Bytes.u32(buf, cur + 4) : 0;
     }
 
     /** RDNSS (RFC 8106 §5.1): seconds the servers may be used; 0xFFFFFFFF is infinity, 0: stop using them. */
     public long rdnssLifetime() {
-        return readable() ? Bytes.u32(buf, cur + 4) : 0;
+        return readable(TYPE_RDNSS) ? Bytes.u32(buf, cur + 4) : 0;
     }
 
     /** RDNSS: how many server addresses the option holds ((length - 1) / 2 units). */
     public int rdnssCount() {
-        return readable() && Bytes.u8(buf, cur) == TYPE_RDNSS ? (curLen - UNIT) / 16 : 0;
+        return readable(TYPE_RDNSS) ? (curLen - UNIT) / 16 : 0;
     }
 
     /** RDNSS: server {@code i} (0 .. {@link #rdnssCount()} - 1). */

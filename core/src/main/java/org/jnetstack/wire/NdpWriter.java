@@ -146,7 +146,7 @@ public final class NdpWriter {
         private int dnsCount;
         private final long[] dnsHi = new long[MAX_DNS_SERVERS];
         private final long[] dnsLo = new long[MAX_DNS_SERVERS];
-        private long dnsLifetime;
+        private long dnsLifetime = 1200;
 
         /** Hop limit hosts should use, 0 for unspecified (default 64). */
         public RouterAdvertisement curHopLimit(int v) {
@@ -233,7 +233,10 @@ public final class NdpWriter {
             return this;
         }
 
-        /** Seconds the DNS servers may be used (RFC 8106 §5.1); 0xFFFFFFFF for infinity. */
+        /**
+         * Seconds the DNS servers may be used (RFC 8106 §5.1); 0xFFFFFFFF for infinity, 0 to tell hosts
+         * to stop using them. Default 1200, twice the default MaxRtrAdvInterval as §5.1 suggests.
+         */
         public RouterAdvertisement dnsLifetime(long seconds) {
             this.dnsLifetime = seconds;
             return this;

@@ -132,6 +132,14 @@ class Icmpv6MessageTest {
         assertThat(Icmpv6Message.minimumLength(Icmpv6Message.TYPE_ROUTER_ADVERTISEMENT)).isEqualTo(16);
         assertThat(Icmpv6Message.minimumLength(Icmpv6Message.TYPE_REDIRECT)).isEqualTo(40);
         assertThat(Icmpv6Message.minimumLength(200)).isEqualTo(4);
+        // An error type we do not know still has the error format (RFC 4443 §2.1): 8 bytes at least.
+        assertThat(Icmpv6Message.minimumLength(42)).isEqualTo(8);
+        f[PAYLOAD] = 42;
+        assertThat(m.wrap(f, PAYLOAD, 7).check(0, 0, 0, 0)).isEqualTo(Malformed.TRUNCATED);
+        // Accessors of a short view stay inside it.
+        m.wrap(f, PAYLOAD, 5);
+        assertThat(m.quotedOffset() + m.quotedLength()).isEqualTo(PAYLOAD + 5);
+        assertThat(m.echoDataOffset() + m.echoDataLength()).isEqualTo(PAYLOAD + 5);
         assertThat(Icmpv6Message.isError(127)).isTrue();
         assertThat(Icmpv6Message.isError(128)).isFalse();
     }

@@ -34,6 +34,11 @@ class NdpTest {
         assertThat(opts.offset()).isEqualTo(PAYLOAD + 24);
         assertThat(opts.length()).isEqualTo(8);
         assertThat(opts.linkLayerAddress()).isEqualTo(Ipv6Captures.A_MAC);
+        // Another type's readers stay inside this 8-byte option, the last bytes of the frame.
+        assertThat(opts.prefixLo()).isZero();
+        assertThat(opts.rdnssLifetime()).isZero();
+        assertThat(opts.rdnssCount()).isZero();
+        assertThat(opts.mtu()).isZero();
         assertThat(opts.next()).isEqualTo(NdpOptions.END);
         assertThat(opts.malformed()).isNull();
 
@@ -200,6 +205,13 @@ class NdpTest {
         assertThatThrownBy(() -> ra.addPrefix(p1, 0, 64, true, true, 1, 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> ra.clearPrefixes().addPrefix(p1, 0, 129, true, true, 1, 1))
                 .isInstanceOf(IllegalArgumentException.class);
+
+        // Unless set, the DNS servers' lifetime is 1200 s, never 0 (which would withdraw them, RFC 8106 §5.1).
+        NdpWriter.RouterAdvertisement plain = new NdpWriter.RouterAdvertisement().addDnsServer(p1, 1);
+        assertThat(NdpWriter.writeRouterAdvertisement(b, 0, plain)).isEqualTo(16 + 24);
+        opts.reset(b, 16, 24);
+        assertThat(opts.next()).isEqualTo(NdpOptions.TYPE_RDNSS);
+        assertThat(opts.rdnssLifetime()).isEqualTo(1200);
     }
 
     @Test
