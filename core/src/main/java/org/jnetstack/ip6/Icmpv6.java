@@ -115,6 +115,7 @@ public final class Icmpv6 {
             case Icmpv6Message.TYPE_NEIGHBOR_SOLICITATION, Icmpv6Message.TYPE_NEIGHBOR_ADVERTISEMENT,
                  Icmpv6Message.TYPE_ROUTER_SOLICITATION, Icmpv6Message.TYPE_ROUTER_ADVERTISEMENT,
                  Icmpv6Message.TYPE_REDIRECT -> ifc.ndp().input(type, pkt, buf, off, len);
+            case Icmpv6Message.TYPE_MLD_QUERY -> ifc.mld().query(pkt, buf, off, len);
             default -> {
                 if (type < 128) {
                     // §2.4(b): errors, known or not, go to the upper layer that sent the quoted packet.

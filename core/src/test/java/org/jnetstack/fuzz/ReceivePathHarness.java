@@ -122,10 +122,11 @@ final class ReceivePathHarness {
         assertThat(ip6.neighbors().size()).as("IPv6 neighbour entries").isLessThanOrEqualTo(CONFIG.ndMaxEntries());
         assertThat(ip6.neighbors().heldBytes()).as("bytes waiting for NDP").isBetween(0, CONFIG.ndQueueTotalBytes());
         // Every armed timer belongs to a neighbour, a datagram being reassembled, a ping, an IPv6
-        // address (detection, lifetimes) or router solicitation: none leak.
+        // address (detection, lifetimes), router solicitation or MLD (a repetition, a query's answer): none leak.
         assertThat(loop.timerCount()).as("armed timers")
                 .isLessThanOrEqualTo(stack.iface().neighbors().size() + r.datagramsInFlight() + stack.icmp().pendingPings()
-                        + ip6.neighbors().size() + stack.ipv6Addresses().size() + 1 + stack.icmp6().pendingPings());
+                        + ip6.neighbors().size() + stack.ipv6Addresses().size() + 1 + 2 + stack.icmp6().pendingPings()
+                        + stack.ipv6().reassembly().datagramsInFlight());
     }
 
     /** No exception, well-formed output, counters that add up, and nothing left held. */
