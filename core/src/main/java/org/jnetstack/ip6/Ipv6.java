@@ -13,7 +13,9 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Icmpv6Message;
+import org.jnetstack.internal.SipHash;
 import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Extensions;
 import org.jnetstack.wire.Ipv6Header;
 import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
@@ -43,8 +45,16 @@ public final class Ipv6 {
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
+    private final Ipv6Reassembly reassembly;
+    private final PathMtu pathMtu;
+    /** Keys fragment identifications per destination (RFC 7739 §5.3): unpredictable to others, no table. */
+    private final SipHash fragmentIdPrf;
+    private int fragmentIdCounter;
 
     private final byte[] tx = new byte[TRANSPORT_OFFSET + MAX_PAYLOAD];
+    /** Where fragments are built, each in turn (a packet may be in {@link #tx} meanwhile). */
+    private final byte[] fragment = new byte[TRANSPORT_OFFSET + Ipv6Extensions.FRAGMENT_HEADER_LENGTH + MAX_PAYLOAD];
+    private final Ipv6Extensions extensions = new Ipv6Extensions();
     private final Ipv6Packet rxView = new Ipv6Packet();
     private final Ipv6Header header = new Ipv6Header();
     /** The route {@link #route} found last; valid until the next call. */
@@ -64,6 +74,8 @@ public final class Ipv6 {
     private final Counter txNoSource;
     private final Counter txLoopback;
     private final Counter txTooBig;
+    private final Counter txFragments;
+    private final Counter rxAtomicFragments;
 
     public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
         this.loop = loop;
@@ -87,7 +99,12 @@ public final class Ipv6 {
         txNoSource = counters.counter(p + "tx.drop.no_source_address");
         txLoopback = counters.counter(p + "tx.loopback");
         txTooBig = counters.counter(p + "tx.drop.too_big");
+        txFragments = counters.counter(p + "frag.tx");
+        rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
+        this.fragmentIdPrf = secrets.newPrf("ip6.fragment-id");
+        this.pathMtu = new PathMtu(loop.clock(), counters);
         this.icmp = new Icmpv6(this, counters);
+        this.reassembly = new Ipv6Reassembly(this, counters);
     }
 
     public EventLoop loop() {
@@ -108,6 +125,21 @@ public final class Ipv6 {
 
     public Icmpv6 icmp() {
         return icmp;
+    }
+
+    /** Path MTU estimates from Packet Too Big messages (RFC 8201). */
+    public PathMtu pathMtu() {
+        return pathMtu;
+    }
+
+    /** The largest packet we send unfragmented towards {@code dst}: the path MTU, or the link MTU of its route (1280 with none). */
+    public int mtuFor(long dstHi, long dstLo) {
+        Ipv6Route r = route(null, dstHi, dstLo);
+        return r == null ? Ipv6Packet.MIN_MTU : pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu());
+    }
+
+    public Ipv6Reassembly reassembly() {
+        return reassembly;
     }
 
     public List<Ipv6Interface> interfaces() {
@@ -135,6 +167,7 @@ public final class Ipv6 {
                 interfaces.remove(i);
                 ni.setIpv6Handler(null);
                 ifc.stop();
+                reassembly.clear(ifc);
                 return;
             }
         }
@@ -142,7 +175,8 @@ public final class Ipv6 {
 
     /** The IPv6 side of {@code ni}, or null. */
     public Ipv6Interface interfaceOf(NetInterface ni) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if (ifc.netInterface() == ni) {
                 return ifc;
             }
@@ -166,7 +200,8 @@ public final class Ipv6 {
 
     /** True if {@code hi:lo} is a usable (not tentative, not duplicate) address of one of our interfaces. */
     public boolean isLocalAddress(long hi, long lo) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if (ifc.usableAddress(hi, lo) != null) {
                 return true;
             }
@@ -195,7 +230,8 @@ public final class Ipv6 {
     }
 
     private boolean onLink(Ipv6Interface via, long dstHi, long dstLo, Ipv6Route r) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if ((via == null || via == ifc) && (ifc.routers().isOnLink(dstHi, dstLo) || ifc.usableAddress(dstHi, dstLo) != null)) {
                 r.set(ifc, dstHi, dstLo);
                 return true;
@@ -205,7 +241,8 @@ public final class Ipv6 {
     }
 
     private boolean viaRouter(Ipv6Interface via, Ipv6Route r) {
-        for (Ipv6Interface ifc : interfaces) {
+        for (int k = 0, n = interfaces.size(); k < n; k++) {
+            Ipv6Interface ifc = interfaces.get(k);
             if ((via == null || via == ifc) && ifc.routers().defaultRouter(r)) {
                 r.iface(ifc);
                 return true;
@@ -262,14 +299,42 @@ public final class Ipv6 {
             loopBack(ifc, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
             return true;
         }
-        int mtu = ifc.linkMtu();
+        int mtu = pathMtu.mtu(dstHi, dstLo, ifc.linkMtu());
         if (Ipv6Packet.HEADER_LENGTH + len > mtu) {
-            txTooBig.inc();
-            return false;
+            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
         }
         Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
                 .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
         output(ifc, nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
+        return true;
+    }
+
+    /**
+     * RFC 8200 §4.5: the packet goes out in fragments of at most {@code mtu} bytes, each the
+     * fixed header, a fragment header with one identification and a multiple of 8 data bytes
+     * (all but the last).
+     */
+    private boolean fragment(Ipv6Interface ifc, long nhHi, long nhLo, int mtu, long srcHi, long srcLo, long dstHi, long dstLo,
+                             int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+        int chunk = (mtu - Ipv6Packet.HEADER_LENGTH - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) & ~7;
+        if (chunk <= 0 || len > Ipv6Extensions.MAX_PACKET - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) {
+            txTooBig.inc();
+            return false;
+        }
+        int id = (int) fragmentIdPrf.hash(dstHi, dstLo, srcHi ^ srcLo) + ++fragmentIdCounter;
+        int dataOff = TRANSPORT_OFFSET + Ipv6Extensions.FRAGMENT_HEADER_LENGTH;
+        for (int done = 0; done < len; done += chunk) {
+            int n = Math.min(chunk, len - done);
+            boolean more = done + n < len;
+            System.arraycopy(buf, off + done, fragment, dataOff, n);
+            Ipv6Extensions.writeFragmentHeader(fragment, TRANSPORT_OFFSET, nextHeader, done, more, id);
+            int plen = Ipv6Extensions.FRAGMENT_HEADER_LENGTH + n;
+            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(0).flowLabel(0)
+                    .payloadLength(plen).nextHeader(Ipv6Packet.NH_FRAGMENT).hopLimit(hopLimit).source(srcHi, srcLo)
+                    .destination(dstHi, dstLo));
+            txFragments.inc();
+            output(ifc, nhHi, nhLo, fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH + plen);
+        }
         return true;
     }
 
@@ -319,12 +384,36 @@ public final class Ipv6 {
         int nextHeader = ip.nextHeader();
         int upperOff = ip.payloadOffset();
         int upperLen = ip.payloadLength();
+        int nhField = off + 6;
         if (isExtension(nextHeader)) {
-            rxBadExtension.inc();
-            return;
+            Ipv6Extensions ext = extensions;
+            Malformed bad = ext.walk(buf, upperOff, upperLen, nextHeader);
+            if (bad != null) {
+                rxBadExtension.inc();
+                if (ext.problemCode() >= 0 && !ext.silentDrop() && (!Ipv6Address.isMulticast(dstHi) || ext.sendProblemToMulticast())) {
+                    icmp.sendError(ifc, Icmpv6Message.TYPE_PARAMETER_PROBLEM, ext.problemCode(), ext.problemPointer(), buf, off, len,
+                            ext.sendProblemToMulticast());
+                }
+                return;
+            }
+            if (ext.hasFragment() && !ext.atomicFragment()) {
+                if (accept == Ipv6Interface.TENTATIVE) {
+                    rxTentative.inc();
+                    return;
+                }
+                reassembly.add(ifc, ip, ext, buf, off, len);
+                return;
+            }
+            if (ext.atomicFragment()) {
+                rxAtomicFragments.inc(); // RFC 6946 §4: processed alone, never mixed with a reassembly
+            }
+            nextHeader = ext.upperProtocol();
+            upperLen = upperOff + upperLen - ext.upperOffset();
+            upperOff = ext.upperOffset();
+            nhField = off + ext.upperNextHeaderPointer();
         }
         deliver(ifc, ip, accept, nextHeader, buf, off, upperOff, upperLen, (frameFlags & FrameHandler.RX_CHECKSUM_VERIFIED) != 0,
-                off + 6);
+                nhField);
     }
 
     private static boolean isExtension(int nh) {

@@ -63,6 +63,9 @@ class Ipv6KernelInteropTest {
             CommandResult toLinkLocal = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "3", "-i", "0.2", "-w", "30",
                     ourLinkLocal + "%" + tapName);
             CommandResult toStatic = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "3", "-i", "0.2", "-w", "30", STACK);
+            // 8000 bytes of data: the kernel fragments the request, we reassemble it and fragment the reply.
+            CommandResult big = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "3", "-i", "0.2", "-s", "8000", "-w", "30", STACK);
+            String ourBig = ping(loop, stack, Ipv6Address.parse(KERNEL), 100, 8000);
             String neighbours = ns.exec("ip", "-6", "neigh", "show", "dev", tapName);
             List<String> ours = new ArrayList<>();
             for (int seq = 1; seq <= 3; seq++) {
@@ -72,6 +75,11 @@ class Ipv6KernelInteropTest {
 
             assertThat(toLinkLocal.stdout()).as(toLinkLocal.describe()).contains("3 packets transmitted, 3 received, 0% packet loss");
             assertThat(toStatic.stdout()).as(toStatic.describe()).contains("3 packets transmitted, 3 received, 0% packet loss");
+            assertThat(big.stdout()).as(big.describe()).contains("3 packets transmitted, 3 received, 0% packet loss")
+                    .contains("8008 bytes from " + STACK);
+            assertThat(ourBig).isEqualTo("reply from " + KERNEL + " bytes 8008");
+            assertThat(stack.counters().get("ip6.frag.reassembled")).isGreaterThanOrEqualTo(4);
+            assertThat(stack.counters().get("ip6.frag.tx")).isGreaterThanOrEqualTo(4 * 6);
             String mac = MacAddress.format(tap.mac() != null ? tap.mac().bits() : stack.iface().mac().bits());
             assertThat(neighbours).as("the kernel resolved us by NDP")
                     .containsPattern("(?m)^" + Pattern.quote(STACK) + " lladdr " + mac + " .*(REACHABLE|STALE|DELAY|PROBE)")
@@ -190,11 +198,15 @@ class Ipv6KernelInteropTest {
     }
 
     private static String ping(EventLoop loop, NetStack stack, Ipv6Address dst, int seq) throws Exception {
+        return ping(loop, stack, dst, seq, 56).replaceAll(" bytes \\d+$", "");
+    }
+
+    private static String ping(EventLoop loop, NetStack stack, Ipv6Address dst, int seq, int size) throws Exception {
         CompletableFuture<String> f = new CompletableFuture<>();
-        loop.execute(() -> stack.ping6(dst, 4242, seq, 56, Duration.ofSeconds(5), new Ping6Listener() {
+        loop.execute(() -> stack.ping6(dst, 4242, seq, size, Duration.ofSeconds(5), new Ping6Listener() {
             @Override
             public void onReply(int sequence, long fromHi, long fromLo, int hopLimit, int bytes, long rttNanos) {
-                f.complete("reply from " + Ipv6Address.format(fromHi, fromLo));
+                f.complete("reply from " + Ipv6Address.format(fromHi, fromLo) + " bytes " + bytes);
             }
 
             @Override
