@@ -11,7 +11,8 @@ import java.util.List;
  * exec NAME} bind-mounts {@code /etc/netns/NAME/resolv.conf} over it, but only root can write
  * there and only namespaces named under {@code /run/netns} have a NAME; any other namespace
  * (a PID's, or one an unprivileged user made with {@code unshare -rn}) needs a mount namespace
- * of its own with that file bind-mounted, which its owner may make ({@code unshare -m}).
+ * of its own with that file bind-mounted, which its owner may make ({@code unshare -m}). The file
+ * is removed once mounted: the mount keeps it.
  */
 final class NamespaceDnsHint {
     private NamespaceDnsHint() {
@@ -36,7 +37,7 @@ final class NamespaceDnsHint {
         return List.of("DNS: programs in the namespace read /etc/resolv.conf of their mount namespace (the host's unless"
                         + " they have their own); a shell there with the gateway's DNS " + dns + ":",
                 "  " + enter(netns, path, userns) + " unshare -m sh -c 'f=$(mktemp) && echo nameserver " + dns
-                        + " > $f && mount --bind $f /etc/resolv.conf && exec sh'");
+                        + " > $f && mount --bind $f /etc/resolv.conf && rm $f && exec sh'");
     }
 
     /** nsenter into the namespace, and into its user namespace when the gateway needed that too. */

@@ -25,7 +25,7 @@ class NamespaceDnsHintTest {
         List<String> l = NamespaceDnsHint.lines("4242", Path.of("/proc/4242/ns/net"), Path.of("/proc/4242/ns/user"), "10.0.2.3");
         assertThat(String.join("\n", l)).doesNotContain("/etc/netns");
         assertThat(l.get(1)).isEqualTo("  nsenter --preserve-credentials -U -n -t 4242 unshare -m sh -c"
-                + " 'f=$(mktemp) && echo nameserver 10.0.2.3 > $f && mount --bind $f /etc/resolv.conf && exec sh'");
+                + " 'f=$(mktemp) && echo nameserver 10.0.2.3 > $f && mount --bind $f /etc/resolv.conf && rm $f && exec sh'");
     }
 
     @Test
