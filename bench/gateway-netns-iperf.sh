@@ -4,7 +4,9 @@
 # 5 s each way (-R: host -> namespace), MTU 1500 and 65520. Root; needs iperf3, slirp4netns and
 # pasta (Debian: passt). pasta copies the host's addresses into the namespace and maps its default
 # gateway's address to the host's loopback, so its client connects to that address instead.
-# Builds the apps module first; BENCH_SKIP_BUILD=1 skips the build.
+# Builds the apps module first; BENCH_SKIP_BUILD=1 skips the build. JNS_JAVA_OPTS adds options to the
+# gateway's JVM (e.g. -XX:StartFlightRecording=filename=gw.jfr,settings=profile, or
+# -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit for perf).
 set -euo pipefail
 bench_module=apps
 bench_uses_namespaces=1
@@ -25,7 +27,8 @@ for mtu in 1500 65520; do
   for gw in jns slirp pasta; do
     bench_netns jnsbench
     if [[ $gw == jns ]]; then
-      java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -jar "$jar" gateway --netns /run/netns/jnsbench --mtu $mtu > "$work/gw.log" 2>&1 &
+      # shellcheck disable=SC2086
+      java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED ${JNS_JAVA_OPTS:-} -jar "$jar" gateway --netns /run/netns/jnsbench --mtu $mtu > "$work/gw.log" 2>&1 &
       gw_pid=$!; sleep 6
     elif [[ $gw == slirp ]]; then
       slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/jnsbench tap0 > "$work/gw.log" 2>&1 &

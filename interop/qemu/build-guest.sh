@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a small Linux guest for the QEMU interop tests into DIR (a cache under target/):
 #   DIR/vmlinuz           Debian's cloud kernel (linux-image-cloud-amd64, fetched with apt-get download)
-#   DIR/initramfs.cpio.gz busybox-static, the virtio-net modules, and the guest's scenario (init, udhcpc.sh)
+#   DIR/initramfs.cpio.gz busybox-static, the virtio-net modules, and the guest's scenario (init, udhcpc.sh, bench.sh)
 # Needs busybox-static and cpio installed and apt's package lists present (.ci/run runs apt-get update).
-# Rebuilds the initramfs when init or udhcpc.sh changed; the kernel is downloaded once.
+# Used by the interop tests (QemuGuest) and bench/qemu-guest-net.sh.
+# Rebuilds the initramfs when init, udhcpc.sh or bench.sh changed; the kernel is downloaded once.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DIR="${1:?usage: build-guest.sh DIR}"
@@ -33,7 +34,8 @@ if [[ ! -f vmlinuz || ! -d modules ]]; then
   rm -rf x
 fi
 
-if [[ ! -f initramfs.cpio.gz || "$HERE/init" -nt initramfs.cpio.gz || "$HERE/udhcpc.sh" -nt initramfs.cpio.gz ]]; then
+if [[ ! -f initramfs.cpio.gz || "$HERE/init" -nt initramfs.cpio.gz || "$HERE/udhcpc.sh" -nt initramfs.cpio.gz
+      || "$HERE/bench.sh" -nt initramfs.cpio.gz ]]; then
   busybox="$(command -v busybox || true)"
   if [[ -z "$busybox" ]] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
     busybox=/bin/busybox
@@ -46,7 +48,8 @@ if [[ ! -f initramfs.cpio.gz || "$HERE/init" -nt initramfs.cpio.gz || "$HERE/udh
   cp modules/*.ko* root/lib/modules/
   cp "$HERE/init" root/init
   cp "$HERE/udhcpc.sh" root/udhcpc.sh
-  chmod 755 root/init root/udhcpc.sh
+  cp "$HERE/bench.sh" root/bench.sh
+  chmod 755 root/init root/udhcpc.sh root/bench.sh
   printf '%s\n' "${MODULES[@]}" > root/lib/modules/order
   (cd root && find . | cpio -o -H newc --quiet | gzip -1) > initramfs.tmp && mv initramfs.tmp initramfs.cpio.gz
   rm -rf root

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.udp.UdpEndpoint;
+import org.jnetstack.udp.UdpHandler;
 
 /**
  * An inbound UDP forward: a host {@link DatagramChannel} bound to the rule's address. Each host
@@ -26,7 +27,9 @@ import org.jnetstack.udp.UdpEndpoint;
  * {@link UserNetConfig#maxUdpFlows()} sessions (a datagram from a new sender beyond that is
  * dropped, {@code usernet.forward.udp.drop.too_many}); a session ends after
  * {@link UserNetConfig#udpIdleTimeout()} without traffic either way. A datagram the host socket
- * cannot send at once is dropped and counted, as UDP may lose.
+ * cannot send at once is dropped and counted, as UDP may lose. A guest that answers with an ICMP
+ * error (nothing listens on its port) is counted, {@code usernet.forward.udp.guest_unreachable};
+ * the host sender hears nothing, as from any UDP server that is down.
  */
 final class UdpForward extends HostChannel implements Forward {
     private static final System.Logger LOG = System.getLogger(UdpForward.class.getName());
@@ -45,6 +48,7 @@ final class UdpForward extends HostChannel implements Forward {
     private final Counter tooMany;
     private final Counter dropped;
     private final Counter expired;
+    private final Counter guestUnreachable;
 
     UdpForward(UserNet gw, ForwardRule rule) {
         super(gw.loop(), gw.hostSelector());
@@ -56,6 +60,7 @@ final class UdpForward extends HostChannel implements Forward {
         tooMany = c.counter("usernet.forward.udp.drop.too_many");
         dropped = c.counter("usernet.forward.udp.drop.host_socket");
         expired = c.counter("usernet.forward.udp.expired");
+        guestUnreachable = c.counter("usernet.forward.udp.guest_unreachable");
         try {
             channel = HostNio.provider().openDatagramChannel();
             channel.bind(new InetSocketAddress(rule.hostAddress(), rule.hostPort()));
@@ -128,9 +133,21 @@ final class UdpForward extends HostChannel implements Forward {
 
         Session(SocketAddress sender) {
             this.sender = sender;
-            this.endpoint = gw.stack().udp().open(gw.config().gateway().bits(), 0, (ep, srcIp, srcPort, buf, off, len) -> {
-                if (srcIp == gw.config().guest().bits() && srcPort == rule.guestPort()) {
-                    toHost(buf, off, len);
+            this.endpoint = gw.stack().udp().open(gw.config().gateway().bits(), 0, new UdpHandler() {
+                @Override
+                public void onDatagram(UdpEndpoint ep, int srcIp, int srcPort, byte[] buf, int off, int len) {
+                    if (srcIp == gw.config().guest().bits() && srcPort == rule.guestPort()) {
+                        toHost(buf, off, len);
+                    }
+                }
+
+                @Override
+                public void onError(UdpEndpoint ep, int dstIp, int dstPort, int type, int code, String reason) {
+                    // Nothing listens on the guest's port (its ICMP port unreachable). The host sender cannot be
+                    // told: the forward's socket is unconnected, and only the kernel makes ICMP for it. Counted.
+                    if (dstIp == gw.config().guest().bits() && dstPort == rule.guestPort()) {
+                        guestUnreachable.inc();
+                    }
                 }
             });
             this.client = gw.clientAddressFor((InetSocketAddress) sender);

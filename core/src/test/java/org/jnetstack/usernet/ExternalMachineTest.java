@@ -170,6 +170,23 @@ class ExternalMachineTest {
     }
 
     @Test
+    void aUdpForwardToAGuestPortNobodyListensOnCountsTheGuestsPortUnreachable() throws Exception {
+        try (Harness h = new Harness(List.of(ForwardRule.udp(0, 5353)));
+             java.net.DatagramSocket client = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress fwd = h.net.forwards().values().iterator().next();
+            byte[] b = "anyone?".getBytes(StandardCharsets.US_ASCII);
+            client.send(new java.net.DatagramPacket(b, b.length, fwd));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (h.counter("usernet.forward.udp.guest_unreachable") == 0 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(h.counter("usernet.forward.udp.datagrams_to_guest")).isEqualTo(1);
+            assertThat(h.counter("usernet.forward.udp.guest_unreachable")).isEqualTo(1);
+            assertThat(h.counter("usernet.forward.udp.datagrams_to_host")).isZero();
+        }
+    }
+
+    @Test
     void udpForwardSessionsAreBoundedAndASenderBeyondTheBoundIsDroppedAndCounted() throws Exception {
         UserNetConfig d = UserNetConfig.defaults();
         UserNetConfig two = new UserNetConfig(d.network(), d.prefixLength(), d.gateway(), d.dns(), d.guest(), d.mtu(),

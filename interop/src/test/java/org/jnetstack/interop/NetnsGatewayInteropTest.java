@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.jnetstack.testing.Background;
 import org.jnetstack.testing.CommandResult;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gets a TAP the gateway created inside it, configured (10.0.2.100/24, default route via
  * 10.0.2.2); it pings the gateway, fetches 50 MB from a host server on the host's 127.0.0.1
  * through the NAT with curl, and a server in the namespace is reached from the host through a
- * forward — all byte-exact; iperf3 runs both ways through the gateway. When the gateway stops, the TAP is gone from the namespace.
+ * forward — all byte-exact; iperf3 runs both ways through the gateway. The DNS hint the gateway prints,
+ * run as printed, lets the namespace resolve through the gateway; a datagram to a closed host port
+ * fails in the namespace with ECONNREFUSED. When the gateway stops, the TAP is gone from the namespace.
  */
 @Timeout(180)
 class NetnsGatewayInteropTest {
@@ -51,6 +54,28 @@ class NetnsGatewayInteropTest {
                 print('no-reply')
             """;
 
+    private static final String HOST_NAME = "jns-host.test";
+
+    /** The namespace's resolv.conf and argv[1] resolved by the C library (through that name server). */
+    static final String RESOLVE = """
+            import socket, sys
+            print(open('/etc/resolv.conf').read().strip())
+            print(sys.argv[1], socket.gethostbyname(sys.argv[1]))
+            """;
+
+    /** A connected UDP socket sends to argv[1]:argv[2]; prints refused (ECONNREFUSED), a reply, or timeout. */
+    private static final String UDP_TO_CLOSED_PORT = """
+            import socket, sys
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(10); u.connect((sys.argv[1], int(sys.argv[2])))
+            u.send(b'anyone there?')
+            try:
+                print('reply', u.recv(100))
+            except ConnectionRefusedError:
+                print('refused')
+            except socket.timeout:
+                print('timeout')
+            """;
+
     @Test
     void namespaceGetsItsAddressPingsTheGatewayFetchesFromTheHostAndIsReachedThroughAForward(@TempDir Path dir) throws Exception {
         Requirements.rootWithTap("ip", "nsenter", "curl", "python3", "sha256sum", "iperf3");
@@ -64,8 +89,10 @@ class NetnsGatewayInteropTest {
              Background http = new Background("python3 http.server", new ProcessBuilder("python3", "-m", "http.server",
                      Integer.toString(httpPort), "--bind", "127.0.0.1", "--directory", www.toString())
                      .redirectErrorStream(true).start());
-             Background gateway = new Background("jns gateway", new ProcessBuilder(Jns.command("gateway",
-                     "--netns", "/run/netns/" + ns.name(), "--forward", "tcp:" + forwardPort + ":8080"))
+             Background gateway = new Background("jns gateway", new ProcessBuilder(Jns.command(
+                     List.of("-Djdk.net.hosts.file=" + Files.writeString(dir.resolve("hosts"), "10.0.2.2 " + HOST_NAME + "\n")),
+                     "gateway", "--netns", "/run/netns/" + ns.name(), "--forward", "tcp:" + forwardPort + ":8080",
+                     "--dns-upstream", "host"))
                      .redirectErrorStream(true).start())) {
             gateway.awaitLine(l -> l.startsWith("jns gateway: forward"), Duration.ofSeconds(60));
             assertThat(gateway.output()).contains("serving network namespace /run/netns/" + ns.name() + ": tap0 10.0.2.100/24");
@@ -73,6 +100,27 @@ class NetnsGatewayInteropTest {
             assertThat(ns.exec("ip", "route")).contains("default via 10.0.2.2 dev tap0");
 
             assertThat(ns.exec("python3", "-c", PING, "10.0.2.2")).contains("echo-reply from 10.0.2.2 payload jnetstack");
+
+            // The DNS hint, run as printed, gives programs started with `ip netns exec` the gateway's DNS forwarder,
+            // which answers from the host's resolver (here its hosts file).
+            Path etcNetns = Path.of("/etc/netns", ns.name());
+            try {
+                String hint = hintCommand(gateway.output());
+                assertThat(hint).startsWith("mkdir -p " + etcNetns);
+                Netns.root("sh", "-c", hint);
+                assertThat(Netns.root("ip", "netns", "exec", ns.name(), "python3", "-c", RESOLVE, HOST_NAME))
+                        .isEqualTo("nameserver 10.0.2.3\n" + HOST_NAME + " 10.0.2.2\n");
+            } finally {
+                Netns.root("rm", "-rf", etcNetns.toString());
+            }
+
+            // A datagram to a closed host port: the host's port unreachable comes back to the namespace's kernel
+            // as an ICMP error quoting its datagram, so its connected socket fails with ECONNREFUSED.
+            int closedUdp;
+            try (java.net.DatagramSocket u = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                closedUdp = u.getLocalPort();
+            }
+            assertThat(ns.exec("python3", "-c", UDP_TO_CLOSED_PORT, "10.0.2.2", Integer.toString(closedUdp))).isEqualTo("refused\n");
 
             awaitListening(httpPort);
             String fetched = ns.exec("sh", "-c", "curl -sf --max-time 60 http://10.0.2.2:" + httpPort + "/f | sha256sum");
@@ -184,6 +232,13 @@ class NetnsGatewayInteropTest {
             String hidden = client.exec("python3", "-c", ASK_PEER.replace("print('udp'", "0 and print('udp'"), "192.168.77.1", "7001");
             assertThat(hidden).as("--forward-from-gateway hides the client's address").contains("tcp from 10.0.2.2");
         }
+    }
+
+    /** The command of the gateway's DNS hint (the indented line after "DNS:"), as printed. */
+    static String hintCommand(String gatewayOutput) {
+        return gatewayOutput.lines().filter(l -> l.startsWith("jns gateway:   ")).findFirst()
+                .map(l -> l.substring("jns gateway:   ".length()))
+                .orElseThrow(() -> new AssertionError("no DNS hint in the gateway's output:\n" + gatewayOutput));
     }
 
     /** GET through the forward, retried while the namespace's server starts; the body's sha256. */

@@ -26,11 +26,13 @@ import org.junit.jupiter.api.Timeout;
  * {@code jns gateway --netns PID} without root, as slirp4netns is used: an unprivileged user
  * (uid 65534, through setpriv) makes a user and network namespace with {@code unshare -rn} and
  * runs the gateway for it as the same user; inside, the namespace has its TAP, address and
- * route, pings the gateway and fetches from a host server through it.
+ * route, pings the gateway and fetches from a host server through it; the DNS hint the gateway
+ * prints, run as printed by that user, gives the namespace's programs the gateway's DNS forwarder.
  */
 @Timeout(180)
 class UnprivilegedNetnsGatewayTest {
     private static final String NOBODY = "65534";
+    private static final String HOST_NAME = "jns-host.test";
 
     /** An ICMP echo to argv[1] over a raw socket; prints the reply's source, or no-reply. */
     private static final String PING = """
@@ -64,7 +66,13 @@ class UnprivilegedNetnsGatewayTest {
         Path www = Files.createDirectories(dir.resolve("www"));
         Files.writeString(www.resolve("hello.txt"), "hello from the host\n");
         int httpPort = freePort();
-        List<String> gatewayCommand = new ArrayList<>(List.of(Jns.command("gateway", "--netns", "PID")));
+        Path hosts = Files.writeString(dir.resolve("hosts"), "10.0.2.2 " + HOST_NAME + "\n");
+        Path resolve = Files.writeString(dir.resolve("resolve.py"), NetnsGatewayInteropTest.RESOLVE);
+        for (Path p : List.of(hosts, resolve)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        List<String> gatewayCommand = new ArrayList<>(List.of(Jns.command(List.of("-Djdk.net.hosts.file=" + hosts),
+                "gateway", "--netns", "PID", "--dns-upstream", "host")));
         gatewayCommand.set(gatewayCommand.indexOf("-jar") + 1, dir.resolve("jnetstack-apps.jar").toString());
         try (Background http = new Background("python3 http.server", new ProcessBuilder("python3", "-m", "http.server",
                 Integer.toString(httpPort), "--bind", "127.0.0.1", "--directory", www.toString()).redirectErrorStream(true).start());
@@ -85,12 +93,40 @@ class UnprivilegedNetnsGatewayTest {
                 awaitListening(httpPort);
                 assertThat(inside(pid, "curl", "-sf", "--max-time", "30", "http://10.0.2.2:" + httpPort + "/hello.txt"))
                         .as("a host server on 127.0.0.1, fetched through the gateway").isEqualTo("hello from the host\n");
+
+                // The DNS hint, run as printed by the same user, opens a shell in the namespace whose programs
+                // resolve through the gateway's DNS forwarder (which answers from the host's resolver, here its hosts file).
+                String hint = NetnsGatewayInteropTest.hintCommand(gateway.output());
+                assertThat(hint).startsWith("nsenter --preserve-credentials -U -n -t " + pid + " ").doesNotContain("/etc/netns");
+                assertThat(shell(hint, "python3 " + resolve + " " + HOST_NAME + "\n"))
+                        .isEqualTo("nameserver 10.0.2.3\n" + HOST_NAME + " 10.0.2.2\n");
             }
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Runs {@code sh -c command} as the unprivileged user with {@code input} on its stdin; its stdout (stderr on failure). */
+    private static String shell(String command, String input) throws Exception {
+        Process p = new ProcessBuilder(asNobody("sh", "-c", command)).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes());
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError("`" + command + "` failed: " + out + err.get());
+        }
+        return out;
     }
 
     /** Runs a command in the namespace of process {@code pid}, as the unprivileged user; its output. */

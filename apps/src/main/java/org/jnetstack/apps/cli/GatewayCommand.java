@@ -153,6 +153,8 @@ final class GatewayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         EventLoop loop = EventLoop.system();
         List<LinkDevice> devices = new ArrayList<>();
+        Path namespacePath = null;
+        Path enteredUserNamespace = null;
         UserNet net = null;
         try {
             net = dnsUpstream == null ? UserNet.create(loop, plan) : UserNet.create(loop, plan, upstream());
@@ -169,6 +171,8 @@ final class GatewayCommand implements Callable<Integer> {
                 Path owner = userns != null ? Path.of(userns) : UserNamespaceTap.userNamespaceOf(ns);
                 // Not root, and the namespace belongs to a user namespace of our own: enter that too.
                 Path enter = owner != null && UserNamespaceTap.needed(owner) ? owner : null;
+                namespacePath = ns;
+                enteredUserNamespace = enter;
                 TapDevice tap = enter != null ? UserNamespaceTap.open(enter, ns, netnsInterface, null, plan.mtu())
                         : openAsRoot(ns, plan.mtu());
                 devices.add(tap);
@@ -207,8 +211,9 @@ final class GatewayCommand implements Callable<Integer> {
         for (LinkDevice d : devices) {
             if (!(d instanceof StreamDevice s)) {
                 out.println("jns gateway: serving network namespace " + netns + ": " + netnsInterface + " " + c.guest() + "/"
-                        + c.prefixLength() + ", default route via " + c.gateway() + "; use nameserver " + c.dns()
-                        + " there (e.g. /etc/netns/NAME/resolv.conf)");
+                        + c.prefixLength() + ", default route via " + c.gateway() + ", DNS " + c.dns());
+                NamespaceDnsHint.lines(netns, namespacePath, enteredUserNamespace, c.dns().toString())
+                        .forEach(line -> out.println("jns gateway: " + line));
                 continue;
             }
             if (s.localPort() < 0 && s.unixPath() == null) {
