@@ -159,6 +159,23 @@ class Ipv6KernelInteropTest {
         }
     }
 
+    @Test
+    void jnsRunWithAStaticIpv6AddressAnswersTheKernelsPing() throws Exception {
+        try (Netns ns = Netns.create()) {
+            String tap = Netns.uniqueTapName();
+            ns.createTap(tap, "10.0.0.1/24");
+            enableIpv6(ns, tap);
+            org.jnetstack.testing.Background jns = ns.spawn(Jns.command("run", "--tap", tap, "--ip", "10.0.0.2/24",
+                    "--ip6", STACK + "/64", "--ip6", "fd00:1::2/64", "--no-offload"));
+            jns.awaitLine(line -> line.startsWith("jns: up: "), Duration.ofSeconds(60));
+            CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "3", "-i", "0.5", "-w", "30", STACK);
+            // The first requests may wait while our address detection runs (up to 2 s): the kernel holds them.
+            assertThat(ping.stdout()).as(ping.describe() + jns.output()).contains(" 0% packet loss", "64 bytes from " + STACK + ": icmp_seq=3");
+            jns.signal("TERM");
+            jns.awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
     /**
      * Namespaces are created with IPv6 off (no stray router solicitations or MLD reports in other
      * tests' captures): turns it on for the TAP only, which gives the kernel a link-local address,

@@ -27,6 +27,19 @@ final class Converters {
         }
     }
 
+    /** A static IPv6 address with its prefix length, "ADDR/PREFIX" (checked as StackConfig checks it). */
+    static final class Ipv6InterfaceAddressConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                org.jnetstack.config.StackConfig.parseIpv6Address(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** A unicast IPv4 address (a gateway or a host to ping). */
     static final class Ipv4AddressConverter implements ITypeConverter<Ipv4Address> {
         @Override

@@ -196,12 +196,12 @@ final class RunCommand implements Callable<Integer> {
             if (c.serial().enabled() && !forwardsGuest(rules, c.serial().port())) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
-            launcher = StackLauncher.startUserNet(link(c, ring, stackOptions.offload()), rules, "run", null, c.addressing().hostname());
+            launcher = StackLauncher.startUserNet(link(c, ring, stackOptions), rules, "run", null, c.addressing().hostname());
         } else if ("gateway".equals(c.iface().type())) {
-            launcher = StackLauncher.startOnGateway(link(c, ring, stackOptions.offload()), c.iface().socket(), "run", null,
+            launcher = StackLauncher.startOnGateway(link(c, ring, stackOptions), c.iface().socket(), "run", null,
                     c.addressing().hostname());
         } else {
-            launcher = StackLauncher.start(link(c, ring, stackOptions.offload()), "run", null, c.addressing().hostname());
+            launcher = StackLauncher.start(link(c, ring, stackOptions), "run", null, c.addressing().hostname());
         }
         if (!c.dns().servers().isEmpty()) {
             launcher.setDnsServers(c.dns().servers());
@@ -357,9 +357,9 @@ final class RunCommand implements Callable<Integer> {
         return o;
     }
 
-    /** The link the config describes; --no-offload is a command-line-only switch (not in the file). */
-    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring, boolean offload) {
+    /** The link the config describes; --no-offload, --no-ipv6 and --ip6 are command-line-only switches (not in the file). */
+    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring, StackOptions o) {
         return new StackLauncher.Link(c.iface().name(), c.addressing().address(), c.addressing().gateway(),
-                c.iface().mac(), c.iface().mtu(), c.capture().pcap(), c.capture().trace(), ring, offload);
+                c.iface().mac(), c.iface().mtu(), c.capture().pcap(), c.capture().trace(), ring, o.offload(), o.ipv6(), o.ip6());
     }
 }

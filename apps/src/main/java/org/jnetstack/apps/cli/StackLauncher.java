@@ -64,7 +64,17 @@ public final class StackLauncher implements AutoCloseable {
      * trace lines, an in-memory ring of the last frames for the admin page's download).
      */
     public record Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
-            Path pcap, boolean trace, PcapRing ring, boolean offload) {
+            Path pcap, boolean trace, PcapRing ring, boolean offload, boolean ipv6, List<String> ip6) {
+        public Link {
+            ip6 = List.copyOf(ip6);
+        }
+
+        /** IPv6 on (link-local address, SLAAC), no static IPv6 address. */
+        public Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
+                Path pcap, boolean trace, PcapRing ring, boolean offload) {
+            this(tap, ip, gateway, mac, mtu, pcap, trace, ring, offload, true, List.of());
+        }
+
         /** With TAP offloads (checksum + TSO) when the kernel grants them. */
         public Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
                 Path pcap, boolean trace, PcapRing ring) {
@@ -250,7 +260,8 @@ public final class StackLauncher implements AutoCloseable {
             loop.onFailure(StackLauncher::reportedByTheCommand);
             NetStack.Builder b = NetStack.builder(loop)
                     .device(device)
-                    .name(name);
+                    .name(name)
+                    .config(org.jnetstack.config.StackConfig.defaults().toBuilder().ipv6(o.ipv6()).ipv6Addresses(o.ip6()).build());
             if (o.ip() != null) {
                 b.address(o.ip().address(), o.ip().prefixLength());
             }

@@ -31,6 +31,14 @@ public final class StackOptions {
             description = "The stack's own IPv4 address and prefix length, e.g. 10.0.0.2/24.")
     InterfaceAddress ip;
 
+    @Option(names = "--ip6", paramLabel = "ADDR/PREFIX", converter = Converters.Ipv6InterfaceAddressConverter.class,
+            description = "A static IPv6 address and prefix length, e.g. fd00::2/64; repeat for several. The link-local"
+                    + " address and SLAAC addresses from router advertisements come anyway.")
+    List<String> ip6 = new ArrayList<>();
+
+    @Option(names = "--no-ipv6", description = "No IPv6 at all (no link-local address, neighbour discovery or ICMPv6).")
+    boolean noIpv6;
+
     @Option(names = "--dhcp",
             description = "Get the address, mask, router, DNS servers and MTU from a DHCP server instead of --ip"
                     + " (waits up to 30 s for a lease, prints it, and releases it on exit).")
@@ -74,6 +82,10 @@ public final class StackOptions {
      * @throws ParameterException naming the problem, so the command exits with status 2
      */
     public void validate() {
+        if (noIpv6 && !ip6.isEmpty()) {
+            throw new ParameterException(command.commandLine(), "--no-ipv6 and --ip6 exclude each other: --ip6 gives an"
+                    + " IPv6 address, --no-ipv6 turns IPv6 off.");
+        }
         if (dhcp && ip != null) {
             throw new ParameterException(command.commandLine(), "--dhcp and --ip exclude each other: the address comes"
                     + " either from a DHCP server or from --ip, not both.");
@@ -161,11 +173,21 @@ public final class StackOptions {
 
     /** The options as a {@link StackLauncher.Link} (no capture ring). */
     public StackLauncher.Link link() {
-        return new StackLauncher.Link(tap, ip, gateway, mac, mtu, pcap, trace, null, !noOffload);
+        return new StackLauncher.Link(tap, ip, gateway, mac, mtu, pcap, trace, null, !noOffload, !noIpv6, ip6);
     }
 
     public String tap() {
         return tap;
+    }
+
+    /** False with --no-ipv6. */
+    public boolean ipv6() {
+        return !noIpv6;
+    }
+
+    /** The static IPv6 addresses of --ip6, "ADDR/PREFIX" each. */
+    public List<String> ip6() {
+        return ip6;
     }
 
     public InterfaceAddress ip() {
