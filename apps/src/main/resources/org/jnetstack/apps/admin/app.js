@@ -127,12 +127,13 @@ function ipv6(v6) {
   $('ipv6').hidden = !v6.enabled;
   if (!v6.enabled) return;
   const life = (v) => v < 0 ? 'forever' : U.duration(v * 1000);
-  table('ipv6-addresses', v6.addresses, [['address', 'Address'], ['interface', 'Interface'], ['state', 'State'],
-    ['origin', 'Origin', (v) => v.replace('_', '-')], ['validSeconds', 'Valid', life], ['preferredSeconds', 'Preferred', life]]);
-  table('ipv6-routers', v6.routers, [['address', 'Router'], ['interface', 'Interface'], ['lifetimeSeconds', 'Lifetime', life]]);
-  table('ipv6-prefixes', v6.prefixes, [['prefix', 'Prefix'], ['interface', 'Interface'], ['validSeconds', 'Valid', life]]);
+  // On a phone the interface, lifetimes and router flag (class opt) give way to the address and its state.
+  table('ipv6-addresses', v6.addresses, [['address', 'Address'], ['interface', 'Interface', null, 'opt'], ['state', 'State'],
+    ['origin', 'Origin', (v) => v.replace('_', '-')], ['validSeconds', 'Valid', life, 'opt'], ['preferredSeconds', 'Preferred', life, 'opt']]);
+  table('ipv6-routers', v6.routers, [['address', 'Router'], ['interface', 'Interface', null, 'opt'], ['lifetimeSeconds', 'Lifetime', life]]);
+  table('ipv6-prefixes', v6.prefixes, [['prefix', 'Prefix'], ['interface', 'Interface', null, 'opt'], ['validSeconds', 'Valid', life]]);
   table('ipv6-neighbors', v6.neighbors, [['ip', 'Address'], ['mac', 'MAC', (v) => v || '(resolving)'], ['state', 'State'],
-    ['router', 'Router', (v) => v ? 'yes' : '']]);
+    ['router', 'Router', (v) => v ? 'yes' : '', 'opt']]);
 }
 
 // A service's detail value: a nested object (the HTTP server's connection counts) as "accepted 12, refused busy 0".
