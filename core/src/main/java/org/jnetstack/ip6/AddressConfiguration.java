@@ -197,6 +197,7 @@ final class AddressConfiguration {
         dadDuplicates.inc();
         a.state = AddressState.DUPLICATE;
         a.timer.cancel();
+        ifc.mld().addressesChanged();
         LOG.log(Level.WARNING, "{0}: IPv6 address {1} is used by another node on the link (duplicate address detection);"
                 + " not using it", ifc.name(), Ipv6Address.format(a.hi, a.lo));
         if (a.origin != AddressOrigin.STATIC && a.dadCounter < IDGEN_RETRIES) {

@@ -41,6 +41,7 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     private final Ndp ndp;
     private final AddressConfiguration addressing;
     private final RouterDiscovery routers;
+    private final Mld mld;
     private final RandomGenerator random;
     private final Counter addressesRefused;
 
@@ -62,6 +63,7 @@ public final class Ipv6Interface implements LinkProtocolHandler {
         this.random = ip.secrets().newStream("ip6.nd.random");
         this.reachableNanos = randomizedReachable();
         this.addressesRefused = counters.counter("ip6.addr.drop.table_full");
+        this.mld = new Mld(this, counters);
         this.neighbors = new NeighborCache(this, counters);
         this.ndp = new Ndp(this, counters);
         this.addressing = new AddressConfiguration(this, counters);
@@ -77,6 +79,7 @@ public final class Ipv6Interface implements LinkProtocolHandler {
         running = false;
         addressing.stop();
         routers.stop();
+        mld.stop();
         neighbors.clear();
     }
 
@@ -142,6 +145,10 @@ public final class Ipv6Interface implements LinkProtocolHandler {
 
     AddressConfiguration addressing() {
         return addressing;
+    }
+
+    Mld mld() {
+        return mld;
     }
 
     public RouterDiscovery routers() {
@@ -219,6 +226,7 @@ public final class Ipv6Interface implements LinkProtocolHandler {
             return false;
         }
         addresses.add(a);
+        mld.addressesChanged(); // its solicited-node group is joined while it is still tentative (RFC 4862 §5.4.2)
         return true;
     }
 
@@ -227,6 +235,7 @@ public final class Ipv6Interface implements LinkProtocolHandler {
         if (a.timer != null) {
             a.timer.cancel();
         }
+        mld.addressesChanged();
     }
 
     /** The address record for {@code hi:lo} in any state, or null. */
