@@ -131,7 +131,6 @@ class Ipv6RouterTest {
         byte[] echo = out.stream().filter(f -> isIcmpv6(f, Icmpv6Message.TYPE_ECHO_REQUEST)).findFirst().orElseThrow();
         assertThat(MacAddress.read(echo, 0)).isEqualTo(GATEWAY_MAC.bits());
         assertThat(new Ipv6Address(Ipv6Address.readHi(echo, 22), Ipv6Address.readLo(echo, 22))).isEqualTo(addr.address());
-        assertThat(gateway.counters().get("nd.rx.router_solicitations")).as("the guest solicited").isPositive();
     }
 
     @Test
