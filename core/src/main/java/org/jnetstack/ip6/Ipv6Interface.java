@@ -45,6 +45,8 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     private final RandomGenerator random;
     private final Counter addressesRefused;
 
+    /** Where router solicitations go while this is a router's interface; null on a host. */
+    private RouterSolicitationListener routerRole;
     private int linkMtu;
     private int curHopLimit;
     private long baseReachableMillis = REACHABLE_TIME_MILLIS;
@@ -83,6 +85,32 @@ public final class Ipv6Interface implements LinkProtocolHandler {
 
     boolean running() {
         return running;
+    }
+
+    /**
+     * Makes this a router's interface (RFC 4861 §6.2), for a stack that advertises itself as the
+     * link's router: it accepts packets to all-routers ff02::2, its neighbour advertisements carry
+     * the Router flag (§7.2.4: a host clears a neighbour from its default router list when the
+     * flag goes), it no longer solicits routers, and each valid router solicitation (§6.1.1) goes
+     * to {@code listener}. Null makes it a host's again. Loop thread.
+     */
+    public void setRouterRole(RouterSolicitationListener listener) {
+        this.routerRole = listener;
+    }
+
+    /** True while {@link #setRouterRole} has made this a router's interface. */
+    public boolean isRouter() {
+        return routerRole != null;
+    }
+
+    RouterSolicitationListener routerRole() {
+        return routerRole;
+    }
+
+    /** The usable link-local address (the source of what a router sends, RFC 4861 §6.1.2), or null while none is. */
+    public Ipv6Address linkLocalAddress() {
+        InterfaceAddress a = linkLocal();
+        return a == null ? null : new Ipv6Address(a.hi, a.lo);
     }
 
     @Override
@@ -244,13 +272,17 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     }
 
     /**
-     * Whether a packet to {@code dst} is for us: a usable address of ours, all-nodes ff02::1, or
+     * Whether a packet to {@code dst} is for us: a usable address of ours, all-nodes ff02::1 (and
+     * all-routers ff02::2 in the router role), or
      * the solicited-node group of any of our addresses (joined from the moment an address is
      * tentative, RFC 4862 §5.4.2); a tentative address gives {@link #TENTATIVE}.
      */
     int accepts(long dstHi, long dstLo) {
         if (Ipv6Address.isMulticast(dstHi)) {
             if (dstHi == Ipv6Address.ALL_NODES.hi() && dstLo == Ipv6Address.ALL_NODES.lo()) {
+                return FOR_US;
+            }
+            if (routerRole != null && dstHi == Ipv6Address.ALL_ROUTERS.hi() && dstLo == Ipv6Address.ALL_ROUTERS.lo()) {
                 return FOR_US;
             }
             if (dstHi == Ipv6Address.solicitedNodeHi()) {

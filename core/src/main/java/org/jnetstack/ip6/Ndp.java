@@ -28,6 +28,7 @@ final class Ndp {
     private final Counter rxAdvertisements;
     private final Counter rxRouterAdvertisements;
     private final Counter rxRouterSolicitationsIgnored;
+    private final Counter rxRouterSolicitations;
     private final Counter rxRedirectsIgnored;
     private final Counter rxInvalid;
     private final Counter rxNotOurTarget;
@@ -43,6 +44,7 @@ final class Ndp {
         rxAdvertisements = counters.counter("nd.rx.neighbor_advertisements");
         rxRouterAdvertisements = counters.counter("nd.rx.router_advertisements");
         rxRouterSolicitationsIgnored = counters.counter("nd.rx.router_solicitations_ignored");
+        rxRouterSolicitations = counters.counter("nd.rx.router_solicitations");
         rxRedirectsIgnored = counters.counter("nd.rx.redirects_ignored");
         rxInvalid = counters.counter("nd.rx.drop.invalid");
         rxNotOurTarget = counters.counter("nd.rx.drop.not_our_target");
@@ -64,7 +66,7 @@ final class Ndp {
             case Icmpv6Message.TYPE_NEIGHBOR_SOLICITATION -> solicitation(ip, buf, off, len);
             case Icmpv6Message.TYPE_NEIGHBOR_ADVERTISEMENT -> advertisement(ip, buf, off, len);
             case Icmpv6Message.TYPE_ROUTER_ADVERTISEMENT -> routerAdvertisement(ip, buf, off, len);
-            case Icmpv6Message.TYPE_ROUTER_SOLICITATION -> rxRouterSolicitationsIgnored.inc(); // §6.2.6: routers answer them
+            case Icmpv6Message.TYPE_ROUTER_SOLICITATION -> routerSolicitation(ip, buf, off, len);
             case Icmpv6Message.TYPE_REDIRECT -> rxRedirectsIgnored.inc(); // a host that follows redirects can be steered by anyone on the link
             default -> rxInvalid.inc();
         }
@@ -158,6 +160,37 @@ final class Ndp {
         ifc.neighbors().advertised(targetHi, targetLo, tll, solicited, NdpMessage.naOverride(buf, off), NdpMessage.naRouter(buf, off));
     }
 
+    /**
+     * A host ignores router solicitations (§6.2.6); a router's interface validates them (§6.1.1:
+     * length, options, no source link-layer address from ::), learns the sender's link-layer
+     * address (§6.2.6) and passes them to its listener.
+     */
+    private void routerSolicitation(Ipv6Packet ip, byte[] buf, int off, int len) {
+        RouterSolicitationListener listener = ifc.routerRole();
+        if (listener == null) {
+            rxRouterSolicitationsIgnored.inc();
+            return;
+        }
+        if (len < NdpMessage.RS_LENGTH) {
+            rxInvalid.inc();
+            return;
+        }
+        long srcHi = ip.sourceHi();
+        long srcLo = ip.sourceLo();
+        boolean fromUnspecified = Ipv6Address.isUnspecified(srcHi, srcLo);
+        long sll = linkLayerOption(buf, NdpMessage.optionsOffset(Icmpv6Message.TYPE_ROUTER_SOLICITATION, off), off + len,
+                NdpOptions.TYPE_SOURCE_LL);
+        if (sll == -2 || (fromUnspecified && sll >= 0)) {
+            rxInvalid.inc();
+            return;
+        }
+        rxRouterSolicitations.inc();
+        if (sll >= 0) {
+            ifc.neighbors().learned(srcHi, srcLo, sll, false);
+        }
+        listener.routerSolicited(ifc, srcHi, srcLo);
+    }
+
     /** RFC 4861 §6.1.2 validation; the contents go to router discovery. */
     private void routerAdvertisement(Ipv6Packet ip, byte[] buf, int off, int len) {
         if (len < NdpMessage.RA_LENGTH || !Ipv6Address.isLinkLocal(ip.sourceHi())) {
@@ -213,11 +246,12 @@ final class Ndp {
 
     /**
      * A Neighbor Advertisement for our address {@code target} to {@code dst} (RFC 4861 §7.2.4),
-     * from the target itself, with our link-layer address and the override flag set (we own it).
+     * from the target itself, with our link-layer address, the override flag set (we own it) and
+     * the Router flag in the router role.
      */
     void sendAdvertisement(long targetHi, long targetLo, long dstHi, long dstLo, boolean solicited) {
         int t = Ipv6.TRANSPORT_OFFSET;
-        int len = NdpWriter.writeNeighborAdvertisement(tx, t, false, solicited, true, targetHi, targetLo, ifc.macBits());
+        int len = NdpWriter.writeNeighborAdvertisement(tx, t, ifc.isRouter(), solicited, true, targetHi, targetLo, ifc.macBits());
         Icmpv6Message.writeChecksum(tx, t, len, targetHi, targetLo, dstHi, dstLo);
         txAdvertisements.inc();
         ifc.ip().transmit(ifc, dstHi, dstLo, targetHi, targetLo, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, HOP_LIMIT, tx, t, len);

@@ -88,7 +88,7 @@ public final class RouterDiscovery {
     }
 
     private void solicit() {
-        if (solicitationsLeft <= 0 || !ifc.running()) {
+        if (solicitationsLeft <= 0 || !ifc.running() || ifc.isRouter()) {
             return;
         }
         solicitationsLeft--;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.jnetstack.NetStack;
+import org.jnetstack.config.StackConfig;
+import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.dns.HostResolver;
 import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.LinkDevice;
@@ -22,6 +24,7 @@ import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.MacAddress;
 
 /**
@@ -50,6 +53,9 @@ import org.jnetstack.wire.MacAddress;
  *   <li>Guest ping to outside addresses through an unprivileged ICMP echo socket of the host
  *       ({@link IcmpNat}), where {@code net.ipv4.ping_group_range} allows it; otherwise no reply.</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
+ *   <li>IPv6 ({@link UserNetIpv6}): the gateway is the link's router ({@link RouterAdvertiser}),
+ *       announcing a /64 (a random unique local one unless configured) for SLAAC, and answers
+ *       neighbour discovery and ping at {@code PREFIX::2} and its link-local address. No NAT66 yet.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
  *       each get a gateway port towards the guest ({@link UdpForward}). The guest sees a client
@@ -76,6 +82,9 @@ public final class UserNet implements AutoCloseable {
     private final DhcpServer dhcp;
     private final DnsForwarder dnsForwarder;
     private final IcmpNat icmpNat;
+    /** Null when IPv6 is off. */
+    private final Ipv6Address ipv6Prefix;
+    private final RouterAdvertiser router;
     /** Null when forwards appear from the gateway address ({@link UserNetConfig#keepClientAddress()} off). */
     private final ClientAddresses clientAddresses;
     private final InetSocketAddress dnsUpstream;
@@ -95,8 +104,16 @@ public final class UserNet implements AutoCloseable {
         LinkDevice gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
         this.clientAddresses = config.keepClientAddress() ? new ClientAddresses(gwPort, loop, config.gateway().bits()) : null;
+        StackSecrets secrets = StackSecrets.secure();
+        UserNetIpv6 v6 = config.ipv6();
+        this.ipv6Prefix = v6.enabled() ? v6.prefixOr(secrets.newStream("usernet.ula-global-id")) : null;
         this.stack = NetStack.builder(loop).name("usernet").device(clientAddresses != null ? clientAddresses : gwPort)
+                .config(gatewayStackConfig(StackConfig.defaults(), ipv6Prefix))
                 .mtu(config.mtu()).address(config.gateway(), config.prefixLength()).build();
+        this.router = v6.enabled() ? new RouterAdvertiser(stack, ipv6Prefix, v6, config.mtu(), secrets.newStream("usernet.ra")) : null;
+        if (router != null) {
+            router.start();
+        }
         if (clientAddresses != null) {
             // Every live forwarded connection and UDP session, and as many TCP ones lingering 2 MSL after theirs ended.
             var tcpConfig = stack.tcp().config();
@@ -115,6 +132,12 @@ public final class UserNet implements AutoCloseable {
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
+    }
+
+    /** {@code base} with IPv6 on and {@code PREFIX::2/64} for the gateway, or IPv6 off when {@code prefix} is null. */
+    static StackConfig gatewayStackConfig(StackConfig base, Ipv6Address prefix) {
+        return prefix == null ? base.toBuilder().ipv6(false).build()
+                : base.toBuilder().ipv6(true).ipv6Addresses(List.of(UserNetIpv6.gatewayAddress(prefix) + "/64")).build();
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
@@ -176,6 +199,16 @@ public final class UserNet implements AutoCloseable {
         DeviceAttachment.attach(loop, port, device::send);
         DeviceAttachment.attach(loop, device, port::send);
         return port;
+    }
+
+    /** The /64 prefix the gateway advertises to the guests, or null when IPv6 is off. */
+    public Ipv6Address ipv6Prefix() {
+        return ipv6Prefix;
+    }
+
+    /** The gateway's address in {@link #ipv6Prefix()}, {@code PREFIX::2}, or null when IPv6 is off. */
+    public Ipv6Address ipv6Gateway() {
+        return ipv6Prefix == null ? null : UserNetIpv6.gatewayAddress(ipv6Prefix);
     }
 
     /** The gateway's own stack (its counters include the usernet.* ones). */
@@ -373,6 +406,9 @@ public final class UserNet implements AutoCloseable {
         steps.add(udpNat::close);
         steps.add(icmpNat::close);
         steps.add(dhcp::close);
+        if (router != null) {
+            steps.add(router::stop);
+        }
         steps.add(stack::close);
         for (Runnable r : steps) {
             try {
@@ -388,6 +424,7 @@ public final class UserNet implements AutoCloseable {
     @Override
     public String toString() {
         return "usernet " + config.network() + "/" + config.prefixLength() + " gateway " + config.gateway()
-                + " dns " + config.dns() + " guest " + config.guest() + " forwards " + forwards();
+                + " dns " + config.dns() + " guest " + config.guest() + (ipv6Prefix == null ? "" : " ipv6 " + ipv6Prefix + "/64")
+                + " forwards " + forwards();
     }
 }

@@ -32,6 +32,8 @@ import org.jnetstack.wire.Ipv4Address;
  *                          answers through its default route, the gateway; from loopback, and
  *                          when off, it appears from the gateway address. On by default.
  * @param forwards          host-to-guest port forwards.
+ * @param ipv6              the IPv6 plan ({@link UserNetIpv6}): on by default, the gateway the
+ *                          link's router for a random unique local /64 prefix, at {@code PREFIX::2}.
  */
 public record UserNetConfig(
         Ipv4Address network,
@@ -46,7 +48,8 @@ public record UserNetConfig(
         int maxUdpFlows,
         boolean hostLoopback,
         boolean keepClientAddress,
-        List<ForwardRule> forwards) {
+        List<ForwardRule> forwards,
+        UserNetIpv6 ipv6) {
 
     public UserNetConfig {
         int mask = Ipv4Address.mask(prefixLength);
@@ -74,57 +77,62 @@ public record UserNetConfig(
             throw new IllegalArgumentException("maxUdpFlows must be at least 1");
         }
         forwards = List.copyOf(forwards);
+        java.util.Objects.requireNonNull(ipv6, "ipv6 (UserNetIpv6.off() for none)");
+        if (ipv6.enabled() && mtu < org.jnetstack.wire.Ipv6Packet.MIN_MTU) {
+            throw new IllegalArgumentException("MTU " + mtu + " cannot carry IPv6, which needs at least 1280 (RFC 8200 §5):"
+                    + " raise the MTU or turn IPv6 off (UserNetIpv6.off(), jns gateway --no-ipv6)");
+        }
     }
 
     /** QEMU's plan, no forwards. */
     public static UserNetConfig defaults() {
         return new UserNetConfig(Ipv4Address.parse("10.0.2.0"), 24, Ipv4Address.parse("10.0.2.2"),
                 Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"), 1500, 64 * 1024,
-                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, true, List.of());
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, true, List.of(), UserNetIpv6.defaults());
     }
 
     public UserNetConfig withForwards(List<ForwardRule> rules) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, rules);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, rules, ipv6);
     }
 
     public UserNetConfig withSpliceBufferBytes(int bytes) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, bytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     public UserNetConfig withConnectTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, timeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     public UserNetConfig withUdpIdleTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                timeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
+                timeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** The link's MTU (576-65535). */
     public UserNetConfig withMtu(int newMtu) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, newMtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** Whether the gateway address stands for the host's 127.0.0.1 (off: connections to it are refused). */
     public UserNetConfig withHostLoopback(boolean on) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, on, keepClientAddress, forwards);
+                udpIdleTimeout, maxUdpFlows, on, keepClientAddress, forwards, ipv6);
     }
 
     /** Whether forwarded connections from non-loopback clients keep the client's address in the guest. */
     public UserNetConfig withKeepClientAddress(boolean on) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, on, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, on, forwards, ipv6);
     }
 
     /** The address the DHCP server hands out first and forwards connect to (in the network, not the gateway's or DNS's). */
     public UserNetConfig withGuest(Ipv4Address address) {
         return new UserNetConfig(network, prefixLength, gateway, dns, address, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards);
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** Moves the whole plan: e.g. {@code withNetwork("192.168.76.0/24")} puts the gateway at .2, DNS at .3, guest at .15. */
@@ -140,6 +148,21 @@ public record UserNetConfig(
         int net = Ipv4Address.parseBits(cidr.substring(0, slash)) & Ipv4Address.mask(prefix);
         return new UserNetConfig(new Ipv4Address(net), prefix, new Ipv4Address(net + 2), new Ipv4Address(net + 3),
                 new Ipv4Address(net + 15), mtu, spliceBufferBytes, connectTimeout, udpIdleTimeout, maxUdpFlows,
-                hostLoopback, keepClientAddress, forwards);
+                hostLoopback, keepClientAddress, forwards, ipv6);
+    }
+
+    /** The IPv6 plan ({@link UserNetIpv6#off()}: IPv4 only). */
+    public UserNetConfig withIpv6(UserNetIpv6 plan) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, plan);
+    }
+
+    /**
+     * The /64 prefix the gateway advertises, {@code "fd12:3456:789a:1::/64"}; the gateway is its {@code ::2}.
+     *
+     * @throws IllegalArgumentException naming the accepted form ({@link UserNetIpv6#PREFIX_FORM})
+     */
+    public UserNetConfig withIpv6Prefix(String prefix) {
+        return withIpv6(ipv6.withPrefix(UserNetIpv6.parsePrefix(prefix)));
     }
 }

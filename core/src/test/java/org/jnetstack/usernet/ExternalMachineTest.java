@@ -191,7 +191,7 @@ class ExternalMachineTest {
         UserNetConfig d = UserNetConfig.defaults();
         UserNetConfig two = new UserNetConfig(d.network(), d.prefixLength(), d.gateway(), d.dns(), d.guest(), d.mtu(),
                 d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), 2, d.hostLoopback(), d.keepClientAddress(),
-                List.of(ForwardRule.udp(0, 7)));
+                List.of(ForwardRule.udp(0, 7)), d.ipv6());
         try (Harness h = new Harness(two)) {
             h.onLoop(() -> h.guest.udp().open(7, (ep, srcIp, srcPort, buf, off, len) -> ep.send(srcIp, srcPort, buf, off, len)));
             InetSocketAddress fwd = h.net.forwards().values().iterator().next();

@@ -20,6 +20,7 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.usernet.ForwardRule;
 import org.jnetstack.usernet.UserNet;
 import org.jnetstack.usernet.UserNetConfig;
+import org.jnetstack.usernet.UserNetIpv6;
 import org.jnetstack.wire.Ipv4Address;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,10 @@ import picocli.CommandLine.Spec;
             "Runs the user-mode network for virtual machines: a DHCP server (first guest 10.0.2.15/24, router"
                 + " 10.0.2.2, DNS 10.0.2.3), a DNS forwarder to the host's name server, NAT of the guests' TCP and UDP"
                 + " to host sockets (10.0.2.2 is the host's 127.0.0.1 unless --no-host-loopback), and host ports"
-                + " forwarded to the first guest (--forward). Each --qemu is a socket a QEMU connects to with"
+                + " forwarded to the first guest (--forward). On IPv6 the gateway is the link's router: its router"
+                + " advertisements give the guests a /64 prefix (a random unique local one, or --ipv6-prefix) to form their"
+                + " addresses from (SLAAC) and make it their default router; it answers at PREFIX::2 and its link-local"
+                + " address (no IPv6 NAT to the host yet). Each --qemu is a socket a QEMU connects to with"
                 + " -netdev stream (QEMU 7.2 or later) or -netdev socket; each guest gets its own port of the"
                 + " gateway's switch, and a guest whose QEMU restarts gets its port and DHCP address back.",
             "Prints one line per socket and forward when it is up, then runs until interrupted (Ctrl-C or SIGTERM).",
@@ -59,7 +63,8 @@ import picocli.CommandLine.Spec;
             "QEMU listening, the gateway connecting (the guest survives a restart of the gateway):",
             "  qemu-system-x86_64 ... -netdev stream,id=n0,server=on,addr.type=unix,addr.path=/tmp/vm.sock ...",
             "  ./jns gateway --qemu-connect /tmp/vm.sock",
-            "A network namespace, as root (its tap0 gets 10.0.2.100/24, default route via 10.0.2.2):",
+            "A network namespace, as root (its tap0 gets 10.0.2.100/24, default route via 10.0.2.2; its kernel takes an"
+                + " IPv6 address and default route from the gateway's router advertisements):",
             "  ip netns add box && ./jns gateway --netns /run/netns/box &",
             "  ip netns exec box curl http://10.0.2.2:8000/    # the host's 127.0.0.1:8000",
             "Without root, a namespace of your own user namespace (as slirp4netns does):",
@@ -125,6 +130,15 @@ final class GatewayCommand implements Callable<Integer> {
                     + " 'host' to answer them from this host's resolver (which knows /etc/hosts). Default: the first"
                     + " nameserver of /etc/resolv.conf ('host' when there is none).")
     String dnsUpstream;
+
+    @Option(names = "--ipv6-prefix", paramLabel = "PREFIX/64",
+            description = "The IPv6 /64 prefix the gateway advertises (e.g. fd12:3456:789a:1::/64); the gateway is its ::2."
+                    + " Default: a unique local prefix (fdXX:XXXX:XXXX::/64) drawn at random when the gateway starts.")
+    String ipv6Prefix;
+
+    @Option(names = "--no-ipv6",
+            description = "No IPv6 on the gateway's link: no router advertisements, no IPv6 addresses.")
+    boolean noIpv6;
 
     @Option(names = "--no-host-loopback",
             description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
@@ -206,12 +220,16 @@ final class GatewayCommand implements Callable<Integer> {
         }, "jns-gateway-shutdown"));
         UserNetConfig c = net.config();
         out.println("jns gateway: up: network " + c.network() + "/" + c.prefixLength() + ", gateway " + c.gateway()
-                + ", DNS " + c.dns() + ", first guest " + c.guest() + ", MTU " + c.mtu()
+                + ", DNS " + c.dns() + ", first guest " + c.guest()
+                + (net.ipv6Prefix() == null ? ", no IPv6" : ", IPv6 prefix " + net.ipv6Prefix() + "/64 gateway " + net.ipv6Gateway())
+                + ", MTU " + c.mtu()
                 + (c.hostLoopback() ? "" : ", host loopback refused") + ". Ctrl-C to stop.");
         for (LinkDevice d : devices) {
             if (!(d instanceof StreamDevice s)) {
                 out.println("jns gateway: serving network namespace " + netns + ": " + netnsInterface + " " + c.guest() + "/"
-                        + c.prefixLength() + ", default route via " + c.gateway() + ", DNS " + c.dns());
+                        + c.prefixLength() + ", default route via " + c.gateway() + ", DNS " + c.dns()
+                        + (net.ipv6Prefix() == null ? "" : "; IPv6 by SLAAC in " + net.ipv6Prefix() + "/64 from the gateway's"
+                                + " router advertisements (the namespace's default accept_ra=1, forwarding=0)"));
                 NamespaceDnsHint.lines(netns, namespacePath, enteredUserNamespace, c.dns().toString())
                         .forEach(line -> out.println("jns gateway: " + line));
                 continue;
@@ -240,6 +258,14 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             if (network != null) {
                 plan = plan.withNetwork(network);
+            }
+            if (noIpv6 && ipv6Prefix != null) {
+                throw new IllegalArgumentException("--ipv6-prefix and --no-ipv6 contradict each other: give one");
+            }
+            if (noIpv6) {
+                plan = plan.withIpv6(UserNetIpv6.off());
+            } else if (ipv6Prefix != null) {
+                plan = plan.withIpv6Prefix(ipv6Prefix);
             }
             if (mtu != null) {
                 plan = plan.withMtu(mtu);
