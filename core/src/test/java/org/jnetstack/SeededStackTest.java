@@ -36,12 +36,8 @@ class SeededStackTest {
         VirtualWire wire = new VirtualWire();
         FrameCapture capture = new FrameCapture(FaultInjector.builder().seed(7)
                 .both(FaultProfile.builder().loss(0.05).build()).wrap(wire.a()));
-        // IPv4 only: the link's fault injector draws once per frame, and this echo is known to finish
-        // under the losses seed 7 gives the IPv4 frames alone (IPv6's own frames shift the draws into a
-        // pattern under which the echo stalls short of its last 720 bytes; see the IPv6 helper's report).
-        org.jnetstack.config.StackConfig v4 = org.jnetstack.config.StackConfig.defaults().toBuilder().ipv6(false).build();
-        NetStack.Builder ba = NetStack.builder(loop).name("a").device(capture).address("10.0.0.1/24").config(v4);
-        NetStack.Builder bb = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").config(v4);
+        NetStack.Builder ba = NetStack.builder(loop).name("a").device(capture).address("10.0.0.1/24");
+        NetStack.Builder bb = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24");
         if (seedA != null) {
             ba.seed(seedA);
             bb.seed(seedB);
@@ -74,7 +70,12 @@ class SeededStackTest {
 
             @Override
             public void onReceive(TcpConnection x) {
-                echoed[0] += x.read(new byte[4096], 0, 4096);
+                // everything readable now: a retransmission that fills a hole can release more than
+                // one read's worth at once, and no further event comes for bytes left behind
+                int n;
+                while ((n = x.read(new byte[4096], 0, 4096)) > 0) {
+                    echoed[0] += n;
+                }
             }
         });
         a.udp().open(0, (e, srcIp, srcPort, buf, off, len) -> { }).send(B, 9, data, 0, 100);
