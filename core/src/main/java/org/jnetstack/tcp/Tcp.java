@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.internal.RandomizedRateLimiter;
 import org.jnetstack.internal.SipHash;
@@ -42,7 +44,9 @@ public final class Tcp implements IpProtocolHandler {
     final TcpCounters counters;
     final SegmentWriter writer;
     final ChallengeAcks challengeAcks;
-    private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
+    /** Keys of the 4-tuple tables (keyed: a peer cannot aim collisions). */
+    final TupleKeys keys;
+    private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.tuple,
             c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
     private final TimeWaits timeWaits = new TimeWaits(this);
@@ -62,6 +66,7 @@ public final class Tcp implements IpProtocolHandler {
         StackSecrets secrets = StackSecrets.from(ip.secrets());
         this.counters = new TcpCounters(counters);
         this.writer = new SegmentWriter(ip, this.counters, config.sumWhileCopying());
+        this.keys = new TupleKeys(secrets.newPrf("tcp.tuple"));
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.timestampKey = secrets.newPrf("tcp.timestamp");
         this.challengeAcks = new ChallengeAcks(ip.loop().clock(), new RandomizedRateLimiter(ip.loop().clock(),
@@ -184,19 +189,20 @@ public final class Tcp implements IpProtocolHandler {
                     + memory.used() + " of " + memory.limit() + " bytes held): raise StackConfig.memoryBudget"));
         }
         int port = localPort != 0 ? localPort : ephemeralPort(src, dstIp, dstPort);
-        if (connections.get(key(dstIp, dstPort, port), src) != null
-                || (localPort != 0 && timeWaits.get(key(dstIp, dstPort, port), src) != null)) {
+        FourTuple tuple = new FourTuple(keys, 0, TransportAddresses.mappedLo(src), port, 0,
+                TransportAddresses.mappedLo(dstIp), dstPort);
+        if (connections.get(tuple) != null || (localPort != 0 && timeWaits.get(tuple) != null)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
                     + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
         }
-        TimeWaits.Record tw = timeWaits.get(key(dstIp, dstPort, port), src);
+        TimeWaits.Record tw = timeWaits.get(tuple);
         if (tw != null) {
             // An ephemeral port whose 4-tuple is in TIME-WAIT on our side: the new connection takes
             // it (our ISNs grow with the clock, RFC 6528, so its segments lie beyond the old ones').
             counters.timeWaitsRecycled.inc();
             timeWaits.end(tw);
         }
-        TcpConnection c = new TcpConnection(this, connectionConfig, src, port, dstIp, dstPort, handler);
+        TcpConnection c = new TcpConnection(this, connectionConfig, tuple, handler);
         connections.add(c);
         counters.activeOpens.inc();
         c.connect();
@@ -315,13 +321,15 @@ public final class Tcp implements IpProtocolHandler {
 
     /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */
     public int connectionsFrom(int remoteAddress) {
-        return passiveOpens.connectionsFrom(remoteAddress);
+        return passiveOpens.connectionsFrom(0, TransportAddresses.mappedLo(remoteAddress));
     }
 
     @Override
     public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
         // The quote's source is not passed up; the address we would send from stands for it.
-        TcpConnection c = connections.get(key(quotedDst, dstPort, srcPort), ip.sourceAddressFor(quotedDst));
+        long dstLo = TransportAddresses.mappedLo(quotedDst);
+        TcpConnection c = connections.get(keys.key(0, dstLo, dstPort, srcPort),
+                0, TransportAddresses.mappedLo(ip.sourceAddressFor(quotedDst)), 0, dstLo, dstPort, srcPort);
         if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
             return; // RFC 1122 §4.2.3.9: soft errors for established connections
         }
@@ -332,21 +340,35 @@ public final class Tcp implements IpProtocolHandler {
         }
     }
 
-    /** What the device towards {@code remoteIp} does for us (checksums, segmentation). */
-    LinkOffloads offloadsFor(int remoteIp) {
-        return ip.offloadsFor(remoteIp);
+    /** What the device towards the remote address of {@code t} does for us (checksums, segmentation). */
+    LinkOffloads offloadsFor(FourTuple t) {
+        return t.isV4() ? ip.offloadsFor(TransportAddresses.v4(t.remoteLo)) : LinkOffloads.NONE;
+    }
+
+    /**
+     * Attaches the IPv6 layer: segments of IPv6 4-tuples leave through {@code output}. Until then
+     * TCP speaks IPv4 only.
+     */
+    public void attachIpv6(Ipv6Output output) {
+        writer.attachIpv6(Objects.requireNonNull(output, "output"));
+    }
+
+    /** The IPv4 address of a mapped {@code hi:lo}; an IPv6 address has none. */
+    static int v4Of(long hi, long lo) {
+        if (!TransportAddresses.isV4(hi, lo)) {
+            throw new IllegalStateException("an IPv6 address has no IPv4 form: " + FourTuple.format(hi, lo));
+        }
+        return TransportAddresses.v4(lo);
     }
 
     // ---------------------------------------------------------------- shared services
 
-    static long key(int remoteIp, int remotePort, int localPort) {
-        return ((long) remoteIp << 32) | ((long) (remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
-    }
-
     /** RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody listens on it. */
     private int ephemeralPort(int srcIp, int dstIp, int dstPort) {
         int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, srcIp, dstIp, dstPort,
-                p -> connections.get(key(dstIp, dstPort, p), srcIp) != null || listeners.containsKey(p));
+                p -> connections.get(keys.key(0, TransportAddresses.mappedLo(dstIp), dstPort, p), 0,
+                        TransportAddresses.mappedLo(srcIp), 0, TransportAddresses.mappedLo(dstIp), dstPort, p) != null
+                        || listeners.containsKey(p));
         if (port >= 0) {
             return port;
         }
@@ -359,13 +381,27 @@ public final class Tcp implements IpProtocolHandler {
         return passiveOpens.synCookies();
     }
 
+    int isn(FourTuple t) {
+        return isnGenerator.next(t);
+    }
+
     int isn(int localIp, int localPort, int remoteIp, int remotePort) {
         return isnGenerator.next(localIp, localPort, remoteIp, remotePort);
     }
 
-    /** MSS to advertise towards {@code remoteIp}: the interface MTU less IPv4 and TCP headers. */
-    int mssFor(int remoteIp) {
-        return Math.min(65495, ip.mtuFor(remoteIp) - 40);
+    /**
+     * MSS to advertise towards the remote address of {@code t}: the MTU less the IP and TCP
+     * headers (IPv4 20 + 20 bytes, IPv6 40 + 20; RFC 9293 §3.7.1, RFC 8200 §8.3).
+     */
+    int mssFor(FourTuple t) {
+        return mssFor(t.remoteHi, t.remoteLo);
+    }
+
+    int mssFor(long remoteHi, long remoteLo) {
+        if (TransportAddresses.isV4(remoteHi, remoteLo)) {
+            return Math.min(65495, ip.mtuFor(TransportAddresses.v4(remoteLo)) - 40);
+        }
+        return Math.min(65475, writer.ip6().mtuFor(remoteHi, remoteLo) - 60);
     }
 
     /** {@code c} ended (it was in state {@code was}): out of the table, and off its listener's books. */
@@ -390,12 +426,15 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     /**
-     * The offset added to our RFC 7323 TSval towards {@code remoteIp}: a keyed hash of the address
+     * The offset added to our RFC 7323 TSval on 4-tuple {@code t}: a keyed hash of the address
      * pair, as Linux does, so the clock it shows says nothing of our uptime or of other peers' offsets,
      * while one peer sees our timestamps advance across connections (RFC 6191 relies on that).
      */
-    int timestampOffset(int localIp, int remoteIp) {
-        return (int) timestampKey.hashTuple(localIp, 0, remoteIp, 0);
+    int timestampOffset(FourTuple t) {
+        if (t.isV4()) {
+            return (int) timestampKey.hashTuple((int) t.localLo, 0, (int) t.remoteLo, 0);
+        }
+        return (int) timestampKey.hash(t.localHi, t.localLo, t.remoteHi, t.remoteLo, 0, 0);
     }
 
     /** The stack's memory budget, which the connections' buffers are charged to. */

@@ -5,12 +5,16 @@ import java.net.BindException;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Malformed;
@@ -21,10 +25,14 @@ public final class Udp implements IpProtocolHandler {
     /** Largest payload: 65535 - 20 (IPv4) - 8 (UDP). */
     public static final int MAX_PAYLOAD = 65507;
 
+    /** Where the checksum lies in the UDP header (RFC 768). */
+    private static final int CHECKSUM_OFFSET = 6;
+
     private final Ipv4 ip;
     private final IntMap<UdpEndpoint> ports = new IntMap<>();
     private final UdpDatagram view = new UdpDatagram();
     private UdpCatchAll catchAll;
+    private Ipv6Output ip6;
 
     private final Counter rxDatagrams;
     private final Counter rxNoPort;
@@ -143,24 +151,56 @@ public final class Udp implements IpProtocolHandler {
     }
 
     private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, int tos, byte[] buf, int off, int len) {
+        return send(0, srcIp == 0 ? 0 : TransportAddresses.mappedLo(srcIp), srcPort, 0, TransportAddresses.mappedLo(dstIp),
+                dstPort, tos, buf, off, len);
+    }
+
+    /**
+     * Sends a datagram in the family of its destination: addresses in the two-long form (IPv4 as
+     * IPv4-mapped; an unspecified source, 0:0, is chosen by the route), the checksum over that
+     * family's pseudo-header ({@link TransportAddresses#pseudoHeader}), out through {@link Ipv4}
+     * or the attached {@link Ipv6Output}.
+     */
+    private boolean send(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, int tos,
+                         byte[] buf, int off, int len) {
         if (len < 0 || len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("UDP payload must be 0-" + MAX_PAYLOAD + " bytes: " + len);
         }
         if (dstPort <= 0 || dstPort > 65535) {
             throw new IllegalArgumentException("destination port must be 1-65535: " + dstPort);
         }
-        int src = srcIp != 0 ? srcIp : ip.sourceAddressFor(dstIp);
-        if (src == 0 && dstIp != -1) {
-            txNoRoute.inc();
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        if (v4 && srcHi == 0 && srcLo == 0) {
+            int dstIp = TransportAddresses.v4(dstLo);
+            int src = ip.sourceAddressFor(dstIp);
+            if (src == 0 && dstIp != -1) {
+                txNoRoute.inc();
+                return false;
+            }
+            srcLo = TransportAddresses.mappedLo(src);
+        } else if (!v4 && (ip6 == null || (srcHi == 0 && srcLo == 0))) {
+            txNoRoute.inc(); // no IPv6 layer, or no source: the IPv6 layer's source selection is not wired in yet
             return false;
         }
-        byte[] tx = ip.txBuffer();
-        int t = Ipv4.TRANSPORT_OFFSET;
+        byte[] tx = v4 ? ip.txBuffer() : ip6.txBuffer();
+        int t = v4 ? Ipv4.TRANSPORT_OFFSET : ip6.transportOffset();
+        int udpLength = UdpDatagram.HEADER_LENGTH + len;
         System.arraycopy(buf, off, tx, t + UdpDatagram.HEADER_LENGTH, len);
         UdpDatagram.writeHeader(tx, t, srcPort, dstPort, len);
-        UdpDatagram.fillChecksum(tx, t, UdpDatagram.HEADER_LENGTH + len, src, dstIp);
+        int sum = Checksum.finish(Checksum.partial(tx, t, udpLength,
+                TransportAddresses.pseudoHeader(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, udpLength)));
+        // A computed 0 goes as 0xFFFF: 0 means "no checksum" in IPv4 (RFC 768) and is not allowed in IPv6 (RFC 8200 §8.1).
+        Bytes.putU16(tx, t + CHECKSUM_OFFSET, sum == 0 ? 0xFFFF : sum);
         txDatagrams.inc();
-        return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, tos, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
+        if (v4) {
+            return ip.send((int) srcLo, (int) dstLo, Ipv4Packet.PROTO_UDP, tos, false, tx, t, udpLength);
+        }
+        return ip6.send(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, tos, tx, t, udpLength);
+    }
+
+    /** Attaches the IPv6 layer: datagrams to IPv6 addresses leave through {@code output}. */
+    public void attachIpv6(Ipv6Output output) {
+        this.ip6 = java.util.Objects.requireNonNull(output, "output");
     }
 
     @Override
