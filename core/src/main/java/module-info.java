@@ -34,6 +34,7 @@ module org.jnetstack.core {
     // connections, listeners and their configuration; UDP endpoints; the DHCP client and
     // DNS resolver built on them.
     exports org.jnetstack.ip;
+    exports org.jnetstack.ip6;
     exports org.jnetstack.tcp;
     exports org.jnetstack.udp;
     exports org.jnetstack.dhcp;

@@ -12,6 +12,14 @@ import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.ip.Route;
+import org.jnetstack.ip6.Icmpv6;
+import org.jnetstack.ip6.Ipv6;
+import org.jnetstack.ip6.Ipv6AddressInfo;
+import org.jnetstack.ip6.Ipv6Interface;
+import org.jnetstack.ip6.Ipv6NeighborInfo;
+import org.jnetstack.ip6.Ipv6PrefixInfo;
+import org.jnetstack.ip6.Ipv6RouterInfo;
+import org.jnetstack.ip6.Ping6Listener;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
@@ -20,6 +28,7 @@ import org.jnetstack.tcp.Tcp;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.udp.Udp;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.MacAddress;
 
 /**
@@ -44,6 +53,8 @@ public final class NetStack implements AutoCloseable {
     private final StackConfig config;
     private final Counters counters = new Counters();
     private final Ipv4 ipv4;
+    /** Null when the config turns IPv6 off. */
+    private final Ipv6 ipv6;
     private final Udp udp;
     private final Tcp tcp;
     private volatile boolean closed;
@@ -54,6 +65,7 @@ public final class NetStack implements AutoCloseable {
         this.config = b.seed != null ? b.config.toBuilder().seed(b.seed).build() : b.config;
         StackSecrets secrets = StackSecrets.of(config.seed());
         this.ipv4 = new Ipv4(loop, config, counters, secrets);
+        this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets) : null;
         this.udp = new Udp(ipv4, counters);
         this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
         if (b.device != null) {
@@ -76,6 +88,10 @@ public final class NetStack implements AutoCloseable {
         NetInterface ni = ipv4.addInterface(device.name(), device, mac.bits(), mtu,
                 address == null ? 0 : address.bits(), address == null ? 0 : prefixLength);
         counters.include(device.stats().counters());
+        if (ipv6 != null) {
+            // The configured static IPv6 addresses belong to the first interface.
+            ipv6.addInterface(ni, ipv4.interfaces().size() == 1 ? config.ipv6Addresses() : List.of());
+        }
         return ni;
     }
 
@@ -102,6 +118,54 @@ public final class NetStack implements AutoCloseable {
 
     public Icmp icmp() {
         return ipv4.icmp();
+    }
+
+    /** The IPv6 layer, or null when {@link StackConfig#ipv6()} is off. */
+    public Ipv6 ipv6() {
+        return ipv6;
+    }
+
+    /** ICMPv6 (ping6), or null when IPv6 is off. */
+    public Icmpv6 icmp6() {
+        return ipv6 == null ? null : ipv6.icmp();
+    }
+
+    /**
+     * Sends one ICMPv6 echo request to {@code dst} (loop thread), on the first interface for a
+     * link-local or multicast destination; the outcome comes to {@code listener}.
+     *
+     * @throws IllegalStateException when IPv6 is off
+     */
+    public void ping6(Ipv6Address dst, int identifier, int sequence, int payloadLength, Duration timeout, Ping6Listener listener) {
+        if (ipv6 == null) {
+            throw new IllegalStateException("IPv6 is off in this stack's configuration (StackConfig.ipv6)");
+        }
+        ipv6.icmp().ping(null, dst.hi(), dst.lo(), identifier, sequence, payloadLength, timeout.toNanos(), listener);
+    }
+
+    /** Every interface's IPv6 addresses with state and origin (empty when IPv6 is off). Loop thread. */
+    public List<Ipv6AddressInfo> ipv6Addresses() {
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.addressInfo().stream()).toList();
+    }
+
+    /** Every interface's IPv6 neighbour cache entries. Loop thread. */
+    public List<Ipv6NeighborInfo> ipv6Neighbors() {
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.neighbors().list().stream()).toList();
+    }
+
+    /** Every interface's default routers learnt from advertisements. Loop thread. */
+    public List<Ipv6RouterInfo> ipv6Routers() {
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().routerInfo().stream()).toList();
+    }
+
+    /** Every interface's on-link prefixes. Loop thread. */
+    public List<Ipv6PrefixInfo> ipv6Prefixes() {
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().prefixInfo().stream()).toList();
+    }
+
+    /** Recursive DNS servers advertised by routers (RFC 8106). Loop thread. */
+    public List<Ipv6Address> ipv6DnsServers() {
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().dnsServers().stream()).toList();
     }
 
     public Udp udp() {
@@ -232,6 +296,9 @@ public final class NetStack implements AutoCloseable {
     private void detachAll() {
         for (NetInterface ni : ipv4.interfaces()) {
             try {
+                if (ipv6 != null) {
+                    ipv6.removeInterface(ni);
+                }
                 ipv4.removeInterface(ni);
             } catch (RuntimeException e) {
                 // closing must not fail

@@ -1,6 +1,7 @@
 package org.jnetstack.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -47,6 +48,20 @@ import java.util.OptionalLong;
  *                                {@link java.security.SecureRandom}. A seed makes them all derived from it instead,
  *                                each purpose through SHA-256 with its own name, so a simulation replays
  *                                exactly — and anyone who knows the seed knows every key: never on a real network.
+ * @param ipv6                    IPv6 on every interface (true by default): a link-local address, NDP, ICMPv6, and
+ *                                the addresses below. False leaves IPv6 frames dropped as an unknown EtherType.
+ * @param ipv6Addresses           static IPv6 addresses with their on-link prefix, "ADDR/PREFIX" like
+ *                                {@code fd00::2/64}, given to the first interface (after duplicate address detection).
+ * @param slaac                   form addresses from the prefixes routers advertise (RFC 4862 §5.5), true by default.
+ * @param hopLimit                hop limit of IPv6 packets we send unless a router advertises one (RFC 4861 §6.3.4).
+ *                                64, as Linux.
+ * @param dadTransmits            neighbour solicitations sent to check an address is unique before using it
+ *                                (RFC 4862 §5.1 DupAddrDetectTransmits, default 1); 0 uses addresses at once.
+ * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its oldest
+ *                                entry that is not being resolved, or refuses the new one (counted {@code nd.cache.full}).
+ * @param ndQueuePerNeighbor      packets held for one neighbour while it resolves (RFC 4861 §7.2.2); beyond it the
+ *                                oldest is dropped (counted {@code nd.queue.drop.overflow}).
+ * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together.
  */
 public record StackConfig(
         int ttl,
@@ -71,7 +86,15 @@ public record StackConfig(
         long memoryBudget,
         int reassemblyPerSourceDatagrams,
         int reassemblyPerSourceBytes,
-        OptionalLong seed) {
+        OptionalLong seed,
+        boolean ipv6,
+        List<String> ipv6Addresses,
+        boolean slaac,
+        int hopLimit,
+        int dadTransmits,
+        int ndMaxEntries,
+        int ndQueuePerNeighbor,
+        int ndQueueTotalBytes) {
 
     public StackConfig {
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
@@ -90,9 +113,52 @@ public record StackConfig(
         require(reassemblyPerSourceDatagrams >= 0, "reassemblyPerSourceDatagrams must be >= 0");
         require(reassemblyPerSourceBytes >= 0, "reassemblyPerSourceBytes must be >= 0");
         Objects.requireNonNull(seed, "seed (OptionalLong.empty() for none)");
+        ipv6Addresses = List.copyOf(Objects.requireNonNull(ipv6Addresses, "ipv6Addresses (empty for none)"));
+        for (String a : ipv6Addresses) {
+            parseIpv6Address(a);
+        }
+        require(hopLimit >= 1 && hopLimit <= 255, "hopLimit must be 1-255: " + hopLimit);
+        require(dadTransmits >= 0 && dadTransmits <= 10, "dadTransmits must be 0-10: " + dadTransmits);
+        require(ndMaxEntries >= 1, "ndMaxEntries must be at least 1");
+        require(ndQueuePerNeighbor >= 1, "ndQueuePerNeighbor must be at least 1");
+        require(ndQueueTotalBytes >= 1, "ndQueueTotalBytes must be at least 1");
         for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
         }
+    }
+
+    /** The accepted forms of a static IPv6 address, for error messages. */
+    public static final String IPV6_ADDRESS_FORMS = "expected ADDR/PREFIX, an IPv6 address and a prefix length 1-128,"
+            + " like fd00::2/64 or 2001:db8::10/64 (a unicast address, not multicast, loopback, :: or IPv4-mapped)";
+
+    /**
+     * Parses a static IPv6 address "ADDR/PREFIX" ({@code fd00::2/64}): the address and the prefix
+     * length as {@code {hi, lo, prefixLength}}.
+     *
+     * @throws IllegalArgumentException naming the input and the accepted forms
+     */
+    public static long[] parseIpv6Address(String s) {
+        String bad = "invalid IPv6 address '" + s + "': " + IPV6_ADDRESS_FORMS;
+        int slash = s == null ? -1 : s.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException(bad);
+        }
+        int prefix;
+        org.jnetstack.wire.Ipv6Address a;
+        try {
+            prefix = Integer.parseInt(s.substring(slash + 1).trim());
+            a = org.jnetstack.wire.Ipv6Address.parse(s.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(bad);
+        }
+        long hi = a.hi();
+        long lo = a.lo();
+        if (prefix < 1 || prefix > 128 || org.jnetstack.wire.Ipv6Address.isMulticast(hi)
+                || org.jnetstack.wire.Ipv6Address.isUnspecified(hi, lo) || org.jnetstack.wire.Ipv6Address.isLoopback(hi, lo)
+                || org.jnetstack.wire.Ipv6Address.isV4Mapped(hi, lo)) {
+            throw new IllegalArgumentException(bad);
+        }
+        return new long[] {hi, lo, prefix};
     }
 
     private static void require(boolean ok, String message) {
@@ -104,7 +170,7 @@ public record StackConfig(
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
-                0, 8, 512 * 1024, OptionalLong.empty());
+                0, 8, 512 * 1024, OptionalLong.empty(), true, List.of(), true, 64, 1, 256, 16, 256 * 1024);
     }
 
     /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
@@ -141,6 +207,14 @@ public record StackConfig(
         private int reassemblyPerSourceDatagrams;
         private int reassemblyPerSourceBytes;
         private OptionalLong seed;
+        private boolean ipv6;
+        private List<String> ipv6Addresses;
+        private boolean slaac;
+        private int hopLimit;
+        private int dadTransmits;
+        private int ndMaxEntries;
+        private int ndQueuePerNeighbor;
+        private int ndQueueTotalBytes;
 
         private Builder(StackConfig c) {
             ttl = c.ttl;
@@ -166,7 +240,31 @@ public record StackConfig(
             reassemblyPerSourceDatagrams = c.reassemblyPerSourceDatagrams;
             reassemblyPerSourceBytes = c.reassemblyPerSourceBytes;
             seed = c.seed;
+            ipv6 = c.ipv6;
+            ipv6Addresses = c.ipv6Addresses;
+            slaac = c.slaac;
+            hopLimit = c.hopLimit;
+            dadTransmits = c.dadTransmits;
+            ndMaxEntries = c.ndMaxEntries;
+            ndQueuePerNeighbor = c.ndQueuePerNeighbor;
+            ndQueueTotalBytes = c.ndQueueTotalBytes;
         }
+
+        /** IPv6 on (the default) or off. */
+        public Builder ipv6(boolean v) { ipv6 = v; return this; }
+        /** Static IPv6 addresses, each "ADDR/PREFIX" like {@code fd00::2/64}. */
+        public Builder ipv6Addresses(List<String> v) { ipv6Addresses = v; return this; }
+        /** Adds one static IPv6 address "ADDR/PREFIX". */
+        public Builder ipv6Address(String v) {
+            ipv6Addresses = new java.util.ArrayList<>(ipv6Addresses);
+            ipv6Addresses.add(v);
+            return this;
+        }
+        public Builder slaac(boolean v) { slaac = v; return this; }
+        public Builder hopLimit(int v) { hopLimit = v; return this; }
+        public Builder dadTransmits(int v) { dadTransmits = v; return this; }
+        public Builder ndMaxEntries(int v) { ndMaxEntries = v; return this; }
+        public Builder ndQueue(int perNeighbor, int totalBytes) { ndQueuePerNeighbor = perNeighbor; ndQueueTotalBytes = totalBytes; return this; }
 
         public Builder ttl(int v) { ttl = v; return this; }
         public Builder arpCacheTimeout(Duration v) { arpCacheTimeout = v; return this; }
@@ -200,7 +298,8 @@ public record StackConfig(
                     arpQueueBytes, arpQueueTotalBytes, arpMaxEntries, reassemblyTimeout, reassemblyMaxDatagrams, reassemblyMaxBytes, icmpEchoRate,
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
                     ephemeralPortFirst, ephemeralPortLast, memoryBudget, reassemblyPerSourceDatagrams,
-                    reassemblyPerSourceBytes, seed);
+                    reassemblyPerSourceBytes, seed, ipv6, ipv6Addresses, slaac, hopLimit, dadTransmits, ndMaxEntries,
+                    ndQueuePerNeighbor, ndQueueTotalBytes);
         }
     }
 }

@@ -30,6 +30,7 @@ public final class NetInterface {
     private final Neighbors neighbors;
     private EventLoop.Attachment attachment;
     private int[] proxyArp = new int[0];
+    private LinkProtocolHandler ipv6;
 
     private final EthernetFrame eth = new EthernetFrame();
     private final Counter rxFrames;
@@ -96,8 +97,17 @@ public final class NetInterface {
         return new MacAddress(mac);
     }
 
-    long macBits() {
+    /** Our MAC as the 48 low bits of a long (as {@link MacAddress#bits()}). */
+    public long macBits() {
         return mac;
+    }
+
+    /**
+     * Where IPv6 frames (EtherType 0x86DD) received on this interface go; null (the default)
+     * drops them as an unknown type. Set by the stack that builds the IPv6 layer. Loop thread.
+     */
+    public void setIpv6Handler(LinkProtocolHandler handler) {
+        this.ipv6 = handler;
     }
 
     /** Largest IPv4 datagram sent unfragmented on this interface. */
@@ -189,6 +199,8 @@ public final class NetInterface {
             ip.input(this, buf, eth.payloadOffset(), eth.payloadLength(), flags);
         } else if (type == EthernetFrame.TYPE_ARP) {
             neighbors.input(buf, eth.payloadOffset(), eth.payloadLength());
+        } else if (type == EthernetFrame.TYPE_IPV6 && ipv6 != null) {
+            ipv6.input(this, buf, eth.payloadOffset(), eth.payloadLength(), eth.source(), flags);
         } else {
             rxUnknownType.inc();
         }
@@ -272,8 +284,12 @@ public final class NetInterface {
         }
     }
 
-    /** Writes the Ethernet header before {@code payloadOff} and hands the frame to the device. */
-    void sendFrame(long dstMac, int etherType, byte[] buf, int payloadOff, int payloadLen) {
+    /**
+     * Writes the Ethernet header (to {@code dstMac}, from our MAC, {@code etherType}) into the
+     * {@link EthernetFrame#HEADER_LENGTH} bytes before {@code payloadOff} and hands the frame to
+     * the device; nothing is allocated. A refused frame is counted ({@code eth.tx.drop.device}).
+     */
+    public void sendFrame(long dstMac, int etherType, byte[] buf, int payloadOff, int payloadLen) {
         int frameOff = payloadOff - EthernetFrame.HEADER_LENGTH;
         EthernetFrame.write(buf, frameOff, dstMac, mac, etherType);
         if (device.send(buf, frameOff, payloadLen + EthernetFrame.HEADER_LENGTH)) {

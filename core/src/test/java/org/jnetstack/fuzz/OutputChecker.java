@@ -4,8 +4,11 @@ import java.util.HexFormat;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.UdpDatagram;
 
@@ -28,6 +31,9 @@ final class OutputChecker {
     private final Ipv4Packet ipv4 = new Ipv4Packet();
     private final Ipv4Packet quoted = new Ipv4Packet();
     private final IcmpMessage icmp = new IcmpMessage();
+    private final Ipv6Packet ipv6 = new Ipv6Packet();
+    private final Icmpv6Message icmp6 = new Icmpv6Message();
+    long ipv6Frames;
     private final UdpDatagram udp = new UdpDatagram();
     private final org.jnetstack.wire.TcpSegment tcp = new org.jnetstack.wire.TcpSegment();
     long tcpSegments;
@@ -73,6 +79,7 @@ final class OutputChecker {
         return switch (eth.etherType()) {
             case EthernetFrame.TYPE_ARP -> arp(buf, eth.payloadOffset(), eth.payloadLength());
             case EthernetFrame.TYPE_IPV4 -> ipv4(buf, eth.payloadOffset(), eth.payloadLength());
+            case EthernetFrame.TYPE_IPV6 -> ipv6(buf, eth.payloadOffset(), eth.payloadLength());
             default -> "unexpected EtherType " + Integer.toHexString(eth.etherType());
         };
     }
@@ -139,6 +146,56 @@ final class OutputChecker {
             return null;
         }
         return "unexpected protocol " + ipv4.protocol();
+    }
+
+    /**
+     * IPv6 (RFC 8200) with ICMPv6 (RFC 4443): a whole header, a source that is ours or :: (only
+     * in duplicate address detection), a verified ICMPv6 checksum, hop limit 255 on Neighbor
+     * Discovery (RFC 4861 §7.1), and an error never to a multicast address nor beyond 1280 bytes.
+     */
+    private String ipv6(byte[] buf, int off, int len) {
+        ipv6Frames++;
+        Malformed m = ipv6.wrap(buf, off, len).check();
+        if (m != null) {
+            return "malformed IPv6 " + m;
+        }
+        if (ipv6.packetLength() != len) {
+            return "IPv6 payload length " + ipv6.payloadLength() + " does not match the " + len + " bytes sent";
+        }
+        long srcHi = ipv6.sourceHi();
+        long srcLo = ipv6.sourceLo();
+        if (Ipv6Address.isMulticast(srcHi) || Ipv6Address.isLoopback(srcHi, srcLo)) {
+            return "IPv6 source " + Ipv6Address.format(srcHi, srcLo) + " is not a unicast address";
+        }
+        if (ipv6.hopLimit() == 0) {
+            return "hop limit 0";
+        }
+        if (ipv6.nextHeader() != Ipv6Packet.NH_ICMPV6) {
+            return null;
+        }
+        m = icmp6.wrap(buf, ipv6.payloadOffset(), ipv6.payloadLength())
+                .check(srcHi, srcLo, ipv6.destinationHi(), ipv6.destinationLo());
+        if (m != null) {
+            return "bad ICMPv6 message " + m;
+        }
+        int type = icmp6.type();
+        if (type >= Icmpv6Message.TYPE_ROUTER_SOLICITATION && type <= Icmpv6Message.TYPE_REDIRECT && ipv6.hopLimit() != 255) {
+            return "Neighbor Discovery message with hop limit " + ipv6.hopLimit();
+        }
+        if (Ipv6Address.isUnspecified(srcHi, srcLo) && type != Icmpv6Message.TYPE_NEIGHBOR_SOLICITATION
+                && type != Icmpv6Message.TYPE_ROUTER_SOLICITATION && type != Icmpv6Message.TYPE_MLDV2_REPORT) {
+            return "ICMPv6 type " + type + " from ::";
+        }
+        if (Icmpv6Message.isError(type)) {
+            icmpErrors++;
+            if (Ipv6Address.isMulticast(ipv6.destinationHi()) || Ipv6Address.isUnspecified(ipv6.destinationHi(), ipv6.destinationLo())) {
+                return "ICMPv6 error to " + Ipv6Address.format(ipv6.destinationHi(), ipv6.destinationLo());
+            }
+            if (len > Ipv6Packet.MIN_MTU) {
+                return "ICMPv6 error longer than 1280 bytes";
+            }
+        }
+        return null;
     }
 
     /**

@@ -44,6 +44,8 @@ final class ReceivePathHarness {
             .reassemblyMaxBytes(8 * 1024)
             .reassemblyTimeout(Duration.ofSeconds(30))
             .udpQueue(3, 2048)
+            .ndMaxEntries(4)
+            .ndQueue(2, 5000)
             .build();
 
     final EventLoop loop = EventLoop.virtual();
@@ -116,9 +118,15 @@ final class ReceivePathHarness {
         assertThat(stack.iface().neighbors().heldBytes()).as("bytes waiting for ARP")
                 .isBetween(0, CONFIG.arpQueueTotalBytes());
         assertThat(sink.queued()).as("queued UDP datagrams").isLessThanOrEqualTo(CONFIG.udpQueueDatagrams());
-        // Every armed timer belongs to a neighbour, a datagram being reassembled or the ping: none leak.
+        var ip6 = stack.ipv6().interfaces().get(0);
+        assertThat(ip6.neighbors().size()).as("IPv6 neighbour entries").isLessThanOrEqualTo(CONFIG.ndMaxEntries());
+        assertThat(ip6.neighbors().heldBytes()).as("bytes waiting for NDP").isBetween(0, CONFIG.ndQueueTotalBytes());
+        // Every armed timer belongs to a neighbour, a datagram being reassembled, a ping, an IPv6
+        // address (detection, lifetimes), router solicitation or MLD (a repetition, a query's answer): none leak.
         assertThat(loop.timerCount()).as("armed timers")
-                .isLessThanOrEqualTo(stack.iface().neighbors().size() + r.datagramsInFlight() + stack.icmp().pendingPings());
+                .isLessThanOrEqualTo(stack.iface().neighbors().size() + r.datagramsInFlight() + stack.icmp().pendingPings()
+                        + ip6.neighbors().size() + stack.ipv6Addresses().size() + 1 + 2 + stack.icmp6().pendingPings()
+                        + stack.ipv6().reassembly().datagramsInFlight());
     }
 
     /** No exception, well-formed output, counters that add up, and nothing left held. */

@@ -123,6 +123,10 @@ class ReceivePathSeedsTest {
         assertThat(c.get("ip.rx.drop.bad_total_length")).isEqualTo(1);
         assertThat(c.get("arp.rx.drop.truncated")).isEqualTo(1);
         // Nothing answered: only the gratuitous ARP and the ping's ARP request with its 2 retries went out.
-        assertThat(h.device.sendCalls).isEqualTo(1 + 3);
+        assertThat(h.checker.arpFrames + h.checker.ipFrames).isEqualTo(1 + 3);
+        // IPv6: the link-local address's detection solicitation, 3 router solicitations (RFC 4861 §6.3.7)
+        // and the MLDv2 report of its solicited-node group with its repetition (RFC 3810 §6.1).
+        assertThat(h.checker.ipv6Frames).isEqualTo(1 + 3 + 2);
+        assertThat(h.counters().get("nd.tx.router_solicitations")).isEqualTo(3);
     }
 }

@@ -69,6 +69,6 @@ final class StackInvariants {
 
         // Output: every frame the stack handed the device was counted as sent.
         assertThat(c.get("eth.tx.frames") + c.get("eth.tx.drop.device")).isEqualTo(h.device.sendCalls);
-        assertThat(h.checker.arpFrames + h.checker.ipFrames).isEqualTo(h.device.sendCalls);
+        assertThat(h.checker.arpFrames + h.checker.ipFrames + h.checker.ipv6Frames).isEqualTo(h.device.sendCalls);
     }
 }

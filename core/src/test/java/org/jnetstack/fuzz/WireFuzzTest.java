@@ -9,9 +9,15 @@ import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Extensions;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
+import org.jnetstack.wire.Mldv2;
+import org.jnetstack.wire.NdpMessage;
+import org.jnetstack.wire.NdpOptions;
 import org.jnetstack.wire.UdpDatagram;
 
 /**
@@ -163,5 +169,107 @@ class WireFuzzTest {
         if (Checksum.partial(copy, 2, copy.length - 2, 0) != 0) {
             assertThat(Checksum.compute(copy, 0, copy.length)).isZero();
         }
+    }
+    /**
+     * ICMPv6 (RFC 4443) with NDP options and MLD queries: bytes 1..33 are the source and
+     * destination of the pseudo-header, the message follows. Accepted messages verify, have the
+     * fixed part their type needs, and their NDP options walk inside the message, each option at
+     * least 8 bytes, every reader staying inside it. With bit 2 of byte 0 set the checksum is
+     * repaired first, so mutated messages get past it (the fuzzer clears the bit to test the check).
+     */
+    @FuzzTest(maxDuration = "2m")
+    void icmpv6(byte[] data) {
+        if (data.length < 33) {
+            return;
+        }
+        long srcHi = Bytes.getI64(data, 1);
+        long srcLo = Bytes.getI64(data, 9);
+        long dstHi = Bytes.getI64(data, 17);
+        long dstLo = Bytes.getI64(data, 25);
+        int off = viewOffset(data, 32);
+        int len = data.length - off;
+        if ((data[0] & 4) != 0 && len >= Icmpv6Message.HEADER_LENGTH) {
+            Icmpv6Message.writeChecksum(data, off, len, srcHi, srcLo, dstHi, dstLo);
+        }
+        Icmpv6Message m = new Icmpv6Message().wrap(data, off, len);
+        if (m.check(srcHi, srcLo, dstHi, dstLo) != null) {
+            return;
+        }
+        int type = m.type();
+        assertThat(len).isGreaterThanOrEqualTo(Icmpv6Message.minimumLength(type));
+        assertThat(m.bodyOffset() + m.bodyLength()).isEqualTo(off + len);
+        assertThat(m.quotedOffset() + m.quotedLength()).isLessThanOrEqualTo(off + len);
+        byte[] copy = Arrays.copyOfRange(data, off, off + len);
+        Icmpv6Message.writeChecksum(copy, 0, len, srcHi, srcLo, dstHi, dstLo);
+        assertThat(new Icmpv6Message().wrap(copy, 0, len).check(srcHi, srcLo, dstHi, dstLo)).isNull();
+        int start = NdpMessage.optionsOffset(type, off);
+        if (start >= 0) {
+            NdpOptions o = new NdpOptions().reset(data, start, off + len - start);
+            int steps = 0;
+            for (int t = o.next(); t >= 0; t = o.next()) {
+                steps++;
+                assertThat(o.length()).isGreaterThanOrEqualTo(NdpOptions.UNIT);
+                assertThat(o.offset() + o.length()).isLessThanOrEqualTo(off + len);
+                o.linkLayerAddress();
+                o.prefixLength();
+                o.onLink();
+                o.validLifetime();
+                o.prefixLo();
+                o.mtu();
+                o.rdnssLifetime();
+                for (int i = 0; i <= o.rdnssCount(); i++) {
+                    o.rdnssLo(i);
+                }
+            }
+            assertThat(steps).isLessThanOrEqualTo(len / NdpOptions.UNIT);
+        }
+        if (type == Icmpv6Message.TYPE_MLD_QUERY) {
+            Mldv2.queryGroupLo(data, off);
+            assertThat(Mldv2.queryMaxResponseDelayMillis(data, off)).isBetween(0L, 8_387_584L);
+            if (Mldv2.isV2Query(len)) {
+                assertThat(Mldv2.queryIntervalSeconds(data, off)).isBetween(0L, 31_744L);
+                Mldv2.querySourceCount(data, off);
+            }
+        }
+    }
+
+    /**
+     * The IPv6 extension header walk (RFC 8200 §4): byte 1 is the fixed header's next header,
+     * the chain follows. The walk never throws, stays inside the bytes, respects its limits and
+     * gives the same answer twice.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void ipv6Extensions(byte[] data) {
+        if (data.length < 2) {
+            return;
+        }
+        int first = data[1] & 0xFF;
+        int off = viewOffset(data, 1);
+        int len = data.length - off;
+        Ipv6Extensions ext = new Ipv6Extensions();
+        Malformed m = ext.walk(data, off, len, first);
+        assertThat(ext.headerCount()).isBetween(0, Ipv6Extensions.MAX_HEADERS);
+        assertThat(ext.problemPointer()).isBetween(-1, Ipv6Packet.HEADER_LENGTH + len - 1);
+        assertThat(ext.problemCode()).isBetween(-1, Icmpv6Message.CODE_INCOMPLETE_CHAIN);
+        if (ext.problemCode() >= 0 || ext.silentDrop() || ext.chainIncomplete()) {
+            assertThat(m).isNotNull();
+        }
+        if (ext.hasFragment()) {
+            assertThat(ext.fragmentHeaderOffset() + Ipv6Extensions.FRAGMENT_HEADER_LENGTH).isLessThanOrEqualTo(off + len);
+            assertThat(ext.fragmentOffset() & 7).isZero();
+        }
+        if (m == null) {
+            assertThat(ext.upperOffset()).isBetween(off, off + len);
+            // Past a non-first fragment's header lie data: its next header value is not walked, any value passes.
+            boolean nonFirstFragment = ext.hasFragment() && ext.fragmentOffset() != 0;
+            assertThat(nonFirstFragment ? -1 : ext.upperProtocol()).isNotIn(Ipv6Packet.NH_HOP_BY_HOP, Ipv6Packet.NH_ROUTING,
+                    Ipv6Packet.NH_DESTINATION_OPTIONS, Ipv6Packet.NH_AH);
+            assertThat(ext.upperNextHeaderPointer()).isBetween(Ipv6Packet.HEADER_LENGTH - 34, Ipv6Packet.HEADER_LENGTH + len);
+        }
+        int upper = ext.upperOffset();
+        int problem = ext.problemPointer();
+        assertThat(ext.walk(data, off, len, first)).isEqualTo(m);
+        assertThat(ext.upperOffset()).isEqualTo(upper);
+        assertThat(ext.problemPointer()).isEqualTo(problem);
     }
 }

@@ -168,7 +168,7 @@ class TsharkCrossCheckTest {
     }
 
     /** Classic libpcap format, Ethernet link type. */
-    private static byte[] pcap(List<byte[]> frames) {
+    static byte[] pcap(List<byte[]> frames) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);

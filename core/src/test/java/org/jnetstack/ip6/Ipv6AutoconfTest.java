@@ -1,0 +1,160 @@
+package org.jnetstack.ip6;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jnetstack.NetStack;
+import org.jnetstack.config.StackConfig;
+import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TestPort;
+import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.NdpWriter;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Router discovery and SLAAC (RFC 4861 §6.3, RFC 4862 §5.5, RFC 8106) from advertisements a test
+ * sends as the router, and the bounds of the neighbour cache under a flood, on virtual time.
+ */
+class Ipv6AutoconfTest {
+    static final long SECOND = 1_000_000_000L;
+    static final long ROUTER_MAC = 0x02_00_00_00_00_AAL;
+    static final Ipv6Address ROUTER = Ipv6Address.parse("fe80::1");
+    static final Ipv6Address PREFIX = Ipv6Address.parse("2001:db8:1::");
+    static final Ipv6Address DNS = Ipv6Address.parse("2001:db8::53");
+
+    final EventLoop loop = EventLoop.virtual();
+    final VirtualSwitch lan = new VirtualSwitch();
+    final TestPort port = new TestPort(lan.newPort("a"));
+    final List<byte[]> sent = new ArrayList<>();
+    final NetStack a;
+
+    Ipv6AutoconfTest() {
+        StackConfig cfg = StackConfig.defaults().toBuilder().ndMaxEntries(16).ndQueue(3, 20_000).build();
+        a = NetStack.builder(loop).name("a").device(port).config(cfg).seed(11).build();
+        port.txFilter = f -> { sent.add(f); return true; };
+        assertThat(loop.runUntil(() -> !a.ipv6Addresses().isEmpty() && a.ipv6Addresses().get(0).state() == AddressState.PREFERRED,
+                10 * SECOND)).isTrue();
+    }
+
+    Ipv6Interface ifc() {
+        return a.ipv6().interfaces().get(0);
+    }
+
+    NdpWriter.RouterAdvertisement ra(long valid, long preferred) {
+        return new NdpWriter.RouterAdvertisement().curHopLimit(63).routerLifetime(1800).reachableTime(20_000).retransTimer(2000)
+                .sourceMac(ROUTER_MAC).mtu(1400).other(true)
+                .addPrefix(PREFIX.hi(), PREFIX.lo(), 64, true, true, valid, preferred)
+                .addDnsServer(DNS.hi(), DNS.lo()).dnsLifetime(600);
+    }
+
+    List<Ipv6AddressInfo> slaac() {
+        return a.ipv6Addresses().stream().filter(i -> i.origin() == AddressOrigin.SLAAC).toList();
+    }
+
+    @Test
+    void solicitsRoutersThenFormsAnAddressFromTheAdvertisedPrefix() {
+        // RFC 4861 §6.3.7: solicitations to all routers (ff02::2) from the link-local address, at most 3.
+        loop.runFor(20 * SECOND);
+        assertThat(a.counters().get("nd.tx.router_solicitations")).isEqualTo(3);
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800)));
+        assertThat(loop.runUntil(() -> slaac().size() == 1 && slaac().get(0).state() == AddressState.PREFERRED, 10 * SECOND)).isTrue();
+
+        Ipv6AddressInfo addr = slaac().get(0);
+        assertThat(addr.address().hi()).isEqualTo(PREFIX.hi());
+        assertThat(addr.address().lo()).as("RFC 7217 identifier, as for the link-local address")
+                .isEqualTo(ifc().addressing().stableIid(PREFIX.hi(), 0));
+        assertThat(addr.validSeconds()).isBetween(3590L, 3600L);
+        assertThat(a.ipv6Routers()).extracting(Ipv6RouterInfo::address).containsExactly(ROUTER);
+        assertThat(a.ipv6Prefixes()).extracting(p -> p.prefix() + "/" + p.prefixLength()).containsExactly("2001:db8:1::/64");
+        assertThat(a.ipv6DnsServers()).containsExactly(DNS);
+        assertThat(ifc().linkMtu()).isEqualTo(1400);
+        assertThat(ifc().curHopLimit()).isEqualTo(63);
+        assertThat(ifc().retransNanos()).isEqualTo(2 * SECOND);
+        assertThat(ifc().reachableNanos()).isBetween(10 * SECOND, 30 * SECOND);
+        assertThat(ifc().routers().other()).isTrue();
+        assertThat(ifc().routers().managed()).isFalse();
+
+        // Off-link traffic goes to the router's MAC (learnt from its advertisement), from the SLAAC address.
+        sent.clear();
+        a.ping6(Ipv6Address.parse("2001:db8:99::1"), 1, 1, 8, java.time.Duration.ofSeconds(1), Ipv6PingTest.listener(new ArrayList<>()));
+        loop.runPending();
+        assertThat(sent).anySatisfy(f -> {
+            assertThat(org.jnetstack.wire.MacAddress.read(f, 0)).isEqualTo(ROUTER_MAC);
+            assertThat(Ipv6Address.readHi(f, 22)).isEqualTo(addr.address().hi());
+            assertThat(Ipv6Address.readLo(f, 22)).isEqualTo(addr.address().lo());
+            assertThat(f[21] & 0xFF).as("the advertised hop limit").isEqualTo(63);
+        });
+    }
+
+    @Test
+    void lifetimesDeprecateThenRemoveAndTheTwoHourRuleResistsAShortValidLifetime() {
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800)));
+        assertThat(loop.runUntil(() -> slaac().size() == 1 && slaac().get(0).state() == AddressState.PREFERRED, 10 * SECOND)).isTrue();
+        // RFC 4862 §5.5.3(e): a valid lifetime of 60 s cannot cut short one with 3600 s left (2 hours or less: ignored).
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(60, 30)));
+        loop.runPending();
+        assertThat(slaac().get(0).validSeconds()).isGreaterThan(3500);
+        assertThat(slaac().get(0).preferredSeconds()).isEqualTo(30); // the preferred lifetime is simply reset
+        loop.runFor(31 * SECOND);
+        assertThat(slaac().get(0).state()).isEqualTo(AddressState.DEPRECATED);
+        loop.runFor(3600 * SECOND);
+        assertThat(slaac()).isEmpty();
+        assertThat(a.counters().get("ip6.addr.expired")).isEqualTo(1);
+        assertThat(a.ipv6Routers()).as("router lifetime 1800 s passed").isEmpty();
+    }
+
+    @Test
+    void advertisementThatCameThroughARouterIsIgnored() {
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 64, ra(3600, 1800)));
+        loop.runFor(5 * SECOND);
+        assertThat(slaac()).isEmpty();
+        assertThat(a.ipv6Routers()).isEmpty();
+        assertThat(a.counters().get("nd.rx.drop.invalid")).isEqualTo(1); // RFC 4861 §6.1.2: hop limit must be 255
+    }
+
+    @Test
+    void mtuOptionBelow1280IsIgnored() {
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800).mtu(1000)));
+        loop.runPending();
+        assertThat(ifc().linkMtu()).isEqualTo(1500);
+        assertThat(a.counters().get("nd.rx.mtu_option_ignored")).isEqualTo(1);
+    }
+
+    @Test
+    void cacheAndQueuesHoldTheirBoundsUnderAFloodOfSolicitationsFromManyAddresses() {
+        Ipv6Address ll = a.ipv6Addresses().get(0).address();
+        for (int i = 1; i <= 500; i++) {
+            Ipv6Address src = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x1000 + i);
+            port.injectReceived(Ipv6TestFrames.solicitation(0x02_00_00_10_00_00L + i, src, ll));
+            if (i % 50 == 0) {
+                loop.runPending();
+                assertThat(ifc().neighbors().size()).isLessThanOrEqualTo(16);
+            }
+        }
+        loop.runPending();
+        assertThat(ifc().neighbors().size()).isEqualTo(16);
+        assertThat(a.counters().get("nd.rx.neighbor_solicitations")).isEqualTo(500);
+        assertThat(a.counters().get("nd.tx.neighbor_advertisements")).isEqualTo(500);
+        assertThat(a.counters().get("nd.cache.evicted")).isEqualTo(500 - 16);
+
+        // Packets for unresolved neighbours: at most 3 each (oldest dropped), 20,000 bytes in all.
+        for (int n = 0; n < 10; n++) {
+            for (int seq = 0; seq < 5; seq++) {
+                a.ping6(new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x9000 + n), 1, n * 10 + seq, 1200,
+                        java.time.Duration.ofSeconds(30), Ipv6PingTest.listener(new ArrayList<>()));
+            }
+        }
+        assertThat(ifc().neighbors().size()).isLessThanOrEqualTo(16);
+        assertThat(ifc().neighbors().heldBytes()).isBetween(1, 20_000);
+        // 50 packets of 1,294 bytes: 10 neighbours x 3 would be 38,820 bytes, beyond the 20,000 in all.
+        long overflow = a.counters().get("nd.queue.drop.overflow");
+        long memory = a.counters().get("nd.queue.drop.memory");
+        assertThat(overflow).isBetween(1L, 20L);
+        assertThat(memory).isPositive();
+        assertThat(50 - overflow - memory).as("packets held").isLessThanOrEqualTo(20_000 / 1294);
+        loop.runFor(10 * SECOND);
+        assertThat(ifc().neighbors().heldBytes()).isZero();
+    }
+}
