@@ -18,6 +18,17 @@ public interface Ipv6Output {
     int mtuFor(long dstHi, long dstLo);
 
     /**
+     * Chooses the source address for {@code dst} (RFC 6724); false if there is no route or no
+     * usable address. The choice is read from {@link #sourceHi()} and {@link #sourceLo()}, good
+     * until the next call.
+     */
+    boolean selectSource(long dstHi, long dstLo);
+
+    long sourceHi();
+
+    long sourceLo();
+
+    /**
      * Sends {@code buf[off, off+len)}, the transport bytes, with an IPv6 header: next header
      * {@code protocol}, traffic class {@code trafficClass}; fragmented if larger than the path MTU
      * allows. False if it could not be sent (no route, no neighbour yet and its queue full).

@@ -6,6 +6,7 @@ import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
@@ -74,11 +75,16 @@ final class SegmentDemux {
     }
 
     /**
-     * A segment from the IPv6 layer, to one of our addresses (the layer delivers nothing else):
-     * addresses in the two-long form, otherwise as {@link #input}.
+     * A segment from the IPv6 layer, to one of our addresses or a group we joined: addresses in
+     * the two-long form, otherwise as {@link #input}.
      */
     void input6(NetInterface ni, long srcHi, long srcLo, long dstHi, long dstLo, byte[] buf, int off, int len,
                 boolean checksumVerified) {
+        if (Ipv6Address.isMulticast(dstHi)) {
+            counters.rxSegments.inc();
+            counters.rxNotUnicast.inc(); // RFC 9293 §3.9.2.2: TCP is unicast only
+            return;
+        }
         receive(ni, null, srcHi, srcLo, dstHi, dstLo, buf, off, len, checksumVerified);
     }
 

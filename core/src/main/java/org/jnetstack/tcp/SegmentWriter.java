@@ -42,6 +42,10 @@ final class SegmentWriter {
         this.ip6 = ip6;
     }
 
+    boolean hasIpv6() {
+        return ip6 != null;
+    }
+
     /** The IPv6 output; a 4-tuple of IPv6 addresses exists only once it is attached. */
     Ipv6Output ip6() {
         if (ip6 == null) {

@@ -18,13 +18,17 @@ import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
+import org.jnetstack.ip6.Ipv6ProtocolHandler;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.TcpOptions;
 
 /**
@@ -34,7 +38,7 @@ import org.jnetstack.wire.TcpOptions;
  * admission limits, the catch-all), {@link TimeWaits} answers for connections in TIME-WAIT,
  * {@link SegmentWriter} builds what is sent, and {@link TcpConnection} runs one connection.
  */
-public final class Tcp implements IpProtocolHandler {
+public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** Payloads from this size on are checksummed while they are copied ({@link TcpConfig#sumWhileCopying}). */
     final int sumWhileCopying;
 
@@ -167,6 +171,19 @@ public final class Tcp implements IpProtocolHandler {
      * (buffer sizes — which also set the window scale offered in the SYN —, Nagle, keepalive).
      */
     public TcpConnection connect(int localPort, int dstIp, int dstPort, TcpConfig connectionConfig, TcpHandler handler) {
+        return connect(localPort, Ipv6Address.v4Mapped(dstIp), dstPort, connectionConfig, handler);
+    }
+
+    /** Like {@link #connect(int, int, TcpHandler)} to an address of either family (IPv4 as IPv4-mapped). */
+    public TcpConnection connect(Ipv6Address dst, int dstPort, TcpHandler handler) {
+        return connect(0, dst, dstPort, config, handler);
+    }
+
+    /**
+     * Like {@link #connect(int, int, int, TcpConfig, TcpHandler)} to an address of either family:
+     * an IPv4-mapped one ({@code ::ffff:a.b.c.d}) connects over IPv4.
+     */
+    public TcpConnection connect(int localPort, Ipv6Address dst, int dstPort, TcpConfig connectionConfig, TcpHandler handler) {
         Objects.requireNonNull(connectionConfig, "connectionConfig");
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 0-65535: " + localPort);
@@ -174,9 +191,25 @@ public final class Tcp implements IpProtocolHandler {
         if (dstPort < 1 || dstPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 1-65535: " + dstPort);
         }
-        int src = ip.sourceAddressFor(dstIp);
-        if (src == 0) {
-            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + Ipv4Address.format(dstIp)));
+        long dstHi = dst.hi();
+        long dstLo = dst.lo();
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        long srcHi = 0;
+        long srcLo;
+        if (v4) {
+            int src = ip.sourceAddressFor(TransportAddresses.v4(dstLo));
+            srcLo = TransportAddresses.mappedLo(src);
+            if (src == 0) {
+                srcLo = 0;
+            }
+        } else if (writer.hasIpv6() && writer.ip6().selectSource(dstHi, dstLo)) {
+            srcHi = writer.ip6().sourceHi();
+            srcLo = writer.ip6().sourceLo();
+        } else {
+            srcLo = 0;
+        }
+        if (srcHi == 0 && srcLo == 0) {
+            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + FourTuple.format(dstHi, dstLo)));
         }
         if (connections.size() >= config.maxConnections()) {
             counters.connectionLimit.inc();
@@ -188,12 +221,11 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new SocketException("memory budget exhausted ("
                     + memory.used() + " of " + memory.limit() + " bytes held): raise StackConfig.memoryBudget"));
         }
-        int port = localPort != 0 ? localPort : ephemeralPort(src, dstIp, dstPort);
-        FourTuple tuple = new FourTuple(keys, 0, TransportAddresses.mappedLo(src), port, 0,
-                TransportAddresses.mappedLo(dstIp), dstPort);
+        int port = localPort != 0 ? localPort : ephemeralPort(srcHi, srcLo, dstHi, dstLo, dstPort);
+        FourTuple tuple = new FourTuple(keys, srcHi, srcLo, port, dstHi, dstLo, dstPort);
         if (connections.get(tuple) != null || (localPort != 0 && timeWaits.get(tuple) != null)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
-                    + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
+                    + " already connected to " + FourTuple.format(dstHi, dstLo, dstPort)));
         }
         TimeWaits.Record tw = timeWaits.get(tuple);
         if (tw != null) {
@@ -314,6 +346,38 @@ public final class Tcp implements IpProtocolHandler {
         demux.input(ni, pkt, buf, off, len, checksumVerified);
     }
 
+    /** A segment over IPv6, from the IPv6 layer (registered for next header 6). */
+    @Override
+    public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        demux.input6(iface.netInterface(), pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
+                buf, off, len, checksumVerified);
+    }
+
+    /**
+     * An ICMPv6 error about a segment we sent (RFC 4443 §3.1): as for IPv4, a connection in
+     * SYN-SENT fails on "port unreachable" (refused) or "no route"/"address unreachable"; other
+     * errors are soft (RFC 1122 §4.2.3.9). Packet Too Big is not acted on here.
+     */
+    @Override
+    public void icmpError(int type, int code, long mtu, long quotedDstHi, long quotedDstLo, int srcPort, int dstPort) {
+        if (type != Icmpv6Message.TYPE_DEST_UNREACHABLE || !writer.hasIpv6()
+                || !writer.ip6().selectSource(quotedDstHi, quotedDstLo)) {
+            return;
+        }
+        long srcHi = writer.ip6().sourceHi();
+        long srcLo = writer.ip6().sourceLo();
+        TcpConnection c = connections.get(keys.key(quotedDstHi, quotedDstLo, dstPort, srcPort), srcHi, srcLo,
+                quotedDstHi, quotedDstLo, dstPort, srcPort);
+        if (c == null || c.state() != TcpState.SYN_SENT) {
+            return;
+        }
+        if (code == Icmpv6Message.CODE_PORT_UNREACHABLE) {
+            c.fail(new ConnectException("Connection refused"));
+        } else if (code == Icmpv6Message.CODE_NO_ROUTE || code == Icmpv6Message.CODE_ADDRESS_UNREACHABLE) {
+            c.fail(new NoRouteToHostException("No route to host"));
+        }
+    }
+
     /** True while a connection processes a received segment (see {@link Sender#output}). */
     boolean deliveringSegment() {
         return demux.delivering();
@@ -363,17 +427,22 @@ public final class Tcp implements IpProtocolHandler {
 
     // ---------------------------------------------------------------- shared services
 
-    /** RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody listens on it. */
-    private int ephemeralPort(int srcIp, int dstIp, int dstPort) {
-        int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, srcIp, dstIp, dstPort,
-                p -> connections.get(keys.key(0, TransportAddresses.mappedLo(dstIp), dstPort, p), 0,
-                        TransportAddresses.mappedLo(srcIp), 0, TransportAddresses.mappedLo(dstIp), dstPort, p) != null
+    /**
+     * RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody
+     * listens on it. IPv6 addresses enter the algorithm's hash as 32-bit keyed digests.
+     */
+    private int ephemeralPort(long srcHi, long srcLo, long dstHi, long dstLo, int dstPort) {
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        int src = v4 ? TransportAddresses.v4(srcLo) : (int) keys.addressKey(srcHi, srcLo);
+        int dst = v4 ? TransportAddresses.v4(dstLo) : (int) keys.addressKey(dstHi, dstLo);
+        int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, src, dst, dstPort,
+                p -> connections.get(keys.key(dstHi, dstLo, dstPort, p), srcHi, srcLo, dstHi, dstLo, dstPort, p) != null
                         || listeners.containsKey(p));
         if (port >= 0) {
             return port;
         }
         throw new UncheckedIOException(new BindException("no free ephemeral TCP port towards "
-                + Ipv4Address.format(dstIp) + ":" + dstPort));
+                + FourTuple.format(dstHi, dstLo, dstPort)));
     }
 
     /** Tests: the SYN-cookie maker and checker. */

@@ -11,17 +11,20 @@ import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
+import org.jnetstack.ip6.Ipv6ProtocolHandler;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.UdpDatagram;
 
 /** UDP (RFC 768, RFC 1122 §4.1): ports, demultiplexing, checksums, port-unreachable replies. */
-public final class Udp implements IpProtocolHandler {
+public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** Largest payload: 65535 - 20 (IPv4) - 8 (UDP). */
     public static final int MAX_PAYLOAD = 65507;
 
@@ -142,6 +145,12 @@ public final class Udp implements IpProtocolHandler {
         return ports.values();
     }
 
+    boolean send(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
+        int local = ep.localAddress();
+        return send(0, local == 0 ? 0 : TransportAddresses.mappedLo(local), ep.localPort(), dstHi, dstLo, dstPort,
+                ep.trafficClass(), buf, off, len);
+    }
+
     boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
         return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, ep.trafficClass(), buf, off, len);
     }
@@ -178,9 +187,19 @@ public final class Udp implements IpProtocolHandler {
                 return false;
             }
             srcLo = TransportAddresses.mappedLo(src);
-        } else if (!v4 && (ip6 == null || (srcHi == 0 && srcLo == 0))) {
-            txNoRoute.inc(); // no IPv6 layer, or no source: the IPv6 layer's source selection is not wired in yet
-            return false;
+        } else if (!v4) {
+            if (ip6 == null || (TransportAddresses.isV4(srcHi, srcLo) && srcLo != 0)) {
+                txNoRoute.inc(); // no IPv6 layer, or an endpoint bound to an IPv4 address
+                return false;
+            }
+            if (srcHi == 0 && srcLo == 0) {
+                if (!ip6.selectSource(dstHi, dstLo)) {
+                    txNoRoute.inc();
+                    return false;
+                }
+                srcHi = ip6.sourceHi();
+                srcLo = ip6.sourceLo();
+            }
         }
         byte[] tx = v4 ? ip.txBuffer() : ip6.txBuffer();
         int t = v4 ? Ipv4.TRANSPORT_OFFSET : ip6.transportOffset();
@@ -241,6 +260,34 @@ public final class Udp implements IpProtocolHandler {
             return;
         }
         ep.deliver(pkt.source(), srcPort, pkt.destination(), buf, view.payloadOffset(), view.payloadLength());
+    }
+
+    /**
+     * A datagram over IPv6, from the IPv6 layer (registered for next header 17). The checksum is
+     * mandatory (RFC 8200 §8.1): a zero one is dropped as bad. Endpoints bound to any address take
+     * it; one bound to an IPv4 address does not. No catch-all and no port-unreachable answer over IPv6 yet.
+     */
+    @Override
+    public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        rxDatagrams.inc();
+        Malformed m = view.wrap(buf, off, len).check(0, 0, false);
+        if (m == null && !checksumVerified) {
+            int sum = TransportAddresses.pseudoHeader(pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(),
+                    pkt.destinationLo(), Ipv4Packet.PROTO_UDP, view.length());
+            if (Bytes.u16(buf, off + CHECKSUM_OFFSET) == 0 || Checksum.finish(Checksum.partial(buf, off, view.length(), sum)) != 0) {
+                m = Malformed.BAD_CHECKSUM;
+            }
+        }
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return;
+        }
+        UdpEndpoint ep = ports.get(view.destinationPort());
+        if (ep == null || ep.localAddress() != 0) {
+            rxNoPort.inc();
+            return;
+        }
+        ep.deliver6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), buf, view.payloadOffset(), view.payloadLength());
     }
 
     @Override

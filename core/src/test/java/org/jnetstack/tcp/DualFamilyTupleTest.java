@@ -113,6 +113,18 @@ class DualFamilyTupleTest {
                 return 1500;
             }
 
+            public boolean selectSource(long dHi, long dLo) {
+                return true;
+            }
+
+            public long sourceHi() {
+                return L6.hi();
+            }
+
+            public long sourceLo() {
+                return L6.lo();
+            }
+
             public boolean send(long sHi, long sLo, long dHi, long dLo, int proto, int tc, byte[] b, int off, int len) {
                 assertThat(new Ipv6Address(sHi, sLo)).isEqualTo(L6);
                 assertThat(new Ipv6Address(dHi, dLo)).isEqualTo(R6);
