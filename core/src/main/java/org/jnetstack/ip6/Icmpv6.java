@@ -34,6 +34,7 @@ public final class Icmpv6 {
     private final Counter rxEchoReplies;
     private final Counter rxUnmatchedReplies;
     private final Counter rxErrors;
+    private final Counter rxErrorsNotOurs;
     private final Counter rxOther;
     private final Counter txEchoReplies;
     private final Counter txEchoRequests;
@@ -82,6 +83,7 @@ public final class Icmpv6 {
         rxEchoReplies = counters.counter(p + "rx.echo_replies");
         rxUnmatchedReplies = counters.counter(p + "rx.echo_replies_unmatched");
         rxErrors = counters.counter(p + "rx.errors");
+        rxErrorsNotOurs = counters.counter(p + "rx.errors_not_about_ours");
         rxOther = counters.counter(p + "rx.other_types");
         txEchoReplies = counters.counter(p + "tx.echo_replies");
         txEchoRequests = counters.counter(p + "tx.echo_requests");
@@ -237,6 +239,16 @@ public final class Icmpv6 {
         }
         long qDstHi = Ipv6Address.readHi(buf, off + 24);
         long qDstLo = Ipv6Address.readLo(buf, off + 24);
+        if (!ip.isLocalAddress(Ipv6Address.readHi(buf, off + 8), Ipv6Address.readLo(buf, off + 8))) {
+            rxErrorsNotOurs.inc(); // RFC 5927 §4.1: the quoted packet must be one we could have sent
+            return;
+        }
+        if (type == Icmpv6Message.TYPE_PACKET_TOO_BIG) {
+            Ipv6Route r = ip.route(null, qDstHi, qDstLo);
+            if (r != null) {
+                ip.pathMtu().tooBig(qDstHi, qDstLo, mtu, r.iface().linkMtu());
+            }
+        }
         int nh = buf[off + 6] & 0xFF;
         int t = off + Ipv6Packet.HEADER_LENGTH;
         if (nh == Ipv6Packet.NH_ICMPV6) {

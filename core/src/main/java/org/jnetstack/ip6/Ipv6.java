@@ -45,6 +45,7 @@ public final class Ipv6 {
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
     private final Ipv6Reassembly reassembly;
+    private final PathMtu pathMtu;
     /** Keys fragment identifications per destination (RFC 7739 §5.3): unpredictable to others, no table. */
     private final SipHash fragmentIdPrf;
     private int fragmentIdCounter;
@@ -100,6 +101,7 @@ public final class Ipv6 {
         txFragments = counters.counter(p + "frag.tx");
         rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
         this.fragmentIdPrf = secrets.newPrf("ip6.fragment-id");
+        this.pathMtu = new PathMtu(loop.clock(), counters);
         this.icmp = new Icmpv6(this, counters);
         this.reassembly = new Ipv6Reassembly(this, counters);
     }
@@ -122,6 +124,17 @@ public final class Ipv6 {
 
     public Icmpv6 icmp() {
         return icmp;
+    }
+
+    /** Path MTU estimates from Packet Too Big messages (RFC 8201). */
+    public PathMtu pathMtu() {
+        return pathMtu;
+    }
+
+    /** The largest packet we send unfragmented towards {@code dst}: the path MTU, or the link MTU of its route (1280 with none). */
+    public int mtuFor(long dstHi, long dstLo) {
+        Ipv6Route r = route(null, dstHi, dstLo);
+        return r == null ? Ipv6Packet.MIN_MTU : pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu());
     }
 
     public Ipv6Reassembly reassembly() {
@@ -285,7 +298,7 @@ public final class Ipv6 {
             loopBack(ifc, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
             return true;
         }
-        int mtu = ifc.linkMtu();
+        int mtu = pathMtu.mtu(dstHi, dstLo, ifc.linkMtu());
         if (Ipv6Packet.HEADER_LENGTH + len > mtu) {
             return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
         }

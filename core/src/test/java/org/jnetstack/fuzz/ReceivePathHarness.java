@@ -44,6 +44,8 @@ final class ReceivePathHarness {
             .reassemblyMaxBytes(8 * 1024)
             .reassemblyTimeout(Duration.ofSeconds(30))
             .udpQueue(3, 2048)
+            .ipv6Address(SeedCorpus.STACK_IPV6 + "/64")
+            .dadTransmits(0) // addresses usable at once: the first frame of a script already reaches them
             .ndMaxEntries(4)
             .ndQueue(2, 5000)
             .build();

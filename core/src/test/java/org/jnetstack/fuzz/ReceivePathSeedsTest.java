@@ -114,6 +114,30 @@ class ReceivePathSeedsTest {
     }
 
     @Test
+    void ipv6SolicitationIsAnsweredAndEchoRequestsToOurAddressAndAllNodesToo() {
+        ReceivePathHarness h = run("ipv6-solicitation-and-echo");
+        assertThat(h.counters().get("nd.rx.neighbor_solicitations")).isEqualTo(1);
+        assertThat(h.counters().get("nd.tx.neighbor_advertisements")).isEqualTo(1);
+        assertThat(h.counters().get("icmp6.tx.echo_replies")).isEqualTo(2);
+    }
+
+    @Test
+    void ipv6RouterAdvertisementGivesAnAddressRouterAndDnsServer() {
+        ReceivePathHarness h = run("ipv6-router-advertisement");
+        assertThat(h.counters().get("ip6.slaac.addresses_formed")).isEqualTo(1);
+        assertThat(h.stack.ipv6Routers()).hasSize(1);
+        assertThat(h.stack.ipv6DnsServers()).hasSize(1);
+    }
+
+    @Test
+    void ipv6FragmentsOutOfOrderAreReassembledAndTheReplyFragmented() {
+        ReceivePathHarness h = run("ipv6-fragments-reordered");
+        assertThat(h.counters().get("ip6.frag.reassembled")).isEqualTo(1);
+        assertThat(h.counters().get("icmp6.tx.echo_replies")).isEqualTo(1);
+        assertThat(h.counters().get("ip6.frag.tx")).isEqualTo(3);
+    }
+
+    @Test
     void malformedFramesAreCountedUnderTheirReasons() {
         ReceivePathHarness h = run("malformed");
         Counters c = h.counters();
@@ -124,9 +148,9 @@ class ReceivePathSeedsTest {
         assertThat(c.get("arp.rx.drop.truncated")).isEqualTo(1);
         // Nothing answered: only the gratuitous ARP and the ping's ARP request with its 2 retries went out.
         assertThat(h.checker.arpFrames + h.checker.ipFrames).isEqualTo(1 + 3);
-        // IPv6: the link-local address's detection solicitation, 3 router solicitations (RFC 4861 §6.3.7)
-        // and the MLDv2 report of its solicited-node group with its repetition (RFC 3810 §6.1).
-        assertThat(h.checker.ipv6Frames).isEqualTo(1 + 3 + 2);
+        // IPv6 (no address detection in the harness): 3 router solicitations (RFC 4861 §6.3.7) and the
+        // MLDv2 reports of the two solicited-node groups joined, then their merged repetition (RFC 3810 §6.1).
+        assertThat(h.checker.ipv6Frames).isEqualTo(3 + 3);
         assertThat(h.counters().get("nd.tx.router_solicitations")).isEqualTo(3);
     }
 }

@@ -41,6 +41,10 @@ final class SeedCorpus {
     /** Linux's port unreachable about a datagram 10.99.0.2:40001 sent to its port 9. */
     static final String ICMP_PORT_UNREACHABLE = Captures.ICMP_PORT_UNREACHABLE;
 
+    /** The stack's static IPv6 address (the harness configures it) and the peer's. */
+    static final String STACK_IPV6 = "fd00:99::2";
+    static final String KERNEL_IPV6 = "fd00:99::1";
+
     private SeedCorpus() {
     }
 
@@ -62,6 +66,10 @@ final class SeedCorpus {
                 new FrameScript.Step(hex(ARP_REQUEST), 0), new FrameScript.Step(fragments(udpPayload(7, 3000)).get(0), 255))));
         m.put("tcp-syn-protocol-unreachable", script(AIMED, hex(ARP_REQUEST), hex(TCP_SYN)));
         m.put("icmp-port-unreachable", script(AIMED, hex(ICMP_PORT_UNREACHABLE)));
+        m.put("ipv6-solicitation-and-echo", script(0, ipv6Solicitation(), ipv6Echo(KERNEL_IPV6, STACK_IPV6, 1, 56),
+                ipv6Echo(KERNEL_IPV6, "ff02::1", 2, 8)));
+        m.put("ipv6-router-advertisement", script(0, ipv6RouterAdvertisement()));
+        m.put("ipv6-fragments-reordered", script(0, ipv6FragmentsReordered()));
         m.put("malformed", script(FrameScript.JUNK_PREFIX, new byte[10], vlanTagged(), badIpChecksum(),
                 truncatedIp(), hex(ARP_REQUEST.substring(0, 40))));
         return m;
@@ -77,6 +85,67 @@ final class SeedCorpus {
             steps.add(new FrameScript.Step(f, 0));
         }
         return new FrameScript(options, steps);
+    }
+
+    /** An ICMPv6 message from the kernel's link-local or given address, in a frame to {@code dst} (its multicast MAC if a group). */
+    private static byte[] icmpv6(String src, String dst, int hopLimit, byte[] msg, int len) {
+        org.jnetstack.wire.Ipv6Address s = org.jnetstack.wire.Ipv6Address.parse(src);
+        org.jnetstack.wire.Ipv6Address d = org.jnetstack.wire.Ipv6Address.parse(dst);
+        byte[] f = new byte[EthernetFrame.HEADER_LENGTH + org.jnetstack.wire.Ipv6Packet.HEADER_LENGTH + len];
+        long dstMac = org.jnetstack.wire.Ipv6Address.isMulticast(d.hi()) ? org.jnetstack.wire.Ipv6Address.multicastMac(d.lo()) : STACK_MAC;
+        EthernetFrame.write(f, 0, dstMac, KERNEL_MAC, EthernetFrame.TYPE_IPV6);
+        org.jnetstack.wire.Ipv6Packet.writeHeader(f, 14, new org.jnetstack.wire.Ipv6Header().payloadLength(len)
+                .nextHeader(org.jnetstack.wire.Ipv6Packet.NH_ICMPV6).hopLimit(hopLimit).source(s.hi(), s.lo()).destination(d.hi(), d.lo()));
+        System.arraycopy(msg, 0, f, 54, len);
+        org.jnetstack.wire.Icmpv6Message.writeChecksum(f, 54, len, s.hi(), s.lo(), d.hi(), d.lo());
+        return f;
+    }
+
+    /** The kernel resolving the stack's static address (RFC 4861 §7.2.3: answered, and the kernel learned). */
+    private static byte[] ipv6Solicitation() {
+        org.jnetstack.wire.Ipv6Address target = org.jnetstack.wire.Ipv6Address.parse(STACK_IPV6);
+        byte[] m = new byte[32];
+        int len = org.jnetstack.wire.NdpWriter.writeNeighborSolicitation(m, 0, target.hi(), target.lo(), KERNEL_MAC);
+        String group = org.jnetstack.wire.Ipv6Address.format(org.jnetstack.wire.Ipv6Address.solicitedNodeHi(),
+                org.jnetstack.wire.Ipv6Address.solicitedNodeLo(target.lo()));
+        return icmpv6(KERNEL_IPV6, group, 255, m, len);
+    }
+
+    private static byte[] ipv6Echo(String src, String dst, int seq, int dataLength) {
+        byte[] m = new byte[8 + dataLength];
+        int len = org.jnetstack.wire.Icmpv6Message.writeEcho(m, 0, org.jnetstack.wire.Icmpv6Message.TYPE_ECHO_REQUEST, 0x66, seq,
+                new byte[dataLength], 0, dataLength);
+        return icmpv6(src, dst, 64, m, len);
+    }
+
+    /** A router (the kernel's fe80::1) advertising fd00:98::/64 for SLAAC, an MTU and a DNS server. */
+    private static byte[] ipv6RouterAdvertisement() {
+        org.jnetstack.wire.Ipv6Address p = org.jnetstack.wire.Ipv6Address.parse("fd00:98::");
+        org.jnetstack.wire.Ipv6Address dns = org.jnetstack.wire.Ipv6Address.parse("fd00:98::53");
+        byte[] m = new byte[256];
+        int len = org.jnetstack.wire.NdpWriter.writeRouterAdvertisement(m, 0, new org.jnetstack.wire.NdpWriter.RouterAdvertisement()
+                .routerLifetime(600).sourceMac(KERNEL_MAC).mtu(1400).addPrefix(p.hi(), p.lo(), 64, true, true, 3600, 1800)
+                .addDnsServer(dns.hi(), dns.lo()).dnsLifetime(600));
+        return icmpv6("fe80::1", "ff02::1", 255, m, len);
+    }
+
+    /** An echo request of 3000 bytes in three fragments, the last first. */
+    private static List<byte[]> ipv6FragmentsReordered() {
+        byte[] whole = ipv6Echo(KERNEL_IPV6, STACK_IPV6, 3, 3000);
+        int payload = whole.length - 54;
+        List<byte[]> out = new ArrayList<>();
+        for (int done = 0; done < payload; done += 1232) {
+            int n = Math.min(1232, payload - done);
+            boolean more = done + n < payload;
+            byte[] f = new byte[54 + 8 + n];
+            System.arraycopy(whole, 0, f, 0, 54);
+            f[20] = (byte) org.jnetstack.wire.Ipv6Packet.NH_FRAGMENT;
+            Bytes.putU16(f, 18, 8 + n);
+            org.jnetstack.wire.Ipv6Extensions.writeFragmentHeader(f, 54, org.jnetstack.wire.Ipv6Packet.NH_ICMPV6, done, more, 0x1234);
+            System.arraycopy(whole, 54 + done, f, 62, n);
+            out.add(0, f);
+        }
+        return out;
     }
 
     static byte[] hex(String s) {

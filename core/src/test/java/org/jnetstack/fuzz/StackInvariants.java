@@ -21,8 +21,10 @@ final class StackInvariants {
         // Ethernet: dropped, or handed to ARP or IPv4. Datagrams we sent to ourselves re-enter IPv4
         // without a frame (ip.tx.loopback).
         long ipFromWire = c.get("ip.rx.packets") - c.get("ip.tx.loopback");
-        assertThat(frames).as("eth.rx.frames == eth drops + arp.rx.packets + IPv4 packets from the wire\n%s", c)
-                .isEqualTo(c.sum("eth.rx.drop.") + c.get("arp.rx.packets") + ipFromWire);
+        // IPv6 likewise, and a reassembled packet goes through input again.
+        long ip6FromWire = c.get("ip6.rx.packets") - c.get("ip6.tx.loopback") - c.get("ip6.frag.reassembled");
+        assertThat(frames).as("eth.rx.frames == eth drops + arp.rx.packets + IPv4 and IPv6 packets from the wire\n%s", c)
+                .isEqualTo(c.sum("eth.rx.drop.") + c.get("arp.rx.packets") + ipFromWire + ip6FromWire);
 
         // ARP: malformed, or a request or a reply.
         assertThat(c.get("arp.rx.packets")).as("arp.rx.packets == arp drops + requests + replies\n%s", c)
