@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.StackSecrets;
+import org.jnetstack.util.RandomStreams;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
@@ -76,11 +77,11 @@ public final class Ipv6 {
     private final Counter txFragments;
     private final Counter rxAtomicFragments;
 
-    public Ipv6(EventLoop loop, StackConfig config, Counters counters, StackSecrets secrets) {
+    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
         this.loop = loop;
         this.config = config;
         this.counters = counters;
-        this.secrets = secrets;
+        this.secrets = StackSecrets.from(secrets);
         String p = "ip6.";
         rxPackets = counters.counter(p + "rx.packets");
         rxDelivered = counters.counter(p + "rx.delivered");

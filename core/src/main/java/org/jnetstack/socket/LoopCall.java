@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeoutException;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
+import org.jnetstack.socket.internal.SocketErrors;
 
 /**
  * Runs a piece of callback-API code on the loop thread and waits for its result

@@ -16,10 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.socket.internal.RingPump;
+import org.jnetstack.socket.internal.SocketErrors;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpInfo;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.wire.Ipv4Address;
 
 /**
  * A blocking TCP socket for any thread (platform or virtual), on the callback API of one
@@ -559,16 +561,11 @@ public final class TcpSocket implements Closeable {
         if (!(a instanceof Inet4Address)) {
             throw new SocketException("only IPv4 is supported: " + a);
         }
-        byte[] b = a.getAddress();
-        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+        return Ipv4Address.read(a.getAddress(), 0);
     }
 
     static InetAddress inet(int bits) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits});
-        } catch (UnknownHostException impossible) {
-            throw new AssertionError(impossible);
-        }
+        return new Ipv4Address(bits).toInetAddress();
     }
 
     @Override

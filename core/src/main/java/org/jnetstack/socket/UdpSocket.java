@@ -15,6 +15,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.socket.internal.SocketErrors;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;

@@ -120,6 +120,9 @@ class AdminPageInChromiumTest {
         wait.until(ExpectedConditions.attributeToBe(port, "value", "7"));
         assertThat(browser.findElement(By.id("set-echo")).isSelected()).isTrue();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("services"), "echo on UDP and TCP " + STACK + ":7"));
+        // IPv6 is on by default: the link-local address shows once duplicate address detection passed.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ipv6-addresses"), "preferred"));
+        assertThat(browser.findElement(By.id("ipv6-addresses")).getText()).contains("fe80::").contains("link-local");
 
         // Move echo from 7 to 2007.
         port.clear();

@@ -57,6 +57,7 @@ final class StatusSnapshot {
         }
         out.put("routes", routes);
         out.put("arp", arp);
+        out.put("ipv6", Ipv6Snapshot.take(stack));
         List<Map<String, Object>> listeners = new ArrayList<>();
         for (TcpListener l : stack.tcp().listeners()) {
             listeners.add(Map.of("local", Ipv4Address.format(l.localAddress()) + ":" + l.port(), "queued", l.queued()));

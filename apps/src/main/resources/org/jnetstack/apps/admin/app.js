@@ -92,7 +92,9 @@ async function refresh() {
     card.appendChild(el('strong', i.name));
     card.appendChild(el('span', ` ${i.address}/${i.prefixLength}`));
     const dl = el('dl');
-    fields(dl, [['MAC', i.mac], ['MTU', `${i.mtu} bytes`], ['Netmask', i.netmask], ['Broadcast', i.broadcast]]);
+    const v6 = s.ipv6.addresses.filter((a) => a.interface === i.name && a.state !== 'duplicate').map((a) => a.address);
+    fields(dl, [['MAC', i.mac], ['MTU', `${i.mtu} bytes`], ['Netmask', i.netmask], ['Broadcast', i.broadcast],
+      ...(v6.length ? [['IPv6', v6.join(', ')]] : [])]);
     card.appendChild(dl);
     ifaces.appendChild(card);
   }
@@ -101,12 +103,14 @@ async function refresh() {
       + (a.lease.leaseSeconds ? `, for ${U.duration(a.lease.leaseSeconds * 1000)}` : '') : null;
   fields($('addressing'), [['Mode', a.mode === 'dhcp' ? 'DHCP' : 'static'], ['Address', a.address || (lease ? '' : 'none')],
     ...(lease ? [['Lease', lease]] : []), ['Gateway', a.gateway || (a.lease && a.lease.router) || 'none'],
-    ['DNS servers', (a.dns.length ? a.dns : (a.lease ? a.lease.dns : [])).join(', ') || 'none']]);
+    ['DNS servers', (a.dns.length ? a.dns : (a.lease ? a.lease.dns : [])).join(', ') || 'none'],
+    ...(s.ipv6.dns.length ? [['IPv6 DNS servers (router advertised)', s.ipv6.dns.join(', ')]] : [])]);
 
   services(s.services);
   table('routes', s.routes, [['destination', 'Destination'], ['gateway', 'Via', (v) => v || 'direct'], ['interface', 'Interface']]);
   table('arp', s.arp, [['ip', 'Address'], ['mac', 'MAC', (v) => v || '(resolving)'], ['state', 'State', (v) => String(v).toLowerCase()],
     ['ageMillis', 'Learned']]);
+  ipv6(s.ipv6);
   table('listeners', s.tcp.listeners, [['local', 'Listening on'], ['queued', 'Waiting to be accepted', U.count]]);
   table('udp', s.udp, [['local', 'Local'], ['peer', 'Peer', (v) => v || 'any'], ['queued', 'Queued', U.count],
     ['received', 'Received', U.count], ['dropped', 'Dropped', U.count]]);
@@ -116,6 +120,19 @@ async function refresh() {
   if (s.config.restartNeeded.length) {
     $('config-file').textContent = 'Saved; takes effect at the next start: ' + s.config.restartNeeded.join(', ');
   }
+}
+
+// IPv6: addresses (state: tentative until duplicate address detection passes), routers, prefixes, neighbours.
+function ipv6(v6) {
+  $('ipv6').hidden = !v6.enabled;
+  if (!v6.enabled) return;
+  const life = (v) => v < 0 ? 'forever' : U.duration(v * 1000);
+  table('ipv6-addresses', v6.addresses, [['address', 'Address'], ['interface', 'Interface'], ['state', 'State'],
+    ['origin', 'Origin', (v) => v.replace('_', '-')], ['validSeconds', 'Valid', life], ['preferredSeconds', 'Preferred', life]]);
+  table('ipv6-routers', v6.routers, [['address', 'Router'], ['interface', 'Interface'], ['lifetimeSeconds', 'Lifetime', life]]);
+  table('ipv6-prefixes', v6.prefixes, [['prefix', 'Prefix'], ['interface', 'Interface'], ['validSeconds', 'Valid', life]]);
+  table('ipv6-neighbors', v6.neighbors, [['ip', 'Address'], ['mac', 'MAC', (v) => v || '(resolving)'], ['state', 'State'],
+    ['router', 'Router', (v) => v ? 'yes' : '']]);
 }
 
 // A service's detail value: a nested object (the HTTP server's connection counts) as "accepted 12, refused busy 0".

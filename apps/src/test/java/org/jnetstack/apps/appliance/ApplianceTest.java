@@ -100,6 +100,59 @@ class ApplianceTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void statusShowsIpv6AddressesAndTheNeighbourAPingTaught() throws Exception {
+        start(BASE + "[echo]\n");
+        Map<String, Object> v6 = null;
+        for (int i = 0; i < 500; i++) { // duplicate address detection takes a second of real time
+            v6 = (Map<String, Object>) appliance.status().get("ipv6");
+            if (v6.get("addresses").toString().contains("state=preferred")) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertThat(v6.get("enabled")).isEqualTo(true);
+        List<Map<String, Object>> addresses = (List<Map<String, Object>>) v6.get("addresses");
+        assertThat(addresses).singleElement().satisfies(a -> {
+            assertThat((String) a.get("address")).startsWith("fe80::").endsWith("/64");
+            assertThat(a.get("origin")).isEqualTo("link_local");
+            assertThat(a.get("state")).isEqualTo("preferred");
+            assertThat(a.get("validSeconds")).isEqualTo(-1L);
+        });
+        org.jnetstack.wire.Ipv6Address serverLl = org.jnetstack.wire.Ipv6Address.parse(
+                ((String) addresses.get(0).get("address")).replace("/64", ""));
+        java.util.concurrent.CompletableFuture<Integer> reply = new java.util.concurrent.CompletableFuture<>();
+        for (int i = 0; i < 500 && appliance.onLoop(() -> client.ipv6Addresses().get(0).state())
+                != org.jnetstack.ip6.AddressState.PREFERRED; i++) {
+            Thread.sleep(10);
+        }
+        appliance.onLoop(() -> {
+            client.ping6(serverLl, 7, 1, 8, java.time.Duration.ofSeconds(5), new org.jnetstack.ip6.Ping6Listener() {
+                @Override
+                public void onReply(int sequence, long fromHi, long fromLo, int hopLimit, int bytes, long rttNanos) {
+                    reply.complete(sequence);
+                }
+
+                @Override
+                public void onFailure(int sequence, long fromHi, long fromLo, String reason) {
+                    reply.completeExceptionally(new AssertionError(reason));
+                }
+            });
+            return null;
+        });
+        assertThat(reply.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+
+        v6 = (Map<String, Object>) appliance.status().get("ipv6");
+        String clientLl = appliance.onLoop(() -> client.ipv6Addresses().get(0).address().toString());
+        assertThat((List<Map<String, Object>>) v6.get("neighbors")).anySatisfy(n -> {
+            assertThat(n.get("ip")).isEqualTo(clientLl);
+            assertThat(n.get("mac")).isEqualTo(appliance.onLoop(() -> client.interfaces().get(0).mac().toString()));
+        });
+        assertThat(v6.get("routers")).isEqualTo(List.of());
+        assertThat(v6.get("dns")).isEqualTo(List.of());
+    }
+
+    @Test
     void aChangeMovesAServiceAndIsWrittenToTheFile() throws Exception {
         start(BASE + "[echo]\n");
 

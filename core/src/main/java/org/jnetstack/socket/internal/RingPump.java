@@ -150,6 +150,13 @@ public class RingPump implements TcpHandler {
         return true;
     }
 
+    /** Wakes every waiter and republishes readiness, lock held; true if it became more ready. */
+    private boolean wakeAll() {
+        readable.signalAll();
+        writable.signalAll();
+        return publish();
+    }
+
     /** Recomputes what a selector sees, lock held; true if it became more ready. None here. */
     protected boolean publish() {
         return false;
@@ -225,9 +232,7 @@ public class RingPump implements TcpHandler {
             error = e;
             finished = true;
             tx.clear();
-            readable.signalAll();
-            writable.signalAll();
-            publish();
+            wakeAll();
         } finally {
             lock.unlock();
         }
@@ -245,9 +250,7 @@ public class RingPump implements TcpHandler {
             if (c.state() == TcpState.CLOSED) {
                 finished = true;
             }
-            readable.signalAll();
-            writable.signalAll();
-            gained = publish();
+            gained = wakeAll();
         } finally {
             lock.unlock();
         }

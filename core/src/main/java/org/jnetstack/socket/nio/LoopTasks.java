@@ -5,12 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.wire.Ipv4Address;
 
 /**
  * How a channel on an application thread touches state the event loop owns: hand a task in and,
@@ -94,15 +94,10 @@ final class LoopTasks {
         if (!(a instanceof Inet4Address)) {
             throw new java.nio.channels.UnsupportedAddressTypeException();
         }
-        byte[] b = a.getAddress();
-        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+        return Ipv4Address.read(a.getAddress(), 0);
     }
 
     static InetAddress inet(int bits) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits});
-        } catch (UnknownHostException impossible) {
-            throw new AssertionError(impossible);
-        }
+        return new Ipv4Address(bits).toInetAddress();
     }
 }

@@ -471,16 +471,9 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
-        if (value == null) {
-            throw new IllegalArgumentException("Invalid value 'null' for " + name);
-        }
+        ChannelOptions.checkSet(OPTIONS, name, value, this::ensureOpen);
         if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
-            int v = StackSocketChannel.bufferSize((Integer) value);
+            int v = ChannelOptions.bufferSize((Integer) value);
             if (name == StandardSocketOptions.SO_RCVBUF) {
                 maxBytes = v;
             } else {
@@ -489,10 +482,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
         } else if (name == StandardSocketOptions.IP_TOS) {
-            int tos = (Integer) value;
-            if (tos < 0 || tos > 255) {
-                throw new IllegalArgumentException("Invalid IP_TOS value");
-            }
+            int tos = ChannelOptions.trafficClass((Integer) value);
             UdpEndpoint ep;
             lock.lock();
             try {
@@ -513,11 +503,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
+        ChannelOptions.checkGet(OPTIONS, name, this::ensureOpen);
         Object v;
         if (name == StandardSocketOptions.SO_RCVBUF) {
             v = maxBytes;

@@ -49,7 +49,7 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
         try {
             ch.bind(local);
         } catch (IOException e) {
-            throw asSocketException(e);
+            throw ChannelOptions.asSocketException(e);
         }
     }
 
@@ -68,7 +68,7 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
         try {
             ch.connect(remote);
         } catch (IOException e) {
-            throw asSocketException(e);
+            throw ChannelOptions.asSocketException(e);
         }
     }
 
@@ -178,7 +178,7 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
                 ch.send(data, to);
             }
         } catch (ClosedChannelException e) {
-            throw asSocketException(e);
+            throw ChannelOptions.asSocketException(e);
         }
     }
 
@@ -196,7 +196,7 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
             try {
                 from = ch.receive(dst, timeoutMillis);
             } catch (ClosedChannelException e) {
-                throw asSocketException(e);
+                throw ChannelOptions.asSocketException(e);
             }
             int n = dst.position() - p.getOffset();
             p.setLength(n);
@@ -224,61 +224,52 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        ChannelOptions.setBufferSize(ch, StandardSocketOptions.SO_SNDBUF, size, "Invalid send size");
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_SNDBUF);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        ChannelOptions.setBufferSize(ch, StandardSocketOptions.SO_RCVBUF, size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setBroadcast(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_BROADCAST, on);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_BROADCAST, on);
     }
 
     @Override
     public boolean getBroadcast() throws SocketException {
-        return get(StandardSocketOptions.SO_BROADCAST);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_BROADCAST);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        if (tc < 0 || tc > 255) {
-            throw new IllegalArgumentException("tc is not in range 0 -- 255");
-        }
-        set(StandardSocketOptions.IP_TOS, tc);
+        ChannelOptions.setTrafficClass(ch, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return get(StandardSocketOptions.IP_TOS);
+        return ChannelOptions.get(ch, StandardSocketOptions.IP_TOS);
     }
 
     @Override
@@ -328,30 +319,6 @@ final class StackDatagramSocketAdaptor extends DatagramSocket {
         }
     }
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            ch.setOption(name, value);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return ch.getOption(name);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private static SocketException asSocketException(IOException e) {
-        if (e instanceof SocketException se) {
-            return se;
-        }
-        SocketException se = new SocketException(e instanceof ClosedChannelException ? "Socket is closed" : e.getMessage());
-        se.initCause(e);
-        return se;
-    }
 
     @Override
     public String toString() {

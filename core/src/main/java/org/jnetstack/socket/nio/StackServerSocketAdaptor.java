@@ -112,45 +112,22 @@ final class StackServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("negative receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        ChannelOptions.setBufferSize(ch, StandardSocketOptions.SO_RCVBUF, size, "negative receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
-    }
-
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            ch.setOption(name, value);
-        } catch (IOException e) {
-            SocketException se = new SocketException("Socket is closed");
-            se.initCause(e);
-            throw se;
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return ch.getOption(name);
-        } catch (IOException e) {
-            SocketException se = new SocketException("Socket is closed");
-            se.initCause(e);
-            throw se;
-        }
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override

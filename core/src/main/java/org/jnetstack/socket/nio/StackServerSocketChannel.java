@@ -15,7 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -266,16 +265,9 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
-        if (value == null) {
-            throw new IllegalArgumentException("Invalid value 'null' for " + name);
-        }
+        ChannelOptions.checkSet(OPTIONS, name, value, this::ensureOpen);
         if (name == StandardSocketOptions.SO_RCVBUF) {
-            receiveBufferSize = StackSocketChannel.bufferSize((Integer) value);
+            receiveBufferSize = ChannelOptions.bufferSize((Integer) value);
         } else {
             reuseAddress = (Boolean) value;
         }
@@ -285,11 +277,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
+        ChannelOptions.checkGet(OPTIONS, name, this::ensureOpen);
         return (T) (name == StandardSocketOptions.SO_RCVBUF ? (Object) receiveBufferSize : (Object) reuseAddress);
     }
 

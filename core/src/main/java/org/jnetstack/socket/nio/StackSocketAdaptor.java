@@ -191,49 +191,25 @@ final class StackSocketAdaptor extends Socket {
         }
     }
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            ch.setOption(name, value);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return ch.getOption(name);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private static SocketException asSocketException(IOException e) {
-        if (e instanceof SocketException se) {
-            return se;
-        }
-        SocketException se = new SocketException(e instanceof java.nio.channels.ClosedChannelException ? "Socket is closed" : e.getMessage());
-        se.initCause(e);
-        return se;
-    }
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        set(StandardSocketOptions.TCP_NODELAY, on);
+        ChannelOptions.set(ch, StandardSocketOptions.TCP_NODELAY, on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return get(StandardSocketOptions.TCP_NODELAY);
+        return ChannelOptions.get(ch, StandardSocketOptions.TCP_NODELAY);
     }
 
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_LINGER, on ? linger : -1);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return get(StandardSocketOptions.SO_LINGER);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_LINGER);
     }
 
     @Override
@@ -257,61 +233,52 @@ final class StackSocketAdaptor extends Socket {
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        ChannelOptions.setBufferSize(ch, StandardSocketOptions.SO_SNDBUF, size, "Invalid send size");
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_SNDBUF);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        ChannelOptions.setBufferSize(ch, StandardSocketOptions.SO_RCVBUF, size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_KEEPALIVE, on);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return get(StandardSocketOptions.SO_KEEPALIVE);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_KEEPALIVE);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        ChannelOptions.set(ch, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return ChannelOptions.get(ch, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        if (tc < 0 || tc > 255) {
-            throw new IllegalArgumentException("tc is not in range 0 -- 255");
-        }
-        set(StandardSocketOptions.IP_TOS, tc);
+        ChannelOptions.setTrafficClass(ch, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return get(StandardSocketOptions.IP_TOS);
+        return ChannelOptions.get(ch, StandardSocketOptions.IP_TOS);
     }
 
     @Override

@@ -460,14 +460,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
-        if (value == null) {
-            throw new IllegalArgumentException("Invalid value 'null' for " + name);
-        }
+        ChannelOptions.checkSet(OPTIONS, name, value, this::ensureOpen);
         if (name == StandardSocketOptions.TCP_NODELAY) {
             boolean on = (Boolean) value;
             noDelay = on;
@@ -477,52 +470,29 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
             keepAlive = on;
             onConnection(c -> c.setKeepAlive(on));
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
-            int bytes = bufferSize((Integer) value);
+            int bytes = ChannelOptions.bufferSize((Integer) value);
             sendBufferSize = bytes;
             onConnection(c -> c.setSendBufferSize(bytes));
         } else if (name == StandardSocketOptions.SO_RCVBUF) {
-            int bytes = bufferSize((Integer) value);
+            int bytes = ChannelOptions.bufferSize((Integer) value);
             receiveBufferSize = bytes;
             onConnection(c -> c.setReceiveBufferSize(bytes));
         } else if (name == StandardSocketOptions.SO_LINGER) {
-            int s = (Integer) value;
-            pipe.lingerSeconds = s < 0 ? -1 : Math.min(s, 65535);
+            pipe.lingerSeconds = ChannelOptions.lingerSeconds((Integer) value);
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
         } else if (name == StandardSocketOptions.IP_TOS) {
-            int tos = (Integer) value;
-            if (tos < 0 || tos > 255) {
-                throw new IllegalArgumentException("Invalid IP_TOS value");
-            }
-            int kept = tos & 0xFC; // the ECN bits are TCP's own (RFC 3168 §5), cleared as Linux does
+            int kept = ChannelOptions.trafficClass((Integer) value) & 0xFC; // the ECN bits are TCP's own (RFC 3168 §5), cleared as Linux does
             trafficClass = kept;
             onConnection(c -> c.setTrafficClass(kept));
         }
         return this;
     }
 
-    /** The largest buffer the stack takes; larger requests are capped, as a kernel caps them. */
-    static final int MAX_BUFFER = 1 << 30;
-
-    /**
-     * SO_SNDBUF/SO_RCVBUF as the JDK takes them: negative is an error, anything else is accepted
-     * and kept within what the stack can hold (0 becomes 1 byte, above 1 GiB becomes 1 GiB).
-     */
-    static int bufferSize(int v) {
-        if (v < 0) {
-            throw new IllegalArgumentException("Invalid send/receive buffer size");
-        }
-        return Math.clamp(v, 1, MAX_BUFFER);
-    }
-
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name, "name");
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported; supported: " + OPTIONS);
-        }
-        ensureOpen();
+        ChannelOptions.checkGet(OPTIONS, name, this::ensureOpen);
         Object v;
         if (name == StandardSocketOptions.TCP_NODELAY) {
             v = noDelay;

@@ -1,9 +1,7 @@
 package org.jnetstack.socket.nio;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -12,6 +10,7 @@ import java.util.concurrent.locks.Condition;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.socket.internal.RingPump;
+import org.jnetstack.socket.internal.SocketErrors;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpState;
@@ -105,7 +104,7 @@ final class TcpPipe extends RingPump {
                     return true;
                 }
                 if (error != null) {
-                    throw rethrown(error);
+                    throw SocketErrors.rethrown(error);
                 }
                 if (finished) {
                     throw new ConnectException("Connection refused");
@@ -154,7 +153,7 @@ final class TcpPipe extends RingPump {
                     break;
                 }
                 if (error != null) {
-                    throw rethrown(error);
+                    throw SocketErrors.rethrown(error);
                 }
                 if (inputEnded()) {
                     return -1;
@@ -199,7 +198,7 @@ final class TcpPipe extends RingPump {
                     throw new java.nio.channels.AsynchronousCloseException();
                 }
                 if (error != null) {
-                    throw rethrown(error);
+                    throw SocketErrors.rethrown(error);
                 }
                 if (finished) {
                     throw new SocketException("Broken pipe");
@@ -424,19 +423,5 @@ final class TcpPipe extends RingPump {
     @Override
     protected void announce() {
         keys.readinessChanged();
-    }
-
-    /** The same java.net type and message, thrown fresh in the caller's thread, the original as cause. */
-    static IOException rethrown(IOException e) {
-        IOException copy = switch (e) {
-            case ConnectException c -> new ConnectException(c.getMessage());
-            case NoRouteToHostException n -> new NoRouteToHostException(n.getMessage());
-            case BindException b -> new BindException(b.getMessage());
-            case SocketTimeoutException t -> new SocketTimeoutException(t.getMessage());
-            case SocketException s -> new SocketException(s.getMessage());
-            default -> new IOException(e.getMessage());
-        };
-        copy.initCause(e);
-        return copy;
     }
 }

@@ -1,4 +1,4 @@
-package org.jnetstack.socket;
+package org.jnetstack.socket.internal;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -11,13 +11,14 @@ import java.net.SocketTimeoutException;
 /**
  * A connection's error is recorded once on the loop thread and thrown on every later call in
  * the caller's thread: each throw gets a fresh exception of the same java.net type and message
- * (so its stack trace shows the caller), with the original as its cause.
+ * (so its stack trace shows the caller), with the original as its cause. For the blocking
+ * sockets and the NIO channels alike.
  */
-final class SocketErrors {
+public final class SocketErrors {
     private SocketErrors() {
     }
 
-    static IOException rethrown(IOException e) {
+    public static IOException rethrown(IOException e) {
         IOException copy = switch (e) {
             case ConnectException c -> new ConnectException(c.getMessage());
             case NoRouteToHostException n -> new NoRouteToHostException(n.getMessage());
@@ -31,7 +32,8 @@ final class SocketErrors {
         return copy;
     }
 
-    static SocketException closed() {
+    /** What a call on a socket the application closed throws. */
+    public static SocketException closed() {
         return new SocketException("Socket closed");
     }
 }
