@@ -101,7 +101,7 @@ public final class Ipv6 {
         txTooBig = counters.counter(p + "tx.drop.too_big");
         txFragments = counters.counter(p + "frag.tx");
         rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
-        this.fragmentIdPrf = secrets.newPrf("ip6.fragment-id");
+        this.fragmentIdPrf = this.secrets.newPrf("ip6.fragment-id");
         this.pathMtu = new PathMtu(loop.clock(), counters);
         this.icmp = new Icmpv6(this, counters);
         this.reassembly = new Ipv6Reassembly(this, counters);
