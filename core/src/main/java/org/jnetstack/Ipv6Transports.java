@@ -7,7 +7,6 @@ import org.jnetstack.tcp.Tcp;
 import org.jnetstack.udp.Udp;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
-import org.jnetstack.wire.Ipv6Packet;
 
 /**
  * Joins TCP and UDP to the IPv6 layer: registers them for their next-header values and is the
@@ -43,8 +42,7 @@ final class Ipv6Transports implements Ipv6Output {
 
     @Override
     public int mtuFor(long dstHi, long dstLo) {
-        Ipv6Route r = ip6.route(null, dstHi, dstLo);
-        return r == null ? Ipv6Packet.MIN_MTU : Math.max(Ipv6Packet.MIN_MTU, r.iface().linkMtu());
+        return ip6.mtuFor(dstHi, dstLo); // the path MTU (RFC 8201), or the route's link MTU
     }
 
     @Override
