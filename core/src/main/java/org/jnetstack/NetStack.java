@@ -68,6 +68,9 @@ public final class NetStack implements AutoCloseable {
         this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets) : null;
         this.udp = new Udp(ipv4, counters);
         this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
+        if (ipv6 != null) {
+            Ipv6Transports.attach(ipv6, tcp, udp);
+        }
         if (b.device != null) {
             LinkDevice dev = b.device;
             long mac = b.mac != null ? b.mac.bits() : dev.mac() != null ? dev.mac().bits() : MacAddress.randomLocal(secrets.newStream("mac")).bits();

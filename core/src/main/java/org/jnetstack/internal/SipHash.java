@@ -74,6 +74,18 @@ public final class SipHash {
         return finish(24L << 56);
     }
 
+    /** SipHash-2-4 of the 48 bytes of {@code w0} to {@code w5} (each little-endian): an IPv6 address pair and more. */
+    public long hash(long w0, long w1, long w2, long w3, long w4, long w5) {
+        begin();
+        compress(w0);
+        compress(w1);
+        compress(w2);
+        compress(w3);
+        compress(w4);
+        compress(w5);
+        return finish(48L << 56);
+    }
+
     /**
      * SipHash-2-4 of a 4-tuple as its 12 bytes in network order: address a, port a, address b,
      * port b (addresses as ints, ports 0..65535).

@@ -102,8 +102,8 @@ public final class TcpSocket implements Closeable {
 
     /** Takes the addresses of the connection this socket is attached to (loop thread). */
     void addressesOf(TcpConnection c) {
-        local = new InetSocketAddress(inet(c.localAddress()), c.localPort());
-        remote = new InetSocketAddress(inet(c.remoteAddress()), c.remotePort());
+        local = new InetSocketAddress(c.localInetAddress(), c.localPort());
+        remote = new InetSocketAddress(c.remoteInetAddress(), c.remotePort());
     }
 
     // ------------------------------------------------------------------ opening

@@ -42,6 +42,19 @@ final class IsnGenerator {
         this(new SipHash(k0, k1), clock);
     }
 
+    /**
+     * The ISN for a connection on 4-tuple {@code t}, now. An IPv4 tuple is hashed as above; an
+     * IPv6 one as its two 16-byte addresses and a word of the two ports (local, remote).
+     */
+    int next(FourTuple t) {
+        if (t.isV4()) {
+            return next((int) t.localLo, t.localPort, (int) t.remoteLo, t.remotePort);
+        }
+        long m = clock.nanos() / TICK_NANOS;
+        long ports = ((t.localPort & 0xFFFFL) << 16) | (t.remotePort & 0xFFFFL);
+        return (int) m + (int) prf.hash(t.localHi, t.localLo, t.remoteHi, t.remoteLo, ports, 0);
+    }
+
     /** The ISN for a connection on this 4-tuple (addresses as ints, ports 0..65535), now. */
     public int next(int localIp, int localPort, int remoteIp, int remotePort) {
         long m = clock.nanos() / TICK_NANOS;

@@ -4,8 +4,9 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.util.Arrays;
 import java.util.function.Consumer;
-import org.jnetstack.internal.IntMap;
+import org.jnetstack.internal.LongMap;
 import org.jnetstack.internal.MemoryBudget;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.wire.IcmpMessage;
@@ -28,11 +29,14 @@ final class PassiveOpens {
     private final TcpCounters counters;
     private final TupleTable<TcpConnection> connections;
     private final SynCookies synCookies;
-    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(r -> r.key, TcpSynRequest::localAddress,
+    private final TupleTable<TcpSynRequest> synRequests = new TupleTable<>(r -> r.tuple,
             r -> r.sameKeyNext, (r, next) -> r.sameKeyNext = next);
     private Consumer<TcpSynRequest> anyListener;
-    /** Per remote address: {connections, of which half-open} that came in through a listener. */
-    private final IntMap<int[]> perSource = new IntMap<>();
+    /**
+     * Per remote address, by its keyed hash ({@link TupleKeys#addressKey}): {connections, of which
+     * half-open} that came in through a listener.
+     */
+    private final LongMap<int[]> perSource = new LongMap<>();
 
     PassiveOpens(Tcp tcp, Ipv4 ip, TcpConfig config, TupleTable<TcpConnection> connections, SynCookies synCookies) {
         this.tcp = tcp;
@@ -51,16 +55,17 @@ final class PassiveOpens {
     // ---------------------------------------------------------------- listeners
 
     /** RFC 9293 §3.10.7.2 (LISTEN). */
-    void listenInput(TcpListener l, TcpSegment seg, TcpOptions opts, int src, int dst) {
+    void listenInput(TcpListener l, TcpSegment seg, TcpOptions opts, long srcHi, long srcLo, long dstHi, long dstLo) {
         if (seg.isRst()) {
             return;
         }
         if (seg.isAck()) {
-            if (!seg.isSyn() && !seg.isFin() && counters.cookiesSent.get() > 0 && admits(l, src, false)
-                    && acceptCookie(l, seg, opts, src, dst)) {
+            if (!seg.isSyn() && !seg.isFin() && counters.cookiesSent.get() > 0 && admits(l, srcHi, srcLo, false)
+                    && acceptCookie(l, seg, opts, srcHi, srcLo, dstHi, dstLo)) {
                 return;
             }
-            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+            tcp.writer.sendRst(dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(),
+                    seg.acknowledgmentNumber(), 0, false);
             return;
         }
         if (!seg.isSyn()) {
@@ -70,27 +75,28 @@ final class PassiveOpens {
             counters.listenOverflows.inc(); // the client retransmits its SYN; by then the application may have accepted
             return;
         }
-        if (!admits(l, src, true)) {
+        if (!admits(l, srcHi, srcLo, true)) {
             return; // refused and counted: the peer's SYN retransmissions try again later
         }
         if (l.halfOpen() >= config.synQueue() || memory.underPressure()) {
             // RFC 4987 §3.6: keep serving without state — the ISN carries what we must remember.
             // Under memory pressure too (as Linux prefers cookies then): a half-open connection is state.
             (memory.underPressure() ? counters.pressureCookies : counters.synQueueFull).inc();
-            sendSynCookie(seg, opts, src, dst);
+            sendSynCookie(seg, opts, srcHi, srcLo, dstHi, dstLo);
             return;
         }
         if (connections.size() >= config.maxConnections()) {
             counters.connectionLimit.inc();
             return;
         }
-        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(), dst, seg.destinationPort(), src, seg.sourcePort(), null);
+        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(),
+                new FourTuple(tcp.keys, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort()), null);
         c.listener = l;
         l.halfOpenStarted();
         admitted(c, l, true);
         connections.add(c);
         counters.passiveOpens.inc();
-        c.arrival.acceptSyn(seg, opts, tcp.isn(dst, seg.destinationPort(), src, seg.sourcePort()));
+        c.arrival.acceptSyn(seg, opts, tcp.isn(c.tuple));
     }
 
     /** {@code c}'s handshake completed: to its listener's accept queue (or, opened actively, connected). */
@@ -130,7 +136,7 @@ final class PassiveOpens {
      * it starts half-open, from a SYN; else established, from a SYN cookie); counts a refusal. The
      * memory budget spent refuses everything new — established connections keep their memory.
      */
-    private boolean admits(TcpListener l, int src, boolean halfOpen) {
+    private boolean admits(TcpListener l, long srcHi, long srcLo, boolean halfOpen) {
         if (memory.used() >= memory.limit()) {
             counters.refusedMemory.inc();
             return false;
@@ -139,7 +145,7 @@ final class PassiveOpens {
             counters.refusedPerListener.inc();
             return false;
         }
-        int[] n = perSource.get(src);
+        int[] n = perSource.get(tcp.keys.addressKey(srcHi, srcLo));
         if (n != null && n[0] >= config.maxConnectionsPerSource()) {
             counters.refusedPerSource.inc();
             return false;
@@ -155,10 +161,11 @@ final class PassiveOpens {
         c.admittedBy = l;
         c.halfOpenCounted = halfOpen;
         l.admitted();
-        int[] n = perSource.get(c.remoteIp);
+        long source = sourceKey(c);
+        int[] n = perSource.get(source);
         if (n == null) {
             n = new int[2];
-            perSource.put(c.remoteIp, n);
+            perSource.put(source, n);
         }
         n[0]++;
         if (halfOpen) {
@@ -169,7 +176,7 @@ final class PassiveOpens {
     private void halfOpenEnded(TcpConnection c) {
         if (c.admittedBy != null && c.halfOpenCounted) {
             c.halfOpenCounted = false;
-            perSource.get(c.remoteIp)[1]--;
+            perSource.get(sourceKey(c))[1]--;
         }
     }
 
@@ -181,43 +188,50 @@ final class PassiveOpens {
         halfOpenEnded(c);
         c.admittedBy = null;
         l.released();
-        int[] n = perSource.get(c.remoteIp);
+        long source = sourceKey(c);
+        int[] n = perSource.get(source);
         if (--n[0] == 0) {
-            perSource.remove(c.remoteIp);
+            perSource.remove(source);
         }
     }
 
+    private long sourceKey(TcpConnection c) {
+        return tcp.keys.addressKey(c.tuple.remoteHi, c.tuple.remoteLo);
+    }
+
     /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */
-    int connectionsFrom(int remoteAddress) {
-        int[] n = perSource.get(remoteAddress);
+    int connectionsFrom(long remoteHi, long remoteLo) {
+        int[] n = perSource.get(tcp.keys.addressKey(remoteHi, remoteLo));
         return n == null ? 0 : n[0];
     }
 
     // ---------------------------------------------------------------- SYN cookies (RFC 4987 §3.6)
 
-    private void sendSynCookie(TcpSegment syn, TcpOptions opts, int src, int dst) {
+    private void sendSynCookie(TcpSegment syn, TcpOptions opts, long srcHi, long srcLo, long dstHi, long dstLo) {
         int peerMss = opts.hasMss() ? opts.mss() : SegmentArrival.DEFAULT_MSS;
-        int idx = SynCookies.mssIndex(Math.min(peerMss, tcp.mssFor(src)));
-        int isn = synCookies.make(idx, dst, syn.destinationPort(), src, syn.sourcePort(), syn.sequenceNumber());
+        int idx = SynCookies.mssIndex(Math.min(peerMss, tcp.mssFor(srcHi, srcLo)));
+        int isn = synCookies.make(idx, dstHi, dstLo, syn.destinationPort(), srcHi, srcLo, syn.sourcePort(),
+                syn.sequenceNumber());
         TcpOptions o = tcp.writer.txOptions().clear().setMss(SynCookies.MSS[idx]); // nothing else can be remembered
         counters.cookiesSent.inc();
-        tcp.writer.sendBare(dst, src, tcp.writer.bareHeader().ports(syn.destinationPort(), syn.sourcePort())
+        tcp.writer.sendBare(dstHi, dstLo, srcHi, srcLo, tcp.writer.bareHeader().ports(syn.destinationPort(), syn.sourcePort())
                 .segment(isn, syn.sequenceNumber() + 1, TcpSegment.SYN | TcpSegment.ACK, 65535).options(o));
     }
 
     /** The ACK completing a cookie handshake: if the cookie checks out, the connection starts ESTABLISHED. */
-    private boolean acceptCookie(TcpListener l, TcpSegment seg, TcpOptions opts, int src, int dst) {
+    private boolean acceptCookie(TcpListener l, TcpSegment seg, TcpOptions opts, long srcHi, long srcLo,
+                                 long dstHi, long dstLo) {
         if (counters.cookiesSent.get() == 0 || l.acceptQueueFull() || connections.size() >= config.maxConnections()) {
             return false;
         }
         int isn = seg.acknowledgmentNumber() - 1;
         int peerIsn = seg.sequenceNumber() - 1;
-        int idx = synCookies.check(isn, dst, seg.destinationPort(), src, seg.sourcePort(), peerIsn);
+        int idx = synCookies.check(isn, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(), peerIsn);
         if (idx < 0) {
             return false;
         }
-        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(), dst, seg.destinationPort(), src,
-                seg.sourcePort(), null);
+        TcpConnection c = new TcpConnection(tcp, l.connectionConfig(),
+                new FourTuple(tcp.keys, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort()), null);
         connections.add(c);
         counters.passiveOpens.inc();
         counters.cookiesAccepted.inc();
@@ -247,7 +261,8 @@ final class PassiveOpens {
      * are absorbed. Returns false to let the segment be answered as for a closed port.
      */
     boolean anyInput(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, int src, int dst) {
-        if (synRequests.get(k, dst) != null) {
+        if (synRequests.get(k, 0, TransportAddresses.mappedLo(dst), 0, TransportAddresses.mappedLo(src),
+                seg.sourcePort(), seg.destinationPort()) != null) {
             return true; // a retransmitted SYN, or a stray segment, while the catch-all decides
         }
         if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
@@ -268,8 +283,8 @@ final class PassiveOpens {
         int ipHl = pkt.headerLength();
         int ipOff = pkt.payloadOffset() - ipHl;
         byte[] copy = Arrays.copyOfRange(seg.buffer(), ipOff, ipOff + ipHl + seg.headerLength());
-        TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, dst, seg.destinationPort(), src, seg.sourcePort(),
-                ip.loop().clock().nanos());
+        TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, new FourTuple(tcp.keys, 0, TransportAddresses.mappedLo(dst),
+                seg.destinationPort(), 0, TransportAddresses.mappedLo(src), seg.sourcePort()), ip.loop().clock().nanos());
         synRequests.add(r);
         counters.synRequests.inc();
         anyListener.accept(r);
@@ -278,24 +293,23 @@ final class PassiveOpens {
 
     TcpConnection acceptRequest(TcpSynRequest r, TcpHandler handler) {
         forgetRequest(r);
-        if (connections.get(r.key, r.localAddress()) != null) {
+        if (connections.get(r.tuple) != null) {
             throw new UncheckedIOException(new BindException("a connection with the 4-tuple of " + r + " exists"));
         }
         TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
         TcpOptions opts = new TcpOptions();
         opts.parse(seg);
-        TcpConnection c = new TcpConnection(tcp, config, r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), handler);
+        TcpConnection c = new TcpConnection(tcp, config, r.tuple, handler);
         connections.add(c);
         counters.passiveOpens.inc();
-        c.arrival.acceptSyn(seg, opts, tcp.isn(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort()));
+        c.arrival.acceptSyn(seg, opts, tcp.isn(r.tuple));
         return c;
     }
 
     void resetRequest(TcpSynRequest r) {
         forgetRequest(r);
         TcpSegment seg = new TcpSegment().wrap(r.datagram, r.ipHeaderLength, r.datagram.length - r.ipHeaderLength);
-        tcp.writer.sendRst(r.localAddress(), r.localPort(), r.remoteAddress(), r.remotePort(), 0,
-                seg.sequenceNumber() + 1, true);
+        tcp.writer.sendRst(r.tuple, 0, seg.sequenceNumber() + 1, true);
     }
 
     void unreachableRequest(TcpSynRequest r, int code) {

@@ -53,7 +53,7 @@ final class SegmentArrival {
         c.rcvWscale = 0;
         c.tsOk = false;
         c.sackOk = false;
-        c.mss = Math.min(cookieMss, c.tcp.mssFor(c.remoteIp));
+        c.mss = Math.min(cookieMss, c.tcp.mssFor(c.tuple));
         c.cc.init(c.mss);
         c.sndUna = c.iss + 1;
         c.sndNxt = c.sndUna;
@@ -80,7 +80,7 @@ final class SegmentArrival {
         }
         c.sackOk = c.config.sack() && opts.sackPermitted();
         int peerMss = opts.hasMss() ? opts.mss() : DEFAULT_MSS;
-        int ours = c.tcp.mssFor(c.remoteIp);
+        int ours = c.tcp.mssFor(c.tuple);
         c.mss = Math.max(64, Math.min(peerMss, ours)) - (c.tsOk ? 12 : 0);
         c.cc.init(c.mss);
     }
@@ -217,7 +217,7 @@ final class SegmentArrival {
                 c.setState(TcpState.ESTABLISHED);
                 c.tcp.handshakeCompleted(c);
             } else {
-                c.tcp.writer.sendRst(c.localIp, c.localPort, c.remoteIp, c.remotePort, ack, 0, false);
+                c.tcp.writer.sendRst(c.tuple, ack, 0, false);
                 return;
             }
         }
@@ -299,7 +299,7 @@ final class SegmentArrival {
         if (hasAck && (Seq.le(ack, c.iss) || Seq.gt(ack, c.sndMax))) {
             // RFC 9293 §3.10.7.3 first: unacceptable ACK.
             if ((flags & TcpSegment.RST) == 0) {
-                c.tcp.writer.sendRst(c.localIp, c.localPort, c.remoteIp, c.remotePort, ack, 0, false);
+                c.tcp.writer.sendRst(c.tuple, ack, 0, false);
             }
             return;
         }

@@ -1,10 +1,12 @@
 package org.jnetstack.tcp;
 
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
@@ -68,26 +70,47 @@ final class SegmentDemux {
      * only choose where the bytes are staged, and decide nothing else.
      */
     void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        receive(ni, pkt, 0, TransportAddresses.mappedLo(pkt.source()), 0, TransportAddresses.mappedLo(pkt.destination()),
+                buf, off, len, checksumVerified);
+    }
+
+    /**
+     * A segment from the IPv6 layer, to one of our addresses or a group we joined: addresses in
+     * the two-long form, otherwise as {@link #input}.
+     */
+    void input6(NetInterface ni, long srcHi, long srcLo, long dstHi, long dstLo, byte[] buf, int off, int len,
+                boolean checksumVerified) {
+        if (Ipv6Address.isMulticast(dstHi)) {
+            counters.rxSegments.inc();
+            counters.rxNotUnicast.inc(); // RFC 9293 §3.9.2.2: TCP is unicast only
+            return;
+        }
+        receive(ni, null, srcHi, srcLo, dstHi, dstLo, buf, off, len, checksumVerified);
+    }
+
+    /** {@code pkt}: the IPv4 header the segment came in, or null for IPv6. */
+    private void receive(NetInterface ni, Ipv4Packet pkt, long srcHi, long srcLo, long dstHi, long dstLo,
+                         byte[] buf, int off, int len, boolean checksumVerified) {
         counters.rxSegments.inc();
-        int src = pkt.source();
-        int dst = pkt.destination();
         TcpSegment seg = rxSegment.wrap(buf, off, len);
         boolean sumWhileCopying = !checksumVerified && len >= TcpSegment.MIN_HEADER_LENGTH + tcp.sumWhileCopying;
-        Malformed m = seg.check(src, dst, !checksumVerified && !sumWhileCopying);
+        Malformed m = check(seg, buf, off, len, srcHi, srcLo, dstHi, dstLo, !checksumVerified && !sumWhileCopying);
         if (m == null) {
             m = rxOptions.parse(seg);
         }
         TcpConnection staged = null;
+        long k = 0;
         if (sumWhileCopying && m == null) {
-            TcpConnection c = connections.get(Tcp.key(src, seg.sourcePort(), seg.destinationPort()), dst);
+            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            TcpConnection c = connections.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
             if (c != null && seg.payloadLength() >= tcp.sumWhileCopying && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
                 staged = c;
-                m = sumWhileStaging(c, buf, off, len, seg.headerLength(), src, dst) ? null : Malformed.BAD_CHECKSUM;
+                m = sumWhileStaging(c, buf, off, len, seg.headerLength()) ? null : Malformed.BAD_CHECKSUM;
             } else {
-                m = seg.check(src, dst, true); // one more pass, over the checksum
+                m = check(seg, buf, off, len, srcHi, srcLo, dstHi, dstLo, true); // one more pass, over the checksum
             }
         } else if (sumWhileCopying) {
-            m = seg.check(src, dst, true); // the checksum's verdict comes first, as for any segment
+            m = check(seg, buf, off, len, srcHi, srcLo, dstHi, dstLo, true); // the checksum's verdict comes first, as for any segment
             if (m == null) {
                 m = rxOptions.parse(seg);
             }
@@ -96,7 +119,27 @@ final class SegmentDemux {
             counters.malformed(m).inc();
             return;
         }
-        dispatch(ni, pkt, seg, src, dst, staged);
+        if (k == 0) {
+            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+        }
+        dispatch(ni, pkt, seg, k, srcHi, srcLo, dstHi, dstLo, staged);
+    }
+
+    /**
+     * {@link TcpSegment#check} for either family: data offset, then (when {@code verifyChecksum})
+     * the checksum over the family's pseudo-header and the segment, then the option list's structure.
+     */
+    private static Malformed check(TcpSegment seg, byte[] buf, int off, int len, long srcHi, long srcLo, long dstHi,
+                                   long dstLo, boolean verifyChecksum) {
+        Malformed m = seg.check(0, 0, false);
+        if (m == Malformed.TRUNCATED || m == Malformed.BAD_HEADER_LENGTH || !verifyChecksum) {
+            return m;
+        }
+        int sum = TransportAddresses.pseudoHeader(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_TCP, len);
+        if (Checksum.finish(Checksum.partial(buf, off, len, sum)) != 0) {
+            return Malformed.BAD_CHECKSUM;
+        }
+        return m;
     }
 
     /**
@@ -105,16 +148,19 @@ final class SegmentDemux {
      * the checksum over pseudo-header, header and payload is right (RFC 9293 §3.1). The header
      * length is a multiple of 4, so the payload's sum joins the header's as it is (RFC 1071 §2(B)).
      */
-    private static boolean sumWhileStaging(TcpConnection c, byte[] b, int off, int len, int hl, int src, int dst) {
+    private static boolean sumWhileStaging(TcpConnection c, byte[] b, int off, int len, int hl) {
         int payloadSum = c.receiveBuffer.stageInOrder(b, off + hl, len - hl);
-        int sum = Checksum.partial(b, off, hl, Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_TCP, len));
+        FourTuple ft = c.tuple;
+        int sum = Checksum.partial(b, off, hl,
+                TransportAddresses.pseudoHeader(ft.remoteHi, ft.remoteLo, ft.localHi, ft.localLo, Ipv4Packet.PROTO_TCP, len));
         return Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)) == 0;
     }
 
     /** A segment that passed its checks, to its connection, listener, catch-all, or the closed-port answer. */
-    private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, int src, int dst, TcpConnection staged) {
-        boolean local = ip.isLocalAddress(dst);
-        if (!local && !(passiveOpens.hasCatchAll() && ip.isForeignUnicast(ni, dst))) {
+    private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, long srcHi, long srcLo,
+                          long dstHi, long dstLo, TcpConnection staged) {
+        boolean local = pkt == null || ip.isLocalAddress(pkt.destination());
+        if (!local && !(passiveOpens.hasCatchAll() && ip.isForeignUnicast(ni, pkt.destination()))) {
             // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
             counters.rxNotUnicast.inc();
             return;
@@ -122,8 +168,9 @@ final class SegmentDemux {
         if (seg.isRst()) {
             counters.rxResets.inc();
         }
-        long k = Tcp.key(src, seg.sourcePort(), seg.destinationPort());
-        TcpConnection c = staged != null ? staged : connections.get(k, dst);
+        int srcPort = seg.sourcePort();
+        int dstPort = seg.destinationPort();
+        TcpConnection c = staged != null ? staged : connections.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
         if (c != null) {
             c.heardFromPeer();
             delivering = true;
@@ -134,33 +181,34 @@ final class SegmentDemux {
             }
             return;
         }
-        TimeWaits.Record tw = timeWaits.size() == 0 ? null : timeWaits.get(k, dst);
+        TimeWaits.Record tw = timeWaits.size() == 0 ? null : timeWaits.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
         if (tw != null) {
             timeWaits.input(tw, seg, rxOptions);
             return;
         }
         if (local) {
-            TcpListener l = listeners.get(seg.destinationPort());
-            if (l != null && (l.localAddress() == 0 || l.localAddress() == dst)) {
-                passiveOpens.listenInput(l, seg, rxOptions, src, dst);
+            TcpListener l = listeners.get(dstPort);
+            if (l != null && l.accepts(dstHi, dstLo)) {
+                passiveOpens.listenInput(l, seg, rxOptions, srcHi, srcLo, dstHi, dstLo);
                 return;
             }
         }
-        if (passiveOpens.hasCatchAll() && passiveOpens.anyInput(ni, pkt, seg, k, src, dst)) {
+        if (pkt != null && passiveOpens.hasCatchAll() && passiveOpens.anyInput(ni, pkt, seg, k, pkt.source(), pkt.destination())) {
             return;
         }
-        closedInput(seg, src, dst);
+        closedInput(seg, srcHi, srcLo, dstHi, dstLo);
     }
 
     /** RFC 9293 §3.10.7.1: no connection — answer anything but a RST with a RST. */
-    private void closedInput(TcpSegment seg, int src, int dst) {
+    private void closedInput(TcpSegment seg, long srcHi, long srcLo, long dstHi, long dstLo) {
         if (seg.isRst()) {
             return;
         }
         if (seg.isAck()) {
-            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), seg.acknowledgmentNumber(), 0, false);
+            tcp.writer.sendRst(dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(),
+                    seg.acknowledgmentNumber(), 0, false);
         } else {
-            tcp.writer.sendRst(dst, seg.destinationPort(), src, seg.sourcePort(), 0,
+            tcp.writer.sendRst(dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(), 0,
                     seg.sequenceNumber() + seg.sequenceLength(), true);
         }
     }

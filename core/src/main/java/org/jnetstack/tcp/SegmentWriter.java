@@ -1,5 +1,7 @@
 package org.jnetstack.tcp;
 
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.wire.Bytes;
@@ -14,19 +16,42 @@ import org.jnetstack.wire.TcpSegment;
  * from its send buffer, checksum offloaded, or summed while copying), resets, and the bare
  * segments of TIME-WAIT records and SYN cookies. One options scratch shared by all senders:
  * everything runs on the loop thread, one segment at a time.
+ *
+ * <p>Both families go through here: the pseudo-header comes from
+ * {@link TransportAddresses#pseudoHeader}, and the segment leaves through {@link Ipv4} for an
+ * IPv4(-mapped) 4-tuple and through the {@link Ipv6Output} the IPv6 layer attached otherwise.
  */
 final class SegmentWriter {
+    private static final int PROTO_TCP = Ipv4Packet.PROTO_TCP; // also IPv6's next header for TCP
+
     private final Ipv4 ip;
     private final TcpCounters counters;
     private final int sumWhileCopying;
     private final TcpOptions txOptions = new TcpOptions();
     /** The header of a bare segment or reset (connections keep their own, {@link TcpConnection#header}). */
     private final TcpHeader bare = new TcpHeader();
+    private Ipv6Output ip6;
 
     SegmentWriter(Ipv4 ip, TcpCounters counters, int sumWhileCopying) {
         this.ip = ip;
         this.counters = counters;
         this.sumWhileCopying = sumWhileCopying;
+    }
+
+    void attachIpv6(Ipv6Output ip6) {
+        this.ip6 = ip6;
+    }
+
+    boolean hasIpv6() {
+        return ip6 != null;
+    }
+
+    /** The IPv6 output; a 4-tuple of IPv6 addresses exists only once it is attached. */
+    Ipv6Output ip6() {
+        if (ip6 == null) {
+            throw new IllegalStateException("no IPv6 layer attached to TCP");
+        }
+        return ip6;
     }
 
     /** The options of the segment being built (cleared by the caller). */
@@ -46,10 +71,13 @@ final class SegmentWriter {
      * {@code segmentSize} payload bytes.
      */
     void sendSegment(TcpConnection c, int bufferOffset, int len, int segmentSize) {
-        byte[] tx = ip.txBuffer();
-        int t = Ipv4.TRANSPORT_OFFSET;
+        FourTuple ft = c.tuple;
+        boolean v4 = ft.isV4();
+        byte[] tx = v4 ? ip.txBuffer() : ip6().txBuffer();
+        int t = v4 ? Ipv4.TRANSPORT_OFFSET : ip6.transportOffset();
         TcpHeader h = c.header;
         int hl = h.length();
+        int pseudo = TransportAddresses.pseudoHeader(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, PROTO_TCP, hl + len);
         LinkOffloads offloads = c.offloads;
         counters.txSegments.inc();
         if (offloads.txChecksum()) {
@@ -57,8 +85,14 @@ final class SegmentWriter {
                 c.sendBuffer.copyOut(bufferOffset, tx, t + hl, len);
             }
             TcpSegment.writeHeader(tx, t, h);
-            TcpSegment.fillPartialChecksum(tx, t, hl + len, c.localIp, c.remoteIp);
-            ip.sendOffloaded(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, pseudo); // the device completes it
+            if (v4) {
+                ip.sendOffloaded((int) ft.localLo, (int) ft.remoteLo, PROTO_TCP, c.trafficClass(), tx, t, hl + len,
+                        TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            } else {
+                ip6.sendOffloaded(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, PROTO_TCP, c.trafficClass(), tx, t,
+                        hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+            }
             return;
         }
         if (len >= sumWhileCopying) {
@@ -67,33 +101,54 @@ final class SegmentWriter {
             // sum joins the header's without a byte swap (RFC 1071 §2(B)).
             int payloadSum = c.sendBuffer.copyOutAndSum(bufferOffset, tx, t + hl, len);
             TcpSegment.writeHeader(tx, t, h);
-            int sum = Checksum.partial(tx, t, hl, Checksum.pseudoHeader(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, hl + len));
+            int sum = Checksum.partial(tx, t, hl, pseudo);
             Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)));
         } else {
             if (len > 0) {
                 c.sendBuffer.copyOut(bufferOffset, tx, t + hl, len);
             }
-            TcpSegment.write(tx, t, h, len, c.localIp, c.remoteIp);
+            TcpSegment.writeHeader(tx, t, h);
+            Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.partial(tx, t, hl + len, pseudo)));
         }
-        ip.send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, c.trafficClass(), false, tx, t, hl + len);
+        send(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, c.trafficClass(), tx, t, hl + len);
+    }
+
+    private void send(long localHi, long localLo, long remoteHi, long remoteLo, int tos, byte[] tx, int t, int len) {
+        if (TransportAddresses.isV4(remoteHi, remoteLo)) {
+            ip.send((int) localLo, (int) remoteLo, PROTO_TCP, tos, false, tx, t, len);
+        } else {
+            ip6.send(localHi, localLo, remoteHi, remoteLo, PROTO_TCP, tos, tx, t, len);
+        }
     }
 
     /**
      * A segment without payload with header {@code h} ({@link #bareHeader}), for TIME-WAIT records,
      * SYN cookies and resets: full checksum, no offload needed.
      */
-    void sendBare(int localIp, int remoteIp, TcpHeader h) {
-        byte[] tx = ip.txBuffer();
-        int t = Ipv4.TRANSPORT_OFFSET;
-        int hl = TcpSegment.write(tx, t, h, 0, localIp, remoteIp);
+    void sendBare(long localHi, long localLo, long remoteHi, long remoteLo, TcpHeader h) {
+        boolean v4 = TransportAddresses.isV4(remoteHi, remoteLo);
+        byte[] tx = v4 ? ip.txBuffer() : ip6().txBuffer();
+        int t = v4 ? Ipv4.TRANSPORT_OFFSET : ip6.transportOffset();
+        int hl = TcpSegment.writeHeader(tx, t, h);
+        int pseudo = TransportAddresses.pseudoHeader(localHi, localLo, remoteHi, remoteLo, PROTO_TCP, hl);
+        Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.partial(tx, t, hl, pseudo)));
         counters.txSegments.inc();
-        ip.send(localIp, remoteIp, Ipv4Packet.PROTO_TCP, 0, false, tx, t, hl);
+        send(localHi, localLo, remoteHi, remoteLo, 0, tx, t, hl);
+    }
+
+    void sendBare(FourTuple ft, TcpHeader h) {
+        sendBare(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, h);
     }
 
     /** A reset (RFC 9293 §3.10.7.1): SEQ {@code seq}, or with {@code withAck} ACK {@code ack}. */
-    void sendRst(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
+    void sendRst(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort,
+                 int seq, int ack, boolean withAck) {
         counters.txResets.inc();
-        sendBare(localIp, remoteIp, bare.ports(localPort, remotePort)
+        sendBare(localHi, localLo, remoteHi, remoteLo, bare.ports(localPort, remotePort)
                 .segment(seq, withAck ? ack : 0, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0).options(null));
+    }
+
+    void sendRst(FourTuple ft, int seq, int ack, boolean withAck) {
+        sendRst(ft.localHi, ft.localLo, ft.localPort, ft.remoteHi, ft.remoteLo, ft.remotePort, seq, ack, withAck);
     }
 }

@@ -29,7 +29,7 @@ final class Sender {
     /** Our SYN (active open, or with {@code ack} the SYN-ACK of RFC 9293 §3.5), with the options we offer. */
     void sendSyn(boolean ack) {
         TcpOptions o = c.tcp.writer.txOptions().clear();
-        o.setMss(c.tcp.mssFor(c.remoteIp));
+        o.setMss(c.tcp.mssFor(c.tuple));
         boolean offerWs = c.config.windowScaling() && (!ack || c.wscaleOk);
         if (offerWs) {
             o.setWindowScale(c.rcvWscale);

@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import org.jnetstack.internal.SipHash;
 import org.jnetstack.internal.StackSecrets;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.loop.Clock;
 
 /**
@@ -50,26 +51,41 @@ final class SynCookies {
         return 0;
     }
 
-    /** A cookie to send as our ISN now. */
+    /** A cookie to send as our ISN now (IPv4 addresses). */
     int make(int mssIndex, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+        return make(mssIndex, 0, TransportAddresses.mappedLo(localIp), localPort, 0, TransportAddresses.mappedLo(remoteIp),
+                remotePort, peerIsn);
+    }
+
+    /** A cookie to send as our ISN now (addresses in the two-long form, IPv4 as IPv4-mapped). */
+    int make(int mssIndex, long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort,
+             int peerIsn) {
         long t = rotate();
-        return cookie(current, t, mssIndex, localIp, localPort, remoteIp, remotePort, peerIsn);
+        return cookie(current, t, mssIndex, localHi, localLo, localPort, remoteHi, remoteLo, remotePort, peerIsn);
+    }
+
+    /** {@link #check(int, long, long, int, long, long, int, int)} for IPv4 addresses. */
+    int check(int isn, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+        return check(isn, 0, TransportAddresses.mappedLo(localIp), localPort, 0, TransportAddresses.mappedLo(remoteIp),
+                remotePort, peerIsn);
     }
 
     /**
      * Checks {@code isn} (the acknowledgment number less one) against the key of the current and
      * the previous period: the MSS index it encodes, or -1 if it is no cookie of ours.
      */
-    int check(int isn, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn) {
+    int check(int isn, long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort,
+              int peerIsn) {
         long now = rotate();
         int idx = (isn >>> 24) & 7;
         int bits = (isn >>> 27) & 0x1F;
         if (bits == (int) (now & 0x1F)
-                && cookie(current, now, idx, localIp, localPort, remoteIp, remotePort, peerIsn) == isn) {
+                && cookie(current, now, idx, localHi, localLo, localPort, remoteHi, remoteLo, remotePort, peerIsn) == isn) {
             return idx;
         }
         if (previousPeriod == now - 1 && bits == (int) (previousPeriod & 0x1F)
-                && cookie(previous, previousPeriod, idx, localIp, localPort, remoteIp, remotePort, peerIsn) == isn) {
+                && cookie(previous, previousPeriod, idx, localHi, localLo, localPort, remoteHi, remoteLo, remotePort,
+                        peerIsn) == isn) {
             return idx;
         }
         return -1;
@@ -93,12 +109,18 @@ final class SynCookies {
         return now;
     }
 
-    private static int cookie(SipHash key, long t, int mssIndex, int localIp, int localPort, int remoteIp,
-                              int remotePort, int peerIsn) {
-        long w0 = ((long) localIp << 32) | (remoteIp & 0xFFFFFFFFL);
+    /** IPv4 hashes 3 words (both addresses in the first), IPv6 6 (each address in two). */
+    private static int cookie(SipHash key, long t, int mssIndex, long localHi, long localLo, int localPort, long remoteHi,
+                              long remoteLo, int remotePort, int peerIsn) {
         long w1 = ((localPort & 0xFFFFL) << 48) | ((remotePort & 0xFFFFL) << 32) | (peerIsn & 0xFFFFFFFFL);
         long w2 = (t << 3) | mssIndex;
-        int h = (int) key.hash(w0, w1, w2);
+        int h;
+        if (TransportAddresses.isV4(remoteHi, remoteLo)) {
+            long w0 = (localLo << 32) | (remoteLo & 0xFFFFFFFFL);
+            h = (int) key.hash(w0, w1, w2);
+        } else {
+            h = (int) key.hash(localHi, localLo, remoteHi, remoteLo, w1, w2);
+        }
         return ((int) (t & 0x1F) << 27) | (mssIndex << 24) | (h & 0xFFFFFF);
     }
 }

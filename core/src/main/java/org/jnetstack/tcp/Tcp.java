@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.internal.RandomizedRateLimiter;
 import org.jnetstack.internal.SipHash;
@@ -16,13 +18,17 @@ import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
+import org.jnetstack.ip6.Ipv6ProtocolHandler;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.TcpOptions;
 
 /**
@@ -32,7 +38,7 @@ import org.jnetstack.wire.TcpOptions;
  * admission limits, the catch-all), {@link TimeWaits} answers for connections in TIME-WAIT,
  * {@link SegmentWriter} builds what is sent, and {@link TcpConnection} runs one connection.
  */
-public final class Tcp implements IpProtocolHandler {
+public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** Payloads from this size on are checksummed while they are copied ({@link TcpConfig#sumWhileCopying}). */
     final int sumWhileCopying;
 
@@ -42,7 +48,9 @@ public final class Tcp implements IpProtocolHandler {
     final TcpCounters counters;
     final SegmentWriter writer;
     final ChallengeAcks challengeAcks;
-    private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.key, c -> c.localIp,
+    /** Keys of the 4-tuple tables (keyed: a peer cannot aim collisions). */
+    final TupleKeys keys;
+    private final TupleTable<TcpConnection> connections = new TupleTable<>(c -> c.tuple,
             c -> c.sameKeyNext, (c, next) -> c.sameKeyNext = next);
     private final IntMap<TcpListener> listeners = new IntMap<>();
     private final TimeWaits timeWaits = new TimeWaits(this);
@@ -62,6 +70,7 @@ public final class Tcp implements IpProtocolHandler {
         StackSecrets secrets = StackSecrets.from(ip.secrets());
         this.counters = new TcpCounters(counters);
         this.writer = new SegmentWriter(ip, this.counters, config.sumWhileCopying());
+        this.keys = new TupleKeys(secrets.newPrf("tcp.tuple"));
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.timestampKey = secrets.newPrf("tcp.timestamp");
         this.challengeAcks = new ChallengeAcks(ip.loop().clock(), new RandomizedRateLimiter(ip.loop().clock(),
@@ -162,6 +171,19 @@ public final class Tcp implements IpProtocolHandler {
      * (buffer sizes — which also set the window scale offered in the SYN —, Nagle, keepalive).
      */
     public TcpConnection connect(int localPort, int dstIp, int dstPort, TcpConfig connectionConfig, TcpHandler handler) {
+        return connect(localPort, Ipv6Address.v4Mapped(dstIp), dstPort, connectionConfig, handler);
+    }
+
+    /** Like {@link #connect(int, int, TcpHandler)} to an address of either family (IPv4 as IPv4-mapped). */
+    public TcpConnection connect(Ipv6Address dst, int dstPort, TcpHandler handler) {
+        return connect(0, dst, dstPort, config, handler);
+    }
+
+    /**
+     * Like {@link #connect(int, int, int, TcpConfig, TcpHandler)} to an address of either family:
+     * an IPv4-mapped one ({@code ::ffff:a.b.c.d}) connects over IPv4.
+     */
+    public TcpConnection connect(int localPort, Ipv6Address dst, int dstPort, TcpConfig connectionConfig, TcpHandler handler) {
         Objects.requireNonNull(connectionConfig, "connectionConfig");
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 0-65535: " + localPort);
@@ -169,9 +191,25 @@ public final class Tcp implements IpProtocolHandler {
         if (dstPort < 1 || dstPort > 65535) {
             throw new IllegalArgumentException("TCP port must be 1-65535: " + dstPort);
         }
-        int src = ip.sourceAddressFor(dstIp);
-        if (src == 0) {
-            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + Ipv4Address.format(dstIp)));
+        long dstHi = dst.hi();
+        long dstLo = dst.lo();
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        long srcHi = 0;
+        long srcLo;
+        if (v4) {
+            int src = ip.sourceAddressFor(TransportAddresses.v4(dstLo));
+            srcLo = TransportAddresses.mappedLo(src);
+            if (src == 0) {
+                srcLo = 0;
+            }
+        } else if (writer.hasIpv6() && writer.ip6().selectSource(dstHi, dstLo)) {
+            srcHi = writer.ip6().sourceHi();
+            srcLo = writer.ip6().sourceLo();
+        } else {
+            srcLo = 0;
+        }
+        if (srcHi == 0 && srcLo == 0) {
+            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + FourTuple.format(dstHi, dstLo)));
         }
         if (connections.size() >= config.maxConnections()) {
             counters.connectionLimit.inc();
@@ -183,20 +221,20 @@ public final class Tcp implements IpProtocolHandler {
             throw new UncheckedIOException(new SocketException("memory budget exhausted ("
                     + memory.used() + " of " + memory.limit() + " bytes held): raise StackConfig.memoryBudget"));
         }
-        int port = localPort != 0 ? localPort : ephemeralPort(src, dstIp, dstPort);
-        if (connections.get(key(dstIp, dstPort, port), src) != null
-                || (localPort != 0 && timeWaits.get(key(dstIp, dstPort, port), src) != null)) {
+        int port = localPort != 0 ? localPort : ephemeralPort(srcHi, srcLo, dstHi, dstLo, dstPort);
+        FourTuple tuple = new FourTuple(keys, srcHi, srcLo, port, dstHi, dstLo, dstPort);
+        if (connections.get(tuple) != null || (localPort != 0 && timeWaits.get(tuple) != null)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
-                    + " already connected to " + Ipv4Address.format(dstIp) + ":" + dstPort));
+                    + " already connected to " + FourTuple.format(dstHi, dstLo, dstPort)));
         }
-        TimeWaits.Record tw = timeWaits.get(key(dstIp, dstPort, port), src);
+        TimeWaits.Record tw = timeWaits.get(tuple);
         if (tw != null) {
             // An ephemeral port whose 4-tuple is in TIME-WAIT on our side: the new connection takes
             // it (our ISNs grow with the clock, RFC 6528, so its segments lie beyond the old ones').
             counters.timeWaitsRecycled.inc();
             timeWaits.end(tw);
         }
-        TcpConnection c = new TcpConnection(this, connectionConfig, src, port, dstIp, dstPort, handler);
+        TcpConnection c = new TcpConnection(this, connectionConfig, tuple, handler);
         connections.add(c);
         counters.activeOpens.inc();
         c.connect();
@@ -308,6 +346,38 @@ public final class Tcp implements IpProtocolHandler {
         demux.input(ni, pkt, buf, off, len, checksumVerified);
     }
 
+    /** A segment over IPv6, from the IPv6 layer (registered for next header 6). */
+    @Override
+    public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        demux.input6(iface.netInterface(), pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
+                buf, off, len, checksumVerified);
+    }
+
+    /**
+     * An ICMPv6 error about a segment we sent (RFC 4443 §3.1): as for IPv4, a connection in
+     * SYN-SENT fails on "port unreachable" (refused) or "no route"/"address unreachable"; other
+     * errors are soft (RFC 1122 §4.2.3.9). Packet Too Big is not acted on here.
+     */
+    @Override
+    public void icmpError(int type, int code, long mtu, long quotedDstHi, long quotedDstLo, int srcPort, int dstPort) {
+        if (type != Icmpv6Message.TYPE_DEST_UNREACHABLE || !writer.hasIpv6()
+                || !writer.ip6().selectSource(quotedDstHi, quotedDstLo)) {
+            return;
+        }
+        long srcHi = writer.ip6().sourceHi();
+        long srcLo = writer.ip6().sourceLo();
+        TcpConnection c = connections.get(keys.key(quotedDstHi, quotedDstLo, dstPort, srcPort), srcHi, srcLo,
+                quotedDstHi, quotedDstLo, dstPort, srcPort);
+        if (c == null || c.state() != TcpState.SYN_SENT) {
+            return;
+        }
+        if (code == Icmpv6Message.CODE_PORT_UNREACHABLE) {
+            c.fail(new ConnectException("Connection refused"));
+        } else if (code == Icmpv6Message.CODE_NO_ROUTE || code == Icmpv6Message.CODE_ADDRESS_UNREACHABLE) {
+            c.fail(new NoRouteToHostException("No route to host"));
+        }
+    }
+
     /** True while a connection processes a received segment (see {@link Sender#output}). */
     boolean deliveringSegment() {
         return demux.delivering();
@@ -315,13 +385,15 @@ public final class Tcp implements IpProtocolHandler {
 
     /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */
     public int connectionsFrom(int remoteAddress) {
-        return passiveOpens.connectionsFrom(remoteAddress);
+        return passiveOpens.connectionsFrom(0, TransportAddresses.mappedLo(remoteAddress));
     }
 
     @Override
     public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
         // The quote's source is not passed up; the address we would send from stands for it.
-        TcpConnection c = connections.get(key(quotedDst, dstPort, srcPort), ip.sourceAddressFor(quotedDst));
+        long dstLo = TransportAddresses.mappedLo(quotedDst);
+        TcpConnection c = connections.get(keys.key(0, dstLo, dstPort, srcPort),
+                0, TransportAddresses.mappedLo(ip.sourceAddressFor(quotedDst)), 0, dstLo, dstPort, srcPort);
         if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
             return; // RFC 1122 §4.2.3.9: soft errors for established connections
         }
@@ -332,26 +404,45 @@ public final class Tcp implements IpProtocolHandler {
         }
     }
 
-    /** What the device towards {@code remoteIp} does for us (checksums, segmentation). */
-    LinkOffloads offloadsFor(int remoteIp) {
-        return ip.offloadsFor(remoteIp);
+    /** What the device towards the remote address of {@code t} does for us (checksums, segmentation). */
+    LinkOffloads offloadsFor(FourTuple t) {
+        return t.isV4() ? ip.offloadsFor(TransportAddresses.v4(t.remoteLo)) : LinkOffloads.NONE;
+    }
+
+    /**
+     * Attaches the IPv6 layer: segments of IPv6 4-tuples leave through {@code output}. Until then
+     * TCP speaks IPv4 only.
+     */
+    public void attachIpv6(Ipv6Output output) {
+        writer.attachIpv6(Objects.requireNonNull(output, "output"));
+    }
+
+    /** The IPv4 address of a mapped {@code hi:lo}; an IPv6 address has none. */
+    static int v4Of(long hi, long lo) {
+        if (!TransportAddresses.isV4(hi, lo)) {
+            throw new IllegalStateException("an IPv6 address has no IPv4 form: " + FourTuple.format(hi, lo));
+        }
+        return TransportAddresses.v4(lo);
     }
 
     // ---------------------------------------------------------------- shared services
 
-    static long key(int remoteIp, int remotePort, int localPort) {
-        return ((long) remoteIp << 32) | ((long) (remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
-    }
-
-    /** RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody listens on it. */
-    private int ephemeralPort(int srcIp, int dstIp, int dstPort) {
-        int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, srcIp, dstIp, dstPort,
-                p -> connections.get(key(dstIp, dstPort, p), srcIp) != null || listeners.containsKey(p));
+    /**
+     * RFC 6056 §3.3.4 (algorithm 4, double-hash); a port is free if the 4-tuple is and nobody
+     * listens on it. IPv6 addresses enter the algorithm's hash as 32-bit keyed digests.
+     */
+    private int ephemeralPort(long srcHi, long srcLo, long dstHi, long dstLo, int dstPort) {
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        int src = v4 ? TransportAddresses.v4(srcLo) : (int) keys.addressKey(srcHi, srcLo);
+        int dst = v4 ? TransportAddresses.v4(dstLo) : (int) keys.addressKey(dstHi, dstLo);
+        int port = ip.ephemeralPort(Ipv4Packet.PROTO_TCP, src, dst, dstPort,
+                p -> connections.get(keys.key(dstHi, dstLo, dstPort, p), srcHi, srcLo, dstHi, dstLo, dstPort, p) != null
+                        || listeners.containsKey(p));
         if (port >= 0) {
             return port;
         }
         throw new UncheckedIOException(new BindException("no free ephemeral TCP port towards "
-                + Ipv4Address.format(dstIp) + ":" + dstPort));
+                + FourTuple.format(dstHi, dstLo, dstPort)));
     }
 
     /** Tests: the SYN-cookie maker and checker. */
@@ -359,13 +450,27 @@ public final class Tcp implements IpProtocolHandler {
         return passiveOpens.synCookies();
     }
 
+    int isn(FourTuple t) {
+        return isnGenerator.next(t);
+    }
+
     int isn(int localIp, int localPort, int remoteIp, int remotePort) {
         return isnGenerator.next(localIp, localPort, remoteIp, remotePort);
     }
 
-    /** MSS to advertise towards {@code remoteIp}: the interface MTU less IPv4 and TCP headers. */
-    int mssFor(int remoteIp) {
-        return Math.min(65495, ip.mtuFor(remoteIp) - 40);
+    /**
+     * MSS to advertise towards the remote address of {@code t}: the MTU less the IP and TCP
+     * headers (IPv4 20 + 20 bytes, IPv6 40 + 20; RFC 9293 §3.7.1, RFC 8200 §8.3).
+     */
+    int mssFor(FourTuple t) {
+        return mssFor(t.remoteHi, t.remoteLo);
+    }
+
+    int mssFor(long remoteHi, long remoteLo) {
+        if (TransportAddresses.isV4(remoteHi, remoteLo)) {
+            return Math.min(65495, ip.mtuFor(TransportAddresses.v4(remoteLo)) - 40);
+        }
+        return Math.min(65475, writer.ip6().mtuFor(remoteHi, remoteLo) - 60);
     }
 
     /** {@code c} ended (it was in state {@code was}): out of the table, and off its listener's books. */
@@ -390,12 +495,15 @@ public final class Tcp implements IpProtocolHandler {
     }
 
     /**
-     * The offset added to our RFC 7323 TSval towards {@code remoteIp}: a keyed hash of the address
+     * The offset added to our RFC 7323 TSval on 4-tuple {@code t}: a keyed hash of the address
      * pair, as Linux does, so the clock it shows says nothing of our uptime or of other peers' offsets,
      * while one peer sees our timestamps advance across connections (RFC 6191 relies on that).
      */
-    int timestampOffset(int localIp, int remoteIp) {
-        return (int) timestampKey.hashTuple(localIp, 0, remoteIp, 0);
+    int timestampOffset(FourTuple t) {
+        if (t.isV4()) {
+            return (int) timestampKey.hashTuple((int) t.localLo, 0, (int) t.remoteLo, 0);
+        }
+        return (int) timestampKey.hash(t.localHi, t.localLo, t.remoteHi, t.remoteLo, 0, 0);
     }
 
     /** The stack's memory budget, which the connections' buffers are charged to. */

@@ -5,7 +5,6 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.tcp.cc.CongestionControl;
 import org.jnetstack.tcp.cc.CongestionControls;
 import org.jnetstack.util.RttEstimator;
-import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.TcpHeader;
 
 /**
@@ -28,12 +27,11 @@ import org.jnetstack.wire.TcpHeader;
 public final class TcpConnection {
     final Tcp tcp;
     final TcpConfig config;
-    final int localIp;
+    /** Addresses (IPv4 as IPv4-mapped), ports and table key. */
+    final FourTuple tuple;
     final int localPort;
-    final int remoteIp;
     final int remotePort;
-    final long key;
-    /** The next connection with the same {@link #key} and another local address (a gateway's catch-all); see TupleTable. */
+    /** The next connection with the same table key (another local address, on a gateway's catch-all); see TupleTable. */
     TcpConnection sameKeyNext;
     TcpHandler handler;
     TcpListener listener; // set while half-open or waiting in the accept queue
@@ -126,27 +124,25 @@ public final class TcpConnection {
     final Sender sender = new Sender(this);
 
     /** A connection with its own config (buffer sizes, Nagle, ...), e.g. SO_RCVBUF set before connecting. */
-    TcpConnection(Tcp tcp, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler) {
+    TcpConnection(Tcp tcp, TcpConfig config, FourTuple tuple, TcpHandler handler) {
         this.tcp = tcp;
         this.config = config;
-        this.localIp = localIp;
-        this.localPort = localPort;
-        this.remoteIp = remoteIp;
-        this.remotePort = remotePort;
-        this.key = Tcp.key(remoteIp, remotePort, localPort);
+        this.tuple = tuple;
+        this.localPort = tuple.localPort;
+        this.remotePort = tuple.remotePort;
         this.header = new TcpHeader().ports(localPort, remotePort);
         this.handler = handler != null ? handler : new TcpHandler() { };
         this.sendBuffer = new SendBuffer(config.sendBuffer(), tcp.budget());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), config.maxReceiveRanges(), tcp.budget());
         this.scoreboard = new SackScoreboard(config.maxSackRanges());
         this.noDelay = !config.nagle();
-        this.offloads = tcp.offloadsFor(remoteIp);
+        this.offloads = tcp.offloadsFor(tuple);
         this.rtt = new RttEstimator(config.initialRto().toNanos(), config.minRto().toNanos(),
                 config.maxRto().toNanos(), 1_000_000L);
         this.cc = CongestionControls.create(config.congestionControl());
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
-        tsOffset = tcp.timestampOffset(localIp, remoteIp);
+        tsOffset = tcp.timestampOffset(tuple);
         int ws = 0;
         while (ws < 14 && (65535L << ws) < config.receiveBuffer()) {
             ws++;
@@ -165,16 +161,28 @@ public final class TcpConnection {
         return state;
     }
 
+    /** The local IPv4 address (an IPv6 connection has none: see {@link #localInetAddress}). */
     public int localAddress() {
-        return localIp;
+        return Tcp.v4Of(tuple.localHi, tuple.localLo);
+    }
+
+    /** The local address, either family (an {@code Inet4Address} for IPv4). */
+    public java.net.InetAddress localInetAddress() {
+        return FourTuple.inet(tuple.localHi, tuple.localLo);
     }
 
     public int localPort() {
         return localPort;
     }
 
+    /** The remote IPv4 address (an IPv6 connection has none: see {@link #remoteInetAddress}). */
     public int remoteAddress() {
-        return remoteIp;
+        return Tcp.v4Of(tuple.remoteHi, tuple.remoteLo);
+    }
+
+    /** The remote address, either family (an {@code Inet4Address} for IPv4). */
+    public java.net.InetAddress remoteInetAddress() {
+        return FourTuple.inet(tuple.remoteHi, tuple.remoteLo);
     }
 
     public int remotePort() {
@@ -451,7 +459,7 @@ public final class TcpConnection {
             return;
         }
         if (state.mayAck() && state != TcpState.TIME_WAIT) {
-            tcp.writer.sendRst(localIp, localPort, remoteIp, remotePort, sndNxt, 0, false);
+            tcp.writer.sendRst(tuple, sndNxt, 0, false);
         }
         tcp.counters.aborts.inc();
         terminate(null);
@@ -459,8 +467,8 @@ public final class TcpConnection {
 
     /** A snapshot of the connection's state, windows and estimators. */
     public TcpInfo info() {
-        return new TcpInfo(state, Ipv4Address.format(localIp) + ":" + localPort,
-                Ipv4Address.format(remoteIp) + ":" + remotePort, mss, sndWnd, sender.currentAdvertisedWindow(),
+        return new TcpInfo(state, FourTuple.format(tuple.localHi, tuple.localLo, localPort),
+                FourTuple.format(tuple.remoteHi, tuple.remoteLo, remotePort), mss, sndWnd, sender.currentAdvertisedWindow(),
                 cc.cwnd(), cc.ssthresh(), rtt.hasSample() ? rtt.srtt() / 1000 : 0, rtt.hasSample() ? rtt.rttvar() / 1000 : 0,
                 rtt.rto() / 1000, retransmittedSegments, retransmittedBytes, bytesSent, bytesAcked, bytesReceived,
                 sndMax - sndUna, sendBuffer.size(), receiveBuffer.readable(), sackOk, tsOk, sndWscale,
@@ -469,8 +477,8 @@ public final class TcpConnection {
 
     @Override
     public String toString() {
-        return "tcp " + Ipv4Address.format(localIp) + ":" + localPort + " -> " + Ipv4Address.format(remoteIp) + ":"
-                + remotePort + " " + state;
+        return "tcp " + FourTuple.format(tuple.localHi, tuple.localLo, localPort) + " -> "
+                + FourTuple.format(tuple.remoteHi, tuple.remoteLo, remotePort) + " " + state;
     }
 
     // =====================================================================================
@@ -479,7 +487,7 @@ public final class TcpConnection {
 
     /** Active open (RFC 9293 §3.10.1): send SYN. */
     void connect() {
-        iss = tcp.isn(localIp, localPort, remoteIp, remotePort);
+        iss = tcp.isn(tuple);
         sndUna = iss;
         sndNxt = iss;
         sndMax = iss;

@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.wire.Ipv4Address;
 
 /**
@@ -39,6 +40,11 @@ public final class TcpListener {
 
     public int localAddress() {
         return localAddress;
+    }
+
+    /** Whether a segment to {@code hi:lo} (IPv4 as IPv4-mapped) is for this listener: any address if bound to none. */
+    boolean accepts(long hi, long lo) {
+        return localAddress == 0 || (hi == 0 && lo == TransportAddresses.mappedLo(localAddress));
     }
 
     public int backlog() {

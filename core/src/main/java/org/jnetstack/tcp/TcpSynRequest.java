@@ -2,7 +2,6 @@ package org.jnetstack.tcp;
 
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Ipv4Address;
 
 /**
  * A SYN that no listener took, handed to the catch-all of {@link Tcp#listenAny}, which decides
@@ -21,46 +20,38 @@ public final class TcpSynRequest {
     final NetInterface iface;
     final byte[] datagram; // IPv4 header + TCP header of the SYN (no payload)
     final int ipHeaderLength;
-    final long key;
-    /** The next request with the same {@link #key} and another local address; see TupleTable. */
+    final FourTuple tuple;
+    /** The next request with the same table key and another local address; see TupleTable. */
     TcpSynRequest sameKeyNext;
-    private final int localIp;
-    private final int localPort;
-    private final int remoteIp;
-    private final int remotePort;
     private final long receivedAt;
     private boolean decided;
 
     TcpSynRequest(PassiveOpens tcp, NetInterface iface, byte[] datagram, int ipHeaderLength,
-                  int localIp, int localPort, int remoteIp, int remotePort, long receivedAt) {
+                  FourTuple tuple, long receivedAt) {
         this.tcp = tcp;
         this.iface = iface;
         this.datagram = datagram;
         this.ipHeaderLength = ipHeaderLength;
-        this.localIp = localIp;
-        this.localPort = localPort;
-        this.remoteIp = remoteIp;
-        this.remotePort = remotePort;
-        this.key = Tcp.key(remoteIp, remotePort, localPort);
+        this.tuple = tuple;
         this.receivedAt = receivedAt;
     }
 
     /** The address the SYN was sent to: ours, or any address on a gateway. */
     public int localAddress() {
-        return localIp;
+        return Tcp.v4Of(tuple.localHi, tuple.localLo);
     }
 
     public int localPort() {
-        return localPort;
+        return tuple.localPort;
     }
 
     /** The peer that wants to connect. */
     public int remoteAddress() {
-        return remoteIp;
+        return Tcp.v4Of(tuple.remoteHi, tuple.remoteLo);
     }
 
     public int remotePort() {
-        return remotePort;
+        return tuple.remotePort;
     }
 
     /** Loop-clock time the first SYN arrived. */
@@ -107,6 +98,6 @@ public final class TcpSynRequest {
 
     @Override
     public String toString() {
-        return "syn " + Ipv4Address.format(remoteIp) + ":" + remotePort + " -> " + Ipv4Address.format(localIp) + ":" + localPort;
+        return "syn " + tuple;
     }
 }

@@ -22,8 +22,7 @@ final class TimeWaits {
 
     /** One connection in TIME-WAIT. */
     static final class Record {
-        final long key;
-        final int localIp;
+        final FourTuple tuple;
         final int sndMax;      // our FIN + 1, acknowledged (SND.UNA = SND.MAX): every ACK we send carries it
         final int maxSndWnd;   // for the RFC 5961 §5.2 check of old ACKs
         final int rcvNxt;      // their FIN + 1
@@ -43,8 +42,7 @@ final class TimeWaits {
 
         /** What connection {@code c}, entering TIME-WAIT with its window advertised, must keep answering for. */
         Record(TcpConnection c) {
-            this.key = c.key;
-            this.localIp = c.localIp;
+            this.tuple = c.tuple;
             this.sndMax = c.sndMax;
             this.maxSndWnd = (int) Math.min(c.maxSndWnd, Integer.MAX_VALUE);
             this.rcvNxt = c.rcvNxt;
@@ -66,15 +64,11 @@ final class TimeWaits {
         }
 
         int localPort() {
-            return (int) (key & 0xFFFF);
+            return tuple.localPort;
         }
 
         int remotePort() {
-            return (int) (key >>> 16) & 0xFFFF;
-        }
-
-        int remoteIp() {
-            return (int) (key >>> 32);
+            return tuple.remotePort;
         }
 
         /** False once the wait ended (2 MSL passed, an exact RST, or the 4-tuple was taken again). */
@@ -84,7 +78,7 @@ final class TimeWaits {
     }
 
     private final Tcp tcp;
-    private final TupleTable<Record> table = new TupleTable<>(r -> r.key, r -> r.localIp, r -> r.sameKeyNext,
+    private final TupleTable<Record> table = new TupleTable<>(r -> r.tuple, r -> r.sameKeyNext,
             (r, next) -> r.sameKeyNext = next);
     private Record oldest;
     private Record newest;
@@ -98,8 +92,12 @@ final class TimeWaits {
         return table.size();
     }
 
-    Record get(long key, int localIp) {
-        return table.get(key, localIp);
+    Record get(long key, long localHi, long localLo, long remoteHi, long remoteLo, int remotePort, int localPort) {
+        return table.get(key, localHi, localLo, remoteHi, remoteLo, remotePort, localPort);
+    }
+
+    Record get(FourTuple t) {
+        return table.get(t);
     }
 
     /**
@@ -108,7 +106,7 @@ final class TimeWaits {
      * whether one had to.
      */
     boolean enter(Record r, int max) {
-        Record old = table.get(r.key, r.localIp);
+        Record old = table.get(r.tuple);
         if (old != null) {
             end(old);
         }
@@ -283,7 +281,7 @@ final class TimeWaits {
         if (r.tsOk) {
             o.setTimestamps((int) (now() / 1_000_000L) + r.tsOffset, r.tsRecent);
         }
-        tcp.writer.sendBare(r.localIp, r.remoteIp(), tcp.writer.bareHeader().ports(r.localPort(), r.remotePort())
+        tcp.writer.sendBare(r.tuple, tcp.writer.bareHeader().ports(r.localPort(), r.remotePort())
                 .segment(r.sndMax, r.rcvNxt, TcpSegment.ACK, r.windowField()).options(o));
     }
 

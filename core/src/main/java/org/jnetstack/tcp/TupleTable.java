@@ -3,62 +3,59 @@ package org.jnetstack.tcp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.ToIntFunction;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jnetstack.internal.LongMap;
 
 /**
- * Connections (or SYN requests) by their full 4-tuple. The hash key is the 64-bit
- * (remote address, remote port, local port) of {@link Tcp#key}; entries that share it and differ
- * only in the local address — which happens only on a gateway's catch-all, where the guest's
- * one source port may reach many destinations on the same port — hang off the first in a
- * chain. The common lookup stays one map probe and one compare, and nothing is allocated per
- * segment.
+ * Connections (or SYN requests, or TIME-WAIT records) by their full 4-tuple. The hash key is the
+ * keyed 64-bit hash of (remote address, remote port, local port) of {@link TupleKeys}; entries that
+ * share it hang off the first in a chain: those that differ only in the local address — which
+ * happens only on a gateway's catch-all, where the guest's one source port may reach many
+ * destinations on the same port — and, with negligible odds under a secret key, other tuples whose
+ * keys collide. The common lookup stays one map probe and one compare of the tuple, and nothing
+ * is allocated per segment. Bounded by its callers (connection, SYN queue and TIME-WAIT limits).
  */
 final class TupleTable<T> {
     private final LongMap<T> heads = new LongMap<>();
-    private final ToLongFunction<T> keyOf;
-    private final ToIntFunction<T> localIpOf;
+    private final Function<T, FourTuple> tupleOf;
     private final UnaryOperator<T> nextOf;
     private final BiConsumer<T, T> setNext;
     private int size;
 
     /**
-     * @param keyOf     an entry's {@link Tcp#key}
-     * @param localIpOf its local address
-     * @param nextOf    the next entry with the same key (a field of the entry: no node objects)
-     * @param setNext   sets that field
+     * @param tupleOf an entry's 4-tuple
+     * @param nextOf  the next entry with the same key (a field of the entry: no node objects)
+     * @param setNext sets that field
      */
-    TupleTable(ToLongFunction<T> keyOf, ToIntFunction<T> localIpOf, UnaryOperator<T> nextOf, BiConsumer<T, T> setNext) {
-        this.keyOf = keyOf;
-        this.localIpOf = localIpOf;
+    TupleTable(Function<T, FourTuple> tupleOf, UnaryOperator<T> nextOf, BiConsumer<T, T> setNext) {
+        this.tupleOf = tupleOf;
         this.nextOf = nextOf;
         this.setNext = setNext;
     }
 
-    /** The entry of this 4-tuple, or null. */
-    T get(long key, int localIp) {
+    /** The entry of this 4-tuple, whose {@link TupleKeys#key} is {@code key}, or null. */
+    T get(long key, long localHi, long localLo, long remoteHi, long remoteLo, int remotePort, int localPort) {
         T t = heads.get(key);
-        while (t != null && localIpOf.applyAsInt(t) != localIp) {
+        while (t != null && !tupleOf.apply(t).is(localHi, localLo, remoteHi, remoteLo, remotePort, localPort)) {
             t = nextOf.apply(t);
         }
         return t;
     }
 
-    /** Some entry with this key (any local address), or null: for callers that do not know the local address. */
-    T any(long key) {
-        return heads.get(key);
+    /** The entry with 4-tuple {@code ft}, or null. */
+    T get(FourTuple ft) {
+        return get(ft.key, ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, ft.remotePort, ft.localPort);
     }
 
     /** Adds {@code t}; false (and nothing changed) if its 4-tuple is taken. */
     boolean add(T t) {
-        long key = keyOf.applyAsLong(t);
-        T head = heads.get(key);
+        FourTuple ft = tupleOf.apply(t);
+        T head = heads.get(ft.key);
         if (head == null) {
-            heads.put(key, t);
+            heads.put(ft.key, t);
         } else {
-            if (get(key, localIpOf.applyAsInt(t)) != null) {
+            if (get(ft) != null) {
                 return false;
             }
             setNext.accept(t, nextOf.apply(head));
@@ -70,7 +67,7 @@ final class TupleTable<T> {
 
     /** Removes {@code t} if present (by identity). */
     void remove(T t) {
-        long key = keyOf.applyAsLong(t);
+        long key = tupleOf.apply(t).key;
         T head = heads.get(key);
         if (head == t) {
             T next = nextOf.apply(t);

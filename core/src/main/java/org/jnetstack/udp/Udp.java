@@ -5,26 +5,37 @@ import java.net.BindException;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.IntMap;
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
+import org.jnetstack.ip6.Ipv6ProtocolHandler;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.Bytes;
+import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.UdpDatagram;
 
 /** UDP (RFC 768, RFC 1122 §4.1): ports, demultiplexing, checksums, port-unreachable replies. */
-public final class Udp implements IpProtocolHandler {
+public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** Largest payload: 65535 - 20 (IPv4) - 8 (UDP). */
     public static final int MAX_PAYLOAD = 65507;
+
+    /** Where the checksum lies in the UDP header (RFC 768). */
+    private static final int CHECKSUM_OFFSET = 6;
 
     private final Ipv4 ip;
     private final IntMap<UdpEndpoint> ports = new IntMap<>();
     private final UdpDatagram view = new UdpDatagram();
     private UdpCatchAll catchAll;
+    private Ipv6Output ip6;
 
     private final Counter rxDatagrams;
     private final Counter rxNoPort;
@@ -134,6 +145,12 @@ public final class Udp implements IpProtocolHandler {
         return ports.values();
     }
 
+    boolean send(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
+        int local = ep.localAddress();
+        return send(0, local == 0 ? 0 : TransportAddresses.mappedLo(local), ep.localPort(), dstHi, dstLo, dstPort,
+                ep.trafficClass(), buf, off, len);
+    }
+
     boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
         return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, ep.trafficClass(), buf, off, len);
     }
@@ -143,24 +160,66 @@ public final class Udp implements IpProtocolHandler {
     }
 
     private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, int tos, byte[] buf, int off, int len) {
+        return send(0, srcIp == 0 ? 0 : TransportAddresses.mappedLo(srcIp), srcPort, 0, TransportAddresses.mappedLo(dstIp),
+                dstPort, tos, buf, off, len);
+    }
+
+    /**
+     * Sends a datagram in the family of its destination: addresses in the two-long form (IPv4 as
+     * IPv4-mapped; an unspecified source, 0:0, is chosen by the route), the checksum over that
+     * family's pseudo-header ({@link TransportAddresses#pseudoHeader}), out through {@link Ipv4}
+     * or the attached {@link Ipv6Output}.
+     */
+    private boolean send(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, int tos,
+                         byte[] buf, int off, int len) {
         if (len < 0 || len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("UDP payload must be 0-" + MAX_PAYLOAD + " bytes: " + len);
         }
         if (dstPort <= 0 || dstPort > 65535) {
             throw new IllegalArgumentException("destination port must be 1-65535: " + dstPort);
         }
-        int src = srcIp != 0 ? srcIp : ip.sourceAddressFor(dstIp);
-        if (src == 0 && dstIp != -1) {
-            txNoRoute.inc();
-            return false;
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        if (v4 && srcHi == 0 && srcLo == 0) {
+            int dstIp = TransportAddresses.v4(dstLo);
+            int src = ip.sourceAddressFor(dstIp);
+            if (src == 0 && dstIp != -1) {
+                txNoRoute.inc();
+                return false;
+            }
+            srcLo = TransportAddresses.mappedLo(src);
+        } else if (!v4) {
+            if (ip6 == null || (TransportAddresses.isV4(srcHi, srcLo) && srcLo != 0)) {
+                txNoRoute.inc(); // no IPv6 layer, or an endpoint bound to an IPv4 address
+                return false;
+            }
+            if (srcHi == 0 && srcLo == 0) {
+                if (!ip6.selectSource(dstHi, dstLo)) {
+                    txNoRoute.inc();
+                    return false;
+                }
+                srcHi = ip6.sourceHi();
+                srcLo = ip6.sourceLo();
+            }
         }
-        byte[] tx = ip.txBuffer();
-        int t = Ipv4.TRANSPORT_OFFSET;
+        byte[] tx = v4 ? ip.txBuffer() : ip6.txBuffer();
+        int t = v4 ? Ipv4.TRANSPORT_OFFSET : ip6.transportOffset();
+        int udpLength = UdpDatagram.HEADER_LENGTH + len;
         System.arraycopy(buf, off, tx, t + UdpDatagram.HEADER_LENGTH, len);
         UdpDatagram.writeHeader(tx, t, srcPort, dstPort, len);
-        UdpDatagram.fillChecksum(tx, t, UdpDatagram.HEADER_LENGTH + len, src, dstIp);
+        int sum = Checksum.finish(Checksum.partial(tx, t, udpLength,
+                TransportAddresses.pseudoHeader(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, udpLength)));
+        // A computed 0 goes as 0xFFFF: 0 means "no checksum" in IPv4 (RFC 768) and is not allowed in IPv6 (RFC 8200 §8.1).
+        Bytes.putU16(tx, t + CHECKSUM_OFFSET, sum == 0 ? 0xFFFF : sum);
         txDatagrams.inc();
-        return ip.send(src, dstIp, Ipv4Packet.PROTO_UDP, tos, false, tx, t, UdpDatagram.HEADER_LENGTH + len);
+        if (v4) {
+            return ip.send((int) srcLo, (int) dstLo, Ipv4Packet.PROTO_UDP, tos, false, tx, t, udpLength);
+        }
+        return ip6.send(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, tos, tx, t, udpLength);
+    }
+
+    /** Attaches the IPv6 layer: datagrams to IPv6 addresses leave through {@code output}. */
+    public void attachIpv6(Ipv6Output output) {
+        this.ip6 = java.util.Objects.requireNonNull(output, "output");
     }
 
     @Override
@@ -201,6 +260,34 @@ public final class Udp implements IpProtocolHandler {
             return;
         }
         ep.deliver(pkt.source(), srcPort, pkt.destination(), buf, view.payloadOffset(), view.payloadLength());
+    }
+
+    /**
+     * A datagram over IPv6, from the IPv6 layer (registered for next header 17). The checksum is
+     * mandatory (RFC 8200 §8.1): a zero one is dropped as bad. Endpoints bound to any address take
+     * it; one bound to an IPv4 address does not. No catch-all and no port-unreachable answer over IPv6 yet.
+     */
+    @Override
+    public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        rxDatagrams.inc();
+        Malformed m = view.wrap(buf, off, len).check(0, 0, false);
+        if (m == null && !checksumVerified) {
+            int sum = TransportAddresses.pseudoHeader(pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(),
+                    pkt.destinationLo(), Ipv4Packet.PROTO_UDP, view.length());
+            if (Bytes.u16(buf, off + CHECKSUM_OFFSET) == 0 || Checksum.finish(Checksum.partial(buf, off, view.length(), sum)) != 0) {
+                m = Malformed.BAD_CHECKSUM;
+            }
+        }
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return;
+        }
+        UdpEndpoint ep = ports.get(view.destinationPort());
+        if (ep == null || ep.localAddress() != 0) {
+            rxNoPort.inc();
+            return;
+        }
+        ep.deliver6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), buf, view.payloadOffset(), view.payloadLength());
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.jnetstack.udp;
 
 import java.util.ArrayDeque;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * A bound UDP port. Datagrams go to its {@link UdpHandler}, or, when it has none, into a
@@ -96,6 +97,19 @@ public final class UdpEndpoint {
         return udp.send(this, dstIp, dstPort, buf, off, len);
     }
 
+    /**
+     * Sends a datagram to an address of either family (an IPv4-mapped one goes over IPv4); over
+     * IPv6 the source is chosen by the route (RFC 6724).
+     *
+     * @return false if it could not be sent (no route, no IPv6 layer); the reason is counted
+     */
+    public boolean send(Ipv6Address dst, int dstPort, byte[] buf, int off, int len) {
+        if (closed) {
+            throw new IllegalStateException("UDP endpoint on port " + localPort + " is closed");
+        }
+        return udp.send(this, dst.hi(), dst.lo(), dstPort, buf, off, len);
+    }
+
     /** Sends to the connected peer. */
     public boolean send(byte[] buf, int off, int len) {
         if (!isConnected()) {
@@ -124,6 +138,19 @@ public final class UdpEndpoint {
         queuedBytes += len;
         if (readable != null) {
             readable.run();
+        }
+    }
+
+    /**
+     * A datagram over IPv6: to the handler's {@link UdpHandler#onDatagram6}; an endpoint without
+     * a handler queues IPv4 datagrams only ({@link Datagram} holds an IPv4 source), so it drops it.
+     */
+    void deliver6(long srcHi, long srcLo, int srcPort, byte[] buf, int off, int len) {
+        received++;
+        if (handler != null) {
+            handler.onDatagram6(this, srcHi, srcLo, srcPort, buf, off, len);
+        } else {
+            dropped++;
         }
     }
 

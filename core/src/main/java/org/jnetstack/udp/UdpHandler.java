@@ -7,6 +7,14 @@ public interface UdpHandler {
     void onDatagram(UdpEndpoint endpoint, int srcIp, int srcPort, byte[] buf, int off, int len);
 
     /**
+     * A datagram over IPv6 from {@code srcHi:srcLo} (the two-long form of
+     * {@link org.jnetstack.wire.Ipv6Address}) port {@code srcPort}; ignored unless overridden.
+     * Answer with {@link UdpEndpoint#send(org.jnetstack.wire.Ipv6Address, int, byte[], int, int)}.
+     */
+    default void onDatagram6(UdpEndpoint endpoint, long srcHi, long srcLo, int srcPort, byte[] buf, int off, int len) {
+    }
+
+    /**
      * An ICMP error about a datagram this endpoint sent to {@code dstIp:dstPort} (for example
      * "Destination Port Unreachable", which java.net reports as PortUnreachableException).
      */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jnetstack.NetStack;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.Ipv4Address;
@@ -84,32 +85,39 @@ class TcpCatchAllTupleTest {
         assertThat(gateway.tcp().connections()).extracting(TcpConnection::localAddress).containsExactlyInAnyOrder(DST1, DST2);
     }
 
+    /** Local address {@code local} port 80, remote {@code remote} port 40000. */
+    private FourTuple tuple(int local, int remote) {
+        return new FourTuple(gateway.tcp().keys, 0, TransportAddresses.mappedLo(local), 80, 0,
+                TransportAddresses.mappedLo(remote), 40000);
+    }
+
     @Test
     void tupleTableKeepsEntriesApartByLocalAddress() {
-        TcpConnection a = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), DST1, 80, 1, 40000, new TcpHandler() { });
-        TcpConnection b = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), DST2, 80, 1, 40000, new TcpHandler() { });
-        TcpConnection c = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), 3, 80, 1, 40000, new TcpHandler() { });
-        TcpConnection dup = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), DST2, 80, 1, 40000, new TcpHandler() { });
-        TupleTable<TcpConnection> t = new TupleTable<>(x -> x.key, x -> x.localIp, x -> x.sameKeyNext, (x, n) -> x.sameKeyNext = n);
-        long k = Tcp.key(1, 40000, 80);
+        TcpConnection a = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), tuple(DST1, 1), new TcpHandler() { });
+        TcpConnection b = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), tuple(DST2, 1), new TcpHandler() { });
+        TcpConnection c = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), tuple(3, 1), new TcpHandler() { });
+        TcpConnection dup = new TcpConnection(gateway.tcp(), TcpConfig.defaults(), tuple(DST2, 1), new TcpHandler() { });
+        TupleTable<TcpConnection> t = new TupleTable<>(x -> x.tuple, x -> x.sameKeyNext, (x, n) -> x.sameKeyNext = n);
+        long k = a.tuple.key;
+        assertThat(b.tuple.key).as("the key leaves the local address out").isEqualTo(k);
         assertThat(t.add(a)).isTrue();
         assertThat(t.add(b)).isTrue();
         assertThat(t.add(c)).isTrue();
         assertThat(t.add(dup)).as("same 4-tuple").isFalse();
         assertThat(t.size()).isEqualTo(3);
-        assertThat(t.get(k, DST2)).isSameAs(b);
+        assertThat(t.get(k, 0, TransportAddresses.mappedLo(DST2), 0, TransportAddresses.mappedLo(1), 40000, 80)).isSameAs(b);
         t.remove(b); // middle of the chain
-        assertThat(t.get(k, DST2)).isNull();
-        assertThat(t.get(k, 3)).isSameAs(c);
+        assertThat(t.get(k, 0, TransportAddresses.mappedLo(DST2), 0, TransportAddresses.mappedLo(1), 40000, 80)).isNull();
+        assertThat(t.get(k, 0, TransportAddresses.mappedLo(3), 0, TransportAddresses.mappedLo(1), 40000, 80)).isSameAs(c);
         t.remove(a); // the head
-        assertThat(t.get(k, DST1)).isNull();
-        assertThat(t.get(k, 3)).isSameAs(c);
+        assertThat(t.get(k, 0, TransportAddresses.mappedLo(DST1), 0, TransportAddresses.mappedLo(1), 40000, 80)).isNull();
+        assertThat(t.get(k, 0, TransportAddresses.mappedLo(3), 0, TransportAddresses.mappedLo(1), 40000, 80)).isSameAs(c);
         assertThat(t.values()).containsExactly(c);
         t.remove(a); // absent: nothing changes
         assertThat(t.size()).isEqualTo(1);
         t.remove(c);
         assertThat(t.size()).isZero();
-        assertThat(t.any(k)).isNull();
+        assertThat(t.get(c.tuple)).isNull();
     }
 
     @Test

@@ -158,9 +158,9 @@ public final class NetcatSession {
         // Like nc -l: one connection, then the port is closed (later SYNs get RST).
         l.close();
         connection = c;
-        peerDescription = Ipv4Address.format(c.remoteAddress()) + " port " + c.remotePort();
+        peerDescription = c.remoteInetAddress().getHostAddress() + " port " + c.remotePort();
         if (verbose) {
-            err.println("Connection received on " + Ipv4Address.format(c.remoteAddress()) + " " + c.remotePort());
+            err.println("Connection received on " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort());
             err.flush();
         }
         Handler h = new Handler();
@@ -326,7 +326,7 @@ public final class NetcatSession {
         public void onConnected(TcpConnection c) {
             connected = true;
             if (verbose && listener == null) {
-                err.println("Connection to " + Ipv4Address.format(c.remoteAddress()) + " " + c.remotePort()
+                err.println("Connection to " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort()
                         + " port [tcp/*] succeeded!");
                 err.flush();
             }

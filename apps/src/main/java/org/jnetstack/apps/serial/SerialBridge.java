@@ -21,7 +21,6 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpListener;
 import org.jnetstack.util.ByteRing;
-import org.jnetstack.wire.Ipv4Address;
 
 /**
  * The serial-over-TCP console bridge (seed 001, with the input it wished for): a TCP server on
@@ -1068,7 +1067,7 @@ public final class SerialBridge implements AutoCloseable {
     public List<ClientInfo> clients() {
         List<ClientInfo> out = new ArrayList<>();
         for (Client c : clients) {
-            out.add(new ClientInfo(Ipv4Address.format(c.conn.remoteAddress()) + ":" + c.conn.remotePort(), mayType(c),
+            out.add(new ClientInfo(c.conn.info().remote(), mayType(c),
                     c.queue.size(), c.dropped));
         }
         return out;

@@ -93,8 +93,8 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
         this.trafficClass = c.trafficClass();
         this.sendBufferSize = c.sendBufferSize();
         this.receiveBufferSize = c.receiveBufferSize();
-        this.local = new InetSocketAddress(LoopTasks.inet(c.localAddress()), c.localPort());
-        this.remote = new InetSocketAddress(LoopTasks.inet(c.remoteAddress()), c.remotePort());
+        this.local = new InetSocketAddress(c.localInetAddress(), c.localPort());
+        this.remote = new InetSocketAddress(c.remoteInetAddress(), c.remotePort());
         this.bindPort = c.localPort();
         this.connected = true;
         pipe.adopt(c);
@@ -169,7 +169,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                 }
                 TcpConnection c = pipe.connect(localPort, ip, r.getPort(), cfg, keepAlive, trafficClass);
                 synchronized (stateLock) {
-                    local = new InetSocketAddress(LoopTasks.inet(c.localAddress()), c.localPort());
+                    local = new InetSocketAddress(c.localInetAddress(), c.localPort());
                     bindPort = c.localPort();
                 }
                 if (!blocking) {

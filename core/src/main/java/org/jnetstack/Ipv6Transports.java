@@ -1,0 +1,87 @@
+package org.jnetstack;
+
+import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.ip6.Ipv6;
+import org.jnetstack.ip6.Ipv6Route;
+import org.jnetstack.tcp.Tcp;
+import org.jnetstack.udp.Udp;
+import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.Ipv4Packet;
+
+/**
+ * Joins TCP and UDP to the IPv6 layer: registers them for their next-header values and is the
+ * {@link Ipv6Output} they send through. Sends choose the route (and with it the interface) by
+ * destination; traffic class and flow label go out as 0.
+ */
+final class Ipv6Transports implements Ipv6Output {
+    private final Ipv6 ip6;
+    private long sourceHi;
+    private long sourceLo;
+
+    private Ipv6Transports(Ipv6 ip6) {
+        this.ip6 = ip6;
+    }
+
+    static void attach(Ipv6 ip6, Tcp tcp, Udp udp) {
+        Ipv6Transports out = new Ipv6Transports(ip6);
+        tcp.attachIpv6(out);
+        udp.attachIpv6(out);
+        ip6.register(Ipv4Packet.PROTO_TCP, tcp);
+        ip6.register(Ipv4Packet.PROTO_UDP, udp);
+    }
+
+    @Override
+    public byte[] txBuffer() {
+        return ip6.txBuffer();
+    }
+
+    @Override
+    public int transportOffset() {
+        return Ipv6.TRANSPORT_OFFSET;
+    }
+
+    @Override
+    public int mtuFor(long dstHi, long dstLo) {
+        return ip6.mtuFor(dstHi, dstLo); // the path MTU (RFC 8201), or the route's link MTU
+    }
+
+    @Override
+    public boolean selectSource(long dstHi, long dstLo) {
+        Ipv6Route r = ip6.route(null, dstHi, dstLo);
+        if (r == null || !r.hasSource()) {
+            return false;
+        }
+        sourceHi = r.sourceHi();
+        sourceLo = r.sourceLo();
+        return true;
+    }
+
+    @Override
+    public long sourceHi() {
+        return sourceHi;
+    }
+
+    @Override
+    public long sourceLo() {
+        return sourceLo;
+    }
+
+    @Override
+    public boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+                        byte[] buf, int off, int len) {
+        return ip6.send(null, srcHi, srcLo, dstHi, dstLo, protocol, -1, buf, off, len);
+    }
+
+    /** The IPv6 layer offloads nothing yet: the checksum is completed here, and no segmentation is asked for. */
+    @Override
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+                                 byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
+        int partial = ((buf[off + checksumOffset] & 0xFF) << 8) | (buf[off + checksumOffset + 1] & 0xFF);
+        buf[off + checksumOffset] = 0;
+        buf[off + checksumOffset + 1] = 0;
+        int c = Checksum.finish(Checksum.partial(buf, off, len, partial));
+        buf[off + checksumOffset] = (byte) (c >>> 8);
+        buf[off + checksumOffset + 1] = (byte) c;
+        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, buf, off, len);
+    }
+}

@@ -1,0 +1,65 @@
+package org.jnetstack.tcp;
+
+import java.net.InetAddress;
+import org.jnetstack.internal.TransportAddresses;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
+
+/**
+ * The 4-tuple of a connection, a TIME-WAIT record or a SYN request, with its table key:
+ * addresses in the two-long form (IPv4 as IPv4-mapped, see {@link TransportAddresses}). Made once
+ * per connection and shared by what stands for it later (its TIME-WAIT record); immutable.
+ */
+final class FourTuple {
+    final long key;
+    final long localHi;
+    final long localLo;
+    final int localPort;
+    final long remoteHi;
+    final long remoteLo;
+    final int remotePort;
+
+    FourTuple(TupleKeys keys, long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
+        this.localHi = localHi;
+        this.localLo = localLo;
+        this.localPort = localPort;
+        this.remoteHi = remoteHi;
+        this.remoteLo = remoteLo;
+        this.remotePort = remotePort;
+        this.key = keys.key(remoteHi, remoteLo, remotePort, localPort);
+    }
+
+    /** Whether this is the 4-tuple given (its key already matched). */
+    boolean is(long lHi, long lLo, long rHi, long rLo, int rPort, int lPort) {
+        return localLo == lLo && remoteLo == rLo && remotePort == rPort && localPort == lPort
+                && localHi == lHi && remoteHi == rHi;
+    }
+
+    boolean sameAs(FourTuple o) {
+        return is(o.localHi, o.localLo, o.remoteHi, o.remoteLo, o.remotePort, o.localPort);
+    }
+
+    /** IPv4 (both addresses IPv4-mapped) rather than IPv6. */
+    boolean isV4() {
+        return TransportAddresses.isV4(remoteHi, remoteLo);
+    }
+
+    static InetAddress inet(long hi, long lo) {
+        return new Ipv6Address(hi, lo).toInetAddress(); // an IPv4-mapped one becomes an Inet4Address
+    }
+
+    /** An address as people write it: dotted quad for IPv4, RFC 5952 for IPv6 (with the port: {@code [a]:p}). */
+    static String format(long hi, long lo, int port) {
+        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) + ":" + port
+                : "[" + Ipv6Address.format(hi, lo) + "]:" + port;
+    }
+
+    static String format(long hi, long lo) {
+        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
+    }
+
+    @Override
+    public String toString() {
+        return format(remoteHi, remoteLo, remotePort) + " -> " + format(localHi, localLo, localPort);
+    }
+}
