@@ -299,6 +299,22 @@ public final class NetInterface {
         }
     }
 
+    /**
+     * As {@link #sendFrame}, but the device may keep {@code buf} ({@link LinkDevice#sendExchanging}):
+     * returns the buffer the caller owns afterwards, {@code buf} or a replacement at least as large.
+     */
+    public byte[] sendFrameExchanging(long dstMac, int etherType, byte[] buf, int payloadOff, int payloadLen) {
+        int frameOff = payloadOff - EthernetFrame.HEADER_LENGTH;
+        EthernetFrame.write(buf, frameOff, dstMac, mac, etherType);
+        byte[] owned = device.sendExchanging(buf, frameOff, payloadLen + EthernetFrame.HEADER_LENGTH);
+        if (owned == null) {
+            txDropped.inc();
+            return buf;
+        }
+        txFrames.inc();
+        return owned;
+    }
+
     /** Scratch buffer for ARP frames (never shared with IP output, which may be in progress). */
     private final byte[] arpBuf = new byte[EthernetFrame.HEADER_LENGTH + 64];
 

@@ -51,7 +51,8 @@ public final class Ipv6 {
     private final SipHash fragmentIdPrf;
     private int fragmentIdCounter;
 
-    private final byte[] tx = new byte[TRANSPORT_OFFSET + MAX_PAYLOAD];
+    /** Replaced when a device keeps it in exchange for another ({@link NetInterface#sendFrameExchanging}). */
+    private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_PAYLOAD];
     /** Where fragments are built, each in turn (a packet may be in {@link #tx} meanwhile). */
     private final byte[] fragment = new byte[TRANSPORT_OFFSET + Ipv6Extensions.FRAGMENT_HEADER_LENGTH + MAX_PAYLOAD];
     private final Ipv6Extensions extensions = new Ipv6Extensions();
@@ -305,7 +306,11 @@ public final class Ipv6 {
         }
         Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
                 .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
-        output(ifc, nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
+        if (buf == tx && !Ipv6Address.isMulticast(nhHi)) {
+            tx = ifc.neighbors().sendExchanging(nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len); // ours to hand over
+        } else {
+            output(ifc, nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
+        }
         return true;
     }
 

@@ -134,15 +134,44 @@ public final class NeighborCache {
      * DELAY, RFC 4861 §7.3.3), else held — copied — while it is solicited.
      */
     void send(long hi, long lo, byte[] buf, int ipOff, int ipLen) {
-        Entry e = get(hi, lo);
-        if (e != null && e.mac >= 0) {
-            if (currentState(e) == NeighborState.STALE) {
-                e.state = NeighborState.DELAY;
-                e.timer.schedule(DELAY_FIRST_PROBE_NANOS);
-            }
+        Entry e = resolved(hi, lo);
+        if (e != null) {
             ifc.netInterface().sendFrame(e.mac, EthernetFrame.TYPE_IPV6, buf, ipOff, ipLen);
             return;
         }
+        holdOrSolicit(hi, lo, buf, ipOff, ipLen);
+    }
+
+    /**
+     * As {@link #send}, but a device may keep {@code buf} (a large frame between two stacks in one
+     * process, {@link org.jnetstack.link.LinkDevice#sendExchanging}): returns the buffer the caller
+     * owns afterwards, {@code buf} or its replacement of at least the same size.
+     */
+    byte[] sendExchanging(long hi, long lo, byte[] buf, int ipOff, int ipLen) {
+        Entry e = resolved(hi, lo);
+        if (e != null) {
+            return ifc.netInterface().sendFrameExchanging(e.mac, EthernetFrame.TYPE_IPV6, buf, ipOff, ipLen);
+        }
+        holdOrSolicit(hi, lo, buf, ipOff, ipLen);
+        return buf;
+    }
+
+    /** The entry for {@code hi, lo} if its link-layer address is known (STALE moves to DELAY, §7.3.3), else null. */
+    private Entry resolved(long hi, long lo) {
+        Entry e = get(hi, lo);
+        if (e == null || e.mac < 0) {
+            return null;
+        }
+        if (currentState(e) == NeighborState.STALE) {
+            e.state = NeighborState.DELAY;
+            e.timer.schedule(DELAY_FIRST_PROBE_NANOS);
+        }
+        return e;
+    }
+
+    /** A packet for a neighbour not yet resolved: held (copied), with a solicitation for a new entry. */
+    private void holdOrSolicit(long hi, long lo, byte[] buf, int ipOff, int ipLen) {
+        Entry e = get(hi, lo);
         if (e == null) {
             e = create(hi, lo);
             if (e == null) {

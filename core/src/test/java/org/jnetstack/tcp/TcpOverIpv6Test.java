@@ -13,10 +13,12 @@ import org.jnetstack.link.FaultInjector;
 import org.jnetstack.link.FaultProfile;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
 import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,10 @@ class TcpOverIpv6Test {
 
     /** Connects a to b's port 80 over IPv6, sends {@code data}, and returns what b's accepted connection read. */
     byte[] transfer(byte[] data) {
+        return transfer(data, 1428);
+    }
+
+    byte[] transfer(byte[] data, int expectedMss) {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         boolean[] eof = {false};
         List<TcpConnection> accepted = new ArrayList<>();
@@ -108,7 +114,7 @@ class TcpOverIpv6Test {
         assertThat(client.remoteInetAddress()).isEqualTo(B6.toInetAddress());
         assertThat(client.info().remote()).isEqualTo("[fd00::2]:80");
         assertThat(accepted.get(0).remoteInetAddress()).isEqualTo(A6.toInetAddress());
-        assertThat(accepted.get(0).info().mss()).as("MSS over IPv6: MTU 1500 - 40 - 20, less 12 bytes of timestamp option").isEqualTo(1428);
+        assertThat(accepted.get(0).info().mss()).as("MSS over IPv6: MTU - 40 - 20, less 12 bytes of timestamp option").isEqualTo(expectedMss);
         return got.toByteArray();
     }
 
@@ -119,6 +125,23 @@ class TcpOverIpv6Test {
         new Random(1).nextBytes(data);
         assertThat(transfer(data)).isEqualTo(data);
         assertThat(a.counters().get("ip.tx.packets")).as("the transfer went over IPv6 only").isZero();
+    }
+
+    @Test
+    void bulkTransferIsByteExactWhenTheWireTakesLargeFramesByExchange() {
+        // A virtual wire at MTU 65535 keeps a large frame's buffer and hands back another (no copy):
+        // IPv6 output must go on in the buffer it got back, never in the one the wire now holds.
+        VirtualWire wire = new VirtualWire("a", new MacAddress(0x02_00_00_00_00_01L), "b", new MacAddress(0x02_00_00_00_00_02L),
+                65535, 1024);
+        a = NetStack.builder(loop).name("a").device(wire.a()).address("10.0.0.1/24").seed(1)
+                .config(StackConfig.defaults().toBuilder().ipv6Address("fd00::1/64").build()).build();
+        b = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").seed(2)
+                .config(StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64").build()).build();
+        assertThat(loop.runUntil(() -> settled(a) && settled(b), 10 * SECOND)).isTrue();
+        byte[] data = new byte[8_000_000];
+        new Random(3).nextBytes(data);
+        assertThat(transfer(data, 65535 - 40 - 20 - 12)).isEqualTo(data);
+        assertThat(a.counters().get("tcp.retransmitted_segments")).isZero();
     }
 
     @Test
