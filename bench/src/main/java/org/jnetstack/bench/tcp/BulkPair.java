@@ -98,6 +98,14 @@ public final class BulkPair {
     }
 
     public BulkPair(int mtu, int buffers, App app) {
+        this(mtu, buffers, app, 4);
+    }
+
+    /** {@code family}: 4 connects b's IPv4 address, 6 its IPv6 one (fd00::2). */
+    public BulkPair(int mtu, int buffers, App app, int family) {
+        if (family != 4 && family != 6) {
+            throw new IllegalArgumentException("family must be 4 or 6: " + family);
+        }
         this.app = app;
         // Queue: a whole receive window of full-size frames, plus ACKs, fits on each wire end.
         int queue = Math.max(1024, 2 * buffers / Math.max(536, mtu - 40) + 64);
@@ -140,7 +148,10 @@ public final class BulkPair {
                 c.setHandler(sink);
             }
         });
-        client = stacks.a.tcp().connect(TwoStacks.B, PORT, new TcpHandler() {
+        if (family == 6) {
+            stacks.awaitIpv6();
+        }
+        TcpHandler source = new TcpHandler() {
             @Override
             public void onConnected(TcpConnection c) {
                 pump(c);
@@ -155,7 +166,9 @@ public final class BulkPair {
             public void onError(TcpConnection c, IOException e) {
                 error = e;
             }
-        });
+        };
+        client = family == 6 ? stacks.a.tcp().connect(TwoStacks.B6, PORT, source)
+                : stacks.a.tcp().connect(TwoStacks.B, PORT, source);
         if (!stacks.loop.runUntil(() -> client.state() == TcpState.ESTABLISHED && server != null, 10_000_000_000L)) {
             throw new IllegalStateException("bulk connection did not open: " + client);
         }

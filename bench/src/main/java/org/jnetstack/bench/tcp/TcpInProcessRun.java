@@ -20,10 +20,11 @@ import org.jnetstack.tcp.TcpState;
  * Every result is the median of several runs, each after a warm-up; every run is checked clean
  * (no drop, no retransmission, no loop error).
  *
- * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [bulk] [rr] [cps]}</pre>
+ * <pre>{@code java -cp ... org.jnetstack.bench.tcp.TcpInProcessRun [--seconds 5] [--runs 3] [--warmup 2] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [--family 4|6|both] [bulk] [rr] [cps]}</pre>
  *
  * <p>{@code --app} chooses what the bulk applications do with the payload (see {@link BulkPair.App}):
- * copy it in and out (the default), or write and read it in place.
+ * copy it in and out (the default), or write and read it in place. {@code --family} runs bulk over
+ * IPv4 (the default), IPv6 (fd00::1 → fd00::2), or both, each IPv4 run followed by an IPv6 one.
  */
 public final class TcpInProcessRun {
     private TcpInProcessRun() {
@@ -37,6 +38,7 @@ public final class TcpInProcessRun {
         List<String> what = new ArrayList<>();
         int[] mtus = {1500, 65535};
         BulkPair.App app = BulkPair.App.COPY;
+        int[] families = {4};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
@@ -45,9 +47,15 @@ public final class TcpInProcessRun {
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
                 case "--mtu" -> mtus = new int[] {Integer.parseInt(args[++i])};
                 case "--app" -> app = BulkPair.App.ofOption(args[++i]);
+                case "--family" -> families = switch (args[++i]) {
+                    case "4" -> new int[] {4};
+                    case "6" -> new int[] {6};
+                    case "both" -> new int[] {4, 6};
+                    default -> throw new IllegalArgumentException("--family takes 4, 6 or both: " + args[i]);
+                };
                 case "bulk", "rr", "cps" -> what.add(args[i]);
                 default -> {
-                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [bulk] [rr] [cps]");
+                    System.err.println("usage: TcpInProcessRun [--seconds S] [--warmup S] [--runs N] [--buffers BYTES] [--mtu BYTES] [--app copy|inplace|inplace-touch] [--family 4|6|both] [bulk] [rr] [cps]");
                     System.exit(2);
                 }
             }
@@ -62,12 +70,17 @@ public final class TcpInProcessRun {
         long warm = (long) (warmup * 1e9);
         if (what.contains("bulk")) {
             for (int mtu : mtus) {
-                double[] r = new double[runs];
+                // with both families, each run of IPv4 is followed by one of IPv6 (interleaved, one JVM)
+                double[][] r = new double[families.length][runs];
                 for (int i = 0; i < runs; i++) {
-                    r[i] = bulk(mtu, buffers, app, warm, measure, i);
+                    for (int f = 0; f < families.length; f++) {
+                        r[f][i] = bulk(mtu, buffers, app, families[f], warm, measure, i);
+                    }
                 }
-                System.out.printf(Locale.ROOT, "bulk mtu=%d buffers=%d KiB app=%s: median %.2f Gbit/s (runs %s)%n",
-                        mtu, buffers >> 10, app.option(), median(r), list(r, "%.2f"));
+                for (int f = 0; f < families.length; f++) {
+                    System.out.printf(Locale.ROOT, "bulk mtu=%d buffers=%d KiB app=%s%s: median %.2f Gbit/s (runs %s)%n",
+                            mtu, buffers >> 10, app.option(), families[f] == 6 ? " ipv6" : "", median(r[f]), list(r[f], "%.2f"));
+                }
             }
         }
         if (what.contains("rr")) {
@@ -89,8 +102,8 @@ public final class TcpInProcessRun {
     }
 
     /** Gbit/s of payload the server application read during {@code measureNanos} of wall time. */
-    static double bulk(int mtu, int buffers, BulkPair.App app, long warmNanos, long measureNanos, int run) {
-        BulkPair p = new BulkPair(mtu, buffers, app);
+    static double bulk(int mtu, int buffers, BulkPair.App app, int family, long warmNanos, long measureNanos, int run) {
+        BulkPair p = new BulkPair(mtu, buffers, app, family);
         long slice = 8L << 20;
         long end = System.nanoTime() + warmNanos;
         while (System.nanoTime() < end) {
@@ -116,8 +129,8 @@ public final class TcpInProcessRun {
         long acks = p.stacks.b.counters().get("tcp.tx.segments") - ack0;
         double gbps = bytes * 8.0 / (t - t0);
         System.out.printf(Locale.ROOT,
-                "  bulk mtu=%d app=%s run %d: %.2f Gbit/s (%.2f per CPU-second, %.0f%% CPU), %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), %.3f B allocated per segment, mss %d, cwnd %d%n",
-                mtu, app.option(), run + 1, gbps, bytes * 8.0 / cpu, 100.0 * cpu / (t - t0), bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
+                "  bulk mtu=%d app=%s%s run %d: %.2f Gbit/s (%.2f per CPU-second, %.0f%% CPU), %d MB in %.2f s, %d data segments (%.0f B each, %.2f M/s), %d ACKs (%.2f per data segment), %.3f B allocated per segment, mss %d, cwnd %d%n",
+                mtu, app.option(), family == 6 ? " ipv6" : "", run + 1, gbps, bytes * 8.0 / cpu, 100.0 * cpu / (t - t0), bytes / 1_000_000, (t - t0) / 1e9, segs, (double) bytes / segs, segs / ((t - t0) / 1e3),
                 acks, (double) acks / segs, (double) allocated / (segs + acks), p.client.info().mss(), p.client.info().cwnd());
         return gbps;
     }

@@ -1,10 +1,13 @@
 package org.jnetstack.bench.tcp;
 
 import org.jnetstack.NetStack;
+import org.jnetstack.config.StackConfig;
+import org.jnetstack.ip6.AddressState;
 import org.jnetstack.link.VirtualWire;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.MacAddress;
 
 /**
@@ -16,6 +19,8 @@ import org.jnetstack.wire.MacAddress;
 public final class TwoStacks {
     public static final int A = Ipv4Address.parseBits("10.0.0.1");
     public static final int B = Ipv4Address.parseBits("10.0.0.2");
+    /** b's IPv6 address. */
+    public static final Ipv6Address B6 = Ipv6Address.parse("fd00::2");
     /** "Forever" in virtual nanoseconds, far from overflow. */
     public static final long FOREVER = Long.MAX_VALUE / 4;
 
@@ -32,8 +37,23 @@ public final class TwoStacks {
         loop = EventLoop.virtual();
         wire = new VirtualWire("a", new MacAddress(0x02_00_00_00_00_01L), "b", new MacAddress(0x02_00_00_00_00_02L),
                 mtu, queueFrames);
-        a = NetStack.builder(loop).name("a").device(wire.a()).address("10.0.0.1/24").seed(1).tcpConfig(cfg).build();
-        b = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").seed(2).tcpConfig(cfg).build();
+        // Dual stack, as by default: a is also fd00::1, b fd00::2 (usable once duplicate address
+        // detection has passed, about a second of virtual time; see awaitIpv6).
+        a = NetStack.builder(loop).name("a").device(wire.a()).address("10.0.0.1/24").seed(1).tcpConfig(cfg)
+                .config(StackConfig.defaults().toBuilder().ipv6Address("fd00::1/64").build()).build();
+        b = NetStack.builder(loop).name("b").device(wire.b()).address("10.0.0.2/24").seed(2).tcpConfig(cfg)
+                .config(StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64").build()).build();
+    }
+
+    /** Runs the loop until both static IPv6 addresses are usable (duplicate address detection passed). */
+    public void awaitIpv6() {
+        if (!loop.runUntil(() -> preferred(a) && preferred(b), 10_000_000_000L)) {
+            throw new IllegalStateException("IPv6 addresses not usable: " + a.ipv6Addresses() + " " + b.ipv6Addresses());
+        }
+    }
+
+    private static boolean preferred(NetStack s) {
+        return s.ipv6Addresses().stream().allMatch(i -> i.state() == AddressState.PREFERRED);
     }
 
     /** Segments both stacks have sent (data one way, ACKs the other). */
