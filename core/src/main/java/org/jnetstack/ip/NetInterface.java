@@ -224,18 +224,7 @@ public final class NetInterface {
      */
     byte[] outputExchanging(int nextHop, byte[] buf, int ipOff, int ipLen) {
         long dstMac = destinationMac(nextHop, buf, ipOff, ipLen);
-        if (dstMac < 0) {
-            return buf;
-        }
-        int frameOff = ipOff - EthernetFrame.HEADER_LENGTH;
-        EthernetFrame.write(buf, frameOff, dstMac, mac, EthernetFrame.TYPE_IPV4);
-        byte[] owned = device.sendExchanging(buf, frameOff, ipLen + EthernetFrame.HEADER_LENGTH);
-        if (owned == null) {
-            txDropped.inc();
-            return buf;
-        }
-        txFrames.inc();
-        return owned;
+        return dstMac < 0 ? buf : sendFrameExchanging(dstMac, EthernetFrame.TYPE_IPV4, buf, ipOff, ipLen);
     }
 
     /** The Ethernet destination for {@code nextHop}, or -1 when the packet was held for ARP resolution (copied). */
