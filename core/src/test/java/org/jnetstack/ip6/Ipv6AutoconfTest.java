@@ -123,6 +123,34 @@ class Ipv6AutoconfTest {
     }
 
     @Test
+    void aFloodOfAdvertisementsFromManyRoutersFillsEveryListOnlyToItsBoundAndCountsTheRest() {
+        // 40 "routers", each announcing 4 prefixes of its own (on-link, autonomous) and 2 DNS servers.
+        for (int r = 0; r < 40; r++) {
+            Ipv6Address router = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x100 + r);
+            NdpWriter.RouterAdvertisement ra = new NdpWriter.RouterAdvertisement().routerLifetime(1800)
+                    .sourceMac(0x02_00_00_20_00_00L + r).dnsLifetime(600);
+            for (int p = 0; p < 4; p++) {
+                Ipv6Address prefix = new Ipv6Address(0x2001_0db8_0000_0000L | (r << 16) | p, 0);
+                ra.addPrefix(prefix.hi(), prefix.lo(), 64, true, true, 86_400, 14_400);
+            }
+            ra.addDnsServer(0x2001_0db8_ffff_0000L, 2L * r).addDnsServer(0x2001_0db8_ffff_0000L, 2L * r + 1);
+            port.injectReceived(Ipv6TestFrames.routerAdvertisement(0x02_00_00_20_00_00L + r, router, 255, ra));
+        }
+        loop.runFor(5 * SECOND);
+
+        assertThat(a.ipv6Routers()).hasSize(RouterDiscovery.MAX_ROUTERS);
+        assertThat(a.ipv6Prefixes()).hasSize(RouterDiscovery.MAX_PREFIXES);
+        assertThat(a.ipv6DnsServers()).hasSize(RouterDiscovery.MAX_DNS_SERVERS);
+        assertThat(a.ipv6Addresses()).hasSize(Ipv6Interface.MAX_ADDRESSES);
+        assertThat(a.counters().get("nd.routers.drop.list_full")).isEqualTo(40 - RouterDiscovery.MAX_ROUTERS);
+        assertThat(a.counters().get("nd.prefixes.drop.list_full")).isEqualTo(40 * 4 - RouterDiscovery.MAX_PREFIXES);
+        assertThat(a.counters().get("nd.rdnss.drop.list_full")).isEqualTo(40 * 2 - RouterDiscovery.MAX_DNS_SERVERS);
+        assertThat(a.counters().get("ip6.addr.drop.table_full"))
+                .as("SLAAC addresses beyond the table (one slot is the link-local address)")
+                .isEqualTo(40 * 4 - (Ipv6Interface.MAX_ADDRESSES - 1));
+    }
+
+    @Test
     void cacheAndQueuesHoldTheirBoundsUnderAFloodOfSolicitationsFromManyAddresses() {
         Ipv6Address ll = a.ipv6Addresses().get(0).address();
         for (int i = 1; i <= 500; i++) {
