@@ -115,6 +115,56 @@ class Ipv6FragmentTest {
     }
 
     @Test
+    void aFloodOfFirstFragmentsThatNeverCompleteHoldsOnlyWhatTheLimitsAllowAndCountsTheRest() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        StackConfig tight = StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64")
+                .reassemblyMaxDatagrams(32).reassemblyPerSource(4, 64 * 1024).build();
+        NetStack b = NetStack.builder(loop).name("b").device(lan.newPort("b")).config(tight).seed(2).build();
+        settle(a, b);
+        List<String> pre = new ArrayList<>();
+        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
+        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
+        byte[] first = fragmentsOfAPing(a, portA, "fd00::2").get(0);
+        Ipv6Reassembly r = b.ipv6().reassembly();
+
+        // One source, 200 packets' first fragments (each its own identification): 4 held, 196 refused.
+        for (int id = 0; id < 200; id++) {
+            portA.send(withIdAndSource(first, 1000 + id, 1), 0, first.length);
+        }
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(4);
+        assertThat(b.counters().get("ip6.frag.drop.source_limit")).isEqualTo(196);
+
+        // 100 more sources, one packet each: the stack-wide limit of 32 holds, the rest is refused.
+        for (int src = 2; src < 102; src++) {
+            portA.send(withIdAndSource(first, 7, src), 0, first.length);
+        }
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(32);
+        assertThat(b.counters().get("ip6.frag.drop.limit")).isEqualTo(100 - (32 - 4));
+        assertThat(r.bytesHeld()).isPositive().isLessThanOrEqualTo(tight.reassemblyMaxBytes());
+
+        loop.runFor(61 * SECOND); // RFC 8200 §4.5: 60 s, then everything is let go
+        assertThat(r.datagramsInFlight()).isZero();
+        assertThat(r.bytesHeld()).isZero();
+        assertThat(b.counters().get("ip6.frag.drop.timeout")).isEqualTo(32);
+    }
+
+    /** A copy of the fragment frame {@code f} with another fragment identification and the source fd00::1:{@code source}. */
+    static byte[] withIdAndSource(byte[] f, int id, int source) {
+        byte[] g = f.clone();
+        int frag = 14 + Ipv6Packet.HEADER_LENGTH; // the fragment header follows the fixed header
+        g[frag + 4] = (byte) (id >>> 24);
+        g[frag + 5] = (byte) (id >>> 16);
+        g[frag + 6] = (byte) (id >>> 8);
+        g[frag + 7] = (byte) id;
+        Ipv6Address src = new Ipv6Address(0xfd00_0000_0000_0000L, 0x1_0000L + source);
+        Ipv6Address.write(g, 14 + 8, src.hi(), src.lo());
+        return g;
+    }
+
+    @Test
     void loneFirstFragmentTimesOutAfter60SecondsWithTimeExceeded() {
         TestPort portA = new TestPort(lan.newPort("a"));
         NetStack a = stack("a", portA, 1, "fd00::1/64");
