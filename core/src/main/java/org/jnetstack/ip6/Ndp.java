@@ -27,6 +27,7 @@ final class Ndp {
     private final Counter rxSolicitations;
     private final Counter rxAdvertisements;
     private final Counter rxRouterAdvertisements;
+    private final Counter rxRouterAdvertisementsIgnored;
     private final Counter rxRouterSolicitationsIgnored;
     private final Counter rxRouterSolicitations;
     private final Counter rxRedirectsIgnored;
@@ -43,6 +44,7 @@ final class Ndp {
         rxSolicitations = counters.counter("nd.rx.neighbor_solicitations");
         rxAdvertisements = counters.counter("nd.rx.neighbor_advertisements");
         rxRouterAdvertisements = counters.counter("nd.rx.router_advertisements");
+        rxRouterAdvertisementsIgnored = counters.counter("nd.rx.router_advertisements_ignored");
         rxRouterSolicitationsIgnored = counters.counter("nd.rx.router_solicitations_ignored");
         rxRouterSolicitations = counters.counter("nd.rx.router_solicitations");
         rxRedirectsIgnored = counters.counter("nd.rx.redirects_ignored");
@@ -204,6 +206,12 @@ final class Ndp {
             return;
         }
         rxRouterAdvertisements.inc();
+        if (ifc.isRouter()) {
+            // RFC 4861 §6.2.7: a router does not take another node's advertisement as configuration;
+            // on the user-mode gateway that node is a guest, which must not steer the gateway.
+            rxRouterAdvertisementsIgnored.inc();
+            return;
+        }
         if (sll >= 0) {
             ifc.neighbors().learned(ip.sourceHi(), ip.sourceLo(), sll, true);
         }

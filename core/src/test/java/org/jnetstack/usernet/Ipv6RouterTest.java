@@ -201,6 +201,33 @@ class Ipv6RouterTest {
     }
 
     @Test
+    void aGuestsForgedRouterAdvertisementDoesNotConfigureTheGateway() {
+        loop.runFor(5 * SECOND);
+        int hopLimit = gateway.ipv6().interfaces().getFirst().curHopLimit();
+        int addresses = gateway.ipv6Addresses().size();
+        Ipv6Address forger = Ipv6Address.parse("fe80::bad");
+        Ipv6Address evilPrefix = Ipv6Address.parse("2001:db8:bad::");
+        byte[] msg = new byte[256];
+        int len = NdpWriter.writeRouterAdvertisement(msg, 0, new NdpWriter.RouterAdvertisement().curHopLimit(1)
+                .routerLifetime(9000).sourceMac(FLOODER_MAC).mtu(1280)
+                .addPrefix(evilPrefix.hi(), evilPrefix.lo(), 64, true, true, 86_400, 86_400));
+        byte[] f = new byte[54 + len];
+        EthernetFrame.write(f, 0, Ipv6Address.multicastMac(1), FLOODER_MAC, EthernetFrame.TYPE_IPV6);
+        Ipv6Packet.writeHeader(f, 14, new Ipv6Header().payloadLength(len).nextHeader(Ipv6Packet.NH_ICMPV6).hopLimit(255)
+                .source(forger.hi(), forger.lo()).destination(Ipv6Address.ALL_NODES.hi(), Ipv6Address.ALL_NODES.lo()));
+        System.arraycopy(msg, 0, f, 54, len);
+        Icmpv6Message.writeChecksum(f, 54, len, forger.hi(), forger.lo(), Ipv6Address.ALL_NODES.hi(), Ipv6Address.ALL_NODES.lo());
+        gwPort.injectReceived(f);
+        loop.runFor(5 * SECOND);
+
+        assertThat(gateway.counters().get("nd.rx.router_advertisements_ignored")).isEqualTo(1);
+        assertThat(gateway.ipv6Routers()).as("no default router taken from a guest").isEmpty();
+        assertThat(gateway.ipv6Addresses()).hasSize(addresses);
+        assertThat(gateway.ipv6().interfaces().getFirst().curHopLimit()).isEqualTo(hopLimit);
+        assertThat(gateway.ipv6().interfaces().getFirst().linkMtu()).isEqualTo(1500);
+    }
+
+    @Test
     void aFloodOfRouterSolicitationsGetsAtMostOneAdvertisementEveryThreeSeconds() {
         loop.runFor(60 * SECOND); // past the three initial advertisements
         int before = raTimes.size();
