@@ -26,8 +26,13 @@ final class TupleKeys {
         return prf.hash(remoteHi, remoteLo, ports);
     }
 
-    /** A key for one remote address alone (the per-source admission counts). */
+    /**
+     * A key for one remote source (the per-source admission counts): an IPv4 address, or an IPv6
+     * address's /64. A host on an IPv6 link picks its own 64-bit interface identifiers (RFC 4291
+     * §2.5.1, RFC 8981) and may hold a whole /64 (RFC 8273), so per full address it could open a
+     * connection from a new source every time and never meet a per-source limit.
+     */
     long addressKey(long hi, long lo) {
-        return prf.hash(hi, lo);
+        return TransportAddresses.isV4(hi, lo) ? prf.hash(hi, lo) : prf.hash(hi, 0);
     }
 }

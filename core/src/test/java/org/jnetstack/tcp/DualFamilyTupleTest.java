@@ -57,6 +57,20 @@ class DualFamilyTupleTest {
     }
 
     @Test
+    void anIpv6SourceIsItsSlash64ForThePerSourceLimits() {
+        // A peer picks its own interface identifiers: per full address it would be a new source each time.
+        TupleKeys k = new TupleKeys(new SipHash(1, 2));
+        Ipv6Address a = Ipv6Address.parse("2001:db8:1:2::1");
+        Ipv6Address sameSlash64 = Ipv6Address.parse("2001:db8:1:2:dead:beef:0:7");
+        Ipv6Address nextSlash64 = Ipv6Address.parse("2001:db8:1:3::1");
+        assertThat(k.addressKey(a.hi(), a.lo())).isEqualTo(k.addressKey(sameSlash64.hi(), sameSlash64.lo()))
+                .isNotEqualTo(k.addressKey(nextSlash64.hi(), nextSlash64.lo()));
+        long b = TransportAddresses.mappedLo(B);
+        assertThat(k.addressKey(0, b)).as("IPv4: the whole address")
+                .isNotEqualTo(k.addressKey(0, TransportAddresses.mappedLo(B + 1)));
+    }
+
+    @Test
     void theTableFindsTuplesOfBothFamiliesAndAllocatesNothingLookingThemUp() {
         TupleTable<TcpConnection> t = new TupleTable<>(x -> x.tuple, x -> x.sameKeyNext, (x, n) -> x.sameKeyNext = n);
         List<TcpConnection> all = new ArrayList<>();
