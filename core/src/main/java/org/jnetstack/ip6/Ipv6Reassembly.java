@@ -309,10 +309,7 @@ public final class Ipv6Reassembly {
 
     /** RFC 8200 §4.5: 60 seconds passed; with the first fragment here, Time Exceeded code 1 quoting it. */
     private void expire(Datagram d) {
-        if (!inFlight.contains(d)) {
-            return;
-        }
-        dropTimeout.inc();
+        dropTimeout.inc(); // a datagram dropped or completed earlier had its timer cancelled
         drop(d);
         if (d.first != null && !Ipv6Address.isMulticast(d.dstHi)) {
             ip.icmp().sendError(d.ifc, Icmpv6Message.TYPE_TIME_EXCEEDED, Icmpv6Message.CODE_REASSEMBLY_TIME_EXCEEDED, 0,

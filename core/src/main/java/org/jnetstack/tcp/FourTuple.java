@@ -35,10 +35,6 @@ final class FourTuple {
                 && localHi == lHi && remoteHi == rHi;
     }
 
-    boolean sameAs(FourTuple o) {
-        return is(o.localHi, o.localLo, o.remoteHi, o.remoteLo, o.remotePort, o.localPort);
-    }
-
     /** IPv4 (both addresses IPv4-mapped) rather than IPv6. */
     boolean isV4() {
         return TransportAddresses.isV4(remoteHi, remoteLo);
