@@ -101,8 +101,11 @@ final class SegmentDemux {
         TcpConnection staged = null;
         long k = 0;
         if (sumWhileCopying && m == null) {
-            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
-            TcpConnection c = connections.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            TcpConnection c = connections.recent(dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            if (c == null) {
+                k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+                c = connections.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            }
             if (c != null && seg.payloadLength() >= tcp.sumWhileCopying && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
                 staged = c;
                 m = sumWhileStaging(c, buf, off, len, seg.headerLength()) ? null : Malformed.BAD_CHECKSUM;
@@ -118,9 +121,6 @@ final class SegmentDemux {
         if (m != null) {
             counters.malformed(m).inc();
             return;
-        }
-        if (k == 0) {
-            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
         }
         dispatch(ni, pkt, seg, k, srcHi, srcLo, dstHi, dstLo, staged);
     }
@@ -156,7 +156,11 @@ final class SegmentDemux {
         return Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)) == 0;
     }
 
-    /** A segment that passed its checks, to its connection, listener, catch-all, or the closed-port answer. */
+    /**
+     * A segment that passed its checks, to its connection, listener, catch-all, or the closed-port
+     * answer. {@code k}: the tuple's {@link TupleKeys#key} if already computed, else 0 (computed
+     * here only when the segment is not for the connection the last lookup found).
+     */
     private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, long srcHi, long srcLo,
                           long dstHi, long dstLo, TcpConnection staged) {
         boolean local = pkt == null || ip.isLocalAddress(pkt.destination());
@@ -170,7 +174,13 @@ final class SegmentDemux {
         }
         int srcPort = seg.sourcePort();
         int dstPort = seg.destinationPort();
-        TcpConnection c = staged != null ? staged : connections.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        TcpConnection c = staged != null ? staged : connections.recent(dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        if (c == null) {
+            if (k == 0) {
+                k = tcp.keys.key(srcHi, srcLo, srcPort, dstPort);
+            }
+            c = connections.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        }
         if (c != null) {
             c.heardFromPeer();
             delivering = true;
