@@ -185,4 +185,52 @@ class Ipv6AutoconfTest {
         loop.runFor(10 * SECOND);
         assertThat(ifc().neighbors().heldBytes()).isZero();
     }
+
+    /** A neighbour that claims every address we try: each duplicate address detection probe is answered with an advertisement. */
+    void defendEveryTentativeAddress(long mac) {
+        port.txFilter = f -> {
+            sent.add(f);
+            boolean dadProbe = f.length >= 78 && (f[12] & 0xFF) == 0x86 && (f[13] & 0xFF) == 0xDD
+                    && Ipv6Address.readHi(f, 22) == 0 && Ipv6Address.readLo(f, 22) == 0
+                    && (f[54] & 0xFF) == org.jnetstack.wire.Icmpv6Message.TYPE_NEIGHBOR_SOLICITATION;
+            if (dadProbe) {
+                Ipv6Address target = new Ipv6Address(Ipv6Address.readHi(f, 62), Ipv6Address.readLo(f, 62));
+                byte[] m = new byte[32];
+                int len = NdpWriter.writeNeighborAdvertisement(m, 0, false, false, true, target.hi(), target.lo(), mac);
+                port.injectReceived(Ipv6TestFrames.icmpv6(mac, Ipv6Address.multicastMac(1), new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x66),
+                        Ipv6Address.ALL_NODES, 255, m, len));
+            }
+            return true;
+        };
+    }
+
+    @Test
+    void aNeighbourDefendingEveryAddressHoldsOneSlotPerPrefixAndTheRetriesEnd() {
+        defendEveryTentativeAddress(0x02_00_00_00_00_66L);
+        // 50 advertisements, 10 s apart, of 3 prefixes; every address we form is claimed by the neighbour.
+        for (int n = 0; n < 50; n++) {
+            NdpWriter.RouterAdvertisement ra = new NdpWriter.RouterAdvertisement().routerLifetime(1800).sourceMac(ROUTER_MAC);
+            for (int p = 0; p < 3; p++) {
+                ra.addPrefix(0x2001_0db8_0007_0000L | p, 0, 64, true, true, 3600, 1800);
+            }
+            port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra));
+            loop.runFor(10 * SECOND);
+            assertThat(a.ipv6Addresses()).as("the link-local address and at most one slot per prefix").hasSizeLessThanOrEqualTo(1 + 3);
+        }
+        // RFC 7217 §6: the first try and IDGEN_RETRIES more for each prefix, then the prefix is given up.
+        int tries = AddressConfiguration.IDGEN_RETRIES + 1;
+        assertThat(a.counters().get("nd.dad.duplicates")).isEqualTo(3L * tries);
+        assertThat(a.counters().get("ip6.slaac.prefixes_given_up")).isEqualTo(3);
+        assertThat(a.counters().get("ip6.slaac.drop.given_up")).as("advertisements after giving up").isPositive();
+        assertThat(a.counters().get("ip6.addr.drop.table_full")).isZero();
+        assertThat(slaac()).hasSize(3).allSatisfy(i -> assertThat(i.state()).isEqualTo(AddressState.DUPLICATE));
+        assertThat(a.ipv6().isLocalAddress(slaac().get(0).address().hi(), slaac().get(0).address().lo())).isFalse();
+
+        // The markers go with the prefixes' valid lifetime; then the slots are free for a prefix that works.
+        port.txFilter = f -> { sent.add(f); return true; };
+        loop.runFor(3600 * SECOND);
+        assertThat(slaac()).isEmpty();
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800)));
+        assertThat(loop.runUntil(() -> slaac().size() == 1 && slaac().get(0).state() == AddressState.PREFERRED, 10 * SECOND)).isTrue();
+    }
 }
