@@ -65,7 +65,7 @@ public final class NetStack implements AutoCloseable {
         this.config = b.seed != null ? b.config.toBuilder().seed(b.seed).build() : b.config;
         StackSecrets secrets = StackSecrets.of(config.seed());
         this.ipv4 = new Ipv4(loop, config, counters, secrets);
-        this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets) : null;
+        this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets, ipv4.memory()) : null;
         this.udp = new Udp(ipv4, counters);
         this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
         if (ipv6 != null) {

@@ -8,7 +8,9 @@ import org.jnetstack.util.RandomStreams;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
@@ -42,6 +44,7 @@ public final class Ipv6 {
     private final StackConfig config;
     private final Counters counters;
     private final StackSecrets secrets;
+    private final MemoryBudget memory;
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
@@ -78,8 +81,13 @@ public final class Ipv6 {
     private final Counter txFragments;
     private final Counter rxAtomicFragments;
 
-    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
+    /**
+     * @param memory the stack's memory budget ({@code Ipv4.memory()}), shared by both families:
+     *               reassembly buffers and packets waiting for a neighbour are charged to it
+     */
+    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets, MemoryUse memory) {
         this.loop = loop;
+        this.memory = MemoryBudget.of(memory);
         this.config = config;
         this.counters = counters;
         this.secrets = StackSecrets.from(secrets);
@@ -114,6 +122,11 @@ public final class Ipv6 {
 
     public StackConfig config() {
         return config;
+    }
+
+    /** The stack's memory budget (the one IPv4 holds). */
+    public MemoryUse memory() {
+        return memory;
     }
 
     StackSecrets secrets() {

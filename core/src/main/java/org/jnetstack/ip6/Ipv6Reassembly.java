@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
@@ -15,7 +16,8 @@ import org.jnetstack.wire.Ipv6Packet;
 
 /**
  * IPv6 reassembly (RFC 8200 §4.5), bounded like IPv4's: datagrams in flight and bytes held, in
- * total and per source address ({@code StackConfig.reassembly*}), and 60 seconds per datagram.
+ * total and per source address ({@code StackConfig.reassembly*}) and within the stack's memory
+ * budget, and 60 seconds per datagram.
  * A fragment that overlaps another drops the whole datagram (RFC 5722 §4); an exact duplicate is
  * ignored. On timeout, if the first fragment had arrived, an ICMPv6 Time Exceeded (code 1)
  * quoting it goes back. Atomic fragments never come here (RFC 6946: {@link Ipv6} delivers them
@@ -78,6 +80,7 @@ public final class Ipv6Reassembly {
     private final int perSourceDatagrams;
     private final int perSourceBytes;
     private final List<Datagram> inFlight = new ArrayList<>();
+    private final MemoryBudget memory;
     private byte[] out = new byte[Ipv6Packet.HEADER_LENGTH + 1280];
     private int bytesHeld;
 
@@ -89,9 +92,11 @@ public final class Ipv6Reassembly {
     private final Counter dropLimit;
     private final Counter dropSourceLimit;
     private final Counter dropInconsistent;
+    private final Counter dropMemory;
 
     Ipv6Reassembly(Ipv6 ip, Counters counters) {
         this.ip = ip;
+        this.memory = MemoryBudget.of(ip.memory());
         StackConfig c = ip.config();
         maxDatagrams = c.reassemblyMaxDatagrams();
         maxBytes = c.reassemblyMaxBytes();
@@ -106,6 +111,7 @@ public final class Ipv6Reassembly {
         dropLimit = counters.counter(p + "drop.limit");
         dropSourceLimit = counters.counter(p + "drop.source_limit");
         dropInconsistent = counters.counter(p + "drop.inconsistent");
+        dropMemory = counters.counter(p + "drop.memory");
     }
 
     /** Bytes of buffer held for datagrams being reassembled. */
@@ -252,6 +258,11 @@ public final class Ipv6Reassembly {
             drop(d);
             return false;
         }
+        if (more > 0 && !memory.tryCharge(more)) {
+            dropMemory.inc(); // the stack's memory budget is spent
+            drop(d);
+            return false;
+        }
         if (size != d.data.length) {
             d.data = Arrays.copyOf(d.data, size);
         }
@@ -303,6 +314,7 @@ public final class Ipv6Reassembly {
     private void drop(Datagram d) {
         d.timer.cancel();
         bytesHeld -= d.held;
+        memory.uncharge(d.held);
         d.held = 0;
         inFlight.remove(d);
     }

@@ -233,4 +233,64 @@ class Ipv6AutoconfTest {
         port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800)));
         assertThat(loop.runUntil(() -> slaac().size() == 1 && slaac().get(0).state() == AddressState.PREFERRED, 10 * SECOND)).isTrue();
     }
+
+    @Test
+    void packetsWaitingForANeighbourAreChargedToTheStacksMemoryBudgetAndRefusedWhenItIsSpent() {
+        org.jnetstack.internal.MemoryBudget budget = org.jnetstack.internal.MemoryBudget.of(a.ipv6().memory());
+        long base = budget.used();
+        a.ping6(new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x9001), 1, 1, 1200, java.time.Duration.ofSeconds(30),
+                Ipv6PingTest.listener(new ArrayList<>()));
+        assertThat(ifc().neighbors().heldBytes()).isPositive();
+        assertThat(budget.used() - base).isEqualTo(ifc().neighbors().heldBytes());
+
+        long rest = budget.available();
+        budget.charge(rest);
+        a.ping6(new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x9002), 1, 2, 1200, java.time.Duration.ofSeconds(30),
+                Ipv6PingTest.listener(new ArrayList<>()));
+        assertThat(a.counters().get("nd.queue.drop.memory_budget")).isEqualTo(1);
+        budget.uncharge(rest);
+        assertThat(budget.used() - base).as("only the first packet waits").isEqualTo(ifc().neighbors().heldBytes());
+
+        loop.runFor(10 * SECOND); // resolution fails: what waited is dropped and given back
+        assertThat(ifc().neighbors().heldBytes()).isZero();
+        assertThat(budget.used()).isEqualTo(base);
+    }
+
+    @Test
+    void aSolicitationFloodFromEverNewAddressesKeepsTheCacheAtItsBoundAndALegitimateNeighbourStillResolves() {
+        Ipv6Address ll = a.ipv6Addresses().get(0).address();
+        Ipv6Address friend = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0xF00D);
+        long friendMac = 0x02_00_00_00_F0_0DL;
+        List<String> pings = new ArrayList<>();
+        for (int i = 1; i <= 5_000; i++) {
+            Ipv6Address src = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x10_0000 + i);
+            port.injectReceived(Ipv6TestFrames.solicitation(0x02_00_00_10_00_00L + i, src, ll));
+            if (i == 2_500) {
+                // Mid-flood, we ping a neighbour: its entry is being resolved, so the flood cannot evict it.
+                a.ping6(friend, 1, 1, 8, java.time.Duration.ofSeconds(5), Ipv6PingTest.listener(pings));
+            }
+            if (i % 100 == 0) {
+                loop.runPending();
+                assertThat(ifc().neighbors().size()).isLessThanOrEqualTo(16);
+            }
+        }
+        assertThat(ifc().neighbors().size()).isEqualTo(16);
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.INCOMPLETE);
+        assertThat(a.counters().get("nd.cache.evicted")).isEqualTo(5_000 + 1 - 16);
+        // The neighbour answers (solicited advertisement with its MAC): the waiting ping goes out to it.
+        byte[] m = new byte[32];
+        int len = NdpWriter.writeNeighborAdvertisement(m, 0, false, true, true, friend.hi(), friend.lo(), friendMac);
+        sent.clear();
+        port.injectReceived(Ipv6TestFrames.icmpv6(friendMac, port.mac().bits(), friend, ll, 255, m, len));
+        loop.runPending();
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.REACHABLE);
+        assertThat(sent).anySatisfy(f -> assertThat(org.jnetstack.wire.MacAddress.read(f, 0)).isEqualTo(friendMac));
+        // Now confirmed, it is the newest entry: another flood evicts the other 15 first.
+        for (int i = 1; i <= 15; i++) {
+            port.injectReceived(Ipv6TestFrames.solicitation(0x02_00_00_30_00_00L + i,
+                    new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x30_0000 + i), ll));
+        }
+        loop.runPending();
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.REACHABLE);
+    }
 }

@@ -209,4 +209,38 @@ class Ipv6FragmentTest {
         assertThat(b.counters().get("icmp6.tx.echo_replies")).isEqualTo(1);
         assertThat(b.ipv6().reassembly().datagramsInFlight()).isZero();
     }
+
+    @Test
+    void reassemblyBuffersAreChargedToTheStacksMemoryBudgetAndRefusedWhenItIsSpent() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        settle(a, b);
+        List<String> pre = new ArrayList<>();
+        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
+        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
+        byte[] first = fragmentsOfAPing(a, portA, "fd00::2").get(0);
+        Ipv6Reassembly r = b.ipv6().reassembly();
+        org.jnetstack.internal.MemoryBudget budget = org.jnetstack.internal.MemoryBudget.of(b.ipv6().memory());
+        long base = budget.used();
+
+        portA.send(withIdAndSource(first, 1, 1), 0, first.length);
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(1);
+        assertThat(budget.used() - base).as("what reassembly holds is charged").isEqualTo(r.bytesHeld()).isPositive();
+
+        // The rest of the stack has spent the budget: a new datagram is refused, counted.
+        long rest = budget.available();
+        budget.charge(rest);
+        portA.send(withIdAndSource(first, 2, 2), 0, first.length);
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(1);
+        assertThat(b.counters().get("ip6.frag.drop.memory")).isEqualTo(1);
+        budget.uncharge(rest);
+
+        // 60 s later the datagram goes; its Time Exceeded waits (charged) for the spoofed source's resolution, which fails.
+        loop.runFor(65 * SECOND);
+        assertThat(r.datagramsInFlight()).isZero();
+        assertThat(budget.used()).as("everything given back").isEqualTo(base);
+    }
 }
