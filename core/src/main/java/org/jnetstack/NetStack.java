@@ -166,9 +166,11 @@ public final class NetStack implements AutoCloseable {
         return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().prefixInfo().stream()).toList();
     }
 
-    /** Recursive DNS servers advertised by routers (RFC 8106). Loop thread. */
+    /** Recursive DNS servers advertised by routers (RFC 8106), then those stateless DHCPv6 gave (RFC 3646), each once. Loop thread. */
     public List<Ipv6Address> ipv6DnsServers() {
-        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().dnsServers().stream()).toList();
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream()
+                .flatMap(i -> java.util.stream.Stream.concat(i.routers().dnsServers().stream(), i.routers().dhcpv6DnsServers().stream()))
+                .distinct().toList();
     }
 
     public Udp udp() {

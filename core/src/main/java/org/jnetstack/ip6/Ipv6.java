@@ -45,6 +45,7 @@ public final class Ipv6 {
     private final Counters counters;
     private final StackSecrets secrets;
     private final MemoryBudget memory;
+    private RouterFlagsListener routerFlagsListener;
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
@@ -135,6 +136,15 @@ public final class Ipv6 {
 
     Counters counters() {
         return counters;
+    }
+
+    /** Hears the M and O flags of every router advertisement taken (a DHCPv6 client); null for none. Loop thread. */
+    public void setRouterFlagsListener(RouterFlagsListener l) {
+        this.routerFlagsListener = l;
+    }
+
+    RouterFlagsListener routerFlagsListener() {
+        return routerFlagsListener;
     }
 
     public Icmpv6 icmp() {
