@@ -158,7 +158,7 @@ public final class Ipv6 {
 
     /** The largest packet we send unfragmented towards {@code dst}: the path MTU, or the link MTU of its route (1280 with none). */
     public int mtuFor(long dstHi, long dstLo) {
-        Ipv6Route r = route(null, dstHi, dstLo);
+        Ipv6Route r = findRoute(null, dstHi, dstLo); // the interface is all it needs: no source selection
         return r == null ? Ipv6Packet.MIN_MTU : pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu());
     }
 
@@ -240,6 +240,15 @@ public final class Ipv6 {
      * the next call.
      */
     public Ipv6Route route(Ipv6Interface via, long dstHi, long dstLo) {
+        Ipv6Route r = findRoute(via, dstHi, dstLo);
+        if (r == null) {
+            return null;
+        }
+        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+    }
+
+    /** Interface and next hop to {@code dst}, without choosing a source; null if there is none. */
+    private Ipv6Route findRoute(Ipv6Interface via, long dstHi, long dstLo) {
         Ipv6Route r = route;
         if (Ipv6Address.isMulticast(dstHi) || Ipv6Address.isLinkLocal(dstHi)) {
             Ipv6Interface ifc = via != null ? via : interfaces.isEmpty() ? null : interfaces.get(0);
@@ -250,7 +259,7 @@ public final class Ipv6 {
         } else if (!onLink(via, dstHi, dstLo, r) && !viaRouter(via, r)) {
             return null;
         }
-        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+        return r;
     }
 
     private boolean onLink(Ipv6Interface via, long dstHi, long dstLo, Ipv6Route r) {
@@ -287,12 +296,14 @@ public final class Ipv6 {
      */
     public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
                         byte[] buf, int off, int len) {
-        Ipv6Route r = route(via, dstHi, dstLo);
+        boolean chooseSource = Ipv6Address.isUnspecified(srcHi, srcLo);
+        // A source the caller gave (an upper layer asked route() for it already) is not chosen again.
+        Ipv6Route r = chooseSource ? route(via, dstHi, dstLo) : findRoute(via, dstHi, dstLo);
         if (r == null) {
             txNoRoute.inc();
             return false;
         }
-        if (Ipv6Address.isUnspecified(srcHi, srcLo)) {
+        if (chooseSource) {
             if (!r.hasSource()) {
                 txNoSource.inc();
                 return false;

@@ -243,4 +243,26 @@ class Ipv6FragmentTest {
         assertThat(r.datagramsInFlight()).isZero();
         assertThat(budget.used()).as("everything given back").isEqualTo(base);
     }
+
+    @Test
+    void theReassemblyTimeoutComesFromTheConfig() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        StackConfig quick = StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64").ipv6ReassemblyTimeout(Duration.ofSeconds(10)).build();
+        NetStack b = NetStack.builder(loop).name("b").device(lan.newPort("b")).config(quick).seed(2).build();
+        assertThat(StackConfig.defaults().ipv6ReassemblyTimeout()).as("RFC 8200 §4.5").isEqualTo(Duration.ofSeconds(60));
+        settle(a, b);
+        List<String> pre = new ArrayList<>();
+        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
+        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
+        byte[] first = fragmentsOfAPing(a, portA, "fd00::2").get(0);
+        portA.send(first, 0, first.length);
+        loop.runPending();
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isEqualTo(1);
+        loop.runFor(9 * SECOND);
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isEqualTo(1);
+        loop.runFor(2 * SECOND);
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isZero();
+        assertThat(b.counters().get("ip6.frag.drop.timeout")).isEqualTo(1);
+    }
 }
