@@ -142,22 +142,16 @@ public final class FragmentReassembler {
 
     /** Bytes of reassembly buffer held for datagrams from {@code srcHi:srcLo}. */
     public int bytesFrom(long srcHi, long srcLo) {
-        int n = 0;
-        for (int i = 0, c = inFlight.size(); i < c; i++) {
-            Datagram d = inFlight.get(i);
-            if (d.srcHi == srcHi && d.srcLo == srcLo) {
-                n += d.held;
-            }
-        }
-        return n;
+        return fromSource(srcHi, srcLo, true);
     }
 
-    private int datagramsFrom(long srcHi, long srcLo) {
+    /** Bytes held for, or (with {@code bytes} false) datagrams from, {@code srcHi:srcLo}. */
+    private int fromSource(long srcHi, long srcLo, boolean bytes) {
         int n = 0;
         for (int i = 0, c = inFlight.size(); i < c; i++) {
             Datagram d = inFlight.get(i);
             if (d.srcHi == srcHi && d.srcLo == srcLo) {
-                n++;
+                n += bytes ? d.held : 1;
             }
         }
         return n;
@@ -184,7 +178,7 @@ public final class FragmentReassembler {
                 dropLimit.inc();
                 return null;
             }
-            if (datagramsFrom(srcHi, srcLo) >= rules.perSourceDatagrams) {
+            if (fromSource(srcHi, srcLo, false) >= rules.perSourceDatagrams) {
                 dropSourceLimit.inc();
                 return null;
             }

@@ -18,7 +18,7 @@ import org.jnetstack.wire.Ipv4Packet;
  * is ignored. On timeout the memory is freed and, if the first fragment had arrived, an ICMP
  * "fragment reassembly time exceeded" goes back (RFC 1122 §3.3.2).
  */
-public final class Reassembly implements FragmentReassembler.Family {
+public final class Reassembly {
     /** Room in front of the payload for the (first fragment's) header, so the result is contiguous. */
     private static final int HEADER_ROOM = 60;
 
@@ -34,7 +34,17 @@ public final class Reassembly implements FragmentReassembler.Family {
                 new FragmentReassembler.Rules(c.reassemblyMaxDatagrams(), c.reassemblyMaxBytes(), c.reassemblyPerSourceDatagrams(),
                         c.reassemblyPerSourceBytes(), c.reassemblyTimeout().toNanos(), HEADER_ROOM, 1480, Ipv4.MAX_DATAGRAM,
                         Integer.MAX_VALUE, false),
-                this, counters, "ip.frag.");
+                new FragmentReassembler.Family() {
+                    @Override
+                    public boolean complete(FragmentReassembler.Datagram d) {
+                        return deliver(d);
+                    }
+
+                    @Override
+                    public void expired(FragmentReassembler.Datagram d) {
+                        timedOut(d);
+                    }
+                }, counters, "ip.frag.");
         dropBadLength = counters.counter("ip.frag.drop.bad_length");
     }
 
@@ -77,8 +87,7 @@ public final class Reassembly implements FragmentReassembler.Family {
         core.completeIfDone(d);
     }
 
-    @Override
-    public boolean complete(FragmentReassembler.Datagram d) {
+    private boolean deliver(FragmentReassembler.Datagram d) {
         int hl = d.firstHeaderLength;
         int hOff = HEADER_ROOM - hl;
         int totalLength = hl + d.total;
@@ -98,8 +107,7 @@ public final class Reassembly implements FragmentReassembler.Family {
         return true;
     }
 
-    @Override
-    public void expired(FragmentReassembler.Datagram d) {
+    private void timedOut(FragmentReassembler.Datagram d) {
         if (d.firstHeaderLength > 0) {
             int hOff = HEADER_ROOM - d.firstHeaderLength;
             int quoted = d.firstHeaderLength + Math.min(8, d.heldFromStart());

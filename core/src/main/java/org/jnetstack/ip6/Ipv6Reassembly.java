@@ -20,7 +20,7 @@ import org.jnetstack.wire.Ipv6Packet;
  * first fragment had arrived, an ICMPv6 Time Exceeded (code 1) quoting it goes back. Atomic
  * fragments never come here (RFC 6946: {@link Ipv6} delivers them alone).
  */
-public final class Ipv6Reassembly implements FragmentReassembler.Family {
+public final class Ipv6Reassembly {
     /** Fragments one packet may have: a 64 KiB packet in 1280-byte fragments has 52; more is an attack on the bookkeeping. */
     static final int MAX_FRAGMENTS = 256;
 
@@ -35,7 +35,17 @@ public final class Ipv6Reassembly implements FragmentReassembler.Family {
                 new FragmentReassembler.Rules(c.reassemblyMaxDatagrams(), c.reassemblyMaxBytes(), c.reassemblyPerSourceDatagrams(),
                         c.reassemblyPerSourceBytes(), c.ipv6ReassemblyTimeout().toNanos(), 0, 1280, Ipv6Extensions.MAX_PACKET,
                         MAX_FRAGMENTS, true),
-                this, counters, "ip6.frag.");
+                new FragmentReassembler.Family() {
+                    @Override
+                    public boolean complete(FragmentReassembler.Datagram d) {
+                        return deliver(d);
+                    }
+
+                    @Override
+                    public void expired(FragmentReassembler.Datagram d) {
+                        timedOut(d);
+                    }
+                }, counters, "ip6.frag.");
     }
 
     /** Bytes of buffer held for datagrams being reassembled. */
@@ -82,8 +92,7 @@ public final class Ipv6Reassembly implements FragmentReassembler.Family {
     }
 
     /** The unfragmentable part of the first fragment, then all the data: the packet as sent, without its fragment header. */
-    @Override
-    public boolean complete(FragmentReassembler.Datagram d) {
+    private boolean deliver(FragmentReassembler.Datagram d) {
         int head = d.firstHeaderLength;
         int payload = head - Ipv6Packet.HEADER_LENGTH + d.total;
         if (payload > Ipv6Extensions.MAX_PACKET) {
@@ -102,8 +111,7 @@ public final class Ipv6Reassembly implements FragmentReassembler.Family {
     }
 
     /** RFC 8200 §4.5: the time passed; with the first fragment here, Time Exceeded code 1 quoting it. */
-    @Override
-    public void expired(FragmentReassembler.Datagram d) {
+    private void timedOut(FragmentReassembler.Datagram d) {
         if (d.first != null && !Ipv6Address.isMulticast(d.dstHi)) {
             ip.icmp().sendError((Ipv6Interface) d.iface, Icmpv6Message.TYPE_TIME_EXCEEDED, Icmpv6Message.CODE_REASSEMBLY_TIME_EXCEEDED, 0,
                     d.first, 0, d.first.length, false);

@@ -102,9 +102,7 @@ class Ipv6KernelInteropTest {
             ns.adoptTap(tapName, "10.0.0.1/24");
             enableIpv6(ns, tapName);
             awaitKernelLinkLocal(ns, tapName);
-            org.jnetstack.testing.Background dnsmasq = ns.spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
-                    "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tapName, "--bind-interfaces", "--log-facility=-",
-                    "--port=0", "--enable-ra", "--dhcp-range=fd00::,ra-only,64,10m", "--ra-param=" + tapName + ",10,600",
+            org.jnetstack.testing.Background dnsmasq = dnsmasq(ns, dir, tapName, "--dhcp-range=fd00::,ra-only,64,10m",
                     "--dhcp-option=option6:dns-server,[fd00::53]");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             List<Ipv6AddressInfo> slaac = List.of();
@@ -143,9 +141,7 @@ class Ipv6KernelInteropTest {
             enableIpv6(ns, tapName);
             awaitKernelLinkLocal(ns, tapName);
             // ra-stateless: the advertisement carries the prefix (A flag) and the O flag; DNS comes by DHCPv6 too.
-            org.jnetstack.testing.Background dnsmasq = ns.spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
-                    "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tapName, "--bind-interfaces", "--log-facility=-",
-                    "--port=0", "--log-dhcp", "--enable-ra", "--dhcp-range=fd00::,ra-stateless,64,10m", "--ra-param=" + tapName + ",10,600",
+            org.jnetstack.testing.Background dnsmasq = dnsmasq(ns, dir, tapName, "--log-dhcp", "--dhcp-range=fd00::,ra-stateless,64,10m",
                     "--dhcp-option=option6:dns-server,[fd00::54]", "--dhcp-option=option6:domain-search,lab.example");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline && onLoop(loop, dhcp6::state) != org.jnetstack.dhcp.Dhcpv6Client.State.INFORMED) {
@@ -222,6 +218,15 @@ class Ipv6KernelInteropTest {
             jns.signal("TERM");
             jns.awaitExit(Duration.ofSeconds(30));
         }
+    }
+
+    /** dnsmasq on the TAP in {@code ns}, DNS off, router advertisements on (10 s apart, router lifetime 600 s), and {@code args}. */
+    static org.jnetstack.testing.Background dnsmasq(Netns ns, java.nio.file.Path dir, String tap, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tap, "--bind-interfaces", "--log-facility=-",
+                "--port=0", "--enable-ra", "--ra-param=" + tap + ",10,600"));
+        cmd.addAll(List.of(args));
+        return ns.spawn(cmd.toArray(String[]::new));
     }
 
     /**
