@@ -131,4 +131,48 @@ class Dhcpv6ClientTest {
         assertThat(counter("dhcp6.rx.drop.not_ours")).isEqualTo(2);
         assertThat(client.state()).isEqualTo(Dhcpv6Client.State.REQUESTING);
     }
+
+    /** A Reply to the first request seen, with {@code options} (whole options, code and length included) after the two identifiers. */
+    byte[] replyWith(byte[] options) {
+        TestDhcpv6Server.Seen s = server.seen.get(0);
+        byte[] msg = new byte[4 + 14 + 14 + options.length];
+        int p = Dhcpv6Message.writeHeader(msg, 0, Dhcpv6Message.REPLY, s.xid());
+        p += Dhcpv6Message.writeOption(msg, p, Dhcpv6Message.OPT_SERVERID, TestDhcpv6Server.SERVER_DUID, 0, 10);
+        p += Dhcpv6Message.writeOption(msg, p, Dhcpv6Message.OPT_CLIENTID, s.clientId(), 0, s.clientId().length);
+        System.arraycopy(options, 0, msg, p, options.length);
+        return TestDhcpv6Server.udpFrame(stack.iface().mac().bits(), stack.ipv6Addresses().get(0).address(), 547, 546, msg,
+                p + options.length);
+    }
+
+    @Test
+    void aMalformedReplyIsDroppedAndCountedAndAHugeServerListIsHeldToItsBound() {
+        server.silent = true;
+        server.advertise(false, true);
+        loop.runFor(2 * SECOND);
+        // Two DNS server options: RFC 8415 §21 allows each once at message level.
+        byte[] twice = java.util.HexFormat.of().parseHex("00170010" + "20010db8000000000000000000000053"
+                + "00170010" + "20010db8000000000000000000000054");
+        port.injectReceived(replyWith(twice));
+        // An option whose length runs past the end of the message.
+        byte[] overrun = java.util.HexFormat.of().parseHex("00170020" + "20010db8000000000000000000000053");
+        port.injectReceived(replyWith(overrun));
+        loop.runPending();
+        assertThat(counter("dhcp6.rx.drop.duplicate_option")).isEqualTo(1);
+        assertThat(counter("dhcp6.rx.drop.option_overrun")).isEqualTo(1);
+        assertThat(client.state()).isEqualTo(Dhcpv6Client.State.REQUESTING);
+
+        // 40 servers in one option: 8 are kept (as for advertised ones), the rest counted.
+        byte[] many = new byte[4 + 40 * 16];
+        org.jnetstack.wire.Bytes.putU16(many, 0, Dhcpv6Message.OPT_DNS_SERVERS);
+        org.jnetstack.wire.Bytes.putU16(many, 2, 40 * 16);
+        for (int i = 0; i < 40; i++) {
+            Ipv6Address.write(many, 4 + 16 * i, 0x2001_0db8_0000_0000L, 0x100 + i);
+        }
+        port.injectReceived(replyWith(many));
+        loop.runPending();
+        assertThat(client.state()).isEqualTo(Dhcpv6Client.State.INFORMED);
+        assertThat(stack.ipv6DnsServers()).hasSize(org.jnetstack.ip6.RouterDiscovery.MAX_DNS_SERVERS);
+        assertThat(counter("dhcp6.dns.drop.list_full")).isEqualTo(40 - org.jnetstack.ip6.RouterDiscovery.MAX_DNS_SERVERS);
+        assertThat(client.refreshSeconds()).as("no refresh time given: RFC 8415 §21.23's default").isEqualTo(86_400);
+    }
 }
