@@ -57,11 +57,13 @@ import java.util.OptionalLong;
  *                                64, as Linux.
  * @param dadTransmits            neighbour solicitations sent to check an address is unique before using it
  *                                (RFC 4862 §5.1 DupAddrDetectTransmits, default 1); 0 uses addresses at once.
- * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its oldest
- *                                entry that is not being resolved, or refuses the new one (counted {@code nd.cache.full}).
+ * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its least
+ *                                recently confirmed entry that is not being resolved, or refuses the new one (counted
+ *                                {@code nd.cache.full}).
  * @param ndQueuePerNeighbor      packets held for one neighbour while it resolves (RFC 4861 §7.2.2); beyond it the
  *                                oldest is dropped (counted {@code nd.queue.drop.overflow}).
- * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together.
+ * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together (and charged
+ *                                to the memory budget, which may refuse first: {@code nd.queue.drop.memory_budget}).
  * @param ipv6ReassemblyTimeout   how long fragments of one IPv6 packet are held: 60 s, as RFC 8200 §4.5 says.
  */
 public record StackConfig(
