@@ -57,11 +57,14 @@ import java.util.OptionalLong;
  *                                64, as Linux.
  * @param dadTransmits            neighbour solicitations sent to check an address is unique before using it
  *                                (RFC 4862 §5.1 DupAddrDetectTransmits, default 1); 0 uses addresses at once.
- * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its oldest
- *                                entry that is not being resolved, or refuses the new one (counted {@code nd.cache.full}).
+ * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its least
+ *                                recently confirmed entry that is not being resolved, or refuses the new one (counted
+ *                                {@code nd.cache.full}).
  * @param ndQueuePerNeighbor      packets held for one neighbour while it resolves (RFC 4861 §7.2.2); beyond it the
  *                                oldest is dropped (counted {@code nd.queue.drop.overflow}).
- * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together.
+ * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together (and charged
+ *                                to the memory budget, which may refuse first: {@code nd.queue.drop.memory_budget}).
+ * @param ipv6ReassemblyTimeout   how long fragments of one IPv6 packet are held: 60 s, as RFC 8200 §4.5 says.
  */
 public record StackConfig(
         int ttl,
@@ -94,7 +97,8 @@ public record StackConfig(
         int dadTransmits,
         int ndMaxEntries,
         int ndQueuePerNeighbor,
-        int ndQueueTotalBytes) {
+        int ndQueueTotalBytes,
+        Duration ipv6ReassemblyTimeout) {
 
     public StackConfig {
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
@@ -122,7 +126,7 @@ public record StackConfig(
         require(ndMaxEntries >= 1, "ndMaxEntries must be at least 1");
         require(ndQueuePerNeighbor >= 1, "ndQueuePerNeighbor must be at least 1");
         require(ndQueueTotalBytes >= 1, "ndQueueTotalBytes must be at least 1");
-        for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
+        for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout, ipv6ReassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
         }
     }
@@ -170,7 +174,8 @@ public record StackConfig(
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
-                0, 8, 512 * 1024, OptionalLong.empty(), true, List.of(), true, 64, 1, 256, 16, 256 * 1024);
+                0, 8, 512 * 1024, OptionalLong.empty(), true, List.of(), true, 64, 1, 256, 16, 256 * 1024,
+                Duration.ofSeconds(60));
     }
 
     /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
@@ -215,6 +220,7 @@ public record StackConfig(
         private int ndMaxEntries;
         private int ndQueuePerNeighbor;
         private int ndQueueTotalBytes;
+        private Duration ipv6ReassemblyTimeout;
 
         private Builder(StackConfig c) {
             ttl = c.ttl;
@@ -248,6 +254,7 @@ public record StackConfig(
             ndMaxEntries = c.ndMaxEntries;
             ndQueuePerNeighbor = c.ndQueuePerNeighbor;
             ndQueueTotalBytes = c.ndQueueTotalBytes;
+            ipv6ReassemblyTimeout = c.ipv6ReassemblyTimeout;
         }
 
         /** IPv6 on (the default) or off. */
@@ -264,6 +271,7 @@ public record StackConfig(
         public Builder hopLimit(int v) { hopLimit = v; return this; }
         public Builder dadTransmits(int v) { dadTransmits = v; return this; }
         public Builder ndMaxEntries(int v) { ndMaxEntries = v; return this; }
+        public Builder ipv6ReassemblyTimeout(Duration v) { ipv6ReassemblyTimeout = v; return this; }
         public Builder ndQueue(int perNeighbor, int totalBytes) { ndQueuePerNeighbor = perNeighbor; ndQueueTotalBytes = totalBytes; return this; }
 
         public Builder ttl(int v) { ttl = v; return this; }
@@ -299,7 +307,7 @@ public record StackConfig(
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
                     ephemeralPortFirst, ephemeralPortLast, memoryBudget, reassemblyPerSourceDatagrams,
                     reassemblyPerSourceBytes, seed, ipv6, ipv6Addresses, slaac, hopLimit, dadTransmits, ndMaxEntries,
-                    ndQueuePerNeighbor, ndQueueTotalBytes);
+                    ndQueuePerNeighbor, ndQueueTotalBytes, ipv6ReassemblyTimeout);
         }
     }
 }

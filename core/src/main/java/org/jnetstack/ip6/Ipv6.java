@@ -8,7 +8,9 @@ import org.jnetstack.util.RandomStreams;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
@@ -42,6 +44,8 @@ public final class Ipv6 {
     private final StackConfig config;
     private final Counters counters;
     private final StackSecrets secrets;
+    private final MemoryBudget memory;
+    private RouterFlagsListener routerFlagsListener;
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
@@ -78,8 +82,13 @@ public final class Ipv6 {
     private final Counter txFragments;
     private final Counter rxAtomicFragments;
 
-    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
+    /**
+     * @param memory the stack's memory budget ({@code Ipv4.memory()}), shared by both families:
+     *               reassembly buffers and packets waiting for a neighbour are charged to it
+     */
+    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets, MemoryUse memory) {
         this.loop = loop;
+        this.memory = MemoryBudget.of(memory);
         this.config = config;
         this.counters = counters;
         this.secrets = StackSecrets.from(secrets);
@@ -116,12 +125,26 @@ public final class Ipv6 {
         return config;
     }
 
+    /** The stack's memory budget (the one IPv4 holds). */
+    public MemoryUse memory() {
+        return memory;
+    }
+
     StackSecrets secrets() {
         return secrets;
     }
 
     Counters counters() {
         return counters;
+    }
+
+    /** Hears the M and O flags of every router advertisement taken (a DHCPv6 client); null for none. Loop thread. */
+    public void setRouterFlagsListener(RouterFlagsListener l) {
+        this.routerFlagsListener = l;
+    }
+
+    RouterFlagsListener routerFlagsListener() {
+        return routerFlagsListener;
     }
 
     public Icmpv6 icmp() {
@@ -135,7 +158,7 @@ public final class Ipv6 {
 
     /** The largest packet we send unfragmented towards {@code dst}: the path MTU, or the link MTU of its route (1280 with none). */
     public int mtuFor(long dstHi, long dstLo) {
-        Ipv6Route r = route(null, dstHi, dstLo);
+        Ipv6Route r = findRoute(null, dstHi, dstLo); // the interface is all it needs: no source selection
         return r == null ? Ipv6Packet.MIN_MTU : pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu());
     }
 
@@ -217,6 +240,15 @@ public final class Ipv6 {
      * the next call.
      */
     public Ipv6Route route(Ipv6Interface via, long dstHi, long dstLo) {
+        Ipv6Route r = findRoute(via, dstHi, dstLo);
+        if (r == null) {
+            return null;
+        }
+        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+    }
+
+    /** Interface and next hop to {@code dst}, without choosing a source; null if there is none. */
+    private Ipv6Route findRoute(Ipv6Interface via, long dstHi, long dstLo) {
         Ipv6Route r = route;
         if (Ipv6Address.isMulticast(dstHi) || Ipv6Address.isLinkLocal(dstHi)) {
             Ipv6Interface ifc = via != null ? via : interfaces.isEmpty() ? null : interfaces.get(0);
@@ -227,7 +259,7 @@ public final class Ipv6 {
         } else if (!onLink(via, dstHi, dstLo, r) && !viaRouter(via, r)) {
             return null;
         }
-        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+        return r;
     }
 
     private boolean onLink(Ipv6Interface via, long dstHi, long dstLo, Ipv6Route r) {
@@ -264,12 +296,14 @@ public final class Ipv6 {
      */
     public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
                         byte[] buf, int off, int len) {
-        Ipv6Route r = route(via, dstHi, dstLo);
+        boolean chooseSource = Ipv6Address.isUnspecified(srcHi, srcLo);
+        // A source the caller gave (an upper layer asked route() for it already) is not chosen again.
+        Ipv6Route r = chooseSource ? route(via, dstHi, dstLo) : findRoute(via, dstHi, dstLo);
         if (r == null) {
             txNoRoute.inc();
             return false;
         }
-        if (Ipv6Address.isUnspecified(srcHi, srcLo)) {
+        if (chooseSource) {
             if (!r.hasSource()) {
                 txNoSource.inc();
                 return false;

@@ -125,6 +125,9 @@ public final class StackLauncher implements AutoCloseable {
             if (setup != null) {
                 setup.accept(stack);
             }
+            if (stack.ipv6() != null && !stack.ipv6().interfaces().isEmpty()) {
+                org.jnetstack.dhcp.Dhcpv6Client.start(stack); // acts only when a router advertises the O flag
+            }
             loop.start("jns-" + name);
             StackLauncher launcher = new StackLauncher(loop, stack, device, null, net, o);
             if (o.ip() == null) {
@@ -271,6 +274,9 @@ public final class StackLauncher implements AutoCloseable {
             NetStack stack = b.build();
             if (setup != null) {
                 setup.accept(stack);
+            }
+            if (stack.ipv6() != null && !stack.ipv6().interfaces().isEmpty()) {
+                org.jnetstack.dhcp.Dhcpv6Client.start(stack); // acts only when a router advertises the O flag
             }
             loop.start("jns-" + name);
             StackLauncher launcher = new StackLauncher(loop, stack, device, tap, null, o);
