@@ -235,8 +235,8 @@ public final class TcpConnection {
     private int trafficClass;
 
     /**
-     * Sets the IPv4 TOS byte (DSCP, RFC 2474 §3) of the segments this connection sends from now
-     * on. The two ECN bits (RFC 3168 §5) are the stack's, not the application's: they are cleared,
+     * Sets the IPv4 TOS byte or IPv6 traffic class (DSCP, RFC 2474 §3) of the segments this
+     * connection sends from now on. The two ECN bits (RFC 3168 §5) are the stack's, not the application's: they are cleared,
      * as Linux does for TCP.
      */
     public void setTrafficClass(int tos) {
