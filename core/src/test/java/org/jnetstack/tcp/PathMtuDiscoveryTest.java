@@ -173,16 +173,24 @@ class PathMtuDiscoveryTest {
         assertThat(again.c.info().mss()).isEqualTo(948);
     }
 
+    /**
+     * Puts data in flight on {@code w} that b never acknowledges (b's TCP segments are dropped; the
+     * router passes everything) and returns a data segment a sent, as a router would quote it.
+     */
+    byte[] stalledSegment(Writer w) {
+        portB.txFilter = f -> !(Bytes.u16(f, 12) == 0x0800 && f[23] == 6 || Bytes.u16(f, 12) == 0x86DD && f[20] == 6);
+        router.mtu4 = 1500;
+        router.mtu6 = 1500;
+        w.send(random(20_000, 5), false);
+        loop.runFor(SECOND / 10);
+        assertThat(router.lastTcpData).isNotNull();
+        return router.lastTcpData;
+    }
+
     @Test
     void forgedFragmentationNeededIsIgnoredAndCounted() {
         Writer w = new Writer(B4);
-        // Hold b's acknowledgments back so a's data stays in flight.
-        portB.txFilter = f -> Bytes.u16(f, 12) != 0x0800;
-        router.mtu4 = 1500;
-        w.send(random(20_000, 5), false);
-        loop.runFor(SECOND / 10);
-        byte[] sent = router.lastTcpData;
-        assertThat(sent).isNotNull();
+        byte[] sent = stalledSegment(w);
 
         // A sequence number a has not sent (RFC 5927 §5.1): a blind attacker's guess.
         inject(NarrowPath.fragmentationNeeded(NarrowPath.withSequenceShifted(sent, 10_000_000), 600));
@@ -216,12 +224,7 @@ class PathMtuDiscoveryTest {
     @Test
     void forgedPacketTooBigIsIgnoredAndCounted() {
         Writer w = new Writer(B6);
-        portB.txFilter = f -> !(Bytes.u16(f, 12) == 0x86DD && f[20] == 6); // b's TCP segments never leave
-        router.mtu6 = 1500;
-        w.send(random(20_000, 6), false);
-        loop.runFor(SECOND / 10);
-        byte[] sent = router.lastTcpData;
-        assertThat(sent).isNotNull();
+        byte[] sent = stalledSegment(w);
 
         inject(NarrowPath.packetTooBig(NarrowPath.withSequenceShifted(sent, -10_000_000), 1300));
         byte[] otherPort = sent.clone();
@@ -240,11 +243,7 @@ class PathMtuDiscoveryTest {
     @Test
     void aFloodOfFragmentationNeededForRandomDestinationsHoldsNothing() {
         Writer w = new Writer(B4);
-        portB.txFilter = f -> Bytes.u16(f, 12) != 0x0800;
-        router.mtu4 = 1500;
-        w.send(random(20_000, 7), false);
-        loop.runFor(SECOND / 10);
-        byte[] sent = router.lastTcpData;
+        byte[] sent = stalledSegment(w);
         Random r = new Random(8);
         for (int i = 0; i < 5000; i++) {
             byte[] q = sent.clone();

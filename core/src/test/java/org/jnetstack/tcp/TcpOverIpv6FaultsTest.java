@@ -2,7 +2,6 @@ package org.jnetstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Random;
 import org.jnetstack.NetStack;
@@ -13,6 +12,7 @@ import org.jnetstack.link.FaultProfile;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.TcpExchange;
 import org.jnetstack.testing.TestPort;
 import org.jnetstack.wire.Ipv6Address;
 import org.junit.jupiter.api.AfterEach;
@@ -42,52 +42,6 @@ class TcpOverIpv6FaultsTest {
         return NetStack.builder(loop).name(name).device(faulty).address("10.0.0." + n + "/24").config(cfg).seed(seed).build();
     }
 
-    /** b echoes nothing: each side sends its own data and reads the other's, then closes. */
-    final class Side implements TcpHandler {
-        final byte[] out;
-        final ByteArrayOutputStream in = new ByteArrayOutputStream();
-        final byte[] buf = new byte[65536];
-        int sent;
-        boolean eof;
-
-        Side(byte[] out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onConnected(TcpConnection c) {
-            onSent(c, 0);
-        }
-
-        @Override
-        public void onSent(TcpConnection c, int bytes) {
-            while (sent < out.length) {
-                int n = c.write(out, sent, out.length - sent);
-                if (n <= 0) {
-                    return;
-                }
-                sent += n;
-                if (sent == out.length) {
-                    c.shutdownOutput();
-                }
-            }
-        }
-
-        @Override
-        public void onReceive(TcpConnection c) {
-            int n;
-            while ((n = c.read(buf, 0, buf.length)) > 0) {
-                in.write(buf, 0, n);
-            }
-        }
-
-        @Override
-        public void onEndOfInput(TcpConnection c) {
-            onReceive(c);
-            eof = true;
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void bothWaysByteExactUnderLossReorderingAndDuplication(long seed) {
@@ -101,17 +55,17 @@ class TcpOverIpv6FaultsTest {
         byte[] down = new byte[1_000_000];
         r.nextBytes(up);
         r.nextBytes(down);
-        Side server = new Side(down);
+        TcpExchange server = new TcpExchange(down);
         b.tcp().listen(80, l -> {
             TcpConnection c = l.accept();
             c.setHandler(server);
             server.onConnected(c);
         });
-        Side client = new Side(up);
+        TcpExchange client = new TcpExchange(up);
         a.tcp().connect(Ipv6Address.parse("fd00::2"), 80, client);
         assertThat(loop.runUntil(() -> client.eof && server.eof, 1200 * SECOND)).as("both directions end").isTrue();
-        assertThat(server.in.toByteArray()).isEqualTo(up);
-        assertThat(client.in.toByteArray()).isEqualTo(down);
+        assertThat(server.got.toByteArray()).isEqualTo(up);
+        assertThat(client.got.toByteArray()).isEqualTo(down);
         assertThat(a.counters().get("tcp.retransmitted_segments") + b.counters().get("tcp.retransmitted_segments"))
                 .as("losses were repaired").isPositive();
         assertThat(a.counters().get("ip.tx.packets")).as("all over IPv6").isZero();
