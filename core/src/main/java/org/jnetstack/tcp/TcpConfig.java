@@ -44,7 +44,8 @@ import org.jnetstack.tcp.cc.CongestionControls;
  *                          copied into or out of the TCP buffers, smaller ones in a second pass
  * @param pathMtuDiscovery  IPv4 segments carry DF and a validated "fragmentation needed" lowers the
  *                          path MTU and the MSS (RFC 1191); over IPv6 Packet Too Big is always followed
- * @param minPathMtu        the smallest IPv4 path MTU a "fragmentation needed" may set (RFC 5927 §7)
+ * @param minPathMtu        the smallest IPv4 path MTU a "fragmentation needed" may set (RFC 5927 §7); the
+ *                          stack's TcpConfig sets it for every connection (a connection's own config does not)
  */
 public record TcpConfig(
         int sendBuffer,
