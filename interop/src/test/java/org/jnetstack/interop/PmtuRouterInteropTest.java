@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * than everything else — 1280 bytes for the IPv6 run, 1000 for the IPv4 one — while B's end
  * stays at 1500, so B announces a full-size MSS and only the router knows better. TCP uploads to
  * a kernel server in B complete byte-exact; the router's Packet Too Big and "fragmentation
- * needed" reached the stack, which recorded the path MTU towards B and cut its MSS to match.
+ * needed" reached the stack, which recorded the path MTU towards B and cut its MSS to match; the
+ * capture on the TAP shows the router's messages, DF on every IPv4 segment of ours and a flow
+ * label on every IPv6 one.
  */
 class PmtuRouterInteropTest {
     private static final String STACK4 = "10.0.0.2";
@@ -46,7 +48,7 @@ class PmtuRouterInteropTest {
 
     @BeforeAll
     static void needsRoot() {
-        Requirements.rootWithTap("ip", "sysctl", "python3", "dnsmasq");
+        Requirements.rootWithTap("ip", "sysctl", "python3", "dnsmasq", "tshark");
     }
 
     @AfterAll
@@ -88,6 +90,7 @@ class PmtuRouterInteropTest {
                     "--interface=" + tapName, "--bind-interfaces", "--log-facility=-", "--port=0", "--enable-ra",
                     "--dhcp-range=fd00::,ra-only,64,10m", "--ra-param=" + tapName + ",10,600");
             awaitIpv6Ready(loop, stack);
+            Capture capture = Capture.start(a, tapName, dir.resolve("pmtu.pcap"));
 
             // IPv6: A's end is 1280 bytes; B announces MSS 1440.
             String sha6 = upload(loop, stack, b, dir, Ipv6Address.parse(SERVER6), 6);
@@ -99,6 +102,7 @@ class PmtuRouterInteropTest {
             a.exec("ip", "link", "set", routerEnd, "mtu", "1000");
             String sha4 = upload(loop, stack, b, dir, Ipv6Address.v4Mapped(Ipv4Address.parseBits(SERVER4)), 4);
             int pmtu4 = onLoop(loop, () -> stack.ipv4().mtuFor(Ipv4Address.parseBits(SERVER4)));
+            Path pcap = capture.stop();
 
             assertThat(sha6).as("the IPv6 upload arrived intact").isEqualTo(sha(6));
             assertThat(tooBig).as("the router's Packet Too Big reached TCP").isPositive();
@@ -110,6 +114,16 @@ class PmtuRouterInteropTest {
             assertThat(stack.counters().get("tcp.pmtu.mss_lowered")).isEqualTo(2);
             assertThat(stack.counters().get("tcp.icmp.bad_sequence") + stack.counters().get("tcp.icmp.no_connection"))
                     .as("every report matched a connection").isZero();
+            // What crossed the TAP, as Wireshark reads it.
+            assertThat(Tshark.count(pcap, "icmpv6.type == 2 && icmpv6.mtu == 1280")).as("the router's Packet Too Big").isPositive();
+            assertThat(Tshark.count(pcap, "icmp.type == 3 && icmp.code == 4 && icmp.mtu == 1000"))
+                    .as("the router's fragmentation needed").isPositive();
+            String ours4 = "ip.src == " + STACK4 + " && tcp.dstport == " + PORT + " && !icmp"; // not the quotes in the router's errors
+            assertThat(Tshark.count(pcap, ours4)).isPositive();
+            assertThat(Tshark.count(pcap, ours4 + " && ip.flags.df == 0")).as("every IPv4 segment of ours carries DF").isZero();
+            String ours6 = "ipv6 && tcp.dstport == " + PORT + " && !icmpv6";
+            assertThat(Tshark.count(pcap, ours6)).isPositive();
+            assertThat(Tshark.count(pcap, ours6 + " && ipv6.flow == 0")).as("every IPv6 segment of ours carries a flow label").isZero();
             System.out.printf("PMTU through a Linux router: IPv6 path MTU %d, IPv4 path MTU %d, %d reports followed%n",
                     pmtu6, pmtu4, stack.counters().get("tcp.icmp.path_mtu_reports"));
         }
