@@ -319,6 +319,11 @@ public final class Icmp {
         error(type, code, 0, from, packet, off, len);
     }
 
+    /** Like {@link #localError(int, int, int, byte[], int, int)}, with the next-hop MTU of a "fragmentation needed". */
+    void localError(int type, int code, int nextHopMtu, int from, byte[] packet, int off, int len) {
+        error(type, code, nextHopMtu, from, packet, off, len);
+    }
+
     /**
      * Sends an ICMP error about the datagram at {@code buf[ipOff, ipOff+ipLen)}, unless RFC 1122
      * §3.2.2 forbids it: never about an ICMP error, a broadcast or multicast datagram, a

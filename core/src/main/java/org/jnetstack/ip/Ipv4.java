@@ -365,6 +365,14 @@ public final class Ipv4 {
         }
         if (dontFragment) {
             txTooBig.inc();
+            // As a router on the way would (RFC 1191 §4), tell the sender the MTU — on the next
+            // loop turn, out of its send: a connection whose MSS predates a smaller MTU learns it.
+            byte[] quote = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + Ipv4Packet.MIN_HEADER_LENGTH + Math.min(len, 8));
+            Ipv4Packet.writeHeader(quote, 0, ipHeader.tos(tos).totalLength(total).identification(id)
+                    .flagsAndOffset(Ipv4Packet.FLAG_DF).ttl(config.ttl()).protocol(protocol).addresses(src, dst));
+            int mtu = ni.mtu();
+            loop.execute(() -> icmp.localError(IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, mtu,
+                    ni.address(), quote, 0, quote.length));
             return false;
         }
         // RFC 791 §3.2 fragmentation: every fragment but the last carries a multiple of 8 bytes.

@@ -173,6 +173,20 @@ class PathMtuDiscoveryTest {
         assertThat(again.c.info().mss()).isEqualTo(948);
     }
 
+    @Test
+    void anInterfaceMtuLoweredMidConnectionIsFollowed() {
+        router.mtu4 = 1500;
+        Writer w = new Writer(B4);
+        a.ipv4().setMtu(a.iface(), 1000);
+        byte[] data = random(500_000, 9);
+        w.send(data, true);
+        assertThat(loop.runUntil(() -> eof, 120 * SECOND)).isTrue();
+        assertThat(received.toByteArray()).isEqualTo(data);
+        assertThat(count(a, "ip.tx.drop.too_big_df")).as("the first segments did not fit").isPositive();
+        assertThat(w.c.info().mss()).isEqualTo(948);
+        assertThat(count(a, "tcp.timeouts")).isZero();
+    }
+
     /**
      * Puts data in flight on {@code w} that b never acknowledges (b's TCP segments are dropped; the
      * router passes everything) and returns a data segment a sent, as a router would quote it.
