@@ -82,7 +82,11 @@ class PathMtuDiscoveryTest {
         boolean closeWhenDone;
 
         Writer(Ipv6Address to) {
-            c = a.tcp().connect(to, 80, this);
+            this(to, a.tcp().config());
+        }
+
+        Writer(Ipv6Address to, TcpConfig config) {
+            c = a.tcp().connect(0, to, 80, config, this);
             assertThat(loop.runUntil(() -> c.state() == TcpState.ESTABLISHED, 5 * SECOND)).isTrue();
         }
 
@@ -171,6 +175,22 @@ class PathMtuDiscoveryTest {
         assertThat(loop.runUntil(() -> eof, 60 * SECOND)).isTrue();
         Writer again = new Writer(B4);
         assertThat(again.c.info().mss()).isEqualTo(948);
+    }
+
+    @Test
+    void withPathMtuDiscoveryOffSegmentsGoWithoutDf() {
+        router.mtu4 = 1500;
+        Writer w = new Writer(B4, TcpConfig.defaults().toBuilder().pathMtuDiscovery(false).build());
+        byte[] data = random(200_000, 10);
+        w.send(data, true);
+        assertThat(loop.runUntil(() -> eof, 60 * SECOND)).isTrue();
+        byte[] sent = router.lastTcpData;
+        assertThat(Bytes.u16(sent, 20) & 0x4000).as("DF").isZero();
+        // A router would have fragmented such a datagram: a "fragmentation needed" about it is forged.
+        inject(NarrowPath.fragmentationNeeded(sent, 600));
+        assertThat(count(a, "icmp.rx.frag_needed_without_df")).isEqualTo(1);
+        assertThat(a.ipv4().pathMtu().size()).isZero();
+        assertThat(received.toByteArray()).isEqualTo(data);
     }
 
     @Test
