@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
+import org.jnetstack.ip.PathMtuCache;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Icmpv6Message;
@@ -110,7 +111,7 @@ final class IcmpErrors {
         }
         int full = c.peerMss - (c.tsOk ? 12 : 0);
         int mss = Math.max(64, Math.min(c.peerMss, c.tcp.mssFor(c.tuple))) - (c.tsOk ? 12 : 0);
-        c.pathMtuCheckAt = mss < full ? c.now() + org.jnetstack.ip.PathMtuCache.AGE_NANOS : 0;
+        c.pathMtuCheckAt = mss < full ? c.now() + PathMtuCache.AGE_NANOS : 0;
         if (mss == c.mss) {
             return;
         }
