@@ -11,7 +11,8 @@ import org.jnetstack.wire.Ipv4Packet;
 /**
  * Joins TCP and UDP to the IPv6 layer: registers them for their next-header values and is the
  * {@link Ipv6Output} they send through. Sends choose the route (and with it the interface) by
- * destination; traffic class and flow label go out as 0.
+ * destination; the traffic class and flow label are the transport's (a flow label of 0 when it
+ * gives none).
  */
 final class Ipv6Transports implements Ipv6Output {
     private final Ipv6 ip6;
@@ -67,14 +68,33 @@ final class Ipv6Transports implements Ipv6Output {
     }
 
     @Override
+    public int lowerPathMtu(long dstHi, long dstLo, long mtu) {
+        Ipv6Route r = ip6.route(null, dstHi, dstLo);
+        return r == null ? ip6.mtuFor(dstHi, dstLo) : ip6.pathMtu().tooBig(dstHi, dstLo, mtu, r.iface().linkMtu());
+    }
+
+    @Override
     public boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
                         byte[] buf, int off, int len) {
-        return ip6.send(null, srcHi, srcLo, dstHi, dstLo, protocol, -1, buf, off, len);
+        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, 0, buf, off, len);
+    }
+
+    @Override
+    public boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
+                        byte[] buf, int off, int len) {
+        return ip6.send(null, srcHi, srcLo, dstHi, dstLo, protocol, -1, (trafficClass & 0xFF) << 20 | (flowLabel & 0xF_FFFF),
+                buf, off, len);
+    }
+
+    @Override
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+                                 byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
+        return sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, 0, buf, off, len, checksumOffset, segmentSize);
     }
 
     /** The IPv6 layer offloads nothing yet: the checksum is completed here, and no segmentation is asked for. */
     @Override
-    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
                                  byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
         int partial = ((buf[off + checksumOffset] & 0xFF) << 8) | (buf[off + checksumOffset + 1] & 0xFF);
         buf[off + checksumOffset] = 0;
@@ -82,6 +102,6 @@ final class Ipv6Transports implements Ipv6Output {
         int c = Checksum.finish(Checksum.partial(buf, off, len, partial));
         buf[off + checksumOffset] = (byte) (c >>> 8);
         buf[off + checksumOffset + 1] = (byte) c;
-        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, buf, off, len);
+        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, flowLabel, buf, off, len);
     }
 }

@@ -296,6 +296,16 @@ public final class Ipv6 {
      */
     public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
                         byte[] buf, int off, int len) {
+        return send(via, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, 0, buf, off, len);
+    }
+
+    /**
+     * Like {@link #send(Ipv6Interface, long, long, long, long, int, int, byte[], int, int)} with a
+     * traffic class and flow label: {@code classAndFlow} is the traffic class shifted left 20 bits
+     * or'ed with the 20-bit flow label (RFC 8200 §3, RFC 6437).
+     */
+    public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
+                        int classAndFlow, byte[] buf, int off, int len) {
         boolean chooseSource = Ipv6Address.isUnspecified(srcHi, srcLo);
         // A source the caller gave (an upper layer asked route() for it already) is not chosen again.
         Ipv6Route r = chooseSource ? route(via, dstHi, dstLo) : findRoute(via, dstHi, dstLo);
@@ -311,7 +321,8 @@ public final class Ipv6 {
             srcHi = r.sourceHi();
             srcLo = r.sourceLo();
         }
-        return transmit(r.iface(), r.nextHopHi(), r.nextHopLo(), srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
+        return transmit(r.iface(), r.nextHopHi(), r.nextHopLo(), srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, classAndFlow,
+                buf, off, len);
     }
 
     /**
@@ -320,6 +331,11 @@ public final class Ipv6 {
      */
     boolean transmit(Ipv6Interface ifc, long nhHi, long nhLo, long srcHi, long srcLo, long dstHi, long dstLo,
                      int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+        return transmit(ifc, nhHi, nhLo, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, 0, buf, off, len);
+    }
+
+    private boolean transmit(Ipv6Interface ifc, long nhHi, long nhLo, long srcHi, long srcLo, long dstHi, long dstLo,
+                             int nextHeader, int hopLimit, int classAndFlow, byte[] buf, int off, int len) {
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("IPv6 payload of " + len + " bytes exceeds 65535 (jumbograms are not supported)");
         }
@@ -329,16 +345,16 @@ public final class Ipv6 {
         int ipOff = off - Ipv6Packet.HEADER_LENGTH;
         txPackets.inc();
         if (ifc.usableAddress(dstHi, dstLo) != null || isLocalAddress(dstHi, dstLo)) {
-            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
+            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len).nextHeader(nextHeader)
                     .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
             loopBack(ifc, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
             return true;
         }
         int mtu = pathMtu.mtu(dstHi, dstLo, ifc.linkMtu());
         if (Ipv6Packet.HEADER_LENGTH + len > mtu) {
-            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
+            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, classAndFlow, buf, off, len);
         }
-        Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
+        Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len).nextHeader(nextHeader)
                 .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
         if (buf == tx && !Ipv6Address.isMulticast(nhHi)) {
             tx = ifc.neighbors().sendExchanging(nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len); // ours to hand over
@@ -354,7 +370,7 @@ public final class Ipv6 {
      * (all but the last).
      */
     private boolean fragment(Ipv6Interface ifc, long nhHi, long nhLo, int mtu, long srcHi, long srcLo, long dstHi, long dstLo,
-                             int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+                             int nextHeader, int hopLimit, int classAndFlow, byte[] buf, int off, int len) {
         int chunk = (mtu - Ipv6Packet.HEADER_LENGTH - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) & ~7;
         if (chunk <= 0 || len > Ipv6Extensions.MAX_PACKET - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) {
             txTooBig.inc();
@@ -368,7 +384,7 @@ public final class Ipv6 {
             System.arraycopy(buf, off + done, fragment, dataOff, n);
             Ipv6Extensions.writeFragmentHeader(fragment, TRANSPORT_OFFSET, nextHeader, done, more, id);
             int plen = Ipv6Extensions.FRAGMENT_HEADER_LENGTH + n;
-            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(0).flowLabel(0)
+            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow)
                     .payloadLength(plen).nextHeader(Ipv6Packet.NH_FRAGMENT).hopLimit(hopLimit).source(srcHi, srcLo)
                     .destination(dstHi, dstLo));
             txFragments.inc();

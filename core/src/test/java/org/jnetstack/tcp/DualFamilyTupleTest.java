@@ -151,6 +151,10 @@ class DualFamilyTupleTest {
                 return 1500;
             }
 
+            public int lowerPathMtu(long hi, long lo, long mtu) {
+                return 1500;
+            }
+
             public boolean selectSource(long dHi, long dLo) {
                 return true;
             }
