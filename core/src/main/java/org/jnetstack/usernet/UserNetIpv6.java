@@ -116,6 +116,11 @@ public record UserNetIpv6(boolean enabled, Ipv6Address prefix, Duration routerLi
         return prefix != null ? prefix : uniqueLocalPrefix(random);
     }
 
+    /** The DNS address in {@code p}: {@code p::3}, like 10.0.2.3 (and libslirp's). */
+    static Ipv6Address dnsAddress(Ipv6Address p) {
+        return new Ipv6Address(p.hi(), 3);
+    }
+
     /** The gateway's own address in {@code p}: {@code p::2}, like 10.0.2.2. */
     static Ipv6Address gatewayAddress(Ipv6Address p) {
         return new Ipv6Address(p.hi(), 2);
