@@ -40,6 +40,16 @@ public record ForwardRule(InetAddress hostAddress, int hostPort, int guestPort, 
         return new ForwardRule(InetAddress.getLoopbackAddress(), hostPort, guestPort, false, true);
     }
 
+    /** {@code a} as text: an IPv4 address dotted, an IPv6 one in RFC 5952's short form ({@code ::1}). */
+    public static String formatHost(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? Ipv6Address.of(a).toString() : a.getHostAddress();
+    }
+
+    /** {@code a} as the host part of a URL or forward: an IPv6 address in brackets (RFC 3986 §3.2.2). */
+    public static String uriHost(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? "[" + formatHost(a) + "]" : formatHost(a);
+    }
+
     /** The accepted forms, for error messages. */
     public static final String FORMS = "expected tcp:[HOSTADDR:]HOSTPORT:GUESTPORT or udp:..., HOSTADDR an IPv4 address, a host"
             + " name or an IPv6 address in brackets, e.g. tcp:8080:80, tcp:0.0.0.0:2222:22, tcp:[::1]:8080:80, udp:[::]:5353:53";
@@ -95,7 +105,6 @@ public record ForwardRule(InetAddress hostAddress, int hostPort, int guestPort, 
 
     @Override
     public String toString() {
-        String host = hostAddress instanceof java.net.Inet6Address ? "[" + Ipv6Address.of(hostAddress) + "]" : hostAddress.getHostAddress();
-        return (udp ? "udp:" : "tcp:") + host + ":" + hostPort + ":" + guestPort;
+        return (udp ? "udp:" : "tcp:") + uriHost(hostAddress) + ":" + hostPort + ":" + guestPort;
     }
 }
