@@ -236,6 +236,9 @@ final class RunCommand implements Callable<Integer> {
             appliance.close();
             launcher.close();
         }, spec.commandLine().getErr()), "jns-shutdown"));
+        if (launcher.userNet() != null) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT); // the gateway is the router: its address comes at once
+        }
         out.println("jns: up: " + launcher.describe() + ". Ctrl-C to stop.");
         for (String l : appliance.listening()) {
             out.println("jns: " + l);

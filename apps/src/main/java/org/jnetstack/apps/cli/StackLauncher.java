@@ -150,9 +150,6 @@ public final class StackLauncher implements AutoCloseable {
                     throw e;
                 }
             }
-            if (o.ipv6()) {
-                launcher.awaitSlaac(SLAAC_WAIT);
-            }
             return launcher;
         } catch (IOException e) {
             closeQuietly(net, loop, device);
@@ -206,8 +203,15 @@ public final class StackLauncher implements AutoCloseable {
         }
     }
 
-    /** Waits up to {@code max} for a preferred SLAAC address (the gateway advertises at once), so the up line can show it. */
-    private void awaitSlaac(Duration max) {
+    /**
+     * Waits up to {@code max} for a preferred IPv6 address besides the link-local one (on the
+     * user-mode network the gateway advertises at once: SLAAC takes two duplicate address
+     * detections, about 2 s), so the up line can show it. Returns at once with IPv6 off.
+     */
+    void awaitIpv6Address(Duration max) {
+        if (!options.ipv6()) {
+            return;
+        }
         long end = System.nanoTime() + max.toNanos();
         try {
             while (System.nanoTime() < end && ipv6Global().isEmpty()) {

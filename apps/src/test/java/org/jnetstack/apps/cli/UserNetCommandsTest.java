@@ -48,6 +48,7 @@ class UserNetCommandsTest {
                 secret);
         String first;
         try (StackLauncher launcher = StackLauncher.startUserNet(link, List.of(), "dual-test", null)) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
             first = launcher.describe();
         }
         java.util.regex.Matcher m = UP6.matcher(first);
@@ -56,11 +57,13 @@ class UserNetCommandsTest {
         assertThat(m.group(1)).startsWith(prefix.substring(0, prefix.length() - 1));
         assertThat(m.group(3)).isEqualTo(prefix + "3");
         try (StackLauncher again = StackLauncher.startUserNet(link, List.of(), "dual-test", null)) {
+            again.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
             assertThat(again.describe()).as("restarted with the same secret").isEqualTo(first);
         }
         StackLauncher.Link other = new StackLauncher.Link(null, null, null, null, null, null, false, null, true, true, List.of(),
                 "ffeeddccbbaa99887766554433221100");
         try (StackLauncher launcher = StackLauncher.startUserNet(other, List.of(), "dual-test", null)) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
             assertThat(launcher.describe()).as("another secret, another prefix and address").isNotEqualTo(first);
         }
     }
