@@ -12,8 +12,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jnetstack.tcp.TcpConnection;
-import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.udp.UdpEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,23 +43,10 @@ class Ipv6ForwardTest {
     void hostClientsOnIpv6LoopbackReachTheGuestThroughATcpForward() throws Exception {
         Nat66Test.assumeIpv6Loopback();
         try (Harness h = new Harness(List.of(ForwardRule.parse("tcp:[::1]:0:80")))) {
-            h.onLoop(() -> h.guest.tcp().listen(80, l -> {
-                TcpConnection c;
-                while ((c = l.accept()) != null) {
-                    c.setHandler(new TcpHandler() {
-                        @Override
-                        public void onReceive(TcpConnection c) {
-                            byte[] b = new byte[c.readable()];
-                            c.read(b, 0, b.length);
-                            if (new String(b, StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
-                                byte[] resp = "HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\nguest says hi".getBytes(StandardCharsets.US_ASCII);
-                                c.write(resp, 0, resp.length);
-                                c.close();
-                            }
-                        }
-                    });
-                }
-            }));
+            h.onLoop(() -> {
+                TestServers.guestSaysHi(h.guest.tcp(), 80);
+                return null;
+            });
             InetSocketAddress fwd = h.net.forwards().values().iterator().next();
             assertThat(fwd.getAddress()).isEqualTo(Nat66Test.LOOPBACK6);
             try (Socket s = new Socket(Nat66Test.LOOPBACK6, fwd.getPort())) {

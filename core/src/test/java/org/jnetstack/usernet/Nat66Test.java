@@ -3,7 +3,6 @@ package org.jnetstack.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -59,16 +58,7 @@ class Nat66Test {
     @Test
     void guestFetchesFromAnHttpServerOnTheHostsIpv6LoopbackThroughTheGatewayAddress() throws Exception {
         assumeIpv6Loopback();
-        HttpServer http = HttpServer.create(new InetSocketAddress(LOOPBACK6, 0), 0);
-        http.createContext("/hello", ex -> {
-            byte[] body = ("hello guest, you came from " + ex.getRemoteAddress().getAddress().getHostAddress())
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        http.start();
+        HttpServer http = TestServers.hostHello(LOOPBACK6);
         try (Harness h = ready(config())) {
             byte[] request = "GET /hello HTTP/1.0\r\nHost: [fd00:6a6e:7366::2]\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             GuestPeer peer = new GuestPeer(request, 0, false, true);
@@ -120,14 +110,7 @@ class Nat66Test {
             assertThat(h.net.ipv6Dns()).isEqualTo(DNS);
             assertThat(h.onLoop(h.guest::ipv6DnsServers)).as("RDNSS (RFC 8106) in the advertisement").containsExactly(DNS);
             Datagrams6 guest = new Datagrams6(h, 5353);
-            byte[] q = new byte[512];
-            int n = new DnsWriter().start(q, 0, q.length, 0x6666, DnsMessage.FLAG_RD).question("printer.test", DnsMessage.TYPE_AAAA)
-                    .finish();
-            guest.send(DNS, 53, java.util.Arrays.copyOf(q, n));
-            Datagrams6.Received r = guest.next();
-            assertThat(r.from()).isEqualTo(DNS);
-            assertThat(r.port()).isEqualTo(53);
-            DnsMessage m = new DnsMessage().wrap(r.data(), 0, r.data().length);
+            DnsMessage m = guest.askDns(0x6666, "printer.test", DnsMessage.TYPE_AAAA);
             assertThat(m.check()).isNull();
             assertThat(m.id()).isEqualTo(0x6666);
             assertThat(m.rcode()).isEqualTo(DnsMessage.RCODE_NOERROR);
@@ -157,13 +140,7 @@ class Nat66Test {
             try (Harness h = new Harness(c, l -> UserNet.create(l, c, upstream))) {
                 assertThat(UserNetIpv6Test.awaitSlaac(h)).hasSize(1);
                 Datagrams6 guest = new Datagrams6(h, 5353);
-                byte[] q = new byte[512];
-                int n = new DnsWriter().start(q, 0, q.length, 0x7777, DnsMessage.FLAG_RD).question("x.test", DnsMessage.TYPE_A)
-                        .finish();
-                guest.send(DNS, 53, java.util.Arrays.copyOf(q, n));
-                Datagrams6.Received r = guest.next();
-                assertThat(r.from()).isEqualTo(DNS);
-                DnsMessage m = new DnsMessage().wrap(r.data(), 0, r.data().length);
+                DnsMessage m = guest.askDns(0x7777, "x.test", DnsMessage.TYPE_A);
                 assertThat(m.id()).isEqualTo(0x7777);
                 assertThat(m.isResponse()).isTrue();
                 assertThat(h.counter("usernet.dns.host_answers")).as("relayed, not answered from the host resolver").isZero();
@@ -248,6 +225,17 @@ class Nat66Test {
             CompletableFuture<Boolean> sent = new CompletableFuture<>();
             h.loop.execute(() -> sent.complete(ep.send(dst, port, data, 0, data.length)));
             assertThat(sent.join()).as("sent").isTrue();
+        }
+
+        /** A DNS query to {@link #DNS} port 53 and its answer, checked to come from there. */
+        DnsMessage askDns(int id, String name, int type) throws InterruptedException {
+            byte[] q = new byte[512];
+            int n = new DnsWriter().start(q, 0, q.length, id, DnsMessage.FLAG_RD).question(name, type).finish();
+            send(DNS, 53, java.util.Arrays.copyOf(q, n));
+            Received r = next();
+            assertThat(r.from()).isEqualTo(DNS);
+            assertThat(r.port()).isEqualTo(53);
+            return new DnsMessage().wrap(r.data(), 0, r.data().length);
         }
 
         Received next() throws InterruptedException {
