@@ -174,8 +174,7 @@ final class SegmentDemux {
                           long dstHi, long dstLo, TcpConnection staged) {
         // Over IPv6 a segment to a foreign address reaches us only when the layer accepts any destination.
         boolean local = pkt != null ? ip.isLocalAddress(pkt.destination()) : !rxIpv6Iface.ipv6().isForeignUnicast(dstHi, dstLo);
-        boolean foreignOk = pkt != null ? ip.isForeignUnicast(ni, pkt.destination()) : !local;
-        if (!local && !(passiveOpens.hasCatchAll() && foreignOk)) {
+        if (!local && !(passiveOpens.hasCatchAll() && (pkt == null || ip.isForeignUnicast(ni, pkt.destination())))) {
             // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
             counters.rxNotUnicast.inc();
             return;

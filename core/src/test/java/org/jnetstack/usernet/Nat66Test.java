@@ -198,6 +198,39 @@ class Nat66Test {
         }
     }
 
+    @Test
+    void aFloodOfIpv6SynsWhoseHostConnectsHangIsHeldToTheSynQueue() throws Exception {
+        assumeIpv6Loopback();
+        // A host listener that never accepts, backlog 1: past its first connections the host's
+        // connects hang (the kernel drops their SYNs), so the gateway's requests stay pending.
+        try (java.net.ServerSocket stuck = new java.net.ServerSocket()) {
+            stuck.bind(new InetSocketAddress(LOOPBACK6, 0), 1);
+            try (Harness h = ready(config())) {
+                int bound = h.onLoop(() -> h.net.stack().tcp().config().synQueue());
+                int syns = bound + 60;
+                h.onLoop(() -> {
+                    for (int i = 0; i < syns; i++) {
+                        h.guest.tcp().connect(GATEWAY, stuck.getLocalPort(), new GuestPeer(0, false));
+                    }
+                    return null;
+                });
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                int pending = 0;
+                while (System.nanoTime() < end) {
+                    pending = h.onLoop(() -> h.net.stack().tcp().pendingSynRequests());
+                    assertThat(pending).as("never beyond the bound").isLessThanOrEqualTo(bound);
+                    if (pending == bound && h.counter("tcp.syn_queue_full") > 0) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+                assertThat(pending).as("held to the bound").isEqualTo(bound);
+                assertThat(h.counter("tcp.syn_queue_full")).as("SYNs beyond the queue refused, counted").isPositive();
+                assertThat(h.counter("usernet.tcp.nat.connects")).as("host connects only for SYNs taken").isLessThan(syns);
+            }
+        }
+    }
+
     /** A guest UDP endpoint sending to IPv6 addresses, replies queued. */
     static final class Datagrams6 {
         record Received(Ipv6Address from, int port, byte[] data) {
