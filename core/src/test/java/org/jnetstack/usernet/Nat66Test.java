@@ -161,6 +161,42 @@ class Nat66Test {
     }
 
     @Test
+    void aClosedHostPortOnIpv6LoopbackComesBackAsIcmpv6PortUnreachable() throws Exception {
+        assumeIpv6Loopback();
+        int closed;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK6, 0))) {
+            closed = s.getLocalPort(); // free again once closed
+        }
+        try (Harness h = ready(config())) {
+            Datagrams6 guest = new Datagrams6(h, 4001);
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (h.counter("usernet.udp.port_unreachable") == 0 && System.nanoTime() < end) {
+                guest.send(GATEWAY, closed, new byte[] {1}); // the host's refusal answers the next datagram
+                Thread.sleep(100);
+            }
+            assertThat(h.counter("usernet.udp.port_unreachable")).isPositive();
+            assertThat(h.counter("icmp6.tx.errors")).as("reported to the guest over ICMPv6 (RFC 4443 §3.1)").isPositive();
+        }
+    }
+
+    @Test
+    void destinationsThatAreNotPassedOnOverIpv6() throws Exception {
+        try (Harness h = ready(config())) {
+            for (String dst : List.of("fd00:6a6e:7366::99", "fe80::1", "ff02::1", "::1", "::", "::ffff:127.0.0.1")) {
+                Ipv6Address a = Ipv6Address.parse(dst);
+                assertThat(h.onLoop(() -> h.net.hostTarget(a.hi(), a.lo(), 80))).as(dst).isNull();
+            }
+            Ipv6Address dns = DNS;
+            assertThat(h.onLoop(() -> h.net.hostTarget(dns.hi(), dns.lo(), 80))).as("the DNS address: port 53 only").isNull();
+            assertThat(h.onLoop(() -> h.net.hostTarget(GATEWAY.hi(), GATEWAY.lo(), 80)))
+                    .isEqualTo(new InetSocketAddress(LOOPBACK6, 80));
+            Ipv6Address outside = Ipv6Address.parse("2001:db8::1");
+            assertThat(h.onLoop(() -> h.net.hostTarget(outside.hi(), outside.lo(), 80)))
+                    .isEqualTo(new InetSocketAddress(outside.toInetAddress(), 80));
+        }
+    }
+
+    @Test
     void guestPingToAForeignAddressIsNotAnsweredByTheGateway() throws Exception {
         try (Harness h = ready(config())) {
             assertThat(UserNetIpv6Test.ping(h, Ipv6Address.parse("2001:db8::1"))).as("no reply").isNull();
