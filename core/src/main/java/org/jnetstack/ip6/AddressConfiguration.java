@@ -17,7 +17,8 @@ import org.jnetstack.wire.Ipv6Address;
  * <p>Interface identifiers are stable and semantically opaque (RFC 7217 §5):
  * {@code F(Prefix, Net_Iface, Network_ID, DAD_Counter, secret_key)} with SipHash keyed by the
  * stack's secret for purpose {@code "ip6.stable-iid"} (so stable for a given seed, different
- * between stacks) or by {@link StackConfig#ipv6StableSecret()} when one is given (kept across restarts), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
+ * between stacks) or by {@link StackConfig#ipv6StableSecret()} when one is given (kept across
+ * restarts), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
  * address is tried again with the next {@code DAD_Counter}, up to {@link #IDGEN_RETRIES} times (§6).
  */
 final class AddressConfiguration {

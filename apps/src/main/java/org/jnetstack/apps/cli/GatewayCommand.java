@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
                 + " advertisements give the guests a /64 prefix (a random unique local one, or --ipv6-prefix) to form their"
                 + " addresses from (SLAAC) and make it their default router; it answers at PREFIX::2 and its link-local"
                 + " address, passes the guests' IPv6 TCP and UDP to host sockets (NAT66; PREFIX::2 is the host's [::1]"
-                + " unless --no-host-loopback) and answers DNS at PREFIX::3 (in the advertisements' RDNSS). Each --qemu is a socket a QEMU connects to with"
+                + " unless --no-host-loopback) and answers DNS at PREFIX::3 (in the advertisements' RDNSS). Each --qemu"
+                + " is a socket a QEMU connects to with"
                 + " -netdev stream (QEMU 7.2 or later) or -netdev socket; each guest gets its own port of the"
                 + " gateway's switch, and a guest whose QEMU restarts gets its port and DHCP address back.",
             "Prints one line per socket and forward when it is up, then runs until interrupted (Ctrl-C or SIGTERM).",
@@ -144,7 +145,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--no-host-loopback",
             description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
-                    + " 127.0.0.1 (services listening only on the host's loopback are then out of the guests' reach).")
+                    + " 127.0.0.1, and to PREFIX::2 instead of the host's [::1] (services listening only on the host's"
+                    + " loopback are then out of the guests' reach).")
     boolean noHostLoopback;
 
     @Override
