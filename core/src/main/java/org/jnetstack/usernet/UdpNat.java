@@ -7,11 +7,13 @@ import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.List;
 import org.jnetstack.internal.LongMap;
 import org.jnetstack.internal.SipHash;
 import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
+import org.jnetstack.udp.UdpCatchAll;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Header;
@@ -71,7 +73,7 @@ final class UdpNat {
         denied = c.counter("usernet.udp.denied");
         tooMany = c.counter("usernet.udp.drop.too_many_flows");
         refused = c.counter("usernet.udp.port_unreachable");
-        gw.stack().udp().openAny(new org.jnetstack.udp.UdpCatchAll() {
+        gw.stack().udp().openAny(new UdpCatchAll() {
             @Override
             public void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
                 fromGuest(0, TransportAddresses.mappedLo(srcIp), srcPort, 0, TransportAddresses.mappedLo(dstIp), dstPort,
@@ -138,7 +140,7 @@ final class UdpNat {
     }
 
     void close() {
-        for (LongMap<Flow> table : java.util.List.of(flows, flows6)) {
+        for (LongMap<Flow> table : List.of(flows, flows6)) {
             for (Flow f : table.values()) {
                 f.close();
             }
