@@ -17,7 +17,8 @@ import org.jnetstack.wire.Ipv6Address;
  * <p>Interface identifiers are stable and semantically opaque (RFC 7217 §5):
  * {@code F(Prefix, Net_Iface, Network_ID, DAD_Counter, secret_key)} with SipHash keyed by the
  * stack's secret for purpose {@code "ip6.stable-iid"} (so stable for a given seed, different
- * between stacks), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
+ * between stacks) or by {@link StackConfig#ipv6StableSecret()} when one is given (kept across
+ * restarts), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
  * address is tried again with the next {@code DAD_Counter}, up to {@link #IDGEN_RETRIES} times (§6).
  */
 final class AddressConfiguration {
@@ -46,7 +47,13 @@ final class AddressConfiguration {
 
     AddressConfiguration(Ipv6Interface ifc, Counters counters) {
         this.ifc = ifc;
-        this.iidPrf = ifc.ip().secrets().newPrf("ip6.stable-iid");
+        String secret = ifc.ip().config().ipv6StableSecret();
+        if (secret != null) {
+            long[] k = StackConfig.parseStableSecret(secret); // a secret kept across restarts: the same addresses again
+            this.iidPrf = new SipHash(k[0], k[1]);
+        } else {
+            this.iidPrf = ifc.ip().secrets().newPrf("ip6.stable-iid");
+        }
         this.dadTransmits = ifc.ip().config().dadTransmits();
         dadStarted = counters.counter("nd.dad.started");
         dadPassed = counters.counter("nd.dad.passed");

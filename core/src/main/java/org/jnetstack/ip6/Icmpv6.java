@@ -283,6 +283,16 @@ public final class Icmpv6 {
     }
 
     /**
+     * Destination Unreachable (RFC 4443 §3.1, code e.g. {@link Icmpv6Message#CODE_ADDRESS_UNREACHABLE})
+     * about the packet at {@code buf[ipOff, ipOff+ipLen)} received on {@code ifc}: a gateway telling
+     * a host that the destination it stands in for could not be reached. The rules of
+     * {@link #sendError} apply. Loop thread.
+     */
+    public void sendUnreachable(Ipv6Interface ifc, int code, byte[] buf, int ipOff, int ipLen) {
+        sendError(ifc, Icmpv6Message.TYPE_DEST_UNREACHABLE, code, 0, buf, ipOff, ipLen, false);
+    }
+
+    /**
      * Sends an ICMPv6 error about the packet at {@code buf[ipOff, ipOff+ipLen)} unless RFC 4443
      * §2.4(e) forbids it: never about an ICMPv6 error or a redirect, nor a packet from an
      * unspecified or multicast source, nor one to a multicast address unless

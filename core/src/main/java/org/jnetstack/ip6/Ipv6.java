@@ -81,6 +81,8 @@ public final class Ipv6 {
     private final Counter txTooBig;
     private final Counter txFragments;
     private final Counter rxAtomicFragments;
+    private final Counter rxForeignIcmp;
+    private boolean acceptAnyDestination;
 
     /**
      * @param memory the stack's memory budget ({@code Ipv4.memory()}), shared by both families:
@@ -111,6 +113,7 @@ public final class Ipv6 {
         txTooBig = counters.counter(p + "tx.drop.too_big");
         txFragments = counters.counter(p + "frag.tx");
         rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
+        rxForeignIcmp = counters.counter(p + "rx.drop.foreign_icmp");
         this.fragmentIdPrf = this.secrets.newPrf("ip6.fragment-id");
         this.pathMtu = new PathMtu(loop.clock(), counters);
         this.icmp = new Icmpv6(this, counters);
@@ -220,6 +223,27 @@ public final class Ipv6 {
     /** Scratch buffer for one packet; upper layers write at {@link #TRANSPORT_OFFSET}. */
     public byte[] txBuffer() {
         return tx;
+    }
+
+    /**
+     * A gateway's switch (as {@code Ipv4.setAcceptAnyDestination}): unicast packets to any global
+     * address, not only ours, go up to TCP and UDP, where a catch-all stands in for the
+     * destination. ICMPv6 to such an address is dropped (counted in {@code ip6.rx.drop.foreign_icmp}):
+     * it must not be answered as if it were ours. Multicast, link-local, loopback, unspecified and
+     * IPv4-mapped destinations are never taken as foreign. Loop thread.
+     */
+    public void setAcceptAnyDestination(boolean on) {
+        this.acceptAnyDestination = on;
+    }
+
+    /** Whether a packet to {@code hi:lo} reached us only because of {@link #setAcceptAnyDestination}. */
+    public boolean isForeignUnicast(long hi, long lo) {
+        return acceptAnyDestination && isForeignCandidate(hi, lo) && !isLocalAddress(hi, lo);
+    }
+
+    private static boolean isForeignCandidate(long hi, long lo) {
+        return !Ipv6Address.isMulticast(hi) && !Ipv6Address.isLinkLocal(hi) && !Ipv6Address.isUnspecified(hi, lo)
+                && !Ipv6Address.isLoopback(hi, lo) && !Ipv6Address.isV4Mapped(hi, lo);
     }
 
     /** True if {@code hi:lo} is a usable (not tentative, not duplicate) address of one of our interfaces. */
@@ -432,8 +456,11 @@ public final class Ipv6 {
         }
         int accept = ifc.accepts(dstHi, dstLo);
         if (accept == Ipv6Interface.NOT_FOR_US) {
-            rxNotForUs.inc();
-            return;
+            if (!acceptAnyDestination || !isForeignCandidate(dstHi, dstLo)) {
+                rxNotForUs.inc();
+                return;
+            }
+            accept = Ipv6Interface.FOREIGN;
         }
         len = ip.packetLength(); // trim link-layer padding
         int nextHeader = ip.nextHeader();
@@ -489,6 +516,10 @@ public final class Ipv6 {
             return;
         }
         if (nextHeader == Ipv6Packet.NH_ICMPV6) {
+            if (accept == Ipv6Interface.FOREIGN) {
+                rxForeignIcmp.inc();
+                return;
+            }
             rxDelivered.inc();
             icmp.input(ifc, ip, buf, upperOff, upperLen);
             return;

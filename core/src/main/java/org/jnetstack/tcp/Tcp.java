@@ -349,8 +349,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** A segment over IPv6, from the IPv6 layer (registered for next header 6). */
     @Override
     public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
-        demux.input6(iface.netInterface(), pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
-                buf, off, len, checksumVerified);
+        demux.input6(iface, pkt, buf, off, len, checksumVerified);
     }
 
     /** An ICMPv6 error quoting a segment of ours: see {@link IcmpErrors}. */

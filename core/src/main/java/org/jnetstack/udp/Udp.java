@@ -126,6 +126,17 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         return send(srcIp, srcPort, dstIp, dstPort, buf, off, len);
     }
 
+    /**
+     * {@link #sendFrom} with addresses in the two-long form, so for either family (IPv4 as
+     * ::ffff:a.b.c.d; source and destination of the same family). Loop thread only.
+     */
+    public boolean sendFrom(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
+        if (srcPort <= 0 || srcPort > 65535) {
+            throw new IllegalArgumentException("source port must be 1-65535: " + srcPort);
+        }
+        return send(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, 0, buf, off, len);
+    }
+
     /** RFC 6056 §3.3.1 (algorithm 1): start at a random point of the range, probe upwards. */
     private int ephemeralPort() {
         int port = ip.ephemeralPort(ports::containsKey);
@@ -265,7 +276,8 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /**
      * A datagram over IPv6, from the IPv6 layer (registered for next header 17). The checksum is
      * mandatory (RFC 8200 §8.1): a zero one is dropped as bad. Endpoints bound to any address take
-     * it; one bound to an IPv4 address does not. No catch-all and no port-unreachable answer over IPv6 yet.
+     * it; one bound to an IPv4 address does not. Datagrams no endpoint takes go to the catch-all
+     * ({@link UdpCatchAll#onDatagram6}), as over IPv4. No port-unreachable answer over IPv6 yet.
      */
     @Override
     public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
@@ -282,7 +294,25 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
             rxMalformed[m.ordinal()].inc();
             return;
         }
-        UdpEndpoint ep = ports.get(view.destinationPort());
+        long dstHi = pkt.destinationHi();
+        long dstLo = pkt.destinationLo();
+        int dstPort = view.destinationPort();
+        if (iface.ipv6().isForeignUnicast(dstHi, dstLo)) {
+            // Only a gateway's catch-all may take what was sent to a foreign address.
+            if (catchAll != null) {
+                catchAll.onDatagram6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), dstHi, dstLo, dstPort,
+                        buf, view.payloadOffset(), view.payloadLength());
+            } else {
+                rxNoPort.inc();
+            }
+            return;
+        }
+        UdpEndpoint ep = ports.get(dstPort);
+        if (ep == null && catchAll != null && !org.jnetstack.wire.Ipv6Address.isMulticast(dstHi)) {
+            catchAll.onDatagram6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), dstHi, dstLo, dstPort,
+                    buf, view.payloadOffset(), view.payloadLength());
+            return;
+        }
         if (ep == null || ep.localAddress() != 0) {
             rxNoPort.inc();
             return;

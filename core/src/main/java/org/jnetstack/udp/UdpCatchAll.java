@@ -9,4 +9,12 @@ package org.jnetstack.udp;
 public interface UdpCatchAll {
     /** A datagram from {@code srcIp:srcPort} to {@code dstIp:dstPort}; {@code buf[off, off+len)} is valid only during the call. */
     void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len);
+
+    /**
+     * A datagram over IPv6, addresses in the two-long form; as {@link #onDatagram}. By default
+     * dropped: a gateway that serves only IPv4 need not say anything about IPv6.
+     */
+    default void onDatagram6(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
+                             byte[] buf, int off, int len) {
+    }
 }
