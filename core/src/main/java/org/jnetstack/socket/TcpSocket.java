@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -555,13 +554,6 @@ public final class TcpSocket implements Closeable {
         } catch (SocketException interrupted) {
             return false;
         }
-    }
-
-    static int ipv4Bits(InetAddress a) throws SocketException {
-        if (!(a instanceof Inet4Address)) {
-            throw new SocketException("only IPv4 is supported: " + a);
-        }
-        return Ipv4Address.read(a.getAddress(), 0);
     }
 
     static InetAddress inet(int bits) {

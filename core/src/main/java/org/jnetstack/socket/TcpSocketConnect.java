@@ -10,6 +10,7 @@ import org.jnetstack.socket.internal.RingPump;
 import org.jnetstack.socket.internal.SocketErrors;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * The application's side of a {@link TcpSocket}'s active open: the checks, the connection's own
@@ -29,7 +30,7 @@ final class TcpSocketConnect {
         if (remote.isUnresolved()) {
             throw new UnknownHostException(remote.getHostString());
         }
-        int ip = TcpSocket.ipv4Bits(remote.getAddress());
+        Ipv6Address ip = Ipv6Address.of(remote.getAddress()); // either family; IPv4 as IPv4-mapped
         int port = remote.getPort();
         if (port < 1) {
             throw new SocketException("cannot connect to port 0");
