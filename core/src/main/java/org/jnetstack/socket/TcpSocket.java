@@ -126,6 +126,19 @@ public final class TcpSocket implements Closeable {
         }
     }
 
+    /**
+     * Connects to {@code host} by name or address literal over both families, Happy Eyeballs v2
+     * (RFC 8305, {@link HappyEyeballs}): IPv6 and IPv4 addresses interleaved, a new attempt every
+     * 250 ms until one connects; the others are aborted. {@code timeoutMillis} (0: none) bounds
+     * the whole. The local port is ephemeral. If it fails, the socket is closed.
+     *
+     * @throws java.net.UnknownHostException when the name has no address
+     * @throws java.net.ConnectException when no address accepted the connection
+     */
+    public void connect(String host, int port, org.jnetstack.dns.NameResolver resolver, int timeoutMillis) throws IOException {
+        TcpSocketConnect.connect(this, host, port, resolver, timeoutMillis);
+    }
+
     /** Connects without a timeout (TCP's own SYN retries still end it). */
     public void connect(InetSocketAddress remote) throws IOException {
         connect(remote, 0);
