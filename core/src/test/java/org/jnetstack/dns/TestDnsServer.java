@@ -18,8 +18,11 @@ final class TestDnsServer {
     record Seen(long atNanos, int id, int srcPort, String name, int type, boolean tcp) {
     }
 
-    /** One record: CNAME target or A address. */
-    record Rr(String owner, int type, long ttl, String target, int address) {
+    /** One record: CNAME target, A address, or AAAA address (16 bytes). */
+    record Rr(String owner, int type, long ttl, String target, int address, byte[] address6) {
+        Rr(String owner, int type, long ttl, String target, int address) {
+            this(owner, type, ttl, target, address, null);
+        }
     }
 
     final List<Seen> seen = new ArrayList<>();
@@ -37,10 +40,21 @@ final class TestDnsServer {
 
     TestDnsServer(NetStack stack) {
         this.stack = stack;
-        udp = stack.udp().open(DnsMessage.PORT, (ep, src, sport, buf, off, len) -> {
-            byte[] reply = answer(buf, off, len, sport, false);
-            if (reply != null) {
-                ep.send(src, sport, reply, 0, reply.length);
+        udp = stack.udp().open(DnsMessage.PORT, new org.jnetstack.udp.UdpHandler() {
+            @Override
+            public void onDatagram(UdpEndpoint ep, int src, int sport, byte[] buf, int off, int len) {
+                byte[] reply = answer(buf, off, len, sport, false);
+                if (reply != null) {
+                    ep.send(src, sport, reply, 0, reply.length);
+                }
+            }
+
+            @Override
+            public void onDatagram6(UdpEndpoint ep, long srcHi, long srcLo, int sport, byte[] buf, int off, int len) {
+                byte[] reply = answer(buf, off, len, sport, false);
+                if (reply != null) {
+                    ep.send(srcHi, srcLo, sport, reply, 0, reply.length);
+                }
             }
         });
         stack.tcp().listen(DnsMessage.PORT, l -> {
@@ -73,6 +87,13 @@ final class TestDnsServer {
 
     void a(String owner, long ttl, int address) {
         zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_A, ttl, null, address));
+    }
+
+    void aaaa(String owner, long ttl, String address) {
+        byte[] b = new byte[16];
+        org.jnetstack.wire.Ipv6Address a = org.jnetstack.wire.Ipv6Address.parse(address);
+        org.jnetstack.wire.Ipv6Address.write(b, 0, a.hi(), a.lo());
+        zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_AAAA, ttl, null, 0, b));
     }
 
     void cname(String owner, long ttl, String target) {
@@ -109,6 +130,9 @@ final class TestDnsServer {
                 if (rr.type() == DnsMessage.TYPE_CNAME) {
                     writer.cname(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.target());
                     next = rr.target();
+                    any = true;
+                } else if (rr.type() == type && type == DnsMessage.TYPE_AAAA) {
+                    writer.aaaa(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.address6(), 0);
                     any = true;
                 } else if (rr.type() == type) {
                     writer.a(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.address());
