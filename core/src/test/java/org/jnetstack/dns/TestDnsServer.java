@@ -28,6 +28,8 @@ final class TestDnsServer {
     final List<Seen> seen = new ArrayList<>();
     final Map<String, List<Rr>> zone = new HashMap<>();
     boolean silent;
+    /** Query types never answered (an AAAA that never comes). */
+    final java.util.Set<Integer> ignoredTypes = new java.util.HashSet<>();
     int rcode = DnsMessage.RCODE_NOERROR;
     boolean truncateUdp;
     boolean followCnames = true;
@@ -107,7 +109,7 @@ final class TestDnsServer {
         String name = msg.name(msg.questionName(0));
         int type = msg.questionType(0);
         seen.add(new Seen(stack.loop().clock().nanos(), msg.id(), srcPort, name, type, tcp));
-        if (silent) {
+        if (silent || ignoredTypes.contains(type)) {
             return null;
         }
         byte[] out = new byte[tcp ? 65535 : DnsMessage.UDP_MAX];

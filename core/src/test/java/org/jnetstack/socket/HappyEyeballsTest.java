@@ -1,0 +1,124 @@
+package org.jnetstack.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jnetstack.NetStack;
+import org.jnetstack.config.StackConfig;
+import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Happy Eyeballs (RFC 8305 §5) on the virtual switch and the virtual clock: client 10.0.0.1 /
+ * fd00::1, server 10.0.0.2 / fd00::2 listening on port 80 of both families; fd00::99 is on the
+ * link but nobody has it, so a connection there black-holes (no neighbour answers).
+ */
+class HappyEyeballsTest {
+    static final long MS = 1_000_000L;
+
+    final EventLoop loop = EventLoop.virtual();
+    final VirtualSwitch lan = new VirtualSwitch();
+    final NetStack client = stack("client", 1);
+    final NetStack server = stack("server", 2);
+    final List<TcpConnection> won = new ArrayList<>();
+    final List<IOException> failed = new ArrayList<>();
+    long wonAt;
+
+    {
+        server.tcp().listen(80, l -> l.accept());
+    }
+
+    @AfterEach
+    void close() {
+        loop.close();
+    }
+
+    NetStack stack(String name, int n) {
+        StackConfig cfg = StackConfig.defaults().toBuilder().ipv6Address("fd00::" + n + "/64").dadTransmits(0).build();
+        return NetStack.builder(loop).name(name).device(lan.newPort(name)).address("10.0.0." + n + "/24").config(cfg).seed(n).build();
+    }
+
+    static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    HappyEyeballs.Outcome outcome() {
+        return new HappyEyeballs.Outcome() {
+            @Override
+            public void connected(TcpConnection winner) {
+                won.add(winner);
+                wonAt = loop.clock().nanos();
+            }
+
+            @Override
+            public void failed(IOException error) {
+                failed.add(error);
+            }
+        };
+    }
+
+    HappyEyeballs start(String... addresses) {
+        List<InetAddress> list = java.util.Arrays.stream(addresses).map(HappyEyeballsTest::ip).toList();
+        HappyEyeballs[] he = new HappyEyeballs[1];
+        loop.execute(() -> he[0] = HappyEyeballs.connect(client, list, 80, client.tcp().config(), outcome()));
+        loop.runUntil(() -> he[0] != null, MS);
+        return he[0];
+    }
+
+    @Test
+    void blackHoledIpv6LetsTheIpv4AttemptStartAfter250msAndWin() {
+        long start = loop.clock().nanos();
+        HappyEyeballs he = start("fd00::99", "10.0.0.2");
+        assertThat(loop.runUntil(() -> !won.isEmpty() || !failed.isEmpty(), 10_000 * MS)).isTrue();
+        assertThat(failed).isEmpty();
+        assertThat(won.get(0).remoteInetAddress()).isEqualTo(ip("10.0.0.2"));
+        assertThat(he.attempted()).containsExactly(ip("fd00::99"), ip("10.0.0.2"));
+        // The IPv4 attempt started at the Connection Attempt Delay, not before, and won within a round trip of it.
+        assertThat(wonAt - start).isBetween(250 * MS, 251 * MS);
+        // The loser was aborted: the client holds the winner alone.
+        assertThat(client.tcp().connections()).containsExactly(won.get(0));
+    }
+
+    @Test
+    void whenBothFamiliesWorkIpv6WinsAndNoIpv4AttemptIsMade() {
+        HappyEyeballs he = start("10.0.0.2", "fd00::2");
+        assertThat(loop.runUntil(() -> !won.isEmpty(), 10_000 * MS)).isTrue();
+        assertThat(won.get(0).remoteInetAddress()).isEqualTo(ip("fd00::2"));
+        assertThat(he.attempted()).containsExactly(ip("fd00::2"));
+        loop.runFor(1_000 * MS);
+        assertThat(client.tcp().connections()).hasSize(1);
+    }
+
+    @Test
+    void aRefusedAttemptStartsTheNextAtOnce() {
+        server.tcp().listeners().get(0).close();
+        server.tcp().listen(org.jnetstack.wire.Ipv6Address.v4Mapped(0x0A000002), false, 80, 8,
+                server.tcp().config(), l -> l.accept()); // IPv4 only: IPv6 is refused with a RST
+        long start = loop.clock().nanos();
+        start("fd00::2", "10.0.0.2");
+        assertThat(loop.runUntil(() -> !won.isEmpty(), 10_000 * MS)).isTrue();
+        assertThat(won.get(0).remoteInetAddress()).isEqualTo(ip("10.0.0.2"));
+        assertThat(wonAt - start).isLessThan(250 * MS);
+    }
+
+    @Test
+    void everyAttemptFailingEndsInTheLastError() {
+        server.tcp().listeners().get(0).close();
+        start("fd00::2", "10.0.0.2");
+        assertThat(loop.runUntil(() -> !failed.isEmpty(), 10_000 * MS)).isTrue();
+        assertThat(won).isEmpty();
+        assertThat(failed.get(0)).isInstanceOf(ConnectException.class).hasMessageContaining("tried 2 addresses");
+    }
+}
