@@ -195,7 +195,7 @@ public final class StackLauncher implements AutoCloseable {
         StackLauncher l = o.userNet() ? startUserNet(o.link(), List.of(), name, setup, o.hostName())
                 : start(o.link(), name, setup, o.hostName());
         if (!o.dns().isEmpty()) {
-            l.setDnsServers(o.dns());
+            l.useDnsServers(o.dns());
         }
         TestHooks.install(l, TestHooks.faultPort());
         return l;
@@ -418,6 +418,12 @@ public final class StackLauncher implements AutoCloseable {
     public void setDnsServers(List<Ipv4Address> servers) {
         explicitDns = true;
         resolver.setServers(servers);
+    }
+
+    /** Uses these DNS servers of either family (--dns), whatever a DHCP lease says. */
+    public void useDnsServers(List<org.jnetstack.dns.DnsServer> servers) {
+        explicitDns = true;
+        resolver.setDnsServers(servers);
     }
 
     public EventLoop loop() {
