@@ -73,7 +73,7 @@ final class DnsCommand implements Callable<Integer> {
                         + "' is not a record type jns dns looks up: expected A or AAAA");
             }
         }
-        if (stackOptions.dns().isEmpty() && !stackOptions.dhcp() && !stackOptions.userNet() && !stackOptions.ipv6()) {
+        if (stackOptions.dns().isEmpty() && !stackOptions.dhcp() && !stackOptions.userNet()) {
             throw new ParameterException(spec.commandLine(), "No DNS server: give --dns ADDR (repeatable: 10.0.0.53,"
                     + " fd00::53, [fd00::53]:5353), or --dhcp to use the servers the lease names (without --tap: the"
                     + " user-mode network's 10.0.2.3).");

@@ -77,7 +77,7 @@ final class PingCommand implements Callable<Integer> {
     String hostText;
 
     /** What the summary names: the host as given. */
-    private String host;
+    private String summaryHost;
 
     /** A name's address of the family asked for, by the stack's resolver; null (after saying why) when none. */
     private InetAddress resolve(StackLauncher launcher, String name, boolean v6) throws java.net.UnknownHostException {
@@ -101,7 +101,7 @@ final class PingCommand implements Callable<Integer> {
             target = HostTarget.parse(hostText);
             target.checkFamily(ipv4 ? 4 : ipv6 ? 6 : 0);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), "Invalid value for HOST: " + e.getMessage());
         }
         boolean v6 = ipv6 || target.isIpv6();
         if (v6 && !stackOptions.ipv6()) {
@@ -134,7 +134,7 @@ final class PingCommand implements Callable<Integer> {
                 PingRun.Settings settings = new PingRun.Settings(v6 ? 0 : Ipv4Address.of(address).bits(),
                         v6 ? Ipv6Address.of(address) : null, count == null ? 0 : count, intervalNanos, size, timeoutNanos,
                         (int) (ProcessHandle.current().pid() & 0xFFFF));
-                host = target.host();
+                summaryHost = target.host();
                 PingRun run = new PingRun(launcher.stack(), launcher.loop(), settings, stats, out);
                 interruption = Interruption.install(() -> launcher.loop().execute(run::stop));
                 elapsedMillis = launcher.runUntilFailure(() -> {
@@ -142,7 +142,7 @@ final class PingCommand implements Callable<Integer> {
                     return (int) Math.min(Integer.MAX_VALUE, run.awaitFinished());
                 });
             }
-            for (String line : stats.summary(host, elapsedMillis)) {
+            for (String line : stats.summary(summaryHost, elapsedMillis)) {
                 out.println(line);
             }
             out.flush();

@@ -171,7 +171,7 @@ public final class NetcatSession {
                 if (verbose) {
                     // here, on the loop thread, so it always comes before "Connection received"
                     String where = local != null ? local.toInetAddress().getHostAddress() : v6Only ? "::"
-                            : Ipv4Address.format(stack.iface().address()) + (stack.ipv6() != null ? " and ::" : "");
+                            : Ipv4Address.format(stack.iface().address());
                     err.println("Listening on " + where + " " + port);
                     err.flush();
                 }
