@@ -244,15 +244,34 @@ public final class DnsResolver implements NameResolver {
     // ---- blocking, any thread but the loop's ----
 
     /**
-     * The addresses of {@code host}, both families (A and AAAA asked together) when the stack has
-     * IPv6, interleaved IPv6 first ({@link AddressOrder}); blocks until answered or every server
-     * timed out.
+     * Whether lookups for connecting ask for AAAA too (loop thread): only when the stack has an
+     * IPv6 address beyond link-local, as getaddrinfo's AI_ADDRCONFIG (RFC 3493 §6.1) — without
+     * one, an IPv6 address of a remote host could not be reached anyway.
+     */
+    public boolean wantsAaaa() {
+        return stack.ipv6() != null && stack.ipv6Addresses().stream()
+                .anyMatch(a -> !org.jnetstack.wire.Ipv6Address.isLinkLocal(a.address().hi()));
+    }
+
+    /**
+     * The addresses of {@code host}: both families (A and AAAA asked together) when the stack has
+     * an IPv6 address to reach them from ({@link #wantsAaaa}), interleaved IPv6 first
+     * ({@link AddressOrder}); else its IPv4 addresses. Blocks until answered or every server timed out.
      *
      * @throws UnknownHostException when neither family has an address; the message says why
      */
     @Override
     public List<InetAddress> resolve(String host) throws UnknownHostException {
-        if (stack.ipv6() == null) {
+        boolean aaaa;
+        try {
+            aaaa = loop.inLoop() ? wantsAaaa() : loop.call(this::wantsAaaa, config.timeout());
+        } catch (TimeoutException e) {
+            aaaa = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnknownHostException(host + ": interrupted");
+        }
+        if (!aaaa) {
             DnsResult r = query(host, DnsMessage.TYPE_A);
             if (!r.ok()) {
                 throw new UnknownHostException(r.message());

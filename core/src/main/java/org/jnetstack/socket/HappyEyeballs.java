@@ -2,7 +2,6 @@ package org.jnetstack.socket;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -82,13 +81,13 @@ public final class HappyEyeballs {
     }
 
     /**
-     * Resolves {@code host} with {@code resolver} (AAAA only when the stack has IPv6) and
+     * Resolves {@code host} with {@code resolver} (AAAA only when {@link DnsResolver#wantsAaaa}) and
      * connects to {@code port} (loop thread). An address literal is connected to directly.
      */
     public static HappyEyeballs connect(NetStack stack, DnsResolver resolver, String host, int port, TcpConfig config,
                                         Outcome outcome) {
         HappyEyeballs he = new HappyEyeballs(stack, host, port, config, outcome);
-        he.aaaaPending = stack.ipv6() != null;
+        he.aaaaPending = resolver.wantsAaaa();
         he.aPending = true;
         if (he.aaaaPending) {
             resolver.lookup(host, DnsMessage.TYPE_AAAA, r -> he.answered(true, r));
@@ -196,18 +195,11 @@ public final class HappyEyeballs {
         }
     }
 
+    /** Every attempt failed: the last error, as it came (ConnectException: Connection refused, ...). */
     private void fail() {
         done = true;
         stopAll(null);
-        IOException e = lastError != null ? lastError : new UnknownHostException(host + ": no addresses");
-        if (e instanceof UnknownHostException) {
-            outcome.failed(e);
-        } else {
-            ConnectException ce = new ConnectException(e.getMessage() + " (tried " + tried.size() + " address"
-                    + (tried.size() == 1 ? "" : "es") + " of " + host + ")");
-            ce.initCause(e);
-            outcome.failed(ce);
-        }
+        outcome.failed(lastError != null ? lastError : new UnknownHostException(host + ": no addresses"));
     }
 
     private void stopAll(TcpConnection keep) {

@@ -119,6 +119,6 @@ class HappyEyeballsTest {
         start("fd00::2", "10.0.0.2");
         assertThat(loop.runUntil(() -> !failed.isEmpty(), 10_000 * MS)).isTrue();
         assertThat(won).isEmpty();
-        assertThat(failed.get(0)).isInstanceOf(ConnectException.class).hasMessageContaining("tried 2 addresses");
+        assertThat(failed.get(0)).isInstanceOf(ConnectException.class).hasMessageContaining("refused");
     }
 }
