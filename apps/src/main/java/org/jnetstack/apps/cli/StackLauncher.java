@@ -198,7 +198,29 @@ public final class StackLauncher implements AutoCloseable {
             l.useDnsServers(o.dns());
         }
         TestHooks.install(l, TestHooks.faultPort());
+        if (!o.ip6().isEmpty()) {
+            l.awaitIpv6Addresses();
+        }
         return l;
+    }
+
+    /**
+     * Waits (at most 5 s) until no IPv6 address is tentative any more: until duplicate address
+     * detection ends (RFC 4862 §5.4) an address cannot be a source, and a command's first
+     * packet (ping -6, nc, http) would find no route.
+     */
+    void awaitIpv6Addresses() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline && loop.call(() -> stack.ipv6Addresses().stream()
+                    .anyMatch(a -> a.state() == org.jnetstack.ip6.AddressState.TENTATIVE), java.time.Duration.ofSeconds(1))) {
+                Thread.sleep(50);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the loop is busy or stopped: the command reports what follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
