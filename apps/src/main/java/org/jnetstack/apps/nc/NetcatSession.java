@@ -170,7 +170,7 @@ public final class NetcatSession {
                         this::acceptOne);
                 if (verbose) {
                     // here, on the loop thread, so it always comes before "Connection received"
-                    String where = local != null ? local.toInetAddress().getHostAddress() : v6Only ? "::"
+                    String where = local != null ? text(local.toInetAddress()) : v6Only ? "::"
                             : Ipv4Address.format(stack.iface().address());
                     err.println("Listening on " + where + " " + port);
                     err.flush();
@@ -201,14 +201,19 @@ public final class NetcatSession {
         // Like nc -l: one connection, then the port is closed (later SYNs get RST).
         l.close();
         connection = c;
-        peerDescription = c.remoteInetAddress().getHostAddress() + " port " + c.remotePort();
+        peerDescription = text(c.remoteInetAddress()) + " port " + c.remotePort();
         if (verbose) {
-            err.println("Connection received on " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort());
+            err.println("Connection received on " + text(c.remoteInetAddress()) + " " + c.remotePort());
             err.flush();
         }
         Handler h = new Handler();
         c.setHandler(h);
         h.onConnected(c);
+    }
+
+    /** An address as nc prints it: dotted quad, or RFC 5952 for IPv6 ({@code fd00::1}). */
+    private static String text(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? Ipv6Address.of(a).toString() : a.getHostAddress();
     }
 
     private int run() throws InterruptedException {
@@ -369,7 +374,7 @@ public final class NetcatSession {
         public void onConnected(TcpConnection c) {
             connected = true;
             if (verbose && listener == null) {
-                err.println("Connection to " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort()
+                err.println("Connection to " + text(c.remoteInetAddress()) + " " + c.remotePort()
                         + " port [tcp/*] succeeded!");
                 err.flush();
             }
