@@ -85,6 +85,11 @@ final class DnsCommand implements Callable<Integer> {
         }
     }
 
+    /** As host(1) prints an address: dotted quad, or RFC 5952 for IPv6 ({@code 2001:db8::1}). */
+    private static String text(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? org.jnetstack.wire.Ipv6Address.of(a).toString() : a.getHostAddress();
+    }
+
     /** Without --dns or a lease's servers: waits up to 3 s for a router to advertise one (RDNSS, RFC 8106). */
     private static boolean awaitAdvertisedServer(StackLauncher launcher) throws InterruptedException {
         long deadline = System.nanoTime() + 3_000_000_000L;
@@ -125,7 +130,7 @@ final class DnsCommand implements Callable<Integer> {
         }
         for (InetAddress a : r.addresses()) {
             out.println(verbose ? (r.cnames().isEmpty() ? r.name() : r.cnames().get(r.cnames().size() - 1))
-                    + (aaaa ? " has IPv6 address " : " has address ") + a.getHostAddress() : a.getHostAddress());
+                    + (aaaa ? " has IPv6 address " : " has address ") + text(a) : text(a));
         }
         if (verbose) {
             out.println(";; from " + (r.server() != null ? r.server() : r.source().name().toLowerCase(java.util.Locale.ROOT))
