@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fd00::1/64 on its side of the TAP and the stack fd00::2/64 (and 10.0.0.2/24): kernel
  * {@code curl -6} against {@code jns run --www}; kernel {@code nc -6} to and from {@code jns nc -6}
  * (bytes compared); {@code jns ping -6} of the kernel; {@code jns http} with an IPv6 literal
- * against the kernel's python http.server.
+ * against the kernel's python http.server; {@code jns dns} asking dnsmasq over IPv6.
  */
 class Ipv6ToolsInteropTest {
     private static final String KERNEL6 = "fd00::1";
@@ -150,6 +150,29 @@ class Ipv6ToolsInteropTest {
 
             assertThat(r.exitStatus()).as(r.describe() + "\nserver:\n" + server.output()).isZero();
             assertThat(KernelTcp.sha256(got)).as("SHA-256 of what jns http fetched").isEqualTo(dataSha);
+        }
+    }
+
+    /** jns dns asks dnsmasq over IPv6 (port 53 and a port of its own) for AAAA and A. */
+    @Test
+    void jnsDnsAsksDnsmasqOverIpv6() throws Exception {
+        Requirements.rootWithTap("dnsmasq");
+        try (Netns ns = Netns.create()) {
+            String tap = tap(ns);
+            Background dnsmasq = ns.spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                    "--pid-file=" + dir.resolve("dnsmasq6.pid"), "--interface=" + tap, "--bind-interfaces", "--log-facility=-",
+                    "--port=5353", "--no-resolv", "--no-hosts", "--host-record=www.v6.test,10.0.0.80,fd00::80");
+            dnsmasq.awaitLine(l -> l.contains("started"), Duration.ofSeconds(30));
+
+            CommandResult aaaa = ns.run(TIMEOUT, jns(tap, "dns", "--dns", "[" + KERNEL6 + "]:5353", "-v", "-t", "AAAA",
+                    "www.v6.test"));
+            CommandResult a = ns.run(TIMEOUT, jns(tap, "dns", "--dns", "[" + KERNEL6 + "]:5353", "www.v6.test"));
+
+            assertThat(aaaa.exitStatus()).as(aaaa.describe() + "\ndnsmasq:\n" + dnsmasq.output()).isZero();
+            assertThat(aaaa.stdout()).contains("www.v6.test has IPv6 address fd00::80")
+                    .contains(";; from [" + KERNEL6 + "]:5353");
+            assertThat(a.exitStatus()).as(a.describe()).isZero();
+            assertThat(a.stdout().trim()).isEqualTo("10.0.0.80");
         }
     }
 
