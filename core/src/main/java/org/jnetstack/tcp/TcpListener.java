@@ -65,10 +65,7 @@ public final class TcpListener {
      * address, any of either family (IPv6 only if {@link #isV6Only}); else that address alone.
      */
     boolean accepts(long hi, long lo) {
-        if (localHi == 0 && localLo == 0) {
-            return !v6Only || !TransportAddresses.isV4(hi, lo);
-        }
-        return hi == localHi && lo == localLo;
+        return TransportAddresses.bindMatches(localHi, localLo, v6Only, hi, lo);
     }
 
     public int backlog() {

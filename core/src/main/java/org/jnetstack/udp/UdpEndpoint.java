@@ -80,10 +80,7 @@ public final class UdpEndpoint {
 
     /** Whether a datagram of this family to {@code dstHi:dstLo} is for this endpoint (its bound address, if any). */
     boolean boundTo(long dstHi, long dstLo) {
-        if (localHi == 0 && localLo == 0) {
-            return !v6Only || !TransportAddresses.isV4(dstHi, dstLo);
-        }
-        return localHi == dstHi && localLo == dstLo;
+        return TransportAddresses.bindMatches(localHi, localLo, v6Only, dstHi, dstLo);
     }
 
     /** Only datagrams from {@code ip:port} are received from now on; 0/0 removes the filter. */

@@ -9,10 +9,10 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.socket.HappyEyeballs;
+import org.jnetstack.socket.HappyEyeballsProbe;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.wire.DnsMessage;
 import org.jnetstack.wire.Ipv6Address;
@@ -28,9 +28,9 @@ class DnsOverIpv6Test {
     static final long MS = 1_000_000L;
     final EventLoop loop = EventLoop.virtual();
     final VirtualSwitch lan = new VirtualSwitch();
-    final NetStack ns = stack("ns", 53);
-    final NetStack client = stack("client", 1);
-    final NetStack web = stack("web", 2);
+    final NetStack ns = HappyEyeballsProbe.host(loop, lan, "ns", 53);
+    final NetStack client = HappyEyeballsProbe.host(loop, lan, "client", 1);
+    final NetStack web = HappyEyeballsProbe.host(loop, lan, "web", 2);
     final TestDnsServer server = new TestDnsServer(ns);
     final DnsResolver dns = DnsResolver.create(client,
             ResolverConfig.defaults().withDnsServers(List.of(DnsServer.parse("[fd00::53]:53"))));
@@ -46,11 +46,6 @@ class DnsOverIpv6Test {
     @AfterEach
     void close() {
         loop.close();
-    }
-
-    NetStack stack(String name, int n) {
-        StackConfig cfg = StackConfig.defaults().toBuilder().ipv6Address("fd00::" + n + "/64").dadTransmits(0).build();
-        return NetStack.builder(loop).name(name).device(lan.newPort(name)).address("10.0.0." + n + "/24").config(cfg).seed(n).build();
     }
 
     DnsResult lookup(String name, int type) {
@@ -101,25 +96,14 @@ class DnsOverIpv6Test {
 
     // ---- Happy Eyeballs by name ----
 
-    final List<TcpConnection> won = new ArrayList<>();
-    final List<IOException> failed = new ArrayList<>();
-    long wonAt;
+    final HappyEyeballsProbe probe = new HappyEyeballsProbe(loop);
+    final List<TcpConnection> won = probe.won;
+    final List<IOException> failed = probe.failed;
 
     HappyEyeballs connect(String host) {
         HappyEyeballs[] he = new HappyEyeballs[1];
-        loop.execute(() -> he[0] = HappyEyeballs.connect(client, dns, host, 80, client.tcp().config(), new HappyEyeballs.Outcome() {
-            @Override
-            public void connected(TcpConnection winner) {
-                won.add(winner);
-                wonAt = loop.clock().nanos();
-            }
-
-            @Override
-            public void failed(IOException error) {
-                failed.add(error);
-            }
-        }));
-        assertThat(loop.runUntil(() -> !won.isEmpty() || !failed.isEmpty(), 60_000 * MS)).isTrue();
+        loop.execute(() -> he[0] = HappyEyeballs.connect(client, dns, host, 80, client.tcp().config(), probe));
+        assertThat(loop.runUntil(probe::ended, 60_000 * MS)).isTrue();
         return he[0];
     }
 
@@ -136,7 +120,7 @@ class DnsOverIpv6Test {
         HappyEyeballs he = connect("hole.x.test");
         assertThat(won.get(0).remoteInetAddress()).isEqualTo(InetAddress.getByName("10.0.0.2"));
         assertThat(he.attempted()).extracting(InetAddress::getHostAddress).containsExactly("fd00:0:0:0:0:0:0:99", "10.0.0.2");
-        assertThat(wonAt - start).isBetween(250 * MS, 252 * MS); // DNS round trips are microseconds on the switch
+        assertThat(probe.wonAt - start).isBetween(250 * MS, 252 * MS); // DNS round trips are microseconds on the switch
     }
 
     /** §3: the A answer waits 50 ms for an AAAA answer that never comes, then connecting starts. */
@@ -146,7 +130,7 @@ class DnsOverIpv6Test {
         long start = loop.clock().nanos();
         connect("www.x.test");
         assertThat(won.get(0).remoteInetAddress().getHostAddress()).isEqualTo("10.0.0.2");
-        assertThat(wonAt - start).isBetween(50 * MS, 52 * MS);
+        assertThat(probe.wonAt - start).isBetween(50 * MS, 52 * MS);
     }
 
     @Test

@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.NetStack;
-import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
@@ -26,11 +24,11 @@ class HappyEyeballsTest {
 
     final EventLoop loop = EventLoop.virtual();
     final VirtualSwitch lan = new VirtualSwitch();
-    final NetStack client = stack("client", 1);
-    final NetStack server = stack("server", 2);
-    final List<TcpConnection> won = new ArrayList<>();
-    final List<IOException> failed = new ArrayList<>();
-    long wonAt;
+    final NetStack client = HappyEyeballsProbe.host(loop, lan, "client", 1);
+    final NetStack server = HappyEyeballsProbe.host(loop, lan, "server", 2);
+    final HappyEyeballsProbe probe = new HappyEyeballsProbe(loop);
+    final List<TcpConnection> won = probe.won;
+    final List<IOException> failed = probe.failed;
 
     {
         server.tcp().listen(80, l -> l.accept());
@@ -41,11 +39,6 @@ class HappyEyeballsTest {
         loop.close();
     }
 
-    NetStack stack(String name, int n) {
-        StackConfig cfg = StackConfig.defaults().toBuilder().ipv6Address("fd00::" + n + "/64").dadTransmits(0).build();
-        return NetStack.builder(loop).name(name).device(lan.newPort(name)).address("10.0.0." + n + "/24").config(cfg).seed(n).build();
-    }
-
     static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
@@ -54,25 +47,10 @@ class HappyEyeballsTest {
         }
     }
 
-    HappyEyeballs.Outcome outcome() {
-        return new HappyEyeballs.Outcome() {
-            @Override
-            public void connected(TcpConnection winner) {
-                won.add(winner);
-                wonAt = loop.clock().nanos();
-            }
-
-            @Override
-            public void failed(IOException error) {
-                failed.add(error);
-            }
-        };
-    }
-
     HappyEyeballs start(String... addresses) {
         List<InetAddress> list = java.util.Arrays.stream(addresses).map(HappyEyeballsTest::ip).toList();
         HappyEyeballs[] he = new HappyEyeballs[1];
-        loop.execute(() -> he[0] = HappyEyeballs.connect(client, list, 80, client.tcp().config(), outcome()));
+        loop.execute(() -> he[0] = HappyEyeballs.connect(client, list, 80, client.tcp().config(), probe));
         loop.runUntil(() -> he[0] != null, MS);
         return he[0];
     }
@@ -86,7 +64,7 @@ class HappyEyeballsTest {
         assertThat(won.get(0).remoteInetAddress()).isEqualTo(ip("10.0.0.2"));
         assertThat(he.attempted()).containsExactly(ip("fd00::99"), ip("10.0.0.2"));
         // The IPv4 attempt started at the Connection Attempt Delay, not before, and won within a round trip of it.
-        assertThat(wonAt - start).isBetween(250 * MS, 251 * MS);
+        assertThat(probe.wonAt - start).isBetween(250 * MS, 251 * MS);
         // The loser was aborted: the client holds the winner alone.
         assertThat(client.tcp().connections()).containsExactly(won.get(0));
     }
@@ -110,7 +88,7 @@ class HappyEyeballsTest {
         start("fd00::2", "10.0.0.2");
         assertThat(loop.runUntil(() -> !won.isEmpty(), 10_000 * MS)).isTrue();
         assertThat(won.get(0).remoteInetAddress()).isEqualTo(ip("10.0.0.2"));
-        assertThat(wonAt - start).isLessThan(250 * MS);
+        assertThat(probe.wonAt - start).isLessThan(250 * MS);
     }
 
     @Test
