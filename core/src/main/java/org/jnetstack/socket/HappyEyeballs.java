@@ -37,6 +37,11 @@ public final class HappyEyeballs {
     public static final long RESOLUTION_DELAY_NANOS = 50_000_000L;
     /** RFC 8305 §5: the time between starting one attempt and the next (250 ms recommended). */
     public static final long CONNECTION_ATTEMPT_DELAY_NANOS = 250_000_000L;
+    /**
+     * Addresses of one family tried at most: an answer may carry thousands, and a connect should
+     * not race hundreds of SYNs (those beyond are dropped, in answer order).
+     */
+    public static final int MAX_PER_FAMILY = 8;
 
     /** Where the outcome goes (loop thread). */
     public interface Outcome {
@@ -122,7 +127,11 @@ public final class HappyEyeballs {
     }
 
     private void queue(InetAddress a) {
-        (a instanceof Inet6Address ? v6 : v4).add(a);
+        boolean six = a instanceof Inet6Address;
+        ArrayDeque<InetAddress> q = six ? v6 : v4;
+        if (q.size() + tried.stream().filter(t -> t instanceof Inet6Address == six).count() < MAX_PER_FAMILY) {
+            q.add(a);
+        }
     }
 
     private void answered(boolean aaaa, DnsResult r) {

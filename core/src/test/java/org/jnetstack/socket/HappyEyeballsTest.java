@@ -91,6 +91,21 @@ class HappyEyeballsTest {
         assertThat(probe.wonAt - start).isLessThan(250 * MS);
     }
 
+    /** A hostile answer with dozens of addresses makes at most eight attempts per family. */
+    @Test
+    void attemptsAreBoundedPerFamily() {
+        String[] many = new String[40];
+        for (int i = 0; i < 20; i++) {
+            many[2 * i] = "fd00::1" + (10 + i);  // on the link, nobody's
+            many[2 * i + 1] = "10.0.0." + (110 + i);
+        }
+        HappyEyeballs he = start(many);
+        assertThat(loop.runUntil(() -> !failed.isEmpty(), 120_000 * MS)).isTrue();
+        assertThat(he.attempted()).hasSize(2 * HappyEyeballs.MAX_PER_FAMILY);
+        assertThat(he.attempted().stream().filter(a -> a instanceof java.net.Inet6Address)).hasSize(HappyEyeballs.MAX_PER_FAMILY);
+        assertThat(client.tcp().connections()).isEmpty();
+    }
+
     @Test
     void everyAttemptFailingEndsInTheLastError() {
         server.tcp().listeners().get(0).close();
