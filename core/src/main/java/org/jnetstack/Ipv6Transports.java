@@ -27,6 +27,7 @@ final class Ipv6Transports implements Ipv6Output {
         Ipv6Transports out = new Ipv6Transports(ip6);
         tcp.attachIpv6(out);
         udp.attachIpv6(out);
+        udp.attachIcmpv6(ip6.icmp());
         ip6.register(Ipv4Packet.PROTO_TCP, tcp);
         ip6.register(Ipv4Packet.PROTO_UDP, udp);
     }

@@ -110,6 +110,18 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
      */
     public TcpListener listen(int localAddress, int port, int backlog, TcpConfig connectionConfig,
             Consumer<TcpListener> onAcceptable) {
+        return listen(localAddress == 0 ? null : Ipv6Address.v4Mapped(localAddress), false, port, backlog,
+                connectionConfig, onAcceptable);
+    }
+
+    /**
+     * Like {@link #listen(int, int, int, TcpConfig, Consumer)} on an address of either family:
+     * {@code localAddress} null or {@code ::} listens on every address of both families — IPv4
+     * connections too, as IPv4-mapped, unless {@code v6Only} (IPV6_V6ONLY); an IPv4-mapped
+     * address listens on that IPv4 address, an IPv6 one on that IPv6 address.
+     */
+    public TcpListener listen(Ipv6Address localAddress, boolean v6Only, int port, int backlog, TcpConfig connectionConfig,
+            Consumer<TcpListener> onAcceptable) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("TCP port must be 0-65535: " + port);
         }
@@ -126,7 +138,9 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         if (listeners.containsKey(port)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port));
         }
-        TcpListener l = new TcpListener(this, localAddress, port, backlog, connectionConfig, onAcceptable);
+        long hi = localAddress == null ? 0 : localAddress.hi();
+        long lo = localAddress == null ? 0 : localAddress.lo();
+        TcpListener l = new TcpListener(this, hi, lo, v6Only && hi == 0 && lo == 0, port, backlog, connectionConfig, onAcceptable);
         listeners.put(port, l);
         return l;
     }

@@ -11,8 +11,9 @@ public interface UdpCatchAll {
     void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len);
 
     /**
-     * A datagram over IPv6, addresses in the two-long form; as {@link #onDatagram}. By default
-     * dropped: a gateway that serves only IPv4 need not say anything about IPv6.
+     * A datagram over IPv6 no endpoint takes, from {@code srcHi:srcLo} port {@code srcPort} to
+     * {@code dstHi:dstLo} port {@code dstPort} (the two-long form of
+     * {@link org.jnetstack.wire.Ipv6Address}); dropped unless overridden.
      */
     default void onDatagram6(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
                              byte[] buf, int off, int len) {

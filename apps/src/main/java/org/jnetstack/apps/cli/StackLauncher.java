@@ -262,10 +262,32 @@ public final class StackLauncher implements AutoCloseable {
         StackLauncher l = o.userNet() ? startUserNet(o.link(), List.of(), name, setup, o.hostName())
                 : start(o.link(), name, setup, o.hostName());
         if (!o.dns().isEmpty()) {
-            l.setDnsServers(o.dns());
+            l.useDnsServers(o.dns());
         }
         TestHooks.install(l, TestHooks.faultPort());
+        if (!o.ip6().isEmpty()) {
+            l.awaitIpv6Addresses();
+        }
         return l;
+    }
+
+    /**
+     * Waits (at most 5 s) until no IPv6 address is tentative any more: until duplicate address
+     * detection ends (RFC 4862 §5.4) an address cannot be a source, and a command's first
+     * packet (ping -6, nc, http) would find no route.
+     */
+    void awaitIpv6Addresses() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline && loop.call(() -> stack.ipv6Addresses().stream()
+                    .anyMatch(a -> a.state() == org.jnetstack.ip6.AddressState.TENTATIVE), java.time.Duration.ofSeconds(1))) {
+                Thread.sleep(50);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the loop is busy or stopped: the command reports what follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
@@ -488,6 +510,12 @@ public final class StackLauncher implements AutoCloseable {
     public void setDnsServers(List<Ipv4Address> servers) {
         explicitDns = true;
         resolver.setServers(servers);
+    }
+
+    /** Uses these DNS servers of either family (--dns), whatever a DHCP lease says. */
+    public void useDnsServers(List<org.jnetstack.dns.DnsServer> servers) {
+        explicitDns = true;
+        resolver.setDnsServers(servers);
     }
 
     public EventLoop loop() {
