@@ -101,8 +101,9 @@ final class IcmpErrors {
      * IP and TCP headers, never above what the peer announced. Smaller: what is in flight was too
      * big, so it is sent again at once in segments of the new size — from SND.UNA, as after a
      * timeout, but without a timeout's congestion response (RFC 1191 §6.5, RFC 8201 §5.2: a lost
-     * packet to a narrower path is no sign of congestion). Larger (the estimate aged back, RFC 1191
-     * §6.3): later segments grow again. While the MSS is below the peer's, it is looked at again
+     * packet to a narrower path is no sign of congestion) — at most once per retransmission
+     * timeout, so forged reports cannot make us resend the flight over and over. Larger (the
+     * estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is below the peer's, it is looked at again
      * once the estimate may have aged ({@link Sender#output}).
      */
     static void followPathMtu(TcpConnection c) {
@@ -124,6 +125,16 @@ final class IcmpErrors {
         }
         c.tcp.counters.pathMtuMssLowered.inc();
         if (c.sndNxt != c.sndUna && !c.inRecovery) {
+            long now = c.now();
+            if (c.pathMtuResent && now - c.pathMtuResentAt < c.rtt.rto()) {
+                // At most one such resend per retransmission timeout (RFC 5927 §7, RFC 8201 §5.2):
+                // forged reports a byte smaller each would otherwise each resend the whole flight.
+                // What a further genuine report leaves lost, the retransmission timer resends.
+                c.tcp.counters.pathMtuResendLimited.inc();
+                return;
+            }
+            c.pathMtuResent = true;
+            c.pathMtuResentAt = now;
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is sent again gives no RTT sample
             c.sender.output();

@@ -274,6 +274,28 @@ class PathMtuDiscoveryTest {
         assertThat(w.c.info().mss()).isEqualTo(1280 - 60 - 12);
     }
 
+    /**
+     * RFC 5927 §7, RFC 8201 §5.2: an off-path attacker who guessed the 4-tuple and a sequence
+     * number in flight sends "fragmentation needed" one byte smaller each time. Every report
+     * lowers the MSS, but what is in flight is resent at once only once per retransmission
+     * timeout — not once per report, which would make each forged ICMP resend the whole flight.
+     */
+    @Test
+    void forgedStepwiseReportsResendTheFlightAtMostOncePerTimeout() {
+        Writer w = new Writer(B4);
+        byte[] sent = stalledSegment(w);
+        long flight = w.c.sndMax - w.c.sndUna;
+        assertThat(flight).as("a full initial window in flight").isGreaterThan(10_000);
+        long before = w.c.retransmittedBytes;
+        for (int mtu = 1499; mtu >= 1400; mtu--) {
+            inject(NarrowPath.fragmentationNeeded(sent, mtu));
+        }
+        assertThat(w.c.info().mss()).as("the MSS followed every report: 1400 - 40 - 12").isEqualTo(1348);
+        assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(100);
+        assertThat(w.c.retransmittedBytes - before).as("the flight resent once, not 100 times").isLessThanOrEqualTo(flight);
+        assertThat(count(a, "tcp.pmtu.resend_limited")).isEqualTo(99);
+    }
+
     @Test
     void aFloodOfFragmentationNeededForRandomDestinationsHoldsNothing() {
         Writer w = new Writer(B4);
