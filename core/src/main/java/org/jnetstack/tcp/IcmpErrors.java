@@ -103,25 +103,43 @@ final class IcmpErrors {
      * timeout, but without a timeout's congestion response (RFC 1191 §6.5, RFC 8201 §5.2: a lost
      * packet to a narrower path is no sign of congestion) — at most once per retransmission
      * timeout, so forged reports cannot make us resend the flight over and over. Larger (the
-     * estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is below the peer's, it is looked at again
-     * once the estimate may have aged ({@link Sender#output}).
+     * estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is below the
+     * peer's, it is looked at again once the estimate may have aged ({@link Sender#output}).
      */
     static void followPathMtu(TcpConnection c) {
+        if (adjustMss(c)) {
+            c.sender.output();
+        }
+    }
+
+    /**
+     * {@link #followPathMtu} without sending: {@link Sender#output} calls it when a path MTU was
+     * lowered by another connection's report or may have aged. Returns whether SND.NXT went back
+     * to SND.UNA, what is in flight to be resent.
+     */
+    static boolean adjustMss(TcpConnection c) {
+        c.pathMtuChanges = c.tcp.pathMtuChanges(c.tuple);
         if (!c.state().isLive() || c.state().isOpening()) {
-            return; // the handshake takes the path MTU as it stands (Tcp.mssFor)
+            return false; // the handshake takes the path MTU as it stands (Tcp.mssFor)
         }
         int full = c.peerMss - (c.tsOk ? 12 : 0);
         int mss = Math.max(64, Math.min(c.peerMss, c.tcp.mssFor(c.tuple))) - (c.tsOk ? 12 : 0);
-        c.pathMtuCheckAt = mss < full ? c.now() + PathMtuCache.AGE_NANOS : 0;
+        if (mss >= full) {
+            c.pathMtuCheckAt = 0;
+        } else if (mss != c.mss || c.pathMtuCheckAt == 0 || c.now() - c.pathMtuCheckAt >= 0) {
+            // Only a cut or a due check sets the next one: a report that changes nothing (an MTU
+            // no smaller, another destination's) must not put off the MSS growing back.
+            c.pathMtuCheckAt = c.now() + PathMtuCache.AGE_NANOS;
+        }
         if (mss == c.mss) {
-            return;
+            return false;
         }
         boolean smaller = mss < c.mss;
         c.mss = mss;
         c.cc.setMss(mss);
         if (!smaller) {
             c.tcp.counters.pathMtuMssRaised.inc();
-            return;
+            return false;
         }
         c.tcp.counters.pathMtuMssLowered.inc();
         if (c.sndNxt != c.sndUna && !c.inRecovery) {
@@ -131,13 +149,14 @@ final class IcmpErrors {
                 // forged reports a byte smaller each would otherwise each resend the whole flight.
                 // What a further genuine report leaves lost, the retransmission timer resends.
                 c.tcp.counters.pathMtuResendLimited.inc();
-                return;
+                return false;
             }
             c.pathMtuResent = true;
             c.pathMtuResentAt = now;
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is sent again gives no RTT sample
-            c.sender.output();
+            return true;
         }
+        return false;
     }
 }

@@ -59,6 +59,8 @@ public final class TcpConnection {
     long pathMtuCheckAt;
     /** Whether, and when, a lowered MSS last resent the flight from SND.UNA ({@link IcmpErrors#followPathMtu}). */
     boolean pathMtuResent;
+    /** The family's {@link Tcp#pathMtuChanges} when the MSS last followed the path MTU. */
+    int pathMtuChanges;
     long pathMtuResentAt;
     /** The IPv6 flow label of every segment (RFC 6437 §3); 0 over IPv4. */
     final int flowLabel;
@@ -151,6 +153,7 @@ public final class TcpConnection {
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
         tsOffset = tcp.timestampOffset(tuple);
+        pathMtuChanges = tcp.pathMtuChanges(tuple);
         flowLabel = tuple.isV4() ? 0 : tcp.writer.flowLabel(tuple.localHi, tuple.localLo, localPort,
                 tuple.remoteHi, tuple.remoteLo, remotePort);
         int ws = 0;

@@ -168,6 +168,28 @@ class PathMtuDiscoveryTest {
         assertThat(count(a, "tcp.timeouts")).isZero();
     }
 
+    /**
+     * A second connection to the same peer, open before the first learned the narrower path, takes
+     * the path MTU the first learned at its next send — its segments are cut, not fragmented by
+     * our IPv6 layer (which fragments what exceeds the path MTU, so no router would tell it).
+     */
+    @Test
+    void anOpenConnectionFollowsAPathMtuAnotherLearned() {
+        router.mtu6 = 1300;
+        Writer first = new Writer(B6);
+        Writer second = new Writer(B6);
+        byte[] one = random(200_000, 11);
+        first.send(one, false);
+        assertThat(loop.runUntil(() -> received.size() == one.length, 60 * SECOND)).isTrue();
+        assertThat(first.c.info().mss()).isEqualTo(1228);
+        assertThat(second.c.info().mss()).as("not told yet").isEqualTo(1428);
+        second.send(random(200_000, 12), false);
+        assertThat(loop.runUntil(() -> received.size() == 400_000, 60 * SECOND)).isTrue();
+        assertThat(second.c.info().mss()).isEqualTo(1228);
+        assertThat(count(a, "ip6.frag.tx")).as("segments were cut, not fragmented").isZero();
+        assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(2);
+    }
+
     @Test
     void aNewConnectionStartsWithTheLearnedPathMtu() {
         Writer w = new Writer(B4);
