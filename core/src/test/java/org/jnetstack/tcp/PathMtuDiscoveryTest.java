@@ -151,6 +151,37 @@ class PathMtuDiscoveryTest {
         assertThat(count(a, "ip.pmtu.expired")).isEqualTo(1);
     }
 
+    /**
+     * A validated report of an MTU no smaller than the estimate changes nothing (RFC 1191 §6.3):
+     * in particular it does not put off the MSS growing back once the estimate ages.
+     */
+    @Test
+    void aReportOfALargerMtuDoesNotPutOffTheMssGrowingBack() {
+        router.mtu6 = 1300;
+        Writer w = new Writer(B6);
+        byte[] first = random(100_000, 13);
+        w.send(first, false);
+        assertThat(loop.runUntil(() -> received.size() == first.length, 60 * SECOND)).isTrue();
+        assertThat(w.c.info().mss()).isEqualTo(1228);
+        router.mtu6 = 1500;
+
+        loop.runFor(9 * 60 * SECOND);
+        byte[] sent = stalledSegment(w);
+        long reports = count(a, "tcp.icmp.path_mtu_reports");
+        long ignored = count(a, "ip6.pmtu.ignored");
+        inject(NarrowPath.packetTooBig(sent, 1400));
+        assertThat(count(a, "tcp.icmp.path_mtu_reports")).as("validated").isEqualTo(reports + 1);
+        assertThat(count(a, "ip6.pmtu.ignored")).isEqualTo(ignored + 1);
+        portB.txFilter = f -> true;
+        assertThat(loop.runUntil(() -> received.size() == first.length + 20_000, 60 * SECOND)).isTrue();
+
+        loop.runFor(2 * 60 * SECOND); // the estimate learned at the start has aged
+        byte[] last = random(100_000, 14);
+        w.send(last, false);
+        assertThat(loop.runUntil(() -> received.size() == first.length + 20_000 + last.length, 60 * SECOND)).isTrue();
+        assertThat(w.c.info().mss()).isEqualTo(1428);
+    }
+
     @Test
     void tcpOverIpv6FollowsAPacketTooBig() {
         router.mtu6 = 1300;
