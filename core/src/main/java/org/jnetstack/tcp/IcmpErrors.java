@@ -23,6 +23,13 @@ import org.jnetstack.wire.Icmpv6Message;
  * </ul>
  */
 final class IcmpErrors {
+    /**
+     * How often a lowered MSS may resend the flight at once within one retransmission timeout: a
+     * genuine path narrows in a few steps (routers one behind the other, or RFC 1191 §7 plateaus
+     * for routers that give no MTU), forged reports a byte smaller each could ask for hundreds.
+     */
+    static final int MAX_RESENDS_PER_RTO = 3;
+
     private final Tcp tcp;
     private final Ipv4 ip;
     private final TupleTable<TcpConnection> connections;
@@ -101,10 +108,10 @@ final class IcmpErrors {
      * IP and TCP headers, never above what the peer announced. Smaller: what is in flight was too
      * big, so it is sent again at once in segments of the new size — from SND.UNA, as after a
      * timeout, but without a timeout's congestion response (RFC 1191 §6.5, RFC 8201 §5.2: a lost
-     * packet to a narrower path is no sign of congestion) — at most once per retransmission
-     * timeout, so forged reports cannot make us resend the flight over and over. Larger (the
-     * estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is below the
-     * peer's, it is looked at again once the estimate may have aged ({@link Sender#output}).
+     * packet to a narrower path is no sign of congestion) — at most {@link #MAX_RESENDS_PER_RTO}
+     * times per retransmission timeout, so forged reports cannot make us resend it over and over.
+     * Larger (the estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is
+     * below the peer's, it is looked at again once the estimate may have aged ({@link Sender#output}).
      */
     static void followPathMtu(TcpConnection c) {
         if (adjustMss(c)) {
@@ -144,15 +151,18 @@ final class IcmpErrors {
         c.tcp.counters.pathMtuMssLowered.inc();
         if (c.sndNxt != c.sndUna && !c.inRecovery) {
             long now = c.now();
-            if (c.pathMtuResent && now - c.pathMtuResentAt < c.rtt.rto()) {
-                // At most one such resend per retransmission timeout (RFC 5927 §7, RFC 8201 §5.2):
-                // forged reports a byte smaller each would otherwise each resend the whole flight.
-                // What a further genuine report leaves lost, the retransmission timer resends.
+            if (c.pathMtuResends == 0 || now - c.pathMtuResentAt >= c.rtt.rto()) {
+                c.pathMtuResentAt = now; // a new timeout's worth of resends begins
+                c.pathMtuResends = 0;
+            }
+            if (c.pathMtuResends == MAX_RESENDS_PER_RTO) {
+                // RFC 5927 §7, RFC 8201 §5.2: forged reports a byte smaller each would otherwise
+                // each resend the whole flight. What a further report leaves lost, the
+                // retransmission timer resends.
                 c.tcp.counters.pathMtuResendLimited.inc();
                 return false;
             }
-            c.pathMtuResent = true;
-            c.pathMtuResentAt = now;
+            c.pathMtuResends++;
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is sent again gives no RTT sample
             return true;

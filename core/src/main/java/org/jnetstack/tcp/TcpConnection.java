@@ -57,11 +57,11 @@ public final class TcpConnection {
     int peerMss = SegmentArrival.DEFAULT_MSS; // what the peer's SYN announced (RFC 9293 §3.7.1)
     /** When the MSS, cut by a narrower path, is next checked against the ageing path MTU (0: not cut). */
     long pathMtuCheckAt;
-    /** Whether, and when, a lowered MSS last resent the flight from SND.UNA ({@link IcmpErrors#followPathMtu}). */
-    boolean pathMtuResent;
+    /** How often a lowered MSS resent the flight from SND.UNA since when ({@link IcmpErrors#followPathMtu}). */
+    int pathMtuResends;
+    long pathMtuResentAt;
     /** The family's {@link Tcp#pathMtuChanges} when the MSS last followed the path MTU. */
     int pathMtuChanges;
-    long pathMtuResentAt;
     /** The IPv6 flow label of every segment (RFC 6437 §3); 0 over IPv4. */
     final int flowLabel;
     final SendBuffer sendBuffer;
