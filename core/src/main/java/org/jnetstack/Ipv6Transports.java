@@ -69,6 +69,11 @@ final class Ipv6Transports implements Ipv6Output {
     }
 
     @Override
+    public int pathMtuChanges() {
+        return ip6.pathMtu().changes();
+    }
+
+    @Override
     public int lowerPathMtu(long dstHi, long dstLo, long mtu) {
         Ipv6Route r = ip6.route(null, dstHi, dstLo);
         return r == null ? ip6.mtuFor(dstHi, dstLo) : ip6.pathMtu().tooBig(dstHi, dstLo, mtu, r.iface().linkMtu());

@@ -25,6 +25,14 @@ public interface Ipv6Output {
     int lowerPathMtu(long dstHi, long dstLo, long mtu);
 
     /**
+     * Changes whenever a path MTU estimate is lowered ({@link PathMtuCache#changes()}): a
+     * connection then looks at {@link #mtuFor} again. Constant by default.
+     */
+    default int pathMtuChanges() {
+        return 0;
+    }
+
+    /**
      * Chooses the source address for {@code dst} (RFC 6724); false if there is no route or no
      * usable address. The choice is read from {@link #sourceHi()} and {@link #sourceLo()}, good
      * until the next call.

@@ -29,6 +29,8 @@ public final class PathMtuCache {
     private final long[] until = new long[MAX_ENTRIES];
     private int size;
     private int floor;
+    /** Bumped whenever an estimate is lowered or all are forgotten: see {@link #changes()}. */
+    private int changes;
 
     private final Counter lowered;
     private final Counter ignored;
@@ -92,6 +94,7 @@ public final class PathMtuCache {
             return now;
         }
         lowered.inc();
+        changes++;
         long deadline = clock.nanos() + AGE_NANOS;
         for (int i = 0; i < size; i++) {
             if (hi[i] == dstHi && lo[i] == dstLo) {
@@ -132,8 +135,19 @@ public final class PathMtuCache {
         return size;
     }
 
+    /**
+     * A number that changes whenever an estimate is lowered (for any destination) or all are
+     * forgotten: a user of the estimates compares it with the one it last saw instead of looking
+     * its destination up again each time. Ageing does not change it (the user checks again once
+     * an estimate it took may have aged).
+     */
+    public int changes() {
+        return changes;
+    }
+
     /** Forgets every estimate. */
     public void clear() {
+        changes++;
         size = 0;
         Arrays.fill(until, 0);
     }

@@ -36,6 +36,11 @@ public final class PathMtu {
         return cache.lower(dstHi, dstLo, reported, linkMtu);
     }
 
+    /** Changes whenever an estimate is lowered: {@link PathMtuCache#changes()}. */
+    public int changes() {
+        return cache.changes();
+    }
+
     /** Destinations whose path MTU is known to be smaller than their link's. */
     public int size() {
         return cache.size();

@@ -23,6 +23,13 @@ import org.jnetstack.wire.Icmpv6Message;
  * </ul>
  */
 final class IcmpErrors {
+    /**
+     * How often a lowered MSS may resend the flight at once within one retransmission timeout: a
+     * genuine path narrows in a few steps (routers one behind the other, or RFC 1191 §7 plateaus
+     * for routers that give no MTU), forged reports a byte smaller each could ask for hundreds.
+     */
+    static final int MAX_RESENDS_PER_RTO = 3;
+
     private final Tcp tcp;
     private final Ipv4 ip;
     private final TupleTable<TcpConnection> connections;
@@ -101,32 +108,65 @@ final class IcmpErrors {
      * IP and TCP headers, never above what the peer announced. Smaller: what is in flight was too
      * big, so it is sent again at once in segments of the new size — from SND.UNA, as after a
      * timeout, but without a timeout's congestion response (RFC 1191 §6.5, RFC 8201 §5.2: a lost
-     * packet to a narrower path is no sign of congestion). Larger (the estimate aged back, RFC 1191
-     * §6.3): later segments grow again. While the MSS is below the peer's, it is looked at again
-     * once the estimate may have aged ({@link Sender#output}).
+     * packet to a narrower path is no sign of congestion) — at most {@link #MAX_RESENDS_PER_RTO}
+     * times per retransmission timeout, so forged reports cannot make us resend it over and over.
+     * Larger (the estimate aged back, RFC 1191 §6.3): later segments grow again. While the MSS is
+     * below the peer's, it is looked at again once the estimate may have aged ({@link Sender#output}).
      */
     static void followPathMtu(TcpConnection c) {
+        if (adjustMss(c)) {
+            c.sender.output();
+        }
+    }
+
+    /**
+     * {@link #followPathMtu} without sending: {@link Sender#output} calls it when a path MTU was
+     * lowered by another connection's report or may have aged. Returns whether SND.NXT went back
+     * to SND.UNA, what is in flight to be resent.
+     */
+    static boolean adjustMss(TcpConnection c) {
+        c.pathMtuChanges = c.tcp.pathMtuChanges(c.tuple);
         if (!c.state().isLive() || c.state().isOpening()) {
-            return; // the handshake takes the path MTU as it stands (Tcp.mssFor)
+            return false; // the handshake takes the path MTU as it stands (Tcp.mssFor)
         }
         int full = c.peerMss - (c.tsOk ? 12 : 0);
         int mss = Math.max(64, Math.min(c.peerMss, c.tcp.mssFor(c.tuple))) - (c.tsOk ? 12 : 0);
-        c.pathMtuCheckAt = mss < full ? c.now() + PathMtuCache.AGE_NANOS : 0;
+        if (mss >= full) {
+            c.pathMtuCheckAt = 0;
+        } else if (mss != c.mss || c.pathMtuCheckAt == 0 || c.now() - c.pathMtuCheckAt >= 0) {
+            // Only a cut or a due check sets the next one: a report that changes nothing (an MTU
+            // no smaller, another destination's) must not put off the MSS growing back.
+            c.pathMtuCheckAt = c.now() + PathMtuCache.AGE_NANOS;
+        }
         if (mss == c.mss) {
-            return;
+            return false;
         }
         boolean smaller = mss < c.mss;
         c.mss = mss;
         c.cc.setMss(mss);
         if (!smaller) {
             c.tcp.counters.pathMtuMssRaised.inc();
-            return;
+            return false;
         }
         c.tcp.counters.pathMtuMssLowered.inc();
         if (c.sndNxt != c.sndUna && !c.inRecovery) {
+            long now = c.now();
+            if (c.pathMtuResends == 0 || now - c.pathMtuResentAt >= c.rtt.rto()) {
+                c.pathMtuResentAt = now; // a new timeout's worth of resends begins
+                c.pathMtuResends = 0;
+            }
+            if (c.pathMtuResends == MAX_RESENDS_PER_RTO) {
+                // RFC 5927 §7, RFC 8201 §5.2: forged reports a byte smaller each would otherwise
+                // each resend the whole flight. What a further report leaves lost, the
+                // retransmission timer resends.
+                c.tcp.counters.pathMtuResendLimited.inc();
+                return false;
+            }
+            c.pathMtuResends++;
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is sent again gives no RTT sample
-            c.sender.output();
+            return true;
         }
+        return false;
     }
 }

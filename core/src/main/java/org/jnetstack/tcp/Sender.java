@@ -106,8 +106,10 @@ final class Sender {
             outputAtBatchEnd();
             return;
         }
-        if (c.pathMtuCheckAt != 0 && c.now() - c.pathMtuCheckAt >= 0) {
-            IcmpErrors.followPathMtu(c); // the narrower path's estimate may have aged back (RFC 1191 §6.3)
+        if (c.pathMtuChanges != c.tcp.pathMtuChanges(c.tuple) || c.pathMtuCheckAt != 0 && c.now() - c.pathMtuCheckAt >= 0) {
+            // Another connection's report lowered a path MTU, perhaps this one's; or the narrower
+            // path's estimate may have aged back (RFC 1191 §6.3). What must be resent goes below.
+            IcmpErrors.adjustMss(c);
         }
         int sent = 0;
         if (c.inRecovery && c.sackOk) {

@@ -453,6 +453,14 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
      * MSS to advertise towards the remote address of {@code t}: the MTU less the IP and TCP
      * headers (IPv4 20 + 20 bytes, IPv6 40 + 20; RFC 9293 §3.7.1, RFC 8200 §8.3).
      */
+    /** {@link org.jnetstack.ip.PathMtuCache#changes()} of {@code t}'s family: a path MTU may have been lowered when it moves. */
+    int pathMtuChanges(FourTuple t) {
+        if (t.isV4()) {
+            return ip.pathMtu().changes();
+        }
+        return writer.hasIpv6() ? writer.ip6().pathMtuChanges() : 0;
+    }
+
     int mssFor(FourTuple t) {
         return mssFor(t.remoteHi, t.remoteLo);
     }

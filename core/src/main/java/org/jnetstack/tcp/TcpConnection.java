@@ -57,6 +57,11 @@ public final class TcpConnection {
     int peerMss = SegmentArrival.DEFAULT_MSS; // what the peer's SYN announced (RFC 9293 §3.7.1)
     /** When the MSS, cut by a narrower path, is next checked against the ageing path MTU (0: not cut). */
     long pathMtuCheckAt;
+    /** How often a lowered MSS resent the flight from SND.UNA since when ({@link IcmpErrors#followPathMtu}). */
+    int pathMtuResends;
+    long pathMtuResentAt;
+    /** The family's {@link Tcp#pathMtuChanges} when the MSS last followed the path MTU. */
+    int pathMtuChanges;
     /** The IPv6 flow label of every segment (RFC 6437 §3); 0 over IPv4. */
     final int flowLabel;
     final SendBuffer sendBuffer;
@@ -148,6 +153,7 @@ public final class TcpConnection {
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
         tsOffset = tcp.timestampOffset(tuple);
+        pathMtuChanges = tcp.pathMtuChanges(tuple);
         flowLabel = tuple.isV4() ? 0 : tcp.writer.flowLabel(tuple.localHi, tuple.localLo, localPort,
                 tuple.remoteHi, tuple.remoteLo, remotePort);
         int ws = 0;

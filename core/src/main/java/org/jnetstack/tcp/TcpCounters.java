@@ -21,6 +21,7 @@ final class TcpCounters {
     final Counter pathMtuReports;
     final Counter pathMtuMssLowered;
     final Counter pathMtuMssRaised;
+    final Counter pathMtuResendLimited;
     final Counter icmpNoConnection;
     final Counter icmpBadSequence;
     final Counter timeouts;
@@ -65,6 +66,7 @@ final class TcpCounters {
         pathMtuReports = counters.counter("tcp.icmp.path_mtu_reports");
         pathMtuMssLowered = counters.counter("tcp.pmtu.mss_lowered");
         pathMtuMssRaised = counters.counter("tcp.pmtu.mss_raised");
+        pathMtuResendLimited = counters.counter("tcp.pmtu.resend_limited");
         icmpNoConnection = counters.counter("tcp.icmp.no_connection");
         icmpBadSequence = counters.counter("tcp.icmp.bad_sequence");
         timeouts = counters.counter("tcp.timeouts");

@@ -151,6 +151,37 @@ class PathMtuDiscoveryTest {
         assertThat(count(a, "ip.pmtu.expired")).isEqualTo(1);
     }
 
+    /**
+     * A validated report of an MTU no smaller than the estimate changes nothing (RFC 1191 §6.3):
+     * in particular it does not put off the MSS growing back once the estimate ages.
+     */
+    @Test
+    void aReportOfALargerMtuDoesNotPutOffTheMssGrowingBack() {
+        router.mtu6 = 1300;
+        Writer w = new Writer(B6);
+        byte[] first = random(100_000, 13);
+        w.send(first, false);
+        assertThat(loop.runUntil(() -> received.size() == first.length, 60 * SECOND)).isTrue();
+        assertThat(w.c.info().mss()).isEqualTo(1228);
+        router.mtu6 = 1500;
+
+        loop.runFor(9 * 60 * SECOND);
+        byte[] sent = stalledSegment(w);
+        long reports = count(a, "tcp.icmp.path_mtu_reports");
+        long ignored = count(a, "ip6.pmtu.ignored");
+        inject(NarrowPath.packetTooBig(sent, 1400));
+        assertThat(count(a, "tcp.icmp.path_mtu_reports")).as("validated").isEqualTo(reports + 1);
+        assertThat(count(a, "ip6.pmtu.ignored")).isEqualTo(ignored + 1);
+        portB.txFilter = f -> true;
+        assertThat(loop.runUntil(() -> received.size() == first.length + 20_000, 60 * SECOND)).isTrue();
+
+        loop.runFor(2 * 60 * SECOND); // the estimate learned at the start has aged
+        byte[] last = random(100_000, 14);
+        w.send(last, false);
+        assertThat(loop.runUntil(() -> received.size() == first.length + 20_000 + last.length, 60 * SECOND)).isTrue();
+        assertThat(w.c.info().mss()).isEqualTo(1428);
+    }
+
     @Test
     void tcpOverIpv6FollowsAPacketTooBig() {
         router.mtu6 = 1300;
@@ -165,6 +196,52 @@ class PathMtuDiscoveryTest {
         assertThat(w.c.info().mss()).as("1300 - 60 - 12").isEqualTo(1228);
         assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(1);
         assertThat(count(a, "ip6.frag.tx")).as("segments were cut, not fragmented").isZero();
+        assertThat(count(a, "tcp.timeouts")).isZero();
+    }
+
+    /**
+     * A second connection to the same peer, open before the first learned the narrower path, takes
+     * the path MTU the first learned at its next send — its segments are cut, not fragmented by
+     * our IPv6 layer (which fragments what exceeds the path MTU, so no router would tell it).
+     */
+    @Test
+    void anOpenConnectionFollowsAPathMtuAnotherLearned() {
+        router.mtu6 = 1300;
+        Writer first = new Writer(B6);
+        Writer second = new Writer(B6);
+        byte[] one = random(200_000, 11);
+        first.send(one, false);
+        assertThat(loop.runUntil(() -> received.size() == one.length, 60 * SECOND)).isTrue();
+        assertThat(first.c.info().mss()).isEqualTo(1228);
+        assertThat(second.c.info().mss()).as("not told yet").isEqualTo(1428);
+        second.send(random(200_000, 12), false);
+        assertThat(loop.runUntil(() -> received.size() == 400_000, 60 * SECOND)).isTrue();
+        assertThat(second.c.info().mss()).isEqualTo(1228);
+        assertThat(count(a, "ip6.frag.tx")).as("segments were cut, not fragmented").isZero();
+        assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(2);
+    }
+
+    /**
+     * Two routers, each narrower than the one before (1400, then 1000): the flight resent after the
+     * first report is too big for the second, and is resent again at once on its report — a
+     * genuine path narrows in a few steps within one round trip, without a timeout.
+     */
+    @Test
+    void aPathThatNarrowsTwiceIsFollowedWithoutATimeout() {
+        router.mtu4 = 1400;
+        portA.txFilter = f -> {
+            if (router.fragNeededSent > 0) {
+                router.mtu4 = 1000; // the second router, further on
+            }
+            return router.test(f);
+        };
+        Writer w = new Writer(B4);
+        byte[] data = random(300_000, 15);
+        w.send(data, true);
+        assertThat(loop.runUntil(() -> eof, 120 * SECOND)).isTrue();
+        assertThat(received.toByteArray()).isEqualTo(data);
+        assertThat(w.c.info().mss()).isEqualTo(948);
+        assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(2);
         assertThat(count(a, "tcp.timeouts")).isZero();
     }
 
@@ -272,6 +349,29 @@ class PathMtuDiscoveryTest {
         inject(NarrowPath.packetTooBig(sent, 600));
         assertThat(a.ipv6().mtuFor(B6.hi(), B6.lo())).as("never below 1280 (RFC 8201 §4)").isEqualTo(1280);
         assertThat(w.c.info().mss()).isEqualTo(1280 - 60 - 12);
+    }
+
+    /**
+     * RFC 5927 §7, RFC 8201 §5.2: an off-path attacker who guessed the 4-tuple and a sequence
+     * number in flight sends "fragmentation needed" one byte smaller each time. Every report
+     * lowers the MSS, but what is in flight is resent at once only a few times per retransmission
+     * timeout — not once per report, which would make each forged ICMP resend the whole flight.
+     */
+    @Test
+    void forgedStepwiseReportsResendTheFlightAtMostOncePerTimeout() {
+        Writer w = new Writer(B4);
+        byte[] sent = stalledSegment(w);
+        long flight = w.c.sndMax - w.c.sndUna;
+        assertThat(flight).as("a full initial window in flight").isGreaterThan(10_000);
+        long before = w.c.retransmittedBytes;
+        for (int mtu = 1499; mtu >= 1400; mtu--) {
+            inject(NarrowPath.fragmentationNeeded(sent, mtu));
+        }
+        assertThat(w.c.info().mss()).as("the MSS followed every report: 1400 - 40 - 12").isEqualTo(1348);
+        assertThat(count(a, "tcp.pmtu.mss_lowered")).isEqualTo(100);
+        assertThat(w.c.retransmittedBytes - before).as("the flight resent 3 times, not 100")
+                .isLessThanOrEqualTo(IcmpErrors.MAX_RESENDS_PER_RTO * flight);
+        assertThat(count(a, "tcp.pmtu.resend_limited")).isEqualTo(100 - IcmpErrors.MAX_RESENDS_PER_RTO);
     }
 
     @Test
