@@ -394,7 +394,7 @@ public final class Ipv4 {
     }
 
     /**
-     * Sends a datagram built like one for {@link #send} (no fragmentation, DF clear) whose transport checksum field, at {@code checksumOffset} of the transport header,
+     * Sends a datagram built like one for {@link #send} (no fragmentation; DF clear: the overload taking {@code df} sets it) whose transport checksum field, at {@code checksumOffset} of the transport header,
      * holds only the pseudo-header sum: the device completes it, and with {@code segmentSize > 0}
      * cuts the datagram (a TCP super-segment, possibly larger than the MTU) into segments of that
      * many payload bytes. Only as {@link #offloadsFor} allows; where the way out has no offloads

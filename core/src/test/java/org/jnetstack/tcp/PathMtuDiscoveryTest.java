@@ -358,7 +358,7 @@ class PathMtuDiscoveryTest {
      * timeout — not once per report, which would make each forged ICMP resend the whole flight.
      */
     @Test
-    void forgedStepwiseReportsResendTheFlightAtMostOncePerTimeout() {
+    void forgedStepwiseReportsResendTheFlightAtMostThreeTimesPerTimeout() {
         Writer w = new Writer(B4);
         byte[] sent = stalledSegment(w);
         long flight = w.c.sndMax - w.c.sndUna;
