@@ -67,8 +67,9 @@ public final class Reassembly {
         int start = pkt.fragmentOffset();
         int plen = pkt.payloadLength();
         boolean more = pkt.moreFragments();
-        if (plen == 0 || (more && (plen & 7) != 0)) {
-            // RFC 791: all fragments but the last carry a multiple of 8 octets.
+        if (plen == 0 || (more && (plen & 7) != 0) || pkt.headerLength() + start + plen > Ipv4.MAX_DATAGRAM) {
+            // RFC 791: all fragments but the last carry a multiple of 8 octets, and a datagram,
+            // header included, has at most 65535 (its total length field has 16 bits).
             core.counted();
             dropBadLength.inc();
             return;
@@ -91,6 +92,9 @@ public final class Reassembly {
         int hl = d.firstHeaderLength;
         int hOff = HEADER_ROOM - hl;
         int totalLength = hl + d.total;
+        if (totalLength > Ipv4.MAX_DATAGRAM) {
+            return false; // the first fragment's header is longer than the last one's left room for
+        }
         byte[] b = d.data;
         // Present it as an unfragmented datagram: total length, no MF, offset 0, fresh checksum.
         b[hOff + 2] = (byte) (totalLength >>> 8);
