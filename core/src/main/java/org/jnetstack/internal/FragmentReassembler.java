@@ -9,7 +9,8 @@ import org.jnetstack.stats.Counters;
 
 /**
  * The machinery both IP families reassemble with (RFC 815's hole tracking, RFC 791 §3.2 and RFC
- * 8200 §4.5): datagrams keyed by interface, source, destination, protocol and identification;
+ * 8200 §4.5): datagrams keyed by source, destination, protocol and identification — and by the
+ * interface only where the family says the addresses need it to be told apart (a zone);
  * the ranges held; a timer per datagram; and hard bounds — datagrams in flight and bytes of buffer
  * in total and per source address, and the stack's {@link MemoryBudget}. Each refusal is counted
  * under the family's prefix ({@code ip.frag.} or {@code ip6.frag.}).
@@ -44,7 +45,10 @@ public final class FragmentReassembler {
 
     /** A datagram being reassembled; the family reads the key and the data, and keeps its first fragment's facts here. */
     public final class Datagram {
+        /** The interface the fragment that began it came in on: where it is delivered, and answered from. */
         public final Object iface;
+        /** Part of the key besides the addresses (an interface for link-scoped addresses), or null. */
+        final Object zone;
         public final long srcHi;
         public final long srcLo;
         public final long dstHi;
@@ -66,8 +70,9 @@ public final class FragmentReassembler {
         int held;
         final org.jnetstack.loop.Timer timer;
 
-        Datagram(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
+        Datagram(Object iface, Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
             this.iface = iface;
+            this.zone = zone;
             this.srcHi = srcHi;
             this.srcLo = srcLo;
             this.dstHi = dstHi;
@@ -164,15 +169,18 @@ public final class FragmentReassembler {
 
     /**
      * Takes the fragment with payload {@code buf[dataOff, dataOff + (end - start))} at payload
-     * offset {@code start}. {@code firstBytes} is what the family will keep of it if it is the
+     * offset {@code start}, which came in on {@code iface}. {@code zone} is null where source,
+     * destination, protocol and identification alone tell datagrams apart (RFC 791 §3.2, RFC 8200
+     * §4.5: fragments of one datagram may come over different links), else what else must match
+     * (the interface, for link-scoped addresses). {@code firstBytes} is what the family will keep of it if it is the
      * first ({@link Datagram#first}; 0 otherwise), charged with the buffer. Returns the datagram
      * it went into — the family then notes its first fragment's facts and calls {@link #completeIfDone}
      * — or null if it was a duplicate or was dropped (counted; a drop takes the datagram with it).
      */
-    public Datagram add(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id,
+    public Datagram add(Object iface, Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id,
                         int start, int end, boolean more, int firstBytes, byte[] buf, int dataOff) {
         fragments.inc();
-        Datagram d = find(iface, srcHi, srcLo, dstHi, dstLo, protocol, id);
+        Datagram d = find(zone, srcHi, srcLo, dstHi, dstLo, protocol, id);
         if (d == null) {
             if (inFlight.size() >= rules.maxDatagrams) {
                 dropLimit.inc();
@@ -182,7 +190,7 @@ public final class FragmentReassembler {
                 dropSourceLimit.inc();
                 return null;
             }
-            d = new Datagram(iface, srcHi, srcLo, dstHi, dstLo, protocol, id);
+            d = new Datagram(iface, zone, srcHi, srcLo, dstHi, dstLo, protocol, id);
             inFlight.add(d);
             d.timer.schedule(rules.timeoutNanos);
         }
@@ -246,11 +254,11 @@ public final class FragmentReassembler {
         (family.complete(d) ? reassembled : dropInconsistent).inc();
     }
 
-    private Datagram find(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
+    private Datagram find(Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
         for (int i = 0, n = inFlight.size(); i < n; i++) {
             Datagram d = inFlight.get(i);
             if (d.id == id && d.srcLo == srcLo && d.srcHi == srcHi && d.dstLo == dstLo && d.dstHi == dstHi
-                    && d.protocol == protocol && d.iface == iface) {
+                    && d.protocol == protocol && d.zone == zone) {
                 return d;
             }
         }

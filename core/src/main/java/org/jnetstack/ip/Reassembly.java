@@ -74,8 +74,9 @@ public final class Reassembly {
             dropBadLength.inc();
             return;
         }
-        // RFC 791: fragments belong together by (source, destination, protocol, identification).
-        FragmentReassembler.Datagram d = core.add(ni, 0, TransportAddresses.mappedLo(pkt.source()), 0,
+        // RFC 791 §3.2: fragments belong together by (source, destination, protocol, identification),
+        // whichever interface each came in on.
+        FragmentReassembler.Datagram d = core.add(ni, null, 0, TransportAddresses.mappedLo(pkt.source()), 0,
                 TransportAddresses.mappedLo(pkt.destination()), pkt.protocol(), pkt.identification(), start, start + plen, more,
                 0, buf, pkt.payloadOffset());
         if (d == null) {

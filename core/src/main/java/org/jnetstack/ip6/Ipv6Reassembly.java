@@ -65,8 +65,11 @@ public final class Ipv6Reassembly {
         int dataOff = ext.fragmentDataOffset();
         int start = ext.fragmentOffset();
         int end = start + off + len - dataOff;
-        // RFC 8200 §4.5: fragments belong together by source, destination and identification.
-        FragmentReassembler.Datagram d = core.add(ifc, pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
+        // RFC 8200 §4.5: fragments belong together by source, destination and identification. The
+        // interface is part of the key as well: a packet is taken only on an interface holding its
+        // destination (Ipv6 is a strong host), and a link-local address means something only with
+        // its link (RFC 4007 §6).
+        FragmentReassembler.Datagram d = core.add(ifc, ifc, pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
                 0, ext.fragmentId(), start, end, ext.moreFragments(), start == 0 ? len : 0, buf, dataOff);
         if (d == null) {
             return;

@@ -176,6 +176,31 @@ class ReassemblyLimitsTest {
     }
 
     @Test
+    void fragmentsOfOneDatagramArrivingOnTwoInterfacesAreReassembled() {
+        // RFC 791 §3.2 and RFC 815 tell fragments apart by source, destination, protocol and
+        // identification: a multi-homed host may get them over different links (asymmetric or
+        // load-shared routes), and they still make one datagram.
+        NetStack b = stack(StackConfig.defaults());
+        TestPort[] second = TestPort.pair();
+        loop.execute(() -> b.addInterface(second[1], new org.jnetstack.wire.MacAddress(0x020000000012L), 1500,
+                Ipv4Address.parse("10.0.1.2"), 24));
+        loop.runPending();
+        second[1].txFilter = f -> false;
+        UdpEndpoint ep = b.udp().open(7, null);
+        byte[] payload = new byte[24];
+        payload[5] = 42;
+        byte[][] frames = twoFragments(OTHER, 11, payload);
+        EthernetFrame.write(frames[1], 0, 0x020000000012L, MAC_A, EthernetFrame.TYPE_IPV4); // to the second interface
+        inject(frames[0]);
+        second[0].send(frames[1], 0, frames[1].length);
+        loop.runPending();
+        Datagram d = ep.poll();
+        assertThat(d).as("reassembled from both links").isNotNull();
+        assertThat(d.data()).isEqualTo(payload);
+        assertThat(b.ipv4().reassembly().datagramsInFlight()).isZero();
+    }
+
+    @Test
     void queuedUdpDatagramsAreChargedToTheBudgetAndRefusedBeyondIt() {
         NetStack b = stack(StackConfig.defaults().toBuilder().memoryBudget(4096).build());
         UdpEndpoint ep = b.udp().open(7, null);
