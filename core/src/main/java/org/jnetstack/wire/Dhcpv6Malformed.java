@@ -12,6 +12,6 @@ public enum Dhcpv6Malformed implements MalformedReason {
     DUPLICATE_OPTION,
     /** A fixed-size option (Elapsed Time, Information Refresh Time, DNS servers...) of the wrong length. */
     BAD_OPTION_LENGTH,
-    /** A Domain Search List that is not a sequence of uncompressed names (RFC 8415 §10, RFC 3646 §4). */
+    /** A Domain Search List that is not a sequence of uncompressed host names (RFC 8415 §10, RFC 3646 §4). */
     BAD_DOMAIN_LIST
 }

@@ -154,7 +154,12 @@ public final class Dhcpv6Message {
         return null;
     }
 
-    /** RFC 1035 §3.1 names, uncompressed (RFC 8415 §10), each ending in the root label, filling the option exactly. */
+    /**
+     * RFC 1035 §3.1 names, uncompressed (RFC 8415 §10), each ending in the root label, filling the
+     * option exactly; every label of letters, digits, hyphens and underscores (host names, RFC 1123
+     * §2.1, and service labels). Other bytes — a dot, a space, a line break — would change the name
+     * once written out dotted for the resolver, or forge lines in the log it is written to.
+     */
     private static boolean namesWellFormed(byte[] b, int p, int l) {
         int end = p + l;
         int nameLength = 0;
@@ -168,6 +173,11 @@ public final class Dhcpv6Message {
             if (label > 63 || p + 1 + label >= end) {
                 return false; // a pointer, a label too long, or no room for the root label after it
             }
+            for (int i = p + 1; i <= p + label; i++) {
+                if (!hostNameByte(b[i])) {
+                    return false;
+                }
+            }
             nameLength += label + 1;
             if (nameLength > 254) {
                 return false; // RFC 1035 §2.3.4: 255 octets with the root label
@@ -175,6 +185,10 @@ public final class Dhcpv6Message {
             p += 1 + label;
         }
         return (b[end - 1] & 0xFF) == 0 || l == 0;
+    }
+
+    private static boolean hostNameByte(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     }
 
     public int messageType() {
