@@ -40,6 +40,9 @@ public final class Dhcpv6Message {
     public static final int OPT_DOMAIN_LIST = 24;
     public static final int OPT_INFORMATION_REFRESH_TIME = 32;
 
+    /** RFC 8415 §11.1: a DUID is a 2-byte type and 1 to 128 bytes of identifier. */
+    static final int MIN_DUID = 3;
+    static final int MAX_DUID = 130;
     /** DUID types (RFC 8415 §11.2, §11.4). */
     public static final int DUID_LLT = 1;
     public static final int DUID_LL = 3;
@@ -98,11 +101,17 @@ public final class Dhcpv6Message {
                 if (clientId >= 0) {
                     return Dhcpv6Malformed.DUPLICATE_OPTION;
                 }
+                if (olen < MIN_DUID || olen > MAX_DUID) {
+                    return Dhcpv6Malformed.BAD_OPTION_LENGTH;
+                }
                 clientId = p;
             }
             case OPT_SERVERID -> {
                 if (serverId >= 0) {
                     return Dhcpv6Malformed.DUPLICATE_OPTION;
+                }
+                if (olen < MIN_DUID || olen > MAX_DUID) {
+                    return Dhcpv6Malformed.BAD_OPTION_LENGTH; // kept (as hex) for display: bounded
                 }
                 serverId = p;
             }
