@@ -102,6 +102,9 @@ public final class FragmentReassembler {
         }
     }
 
+    /** Bookkeeping per range held: its start and its end. */
+    private static final int RANGE_BYTES = 2 * Integer.BYTES;
+
     private final EventLoop loop;
     private final MemoryBudget memory;
     private final Rules rules;
@@ -217,11 +220,13 @@ public final class FragmentReassembler {
             return drop(d, dropLimit);
         }
         // The bound is on memory: the buffer each datagram allocates, not just the payload it holds
-        // (one tiny fragment at the far end needs a buffer that large).
+        // (one tiny fragment at the far end needs a buffer that large), and the ranges it keeps
+        // (thousands, for tiny fragments with gaps between them).
         int needed = rules.headroom + end;
         int length = needed > d.data.length
                 ? Math.max(needed, Math.min(d.data.length * 2, rules.headroom + rules.maxSize)) : d.data.length;
-        int grown = length + (d.first == null ? 0 : d.first.length) + firstBytes;
+        int rangeCapacity = d.ranges == d.starts.length ? d.ranges * 2 : d.starts.length; // as insertRange grows it
+        int grown = length + RANGE_BYTES * rangeCapacity + (d.first == null ? 0 : d.first.length) + firstBytes;
         int growth = grown - d.held;
         if (bytesHeld + growth > rules.maxBytes) {
             return drop(d, dropLimit);

@@ -176,6 +176,21 @@ class ReassemblyLimitsTest {
     }
 
     @Test
+    void theBookkeepingOfManyTinyFragmentsWithGapsIsChargedToo() {
+        // 2049 fragments of 8 bytes, each 8 bytes after the last one's end: they never merge, so
+        // each is a range held — 8 bytes of bookkeeping apiece, besides the 48 KiB data buffer.
+        // With the bookkeeping charged, the source's 56 KiB share runs out before the last one.
+        NetStack b = stack(StackConfig.defaults().toBuilder().reassemblyPerSource(8, 56 * 1024).build());
+        Reassembly r = b.ipv4().reassembly();
+        for (int offset = 0; offset <= 32768; offset += 16) {
+            inject(fragment(FLOODER, 5, offset, 8, true));
+            assertThat(r.bytesFrom(FLOODER)).isLessThanOrEqualTo(56 * 1024);
+        }
+        assertThat(b.counters().get("ip.frag.drop.source_limit")).isEqualTo(1);
+        assertThat(b.ipv4().memory().used()).isEqualTo(r.bytesHeld());
+    }
+
+    @Test
     void fragmentsOfOneDatagramArrivingOnTwoInterfacesAreReassembled() {
         // RFC 791 §3.2 and RFC 815 tell fragments apart by source, destination, protocol and
         // identification: a multi-homed host may get them over different links (asymmetric or
