@@ -68,6 +68,8 @@ public final class FragmentReassembler {
         int[] ends = new int[8];
         int ranges;
         int held;
+        /** Dropped for an overlap: kept, holding no data, until its time is up, so later fragments go too. */
+        boolean discarded;
         final org.jnetstack.loop.Timer timer;
 
         Datagram(Object iface, Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
@@ -102,6 +104,8 @@ public final class FragmentReassembler {
         }
     }
 
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_RANGES = new int[0];
     /** Bookkeeping per range held: its start and its end. */
     private static final int RANGE_BYTES = 2 * Integer.BYTES;
 
@@ -116,6 +120,7 @@ public final class FragmentReassembler {
     private final Counter reassembled;
     private final Counter duplicates;
     private final Counter dropOverlap;
+    private final Counter dropDiscarded;
     private final Counter dropTimeout;
     private final Counter dropLimit;
     private final Counter dropSourceLimit;
@@ -132,6 +137,7 @@ public final class FragmentReassembler {
         reassembled = counters.counter(prefix + "reassembled");
         duplicates = counters.counter(prefix + "duplicates");
         dropOverlap = counters.counter(prefix + "drop.overlap");
+        dropDiscarded = counters.counter(prefix + "drop.discarded");
         dropTimeout = counters.counter(prefix + "drop.timeout");
         dropLimit = counters.counter(prefix + "drop.limit");
         dropSourceLimit = counters.counter(prefix + "drop.source_limit");
@@ -184,6 +190,10 @@ public final class FragmentReassembler {
                         int start, int end, boolean more, int firstBytes, byte[] buf, int dataOff) {
         fragments.inc();
         Datagram d = find(zone, srcHi, srcLo, dstHi, dstLo, protocol, id);
+        if (d != null && d.discarded) {
+            dropDiscarded.inc(); // RFC 5722 §4: a fragment of a datagram dropped for an overlap
+            return null;
+        }
         if (d == null) {
             if (inFlight.size() >= rules.maxDatagrams) {
                 dropLimit.inc();
@@ -213,7 +223,7 @@ public final class FragmentReassembler {
                 return null;
             }
             if (start < d.ends[i] && d.starts[i] < end) {
-                return drop(d, dropOverlap);
+                return discard(d);
             }
         }
         if (d.ranges >= rules.maxFragments) {
@@ -307,9 +317,33 @@ public final class FragmentReassembler {
         return null;
     }
 
+    /**
+     * RFC 5722 §4: an overlap discards the datagram and its fragments "including those not yet
+     * received": its data goes now, its key stays (a slot, like any datagram's) until its timer
+     * fires, and fragments that come meanwhile are dropped ({@code drop.discarded}). Otherwise the
+     * fragments after an overlapping one would make a new datagram, complete with the first
+     * fragment sent again.
+     */
+    private Datagram discard(Datagram d) {
+        dropOverlap.inc();
+        bytesHeld -= d.held;
+        memory.uncharge(d.held);
+        d.held = 0;
+        d.discarded = true;
+        d.data = NO_BYTES;
+        d.first = null;
+        d.starts = NO_RANGES;
+        d.ends = NO_RANGES;
+        d.ranges = 0;
+        return null;
+    }
+
     private void expire(Datagram d) {
-        dropTimeout.inc();
         remove(d);
+        if (d.discarded) {
+            return; // counted when it was discarded
+        }
+        dropTimeout.inc();
         family.expired(d);
     }
 

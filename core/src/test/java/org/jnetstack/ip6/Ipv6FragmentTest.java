@@ -120,6 +120,43 @@ class Ipv6FragmentTest {
     }
 
     @Test
+    void afterAnOverlapTheDatagramsLaterFragmentsAreDroppedTooUntilItsTimeIsUp() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        List<byte[]> frags = resolvedThenFragmentsOfAPing(a, portA, b);
+        byte[] evil = frags.get(1).clone();
+        int word = ((evil[56] & 0xFF) << 8 | (evil[57] & 0xFF));
+        int offset = (word & 0xFFF8) - 8;
+        evil[56] = (byte) (offset >>> 8);
+        evil[57] = (byte) (offset | (word & 1));
+        portA.send(frags.get(0), 0, frags.get(0).length);
+        portA.send(evil, 0, evil.length);
+        // RFC 5722 §4: the datagram goes "including those [fragments] not yet received": the first
+        // one sent again and the rest make no new datagram.
+        for (byte[] f : frags) {
+            portA.send(f, 0, f.length);
+        }
+        loop.runFor(SECOND);
+        Ipv6Reassembly r = b.ipv6().reassembly();
+        assertThat(b.counters().get("ip6.frag.drop.overlap")).isEqualTo(1);
+        assertThat(b.counters().get("ip6.frag.drop.discarded")).isEqualTo(3);
+        assertThat(b.counters().get("ip6.frag.reassembled")).isZero();
+        assertThat(r.bytesHeld()).as("nothing of it held meanwhile").isZero();
+        assertThat(b.ipv6().memory().used()).isZero();
+        loop.runFor(60 * SECOND);
+        assertThat(r.datagramsInFlight()).isZero();
+        assertThat(b.counters().get("ip6.frag.drop.timeout")).as("ended once, by the overlap").isZero();
+        assertThat(a.counters().get("icmp6.rx.errors")).as("no Time Exceeded for a discarded datagram").isZero();
+        // Its identification may be used again afterwards.
+        for (byte[] f : frags) {
+            portA.send(f, 0, f.length);
+        }
+        loop.runFor(SECOND);
+        assertThat(b.counters().get("ip6.frag.reassembled")).isEqualTo(1);
+    }
+
+    @Test
     void aFloodOfFirstFragmentsThatNeverCompleteHoldsOnlyWhatTheLimitsAllowAndCountsTheRest() {
         TestPort portA = new TestPort(lan.newPort("a"));
         NetStack a = stack("a", portA, 1, "fd00::1/64");
