@@ -83,13 +83,18 @@ public final class Ipv6Reassembly {
         core.completeIfDone(d);
     }
 
-    /** The offset of the next header field that names the header at {@code target}, walking the unfragmentable part. */
+    /**
+     * The offset of the next header field that names the header at {@code target}, walking the
+     * unfragmentable part (as {@link Ipv6Extensions} checked it): each header's length in 8-byte
+     * units past the first 8, but an Authentication Header's in 4-byte units, minus 2 (RFC 4302 §2.2).
+     */
     private static int nextHeaderField(byte[] p, int target) {
         int field = 6;
         int pos = Ipv6Packet.HEADER_LENGTH;
         while (pos < target) {
+            boolean ah = (p[field] & 0xFF) == Ipv6Packet.NH_AH;
             field = pos;
-            pos += ((p[pos + 1] & 0xFF) + 1) * 8;
+            pos += ah ? ((p[pos + 1] & 0xFF) + 2) * 4 : ((p[pos + 1] & 0xFF) + 1) * 8;
         }
         return field;
     }

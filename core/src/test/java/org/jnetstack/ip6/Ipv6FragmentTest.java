@@ -157,6 +157,55 @@ class Ipv6FragmentTest {
     }
 
     @Test
+    void aFirstFragmentWithAnAuthenticationHeaderBeforeOtherHeadersReassemblesIntoTheSentPacket() {
+        // The unfragmentable part: Destination Options, AH (its length in 4-byte units, minus 2:
+        // RFC 4302 §2.2), Destination Options again, then the fragment header. The reassembled packet's chain must name
+        // ICMPv6 in the Destination Options header, the one in front of the fragment header.
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        resolvedThenFragmentsOfAPing(a, portA, b);
+        long before = b.counters().get("icmp6.tx.echo_replies");
+        byte[] echo = Ipv6TestFrames.echoRequest(portA.mac().bits(), b.iface().mac().bits(), Ipv6Address.parse("fd00::1"),
+                Ipv6Address.parse("fd00::2"), 7, 1, 16);
+        int icmp = 14 + Ipv6Packet.HEADER_LENGTH;
+        byte[] first = new byte[icmp + 8 + 24 + 8 + 8 + 16];
+        System.arraycopy(echo, 0, first, 0, icmp);
+        first[14 + 6] = 60;
+        org.jnetstack.wire.Bytes.putU16(first, 14 + 4, 8 + 24 + 8 + 8 + 16);
+        int p = icmp;
+        first[p] = (byte) Ipv6Packet.NH_AH; // Destination Options, then AH
+        first[p + 2] = 1; // PadN of 4 bytes
+        first[p + 3] = 4;
+        p += 8;
+        first[p] = 60; // AH, then Destination Options
+        first[p + 1] = 4; // (4 + 2) * 4 = 24 bytes
+        p += 24;
+        first[p] = (byte) Ipv6Packet.NH_FRAGMENT; // Destination Options, then the fragment header
+        first[p + 2] = 1; // PadN of 4 bytes
+        first[p + 3] = 4;
+        p += 8;
+        first[p] = (byte) Ipv6Packet.NH_ICMPV6;
+        first[p + 3] = 1; // offset 0, more
+        first[p + 7] = 77; // identification
+        p += 8;
+        System.arraycopy(echo, icmp, first, p, 16);
+        byte[] last = new byte[icmp + 8 + 8];
+        System.arraycopy(echo, 0, last, 0, icmp);
+        last[14 + 6] = (byte) Ipv6Packet.NH_FRAGMENT;
+        org.jnetstack.wire.Bytes.putU16(last, 14 + 4, 16);
+        last[icmp] = (byte) Ipv6Packet.NH_ICMPV6;
+        last[icmp + 3] = 16; // offset 16, last
+        last[icmp + 7] = 77;
+        System.arraycopy(echo, icmp + 16, last, icmp + 8, 8);
+        portA.send(first, 0, first.length);
+        portA.send(last, 0, last.length);
+        loop.runFor(SECOND);
+        assertThat(b.counters().get("ip6.frag.reassembled")).isEqualTo(1);
+        assertThat(b.counters().get("icmp6.tx.echo_replies") - before).as("answered\n" + b.counters()).isEqualTo(1);
+    }
+
+    @Test
     void aFloodOfFirstFragmentsThatNeverCompleteHoldsOnlyWhatTheLimitsAllowAndCountsTheRest() {
         TestPort portA = new TestPort(lan.newPort("a"));
         NetStack a = stack("a", portA, 1, "fd00::1/64");
