@@ -25,7 +25,8 @@ import org.jnetstack.wire.Ipv6Address;
  * 3646) into the interface, where the resolver finds them next to the advertised (RDNSS) ones.
  * It asks again after the Information Refresh Time (§21.23; 86400 s by default, never below
  * 600 s). A reply with another transaction id, without our Client Identifier or without a Server
- * Identifier is ignored; malformed ones are dropped; each is counted.
+ * Identifier is ignored, as is one whose Status Code is not Success; malformed ones are dropped;
+ * each is counted.
  *
  * <pre>{@code
  * Dhcpv6Client dhcp6 = Dhcpv6Client.start(stack); // then stack.ipv6DnsServers() includes what it learns
@@ -81,6 +82,7 @@ public final class Dhcpv6Client {
     private final Counter rxReplies;
     private final Counter rxWrongTransaction;
     private final Counter rxNotOurs;
+    private final Counter rxFailed;
     private final Counter dnsIgnored;
     private final Counter[] rxMalformed = new Counter[Dhcpv6Malformed.values().length];
 
@@ -95,6 +97,7 @@ public final class Dhcpv6Client {
         rxReplies = c.counter("dhcp6.rx.replies");
         rxWrongTransaction = c.counter("dhcp6.rx.drop.wrong_transaction");
         rxNotOurs = c.counter("dhcp6.rx.drop.not_ours");
+        rxFailed = c.counter("dhcp6.rx.drop.status");
         dnsIgnored = c.counter("dhcp6.dns.drop.list_full");
         for (Dhcpv6Malformed m : Dhcpv6Malformed.values()) {
             rxMalformed[m.ordinal()] = c.counter("dhcp6.rx.drop." + m.id());
@@ -227,6 +230,13 @@ public final class Dhcpv6Client {
         if (srcPort != Dhcpv6Message.SERVER_PORT || rx.messageType() != Dhcpv6Message.REPLY || !rx.hasServerId()
                 || !rx.clientIdEquals(duid)) {
             rxNotOurs.inc();
+            return;
+        }
+        if (rx.statusCode() > 0) {
+            // §18.2.10: a failure (UnspecFail, or any other status than Success, §21.13) carries no
+            // configuration to take; the exchange goes on at its retransmission pace (§15), which
+            // is the limited rate §18.2.10 asks for when retrying.
+            rxFailed.inc();
             return;
         }
         rxReplies.inc();

@@ -9,7 +9,8 @@ import org.jnetstack.stats.Counters;
 
 /**
  * The machinery both IP families reassemble with (RFC 815's hole tracking, RFC 791 §3.2 and RFC
- * 8200 §4.5): datagrams keyed by interface, source, destination, protocol and identification;
+ * 8200 §4.5): datagrams keyed by source, destination, protocol and identification — and by the
+ * interface only where the family says the addresses need it to be told apart (a zone);
  * the ranges held; a timer per datagram; and hard bounds — datagrams in flight and bytes of buffer
  * in total and per source address, and the stack's {@link MemoryBudget}. Each refusal is counted
  * under the family's prefix ({@code ip.frag.} or {@code ip6.frag.}).
@@ -44,7 +45,10 @@ public final class FragmentReassembler {
 
     /** A datagram being reassembled; the family reads the key and the data, and keeps its first fragment's facts here. */
     public final class Datagram {
+        /** The interface the fragment that began it came in on: where it is delivered, and answered from. */
         public final Object iface;
+        /** Part of the key besides the addresses (an interface for link-scoped addresses), or null. */
+        final Object zone;
         public final long srcHi;
         public final long srcLo;
         public final long dstHi;
@@ -64,10 +68,13 @@ public final class FragmentReassembler {
         int[] ends = new int[8];
         int ranges;
         int held;
+        /** Dropped for an overlap: kept, holding no data, until its time is up, so later fragments go too. */
+        boolean discarded;
         final org.jnetstack.loop.Timer timer;
 
-        Datagram(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
+        Datagram(Object iface, Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
             this.iface = iface;
+            this.zone = zone;
             this.srcHi = srcHi;
             this.srcLo = srcLo;
             this.dstHi = dstHi;
@@ -97,6 +104,11 @@ public final class FragmentReassembler {
         }
     }
 
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_RANGES = new int[0];
+    /** Bookkeeping per range held: its start and its end. */
+    private static final int RANGE_BYTES = 2 * Integer.BYTES;
+
     private final EventLoop loop;
     private final MemoryBudget memory;
     private final Rules rules;
@@ -108,6 +120,7 @@ public final class FragmentReassembler {
     private final Counter reassembled;
     private final Counter duplicates;
     private final Counter dropOverlap;
+    private final Counter dropDiscarded;
     private final Counter dropTimeout;
     private final Counter dropLimit;
     private final Counter dropSourceLimit;
@@ -124,6 +137,7 @@ public final class FragmentReassembler {
         reassembled = counters.counter(prefix + "reassembled");
         duplicates = counters.counter(prefix + "duplicates");
         dropOverlap = counters.counter(prefix + "drop.overlap");
+        dropDiscarded = counters.counter(prefix + "drop.discarded");
         dropTimeout = counters.counter(prefix + "drop.timeout");
         dropLimit = counters.counter(prefix + "drop.limit");
         dropSourceLimit = counters.counter(prefix + "drop.source_limit");
@@ -164,15 +178,22 @@ public final class FragmentReassembler {
 
     /**
      * Takes the fragment with payload {@code buf[dataOff, dataOff + (end - start))} at payload
-     * offset {@code start}. {@code firstBytes} is what the family will keep of it if it is the
+     * offset {@code start}, which came in on {@code iface}. {@code zone} is null where source,
+     * destination, protocol and identification alone tell datagrams apart (RFC 791 §3.2, RFC 8200
+     * §4.5: fragments of one datagram may come over different links), else what else must match
+     * (the interface, for link-scoped addresses). {@code firstBytes} is what the family will keep of it if it is the
      * first ({@link Datagram#first}; 0 otherwise), charged with the buffer. Returns the datagram
      * it went into — the family then notes its first fragment's facts and calls {@link #completeIfDone}
      * — or null if it was a duplicate or was dropped (counted; a drop takes the datagram with it).
      */
-    public Datagram add(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id,
+    public Datagram add(Object iface, Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id,
                         int start, int end, boolean more, int firstBytes, byte[] buf, int dataOff) {
         fragments.inc();
-        Datagram d = find(iface, srcHi, srcLo, dstHi, dstLo, protocol, id);
+        Datagram d = find(zone, srcHi, srcLo, dstHi, dstLo, protocol, id);
+        if (d != null && d.discarded) {
+            dropDiscarded.inc(); // RFC 5722 §4: a fragment of a datagram dropped for an overlap
+            return null;
+        }
         if (d == null) {
             if (inFlight.size() >= rules.maxDatagrams) {
                 dropLimit.inc();
@@ -182,7 +203,7 @@ public final class FragmentReassembler {
                 dropSourceLimit.inc();
                 return null;
             }
-            d = new Datagram(iface, srcHi, srcLo, dstHi, dstLo, protocol, id);
+            d = new Datagram(iface, zone, srcHi, srcLo, dstHi, dstLo, protocol, id);
             inFlight.add(d);
             d.timer.schedule(rules.timeoutNanos);
         }
@@ -202,18 +223,20 @@ public final class FragmentReassembler {
                 return null;
             }
             if (start < d.ends[i] && d.starts[i] < end) {
-                return drop(d, dropOverlap);
+                return discard(d);
             }
         }
         if (d.ranges >= rules.maxFragments) {
             return drop(d, dropLimit);
         }
         // The bound is on memory: the buffer each datagram allocates, not just the payload it holds
-        // (one tiny fragment at the far end needs a buffer that large).
+        // (one tiny fragment at the far end needs a buffer that large), and the ranges it keeps
+        // (thousands, for tiny fragments with gaps between them).
         int needed = rules.headroom + end;
         int length = needed > d.data.length
                 ? Math.max(needed, Math.min(d.data.length * 2, rules.headroom + rules.maxSize)) : d.data.length;
-        int grown = length + (d.first == null ? 0 : d.first.length) + firstBytes;
+        int rangeCapacity = d.ranges == d.starts.length ? d.ranges * 2 : d.starts.length; // as insertRange grows it
+        int grown = length + RANGE_BYTES * rangeCapacity + (d.first == null ? 0 : d.first.length) + firstBytes;
         int growth = grown - d.held;
         if (bytesHeld + growth > rules.maxBytes) {
             return drop(d, dropLimit);
@@ -246,11 +269,11 @@ public final class FragmentReassembler {
         (family.complete(d) ? reassembled : dropInconsistent).inc();
     }
 
-    private Datagram find(Object iface, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
+    private Datagram find(Object zone, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
         for (int i = 0, n = inFlight.size(); i < n; i++) {
             Datagram d = inFlight.get(i);
             if (d.id == id && d.srcLo == srcLo && d.srcHi == srcHi && d.dstLo == dstLo && d.dstHi == dstHi
-                    && d.protocol == protocol && d.iface == iface) {
+                    && d.protocol == protocol && d.zone == zone) {
                 return d;
             }
         }
@@ -294,9 +317,33 @@ public final class FragmentReassembler {
         return null;
     }
 
+    /**
+     * RFC 5722 §4: an overlap discards the datagram and its fragments "including those not yet
+     * received": its data goes now, its key stays (a slot, like any datagram's) until its timer
+     * fires, and fragments that come meanwhile are dropped ({@code drop.discarded}). Otherwise the
+     * fragments after an overlapping one would make a new datagram, complete with the first
+     * fragment sent again.
+     */
+    private Datagram discard(Datagram d) {
+        dropOverlap.inc();
+        bytesHeld -= d.held;
+        memory.uncharge(d.held);
+        d.held = 0;
+        d.discarded = true;
+        d.data = NO_BYTES;
+        d.first = null;
+        d.starts = NO_RANGES;
+        d.ends = NO_RANGES;
+        d.ranges = 0;
+        return null;
+    }
+
     private void expire(Datagram d) {
-        dropTimeout.inc();
         remove(d);
+        if (d.discarded) {
+            return; // counted when it was discarded
+        }
+        dropTimeout.inc();
         family.expired(d);
     }
 

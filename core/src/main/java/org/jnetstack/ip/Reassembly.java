@@ -67,14 +67,16 @@ public final class Reassembly {
         int start = pkt.fragmentOffset();
         int plen = pkt.payloadLength();
         boolean more = pkt.moreFragments();
-        if (plen == 0 || (more && (plen & 7) != 0)) {
-            // RFC 791: all fragments but the last carry a multiple of 8 octets.
+        if (plen == 0 || (more && (plen & 7) != 0) || pkt.headerLength() + start + plen > Ipv4.MAX_DATAGRAM) {
+            // RFC 791: all fragments but the last carry a multiple of 8 octets, and a datagram,
+            // header included, has at most 65535 (its total length field has 16 bits).
             core.counted();
             dropBadLength.inc();
             return;
         }
-        // RFC 791: fragments belong together by (source, destination, protocol, identification).
-        FragmentReassembler.Datagram d = core.add(ni, 0, TransportAddresses.mappedLo(pkt.source()), 0,
+        // RFC 791 §3.2: fragments belong together by (source, destination, protocol, identification),
+        // whichever interface each came in on.
+        FragmentReassembler.Datagram d = core.add(ni, null, 0, TransportAddresses.mappedLo(pkt.source()), 0,
                 TransportAddresses.mappedLo(pkt.destination()), pkt.protocol(), pkt.identification(), start, start + plen, more,
                 0, buf, pkt.payloadOffset());
         if (d == null) {
@@ -91,6 +93,9 @@ public final class Reassembly {
         int hl = d.firstHeaderLength;
         int hOff = HEADER_ROOM - hl;
         int totalLength = hl + d.total;
+        if (totalLength > Ipv4.MAX_DATAGRAM) {
+            return false; // the first fragment's header is longer than the last one's left room for
+        }
         byte[] b = d.data;
         // Present it as an unfragmented datagram: total length, no MF, offset 0, fresh checksum.
         b[hOff + 2] = (byte) (totalLength >>> 8);

@@ -65,8 +65,11 @@ public final class Ipv6Reassembly {
         int dataOff = ext.fragmentDataOffset();
         int start = ext.fragmentOffset();
         int end = start + off + len - dataOff;
-        // RFC 8200 §4.5: fragments belong together by source, destination and identification.
-        FragmentReassembler.Datagram d = core.add(ifc, pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
+        // RFC 8200 §4.5: fragments belong together by source, destination and identification. The
+        // interface is part of the key as well: a packet is taken only on an interface holding its
+        // destination (Ipv6 is a strong host), and a link-local address means something only with
+        // its link (RFC 4007 §6).
+        FragmentReassembler.Datagram d = core.add(ifc, ifc, pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
                 0, ext.fragmentId(), start, end, ext.moreFragments(), start == 0 ? len : 0, buf, dataOff);
         if (d == null) {
             return;
@@ -80,13 +83,18 @@ public final class Ipv6Reassembly {
         core.completeIfDone(d);
     }
 
-    /** The offset of the next header field that names the header at {@code target}, walking the unfragmentable part. */
+    /**
+     * The offset of the next header field that names the header at {@code target}, walking the
+     * unfragmentable part (as {@link Ipv6Extensions} checked it): each header's length in 8-byte
+     * units past the first 8, but an Authentication Header's in 4-byte units, minus 2 (RFC 4302 §2.2).
+     */
     private static int nextHeaderField(byte[] p, int target) {
         int field = 6;
         int pos = Ipv6Packet.HEADER_LENGTH;
         while (pos < target) {
+            boolean ah = (p[field] & 0xFF) == Ipv6Packet.NH_AH;
             field = pos;
-            pos += ((p[pos + 1] & 0xFF) + 1) * 8;
+            pos += ah ? ((p[pos + 1] & 0xFF) + 2) * 4 : ((p[pos + 1] & 0xFF) + 1) * 8;
         }
         return field;
     }

@@ -10,8 +10,8 @@ public enum Dhcpv6Malformed implements MalformedReason {
     TOO_MANY_OPTIONS,
     /** An option the client reads that appears twice (each may appear once at message level). */
     DUPLICATE_OPTION,
-    /** A fixed-size option (Elapsed Time, Information Refresh Time, DNS servers...) of the wrong length. */
+    /** A fixed-size option (Elapsed Time, Information Refresh Time, DNS servers...) of the wrong length, or an identifier no DUID fits. */
     BAD_OPTION_LENGTH,
-    /** A Domain Search List that is not a sequence of uncompressed names (RFC 8415 §10, RFC 3646 §4). */
+    /** A Domain Search List that is not a sequence of uncompressed host names (RFC 8415 §10, RFC 3646 §4). */
     BAD_DOMAIN_LIST
 }

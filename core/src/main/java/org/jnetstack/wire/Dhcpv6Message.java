@@ -40,6 +40,9 @@ public final class Dhcpv6Message {
     public static final int OPT_DOMAIN_LIST = 24;
     public static final int OPT_INFORMATION_REFRESH_TIME = 32;
 
+    /** RFC 8415 §11.1: a DUID is a 2-byte type and 1 to 128 bytes of identifier. */
+    static final int MIN_DUID = 3;
+    static final int MAX_DUID = 130;
     /** DUID types (RFC 8415 §11.2, §11.4). */
     public static final int DUID_LLT = 1;
     public static final int DUID_LL = 3;
@@ -98,11 +101,17 @@ public final class Dhcpv6Message {
                 if (clientId >= 0) {
                     return Dhcpv6Malformed.DUPLICATE_OPTION;
                 }
+                if (olen < MIN_DUID || olen > MAX_DUID) {
+                    return Dhcpv6Malformed.BAD_OPTION_LENGTH;
+                }
                 clientId = p;
             }
             case OPT_SERVERID -> {
                 if (serverId >= 0) {
                     return Dhcpv6Malformed.DUPLICATE_OPTION;
+                }
+                if (olen < MIN_DUID || olen > MAX_DUID) {
+                    return Dhcpv6Malformed.BAD_OPTION_LENGTH; // kept (as hex) for display: bounded
                 }
                 serverId = p;
             }
@@ -154,7 +163,12 @@ public final class Dhcpv6Message {
         return null;
     }
 
-    /** RFC 1035 §3.1 names, uncompressed (RFC 8415 §10), each ending in the root label, filling the option exactly. */
+    /**
+     * RFC 1035 §3.1 names, uncompressed (RFC 8415 §10), each ending in the root label, filling the
+     * option exactly; every label of letters, digits, hyphens and underscores (host names, RFC 1123
+     * §2.1, and service labels). Other bytes — a dot, a space, a line break — would change the name
+     * once written out dotted for the resolver, or forge lines in the log it is written to.
+     */
     private static boolean namesWellFormed(byte[] b, int p, int l) {
         int end = p + l;
         int nameLength = 0;
@@ -168,6 +182,11 @@ public final class Dhcpv6Message {
             if (label > 63 || p + 1 + label >= end) {
                 return false; // a pointer, a label too long, or no room for the root label after it
             }
+            for (int i = p + 1; i <= p + label; i++) {
+                if (!hostNameByte(b[i])) {
+                    return false;
+                }
+            }
             nameLength += label + 1;
             if (nameLength > 254) {
                 return false; // RFC 1035 §2.3.4: 255 octets with the root label
@@ -175,6 +194,10 @@ public final class Dhcpv6Message {
             p += 1 + label;
         }
         return (b[end - 1] & 0xFF) == 0 || l == 0;
+    }
+
+    private static boolean hostNameByte(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     }
 
     public int messageType() {

@@ -175,4 +175,29 @@ class Dhcpv6ClientTest {
         assertThat(counter("dhcp6.dns.drop.list_full")).isEqualTo(40 - org.jnetstack.ip6.RouterDiscovery.MAX_DNS_SERVERS);
         assertThat(client.refreshSeconds()).as("no refresh time given: RFC 8415 §21.23's default").isEqualTo(86_400);
     }
+
+    @Test
+    void aReplyWithAFailureStatusChangesNothingAndTheRequestGoesOn() {
+        server.silent = true;
+        server.advertise(false, true);
+        loop.runFor(2 * SECOND);
+        int asked = server.seen.size();
+        // RFC 8415 §21.13 Status Code UnspecFail (1) and no options: §18.2.10 — the server could
+        // not answer; the client keeps retransmitting at its pace rather than take an empty answer.
+        byte[] failed = java.util.HexFormat.of().parseHex("000d0006" + "0001" + "6f6f7073");
+        port.injectReceived(replyWith(failed));
+        loop.runPending();
+        assertThat(counter("dhcp6.rx.drop.status")).isEqualTo(1);
+        assertThat(counter("dhcp6.rx.replies")).isZero();
+        assertThat(client.state()).isEqualTo(Dhcpv6Client.State.REQUESTING);
+        loop.runFor(10 * SECOND);
+        assertThat(server.seen.size()).as("still retransmitting").isGreaterThan(asked);
+
+        // Success (0) stated explicitly is a reply like any other.
+        byte[] success = java.util.HexFormat.of().parseHex("000d0002" + "0000" + "00170010" + "20010db8000000000000000000000053");
+        port.injectReceived(replyWith(success));
+        loop.runPending();
+        assertThat(client.state()).isEqualTo(Dhcpv6Client.State.INFORMED);
+        assertThat(stack.ipv6DnsServers()).containsExactly(Ipv6Address.parse("2001:db8::53"));
+    }
 }

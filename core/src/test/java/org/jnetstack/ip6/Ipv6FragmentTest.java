@@ -96,27 +96,97 @@ class Ipv6FragmentTest {
         return fragmentsOfAPing(a, portA, "fd00::2");
     }
 
-    @Test
-    void overlappingFragmentDropsTheWholeDatagram() {
-        TestPort portA = new TestPort(lan.newPort("a"));
-        NetStack a = stack("a", portA, 1, "fd00::1/64");
-        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
-        List<byte[]> frags = resolvedThenFragmentsOfAPing(a, portA, b);
-        assertThat(frags).hasSize(3);
-        // A copy of the second fragment moved 8 bytes back overlaps the first (RFC 5722 §4).
-        byte[] evil = frags.get(1).clone();
+    /** A copy of the (non-first) fragment frame {@code f} moved 8 bytes back: it overlaps the one before (RFC 5722 §4). */
+    static byte[] movedBack(byte[] f) {
+        byte[] evil = f.clone();
         int word = ((evil[56] & 0xFF) << 8 | (evil[57] & 0xFF));
         int offset = (word & 0xFFF8) - 8;
         evil[56] = (byte) (offset >>> 8);
         evil[57] = (byte) (offset | (word & 1));
+        return evil;
+    }
+
+    @Test
+    void overlappingFragmentDropsTheWholeDatagramAndItsLaterFragmentsUntilItsTimeIsUp() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        List<byte[]> frags = resolvedThenFragmentsOfAPing(a, portA, b);
+        byte[] evil = movedBack(frags.get(1));
         portA.send(frags.get(0), 0, frags.get(0).length);
         portA.send(evil, 0, evil.length);
-        portA.send(frags.get(1), 0, frags.get(1).length);
-        portA.send(frags.get(2), 0, frags.get(2).length);
+        // RFC 5722 §4: the datagram goes "including those [fragments] not yet received": the first
+        // one sent again and the rest make no new datagram.
+        for (byte[] f : frags) {
+            portA.send(f, 0, f.length);
+        }
         loop.runFor(SECOND);
+        Ipv6Reassembly r = b.ipv6().reassembly();
         assertThat(b.counters().get("ip6.frag.drop.overlap")).isEqualTo(1);
+        assertThat(b.counters().get("ip6.frag.drop.discarded")).isEqualTo(3);
         assertThat(b.counters().get("ip6.frag.reassembled")).isZero();
         assertThat(b.counters().get("icmp6.rx.echo_requests")).isEqualTo(1); // only the resolving ping
+        assertThat(r.bytesHeld()).as("nothing of it held meanwhile").isZero();
+        assertThat(b.ipv6().memory().used()).isZero();
+        loop.runFor(60 * SECOND);
+        assertThat(r.datagramsInFlight()).isZero();
+        assertThat(b.counters().get("ip6.frag.drop.timeout")).as("ended once, by the overlap").isZero();
+        assertThat(a.counters().get("icmp6.rx.errors")).as("no Time Exceeded for a discarded datagram").isZero();
+        // Its identification may be used again afterwards.
+        for (byte[] f : frags) {
+            portA.send(f, 0, f.length);
+        }
+        loop.runFor(SECOND);
+        assertThat(b.counters().get("ip6.frag.reassembled")).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstFragmentWithAnAuthenticationHeaderBeforeOtherHeadersReassemblesIntoTheSentPacket() {
+        // The unfragmentable part: Destination Options, AH (its length in 4-byte units, minus 2:
+        // RFC 4302 §2.2), Destination Options again, then the fragment header. The reassembled packet's chain must name
+        // ICMPv6 in the Destination Options header, the one in front of the fragment header.
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        resolvedThenFragmentsOfAPing(a, portA, b);
+        long before = b.counters().get("icmp6.tx.echo_replies");
+        byte[] echo = Ipv6TestFrames.echoRequest(portA.mac().bits(), b.iface().mac().bits(), Ipv6Address.parse("fd00::1"),
+                Ipv6Address.parse("fd00::2"), 7, 1, 16);
+        int icmp = 14 + Ipv6Packet.HEADER_LENGTH;
+        byte[] first = new byte[icmp + 8 + 24 + 8 + 8 + 16];
+        System.arraycopy(echo, 0, first, 0, icmp);
+        first[14 + 6] = 60;
+        org.jnetstack.wire.Bytes.putU16(first, 14 + 4, 8 + 24 + 8 + 8 + 16);
+        int p = icmp;
+        first[p] = (byte) Ipv6Packet.NH_AH; // Destination Options, then AH
+        first[p + 2] = 1; // PadN of 4 bytes
+        first[p + 3] = 4;
+        p += 8;
+        first[p] = 60; // AH, then Destination Options
+        first[p + 1] = 4; // (4 + 2) * 4 = 24 bytes
+        p += 24;
+        first[p] = (byte) Ipv6Packet.NH_FRAGMENT; // Destination Options, then the fragment header
+        first[p + 2] = 1; // PadN of 4 bytes
+        first[p + 3] = 4;
+        p += 8;
+        first[p] = (byte) Ipv6Packet.NH_ICMPV6;
+        first[p + 3] = 1; // offset 0, more
+        first[p + 7] = 77; // identification
+        p += 8;
+        System.arraycopy(echo, icmp, first, p, 16);
+        byte[] last = new byte[icmp + 8 + 8];
+        System.arraycopy(echo, 0, last, 0, icmp);
+        last[14 + 6] = (byte) Ipv6Packet.NH_FRAGMENT;
+        org.jnetstack.wire.Bytes.putU16(last, 14 + 4, 16);
+        last[icmp] = (byte) Ipv6Packet.NH_ICMPV6;
+        last[icmp + 3] = 16; // offset 16, last
+        last[icmp + 7] = 77;
+        System.arraycopy(echo, icmp + 16, last, icmp + 8, 8);
+        portA.send(first, 0, first.length);
+        portA.send(last, 0, last.length);
+        loop.runFor(SECOND);
+        assertThat(b.counters().get("ip6.frag.reassembled")).isEqualTo(1);
+        assertThat(b.counters().get("icmp6.tx.echo_replies") - before).as("answered\n" + b.counters()).isEqualTo(1);
     }
 
     @Test

@@ -50,12 +50,38 @@ class Dhcpv6MessageTest {
         "refresh time of 3 bytes,      07123456 00200003 000e10,                              BAD_OPTION_LENGTH",
         "elapsed time of 1 byte,       07123456 00080001 00,                                  BAD_OPTION_LENGTH",
         "status code of 1 byte,        07123456 000d0001 00,                                  BAD_OPTION_LENGTH",
+        "empty Server Identifier,      07123456 00020000,                                     BAD_OPTION_LENGTH",
+        "Client Identifier of 2 bytes, 07123456 00010002 0003,                                BAD_OPTION_LENGTH",
         "compressed search name,       07123456 00180002 c00c,                                BAD_DOMAIN_LIST",
         "search name without root,     07123456 00180004 03616263,                            BAD_DOMAIN_LIST",
+        "search label with a newline,  07123456 00180005 03610a6200,                          BAD_DOMAIN_LIST",
+        "search label with a dot,      07123456 00180005 03612e6200,                          BAD_DOMAIN_LIST",
+        "search label with a space,    07123456 00180005 0361206200,                          BAD_DOMAIN_LIST",
     })
     void malformedMessagesAreRejectedWithTheirReason(String what, String hexBytes, Dhcpv6Malformed reason) {
         byte[] b = hex(hexBytes.replace(" ", ""));
         assertThat(new Dhcpv6Message().wrap(b, 0, b.length).check()).as(what).isEqualTo(reason);
+    }
+
+    @Test
+    void searchNamesOfLettersDigitsHyphensAndUnderscoresPass() {
+        byte[] b = hex("07123456 00180015 065f7369702d30 036c616e 0378797a 00 03413142 00".replace(" ", ""));
+        Dhcpv6Message m = new Dhcpv6Message().wrap(b, 0, b.length);
+        assertThat(m.check()).isNull();
+        assertThat(m.domainSearchList(8)).containsExactly("_sip-0.lan.xyz", "A1B");
+    }
+
+    @Test
+    void aServerIdentifierLongerThanTheLongestDuidIsRejected() {
+        // RFC 8415 §11.1: a DUID is a 2-byte type and 1 to 128 bytes: 130 at most.
+        for (int duid : new int[] {130, 131, 4000}) {
+            byte[] b = new byte[4 + 4 + duid];
+            b[0] = Dhcpv6Message.REPLY;
+            Bytes.putU16(b, 4, Dhcpv6Message.OPT_SERVERID);
+            Bytes.putU16(b, 6, duid);
+            assertThat(new Dhcpv6Message().wrap(b, 0, b.length).check()).as(duid + " bytes")
+                    .isEqualTo(duid <= 130 ? null : Dhcpv6Malformed.BAD_OPTION_LENGTH);
+        }
     }
 
     @Test
