@@ -20,6 +20,8 @@ final class FrameQueue {
     private final byte[][] frames;
     private final int[] offsets;
     private final int[] lengths;
+    /** Each queued frame's flags ({@link FrameHandler#onFrame(byte[], int, int, int)}). */
+    private final int[] flags;
     /** Buffers taken by exchange whose frames were consumed, handed out by the next exchanges. */
     private byte[][] spares;
     private int spareCount;
@@ -34,6 +36,7 @@ final class FrameQueue {
         frames = new byte[capacity][];
         offsets = new int[capacity];
         lengths = new int[capacity];
+        flags = new int[capacity];
     }
 
     int capacity() {
@@ -46,6 +49,11 @@ final class FrameQueue {
 
     /** Copies the frame in; false when the queue is full (the caller counts the drop). */
     synchronized boolean offer(byte[] buf, int off, int len) {
+        return offer(buf, off, len, 0);
+    }
+
+    /** Copies the frame in with its flags; false when the queue is full. */
+    synchronized boolean offer(byte[] buf, int off, int len, int frameFlags) {
         if (count == own.length) {
             return false;
         }
@@ -56,7 +64,7 @@ final class FrameQueue {
             own[tail] = slot;
         }
         System.arraycopy(buf, off, slot, 0, len);
-        enqueue(tail, slot, 0, len);
+        enqueue(tail, slot, 0, len, frameFlags);
         return true;
     }
 
@@ -73,12 +81,13 @@ final class FrameQueue {
             return null;
         }
         byte[] replacement = takeSpare(buf.length);
-        enqueue((head + count) % own.length, buf, off, len);
+        enqueue((head + count) % own.length, buf, off, len, 0);
         return replacement != null ? replacement : new byte[buf.length];
     }
 
-    private void enqueue(int slot, byte[] buf, int off, int len) {
+    private void enqueue(int slot, byte[] buf, int off, int len, int frameFlags) {
         frames[slot] = buf;
+        flags[slot] = frameFlags;
         offsets[slot] = off;
         lengths[slot] = len;
         count++;
@@ -121,6 +130,7 @@ final class FrameQueue {
             byte[] frame;
             int off;
             int len;
+            int f;
             synchronized (this) {
                 if (count == 0) {
                     break;
@@ -128,9 +138,14 @@ final class FrameQueue {
                 frame = frames[head];
                 off = offsets[head];
                 len = lengths[head];
+                f = flags[head];
             }
             try {
-                handler.onFrame(frame, off, len);
+                if (f == 0) {
+                    handler.onFrame(frame, off, len);
+                } else {
+                    handler.onFrame(frame, off, len, f);
+                }
             } finally {
                 synchronized (this) {
                     release(head);
