@@ -32,7 +32,9 @@ for mtu in 1500 65520; do
     if [[ $gw == jns ]]; then
       # shellcheck disable=SC2086
       java -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED ${JNS_JAVA_OPTS:-} -jar "$jar" gateway --netns /run/netns/$ns --mtu $mtu ${JNS_GATEWAY_OPTS:-} > "$work/gw.log" 2>&1 &
-      gw_pid=$!; sleep 6
+      gw_pid=$!
+      # up once it has configured the namespace (a loaded machine may take more than a few seconds)
+      for _ in $(seq 60); do grep -q 'serving network namespace' "$work/gw.log" && break; sleep 0.5; done; sleep 1
     elif [[ $gw == slirp ]]; then
       slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/$ns tap0 > "$work/gw.log" 2>&1 &
       gw_pid=$!; sleep 2

@@ -13,6 +13,11 @@ package org.jnetstack.link;
 final class FrameQueue {
     /** Slots start at a full Ethernet frame with an 802.1Q tag, and grow only for larger frames. */
     private static final int INITIAL_SLOT_SIZE = 1518;
+    /**
+     * Room left in front of each copied frame ({@link LinkDevice#TX_HEADROOM}): a frame handed on
+     * to a TAP gets its {@code virtio_net_hdr} written there and leaves in one write, without a copy.
+     */
+    private static final int HEADROOM = LinkDevice.TX_HEADROOM;
 
     /** Each slot's own buffer, which {@link #offer} copies into; null until first used. */
     private final byte[][] own;
@@ -59,12 +64,12 @@ final class FrameQueue {
         }
         int tail = (head + count) % own.length;
         byte[] slot = own[tail];
-        if (slot == null || slot.length < len) {
-            slot = new byte[Math.max(len, INITIAL_SLOT_SIZE)];
+        if (slot == null || slot.length < HEADROOM + len) {
+            slot = new byte[HEADROOM + Math.max(len, INITIAL_SLOT_SIZE)];
             own[tail] = slot;
         }
-        System.arraycopy(buf, off, slot, 0, len);
-        enqueue(tail, slot, 0, len, frameFlags);
+        System.arraycopy(buf, off, slot, HEADROOM, len);
+        enqueue(tail, slot, HEADROOM, len, frameFlags);
         return true;
     }
 
