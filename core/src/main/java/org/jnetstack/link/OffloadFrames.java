@@ -18,10 +18,11 @@ final class OffloadFrames {
     static final int TCP = 6;
     static final int UDP = 17;
     /**
-     * The most segments one super-segment may be cut into (64 KiB at a 512-byte segment size):
-     * bounds the work a single frame can cost a receiver without offloads.
+     * The most segments one super-segment may be cut into: 64 KiB at 48 bytes each, the smallest
+     * segment Linux sends ({@code net.ipv4.tcp_min_snd_mss}). Bounds the work a single frame can
+     * cost a receiver without offloads.
      */
-    static final int MAX_SEGMENTS = 128;
+    static final int MAX_SEGMENTS = 65_535 / 48 + 1;
     private static final int TYPE_IPV4 = 0x0800;
     private static final int TYPE_IPV6 = 0x86DD;
     private static final int TCP_FIN = 0x01;
