@@ -58,12 +58,12 @@ class OffloadingMachineTest {
                 }
             });
             GuestPeer peer = new GuestPeer(SIZE, true);
-            onLoop(loop, () -> machine.tcp().connect(config.gateway().bits(), server.getLocalPort(), peer));
+            Harness.onLoop(loop, () -> machine.tcp().connect(config.gateway().bits(), server.getLocalPort(), peer));
             assertThat(peer.endOfInput.get(100, TimeUnit.SECONDS)).isEqualTo(SIZE);
             assertThat(peer.received.digest()).isEqualTo(Pattern.digest(SIZE));
             echo.join(10_000);
 
-            onLoop(loop, () -> GuestEcho.listen(machine.tcp(), 7, 4));
+            Harness.onLoop(loop, () -> GuestEcho.listen(machine.tcp(), 7, 4));
             InetSocketAddress fwd = net.forwards().values().iterator().next();
             try (Socket s = new Socket(fwd.getAddress(), fwd.getPort())) {
                 CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
@@ -88,9 +88,9 @@ class OffloadingMachineTest {
                 s.shutdownOutput();
                 assertThat(reader.get(100, TimeUnit.SECONDS)).isEqualTo(Pattern.digest(SIZE));
             }
-            long toDevice = onLoop(loop, () -> gatewaySide.stats().rxBytes.get() / Math.max(1, gatewaySide.stats().rxFrames.get()));
+            long toDevice = Harness.onLoop(loop, () -> gatewaySide.stats().rxBytes.get() / Math.max(1, gatewaySide.stats().rxFrames.get()));
             assertThat(toDevice).as("mean frame the gateway sent the offloading device: super-segments").isGreaterThan(3000);
-            long fromMachine = onLoop(loop, () -> gatewaySide.stats().txBytes.get() / Math.max(1, gatewaySide.stats().txFrames.get()));
+            long fromMachine = Harness.onLoop(loop, () -> gatewaySide.stats().txBytes.get() / Math.max(1, gatewaySide.stats().txFrames.get()));
             if (machineOffloads) {
                 assertThat(fromMachine).as("mean frame from an offloading machine").isGreaterThan(3000);
             } else {
@@ -103,17 +103,5 @@ class OffloadingMachineTest {
             machine.close();
             loop.close();
         }
-    }
-
-    private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> task) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(30, TimeUnit.SECONDS);
     }
 }
