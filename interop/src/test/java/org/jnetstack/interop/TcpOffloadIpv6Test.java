@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * TAP offloads for TCP over IPv6 against the kernel: the TAP is granted TSO6 (TUN_F_TSO6), so the
  * kernel hands the stack TCP/IPv6 super-segments (GSO_TCPV6, payloads above the MTU) with partial
- * checksums, which the stack takes as they are. 32 MiB each way at once through
- * {@code jns run --echo} over IPv6; the SHA-256 of the echo equals that of the data; a kernel-side
- * capture (headers only) shows the super-segments and no malformed packet.
+ * checksums, which the stack takes as they are, and the stack hands the kernel its own (partial
+ * checksum at 16 of the TCP header after the 40-byte IPv6 header), which the kernel cuts. 32 MiB
+ * each way at once through {@code jns run --echo} over IPv6; the SHA-256 of the echo equals that
+ * of the data; a kernel-side capture (headers only) shows super-segments both ways and no
+ * malformed packet.
  */
 class TcpOffloadIpv6Test {
     private static final String KERNEL = "fd00::1";
@@ -68,6 +70,8 @@ class TcpOffloadIpv6Test {
             assertThat(Tshark.count(file, "_ws.malformed")).as("malformed packets").isZero();
             assertThat(Tshark.count(file, "ipv6.src == " + KERNEL + " && tcp && ipv6.plen > 1500"))
                     .as("TCP/IPv6 super-segments the kernel handed the stack").isPositive();
+            assertThat(Tshark.count(file, "ipv6.src == " + STACK + " && tcp && ipv6.plen > 1500"))
+                    .as("TCP/IPv6 super-segments the stack handed the kernel (TSO6)").isPositive();
             System.out.printf("TCP/IPv6 echo via jns run, offloads on: 32 MiB each way at once, %.1f MB/s each way%n",
                     result.megabytesPerSecond());
             assertThat(jns.output()).doesNotContain("Exception");
