@@ -11,7 +11,8 @@ import org.jnetstack.wire.Ipv4Packet;
 /**
  * Joins TCP and UDP to the IPv6 layer: registers them for their next-header values and is the
  * {@link Ipv6Output} they send through. Sends choose the route (and with it the interface) by
- * destination; traffic class and flow label go out as 0.
+ * destination; the traffic class and flow label are the transport's (a flow label of 0 when it
+ * gives none).
  */
 final class Ipv6Transports implements Ipv6Output {
     private final Ipv6 ip6;
@@ -26,6 +27,7 @@ final class Ipv6Transports implements Ipv6Output {
         Ipv6Transports out = new Ipv6Transports(ip6);
         tcp.attachIpv6(out);
         udp.attachIpv6(out);
+        udp.attachIcmpv6(ip6.icmp());
         ip6.register(Ipv4Packet.PROTO_TCP, tcp);
         ip6.register(Ipv4Packet.PROTO_UDP, udp);
     }
@@ -67,9 +69,28 @@ final class Ipv6Transports implements Ipv6Output {
     }
 
     @Override
+    public int lowerPathMtu(long dstHi, long dstLo, long mtu) {
+        Ipv6Route r = ip6.route(null, dstHi, dstLo);
+        return r == null ? ip6.mtuFor(dstHi, dstLo) : ip6.pathMtu().tooBig(dstHi, dstLo, mtu, r.iface().linkMtu());
+    }
+
+    @Override
     public boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
                         byte[] buf, int off, int len) {
-        return ip6.send(null, srcHi, srcLo, dstHi, dstLo, protocol, -1, buf, off, len);
+        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, 0, buf, off, len);
+    }
+
+    @Override
+    public boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
+                        byte[] buf, int off, int len) {
+        return ip6.send(null, srcHi, srcLo, dstHi, dstLo, protocol, -1, (trafficClass & 0xFF) << 20 | (flowLabel & 0xF_FFFF),
+                buf, off, len);
+    }
+
+    @Override
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+                                 byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
+        return sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, 0, buf, off, len, checksumOffset, segmentSize);
     }
 
     @Override
@@ -79,8 +100,9 @@ final class Ipv6Transports implements Ipv6Output {
 
     /** The device completes the checksum (and cuts a super-segment) where the IPv6 layer can hand it so; else it is completed there. */
     @Override
-    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
                                  byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
-        return ip6.sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, buf, off, len, checksumOffset, segmentSize);
+        return ip6.sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, (trafficClass & 0xFF) << 20 | (flowLabel & 0xF_FFFF),
+                buf, off, len, checksumOffset, segmentSize);
     }
 }

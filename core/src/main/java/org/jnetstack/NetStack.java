@@ -65,7 +65,7 @@ public final class NetStack implements AutoCloseable {
         this.config = b.seed != null ? b.config.toBuilder().seed(b.seed).build() : b.config;
         StackSecrets secrets = StackSecrets.of(config.seed());
         this.ipv4 = new Ipv4(loop, config, counters, secrets);
-        this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets) : null;
+        this.ipv6 = config.ipv6() ? new Ipv6(loop, config, counters, secrets, ipv4.memory()) : null;
         this.udp = new Udp(ipv4, counters);
         this.tcp = new Tcp(ipv4, counters, b.tcpConfig);
         if (ipv6 != null) {
@@ -166,9 +166,11 @@ public final class NetStack implements AutoCloseable {
         return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().prefixInfo().stream()).toList();
     }
 
-    /** Recursive DNS servers advertised by routers (RFC 8106). Loop thread. */
+    /** Recursive DNS servers advertised by routers (RFC 8106), then those stateless DHCPv6 gave (RFC 3646), each once. Loop thread. */
     public List<Ipv6Address> ipv6DnsServers() {
-        return ipv6 == null ? List.of() : ipv6.interfaces().stream().flatMap(i -> i.routers().dnsServers().stream()).toList();
+        return ipv6 == null ? List.of() : ipv6.interfaces().stream()
+                .flatMap(i -> java.util.stream.Stream.concat(i.routers().dnsServers().stream(), i.routers().dhcpv6DnsServers().stream()))
+                .distinct().toList();
     }
 
     public Udp udp() {

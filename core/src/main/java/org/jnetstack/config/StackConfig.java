@@ -57,11 +57,18 @@ import java.util.OptionalLong;
  *                                64, as Linux.
  * @param dadTransmits            neighbour solicitations sent to check an address is unique before using it
  *                                (RFC 4862 §5.1 DupAddrDetectTransmits, default 1); 0 uses addresses at once.
- * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its oldest
- *                                entry that is not being resolved, or refuses the new one (counted {@code nd.cache.full}).
+ * @param ndMaxEntries            bound on each interface's IPv6 neighbour cache; a full cache evicts its least
+ *                                recently confirmed entry that is not being resolved, or refuses the new one (counted
+ *                                {@code nd.cache.full}).
  * @param ndQueuePerNeighbor      packets held for one neighbour while it resolves (RFC 4861 §7.2.2); beyond it the
  *                                oldest is dropped (counted {@code nd.queue.drop.overflow}).
- * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together.
+ * @param ndQueueTotalBytes       bytes held for all unresolved IPv6 neighbours of an interface together (and charged
+ *                                to the memory budget, which may refuse first: {@code nd.queue.drop.memory_budget}).
+ * @param ipv6ReassemblyTimeout   how long fragments of one IPv6 packet are held: 60 s, as RFC 8200 §4.5 says.
+ * @param ipv6StableSecret        RFC 7217 §5's secret_key for the stable interface identifiers of the link-local and
+ *                                SLAAC addresses, 32 hex digits (128 bits), or null (the default) for one drawn with
+ *                                the stack's other keys. Given, the addresses stay the same across restarts on the same
+ *                                MAC and prefix (§4: what the RFC asks of a host); keep it as secret as a key.
  */
 public record StackConfig(
         int ttl,
@@ -94,7 +101,9 @@ public record StackConfig(
         int dadTransmits,
         int ndMaxEntries,
         int ndQueuePerNeighbor,
-        int ndQueueTotalBytes) {
+        int ndQueueTotalBytes,
+        Duration ipv6ReassemblyTimeout,
+        String ipv6StableSecret) {
 
     public StackConfig {
         require(ttl >= 1 && ttl <= 255, "ttl must be 1-255: " + ttl);
@@ -122,7 +131,10 @@ public record StackConfig(
         require(ndMaxEntries >= 1, "ndMaxEntries must be at least 1");
         require(ndQueuePerNeighbor >= 1, "ndQueuePerNeighbor must be at least 1");
         require(ndQueueTotalBytes >= 1, "ndQueueTotalBytes must be at least 1");
-        for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout}) {
+        if (ipv6StableSecret != null) {
+            parseStableSecret(ipv6StableSecret);
+        }
+        for (Duration d : new Duration[] {arpCacheTimeout, arpRequestTimeout, reassemblyTimeout, ipv6ReassemblyTimeout}) {
             require(d != null && !d.isNegative() && !d.isZero(), "durations must be positive");
         }
     }
@@ -161,6 +173,21 @@ public record StackConfig(
         return new long[] {hi, lo, prefix};
     }
 
+    /** The accepted form of {@link #ipv6StableSecret}, for error messages. */
+    public static final String STABLE_SECRET_FORM = "expected 32 hex digits (a 128-bit key), like 0123456789abcdef0123456789abcdef";
+
+    /**
+     * The two 64-bit halves of a stable-identifier secret written as 32 hex digits.
+     *
+     * @throws IllegalArgumentException naming the accepted form
+     */
+    public static long[] parseStableSecret(String hex) {
+        if (hex == null || !hex.matches("[0-9a-fA-F]{32}")) {
+            throw new IllegalArgumentException("invalid IPv6 stable secret: " + STABLE_SECRET_FORM);
+        }
+        return new long[] {Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16)};
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -170,7 +197,8 @@ public record StackConfig(
     public static StackConfig defaults() {
         return new StackConfig(64, Duration.ofMinutes(5), Duration.ofMillis(500), 2, 256, 256 * 1024, 1 << 20, 512,
                 Duration.ofSeconds(30), 32, 2 << 20, 1000, 1000, 100, 50, 256, 1 << 20, 49152, 65535,
-                0, 8, 512 * 1024, OptionalLong.empty(), true, List.of(), true, 64, 1, 256, 16, 256 * 1024);
+                0, 8, 512 * 1024, OptionalLong.empty(), true, List.of(), true, 64, 1, 256, 16, 256 * 1024,
+                Duration.ofSeconds(60), null);
     }
 
     /** The memory budget in bytes: {@link #memoryBudget()} or, when 0, a quarter of the heap. */
@@ -215,6 +243,8 @@ public record StackConfig(
         private int ndMaxEntries;
         private int ndQueuePerNeighbor;
         private int ndQueueTotalBytes;
+        private Duration ipv6ReassemblyTimeout;
+        private String ipv6StableSecret;
 
         private Builder(StackConfig c) {
             ttl = c.ttl;
@@ -248,6 +278,8 @@ public record StackConfig(
             ndMaxEntries = c.ndMaxEntries;
             ndQueuePerNeighbor = c.ndQueuePerNeighbor;
             ndQueueTotalBytes = c.ndQueueTotalBytes;
+            ipv6ReassemblyTimeout = c.ipv6ReassemblyTimeout;
+            ipv6StableSecret = c.ipv6StableSecret;
         }
 
         /** IPv6 on (the default) or off. */
@@ -264,6 +296,9 @@ public record StackConfig(
         public Builder hopLimit(int v) { hopLimit = v; return this; }
         public Builder dadTransmits(int v) { dadTransmits = v; return this; }
         public Builder ndMaxEntries(int v) { ndMaxEntries = v; return this; }
+        public Builder ipv6ReassemblyTimeout(Duration v) { ipv6ReassemblyTimeout = v; return this; }
+        /** RFC 7217 secret for stable IPv6 interface identifiers, 32 hex digits; null draws one. */
+        public Builder ipv6StableSecret(String v) { ipv6StableSecret = v; return this; }
         public Builder ndQueue(int perNeighbor, int totalBytes) { ndQueuePerNeighbor = perNeighbor; ndQueueTotalBytes = totalBytes; return this; }
 
         public Builder ttl(int v) { ttl = v; return this; }
@@ -299,7 +334,7 @@ public record StackConfig(
                     icmpEchoBurst, icmpErrorRate, icmpErrorBurst, udpQueueDatagrams, udpQueueBytes,
                     ephemeralPortFirst, ephemeralPortLast, memoryBudget, reassemblyPerSourceDatagrams,
                     reassemblyPerSourceBytes, seed, ipv6, ipv6Addresses, slaac, hopLimit, dadTransmits, ndMaxEntries,
-                    ndQueuePerNeighbor, ndQueueTotalBytes);
+                    ndQueuePerNeighbor, ndQueueTotalBytes, ipv6ReassemblyTimeout, ipv6StableSecret);
         }
     }
 }

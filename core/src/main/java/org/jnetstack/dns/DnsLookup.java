@@ -26,7 +26,7 @@ final class DnsLookup implements UdpHandler {
     private final DnsResolver resolver;
     final String name;
     final int type;
-    private final List<Ipv4Address> servers;
+    private final List<DnsServer> servers;
     private final List<Consumer<DnsResult>> callbacks = new ArrayList<>();
     private final Timer timer;
 
@@ -36,15 +36,15 @@ final class DnsLookup implements UdpHandler {
     private int serverIndex;
     private int round;
     private int id;
-    private Ipv4Address server;
+    private DnsServer server;
     private UdpEndpoint udp;
     private TcpConnection tcp;
     private byte[] query;
     private DnsResult.Status failure = DnsResult.Status.TIMEOUT;
-    private Ipv4Address failedServer;
+    private DnsServer failedServer;
     private boolean done;
 
-    DnsLookup(DnsResolver resolver, String name, int type, List<Ipv4Address> servers, Consumer<DnsResult> callback) {
+    DnsLookup(DnsResolver resolver, String name, int type, List<DnsServer> servers, Consumer<DnsResult> callback) {
         this.resolver = resolver;
         this.name = name;
         this.type = type;
@@ -77,9 +77,13 @@ final class DnsLookup implements UdpHandler {
         int n = resolver.writer.start(resolver.out, 0, DnsMessage.UDP_MAX, id, DnsMessage.FLAG_RD).question(current, type).finish();
         query = java.util.Arrays.copyOf(resolver.out, n);
         udp = resolver.stack.udp().open(0, this);
-        udp.connect(server.bits(), DnsMessage.PORT); // answers from anyone else are filtered out
+        long hi = server.address().hi();
+        long lo = server.address().lo();
+        udp.connect(hi, lo, server.port()); // answers from anyone else are filtered out
         resolver.txQueries.inc();
-        udp.send(query, 0, n);
+        if (!udp.send(hi, lo, server.port(), query, 0, n)) {
+            resolver.loop.execute(() -> nextServerIfStill(query, DnsResult.Status.UNREACHABLE)); // no route there
+        }
         timer.schedule(resolver.config.timeout().toNanos());
     }
 
@@ -95,6 +99,13 @@ final class DnsLookup implements UdpHandler {
         send();
     }
 
+    /** Moves on from a query that could not even be sent, unless it has ended meanwhile. */
+    private void nextServerIfStill(byte[] sent, DnsResult.Status why) {
+        if (!done && query == sent && udp != null) {
+            nextServer(why);
+        }
+    }
+
     private void onTimeout() {
         resolver.timeouts.inc();
         nextServer(DnsResult.Status.TIMEOUT);
@@ -105,6 +116,18 @@ final class DnsLookup implements UdpHandler {
         if (ep == udp) {
             response(buf, off, len, false);
         }
+    }
+
+    @Override
+    public void onDatagram6(UdpEndpoint ep, long srcHi, long srcLo, int srcPort, byte[] buf, int off, int len) {
+        if (ep == udp) {
+            response(buf, off, len, false);
+        }
+    }
+
+    @Override
+    public void onError6(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, int icmpType, int icmpCode, String reason) {
+        onError(ep, 0, dstPort, icmpType, icmpCode, reason);
     }
 
     @Override
@@ -253,7 +276,7 @@ final class DnsLookup implements UdpHandler {
         finish(status, List.of(), server, ttl);
     }
 
-    private void finish(DnsResult.Status status, List<InetAddress> addresses, Ipv4Address from, long ttlSeconds) {
+    private void finish(DnsResult.Status status, List<InetAddress> addresses, DnsServer from, long ttlSeconds) {
         if (done) {
             return;
         }
@@ -290,7 +313,7 @@ final class DnsLookup implements UdpHandler {
         Bytes.putU16(framed, 0, query.length);
         System.arraycopy(query, 0, framed, 2, query.length);
         byte[] in = new byte[2 + 65535];
-        tcp = resolver.stack.tcp().connect(server.bits(), DnsMessage.PORT, new TcpHandler() {
+        tcp = resolver.stack.tcp().connect(server.address(), server.port(), new TcpHandler() {
             private int have;
 
             @Override

@@ -44,7 +44,7 @@ public final class DnsResolver implements NameResolver {
     final NetStack stack;
     final EventLoop loop;
     final ResolverConfig config;
-    private volatile List<Ipv4Address> servers;
+    private volatile List<DnsServer> servers;
     private volatile List<String> searchDomains;
     private final Map<String, List<Ipv4Address>> hosts = new ConcurrentHashMap<>();
     private final DnsCache cache;
@@ -89,12 +89,21 @@ public final class DnsResolver implements NameResolver {
         return new DnsResolver(stack, config);
     }
 
-    /** Replaces the server list (any thread), e.g. with what a DHCP lease names. */
+    /** Replaces the server list with IPv4 servers on port 53 (any thread), e.g. with what a DHCP lease names. */
     public void setServers(List<Ipv4Address> servers) {
+        setDnsServers(servers.stream().map(DnsServer::of).toList());
+    }
+
+    /** Replaces the server list (any thread) with servers of either family. */
+    public void setDnsServers(List<DnsServer> servers) {
         this.servers = List.copyOf(servers);
     }
 
-    public List<Ipv4Address> servers() {
+    /**
+     * The configured servers. When there are none, lookups ask the IPv6 servers routers advertise
+     * (RDNSS, RFC 8106), see {@link NetStack#ipv6DnsServers()}.
+     */
+    public List<DnsServer> servers() {
         return servers;
     }
 
@@ -146,8 +155,10 @@ public final class DnsResolver implements NameResolver {
         }
         lookups.inc();
         InetAddress literal = Literals.parse(name);
-        if (literal != null && type == DnsMessage.TYPE_A) {
-            callback.accept(result(name, type, DnsResult.Status.OK, List.of(literal), DnsResult.Source.LITERAL));
+        if (literal != null) {
+            boolean matches = (literal instanceof java.net.Inet6Address) == (type == DnsMessage.TYPE_AAAA);
+            callback.accept(result(name, type, matches ? DnsResult.Status.OK : DnsResult.Status.NO_DATA,
+                    matches ? List.of(literal) : List.of(), DnsResult.Source.LITERAL));
             return;
         }
         String n = normalize(name);
@@ -197,7 +208,10 @@ public final class DnsResolver implements NameResolver {
             callback.accept(cached);
             return;
         }
-        List<Ipv4Address> s = servers;
+        List<DnsServer> s = servers;
+        if (s.isEmpty()) {
+            s = stack.ipv6DnsServers().stream().map(DnsServer::of).toList(); // RDNSS (RFC 8106 §5.3.1)
+        }
         if (s.isEmpty()) {
             callback.accept(result(n, type, DnsResult.Status.NO_SERVERS, List.of(), DnsResult.Source.NONE));
             return;
@@ -229,14 +243,48 @@ public final class DnsResolver implements NameResolver {
 
     // ---- blocking, any thread but the loop's ----
 
-    /** The IPv4 addresses of {@code host}; blocks until answered or every server timed out. */
+    /**
+     * Whether lookups for connecting ask for AAAA too (loop thread): only when the stack has an
+     * IPv6 address beyond link-local, as getaddrinfo's AI_ADDRCONFIG (RFC 3493 §6.1) — without
+     * one, an IPv6 address of a remote host could not be reached anyway.
+     */
+    public boolean wantsAaaa() {
+        return stack.ipv6() != null && stack.ipv6Addresses().stream()
+                .anyMatch(a -> !org.jnetstack.wire.Ipv6Address.isLinkLocal(a.address().hi()));
+    }
+
+    /**
+     * The addresses of {@code host}: both families (A and AAAA asked together) when the stack has
+     * an IPv6 address to reach them from ({@link #wantsAaaa}), interleaved IPv6 first
+     * ({@link AddressOrder}); else its IPv4 addresses. Blocks until answered or every server timed out.
+     *
+     * @throws UnknownHostException when neither family has an address; the message says why
+     */
     @Override
     public List<InetAddress> resolve(String host) throws UnknownHostException {
-        DnsResult r = query(host, DnsMessage.TYPE_A);
-        if (!r.ok()) {
-            throw new UnknownHostException(r.message());
+        boolean aaaa;
+        try {
+            aaaa = loop.inLoop() ? wantsAaaa() : loop.call(this::wantsAaaa, config.timeout());
+        } catch (TimeoutException e) {
+            aaaa = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnknownHostException(host + ": interrupted");
         }
-        return r.addresses();
+        if (!aaaa) {
+            DnsResult r = query(host, DnsMessage.TYPE_A);
+            if (!r.ok()) {
+                throw new UnknownHostException(r.message());
+            }
+            return r.addresses();
+        }
+        List<DnsResult> both = queryAll(host, DnsMessage.TYPE_AAAA, DnsMessage.TYPE_A);
+        DnsResult v6 = both.get(0);
+        DnsResult v4 = both.get(1);
+        if (!v6.ok() && !v4.ok()) {
+            throw new UnknownHostException((v4.status() == DnsResult.Status.NO_DATA ? v6 : v4).message());
+        }
+        return AddressOrder.interleave(v6.addresses(), v4.addresses());
     }
 
     /**
@@ -245,6 +293,11 @@ public final class DnsResolver implements NameResolver {
      * @throws IllegalStateException on the loop thread, which must never block: use {@link #lookup} there
      */
     public DnsResult query(String host, int type) throws UnknownHostException {
+        return queryAll(host, type).get(0);
+    }
+
+    /** Like {@link #query}, for several types asked at once; the results in the order of {@code types}. */
+    public List<DnsResult> queryAll(String host, int... types) throws UnknownHostException {
         if (loop.inLoop()) {
             throw new IllegalStateException("blocking DNS lookup on the event-loop thread; use lookup(name, callback) there");
         }
@@ -252,13 +305,27 @@ public final class DnsResolver implements NameResolver {
         long perQuery = config.timeout().toNanos() * config.attempts() * Math.max(1, servers.size());
         long bound = perQuery * (config.maxCnameChain() + 1) + 5_000_000_000L;
         long start = System.nanoTime();
-        CompletableFuture<DnsResult> answer = new CompletableFuture<>();
+        List<CompletableFuture<DnsResult>> answers = new ArrayList<>();
+        for (int ignored : types) {
+            answers.add(new CompletableFuture<>());
+        }
         try {
             loop.call(() -> {
-                lookup(host, type, answer::complete);
+                for (int i = 0; i < types.length; i++) {
+                    lookup(host, types[i], answers.get(i)::complete);
+                }
                 return null;
             }, Duration.ofNanos(bound));
-            return answer.get(bound - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+            List<DnsResult> out = new ArrayList<>();
+            for (int i = 0; i < types.length; i++) {
+                long left = bound - (System.nanoTime() - start);
+                try {
+                    out.add(answers.get(i).get(Math.max(0, left), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    out.add(result(host, types[i], DnsResult.Status.TIMEOUT, List.of(), DnsResult.Source.NONE));
+                }
+            }
+            return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnknownHostException(host + ": interrupted");
@@ -269,7 +336,11 @@ public final class DnsResolver implements NameResolver {
         } catch (ExecutionException e) {
             throw new IllegalArgumentException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            return result(host, type, DnsResult.Status.TIMEOUT, List.of(), DnsResult.Source.NONE);
+            List<DnsResult> out = new ArrayList<>();
+            for (int t : types) {
+                out.add(result(host, t, DnsResult.Status.TIMEOUT, List.of(), DnsResult.Source.NONE));
+            }
+            return out;
         }
     }
 

@@ -3,7 +3,6 @@ package org.jnetstack.dns;
 import java.net.InetAddress;
 import java.util.List;
 import org.jnetstack.wire.DnsMessage;
-import org.jnetstack.wire.Ipv4Address;
 
 /**
  * The outcome of one lookup.
@@ -14,11 +13,11 @@ import org.jnetstack.wire.Ipv4Address;
  * @param addresses  the addresses, in the server's order; empty unless {@link Status#OK}
  * @param cnames     the CNAME chain followed, first alias first ({@code www.example.com -> example.com} gives {@code [example.com]})
  * @param ttlSeconds how long the answer may be kept: the smallest TTL along the chain (for a negative answer, RFC 2308 §5)
- * @param server     the server that answered, or null (cache, hosts, literal, no answer)
+ * @param server     the server that answered (or, for a server failure, failed), or null (hosts, literal, no answer)
  * @param source     where the answer came from
  */
 public record DnsResult(String name, int type, Status status, List<InetAddress> addresses, List<String> cnames, long ttlSeconds,
-                        Ipv4Address server, Source source) {
+                        DnsServer server, Source source) {
 
     public DnsResult {
         addresses = List.copyOf(addresses);

@@ -4,14 +4,28 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.jnetstack.wire.Ipv4Address;
 
-/** Dotted-quad literals, recognised without a lookup (never {@link InetAddress#getByName}). */
+/**
+ * Address literals — dotted-quad IPv4, RFC 4291 IPv6 with or without brackets ({@code fd00::1},
+ * {@code [fd00::1]}) — recognised without a lookup (never {@link InetAddress#getByName}).
+ */
 public final class Literals {
     private Literals() {
     }
 
-    /** The address {@code host} spells as a dotted quad, or null when it is not one. */
+    /** The address {@code host} spells as a literal of either family, or null when it is not one. */
     public static InetAddress parse(String host) {
-        if (host == null || host.isEmpty() || !Character.isDigit(host.charAt(0))) {
+        if (host == null || host.isEmpty()) {
+            return null;
+        }
+        if (host.indexOf(':') >= 0) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            try {
+                return org.jnetstack.wire.Ipv6Address.parse(h).toInetAddress(); // ::ffff:a.b.c.d is IPv4, as in the JDK
+            } catch (IllegalArgumentException notALiteral) {
+                return null;
+            }
+        }
+        if (!Character.isDigit(host.charAt(0))) {
             return null;
         }
         try {

@@ -7,7 +7,8 @@ import org.jnetstack.wire.Ipv4Address;
 /**
  * Settings of a {@link DnsResolver}, each with its default and its reason.
  *
- * @param servers           name servers, tried in order (failover to the next on timeout or failure)
+ * @param servers           name servers of either family, tried in order (failover to the next on timeout or
+ *                          failure); when empty, the IPv6 servers routers advertise (RDNSS, RFC 8106) are asked
  * @param timeout           wait for one server's answer. 2 s: a LAN or ISP resolver answers in milliseconds,
  *                          and glibc's 5 s makes a dead first server painful.
  * @param attempts          rounds over all servers before giving up (glibc's default is 2)
@@ -18,7 +19,7 @@ import org.jnetstack.wire.Ipv4Address;
  * @param searchDomains     suffixes tried, in order, for a name without a dot before the name itself
  *                          (resolv.conf's {@code search} with {@code ndots:1}); a DHCP lease's domain (option 15) goes here
  */
-public record ResolverConfig(List<Ipv4Address> servers, Duration timeout, int attempts, int cacheEntries, Duration maxTtl,
+public record ResolverConfig(List<DnsServer> servers, Duration timeout, int attempts, int cacheEntries, Duration maxTtl,
                              Duration maxNegativeTtl, int maxCnameChain, List<String> searchDomains) {
 
     public ResolverConfig {
@@ -36,7 +37,12 @@ public record ResolverConfig(List<Ipv4Address> servers, Duration timeout, int at
         return new ResolverConfig(List.of(), Duration.ofSeconds(2), 2, 512, Duration.ofDays(1), Duration.ofHours(3), 8, List.of());
     }
 
+    /** IPv4 servers on port 53. */
     public ResolverConfig withServers(List<Ipv4Address> servers) {
+        return withDnsServers(servers.stream().map(DnsServer::of).toList());
+    }
+
+    public ResolverConfig withDnsServers(List<DnsServer> servers) {
         return new ResolverConfig(servers, timeout, attempts, cacheEntries, maxTtl, maxNegativeTtl, maxCnameChain, searchDomains);
     }
 

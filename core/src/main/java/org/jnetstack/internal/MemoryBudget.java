@@ -4,7 +4,8 @@ import org.jnetstack.stats.MemoryUse;
 
 /**
  * One stack's memory for data: the bytes held by TCP send and receive buffers, UDP receive
- * queues, IP reassembly and the neighbour (ARP) queues, against one limit — Linux's
+ * queues, IP reassembly of both families and the packets waiting for a neighbour (ARP and IPv6
+ * neighbour discovery), against one limit — Linux's
  * {@code tcp_mem}, for the whole stack. Also the pool the TCP buffers take their storage from.
  *
  * <p>Two levels. Above {@link #pressureLevel()} (Linux's "memory pressure") the stack stops

@@ -25,6 +25,18 @@ public final class TransportAddresses {
         return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_LO;
     }
 
+    /**
+     * Whether a packet to {@code dstHi:dstLo} is for a socket bound to {@code boundHi:boundLo}:
+     * bound to none (0:0), any address of either family — IPv6 only if {@code v6Only}
+     * (IPV6_V6ONLY, RFC 3493 §5.3); else that address alone.
+     */
+    public static boolean bindMatches(long boundHi, long boundLo, boolean v6Only, long dstHi, long dstLo) {
+        if (boundHi == 0 && boundLo == 0) {
+            return !v6Only || !isV4(dstHi, dstLo);
+        }
+        return boundHi == dstHi && boundLo == dstLo;
+    }
+
     /** The IPv4 address of a mapped {@code lo}. */
     public static int v4(long lo) {
         return (int) lo;

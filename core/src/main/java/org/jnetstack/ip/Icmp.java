@@ -13,7 +13,9 @@ import org.jnetstack.wire.Malformed;
 /**
  * ICMP (RFC 792, RFC 1122 §3.2.2): answers echo requests (rate-limited), sends echo requests
  * for {@link #ping}, reports unreachable ports and protocols (rate-limited), passes received
- * errors to the transport that sent the quoted datagram, and ignores redirects (a host that
+ * errors that quote a datagram from one of our addresses to the transport that sent it (a
+ * "fragmentation needed" with the MTU it reports, RFC 1191 §4: the transport checks the quote
+ * against its state and lowers the path MTU, RFC 5927 §4.1), and ignores redirects (a host that
  * follows redirects can be steered by anyone on the link).
  */
 public final class Icmp {
@@ -34,6 +36,9 @@ public final class Icmp {
     private final Counter rxTimeExceeded;
     private final Counter rxRedirectsIgnored;
     private final Counter rxOther;
+    private final Counter rxErrorsNotOurs;
+    private final Counter rxFragNeeded;
+    private final Counter rxFragNeededWithoutDf;
     private final Counter rxUnmatchedReplies;
     private final Counter rxBroadcastEchoIgnored;
     private final Counter rxForeignEcho;
@@ -88,6 +93,9 @@ public final class Icmp {
         rxBroadcastEchoIgnored = counters.counter("icmp.rx.broadcast_echo_ignored");
         rxForeignEcho = counters.counter("icmp.rx.foreign_echo_requests");
         rxOther = counters.counter("icmp.rx.other_types");
+        rxErrorsNotOurs = counters.counter("icmp.rx.errors_not_about_ours");
+        rxFragNeeded = counters.counter("icmp.rx.frag_needed");
+        rxFragNeededWithoutDf = counters.counter("icmp.rx.frag_needed_without_df");
         txEchoReplies = counters.counter("icmp.tx.echo_replies");
         txEchoRequests = counters.counter("icmp.tx.echo_requests");
         txErrors = counters.counter("icmp.tx.errors");
@@ -108,11 +116,13 @@ public final class Icmp {
             case IcmpMessage.TYPE_ECHO_REPLY -> echoReply(pkt);
             case IcmpMessage.TYPE_DEST_UNREACHABLE -> {
                 rxUnreachable.inc();
-                error(msg.type(), msg.code(), pkt.source(), buf, msg.payloadOffset(), msg.payloadLength());
+                // RFC 1191 §4: a "fragmentation needed" carries the next-hop MTU in the low 16 bits of the second word.
+                error(msg.type(), msg.code(), msg.restOfHeader() & 0xFFFF, pkt.source(), buf, msg.payloadOffset(),
+                        msg.payloadLength());
             }
             case IcmpMessage.TYPE_TIME_EXCEEDED -> {
                 rxTimeExceeded.inc();
-                error(msg.type(), msg.code(), pkt.source(), buf, msg.payloadOffset(), msg.payloadLength());
+                error(msg.type(), msg.code(), 0, pkt.source(), buf, msg.payloadOffset(), msg.payloadLength());
             }
             case IcmpMessage.TYPE_REDIRECT -> rxRedirectsIgnored.inc();
             default -> rxOther.inc();
@@ -256,7 +266,7 @@ public final class Icmp {
      * An ICMP error about a datagram we sent, received from {@code from} or raised locally.
      * {@code buf[off, off+len)} is the quoted datagram (IPv4 header + at least 8 bytes).
      */
-    private void error(int type, int code, int from, byte[] buf, int off, int len) {
+    private void error(int type, int code, int nextHopMtu, int from, byte[] buf, int off, int len) {
         if (len < Ipv4Packet.MIN_HEADER_LENGTH) {
             return;
         }
@@ -264,6 +274,21 @@ public final class Icmp {
         int hl = q.headerLength();
         if (q.version() != 4 || hl < Ipv4Packet.MIN_HEADER_LENGTH || len < hl + 8) {
             return; // RFC 792: the quote must hold the header and 64 bits of data
+        }
+        if (!ip.isLocalAddress(q.source()) && !ip.acceptsAnyDestination()) {
+            // RFC 5927 §4.1: the quoted datagram must be one we could have sent (a gateway that
+            // stands in for any address sends from any).
+            rxErrorsNotOurs.inc();
+            return;
+        }
+        int mtu = 0;
+        if (type == IcmpMessage.TYPE_DEST_UNREACHABLE && code == IcmpMessage.CODE_FRAGMENTATION_NEEDED) {
+            rxFragNeeded.inc();
+            if (!q.dontFragment()) {
+                rxFragNeededWithoutDf.inc(); // a router fragments such a datagram; this report is forged
+                return;
+            }
+            mtu = PathMtuPlateaus.reportedMtu(nextHopMtu, q.totalLength());
         }
         int proto = q.protocol();
         if (proto == Ipv4Packet.PROTO_ICMP) {
@@ -285,14 +310,18 @@ public final class Icmp {
         IpProtocolHandler h = ip.protocol(proto);
         if (h != null) {
             int t = off + hl;
-            h.icmpError(type, code, from, q.destination(), ((buf[t] & 0xFF) << 8) | (buf[t + 1] & 0xFF),
-                    ((buf[t + 2] & 0xFF) << 8) | (buf[t + 3] & 0xFF));
+            h.icmpError(type, code, from, q.source(), q.destination(), mtu, buf, t, off + len - t);
         }
     }
 
     /** An error found locally (e.g. ARP gave up): reported to the sender as if a router had sent it. */
     void localError(int type, int code, int from, byte[] packet, int off, int len) {
-        error(type, code, from, packet, off, len);
+        error(type, code, 0, from, packet, off, len);
+    }
+
+    /** Like {@link #localError(int, int, int, byte[], int, int)}, with the next-hop MTU of a "fragmentation needed". */
+    void localError(int type, int code, int nextHopMtu, int from, byte[] packet, int off, int len) {
+        error(type, code, nextHopMtu, from, packet, off, len);
     }
 
     /**

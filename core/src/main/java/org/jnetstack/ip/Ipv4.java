@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.StackSecrets;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;
@@ -35,6 +36,8 @@ public final class Ipv4 {
             + Ipv4Packet.MIN_HEADER_LENGTH;
     /** Largest IPv4 datagram. */
     public static final int MAX_DATAGRAM = 65535;
+    /** The smallest path MTU a "fragmentation needed" may set by default: RFC 791's 576. */
+    public static final int DEFAULT_PATH_MTU_FLOOR = 576;
 
     private final EventLoop loop;
     private final StackConfig config;
@@ -47,6 +50,8 @@ public final class Ipv4 {
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
     private final Icmp icmp;
     private final Reassembly reassembly;
+    /** Path MTU estimates from validated "fragmentation needed" errors (RFC 1191); see {@link #pathMtu()}. */
+    private final PathMtuCache pathMtu;
 
     /** Replaced when a device keeps it in exchange for another ({@link NetInterface#outputExchanging}). */
     private byte[] tx = new byte[TRANSPORT_OFFSET + MAX_DATAGRAM];
@@ -92,6 +97,8 @@ public final class Ipv4 {
         // Datagrams to our own address re-enter input() without a frame; counted so that
         // eth.rx.frames and ip.rx.packets can be reconciled (the fuzz tests check it).
         txLoopback = counters.counter("ip.tx.loopback");
+        // RFC 1191 §3 and RFC 5927 §7: 576, the datagram every IPv4 host must accept, unless TCP sets another floor.
+        this.pathMtu = new PathMtuCache(loop.clock(), counters, "ip.pmtu", DEFAULT_PATH_MTU_FLOOR);
         this.icmp = new Icmp(this, counters);
         this.memory = new org.jnetstack.internal.MemoryBudget(config.effectiveMemoryBudget());
         this.reassembly = new Reassembly(this, counters);
@@ -275,13 +282,34 @@ public final class Ipv4 {
         return r.iface().device().offloads();
     }
 
-    /** MTU of the interface that leads to {@code dst} (the first interface's if none does). */
+    /**
+     * The largest datagram to send towards {@code dst} unfragmented: its path MTU (RFC 1191), or the
+     * MTU of the interface that leads to it (the first interface's if none does).
+     */
     public int mtuFor(int dst) {
+        return pathMtu.mtu(0, TransportAddresses.mappedLo(dst), linkMtuFor(dst));
+    }
+
+    private int linkMtuFor(int dst) {
         Route r = route(dst);
         if (r != null) {
             return r.iface().mtu();
         }
         return interfaces.isEmpty() ? 576 : interfaces.get(0).mtu();
+    }
+
+    /**
+     * A validated report (RFC 1191 §4, RFC 5927 §4.1) that datagrams to {@code dst} may be at most
+     * {@code mtu} bytes: lowers its path MTU, never below the floor, for
+     * {@link PathMtuCache#AGE_NANOS}. Returns the path MTU now in use. Loop thread.
+     */
+    public int lowerPathMtu(int dst, int mtu) {
+        return pathMtu.lower(0, TransportAddresses.mappedLo(dst), mtu, linkMtuFor(dst));
+    }
+
+    /** Path MTU estimates, keyed by IPv4-mapped address (loop thread). */
+    public PathMtuCache pathMtu() {
+        return pathMtu;
     }
 
     private Route route(int dst) {
@@ -337,6 +365,14 @@ public final class Ipv4 {
         }
         if (dontFragment) {
             txTooBig.inc();
+            // As a router on the way would (RFC 1191 §4), tell the sender the MTU — on the next
+            // loop turn, out of its send: a connection whose MSS predates a smaller MTU learns it.
+            byte[] quote = java.util.Arrays.copyOfRange(buf, ipOff, ipOff + Ipv4Packet.MIN_HEADER_LENGTH + Math.min(len, 8));
+            Ipv4Packet.writeHeader(quote, 0, ipHeader.tos(tos).totalLength(total).identification(id)
+                    .flagsAndOffset(Ipv4Packet.FLAG_DF).ttl(config.ttl()).protocol(protocol).addresses(src, dst));
+            int mtu = ni.mtu();
+            loop.execute(() -> icmp.localError(IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, mtu,
+                    ni.address(), quote, 0, quote.length));
             return false;
         }
         // RFC 791 §3.2 fragmentation: every fragment but the last carries a multiple of 8 bytes.
@@ -358,14 +394,19 @@ public final class Ipv4 {
     }
 
     /**
-     * Sends a datagram built like one for {@link #send} (no fragmentation; DF clear as TCP sends
-     * it) whose transport checksum field, at {@code checksumOffset} of the transport header,
+     * Sends a datagram built like one for {@link #send} (no fragmentation, DF clear) whose transport checksum field, at {@code checksumOffset} of the transport header,
      * holds only the pseudo-header sum: the device completes it, and with {@code segmentSize > 0}
      * cuts the datagram (a TCP super-segment, possibly larger than the MTU) into segments of that
      * many payload bytes. Only as {@link #offloadsFor} allows; where the way out has no offloads
      * (our own address) the checksum is completed here. {@code tos}: the TOS byte of every segment.
      */
     public boolean sendOffloaded(int src, int dst, int protocol, int tos, byte[] buf, int off, int len,
+                                 int checksumOffset, int segmentSize) {
+        return sendOffloaded(src, dst, protocol, tos, false, buf, off, len, checksumOffset, segmentSize);
+    }
+
+    /** Like {@link #sendOffloaded(int, int, int, int, byte[], int, int, int, int)}, with DF set on every segment if {@code dontFragment}. */
+    public boolean sendOffloaded(int src, int dst, int protocol, int tos, boolean dontFragment, byte[] buf, int off, int len,
                                  int checksumOffset, int segmentSize) {
         Route r = route(dst);
         if (r == null) {
@@ -377,7 +418,7 @@ public final class Ipv4 {
         LinkOffloads o = ni.device().offloads();
         if (isLocalAddress(dst) || !o.txChecksum() || (total > ni.mtu() && (segmentSize == 0 || total > o.txSegmentation()))) {
             Checksum.finishPartial(buf, off, len, checksumOffset);
-            return send(src, dst, protocol, tos, false, buf, off, len);
+            return send(src, dst, protocol, tos, dontFragment, buf, off, len);
         }
         if (src == 0) {
             src = ni.address();
@@ -385,7 +426,7 @@ public final class Ipv4 {
         int ipOff = off - Ipv4Packet.MIN_HEADER_LENGTH;
         int segments = total > ni.mtu() && segmentSize > 0 ? (len + segmentSize - 1) / segmentSize : 1;
         Ipv4Packet.writeHeader(buf, ipOff, ipHeader.tos(tos).totalLength(total)
-                .identification(ids.next(src, dst, protocol, segments)).flagsAndOffset(0)
+                .identification(ids.next(src, dst, protocol, segments)).flagsAndOffset(dontFragment ? Ipv4Packet.FLAG_DF : 0)
                 .ttl(config.ttl()).protocol(protocol).addresses(src, dst));
         txPackets.inc();
         ni.outputOffloaded(r.nextHop(dst), buf, ipOff, total, checksumOffset, total > ni.mtu() ? segmentSize : 0);

@@ -28,6 +28,13 @@ public interface Ipv6Output {
     int mtuFor(long dstHi, long dstLo);
 
     /**
+     * A Packet Too Big about a packet we sent to {@code dst}, validated by the transport against
+     * its state (RFC 5927 §4.1): lowers the path MTU to {@code mtu}, never below 1280 (RFC 8201
+     * §4). Returns the path MTU now in use.
+     */
+    int lowerPathMtu(long dstHi, long dstLo, long mtu);
+
+    /**
      * Chooses the source address for {@code dst} (RFC 6724); false if there is no route or no
      * usable address. The choice is read from {@link #sourceHi()} and {@link #sourceLo()}, good
      * until the next call.
@@ -53,4 +60,19 @@ public interface Ipv6Output {
      */
     boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
                           byte[] buf, int off, int len, int checksumOffset, int segmentSize);
+
+    /**
+     * Like {@link #send} with a 20-bit flow label (RFC 6437) in the header; by default the label
+     * is left out (0).
+     */
+    default boolean send(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
+                         byte[] buf, int off, int len) {
+        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, buf, off, len);
+    }
+
+    /** Like {@link #sendOffloaded} with a 20-bit flow label (RFC 6437); by default the label is left out (0). */
+    default boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass,
+                                  int flowLabel, byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
+        return sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, buf, off, len, checksumOffset, segmentSize);
+    }
 }

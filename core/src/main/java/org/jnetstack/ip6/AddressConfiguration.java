@@ -17,7 +17,8 @@ import org.jnetstack.wire.Ipv6Address;
  * <p>Interface identifiers are stable and semantically opaque (RFC 7217 §5):
  * {@code F(Prefix, Net_Iface, Network_ID, DAD_Counter, secret_key)} with SipHash keyed by the
  * stack's secret for purpose {@code "ip6.stable-iid"} (so stable for a given seed, different
- * between stacks), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
+ * between stacks) or by {@link StackConfig#ipv6StableSecret()} when one is given (kept across
+ * restarts), the MAC as {@code Net_Iface} and no {@code Network_ID}. A duplicate generated
  * address is tried again with the next {@code DAD_Counter}, up to {@link #IDGEN_RETRIES} times (§6).
  */
 final class AddressConfiguration {
@@ -41,10 +42,18 @@ final class AddressConfiguration {
     private final Counter slaacFormed;
     private final Counter slaacIgnored;
     private final Counter expired;
+    private final Counter prefixesGivenUp;
+    private final Counter givenUpIgnored;
 
     AddressConfiguration(Ipv6Interface ifc, Counters counters) {
         this.ifc = ifc;
-        this.iidPrf = ifc.ip().secrets().newPrf("ip6.stable-iid");
+        String secret = ifc.ip().config().ipv6StableSecret();
+        if (secret != null) {
+            long[] k = StackConfig.parseStableSecret(secret); // a secret kept across restarts: the same addresses again
+            this.iidPrf = new SipHash(k[0], k[1]);
+        } else {
+            this.iidPrf = ifc.ip().secrets().newPrf("ip6.stable-iid");
+        }
         this.dadTransmits = ifc.ip().config().dadTransmits();
         dadStarted = counters.counter("nd.dad.started");
         dadPassed = counters.counter("nd.dad.passed");
@@ -52,6 +61,8 @@ final class AddressConfiguration {
         slaacFormed = counters.counter("ip6.slaac.addresses_formed");
         slaacIgnored = counters.counter("ip6.slaac.prefixes_ignored");
         expired = counters.counter("ip6.addr.expired");
+        prefixesGivenUp = counters.counter("ip6.slaac.prefixes_given_up");
+        givenUpIgnored = counters.counter("ip6.slaac.drop.given_up");
     }
 
     void start(List<String> staticAddresses) {
@@ -140,6 +151,10 @@ final class AddressConfiguration {
         if (!ifc.running()) {
             return;
         }
+        if (a.state == AddressState.DUPLICATE) {
+            ifc.remove(a); // a given-up prefix's marker, at the end of the prefix's valid lifetime
+            return;
+        }
         if (a.state == AddressState.TENTATIVE) {
             if (a.dadLeft > 0) {
                 a.dadLeft--;
@@ -187,8 +202,12 @@ final class AddressConfiguration {
     }
 
     /**
-     * Another node has {@code a} (RFC 4862 §5.4.5): it is marked duplicate and never used; a
-     * generated address is generated again with the next DAD counter (RFC 7217 §6).
+     * Another node has {@code a} (RFC 4862 §5.4.5): it is marked duplicate and never used. A static
+     * address stays so, for the operator to see. A generated one gives its slot to the next try,
+     * generated with the next DAD counter (RFC 7217 §6); after {@link #IDGEN_RETRIES} retries the
+     * prefix is given up: the last duplicate stays as its marker (advertisements of the prefix
+     * are ignored while it is there) until the prefix's valid lifetime ends. So a neighbour that
+     * defends every address holds at most one slot per prefix, and only for the prefix's lifetime.
      */
     void duplicate(InterfaceAddress a) {
         if (a.state != AddressState.TENTATIVE) {
@@ -197,13 +216,25 @@ final class AddressConfiguration {
         dadDuplicates.inc();
         a.state = AddressState.DUPLICATE;
         a.timer.cancel();
-        ifc.mld().addressesChanged();
         LOG.log(Level.WARNING, "{0}: IPv6 address {1} is used by another node on the link (duplicate address detection);"
                 + " not using it", ifc.name(), Ipv6Address.format(a.hi, a.lo));
-        if (a.origin != AddressOrigin.STATIC && a.dadCounter < IDGEN_RETRIES) {
+        if (a.origin == AddressOrigin.STATIC) {
+            ifc.mld().addressesChanged();
+            return;
+        }
+        if (a.dadCounter < IDGEN_RETRIES) {
+            ifc.remove(a);
             long now = ifc.ip().loop().clock().nanos();
             addGenerated(a.hi, a.prefixLength, a.origin, a.dadCounter + 1, secondsUntil(a.validUntil, now),
                     secondsUntil(a.preferredUntil, now));
+            return;
+        }
+        prefixesGivenUp.inc();
+        ifc.mld().addressesChanged();
+        LOG.log(Level.WARNING, "{0}: giving up on an address in {1}/{2}: {3} tries were all duplicates (RFC 7217 §6)",
+                ifc.name(), Ipv6Address.format(a.hi, 0), a.prefixLength, IDGEN_RETRIES + 1);
+        if (a.validUntil != InterfaceAddress.INFINITE) {
+            a.timer.scheduleAt(a.validUntil); // then the marker goes and the prefix may be tried again
         }
     }
 
@@ -224,7 +255,11 @@ final class AddressConfiguration {
         InterfaceAddress formed = null;
         for (int i = 0; i < ifc.addressCount(); i++) {
             InterfaceAddress a = ifc.address(i);
-            if (a.origin == AddressOrigin.SLAAC && a.hi == prefixHi && a.state != AddressState.DUPLICATE) {
+            if (a.origin == AddressOrigin.SLAAC && a.hi == prefixHi) {
+                if (a.state == AddressState.DUPLICATE) {
+                    givenUpIgnored.inc(); // RFC 7217 §6: every try was a duplicate; the prefix was given up
+                    return;
+                }
                 formed = a;
             }
         }

@@ -237,20 +237,24 @@ public final class Icmpv6 {
         if (len < Ipv6Packet.HEADER_LENGTH + 8 || (buf[off] & 0xF0) != 0x60) {
             return;
         }
+        long qSrcHi = Ipv6Address.readHi(buf, off + 8);
+        long qSrcLo = Ipv6Address.readLo(buf, off + 8);
         long qDstHi = Ipv6Address.readHi(buf, off + 24);
         long qDstLo = Ipv6Address.readLo(buf, off + 24);
-        if (!ip.isLocalAddress(Ipv6Address.readHi(buf, off + 8), Ipv6Address.readLo(buf, off + 8))) {
+        if (!ip.isLocalAddress(qSrcHi, qSrcLo)) {
             rxErrorsNotOurs.inc(); // RFC 5927 §4.1: the quoted packet must be one we could have sent
             return;
         }
-        if (type == Icmpv6Message.TYPE_PACKET_TOO_BIG) {
+        int nh = buf[off + 6] & 0xFF;
+        int t = off + Ipv6Packet.HEADER_LENGTH;
+        Ipv6ProtocolHandler h = nh == Ipv6Packet.NH_ICMPV6 ? null : ip.protocol(nh);
+        if (type == Icmpv6Message.TYPE_PACKET_TOO_BIG && (h == null || !h.validatesPacketTooBig())) {
+            // A transport that keeps state (TCP) checks the quote against it and lowers the path MTU itself.
             Ipv6Route r = ip.route(null, qDstHi, qDstLo);
             if (r != null) {
                 ip.pathMtu().tooBig(qDstHi, qDstLo, mtu, r.iface().linkMtu());
             }
         }
-        int nh = buf[off + 6] & 0xFF;
-        int t = off + Ipv6Packet.HEADER_LENGTH;
         if (nh == Ipv6Packet.NH_ICMPV6) {
             if ((buf[t] & 0xFF) != Icmpv6Message.TYPE_ECHO_REQUEST) {
                 return;
@@ -264,10 +268,18 @@ public final class Icmpv6 {
             }
             return;
         }
-        Ipv6ProtocolHandler h = ip.protocol(nh);
         if (h != null) {
-            h.icmpError(type, code, mtu, qDstHi, qDstLo, Bytes.u16(buf, t), Bytes.u16(buf, t + 2));
+            h.icmpError(type, code, mtu, qSrcHi, qSrcLo, qDstHi, qDstLo, buf, t, off + len - t);
         }
+    }
+
+    /**
+     * A transport's answer to a packet for a port nobody listens on, at {@code buf[ipOff, ipOff+ipLen)}:
+     * Destination Unreachable code 4, port unreachable (RFC 4443 §3.1), under the rules and the
+     * rate limit of every error ({@link #sendError}).
+     */
+    public void portUnreachable(Ipv6Interface ifc, byte[] buf, int ipOff, int ipLen) {
+        sendError(ifc, Icmpv6Message.TYPE_DEST_UNREACHABLE, Icmpv6Message.CODE_PORT_UNREACHABLE, 0, buf, ipOff, ipLen, false);
     }
 
     /** A packet we could not deliver because its next hop did not answer (RFC 4861 §7.2.2): address unreachable. */
@@ -277,6 +289,16 @@ public final class Icmpv6 {
         if (ip.isLocalAddress(srcHi, srcLo)) {
             error(Icmpv6Message.TYPE_DEST_UNREACHABLE, Icmpv6Message.CODE_ADDRESS_UNREACHABLE, 0, srcHi, srcLo, buf, ipOff, ipLen);
         }
+    }
+
+    /**
+     * Destination Unreachable (RFC 4443 §3.1, code e.g. {@link Icmpv6Message#CODE_ADDRESS_UNREACHABLE})
+     * about the packet at {@code buf[ipOff, ipOff+ipLen)} received on {@code ifc}: a gateway telling
+     * a host that the destination it stands in for could not be reached. The rules of
+     * {@link #sendError} apply. Loop thread.
+     */
+    public void sendUnreachable(Ipv6Interface ifc, int code, byte[] buf, int ipOff, int ipLen) {
+        sendError(ifc, Icmpv6Message.TYPE_DEST_UNREACHABLE, code, 0, buf, ipOff, ipLen, false);
     }
 
     /**

@@ -12,7 +12,9 @@ import org.jnetstack.util.RandomStreams;
 import org.jnetstack.ip.NetInterface;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.stats.MemoryUse;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
@@ -46,6 +48,8 @@ public final class Ipv6 {
     private final StackConfig config;
     private final Counters counters;
     private final StackSecrets secrets;
+    private final MemoryBudget memory;
+    private RouterFlagsListener routerFlagsListener;
     private final List<Ipv6Interface> interfaces = new ArrayList<>();
     private final Ipv6ProtocolHandler[] protocols = new Ipv6ProtocolHandler[256];
     private final Icmpv6 icmp;
@@ -81,9 +85,16 @@ public final class Ipv6 {
     private final Counter txTooBig;
     private final Counter txFragments;
     private final Counter rxAtomicFragments;
+    private final Counter rxForeignIcmp;
+    private boolean acceptAnyDestination;
 
-    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets) {
+    /**
+     * @param memory the stack's memory budget ({@code Ipv4.memory()}), shared by both families:
+     *               reassembly buffers and packets waiting for a neighbour are charged to it
+     */
+    public Ipv6(EventLoop loop, StackConfig config, Counters counters, RandomStreams secrets, MemoryUse memory) {
         this.loop = loop;
+        this.memory = MemoryBudget.of(memory);
         this.config = config;
         this.counters = counters;
         this.secrets = StackSecrets.from(secrets);
@@ -106,6 +117,7 @@ public final class Ipv6 {
         txTooBig = counters.counter(p + "tx.drop.too_big");
         txFragments = counters.counter(p + "frag.tx");
         rxAtomicFragments = counters.counter(p + "frag.rx_atomic");
+        rxForeignIcmp = counters.counter(p + "rx.drop.foreign_icmp");
         this.fragmentIdPrf = this.secrets.newPrf("ip6.fragment-id");
         this.pathMtu = new PathMtu(loop.clock(), counters);
         this.icmp = new Icmpv6(this, counters);
@@ -120,12 +132,26 @@ public final class Ipv6 {
         return config;
     }
 
+    /** The stack's memory budget (the one IPv4 holds). */
+    public MemoryUse memory() {
+        return memory;
+    }
+
     StackSecrets secrets() {
         return secrets;
     }
 
     Counters counters() {
         return counters;
+    }
+
+    /** Hears the M and O flags of every router advertisement taken (a DHCPv6 client); null for none. Loop thread. */
+    public void setRouterFlagsListener(RouterFlagsListener l) {
+        this.routerFlagsListener = l;
+    }
+
+    RouterFlagsListener routerFlagsListener() {
+        return routerFlagsListener;
     }
 
     public Icmpv6 icmp() {
@@ -139,7 +165,7 @@ public final class Ipv6 {
 
     /** The largest packet we send unfragmented towards {@code dst}: the path MTU, or the link MTU of its route (1280 with none). */
     public int mtuFor(long dstHi, long dstLo) {
-        Ipv6Route r = route(null, dstHi, dstLo);
+        Ipv6Route r = findRoute(null, dstHi, dstLo); // the interface is all it needs: no source selection
         return r == null ? Ipv6Packet.MIN_MTU : pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu());
     }
 
@@ -203,6 +229,27 @@ public final class Ipv6 {
         return tx;
     }
 
+    /**
+     * A gateway's switch (as {@code Ipv4.setAcceptAnyDestination}): unicast packets to any global
+     * address, not only ours, go up to TCP and UDP, where a catch-all stands in for the
+     * destination. ICMPv6 to such an address is dropped (counted in {@code ip6.rx.drop.foreign_icmp}):
+     * it must not be answered as if it were ours. Multicast, link-local, loopback, unspecified and
+     * IPv4-mapped destinations are never taken as foreign. Loop thread.
+     */
+    public void setAcceptAnyDestination(boolean on) {
+        this.acceptAnyDestination = on;
+    }
+
+    /** Whether a packet to {@code hi:lo} reached us only because of {@link #setAcceptAnyDestination}. */
+    public boolean isForeignUnicast(long hi, long lo) {
+        return acceptAnyDestination && isForeignCandidate(hi, lo) && !isLocalAddress(hi, lo);
+    }
+
+    private static boolean isForeignCandidate(long hi, long lo) {
+        return !Ipv6Address.isMulticast(hi) && !Ipv6Address.isLinkLocal(hi) && !Ipv6Address.isUnspecified(hi, lo)
+                && !Ipv6Address.isLoopback(hi, lo) && !Ipv6Address.isV4Mapped(hi, lo);
+    }
+
     /** True if {@code hi:lo} is a usable (not tentative, not duplicate) address of one of our interfaces. */
     public boolean isLocalAddress(long hi, long lo) {
         for (int k = 0, n = interfaces.size(); k < n; k++) {
@@ -221,6 +268,15 @@ public final class Ipv6 {
      * the next call.
      */
     public Ipv6Route route(Ipv6Interface via, long dstHi, long dstLo) {
+        Ipv6Route r = findRoute(via, dstHi, dstLo);
+        if (r == null) {
+            return null;
+        }
+        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+    }
+
+    /** Interface and next hop to {@code dst}, without choosing a source; null if there is none. */
+    private Ipv6Route findRoute(Ipv6Interface via, long dstHi, long dstLo) {
         Ipv6Route r = route;
         if (Ipv6Address.isMulticast(dstHi) || Ipv6Address.isLinkLocal(dstHi)) {
             Ipv6Interface ifc = via != null ? via : interfaces.isEmpty() ? null : interfaces.get(0);
@@ -231,7 +287,7 @@ public final class Ipv6 {
         } else if (!onLink(via, dstHi, dstLo, r) && !viaRouter(via, r)) {
             return null;
         }
-        return SourceSelection.select(r.iface(), dstHi, dstLo, r) ? r : r.noSource();
+        return r;
     }
 
     private boolean onLink(Ipv6Interface via, long dstHi, long dstLo, Ipv6Route r) {
@@ -268,12 +324,24 @@ public final class Ipv6 {
      */
     public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
                         byte[] buf, int off, int len) {
-        Ipv6Route r = route(via, dstHi, dstLo);
+        return send(via, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, 0, buf, off, len);
+    }
+
+    /**
+     * Like {@link #send(Ipv6Interface, long, long, long, long, int, int, byte[], int, int)} with a
+     * traffic class and flow label: {@code classAndFlow} is the traffic class shifted left 20 bits
+     * or'ed with the 20-bit flow label (RFC 8200 §3, RFC 6437).
+     */
+    public boolean send(Ipv6Interface via, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int hopLimit,
+                        int classAndFlow, byte[] buf, int off, int len) {
+        boolean chooseSource = Ipv6Address.isUnspecified(srcHi, srcLo);
+        // A source the caller gave (an upper layer asked route() for it already) is not chosen again.
+        Ipv6Route r = chooseSource ? route(via, dstHi, dstLo) : findRoute(via, dstHi, dstLo);
         if (r == null) {
             txNoRoute.inc();
             return false;
         }
-        if (Ipv6Address.isUnspecified(srcHi, srcLo)) {
+        if (chooseSource) {
             if (!r.hasSource()) {
                 txNoSource.inc();
                 return false;
@@ -281,7 +349,8 @@ public final class Ipv6 {
             srcHi = r.sourceHi();
             srcLo = r.sourceLo();
         }
-        return transmit(r.iface(), r.nextHopHi(), r.nextHopLo(), srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
+        return transmit(r.iface(), r.nextHopHi(), r.nextHopLo(), srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, classAndFlow,
+                buf, off, len);
     }
 
     /**
@@ -299,23 +368,24 @@ public final class Ipv6 {
     }
 
     /**
-     * Like {@link #send} for an upper-layer segment whose checksum the device completes (the
+     * Like {@link #send(Ipv6Interface, long, long, long, long, int, int, int, byte[], int, int)} for
+     * an upper-layer segment whose checksum the device completes (the
      * pseudo-header sum is at {@code checksumOffset} of {@code buf[off, off+len)}) and, with
      * {@code segmentSize > 0}, cuts into segments of that payload: as {@link #offloadsFor} allows.
      * Where it cannot go so (no route, our own or a multicast destination, a neighbour not yet
      * resolved, a plain packet above the path MTU) the checksum is completed here and the packet
      * takes {@link #send}'s way.
      */
-    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, byte[] buf, int off, int len,
-                                 int checksumOffset, int segmentSize) {
-        Ipv6Route r = route(null, dstHi, dstLo);
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int classAndFlow, byte[] buf,
+                                 int off, int len, int checksumOffset, int segmentSize) {
+        Ipv6Route r = findRoute(null, dstHi, dstLo);
         if (r != null && len <= MAX_PAYLOAD && !Ipv6Address.isUnspecified(srcHi, srcLo) && !Ipv6Address.isMulticast(r.nextHopHi())
                 && !isLocalAddress(dstHi, dstLo) && r.iface().usableAddress(dstHi, dstLo) == null
                 && (segmentSize > 0 || Ipv6Packet.HEADER_LENGTH + len <= pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu()))) {
             Ipv6Interface ifc = r.iface();
             int ipOff = off - Ipv6Packet.HEADER_LENGTH;
-            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
-                    .hopLimit(ifc.curHopLimit()).source(srcHi, srcLo).destination(dstHi, dstLo));
+            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len)
+                    .nextHeader(nextHeader).hopLimit(ifc.curHopLimit()).source(srcHi, srcLo).destination(dstHi, dstLo));
             if (ifc.neighbors().sendOffloaded(r.nextHopHi(), r.nextHopLo(), buf, ipOff, Ipv6Packet.HEADER_LENGTH + len,
                     checksumOffset, segmentSize)) {
                 txPackets.inc();
@@ -323,7 +393,7 @@ public final class Ipv6 {
             }
         }
         Checksum.finishPartial(buf, off, len, checksumOffset);
-        return send(null, srcHi, srcLo, dstHi, dstLo, nextHeader, -1, buf, off, len);
+        return send(null, srcHi, srcLo, dstHi, dstLo, nextHeader, -1, classAndFlow, buf, off, len);
     }
 
     /**
@@ -332,6 +402,11 @@ public final class Ipv6 {
      */
     boolean transmit(Ipv6Interface ifc, long nhHi, long nhLo, long srcHi, long srcLo, long dstHi, long dstLo,
                      int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+        return transmit(ifc, nhHi, nhLo, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, 0, buf, off, len);
+    }
+
+    private boolean transmit(Ipv6Interface ifc, long nhHi, long nhLo, long srcHi, long srcLo, long dstHi, long dstLo,
+                             int nextHeader, int hopLimit, int classAndFlow, byte[] buf, int off, int len) {
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("IPv6 payload of " + len + " bytes exceeds 65535 (jumbograms are not supported)");
         }
@@ -341,16 +416,16 @@ public final class Ipv6 {
         int ipOff = off - Ipv6Packet.HEADER_LENGTH;
         txPackets.inc();
         if (ifc.usableAddress(dstHi, dstLo) != null || isLocalAddress(dstHi, dstLo)) {
-            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
+            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len).nextHeader(nextHeader)
                     .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
             loopBack(ifc, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len);
             return true;
         }
         int mtu = pathMtu.mtu(dstHi, dstLo, ifc.linkMtu());
         if (Ipv6Packet.HEADER_LENGTH + len > mtu) {
-            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, buf, off, len);
+            return fragment(ifc, nhHi, nhLo, mtu, srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, classAndFlow, buf, off, len);
         }
-        Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(0).flowLabel(0).payloadLength(len).nextHeader(nextHeader)
+        Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len).nextHeader(nextHeader)
                 .hopLimit(hopLimit).source(srcHi, srcLo).destination(dstHi, dstLo));
         if (buf == tx && !Ipv6Address.isMulticast(nhHi)) {
             tx = ifc.neighbors().sendExchanging(nhHi, nhLo, buf, ipOff, Ipv6Packet.HEADER_LENGTH + len); // ours to hand over
@@ -366,7 +441,7 @@ public final class Ipv6 {
      * (all but the last).
      */
     private boolean fragment(Ipv6Interface ifc, long nhHi, long nhLo, int mtu, long srcHi, long srcLo, long dstHi, long dstLo,
-                             int nextHeader, int hopLimit, byte[] buf, int off, int len) {
+                             int nextHeader, int hopLimit, int classAndFlow, byte[] buf, int off, int len) {
         int chunk = (mtu - Ipv6Packet.HEADER_LENGTH - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) & ~7;
         if (chunk <= 0 || len > Ipv6Extensions.MAX_PACKET - Ipv6Extensions.FRAGMENT_HEADER_LENGTH) {
             txTooBig.inc();
@@ -380,7 +455,7 @@ public final class Ipv6 {
             System.arraycopy(buf, off + done, fragment, dataOff, n);
             Ipv6Extensions.writeFragmentHeader(fragment, TRANSPORT_OFFSET, nextHeader, done, more, id);
             int plen = Ipv6Extensions.FRAGMENT_HEADER_LENGTH + n;
-            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(0).flowLabel(0)
+            Ipv6Packet.writeHeader(fragment, TRANSPORT_OFFSET - Ipv6Packet.HEADER_LENGTH, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow)
                     .payloadLength(plen).nextHeader(Ipv6Packet.NH_FRAGMENT).hopLimit(hopLimit).source(srcHi, srcLo)
                     .destination(dstHi, dstLo));
             txFragments.inc();
@@ -428,8 +503,11 @@ public final class Ipv6 {
         }
         int accept = ifc.accepts(dstHi, dstLo);
         if (accept == Ipv6Interface.NOT_FOR_US) {
-            rxNotForUs.inc();
-            return;
+            if (!acceptAnyDestination || !isForeignCandidate(dstHi, dstLo)) {
+                rxNotForUs.inc();
+                return;
+            }
+            accept = Ipv6Interface.FOREIGN;
         }
         len = ip.packetLength(); // trim link-layer padding
         int nextHeader = ip.nextHeader();
@@ -485,6 +563,10 @@ public final class Ipv6 {
             return;
         }
         if (nextHeader == Ipv6Packet.NH_ICMPV6) {
+            if (accept == Ipv6Interface.FOREIGN) {
+                rxForeignIcmp.inc();
+                return;
+            }
             rxDelivered.inc();
             icmp.input(ifc, ip, buf, upperOff, upperLen);
             return;

@@ -32,6 +32,8 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     static final int FOR_US = 1;
     /** Addressed to a tentative address of ours: only neighbour discovery for it may look (RFC 4862 §5.4). */
     static final int TENTATIVE = 2;
+    /** Not ours, taken only because the layer accepts any destination ({@link Ipv6#setAcceptAnyDestination}). */
+    static final int FOREIGN = 3;
 
     private final Ipv6 ip;
     private final NetInterface ni;
@@ -116,6 +118,11 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     @Override
     public void input(NetInterface iface, byte[] buf, int off, int len, long sourceMac, int frameFlags) {
         ip.input(this, buf, off, len, frameFlags);
+    }
+
+    /** The IPv6 layer this interface belongs to. */
+    public Ipv6 ipv6() {
+        return ip;
     }
 
     public NetInterface netInterface() {

@@ -1,5 +1,6 @@
 package org.jnetstack.ip6;
 
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Ipv6Packet;
 
 /** A transport above IPv6 (UDP, TCP): registered with {@link Ipv6#register} for its next-header value. */
@@ -19,5 +20,27 @@ public interface Ipv6ProtocolHandler {
      * {@code mtu} is the Packet Too Big MTU (0 for other errors).
      */
     default void icmpError(int type, int code, long mtu, long quotedDstHi, long quotedDstLo, int quotedSrcPort, int quotedDstPort) {
+    }
+
+    /**
+     * An ICMPv6 error whose quoted packet came from one of our addresses, {@code quotedSrc}, to
+     * {@code quotedDst}; {@code buf[off, off+len)} are the quoted upper-layer bytes (at least 8).
+     * {@code mtu} is the Packet Too Big MTU (0 for other errors). By default the ports are passed
+     * on to {@link #icmpError(int, int, long, long, long, int, int)}. Valid only during the call.
+     */
+    default void icmpError(int type, int code, long mtu, long quotedSrcHi, long quotedSrcLo, long quotedDstHi, long quotedDstLo,
+                           byte[] buf, int off, int len) {
+        icmpError(type, code, mtu, quotedDstHi, quotedDstLo, Bytes.u16(buf, off), Bytes.u16(buf, off + 2));
+    }
+
+    /**
+     * Whether a Packet Too Big may lower the path MTU of the quoted packet's destination (RFC 5927
+     * §4.1: only a quote of a packet we could have sent; RFC 8201 §5.2 leaves the check to the
+     * upper layer). A transport that keeps state, like TCP, checks the quote against it and
+     * lowers the path MTU itself; by default the packet is taken as ours (the quoted source is
+     * already checked to be one of our addresses) and the IPv6 layer lowers it.
+     */
+    default boolean validatesPacketTooBig() {
+        return false;
     }
 }

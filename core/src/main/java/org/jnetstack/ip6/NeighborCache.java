@@ -2,6 +2,7 @@ package org.jnetstack.ip6;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
@@ -15,9 +16,14 @@ import org.jnetstack.wire.MacAddress;
  * The neighbour cache of one interface (RFC 4861 §7.2–7.3): address resolution with multicast
  * solicitations, neighbour unreachability detection through the INCOMPLETE, REACHABLE, STALE,
  * DELAY and PROBE states, and the packets waiting for a neighbour. Everything here is bounded:
- * {@code StackConfig.ndMaxEntries} entries (a full cache evicts the oldest entry not being
- * resolved, else refuses), {@code ndQueuePerNeighbor} packets per unresolved neighbour (the
- * oldest dropped) and {@code ndQueueTotalBytes} for all; each drop is counted.
+ * {@code StackConfig.ndMaxEntries} entries (a full cache evicts the least recently confirmed
+ * entry not being resolved, else refuses), {@code ndQueuePerNeighbor} packets per unresolved
+ * neighbour (the oldest dropped) and {@code ndQueueTotalBytes} for all, each held byte charged to
+ * the stack's memory budget; each drop is counted.
+ *
+ * <p>Entries not being resolved are kept on a list from least to most recently learnt or
+ * confirmed, so eviction takes its head in constant time; an evicted entry is reused for the
+ * new neighbour, so a flood of solicitations from ever new addresses allocates nothing.
  */
 public final class NeighborCache {
     /** RFC 4861 §10: multicast solicitations before resolution fails. */
@@ -37,7 +43,10 @@ public final class NeighborCache {
     private final Entry[] table;
     private int size;
     private int heldBytes;
-    private long created;
+    private final MemoryBudget memory;
+    /** Entries that may be evicted (not INCOMPLETE), least recently learnt or confirmed first. */
+    private Entry oldest;
+    private Entry newest;
 
     private final Counter resolveFailed;
     private final Counter unreachable;
@@ -46,18 +55,22 @@ public final class NeighborCache {
     private final Counter queueUnresolved;
     private final Counter cacheFull;
     private final Counter evicted;
+    private final Counter queueBudget;
 
     /** One neighbour (RFC 4861 §5.1 Neighbor Cache entry). */
     final class Entry {
-        final long hi;
-        final long lo;
+        long hi;
+        long lo;
         Entry next;
+        /** Neighbours on the eviction list; {@code listed} while on it. */
+        Entry older;
+        Entry newer;
+        boolean listed;
         NeighborState state = NeighborState.INCOMPLETE;
         long mac = -1;
         boolean router;
         long reachableUntil;
         int probes;
-        final long order = ++created;
         final Timer timer;
         byte[][] held;
         int heldCount;
@@ -67,6 +80,18 @@ public final class NeighborCache {
             this.lo = lo;
             this.timer = ifc.ip().loop().newTimer(() -> onTimer(this));
         }
+
+        /** Makes a removed entry the fresh INCOMPLETE entry of another neighbour. */
+        void reuse(long h, long l) {
+            hi = h;
+            lo = l;
+            next = null;
+            state = NeighborState.INCOMPLETE;
+            mac = -1;
+            router = false;
+            reachableUntil = 0;
+            probes = 0;
+        }
     }
 
     NeighborCache(Ipv6Interface ifc, Counters counters) {
@@ -75,6 +100,7 @@ public final class NeighborCache {
         this.maxEntries = cfg.ndMaxEntries();
         this.queuePerNeighbor = cfg.ndQueuePerNeighbor();
         this.queueTotalBytes = cfg.ndQueueTotalBytes();
+        this.memory = MemoryBudget.of(ifc.ip().memory());
         this.table = new Entry[Integer.highestOneBit(Math.max(16, maxEntries) * 2 - 1) << 1];
         resolveFailed = counters.counter("nd.resolve.failed");
         unreachable = counters.counter("nd.unreachable");
@@ -83,6 +109,7 @@ public final class NeighborCache {
         queueUnresolved = counters.counter("nd.queue.drop.unresolved");
         cacheFull = counters.counter("nd.cache.full");
         evicted = counters.counter("nd.cache.evicted");
+        queueBudget = counters.counter("nd.queue.drop.memory_budget");
     }
 
     private int slot(long hi, long lo) {
@@ -205,11 +232,18 @@ public final class NeighborCache {
 
     /** A new INCOMPLETE (or, with {@code mac}, STALE) entry, or null when the cache is full of entries being resolved. */
     private Entry create(long hi, long lo) {
-        if (size >= maxEntries && !evictOldest()) {
-            cacheFull.inc();
+        Entry e;
+        if (size < maxEntries) {
+            e = new Entry(hi, lo);
+        } else if (oldest != null) {
+            e = oldest;
+            evicted.inc();
+            remove(e, null);
+            e.reuse(hi, lo);
+        } else {
+            cacheFull.inc(); // every entry is being resolved: packets wait on them
             return null;
         }
-        Entry e = new Entry(hi, lo);
         int s = slot(hi, lo);
         e.next = table[s];
         table[s] = e;
@@ -217,22 +251,42 @@ public final class NeighborCache {
         return e;
     }
 
-    /** Evicts the oldest entry that is not INCOMPLETE (packets wait on those); false if all are. */
-    private boolean evictOldest() {
-        Entry oldest = null;
-        for (Entry head : table) {
-            for (Entry e = head; e != null; e = e.next) {
-                if (e.state != NeighborState.INCOMPLETE && (oldest == null || e.order < oldest.order)) {
-                    oldest = e;
-                }
+    /** Puts {@code e} at the newest end of the eviction list (it left INCOMPLETE, or was confirmed). */
+    private void touch(Entry e) {
+        if (e.listed) {
+            if (newest == e) {
+                return;
             }
+            unlist(e);
         }
-        if (oldest == null) {
-            return false;
+        e.listed = true;
+        e.older = newest;
+        e.newer = null;
+        if (newest != null) {
+            newest.newer = e;
+        } else {
+            oldest = e;
         }
-        evicted.inc();
-        remove(oldest, null);
-        return true;
+        newest = e;
+    }
+
+    private void unlist(Entry e) {
+        if (!e.listed) {
+            return;
+        }
+        if (e.older != null) {
+            e.older.newer = e.newer;
+        } else {
+            oldest = e.newer;
+        }
+        if (e.newer != null) {
+            e.newer.older = e.older;
+        } else {
+            newest = e.older;
+        }
+        e.older = null;
+        e.newer = null;
+        e.listed = false;
     }
 
     private void remove(Entry e, Icmpv6 icmp) {
@@ -249,6 +303,7 @@ public final class NeighborCache {
                 break;
             }
         }
+        unlist(e);
         e.timer.cancel();
         dropHeld(e, icmp);
     }
@@ -264,13 +319,17 @@ public final class NeighborCache {
         }
         if (e.heldCount == queuePerNeighbor) {
             // RFC 4861 §7.2.2: when the queue overflows, the oldest packet is replaced.
-            heldBytes -= e.held[0].length;
+            release(e.held[0].length);
             System.arraycopy(e.held, 1, e.held, 0, e.heldCount - 1);
-            e.heldCount--;
+            e.held[--e.heldCount] = null;
             queueOverflow.inc();
         }
         while (heldBytes + cost > queueTotalBytes && dropOldestHeldAnywhere()) {
             queueMemory.inc();
+        }
+        if (!memory.tryCharge(cost)) {
+            queueBudget.inc(); // the stack's memory budget is spent
+            return;
         }
         if (e.heldCount == e.held.length) {
             e.held = java.util.Arrays.copyOf(e.held, Math.min(queuePerNeighbor, e.held.length * 2));
@@ -285,7 +344,7 @@ public final class NeighborCache {
         for (Entry head : table) {
             for (Entry e = head; e != null; e = e.next) {
                 if (e.heldCount > 0) {
-                    heldBytes -= e.held[0].length;
+                    release(e.held[0].length);
                     System.arraycopy(e.held, 1, e.held, 0, e.heldCount - 1);
                     e.held[--e.heldCount] = null;
                     return true;
@@ -295,6 +354,12 @@ public final class NeighborCache {
         return false;
     }
 
+    /** Held bytes going back: to this cache's bound and to the stack's budget. */
+    private void release(int bytes) {
+        heldBytes -= bytes;
+        memory.uncharge(bytes);
+    }
+
     /** Sends what waited for {@code e} now that its address is known. */
     private void flush(Entry e) {
         int n = e.heldCount;
@@ -302,7 +367,7 @@ public final class NeighborCache {
         e.held = null;
         e.heldCount = 0;
         for (int i = 0; i < n; i++) {
-            heldBytes -= h[i].length;
+            release(h[i].length);
             ifc.netInterface().sendFrame(e.mac, EthernetFrame.TYPE_IPV6, h[i], HELD_HEADROOM, h[i].length - HELD_HEADROOM);
         }
     }
@@ -314,7 +379,7 @@ public final class NeighborCache {
         e.held = null;
         e.heldCount = 0;
         for (int i = 0; i < n; i++) {
-            heldBytes -= h[i].length;
+            release(h[i].length);
             queueUnresolved.inc();
             if (icmp != null) {
                 icmp.localUnreachable(ifc, h[i], HELD_HEADROOM, h[i].length - HELD_HEADROOM);
@@ -380,11 +445,13 @@ public final class NeighborCache {
             }
             e.mac = mac;
             e.state = NeighborState.STALE;
+            touch(e);
         } else if (e.mac != mac) {
             boolean wasIncomplete = e.state == NeighborState.INCOMPLETE;
             e.mac = mac;
             e.state = NeighborState.STALE;
             e.timer.cancel();
+            touch(e);
             if (wasIncomplete) {
                 flush(e);
             }
@@ -411,6 +478,7 @@ public final class NeighborCache {
                 reachable(e);
             } else {
                 e.state = NeighborState.STALE;
+                touch(e);
             }
             flush(e);
             return;
@@ -436,6 +504,7 @@ public final class NeighborCache {
     }
 
     private void reachable(Entry e) {
+        touch(e);
         e.state = NeighborState.REACHABLE;
         e.probes = 0;
         e.reachableUntil = ifc.ip().loop().clock().nanos() + ifc.reachableNanos();
@@ -453,9 +522,14 @@ public final class NeighborCache {
             for (Entry e = table[i]; e != null; e = e.next) {
                 e.timer.cancel();
                 dropHeld(e, null);
+                e.listed = false;
+                e.older = null;
+                e.newer = null;
             }
             table[i] = null;
         }
+        oldest = null;
+        newest = null;
         size = 0;
     }
 

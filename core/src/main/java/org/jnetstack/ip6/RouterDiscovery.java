@@ -53,6 +53,9 @@ public final class RouterDiscovery {
     private final List<Entry> routers = new ArrayList<>();
     private final List<Entry> prefixes = new ArrayList<>();
     private final List<Entry> dnsServers = new ArrayList<>();
+    /** What a stateless DHCPv6 exchange gave (RFC 8415 §18.2.6): replaced as a whole by each reply. */
+    private List<Ipv6Address> dhcpDnsServers = List.of();
+    private List<String> dhcpDomains = List.of();
     private final Timer solicitTimer;
     private int solicitationsLeft;
     private boolean started;
@@ -142,6 +145,10 @@ public final class RouterDiscovery {
                     // §4.6: unknown options are skipped
                 }
             }
+        }
+        RouterFlagsListener l = ifc.ip().routerFlagsListener();
+        if (l != null) {
+            l.onRouterFlags(ifc, managed, other);
         }
     }
 
@@ -283,6 +290,26 @@ public final class RouterDiscovery {
             }
         }
         return out;
+    }
+
+    /**
+     * Sets what a stateless DHCPv6 exchange learnt on this interface (RFC 8415 §18.2.6, RFC 3646):
+     * DNS servers (at most {@link #MAX_DNS_SERVERS} kept) and the domain search list, replacing
+     * what an earlier reply gave. Loop thread.
+     */
+    public void setDhcpv6Options(List<Ipv6Address> servers, List<String> domains) {
+        dhcpDnsServers = List.copyOf(servers.subList(0, Math.min(servers.size(), MAX_DNS_SERVERS)));
+        dhcpDomains = List.copyOf(domains);
+    }
+
+    /** The DNS servers DHCPv6 gave (RFC 3646), for the resolver next to the advertised ones. */
+    public List<Ipv6Address> dhcpv6DnsServers() {
+        return dhcpDnsServers;
+    }
+
+    /** The domain search list DHCPv6 gave (RFC 3646 §4). */
+    public List<String> dhcpv6Domains() {
+        return dhcpDomains;
     }
 
     /** The recursive DNS servers routers advertised (RFC 8106), still within their lifetime, for the resolver. */

@@ -1,10 +1,7 @@
 package org.jnetstack.socket;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import org.jnetstack.NetStack;
 import org.jnetstack.dns.NameResolver;
@@ -52,26 +49,15 @@ public final class Sockets {
     }
 
     /**
-     * Resolves {@code host} and connects to its addresses in order until one answers; the last
-     * failure is thrown when none does. {@code timeout} (zero: none) applies to each address.
+     * Resolves {@code host} (A and AAAA) and connects over both families, Happy Eyeballs v2
+     * (RFC 8305, see {@link TcpSocket#connect(String, int, NameResolver, int)}): the first address
+     * to answer wins; the last failure is thrown when none does. {@code timeout} (zero: none)
+     * bounds the whole.
      */
     public TcpSocket connect(String host, int port, Duration timeout) throws IOException {
-        List<InetAddress> addresses = resolver.resolve(host);
-        IOException last = null;
-        for (InetAddress a : addresses) {
-            TcpSocket s = new TcpSocket(stack);
-            try {
-                s.connect(new InetSocketAddress(a, port), Math.toIntExact(timeout.toMillis()));
-                return s;
-            } catch (IOException e) {
-                s.close();
-                if (last != null) {
-                    e.addSuppressed(last);
-                }
-                last = e;
-            }
-        }
-        throw last;
+        TcpSocket s = new TcpSocket(stack);
+        s.connect(host, port, resolver, Math.toIntExact(timeout.toMillis()));
+        return s;
     }
 
     /** Listens on {@code port} (0: ephemeral) of every local address, with the configured backlog. */

@@ -16,6 +16,7 @@ import org.jnetstack.socket.internal.SocketErrors;
 import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpListener;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * A blocking listening socket (uSock's {@code open} with remote port 0: "wait for anyone").
@@ -62,10 +63,20 @@ public final class TcpServerSocket implements Closeable {
      * @throws java.net.BindException "Address already in use" when the port is taken
      */
     public void bind(InetAddress address, int port, int backlog) throws IOException {
+        bind(address, false, port, backlog);
+    }
+
+    /**
+     * Like {@link #bind(InetAddress, int, int)}, for either family as on Linux: null, {@code ::}
+     * or {@code 0.0.0.0} listen on every address and accept IPv4 connections too (their peers
+     * reported as {@code Inet4Address}) unless {@code v6Only} (IPV6_V6ONLY); an IPv4 or IPv6
+     * address listens on that address alone.
+     */
+    public void bind(InetAddress address, boolean v6Only, int port, int backlog) throws IOException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-        int addr = address == null || address.isAnyLocalAddress() ? 0 : TcpSocket.ipv4Bits(address);
+        Ipv6Address addr = address == null || address.isAnyLocalAddress() ? null : Ipv6Address.of(address);
         int queue = backlog < 1 ? stack.tcp().config().listenBacklog() : backlog;
         TcpConfig cfg;
         lock.lock();
@@ -82,7 +93,7 @@ public final class TcpServerSocket implements Closeable {
             lock.unlock();
         }
         LoopCall.call(loop, () -> {
-            TcpListener made = stack.tcp().listen(addr, port, queue, cfg, this::drain);
+            TcpListener made = stack.tcp().listen(addr, v6Only, port, queue, cfg, this::drain);
             lock.lock();
             try {
                 listener = made;

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -125,6 +124,19 @@ public final class TcpSocket implements Closeable {
         } finally {
             pump.lock.unlock();
         }
+    }
+
+    /**
+     * Connects to {@code host} by name or address literal over both families, Happy Eyeballs v2
+     * (RFC 8305, {@link HappyEyeballs}): IPv6 and IPv4 addresses interleaved, a new attempt every
+     * 250 ms until one connects; the others are aborted. {@code timeoutMillis} (0: none) bounds
+     * the whole. The local port is ephemeral. If it fails, the socket is closed.
+     *
+     * @throws java.net.UnknownHostException when the name has no address
+     * @throws java.net.ConnectException when no address accepted the connection
+     */
+    public void connect(String host, int port, org.jnetstack.dns.NameResolver resolver, int timeoutMillis) throws IOException {
+        TcpSocketConnect.connect(this, host, port, resolver, timeoutMillis);
     }
 
     /** Connects without a timeout (TCP's own SYN retries still end it). */
@@ -555,13 +567,6 @@ public final class TcpSocket implements Closeable {
         } catch (SocketException interrupted) {
             return false;
         }
-    }
-
-    static int ipv4Bits(InetAddress a) throws SocketException {
-        if (!(a instanceof Inet4Address)) {
-            throw new SocketException("only IPv4 is supported: " + a);
-        }
-        return Ipv4Address.read(a.getAddress(), 0);
     }
 
     static InetAddress inet(int bits) {

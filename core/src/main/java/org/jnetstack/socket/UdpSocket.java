@@ -20,6 +20,8 @@ import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Icmpv6Message;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * A blocking UDP socket for any thread, like {@link java.net.DatagramSocket}.
@@ -37,6 +39,10 @@ import org.jnetstack.wire.IcmpMessage;
  * UDP queue limits, or {@link #setReceiveBufferSize}); what does not fit is dropped and counted,
  * as a kernel does. A {@link #connect connected} socket receives only from its peer, and an ICMP
  * port-unreachable about it makes the next {@link #receive} throw {@link PortUnreachableException}.
+ *
+ * <p>Dual stack, as on Linux: a socket bound to no address sends and receives over IPv4 and IPv6;
+ * peers are reported as {@code Inet4Address} over IPv4 and {@code Inet6Address} over IPv6, and
+ * either kind (an IPv4-mapped {@code Inet6Address} too) may be given as a destination.
  */
 public final class UdpSocket implements Closeable {
     private final NetStack stack;
@@ -72,7 +78,7 @@ public final class UdpSocket implements Closeable {
         }
         this.maxDatagrams = stack.config().udpQueueDatagrams();
         this.maxBytes = stack.config().udpQueueBytes();
-        this.endpoint = LoopCall.call(loop, () -> stack.udp().open(0, port, new Receiver()));
+        this.endpoint = LoopCall.call(loop, () -> stack.udp().open(null, false, port, new Receiver()));
     }
 
     public int localPort() {
@@ -86,14 +92,14 @@ public final class UdpSocket implements Closeable {
         if (to.isUnresolved()) {
             throw new UnknownHostException(to.getHostString());
         }
-        int ip = TcpSocket.ipv4Bits(to.getAddress());
+        Ipv6Address dst = Ipv6Address.of(to.getAddress());
         int port = to.getPort();
         checkOpen();
         boolean sent = LoopCall.call(loop, () -> {
             if (endpoint.isClosed()) {
                 throw SocketErrors.closed();
             }
-            return endpoint.send(ip, port, b, off, len);
+            return endpoint.send(dst.hi(), dst.lo(), port, b, off, len);
         });
         if (!sent) {
             throw new NoRouteToHostException("No route to host " + to.getAddress().getHostAddress());
@@ -150,7 +156,7 @@ public final class UdpSocket implements Closeable {
         int n = Math.min(d.data().length, p.getData().length - p.getOffset());
         System.arraycopy(d.data(), 0, p.getData(), p.getOffset(), n);
         p.setLength(n);
-        p.setAddress(TcpSocket.inet(d.srcIp()));
+        p.setAddress(d.source());
         p.setPort(d.srcPort());
     }
 
@@ -159,16 +165,16 @@ public final class UdpSocket implements Closeable {
         if (peer.isUnresolved()) {
             throw new UnknownHostException(peer.getHostString());
         }
-        int ip = TcpSocket.ipv4Bits(peer.getAddress());
+        Ipv6Address ip = Ipv6Address.of(peer.getAddress());
         checkOpen();
         LoopCall.call(loop, () -> {
-            endpoint.connect(ip, peer.getPort());
+            endpoint.connect(ip.hi(), ip.lo(), peer.getPort());
             return null;
         });
         lock.lock();
         try {
             this.peer = peer;
-            queue.removeIf(d -> d.srcIp() != ip || d.srcPort() != peer.getPort());
+            queue.removeIf(d -> !d.isFrom(ip.hi(), ip.lo(), peer.getPort()));
             queuedBytes = queue.stream().mapToInt(d -> d.data().length).sum();
         } finally {
             lock.unlock();
@@ -262,13 +268,18 @@ public final class UdpSocket implements Closeable {
     private final class Receiver implements UdpHandler {
         @Override
         public void onDatagram(UdpEndpoint ep, int srcIp, int srcPort, byte[] buf, int off, int len) {
+            onDatagram6(ep, 0, org.jnetstack.internal.TransportAddresses.mappedLo(srcIp), srcPort, buf, off, len);
+        }
+
+        @Override
+        public void onDatagram6(UdpEndpoint ep, long srcHi, long srcLo, int srcPort, byte[] buf, int off, int len) {
             lock.lock();
             try {
                 if (closed || queue.size() >= maxDatagrams || queuedBytes + len > maxBytes) {
                     dropped++;
                     return;
                 }
-                queue.add(new Datagram(srcIp, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
+                queue.add(new Datagram(srcHi, srcLo, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
                 queuedBytes += len;
                 arrived.signal();
             } finally {
@@ -278,17 +289,27 @@ public final class UdpSocket implements Closeable {
 
         @Override
         public void onError(UdpEndpoint ep, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
+            if (icmpType == IcmpMessage.TYPE_DEST_UNREACHABLE && icmpCode == IcmpMessage.CODE_PORT_UNREACHABLE) {
+                portUnreachable(0, org.jnetstack.internal.TransportAddresses.mappedLo(dstIp), dstPort);
+            }
+        }
+
+        @Override
+        public void onError6(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, int icmpType, int icmpCode, String reason) {
+            if (icmpType == Icmpv6Message.TYPE_DEST_UNREACHABLE && icmpCode == Icmpv6Message.CODE_PORT_UNREACHABLE) {
+                portUnreachable(dstHi, dstLo, dstPort);
+            }
+        }
+
+        /** java.net reports ICMP errors only on connected sockets, about their peer. */
+        private void portUnreachable(long dstHi, long dstLo, int dstPort) {
             lock.lock();
             try {
-                // java.net reports ICMP errors only on connected sockets, about their peer.
-                if (peer != null && icmpType == IcmpMessage.TYPE_DEST_UNREACHABLE
-                        && icmpCode == IcmpMessage.CODE_PORT_UNREACHABLE
-                        && TcpSocket.ipv4Bits(peer.getAddress()) == dstIp && peer.getPort() == dstPort) {
+                InetSocketAddress p = peer;
+                if (p != null && p.getPort() == dstPort && Ipv6Address.of(p.getAddress()).equals(new Ipv6Address(dstHi, dstLo))) {
                     pendingError = new PortUnreachableException("ICMP Port Unreachable");
                     arrived.signalAll();
                 }
-            } catch (SocketException notIpv4) {
-                // peer is IPv4 by construction
             } finally {
                 lock.unlock();
             }

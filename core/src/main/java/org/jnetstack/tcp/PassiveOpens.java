@@ -9,8 +9,11 @@ import org.jnetstack.internal.MemoryBudget;
 import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
 
@@ -261,34 +264,75 @@ final class PassiveOpens {
      * are absorbed. Returns false to let the segment be answered as for a closed port.
      */
     boolean anyInput(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, int src, int dst) {
-        if (synRequests.get(k, 0, TransportAddresses.mappedLo(dst), 0, TransportAddresses.mappedLo(src),
-                seg.sourcePort(), seg.destinationPort()) != null) {
-            return true; // a retransmitted SYN, or a stray segment, while the catch-all decides
-        }
-        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
-            return false;
-        }
-        if (synRequests.size() >= config.synQueue()) {
-            counters.synQueueFull.inc();
-            return true;
-        }
-        if (connections.size() + synRequests.size() >= config.maxConnections()) {
-            counters.connectionLimit.inc();
-            return true;
-        }
-        if (memory.used() >= memory.limit()) {
-            counters.refusedMemory.inc(); // no new work while the budget is spent: the guest retransmits its SYN
-            return true;
+        int decision = anyDecision(seg, k, 0, TransportAddresses.mappedLo(src), 0, TransportAddresses.mappedLo(dst));
+        if (decision != NEW_REQUEST) {
+            return decision == ABSORBED;
         }
         int ipHl = pkt.headerLength();
         int ipOff = pkt.payloadOffset() - ipHl;
         byte[] copy = Arrays.copyOfRange(seg.buffer(), ipOff, ipOff + ipHl + seg.headerLength());
-        TcpSynRequest r = new TcpSynRequest(this, ni, copy, ipHl, new FourTuple(tcp.keys, 0, TransportAddresses.mappedLo(dst),
-                seg.destinationPort(), 0, TransportAddresses.mappedLo(src), seg.sourcePort()), ip.loop().clock().nanos());
+        newRequest(new TcpSynRequest(this, ni, null, copy, ipHl, new FourTuple(tcp.keys, 0, TransportAddresses.mappedLo(dst),
+                seg.destinationPort(), 0, TransportAddresses.mappedLo(src), seg.sourcePort()), ip.loop().clock().nanos()));
+        return true;
+    }
+
+    /**
+     * {@link #anyInput} over IPv6. The request keeps the fixed header, rewritten to be followed
+     * directly by the TCP header (extension headers are not kept), for an ICMPv6 error to quote.
+     */
+    boolean anyInput6(Ipv6Interface ifc, Ipv6Packet pkt, TcpSegment seg, long k) {
+        long srcHi = pkt.sourceHi();
+        long srcLo = pkt.sourceLo();
+        long dstHi = pkt.destinationHi();
+        long dstLo = pkt.destinationLo();
+        int decision = anyDecision(seg, k, srcHi, srcLo, dstHi, dstLo);
+        if (decision != NEW_REQUEST) {
+            return decision == ABSORBED;
+        }
+        int ipOff = pkt.payloadOffset() - Ipv6Packet.HEADER_LENGTH;
+        int tcpHl = seg.headerLength();
+        byte[] copy = new byte[Ipv6Packet.HEADER_LENGTH + tcpHl];
+        System.arraycopy(seg.buffer(), ipOff, copy, 0, Ipv6Packet.HEADER_LENGTH);
+        System.arraycopy(seg.buffer(), seg.payloadOffset() - tcpHl, copy, Ipv6Packet.HEADER_LENGTH, tcpHl);
+        copy[4] = (byte) (tcpHl >>> 8); // payload length: the TCP header alone
+        copy[5] = (byte) tcpHl;
+        copy[6] = (byte) Ipv4Packet.PROTO_TCP; // next header: TCP, the extension headers dropped
+        newRequest(new TcpSynRequest(this, ifc.netInterface(), ifc, copy, Ipv6Packet.HEADER_LENGTH, new FourTuple(tcp.keys,
+                dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort()), ip.loop().clock().nanos()));
+        return true;
+    }
+
+    private static final int NOT_TAKEN = 0;
+    private static final int ABSORBED = 1;
+    private static final int NEW_REQUEST = 2;
+
+    /** What the catch-all does with {@code seg}: absorb it, answer it as a closed port, or make a new request of it. */
+    private int anyDecision(TcpSegment seg, long k, long srcHi, long srcLo, long dstHi, long dstLo) {
+        if (synRequests.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort()) != null) {
+            return ABSORBED; // a retransmitted SYN, or a stray segment, while the catch-all decides
+        }
+        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
+            return NOT_TAKEN;
+        }
+        if (synRequests.size() >= config.synQueue()) {
+            counters.synQueueFull.inc();
+            return ABSORBED;
+        }
+        if (connections.size() + synRequests.size() >= config.maxConnections()) {
+            counters.connectionLimit.inc();
+            return ABSORBED;
+        }
+        if (memory.used() >= memory.limit()) {
+            counters.refusedMemory.inc(); // no new work while the budget is spent: the guest retransmits its SYN
+            return ABSORBED;
+        }
+        return NEW_REQUEST;
+    }
+
+    private void newRequest(TcpSynRequest r) {
         synRequests.add(r);
         counters.synRequests.inc();
         anyListener.accept(r);
-        return true;
     }
 
     TcpConnection acceptRequest(TcpSynRequest r, TcpHandler handler) {
@@ -314,6 +358,12 @@ final class PassiveOpens {
 
     void unreachableRequest(TcpSynRequest r, int code) {
         forgetRequest(r);
+        if (r.ipv6Iface != null) {
+            // RFC 4443 §3.1: the ICMPv6 code that says the same as IPv4's net or host unreachable.
+            r.ipv6Iface.ipv6().icmp().sendUnreachable(r.ipv6Iface, code == IcmpMessage.CODE_NET_UNREACHABLE
+                    ? Icmpv6Message.CODE_NO_ROUTE : Icmpv6Message.CODE_ADDRESS_UNREACHABLE, r.datagram, 0, r.datagram.length);
+            return;
+        }
         ip.icmp().sendError(r.iface, IcmpMessage.TYPE_DEST_UNREACHABLE, code, 0, r.datagram, 0, r.datagram.length);
     }
 

@@ -53,6 +53,7 @@ final class SegmentArrival {
         c.rcvWscale = 0;
         c.tsOk = false;
         c.sackOk = false;
+        c.peerMss = cookieMss;
         c.mss = Math.min(cookieMss, c.tcp.mssFor(c.tuple));
         c.cc.init(c.mss);
         c.sndUna = c.iss + 1;
@@ -80,6 +81,7 @@ final class SegmentArrival {
         }
         c.sackOk = c.config.sack() && opts.sackPermitted();
         int peerMss = opts.hasMss() ? opts.mss() : DEFAULT_MSS;
+        c.peerMss = peerMss;
         int ours = c.tcp.mssFor(c.tuple);
         c.mss = Math.max(64, Math.min(peerMss, ours)) - (c.tsOk ? 12 : 0);
         c.cc.init(c.mss);

@@ -4,9 +4,11 @@ import org.jnetstack.internal.IntMap;
 import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Ipv6Address;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.TcpOptions;
 import org.jnetstack.wire.TcpSegment;
@@ -35,6 +37,9 @@ final class SegmentDemux {
      * all other output goes at once (see {@link Sender#output}).
      */
     private boolean delivering;
+    /** The interface and header of the IPv6 segment being dispatched (null between segments and for IPv4). */
+    private Ipv6Interface rxIpv6Iface;
+    private Ipv6Packet rxIpv6Packet;
 
     SegmentDemux(Tcp tcp, Ipv4 ip, TupleTable<TcpConnection> connections, IntMap<TcpListener> listeners,
             TimeWaits timeWaits, PassiveOpens passiveOpens) {
@@ -75,17 +80,25 @@ final class SegmentDemux {
     }
 
     /**
-     * A segment from the IPv6 layer, to one of our addresses or a group we joined: addresses in
+     * A segment from the IPv6 layer, to one of our addresses, a group we joined, or (on a gateway,
+     * {@link org.jnetstack.ip6.Ipv6#setAcceptAnyDestination}) any unicast address: addresses in
      * the two-long form, otherwise as {@link #input}.
      */
-    void input6(NetInterface ni, long srcHi, long srcLo, long dstHi, long dstLo, byte[] buf, int off, int len,
-                boolean checksumVerified) {
-        if (Ipv6Address.isMulticast(dstHi)) {
+    void input6(Ipv6Interface ifc, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
+        if (Ipv6Address.isMulticast(pkt.destinationHi())) {
             counters.rxSegments.inc();
             counters.rxNotUnicast.inc(); // RFC 9293 §3.9.2.2: TCP is unicast only
             return;
         }
-        receive(ni, null, srcHi, srcLo, dstHi, dstLo, buf, off, len, checksumVerified);
+        rxIpv6Iface = ifc;
+        rxIpv6Packet = pkt;
+        try {
+            receive(ifc.netInterface(), null, pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
+                    buf, off, len, checksumVerified);
+        } finally {
+            rxIpv6Iface = null;
+            rxIpv6Packet = null;
+        }
     }
 
     /** {@code pkt}: the IPv4 header the segment came in, or null for IPv6. */
@@ -101,8 +114,11 @@ final class SegmentDemux {
         TcpConnection staged = null;
         long k = 0;
         if (sumWhileCopying && m == null) {
-            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
-            TcpConnection c = connections.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            TcpConnection c = connections.recent(dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            if (c == null) {
+                k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+                c = connections.get(k, dstHi, dstLo, srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
+            }
             if (c != null && seg.payloadLength() >= tcp.sumWhileCopying && c.arrival.takesPayloadInOrder(seg, rxOptions)) {
                 staged = c;
                 m = sumWhileStaging(c, buf, off, len, seg.headerLength()) ? null : Malformed.BAD_CHECKSUM;
@@ -118,9 +134,6 @@ final class SegmentDemux {
         if (m != null) {
             counters.malformed(m).inc();
             return;
-        }
-        if (k == 0) {
-            k = tcp.keys.key(srcHi, srcLo, seg.sourcePort(), seg.destinationPort());
         }
         dispatch(ni, pkt, seg, k, srcHi, srcLo, dstHi, dstLo, staged);
     }
@@ -156,11 +169,16 @@ final class SegmentDemux {
         return Checksum.finish(Checksum.addPiece(sum, payloadSum, hl)) == 0;
     }
 
-    /** A segment that passed its checks, to its connection, listener, catch-all, or the closed-port answer. */
+    /**
+     * A segment that passed its checks, to its connection, listener, catch-all, or the closed-port
+     * answer. {@code k}: the tuple's {@link TupleKeys#key} if already computed, else 0 (computed
+     * here only when the segment is not for the connection the last lookup found).
+     */
     private void dispatch(NetInterface ni, Ipv4Packet pkt, TcpSegment seg, long k, long srcHi, long srcLo,
                           long dstHi, long dstLo, TcpConnection staged) {
-        boolean local = pkt == null || ip.isLocalAddress(pkt.destination());
-        if (!local && !(passiveOpens.hasCatchAll() && ip.isForeignUnicast(ni, pkt.destination()))) {
+        // Over IPv6 a segment to a foreign address reaches us only when the layer accepts any destination.
+        boolean local = pkt != null ? ip.isLocalAddress(pkt.destination()) : !rxIpv6Iface.ipv6().isForeignUnicast(dstHi, dstLo);
+        if (!local && !(passiveOpens.hasCatchAll() && (pkt == null || ip.isForeignUnicast(ni, pkt.destination())))) {
             // RFC 9293 §3.9.2.2 / RFC 1122 §4.2.3.10: TCP is unicast only.
             counters.rxNotUnicast.inc();
             return;
@@ -170,7 +188,13 @@ final class SegmentDemux {
         }
         int srcPort = seg.sourcePort();
         int dstPort = seg.destinationPort();
-        TcpConnection c = staged != null ? staged : connections.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        TcpConnection c = staged != null ? staged : connections.recent(dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        if (c == null) {
+            if (k == 0) {
+                k = tcp.keys.key(srcHi, srcLo, srcPort, dstPort);
+            }
+            c = connections.get(k, dstHi, dstLo, srcHi, srcLo, srcPort, dstPort);
+        }
         if (c != null) {
             c.heardFromPeer();
             delivering = true;
@@ -193,7 +217,8 @@ final class SegmentDemux {
                 return;
             }
         }
-        if (pkt != null && passiveOpens.hasCatchAll() && passiveOpens.anyInput(ni, pkt, seg, k, pkt.source(), pkt.destination())) {
+        if (passiveOpens.hasCatchAll() && (pkt != null ? passiveOpens.anyInput(ni, pkt, seg, k, pkt.source(), pkt.destination())
+                : passiveOpens.anyInput6(rxIpv6Iface, rxIpv6Packet, seg, k))) {
             return;
         }
         closedInput(seg, srcHi, srcLo, dstHi, dstLo);

@@ -2,6 +2,7 @@ package org.jnetstack.tcp;
 
 import org.jnetstack.ip.Ipv6Output;
 import org.jnetstack.internal.TransportAddresses;
+import org.jnetstack.internal.SipHash;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.wire.Bytes;
@@ -20,6 +21,8 @@ import org.jnetstack.wire.TcpSegment;
  * <p>Both families go through here: the pseudo-header comes from
  * {@link TransportAddresses#pseudoHeader}, and the segment leaves through {@link Ipv4} for an
  * IPv4(-mapped) 4-tuple and through the {@link Ipv6Output} the IPv6 layer attached otherwise.
+ * IPv4 segments carry DF unless path MTU discovery is off (RFC 1191 §3); IPv6 ones the
+ * connection's traffic class and a flow label (RFC 6437 §3).
  */
 final class SegmentWriter {
     private static final int PROTO_TCP = Ipv4Packet.PROTO_TCP; // also IPv6's next header for TCP
@@ -30,12 +33,29 @@ final class SegmentWriter {
     private final TcpOptions txOptions = new TcpOptions();
     /** The header of a bare segment or reset (connections keep their own, {@link TcpConnection#header}). */
     private final TcpHeader bare = new TcpHeader();
+    /** Keys the flow labels: an outsider can neither predict one nor aim collisions (RFC 6437 §3, §6). */
+    private final SipHash flowLabelKey;
+    /** DF on IPv4 segments that carry no connection's own setting (resets, TIME-WAIT and cookie replies). */
+    private final boolean dontFragment;
     private Ipv6Output ip6;
 
-    SegmentWriter(Ipv4 ip, TcpCounters counters, int sumWhileCopying) {
+    SegmentWriter(Ipv4 ip, TcpCounters counters, TcpConfig config, SipHash flowLabelKey) {
         this.ip = ip;
         this.counters = counters;
-        this.sumWhileCopying = sumWhileCopying;
+        this.sumWhileCopying = config.sumWhileCopying();
+        this.dontFragment = config.pathMtuDiscovery();
+        this.flowLabelKey = flowLabelKey;
+    }
+
+    /**
+     * The flow label of an IPv6 4-tuple (RFC 6437 §3): a keyed hash of the addresses, ports and
+     * protocol, folded to 20 bits and never 0 (0 means "no label"); the same for every segment of
+     * a connection, different across connections.
+     */
+    int flowLabel(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
+        long h = flowLabelKey.hash(localHi, localLo, remoteHi, remoteLo, (long) localPort << 16 | remotePort, PROTO_TCP);
+        int label = (int) (h ^ h >>> 20 ^ h >>> 40) & 0xF_FFFF;
+        return label == 0 ? 1 : label;
     }
 
     void attachIpv6(Ipv6Output ip6) {
@@ -87,11 +107,11 @@ final class SegmentWriter {
             TcpSegment.writeHeader(tx, t, h);
             Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, pseudo); // the device completes it
             if (v4) {
-                ip.sendOffloaded((int) ft.localLo, (int) ft.remoteLo, PROTO_TCP, c.trafficClass(), tx, t, hl + len,
-                        TcpSegment.CHECKSUM_OFFSET, segmentSize);
+                ip.sendOffloaded((int) ft.localLo, (int) ft.remoteLo, PROTO_TCP, c.trafficClass(), c.config.pathMtuDiscovery(),
+                        tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             } else {
-                ip6.sendOffloaded(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, PROTO_TCP, c.trafficClass(), tx, t,
-                        hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
+                ip6.sendOffloaded(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, PROTO_TCP, c.trafficClass(), c.flowLabel,
+                        tx, t, hl + len, TcpSegment.CHECKSUM_OFFSET, segmentSize);
             }
             return;
         }
@@ -110,14 +130,10 @@ final class SegmentWriter {
             TcpSegment.writeHeader(tx, t, h);
             Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.partial(tx, t, hl + len, pseudo)));
         }
-        send(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, c.trafficClass(), tx, t, hl + len);
-    }
-
-    private void send(long localHi, long localLo, long remoteHi, long remoteLo, int tos, byte[] tx, int t, int len) {
-        if (TransportAddresses.isV4(remoteHi, remoteLo)) {
-            ip.send((int) localLo, (int) remoteLo, PROTO_TCP, tos, false, tx, t, len);
+        if (v4) {
+            ip.send((int) ft.localLo, (int) ft.remoteLo, PROTO_TCP, c.trafficClass(), c.config.pathMtuDiscovery(), tx, t, hl + len);
         } else {
-            ip6.send(localHi, localLo, remoteHi, remoteLo, PROTO_TCP, tos, tx, t, len);
+            ip6.send(ft.localHi, ft.localLo, ft.remoteHi, ft.remoteLo, PROTO_TCP, c.trafficClass(), c.flowLabel, tx, t, hl + len);
         }
     }
 
@@ -133,7 +149,12 @@ final class SegmentWriter {
         int pseudo = TransportAddresses.pseudoHeader(localHi, localLo, remoteHi, remoteLo, PROTO_TCP, hl);
         Bytes.putU16(tx, t + TcpSegment.CHECKSUM_OFFSET, Checksum.finish(Checksum.partial(tx, t, hl, pseudo)));
         counters.txSegments.inc();
-        send(localHi, localLo, remoteHi, remoteLo, 0, tx, t, hl);
+        if (v4) {
+            ip.send((int) localLo, (int) remoteLo, PROTO_TCP, 0, dontFragment, tx, t, hl);
+        } else {
+            ip6.send(localHi, localLo, remoteHi, remoteLo, PROTO_TCP, 0,
+                    flowLabel(localHi, localLo, h.sourcePort(), remoteHi, remoteLo, h.destinationPort()), tx, t, hl);
+        }
     }
 
     void sendBare(FourTuple ft, TcpHeader h) {

@@ -106,6 +106,9 @@ final class Sender {
             outputAtBatchEnd();
             return;
         }
+        if (c.pathMtuCheckAt != 0 && c.now() - c.pathMtuCheckAt >= 0) {
+            IcmpErrors.followPathMtu(c); // the narrower path's estimate may have aged back (RFC 1191 §6.3)
+        }
         int sent = 0;
         if (c.inRecovery && c.sackOk) {
             sent += sackRecoveryOutput();

@@ -2,7 +2,6 @@ package org.jnetstack.tcp;
 
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.util.List;
@@ -24,8 +23,6 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.stats.MemoryUse;
-import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.Ipv6Packet;
@@ -56,6 +53,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     private final TimeWaits timeWaits = new TimeWaits(this);
     private final PassiveOpens passiveOpens;
     private final SegmentDemux demux;
+    private final IcmpErrors icmpErrors;
     private final IsnGenerator isnGenerator;
     private final SipHash timestampKey;
     /** Scratch for SACK blocks, filled and read within one segment's processing. */
@@ -69,7 +67,8 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         this.memory = MemoryBudget.of(ip.memory());
         StackSecrets secrets = StackSecrets.from(ip.secrets());
         this.counters = new TcpCounters(counters);
-        this.writer = new SegmentWriter(ip, this.counters, config.sumWhileCopying());
+        this.writer = new SegmentWriter(ip, this.counters, config, secrets.newPrf("ip6.flow_label"));
+        ip.pathMtu().setFloor(config.minPathMtu());
         this.keys = new TupleKeys(secrets.newPrf("tcp.tuple"));
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.timestampKey = secrets.newPrf("tcp.timestamp");
@@ -79,6 +78,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         this.passiveOpens = new PassiveOpens(this, ip, config, connections,
                 new SynCookies(ip.loop().clock(), secrets, config.synCookiePeriod().toNanos()));
         this.demux = new SegmentDemux(this, ip, connections, listeners, timeWaits, passiveOpens);
+        this.icmpErrors = new IcmpErrors(this, ip, connections);
         ip.register(Ipv4Packet.PROTO_TCP, this);
     }
 
@@ -110,6 +110,18 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
      */
     public TcpListener listen(int localAddress, int port, int backlog, TcpConfig connectionConfig,
             Consumer<TcpListener> onAcceptable) {
+        return listen(localAddress == 0 ? null : Ipv6Address.v4Mapped(localAddress), false, port, backlog,
+                connectionConfig, onAcceptable);
+    }
+
+    /**
+     * Like {@link #listen(int, int, int, TcpConfig, Consumer)} on an address of either family:
+     * {@code localAddress} null or {@code ::} listens on every address of both families — IPv4
+     * connections too, as IPv4-mapped, unless {@code v6Only} (IPV6_V6ONLY); an IPv4-mapped
+     * address listens on that IPv4 address, an IPv6 one on that IPv6 address.
+     */
+    public TcpListener listen(Ipv6Address localAddress, boolean v6Only, int port, int backlog, TcpConfig connectionConfig,
+            Consumer<TcpListener> onAcceptable) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("TCP port must be 0-65535: " + port);
         }
@@ -126,7 +138,9 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         if (listeners.containsKey(port)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port));
         }
-        TcpListener l = new TcpListener(this, localAddress, port, backlog, connectionConfig, onAcceptable);
+        long hi = localAddress == null ? 0 : localAddress.hi();
+        long lo = localAddress == null ? 0 : localAddress.lo();
+        TcpListener l = new TcpListener(this, hi, lo, v6Only && hi == 0 && lo == 0, port, backlog, connectionConfig, onAcceptable);
         listeners.put(port, l);
         return l;
     }
@@ -349,33 +363,20 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** A segment over IPv6, from the IPv6 layer (registered for next header 6). */
     @Override
     public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
-        demux.input6(iface.netInterface(), pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(),
-                buf, off, len, checksumVerified);
+        demux.input6(iface, pkt, buf, off, len, checksumVerified);
     }
 
-    /**
-     * An ICMPv6 error about a segment we sent (RFC 4443 §3.1): as for IPv4, a connection in
-     * SYN-SENT fails on "port unreachable" (refused) or "no route"/"address unreachable"; other
-     * errors are soft (RFC 1122 §4.2.3.9). Packet Too Big is not acted on here.
-     */
+    /** An ICMPv6 error quoting a segment of ours: see {@link IcmpErrors}. */
     @Override
-    public void icmpError(int type, int code, long mtu, long quotedDstHi, long quotedDstLo, int srcPort, int dstPort) {
-        if (type != Icmpv6Message.TYPE_DEST_UNREACHABLE || !writer.hasIpv6()
-                || !writer.ip6().selectSource(quotedDstHi, quotedDstLo)) {
-            return;
-        }
-        long srcHi = writer.ip6().sourceHi();
-        long srcLo = writer.ip6().sourceLo();
-        TcpConnection c = connections.get(keys.key(quotedDstHi, quotedDstLo, dstPort, srcPort), srcHi, srcLo,
-                quotedDstHi, quotedDstLo, dstPort, srcPort);
-        if (c == null || c.state() != TcpState.SYN_SENT) {
-            return;
-        }
-        if (code == Icmpv6Message.CODE_PORT_UNREACHABLE) {
-            c.fail(new ConnectException("Connection refused"));
-        } else if (code == Icmpv6Message.CODE_NO_ROUTE || code == Icmpv6Message.CODE_ADDRESS_UNREACHABLE) {
-            c.fail(new NoRouteToHostException("No route to host"));
-        }
+    public void icmpError(int type, int code, long mtu, long quotedSrcHi, long quotedSrcLo, long quotedDstHi, long quotedDstLo,
+                          byte[] buf, int off, int len) {
+        icmpErrors.ipv6(type, code, mtu, quotedSrcHi, quotedSrcLo, quotedDstHi, quotedDstLo, buf, off, len);
+    }
+
+    /** TCP checks a Packet Too Big against its connections and lowers the path MTU itself (RFC 5927 §4.1). */
+    @Override
+    public boolean validatesPacketTooBig() {
+        return true;
     }
 
     /** True while a connection processes a received segment (see {@link Sender#output}). */
@@ -388,20 +389,10 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         return passiveOpens.connectionsFrom(0, TransportAddresses.mappedLo(remoteAddress));
     }
 
+    /** An ICMP error quoting a segment of ours: see {@link IcmpErrors}. */
     @Override
-    public void icmpError(int type, int code, int fromIp, int quotedDst, int srcPort, int dstPort) {
-        // The quote's source is not passed up; the address we would send from stands for it.
-        long dstLo = TransportAddresses.mappedLo(quotedDst);
-        TcpConnection c = connections.get(keys.key(0, dstLo, dstPort, srcPort),
-                0, TransportAddresses.mappedLo(ip.sourceAddressFor(quotedDst)), 0, dstLo, dstPort, srcPort);
-        if (c == null || c.state() != TcpState.SYN_SENT || type != IcmpMessage.TYPE_DEST_UNREACHABLE) {
-            return; // RFC 1122 §4.2.3.9: soft errors for established connections
-        }
-        if (code == IcmpMessage.CODE_PORT_UNREACHABLE || code == IcmpMessage.CODE_PROTOCOL_UNREACHABLE) {
-            c.fail(new ConnectException("Connection refused"));
-        } else if (code == IcmpMessage.CODE_HOST_UNREACHABLE || code == IcmpMessage.CODE_NET_UNREACHABLE) {
-            c.fail(new NoRouteToHostException("No route to host"));
-        }
+    public void icmpError(int type, int code, int fromIp, int quotedSrc, int quotedDst, int mtu, byte[] buf, int off, int len) {
+        icmpErrors.ipv4(type, code, quotedSrc, quotedDst, mtu, buf, off, len);
     }
 
     /** What the device towards the remote address of {@code t} does for us (checksums, segmentation). */

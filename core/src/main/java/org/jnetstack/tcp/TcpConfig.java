@@ -42,6 +42,10 @@ import org.jnetstack.tcp.cc.CongestionControls;
  *                          blocking sockets and NIO channels (the TCP buffers come on top)
  * @param sumWhileCopying   payloads of this many bytes or more are checksummed while they are
  *                          copied into or out of the TCP buffers, smaller ones in a second pass
+ * @param pathMtuDiscovery  IPv4 segments carry DF and a validated "fragmentation needed" lowers the
+ *                          path MTU and the MSS (RFC 1191); over IPv6 Packet Too Big is always followed
+ * @param minPathMtu        the smallest IPv4 path MTU a "fragmentation needed" may set (RFC 5927 §7); the
+ *                          stack's TcpConfig sets it for every connection (a connection's own config does not)
  */
 public record TcpConfig(
         int sendBuffer,
@@ -74,7 +78,9 @@ public record TcpConfig(
         int maxReceiveRanges,
         int maxSackRanges,
         int socketRing,
-        int sumWhileCopying) {
+        int sumWhileCopying,
+        boolean pathMtuDiscovery,
+        int minPathMtu) {
 
     /** The largest send or receive buffer: RFC 7323 §2.3 caps a window at 2^30 bytes. */
     public static final int MAX_BUFFER = 1 << 30;
@@ -229,6 +235,7 @@ public record TcpConfig(
         requireRange("socketRing", socketRing, 1, MAX_BUFFER, "1 byte to 1 GiB");
         requireRange("sumWhileCopying", sumWhileCopying, 1, Integer.MAX_VALUE,
                 "at least 1 byte (a size above the largest segment turns it off)");
+        requireRange("minPathMtu", minPathMtu, 68, 65535, "68-65535 (RFC 791 §3.2)");
     }
 
     private static void requireRange(String name, int value, int min, int max, String range) {
@@ -255,6 +262,17 @@ public record TcpConfig(
      * MTU 9000 and −10 % at MTU 1500 when every payload was summed while copying.
      */
     public static final int DEFAULT_SUM_WHILE_COPYING = 4096;
+    /**
+     * On, as Linux: segments are sent with DF, so a narrower path tells us its MTU (RFC 1191)
+     * instead of fragmenting every segment or, behind a filter that drops ICMP, losing them.
+     */
+    public static final boolean DEFAULT_PATH_MTU_DISCOVERY = true;
+    /**
+     * 576, the datagram every IPv4 host accepts (RFC 791 §3.2; Linux's floor is 552): a forged
+     * "fragmentation needed" with a tiny MTU cannot shrink segments below 536 payload bytes
+     * (RFC 5927 §7).
+     */
+    public static final int DEFAULT_MIN_PATH_MTU = 576;
 
     /** Every {@code DEFAULT_} value. */
     public static TcpConfig defaults() {
@@ -265,7 +283,8 @@ public record TcpConfig(
                 DEFAULT_LISTEN_BACKLOG, DEFAULT_SYN_QUEUE, DEFAULT_MAX_CONNECTIONS, DEFAULT_CHALLENGE_ACK_RATE,
                 DEFAULT_CHALLENGE_ACK_INTERVAL, DEFAULT_SYN_COOKIE_PERIOD, DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
                 DEFAULT_MAX_HALF_OPEN_PER_SOURCE, DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_TIME_WAITS,
-                DEFAULT_MAX_RECEIVE_RANGES, DEFAULT_MAX_SACK_RANGES, DEFAULT_SOCKET_RING, DEFAULT_SUM_WHILE_COPYING);
+                DEFAULT_MAX_RECEIVE_RANGES, DEFAULT_MAX_SACK_RANGES, DEFAULT_SOCKET_RING, DEFAULT_SUM_WHILE_COPYING,
+                DEFAULT_PATH_MTU_DISCOVERY, DEFAULT_MIN_PATH_MTU);
     }
 
     /** A builder starting from this config. */
@@ -322,6 +341,8 @@ public record TcpConfig(
         private int maxSackRanges;
         private int socketRing;
         private int sumWhileCopying;
+        private boolean pathMtuDiscovery;
+        private int minPathMtu;
 
         private Builder(TcpConfig c) {
             sendBuffer = c.sendBuffer;
@@ -355,6 +376,8 @@ public record TcpConfig(
             maxSackRanges = c.maxSackRanges;
             socketRing = c.socketRing;
             sumWhileCopying = c.sumWhileCopying;
+            pathMtuDiscovery = c.pathMtuDiscovery;
+            minPathMtu = c.minPathMtu;
         }
 
         public Builder sendBuffer(int v) {
@@ -512,12 +535,22 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder pathMtuDiscovery(boolean v) {
+            pathMtuDiscovery = v;
+            return this;
+        }
+
+        public Builder minPathMtu(int v) {
+            minPathMtu = v;
+            return this;
+        }
+
         public TcpConfig build() {
             return new TcpConfig(sendBuffer, receiveBuffer, windowScaling, timestamps, sack, initialRto, minRto, maxRto,
                     maxRetries, synRetries, delayedAck, msl, keepaliveIdle, keepaliveInterval, keepaliveProbes, nagle,
                     congestionControl, listenBacklog, synQueue, maxConnections, challengeAckRate, challengeAckInterval,
                     synCookiePeriod, maxConnectionsPerSource, maxHalfOpenPerSource, maxConnectionsPerListener,
-                    maxTimeWaits, maxReceiveRanges, maxSackRanges, socketRing, sumWhileCopying);
+                    maxTimeWaits, maxReceiveRanges, maxSackRanges, socketRing, sumWhileCopying, pathMtuDiscovery, minPathMtu);
         }
     }
 }

@@ -54,6 +54,11 @@ public final class TcpConnection {
     long maxSndWnd;
     int sndWscale;
     int mss = SegmentArrival.DEFAULT_MSS; // payload bytes per segment, options excluded
+    int peerMss = SegmentArrival.DEFAULT_MSS; // what the peer's SYN announced (RFC 9293 §3.7.1)
+    /** When the MSS, cut by a narrower path, is next checked against the ageing path MTU (0: not cut). */
+    long pathMtuCheckAt;
+    /** The IPv6 flow label of every segment (RFC 6437 §3); 0 over IPv4. */
+    final int flowLabel;
     final SendBuffer sendBuffer;
     boolean finRequested; // application shut output down
     boolean finSent;
@@ -143,6 +148,8 @@ public final class TcpConnection {
         var loop = tcp.loop();
         timers = new ConnectionTimers(this, loop);
         tsOffset = tcp.timestampOffset(tuple);
+        flowLabel = tuple.isV4() ? 0 : tcp.writer.flowLabel(tuple.localHi, tuple.localLo, localPort,
+                tuple.remoteHi, tuple.remoteLo, remotePort);
         int ws = 0;
         while (ws < 14 && (65535L << ws) < config.receiveBuffer()) {
             ws++;
@@ -228,8 +235,8 @@ public final class TcpConnection {
     private int trafficClass;
 
     /**
-     * Sets the IPv4 TOS byte (DSCP, RFC 2474 §3) of the segments this connection sends from now
-     * on. The two ECN bits (RFC 3168 §5) are the stack's, not the application's: they are cleared,
+     * Sets the IPv4 TOS byte or IPv6 traffic class (DSCP, RFC 2474 §3) of the segments this
+     * connection sends from now on. The two ECN bits (RFC 3168 §5) are the stack's, not the application's: they are cleared,
      * as Linux does for TCP.
      */
     public void setTrafficClass(int tos) {

@@ -18,6 +18,11 @@ final class TcpCounters {
     final Counter synQueueFull;
     final Counter connectionLimit;
     final Counter retransmits;
+    final Counter pathMtuReports;
+    final Counter pathMtuMssLowered;
+    final Counter pathMtuMssRaised;
+    final Counter icmpNoConnection;
+    final Counter icmpBadSequence;
     final Counter timeouts;
     final Counter fastRetransmits;
     final Counter dupAcks;
@@ -57,6 +62,11 @@ final class TcpCounters {
         synQueueFull = counters.counter("tcp.syn_queue_full");
         connectionLimit = counters.counter("tcp.connection_limit");
         retransmits = counters.counter("tcp.retransmitted_segments");
+        pathMtuReports = counters.counter("tcp.icmp.path_mtu_reports");
+        pathMtuMssLowered = counters.counter("tcp.pmtu.mss_lowered");
+        pathMtuMssRaised = counters.counter("tcp.pmtu.mss_raised");
+        icmpNoConnection = counters.counter("tcp.icmp.no_connection");
+        icmpBadSequence = counters.counter("tcp.icmp.bad_sequence");
         timeouts = counters.counter("tcp.timeouts");
         fastRetransmits = counters.counter("tcp.fast_retransmits");
         dupAcks = counters.counter("tcp.dup_acks");

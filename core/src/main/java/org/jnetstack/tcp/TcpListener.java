@@ -3,7 +3,6 @@ package org.jnetstack.tcp;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import org.jnetstack.internal.TransportAddresses;
-import org.jnetstack.wire.Ipv4Address;
 
 /**
  * A listening port (lwIP's tcp_listen + tcp_accept). Completed connections wait in a bounded
@@ -12,7 +11,9 @@ import org.jnetstack.wire.Ipv4Address;
  */
 public final class TcpListener {
     private final Tcp tcp;
-    private final int localAddress;
+    private final long localHi;
+    private final long localLo;
+    private final boolean v6Only;
     private final int port;
     private final int backlog;
     private final TcpConfig connectionConfig;
@@ -24,11 +25,13 @@ public final class TcpListener {
     private int connections;
     private boolean closed;
 
-    TcpListener(Tcp tcp, int localAddress, int port, int backlog, TcpConfig connectionConfig,
+    TcpListener(Tcp tcp, long localHi, long localLo, boolean v6Only, int port, int backlog, TcpConfig connectionConfig,
             Consumer<TcpListener> onAcceptable) {
         this.connectionConfig = connectionConfig;
         this.tcp = tcp;
-        this.localAddress = localAddress;
+        this.localHi = localHi;
+        this.localLo = localLo;
+        this.v6Only = v6Only;
         this.port = port;
         this.backlog = backlog;
         this.onAcceptable = onAcceptable;
@@ -38,13 +41,31 @@ public final class TcpListener {
         return port;
     }
 
+    /** The IPv4 address listened on; 0 for none (every address) or an IPv6 one ({@link #localHi}). */
     public int localAddress() {
-        return localAddress;
+        return TransportAddresses.isV4(localHi, localLo) ? TransportAddresses.v4(localLo) : 0;
     }
 
-    /** Whether a segment to {@code hi:lo} (IPv4 as IPv4-mapped) is for this listener: any address if bound to none. */
+    /** The address listened on in the two-long form (0:0 for none; IPv4 as IPv4-mapped). */
+    public long localHi() {
+        return localHi;
+    }
+
+    public long localLo() {
+        return localLo;
+    }
+
+    /** Whether this listener, bound to no address, takes IPv6 connections only (IPV6_V6ONLY). */
+    public boolean isV6Only() {
+        return v6Only;
+    }
+
+    /**
+     * Whether a segment to {@code hi:lo} (IPv4 as IPv4-mapped) is for this listener: bound to no
+     * address, any of either family (IPv6 only if {@link #isV6Only}); else that address alone.
+     */
     boolean accepts(long hi, long lo) {
-        return localAddress == 0 || (hi == 0 && lo == TransportAddresses.mappedLo(localAddress));
+        return TransportAddresses.bindMatches(localHi, localLo, v6Only, hi, lo);
     }
 
     public int backlog() {
@@ -129,6 +150,7 @@ public final class TcpListener {
 
     @Override
     public String toString() {
-        return "listen " + Ipv4Address.format(localAddress) + ":" + port;
+        return "listen " + (localHi != 0 || localLo != 0 ? FourTuple.format(localHi, localLo, port)
+                : (v6Only ? "[::]:" : "0.0.0.0:") + port);
     }
 }

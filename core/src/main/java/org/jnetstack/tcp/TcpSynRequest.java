@@ -1,6 +1,7 @@
 package org.jnetstack.tcp;
 
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.ip6.Ipv6Interface;
 import org.jnetstack.wire.IcmpMessage;
 
 /**
@@ -18,7 +19,9 @@ import org.jnetstack.wire.IcmpMessage;
 public final class TcpSynRequest {
     private final PassiveOpens tcp;
     final NetInterface iface;
-    final byte[] datagram; // IPv4 header + TCP header of the SYN (no payload)
+    /** The IPv6 interface the SYN came in on, or null for IPv4. */
+    final Ipv6Interface ipv6Iface;
+    final byte[] datagram; // IP header (IPv6: the fixed one) + TCP header of the SYN (no payload)
     final int ipHeaderLength;
     final FourTuple tuple;
     /** The next request with the same table key and another local address; see TupleTable. */
@@ -26,17 +29,41 @@ public final class TcpSynRequest {
     private final long receivedAt;
     private boolean decided;
 
-    TcpSynRequest(PassiveOpens tcp, NetInterface iface, byte[] datagram, int ipHeaderLength,
+    TcpSynRequest(PassiveOpens tcp, NetInterface iface, Ipv6Interface ipv6Iface, byte[] datagram, int ipHeaderLength,
                   FourTuple tuple, long receivedAt) {
         this.tcp = tcp;
         this.iface = iface;
+        this.ipv6Iface = ipv6Iface;
         this.datagram = datagram;
         this.ipHeaderLength = ipHeaderLength;
         this.tuple = tuple;
         this.receivedAt = receivedAt;
     }
 
-    /** The address the SYN was sent to: ours, or any address on a gateway. */
+    /** Whether the SYN came over IPv6: then the addresses are {@link #localHi()} etc., not {@link #localAddress()}. */
+    public boolean isIpv6() {
+        return ipv6Iface != null;
+    }
+
+    /** The address the SYN was sent to (ours, or any address on a gateway), in the two-long form; IPv4 as ::ffff:a.b.c.d. */
+    public long localHi() {
+        return tuple.localHi;
+    }
+
+    public long localLo() {
+        return tuple.localLo;
+    }
+
+    /** The peer's address in the two-long form. */
+    public long remoteHi() {
+        return tuple.remoteHi;
+    }
+
+    public long remoteLo() {
+        return tuple.remoteLo;
+    }
+
+    /** The IPv4 address the SYN was sent to: ours, or any address on a gateway. */
     public int localAddress() {
         return Tcp.v4Of(tuple.localHi, tuple.localLo);
     }
@@ -45,7 +72,7 @@ public final class TcpSynRequest {
         return tuple.localPort;
     }
 
-    /** The peer that wants to connect. */
+    /** The IPv4 peer that wants to connect. */
     public int remoteAddress() {
         return Tcp.v4Of(tuple.remoteHi, tuple.remoteLo);
     }
@@ -82,7 +109,8 @@ public final class TcpSynRequest {
 
     /**
      * Refuses with ICMP destination unreachable (RFC 792), e.g. {@link IcmpMessage#CODE_HOST_UNREACHABLE}
-     * when the real destination could not be reached. Rate limits of ICMP errors apply.
+     * when the real destination could not be reached; over IPv6 with the ICMPv6 code that says the
+     * same (RFC 4443 §3.1: no route for net unreachable, address unreachable otherwise). Rate limits of ICMP errors apply.
      */
     public void unreachable(int icmpCode) {
         decide();

@@ -21,6 +21,11 @@ final class TupleTable<T> {
     private final Function<T, FourTuple> tupleOf;
     private final UnaryOperator<T> nextOf;
     private final BiConsumer<T, T> setNext;
+    /**
+     * The entry the last successful lookup found: a stream of segments for one connection (a bulk
+     * transfer, a conversation) finds it by one compare of the tuple, with no hash computed.
+     */
+    private T recent;
     private int size;
 
     /**
@@ -40,7 +45,20 @@ final class TupleTable<T> {
         while (t != null && !tupleOf.apply(t).is(localHi, localLo, remoteHi, remoteLo, remotePort, localPort)) {
             t = nextOf.apply(t);
         }
+        if (t != null) {
+            recent = t;
+        }
         return t;
+    }
+
+    /**
+     * The entry of this 4-tuple if it is the one the last successful lookup found, else null (then
+     * look it up by {@link #get}). The whole tuple is compared, so a segment can only ever reach
+     * the entry that is its own.
+     */
+    T recent(long localHi, long localLo, long remoteHi, long remoteLo, int remotePort, int localPort) {
+        T t = recent;
+        return t != null && tupleOf.apply(t).is(localHi, localLo, remoteHi, remoteLo, remotePort, localPort) ? t : null;
     }
 
     /** The entry with 4-tuple {@code ft}, or null. */
@@ -67,6 +85,9 @@ final class TupleTable<T> {
 
     /** Removes {@code t} if present (by identity). */
     void remove(T t) {
+        if (recent == t) {
+            recent = null;
+        }
         long key = tupleOf.apply(t).key;
         T head = heads.get(key);
         if (head == t) {

@@ -11,6 +11,8 @@ import org.jnetstack.ip.Icmp;
 import org.jnetstack.ip.IpProtocolHandler;
 import org.jnetstack.ip.Ipv4;
 import org.jnetstack.ip.NetInterface;
+import org.jnetstack.internal.MemoryBudget;
+import org.jnetstack.ip6.Icmpv6;
 import org.jnetstack.ip6.Ipv6Interface;
 import org.jnetstack.ip6.Ipv6ProtocolHandler;
 import org.jnetstack.stats.Counter;
@@ -18,12 +20,17 @@ import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Malformed;
 import org.jnetstack.wire.UdpDatagram;
 
-/** UDP (RFC 768, RFC 1122 §4.1): ports, demultiplexing, checksums, port-unreachable replies. */
+/**
+ * UDP (RFC 768, RFC 1122 §4.1) over IPv4 and IPv6 (RFC 8200 §8.1): ports, demultiplexing,
+ * checksums, port-unreachable replies (ICMP, or ICMPv6 Destination Unreachable code 4).
+ */
 public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** Largest payload: 65535 - 20 (IPv4) - 8 (UDP). */
     public static final int MAX_PAYLOAD = 65507;
@@ -34,8 +41,10 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     private final Ipv4 ip;
     private final IntMap<UdpEndpoint> ports = new IntMap<>();
     private final UdpDatagram view = new UdpDatagram();
+    private final MemoryBudget memory;
     private UdpCatchAll catchAll;
     private Ipv6Output ip6;
+    private Icmpv6 icmp6;
 
     private final Counter rxDatagrams;
     private final Counter rxNoPort;
@@ -49,6 +58,7 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
 
     public Udp(Ipv4 ip, Counters counters) {
         this.ip = ip;
+        this.memory = MemoryBudget.of(ip.memory());
         rxDatagrams = counters.counter("udp.rx.datagrams");
         for (Malformed m : Malformed.values()) {
             rxMalformed[m.ordinal()] = counters.counter("udp.rx.drop." + m.id());
@@ -75,8 +85,8 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         rxMemory.inc();
     }
 
-    org.jnetstack.internal.MemoryBudget memory() {
-        return org.jnetstack.internal.MemoryBudget.of(ip.memory());
+    MemoryBudget memory() {
+        return memory;
     }
 
     /** Binds {@code port} (0: an ephemeral port) on any of our addresses. */
@@ -90,6 +100,21 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
      * @throws UncheckedIOException wrapping {@link BindException} if the port is taken
      */
     public UdpEndpoint open(int localAddress, int port, UdpHandler handler) {
+        return open(0, localAddress == 0 ? 0 : TransportAddresses.mappedLo(localAddress), false, port, handler);
+    }
+
+    /**
+     * Binds {@code local:port} for either family: {@code local} null or unspecified ({@code ::})
+     * binds no address, and the endpoint takes datagrams of both families unless {@code v6Only};
+     * an IPv4(-mapped) address takes IPv4 only, an IPv6 address IPv6 only.
+     *
+     * @throws UncheckedIOException wrapping {@link BindException} if the port is taken
+     */
+    public UdpEndpoint open(Ipv6Address local, boolean v6Only, int port, UdpHandler handler) {
+        return local == null ? open(0, 0, v6Only, port, handler) : open(local.hi(), local.lo(), v6Only, port, handler);
+    }
+
+    private UdpEndpoint open(long localHi, long localLo, boolean v6Only, int port, UdpHandler handler) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("UDP port must be 0-65535: " + port);
         }
@@ -98,7 +123,7 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         } else if (ports.containsKey(port)) {
             throw new UncheckedIOException(new BindException("Address already in use: UDP port " + port));
         }
-        UdpEndpoint ep = new UdpEndpoint(this, localAddress, port, handler);
+        UdpEndpoint ep = new UdpEndpoint(this, localHi, localLo, v6Only, port, handler);
         ports.put(port, ep);
         return ep;
     }
@@ -126,6 +151,17 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         return send(srcIp, srcPort, dstIp, dstPort, buf, off, len);
     }
 
+    /**
+     * {@link #sendFrom} with addresses in the two-long form, so for either family (IPv4 as
+     * ::ffff:a.b.c.d; source and destination of the same family). Loop thread only.
+     */
+    public boolean sendFrom(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
+        if (srcPort <= 0 || srcPort > 65535) {
+            throw new IllegalArgumentException("source port must be 1-65535: " + srcPort);
+        }
+        return send(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, 0, buf, off, len);
+    }
+
     /** RFC 6056 §3.3.1 (algorithm 1): start at a random point of the range, probe upwards. */
     private int ephemeralPort() {
         int port = ip.ephemeralPort(ports::containsKey);
@@ -146,13 +182,15 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
     }
 
     boolean send(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
-        int local = ep.localAddress();
-        return send(0, local == 0 ? 0 : TransportAddresses.mappedLo(local), ep.localPort(), dstHi, dstLo, dstPort,
-                ep.trafficClass(), buf, off, len);
+        if (ep.isV6Only() && TransportAddresses.isV4(dstHi, dstLo)) {
+            txNoRoute.inc(); // an IPv6-only endpoint has no IPv4 source
+            return false;
+        }
+        return send(ep.localHi(), ep.localLo(), ep.localPort(), dstHi, dstLo, dstPort, ep.trafficClass(), buf, off, len);
     }
 
     boolean send(UdpEndpoint ep, int dstIp, int dstPort, byte[] buf, int off, int len) {
-        return send(ep.localAddress(), ep.localPort(), dstIp, dstPort, ep.trafficClass(), buf, off, len);
+        return send(ep, 0, TransportAddresses.mappedLo(dstIp), dstPort, buf, off, len);
     }
 
     private boolean send(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
@@ -187,6 +225,9 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
                 return false;
             }
             srcLo = TransportAddresses.mappedLo(src);
+        } else if (v4 && !TransportAddresses.isV4(srcHi, srcLo)) {
+            txNoRoute.inc(); // an endpoint bound to an IPv6 address sends no IPv4
+            return false;
         } else if (!v4) {
             if (ip6 == null || (TransportAddresses.isV4(srcHi, srcLo) && srcLo != 0)) {
                 txNoRoute.inc(); // no IPv6 layer, or an endpoint bound to an IPv4 address
@@ -222,6 +263,16 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         this.ip6 = java.util.Objects.requireNonNull(output, "output");
     }
 
+    /** Attaches ICMPv6, which answers datagrams to unbound ports over IPv6 (rate-limited there). */
+    public void attachIcmpv6(Icmpv6 icmp) {
+        this.icmp6 = java.util.Objects.requireNonNull(icmp, "icmp");
+    }
+
+    /** An address as people write it: dotted quad for IPv4(-mapped), RFC 5952 for IPv6. */
+    static String format(long hi, long lo) {
+        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
+    }
+
     @Override
     public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
         rxDatagrams.inc();
@@ -247,7 +298,8 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
             catchAll.onDatagram(pkt.source(), view.sourcePort(), dst, dstPort, buf, view.payloadOffset(), view.payloadLength());
             return;
         }
-        if (ep == null || (ep.localAddress() != 0 && ep.localAddress() != pkt.destination() && !ni.isBroadcast(pkt.destination()))) {
+        long dstLo = TransportAddresses.mappedLo(dst);
+        if (ep == null || !(ep.boundTo(0, dstLo) || ep.localAddress() != 0 && ni.isBroadcast(dst))) {
             rxNoPort.inc();
             // RFC 1122 §4.1.3.1: port unreachable (Icmp suppresses it for broadcasts).
             ip.icmp().sendError(ni, IcmpMessage.TYPE_DEST_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE, 0,
@@ -255,7 +307,7 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
             return;
         }
         int srcPort = view.sourcePort();
-        if (!ep.accepts(pkt.source(), srcPort)) {
+        if (!ep.accepts(0, TransportAddresses.mappedLo(pkt.source()), srcPort)) {
             rxFiltered.inc();
             return;
         }
@@ -264,8 +316,11 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
 
     /**
      * A datagram over IPv6, from the IPv6 layer (registered for next header 17). The checksum is
-     * mandatory (RFC 8200 §8.1): a zero one is dropped as bad. Endpoints bound to any address take
-     * it; one bound to an IPv4 address does not. No catch-all and no port-unreachable answer over IPv6 yet.
+     * mandatory (RFC 8200 §8.1): a zero one is dropped as bad. One sent to a foreign address (a
+     * gateway's stack accepts any destination) goes only to the catch-all. Endpoints bound to no
+     * address (not IPv4-only) or to the destination take it; what none takes goes to the catch-all, or draws
+     * ICMPv6 Destination Unreachable code 4, port unreachable (RFC 4443 §3.1; Icmpv6 suppresses it
+     * for multicast destinations, RFC 4443 §2.4(e), and rate-limits it, §2.4(f)).
      */
     @Override
     public void input(Ipv6Interface iface, Ipv6Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
@@ -282,12 +337,47 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
             rxMalformed[m.ordinal()].inc();
             return;
         }
-        UdpEndpoint ep = ports.get(view.destinationPort());
-        if (ep == null || ep.localAddress() != 0) {
-            rxNoPort.inc();
+        int dstPort = view.destinationPort();
+        long dstHi = pkt.destinationHi();
+        long dstLo = pkt.destinationLo();
+        if (iface.ipv6().isForeignUnicast(dstHi, dstLo)) {
+            // Only a gateway's catch-all may take what was sent to a foreign address.
+            if (catchAll != null) {
+                catchAll.onDatagram6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), dstHi, dstLo, dstPort,
+                        buf, view.payloadOffset(), view.payloadLength());
+            } else {
+                rxNoPort.inc();
+            }
             return;
         }
-        ep.deliver6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), buf, view.payloadOffset(), view.payloadLength());
+        UdpEndpoint ep = ports.get(dstPort);
+        if (ep == null && catchAll != null && !Ipv6Address.isMulticast(dstHi)) {
+            catchAll.onDatagram6(pkt.sourceHi(), pkt.sourceLo(), view.sourcePort(), dstHi, dstLo, dstPort,
+                    buf, view.payloadOffset(), view.payloadLength());
+            return;
+        }
+        if (ep == null || !ep.boundTo(dstHi, dstLo)) {
+            rxNoPort.inc();
+            if (icmp6 != null) {
+                icmp6.portUnreachable(iface, buf, pkt.payloadOffset() - Ipv6Packet.HEADER_LENGTH, pkt.packetLength());
+            }
+            return;
+        }
+        int srcPort = view.sourcePort();
+        if (!ep.accepts(pkt.sourceHi(), pkt.sourceLo(), srcPort)) {
+            rxFiltered.inc();
+            return;
+        }
+        ep.deliver6(pkt.sourceHi(), pkt.sourceLo(), srcPort, buf, view.payloadOffset(), view.payloadLength());
+    }
+
+    @Override
+    public void icmpError(int type, int code, long mtu, long quotedDstHi, long quotedDstLo, int srcPort, int dstPort) {
+        UdpEndpoint ep = ports.get(srcPort);
+        if (ep != null) {
+            rxIcmpErrors.inc();
+            ep.error6(quotedDstHi, quotedDstLo, dstPort, type, code, Icmpv6.describe(type, code, mtu));
+        }
     }
 
     @Override

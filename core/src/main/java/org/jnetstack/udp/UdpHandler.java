@@ -20,4 +20,12 @@ public interface UdpHandler {
      */
     default void onError(UdpEndpoint endpoint, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
     }
+
+    /**
+     * An ICMPv6 error about a datagram this endpoint sent to {@code dstHi:dstLo} port
+     * {@code dstPort} (for example Destination Unreachable code 4, "Port unreachable", RFC 4443 §3.1).
+     */
+    default void onError6(UdpEndpoint endpoint, long dstHi, long dstLo, int dstPort, int icmpType, int icmpCode,
+                          String reason) {
+    }
 }

@@ -54,8 +54,11 @@ final class DnsForwarder {
         busy = c.counter("usernet.dns.drop.too_many_lookups");
     }
 
-    /** A query from the guest to the DNS address, port 53 (loop thread). */
-    void query(int guestIp, int guestPort, byte[] buf, int off, int len) {
+    /**
+     * A query from the guest to the DNS address {@code dns} (10.0.2.3 or {@code PREFIX::3}), port 53;
+     * addresses in the two-long form (loop thread).
+     */
+    void query(long guestHi, long guestLo, int guestPort, long dnsHi, long dnsLo, byte[] buf, int off, int len) {
         if (query.wrap(buf, off, len).check() != null || query.isResponse() || query.questionCount() != 1) {
             malformed.inc(); // nothing trustworthy to answer to (RFC 1035 §4.1.1 FORMERR needs a sane header)
             return;
@@ -67,7 +70,7 @@ final class DnsForwarder {
         boolean address = query.opcode() == 0 && query.questionClass(0) == DnsMessage.CLASS_IN
                 && (type == DnsMessage.TYPE_A || type == DnsMessage.TYPE_AAAA);
         if (!address) {
-            send(guestIp, guestPort, id, rd, name, type, DnsMessage.RCODE_NOTIMP, null);
+            send(guestHi, guestLo, guestPort, dnsHi, dnsLo, id, rd, name, type, DnsMessage.RCODE_NOTIMP, null);
             return;
         }
         if (inFlight >= MAX_IN_FLIGHT) {
@@ -87,7 +90,7 @@ final class DnsForwarder {
                 gw.loop().execute(() -> {
                     inFlight--;
                     if (!gw.isClosed()) {
-                        send(guestIp, guestPort, id, rd, name, type,
+                        send(guestHi, guestLo, guestPort, dnsHi, dnsLo, id, rd, name, type,
                                 result == null ? DnsMessage.RCODE_NXDOMAIN : DnsMessage.RCODE_NOERROR, result);
                     }
                 });
@@ -98,7 +101,7 @@ final class DnsForwarder {
     }
 
     /** Builds and sends the answer: the question echoed, then every address of the asked family (RFC 1035 §4.1). */
-    private void send(int guestIp, int guestPort, int id, int rd, String name, int type, int rcode, InetAddress[] addresses) {
+    private void send(long guestHi, long guestLo, int guestPort, long dnsHi, long dnsLo, int id, int rd, String name, int type, int rcode, InetAddress[] addresses) {
         int flags = DnsMessage.FLAG_QR | rd | DnsMessage.FLAG_RA | rcode;
         try {
             writer.start(reply, 0, reply.length, id, flags).question(name, type);
@@ -126,6 +129,6 @@ final class DnsForwarder {
             answered.inc();
         }
         int n = writer.finish();
-        gw.stack().udp().sendFrom(gw.config().dns().bits(), DnsMessage.PORT, guestIp, guestPort, reply, 0, n);
+        gw.stack().udp().sendFrom(dnsHi, dnsLo, DnsMessage.PORT, guestHi, guestLo, guestPort, reply, 0, n);
     }
 }

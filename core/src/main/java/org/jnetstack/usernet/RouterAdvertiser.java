@@ -31,7 +31,8 @@ import org.jnetstack.wire.NdpWriter;
  *   <li>Stopping (§6.2.5): a last advertisement with router lifetime 0, so hosts stop using the gateway at once.</li>
  * </ul>
  *
- * <p>No RDNSS option (RFC 8106): the DNS forwarder is not reachable over IPv6. Loop thread.
+ * <p>The DNS address {@code PREFIX::3} goes in a Recursive DNS Server option (RFC 8106 §5.1), its
+ * lifetime 3 × MaxRtrAdvInterval (§5.1's SHOULD-default lower bound). Loop thread.
  */
 final class RouterAdvertiser implements RouterSolicitationListener {
     /** RFC 4861 §6.2.1 MaxRtrAdvInterval default. */
@@ -81,7 +82,8 @@ final class RouterAdvertiser implements RouterSolicitationListener {
         ra.curHopLimit(ifc.curHopLimit()).managed(false).other(false).routerLifetime(routerLifetimeSeconds)
                 .reachableTime(0).retransTimer(0).sourceMac(ifc.netInterface().macBits()).mtu(mtu)
                 .addPrefix(prefix.hi(), prefix.lo(), 64, true, true, config.validLifetime().toSeconds(),
-                        config.preferredLifetime().toSeconds());
+                        config.preferredLifetime().toSeconds())
+                .addDnsServer(prefix.hi(), UserNetIpv6.dnsAddress(prefix).lo()).dnsLifetime(3 * MAX_RTR_ADV_INTERVAL_SECONDS);
         this.tx = new byte[Ipv6.TRANSPORT_OFFSET + ra.length()];
         this.timer = stack.loop().newTimer(this::advertise);
         var c = stack.counters();

@@ -12,14 +12,14 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.tcp.TcpSynRequest;
 import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Ipv4Address;
 
 /**
  * Outbound TCP: the guest's SYN to any {@code A:P} is held ({@link TcpSynRequest}) while a
  * non-blocking host socket connects to {@code A:P}; the guest's connection is accepted only if
  * that succeeds, so the guest sees what the real destination did — a refused port as a reset,
  * an unreachable host or a connect timeout as ICMP destination unreachable — instead of a
- * connection that accepts and then dies.
+ * connection that accepts and then dies. Over IPv6 alike (NAT66): the host socket connects to the
+ * guest's IPv6 destination, and failures come back as ICMPv6 destination unreachable.
  */
 final class TcpNat {
     private static final System.Logger LOG = System.getLogger(TcpNat.class.getName());
@@ -43,7 +43,7 @@ final class TcpNat {
     }
 
     private void onSyn(TcpSynRequest r) {
-        InetSocketAddress target = gw.hostTarget(r.localAddress(), r.localPort());
+        InetSocketAddress target = gw.hostTarget(r.localHi(), r.localLo(), r.localPort());
         if (target == null) {
             denied.inc();
             r.reset();
@@ -102,7 +102,7 @@ final class TcpNat {
         private void connected() {
             done = true;
             cancelTimer();
-            String what = Ipv4Address.format(request.remoteAddress()) + ":" + request.remotePort() + " -> " + target;
+            String what = UserNet.format(request.remoteHi(), request.remoteLo()) + ":" + request.remotePort() + " -> " + target;
             TcpSplice splice = new TcpSplice(gw, channel, what);
             try {
                 request.accept(splice);

@@ -7,13 +7,19 @@ import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.List;
 import org.jnetstack.internal.LongMap;
+import org.jnetstack.internal.SipHash;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
+import org.jnetstack.udp.UdpCatchAll;
 import org.jnetstack.wire.IcmpMessage;
-import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv4Header;
 import org.jnetstack.wire.Ipv4Packet;
+import org.jnetstack.wire.Ipv6Header;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.UdpDatagram;
 
 /**
@@ -25,6 +31,10 @@ import org.jnetstack.wire.UdpDatagram;
  * unreachable, which a connected channel reports as {@link PortUnreachableException}) is
  * reported to the guest the same way, so its socket fails at once instead of waiting for a
  * reply that never comes (RFC 1122 §4.1.3.3).
+ *
+ * <p>Over IPv6 alike (NAT66), addresses in the two-long form: an IPv6 flow is keyed by a keyed
+ * hash of its 3-tuple (a guest cannot choose flows that collide), and one flow table bound,
+ * {@link UserNetConfig#maxUdpFlows()}, covers both families.
  */
 final class UdpNat {
     private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
@@ -34,6 +44,9 @@ final class UdpNat {
 
     private final UserNet gw;
     private final LongMap<Flow> flows = new LongMap<>();
+    /** IPv6 flows, keyed by {@link #key6}. */
+    private final LongMap<Flow> flows6 = new LongMap<>();
+    private final SipHash keys6;
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
     private final Counter opened;
     private final Counter expired;
@@ -43,11 +56,14 @@ final class UdpNat {
     private final Counter denied;
     private final Counter tooMany;
     private final Counter refused;
-    /** The guest's datagram as the ICMP error quotes it: IPv4 header and UDP header (RFC 792). */
+    /** The guest's datagram as the ICMP error quotes it: IP header and UDP header (RFC 792, RFC 4443 §3.1). */
     private final byte[] quote = new byte[Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
+    private final byte[] quote6 = new byte[Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
 
-    UdpNat(UserNet gw) {
+    /** @param keys6 the secret hash the IPv6 flow table is keyed by */
+    UdpNat(UserNet gw, SipHash keys6) {
         this.gw = gw;
+        this.keys6 = keys6;
         var c = gw.counters();
         opened = c.counter("usernet.udp.flows");
         expired = c.counter("usernet.udp.expired");
@@ -57,62 +73,91 @@ final class UdpNat {
         denied = c.counter("usernet.udp.denied");
         tooMany = c.counter("usernet.udp.drop.too_many_flows");
         refused = c.counter("usernet.udp.port_unreachable");
-        gw.stack().udp().openAny(this::fromGuest);
+        gw.stack().udp().openAny(new UdpCatchAll() {
+            @Override
+            public void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
+                fromGuest(0, TransportAddresses.mappedLo(srcIp), srcPort, 0, TransportAddresses.mappedLo(dstIp), dstPort,
+                        buf, off, len);
+            }
+
+            @Override
+            public void onDatagram6(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
+                                    byte[] buf, int off, int len) {
+                fromGuest(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, buf, off, len);
+            }
+        });
     }
 
     int flowCount() {
-        return flows.size();
+        return flows.size() + flows6.size();
     }
 
     private static long key(int dstIp, int dstPort, int guestPort) {
         return ((long) dstIp << 32) | ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF);
     }
 
-    private void fromGuest(int srcIp, int srcPort, int dstIp, int dstPort, byte[] buf, int off, int len) {
-        if (dstIp == gw.config().dns().bits() && dstPort == 53 && gw.dnsFromHostResolver()) {
-            gw.dnsForwarder().query(srcIp, srcPort, buf, off, len);
+    private long key6(long dstHi, long dstLo, int dstPort, int guestPort) {
+        return keys6.hash(dstHi, dstLo, ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF));
+    }
+
+    private LongMap<Flow> table(boolean v4) {
+        return v4 ? flows : flows6;
+    }
+
+    /** A guest datagram no endpoint of the gateway took; addresses in the two-long form. */
+    private void fromGuest(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, byte[] buf, int off, int len) {
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        if (dstPort == 53 && gw.dnsFromHostResolver() && (v4 ? TransportAddresses.v4(dstLo) == gw.config().dns().bits()
+                : gw.isIpv6Dns(dstHi, dstLo))) {
+            gw.dnsForwarder().query(srcHi, srcLo, srcPort, dstHi, dstLo, buf, off, len);
             return;
         }
-        long k = key(dstIp, dstPort, srcPort);
-        Flow f = flows.get(k);
-        if (f == null || f.guestIp != srcIp) {
+        long k = v4 ? key(TransportAddresses.v4(dstLo), dstPort, srcPort) : key6(dstHi, dstLo, dstPort, srcPort);
+        LongMap<Flow> table = table(v4);
+        Flow f = table.get(k);
+        if (f == null || !f.is(srcHi, srcLo, dstHi, dstLo, dstPort, srcPort)) {
             if (f != null) {
                 dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
                 return;
             }
-            InetSocketAddress target = gw.hostTarget(dstIp, dstPort);
+            InetSocketAddress target = gw.hostTarget(dstHi, dstLo, dstPort);
             if (target == null) {
                 denied.inc();
                 return;
             }
-            if (flows.size() >= gw.config().maxUdpFlows()) {
+            if (flowCount() >= gw.config().maxUdpFlows()) {
                 tooMany.inc();
                 return;
             }
-            f = new Flow(k, srcIp, srcPort, dstIp, dstPort);
+            f = new Flow(k, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
             if (!f.open(target)) {
                 return;
             }
-            flows.put(k, f);
+            table.put(k, f);
             opened.inc();
         }
         f.send(buf, off, len);
     }
 
     void close() {
-        for (Flow f : flows.values()) {
-            f.close();
+        for (LongMap<Flow> table : List.of(flows, flows6)) {
+            for (Flow f : table.values()) {
+                f.close();
+            }
+            table.clear();
         }
-        flows.clear();
     }
 
     /** One guest flow and its host socket. */
     private final class Flow extends HostChannel {
         final long key;
-        final int guestIp;
+        final long guestHi;
+        final long guestLo;
         final int guestPort;
-        final int dstIp;
+        final long dstHi;
+        final long dstLo;
         final int dstPort;
+        final boolean v4;
         private DatagramChannel channel;
         private final Timer idle;
         private long lastActive;
@@ -121,14 +166,26 @@ final class UdpNat {
         /** The last query of a flow to the DNS address: answered from the host's resolver if the name server refuses it. */
         private byte[] lastDnsQuery;
 
-        Flow(long key, int guestIp, int guestPort, int dstIp, int dstPort) {
+        Flow(long key, long guestHi, long guestLo, int guestPort, long dstHi, long dstLo, int dstPort) {
             super(gw.loop(), gw.hostSelector());
             this.key = key;
-            this.guestIp = guestIp;
+            this.guestHi = guestHi;
+            this.guestLo = guestLo;
             this.guestPort = guestPort;
-            this.dstIp = dstIp;
+            this.dstHi = dstHi;
+            this.dstLo = dstLo;
             this.dstPort = dstPort;
+            this.v4 = TransportAddresses.isV4(dstHi, dstLo);
             this.idle = gw.loop().newTimer(this::checkIdle);
+        }
+
+        /** Whether this is the flow of guest {@code g:gPort} to {@code d:dPort}. */
+        boolean is(long gHi, long gLo, long dHi, long dLo, int dPort, int gPort) {
+            return guestHi == gHi && guestLo == gLo && dstHi == dHi && dstLo == dLo && dstPort == dPort && guestPort == gPort;
+        }
+
+        private boolean isDns() {
+            return v4 ? TransportAddresses.v4(dstLo) == gw.config().dns().bits() : gw.isIpv6Dns(dstHi, dstLo);
         }
 
         boolean open(InetSocketAddress target) {
@@ -151,7 +208,7 @@ final class UdpNat {
             buffer.clear();
             buffer.put(buf, off, len).flip();
             lastLength = len;
-            if (dstIp == gw.config().dns().bits()) {
+            if (isDns()) {
                 lastDnsQuery = java.util.Arrays.copyOfRange(buf, off, off + len);
             }
             try {
@@ -183,7 +240,7 @@ final class UdpNat {
                     }
                     touch();
                     toGuest.inc();
-                    gw.stack().udp().sendFrom(dstIp, dstPort, guestIp, guestPort, buffer.array(), 0, n);
+                    gw.stack().udp().sendFrom(dstHi, dstLo, dstPort, guestHi, guestLo, guestPort, buffer.array(), 0, n);
                 }
             } catch (PortUnreachableException e) {
                 refusedByHost();
@@ -201,16 +258,25 @@ final class UdpNat {
          */
         private void refusedByHost() {
             refused.inc();
-            if (flows.get(key) == this) {
-                flows.remove(key);
-            }
+            forget();
             close();
             if (lastDnsQuery != null) {
                 LOG.log(Level.INFO, () -> "usernet: the name server refused; DNS is answered from the host's resolver");
                 gw.dnsUpstreamRefused();
-                gw.dnsForwarder().query(guestIp, guestPort, lastDnsQuery, 0, lastDnsQuery.length);
+                gw.dnsForwarder().query(guestHi, guestLo, guestPort, dstHi, dstLo, lastDnsQuery, 0, lastDnsQuery.length);
                 return;
             }
+            if (!v4) {
+                Ipv6Packet.writeHeader(quote6, 0, new Ipv6Header().trafficClass(0).flowLabel(0)
+                        .payloadLength(UdpDatagram.HEADER_LENGTH + lastLength).nextHeader(Ipv4Packet.PROTO_UDP).hopLimit(64)
+                        .source(guestHi, guestLo).destination(dstHi, dstLo));
+                UdpDatagram.writeHeader(quote6, Ipv6Packet.HEADER_LENGTH, guestPort, dstPort, lastLength);
+                var ifc = gw.stack().ipv6().interfaces().getFirst();
+                ifc.ipv6().icmp().sendUnreachable(ifc, Icmpv6Message.CODE_PORT_UNREACHABLE, quote6, 0, quote6.length);
+                return;
+            }
+            int guestIp = TransportAddresses.v4(guestLo);
+            int dstIp = TransportAddresses.v4(dstLo);
             int quoted = Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH + lastLength;
             int n = Ipv4Packet.writeHeader(quote, 0, new Ipv4Header().tos(0).totalLength(quoted)
                     .identification(0).flagsAndOffset(0)
@@ -232,10 +298,14 @@ final class UdpNat {
                 return;
             }
             expired.inc();
-            if (flows.get(key) == this) {
-                flows.remove(key);
-            }
+            forget();
             close();
+        }
+
+        private void forget() {
+            if (table(v4).get(key) == this) {
+                table(v4).remove(key);
+            }
         }
 
         void close() {
@@ -256,7 +326,7 @@ final class UdpNat {
 
         @Override
         public String toString() {
-            return "udp " + Ipv4Address.format(guestIp) + ":" + guestPort + " -> " + Ipv4Address.format(dstIp) + ":" + dstPort;
+            return "udp " + UserNet.format(guestHi, guestLo) + ":" + guestPort + " -> " + UserNet.format(dstHi, dstLo) + ":" + dstPort;
         }
     }
 }

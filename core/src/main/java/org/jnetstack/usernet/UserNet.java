@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.jnetstack.NetStack;
 import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.StackSecrets;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.dns.HostResolver;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;
@@ -55,7 +56,10 @@ import org.jnetstack.wire.MacAddress;
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>IPv6 ({@link UserNetIpv6}): the gateway is the link's router ({@link RouterAdvertiser}),
  *       announcing a /64 (a random unique local one unless configured) for SLAAC, and answers
- *       neighbour discovery and ping at {@code PREFIX::2} and its link-local address. No NAT66 yet.</li>
+ *       neighbour discovery and ping at {@code PREFIX::2} and its link-local address. TCP and UDP to
+ *       any global IPv6 address go out through host sockets as over IPv4 (NAT66), {@code PREFIX::2}
+ *       standing for the host's [::1]; DNS answers at {@code PREFIX::3}, announced in the
+ *       advertisements' RDNSS option. Guest ICMPv6 echo to outside addresses is not passed on.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
  *       each get a gateway port towards the guest ({@link UdpForward}). The guest sees a client
@@ -65,6 +69,7 @@ import org.jnetstack.wire.MacAddress;
  * <p>Create it on the loop thread or before the loop starts; {@link #close()} from any thread.
  */
 public final class UserNet implements AutoCloseable {
+    private static final InetAddress IPV6_LOOPBACK = Ipv6Address.LOOPBACK.toInetAddress();
     private static final MacAddress GATEWAY_MAC = MacAddress.parse("52:55:0a:00:02:02");
     /** QEMU's default guest MAC. */
     public static final MacAddress GUEST_MAC = MacAddress.parse("52:54:00:12:34:56");
@@ -115,6 +120,8 @@ public final class UserNet implements AutoCloseable {
                 .mtu(config.mtu()).address(config.gateway(), config.prefixLength()).build();
         this.router = v6.enabled() ? new RouterAdvertiser(stack, ipv6Prefix, v6, config.mtu(), secrets.newStream("usernet.ra")) : null;
         if (router != null) {
+            // NAT66: guest packets to any global address go up to the TCP and UDP catch-alls, as over IPv4.
+            stack.ipv6().setAcceptAnyDestination(true);
             router.start();
         }
         if (clientAddresses != null) {
@@ -131,16 +138,20 @@ public final class UserNet implements AutoCloseable {
         this.closeErrors = stack.counters().counter("usernet.close_errors");
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
-        this.udpNat = new UdpNat(this);
+        this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp6-flows"));
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
     }
 
-    /** {@code base} with IPv6 on and {@code PREFIX::2/64} for the gateway, or IPv6 off when {@code prefix} is null. */
+    /**
+     * {@code base} with IPv6 on and {@code PREFIX::2/64} (the gateway) and {@code PREFIX::3/64} (the
+     * DNS address) for the gateway, or IPv6 off when {@code prefix} is null.
+     */
     static StackConfig gatewayStackConfig(StackConfig base, Ipv6Address prefix) {
         return prefix == null ? base.toBuilder().ipv6(false).build()
-                : base.toBuilder().ipv6(true).ipv6Addresses(List.of(UserNetIpv6.gatewayAddress(prefix) + "/64")).build();
+                : base.toBuilder().ipv6(true).ipv6Addresses(List.of(UserNetIpv6.gatewayAddress(prefix) + "/64",
+                        UserNetIpv6.dnsAddress(prefix) + "/64")).build();
     }
 
     /** Creates the gateway and binds the configured forwards (loop thread, or before the loop starts). */
@@ -216,6 +227,11 @@ public final class UserNet implements AutoCloseable {
     /** The gateway's address in {@link #ipv6Prefix()}, {@code PREFIX::2}, or null when IPv6 is off. */
     public Ipv6Address ipv6Gateway() {
         return ipv6Prefix == null ? null : UserNetIpv6.gatewayAddress(ipv6Prefix);
+    }
+
+    /** The DNS address in {@link #ipv6Prefix()}, {@code PREFIX::3} (announced in RDNSS), or null when IPv6 is off. */
+    public Ipv6Address ipv6Dns() {
+        return ipv6Prefix == null ? null : UserNetIpv6.dnsAddress(ipv6Prefix);
     }
 
     /** The gateway's own stack (its counters include the usernet.* ones). */
@@ -339,14 +355,45 @@ public final class UserNet implements AutoCloseable {
      * Where a guest TCP connection or UDP flow to {@code dst:port} goes on the host, or null:
      * {@link #hostAddressFor} for most; port 53 of the DNS address goes to the name server DNS is
      * relayed to (over UDP, and over TCP for a truncated answer's retry, RFC 7766) — nowhere
-     * while the host's resolver answers instead.
+     * while the host's resolver answers instead. The destination in the two-long form: IPv4 as
+     * ::ffff:a.b.c.d, IPv6 ({@code PREFIX::3} the DNS address) as itself.
      */
-    InetSocketAddress hostTarget(int dst, int port) {
-        if (dst == config.dns().bits()) {
+    InetSocketAddress hostTarget(long dstHi, long dstLo, int port) {
+        boolean v4 = TransportAddresses.isV4(dstHi, dstLo);
+        if (v4 ? TransportAddresses.v4(dstLo) == config.dns().bits() : isIpv6Dns(dstHi, dstLo)) {
             return port == 53 && !dnsFromHostResolver ? dnsUpstream : null;
         }
-        InetAddress a = hostAddressFor(dst);
+        InetAddress a = v4 ? hostAddressFor(TransportAddresses.v4(dstLo)) : hostAddressFor6(dstHi, dstLo);
         return a == null ? null : new InetSocketAddress(a, port);
+    }
+
+    /** Whether {@code hi:lo} is the DNS address {@code PREFIX::3}. */
+    boolean isIpv6Dns(long hi, long lo) {
+        return ipv6Prefix != null && hi == ipv6Prefix.hi() && lo == UserNetIpv6.dnsAddress(ipv6Prefix).lo();
+    }
+
+    /**
+     * {@link #hostAddressFor} over IPv6: {@code PREFIX::2} means the host itself ([::1], unless
+     * {@link UserNetConfig#hostLoopback()} is off); the rest of the guests' prefix, loopback,
+     * unspecified, link-local, multicast and IPv4-mapped addresses are not passed on.
+     */
+    InetAddress hostAddressFor6(long hi, long lo) {
+        if (ipv6Prefix == null) {
+            return null;
+        }
+        if (hi == ipv6Prefix.hi()) {
+            return lo == UserNetIpv6.gatewayAddress(ipv6Prefix).lo() && config.hostLoopback() ? IPV6_LOOPBACK : null;
+        }
+        if (Ipv6Address.isMulticast(hi) || Ipv6Address.isLinkLocal(hi) || Ipv6Address.isUnspecified(hi, lo)
+                || Ipv6Address.isLoopback(hi, lo) || Ipv6Address.isV4Mapped(hi, lo)) {
+            return null;
+        }
+        return new Ipv6Address(hi, lo).toInetAddress();
+    }
+
+    /** An address in the two-long form as text: dotted quad for IPv4-mapped, RFC 5952 otherwise. */
+    static String format(long hi, long lo) {
+        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
     }
 
     static InetAddress toInet(int a) {
@@ -431,7 +478,8 @@ public final class UserNet implements AutoCloseable {
     @Override
     public String toString() {
         return "usernet " + config.network() + "/" + config.prefixLength() + " gateway " + config.gateway()
-                + " dns " + config.dns() + " guest " + config.guest() + (ipv6Prefix == null ? "" : " ipv6 " + ipv6Prefix + "/64")
+                + " dns " + config.dns() + " guest " + config.guest() + (ipv6Prefix == null ? "" : " ipv6 " + ipv6Prefix + "/64 dns "
+                + ipv6Dns())
                 + " forwards " + forwards();
     }
 }

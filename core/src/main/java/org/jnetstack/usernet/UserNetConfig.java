@@ -25,7 +25,8 @@ import org.jnetstack.wire.Ipv4Address;
  * @param udpIdleTimeout    a UDP flow's host socket is closed after this long without traffic
  *                          either way. 60 s (Linux's conntrack keeps unreplied UDP 30 s, replied 120 s).
  * @param maxUdpFlows       bound on UDP flows at once; beyond it new flows are dropped (counted).
- * @param hostLoopback      traffic to the gateway address goes to the host's 127.0.0.1.
+ * @param hostLoopback      traffic to the gateway address goes to the host's 127.0.0.1, and to the IPv6
+ *                          gateway address {@code PREFIX::2} to the host's [::1].
  * @param keepClientAddress a forwarded connection or datagram from a host client that is not on
  *                          the host's loopback appears in the guest from the client's own IPv4
  *                          address (as libslirp's host forwards and passt do), which the guest

@@ -2,6 +2,7 @@ package org.jnetstack.usernet;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.wire.Ipv6Address;
 
 /**
@@ -78,18 +79,18 @@ public record UserNetIpv6(boolean enabled, Ipv6Address prefix, Duration routerLi
      */
     public static Ipv6Address parsePrefix(String s) {
         String bad = "invalid IPv6 prefix '" + s + "': " + PREFIX_FORM;
-        int slash = s.indexOf('/');
-        if (slash < 0 || !s.substring(slash + 1).equals("64")) {
-            throw new IllegalArgumentException(bad);
-        }
-        Ipv6Address a;
+        long[] a;
         try {
-            a = Ipv6Address.parse(s.substring(0, slash));
+            a = StackConfig.parseIpv6Address(s); // the one ADDR/LENGTH parser of the configuration
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(bad, e);
         }
-        checkPrefix(a, s);
-        return a;
+        if (a[2] != 64) {
+            throw new IllegalArgumentException(bad);
+        }
+        Ipv6Address p = new Ipv6Address(a[0], a[1]);
+        checkPrefix(p, s);
+        return p;
     }
 
     private static void checkPrefix(Ipv6Address a, String text) {
@@ -114,6 +115,11 @@ public record UserNetIpv6(boolean enabled, Ipv6Address prefix, Duration routerLi
     /** The prefix advertised: the configured one, or a unique local one from {@code random}. */
     Ipv6Address prefixOr(RandomGenerator random) {
         return prefix != null ? prefix : uniqueLocalPrefix(random);
+    }
+
+    /** The DNS address in {@code p}: {@code p::3}, like 10.0.2.3 (and libslirp's). */
+    static Ipv6Address dnsAddress(Ipv6Address p) {
+        return new Ipv6Address(p.hi(), 3);
     }
 
     /** The gateway's own address in {@code p}: {@code p::2}, like 10.0.2.2. */

@@ -25,10 +25,6 @@ public final class Mldv2 {
 
     private static final int QUERY_MAX_RESPONSE = 4;
     private static final int QUERY_GROUP = 8;
-    private static final int QUERY_FLAGS = 24;
-    private static final int QUERY_QQIC = 25;
-    private static final int QUERY_SOURCES = 26;
-    private static final int REPORT_RECORDS = 6;
 
     private Mldv2() {
     }
@@ -54,18 +50,8 @@ public final class Mldv2 {
         return p - off;
     }
 
-    /** How many records a report has room for in a message of {@code length} bytes of ICMPv6 payload. */
-    public static int recordsFitting(int length) {
-        return Math.max(0, (length - REPORT_HEADER_LENGTH) / RECORD_LENGTH);
-    }
-
-    /** Report: the number of address records (RFC 3810 §5.2.9). */
-    public static int reportRecordCount(byte[] b, int off) {
-        return Bytes.u16(b, off + REPORT_RECORDS);
-    }
-
     /** Query: the raw Maximum Response Code (RFC 3810 §5.1.3). */
-    public static int queryMaxResponseCode(byte[] b, int off) {
+    private static int queryMaxResponseCode(byte[] b, int off) {
         return Bytes.u16(b, off + QUERY_MAX_RESPONSE);
     }
 
@@ -90,34 +76,5 @@ public final class Mldv2 {
 
     public static long queryGroupLo(byte[] b, int off) {
         return Bytes.getI64(b, off + QUERY_GROUP + 8);
-    }
-
-    /** Whether a query of {@code len} bytes is version 2 (RFC 3810 §8.1: 28 bytes or more), else MLDv1. */
-    public static boolean isV2Query(int len) {
-        return len >= QUERY_LENGTH;
-    }
-
-    /** v2 query: S, Suppress Router-Side Processing (§5.1.7). */
-    public static boolean querySuppressRouterSide(byte[] b, int off) {
-        return (b[off + QUERY_FLAGS] & 0x08) != 0;
-    }
-
-    /** v2 query: QRV, the querier's robustness variable, 0 if above 7 (§5.1.8). */
-    public static int queryRobustness(byte[] b, int off) {
-        return b[off + QUERY_FLAGS] & 0x07;
-    }
-
-    /** v2 query: the Querier's Query Interval in seconds from QQIC (§5.1.9), encoded as the delay code is. */
-    public static long queryIntervalSeconds(byte[] b, int off) {
-        int code = Bytes.u8(b, off + QUERY_QQIC);
-        if (code < 0x80) {
-            return code;
-        }
-        return (long) ((code & 0x0F) | 0x10) << (((code >>> 4) & 7) + 3);
-    }
-
-    /** v2 query: the number of sources (§5.1.10); the query is 28 + 16 × this bytes long. */
-    public static int querySourceCount(byte[] b, int off) {
-        return Bytes.u16(b, off + QUERY_SOURCES);
     }
 }

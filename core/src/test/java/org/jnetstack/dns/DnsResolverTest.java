@@ -64,7 +64,7 @@ class DnsResolverTest {
         assertThat(r.name()).isEqualTo("www.x.test");
         assertThat(text(r)).containsExactly("10.9.9.1", "10.9.9.2");
         assertThat(r.ttlSeconds()).isEqualTo(300);
-        assertThat(r.server()).isEqualTo(NS1);
+        assertThat(r.server()).isEqualTo(DnsServer.of(NS1));
         assertThat(r.source()).isEqualTo(DnsResult.Source.SERVER);
         assertThat(one.seen).hasSize(1);
 
@@ -143,7 +143,7 @@ class DnsResolverTest {
         one.silent = true;
         long start = loop.clock().nanos();
         DnsResult r = lookup("www.x.test");
-        assertThat(r.server()).isEqualTo(NS2);
+        assertThat(r.server()).isEqualTo(DnsServer.of(NS2));
         assertThat(loop.clock().nanos() - start).isGreaterThanOrEqualTo(2 * S);
         assertThat(client.counters().get("dns.timeouts")).isEqualTo(1);
 
@@ -152,7 +152,7 @@ class DnsResolverTest {
         one.rcode = DnsMessage.RCODE_SERVFAIL;
         start = loop.clock().nanos();
         r = lookup("www.x.test");
-        assertThat(r.server()).isEqualTo(NS2);
+        assertThat(r.server()).isEqualTo(DnsServer.of(NS2));
         assertThat(loop.clock().nanos() - start).isLessThan(S); // no waiting for a timeout
     }
 
@@ -253,7 +253,7 @@ class DnsResolverTest {
         assertThat(lookup("x".repeat(64) + ".com").status()).isEqualTo(DnsResult.Status.INVALID_NAME);
         assertThat(lookup("www.x.test").status()).isEqualTo(DnsResult.Status.NO_SERVERS);
         dns.setServers(List.of(NS2));
-        assertThat(lookup("www.x.test").server()).isEqualTo(NS2);
+        assertThat(lookup("www.x.test").server()).isEqualTo(DnsServer.of(NS2));
         assertThat(one.seen).isEmpty();
     }
 

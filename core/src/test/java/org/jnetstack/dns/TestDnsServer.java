@@ -18,13 +18,18 @@ final class TestDnsServer {
     record Seen(long atNanos, int id, int srcPort, String name, int type, boolean tcp) {
     }
 
-    /** One record: CNAME target or A address. */
-    record Rr(String owner, int type, long ttl, String target, int address) {
+    /** One record: CNAME target, A address, or AAAA address (16 bytes). */
+    record Rr(String owner, int type, long ttl, String target, int address, byte[] address6) {
+        Rr(String owner, int type, long ttl, String target, int address) {
+            this(owner, type, ttl, target, address, null);
+        }
     }
 
     final List<Seen> seen = new ArrayList<>();
     final Map<String, List<Rr>> zone = new HashMap<>();
     boolean silent;
+    /** Query types never answered (an AAAA that never comes). */
+    final java.util.Set<Integer> ignoredTypes = new java.util.HashSet<>();
     int rcode = DnsMessage.RCODE_NOERROR;
     boolean truncateUdp;
     boolean followCnames = true;
@@ -37,10 +42,21 @@ final class TestDnsServer {
 
     TestDnsServer(NetStack stack) {
         this.stack = stack;
-        udp = stack.udp().open(DnsMessage.PORT, (ep, src, sport, buf, off, len) -> {
-            byte[] reply = answer(buf, off, len, sport, false);
-            if (reply != null) {
-                ep.send(src, sport, reply, 0, reply.length);
+        udp = stack.udp().open(DnsMessage.PORT, new org.jnetstack.udp.UdpHandler() {
+            @Override
+            public void onDatagram(UdpEndpoint ep, int src, int sport, byte[] buf, int off, int len) {
+                byte[] reply = answer(buf, off, len, sport, false);
+                if (reply != null) {
+                    ep.send(src, sport, reply, 0, reply.length);
+                }
+            }
+
+            @Override
+            public void onDatagram6(UdpEndpoint ep, long srcHi, long srcLo, int sport, byte[] buf, int off, int len) {
+                byte[] reply = answer(buf, off, len, sport, false);
+                if (reply != null) {
+                    ep.send(srcHi, srcLo, sport, reply, 0, reply.length);
+                }
             }
         });
         stack.tcp().listen(DnsMessage.PORT, l -> {
@@ -75,6 +91,13 @@ final class TestDnsServer {
         zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_A, ttl, null, address));
     }
 
+    void aaaa(String owner, long ttl, String address) {
+        byte[] b = new byte[16];
+        org.jnetstack.wire.Ipv6Address a = org.jnetstack.wire.Ipv6Address.parse(address);
+        org.jnetstack.wire.Ipv6Address.write(b, 0, a.hi(), a.lo());
+        zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_AAAA, ttl, null, 0, b));
+    }
+
     void cname(String owner, long ttl, String target) {
         zone.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Rr(owner, DnsMessage.TYPE_CNAME, ttl, target, 0));
     }
@@ -86,7 +109,7 @@ final class TestDnsServer {
         String name = msg.name(msg.questionName(0));
         int type = msg.questionType(0);
         seen.add(new Seen(stack.loop().clock().nanos(), msg.id(), srcPort, name, type, tcp));
-        if (silent) {
+        if (silent || ignoredTypes.contains(type)) {
             return null;
         }
         byte[] out = new byte[tcp ? 65535 : DnsMessage.UDP_MAX];
@@ -109,6 +132,9 @@ final class TestDnsServer {
                 if (rr.type() == DnsMessage.TYPE_CNAME) {
                     writer.cname(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.target());
                     next = rr.target();
+                    any = true;
+                } else if (rr.type() == type && type == DnsMessage.TYPE_AAAA) {
+                    writer.aaaa(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.address6(), 0);
                     any = true;
                 } else if (rr.type() == type) {
                     writer.a(DnsMessage.SECTION_ANSWER, at, rr.ttl(), rr.address());

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.Dhcpv6Malformed;
+import org.jnetstack.wire.Dhcpv6Message;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Icmpv6Message;
@@ -226,10 +228,6 @@ class WireFuzzTest {
         if (type == Icmpv6Message.TYPE_MLD_QUERY) {
             Mldv2.queryGroupLo(data, off);
             assertThat(Mldv2.queryMaxResponseDelayMillis(data, off)).isBetween(0L, 8_387_584L);
-            if (Mldv2.isV2Query(len)) {
-                assertThat(Mldv2.queryIntervalSeconds(data, off)).isBetween(0L, 31_744L);
-                Mldv2.querySourceCount(data, off);
-            }
         }
     }
 
@@ -271,5 +269,35 @@ class WireFuzzTest {
         assertThat(ext.walk(data, off, len, first)).isEqualTo(m);
         assertThat(ext.upperOffset()).isEqualTo(upper);
         assertThat(ext.problemPointer()).isEqualTo(problem);
+    }
+
+    /**
+     * DHCPv6 (RFC 8415 §8, §21): {@code check()} never throws and walks at most
+     * {@link Dhcpv6Message#MAX_OPTIONS} options; an accepted message's readers stay inside it and
+     * give the same answers twice.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void dhcpv6(byte[] data) {
+        int off = viewOffset(data, 0);
+        int len = data.length - off;
+        Dhcpv6Message m = new Dhcpv6Message().wrap(data, off, len);
+        Dhcpv6Malformed reason = m.check();
+        if (reason != null) {
+            return;
+        }
+        assertThat(len).isGreaterThanOrEqualTo(Dhcpv6Message.HEADER_LENGTH);
+        assertThat(m.transactionId()).isBetween(0, 0xFF_FFFF);
+        int n = m.dnsServerCount();
+        assertThat(16 * n).isLessThanOrEqualTo(len);
+        for (int i = 0; i < n; i++) {
+            m.dnsServerHi(i);
+            m.dnsServerLo(i);
+        }
+        assertThat(m.domainSearchList(1000)).allSatisfy(name -> assertThat(name.length()).isLessThanOrEqualTo(253));
+        assertThat(m.refreshTime()).isBetween(-1L, 0xFFFF_FFFFL);
+        m.statusCode();
+        m.serverIdHex();
+        m.clientIdEquals(new byte[10]);
+        assertThat(new Dhcpv6Message().wrap(data, off, len).check()).isNull();
     }
 }

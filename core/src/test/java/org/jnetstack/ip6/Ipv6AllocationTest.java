@@ -64,4 +64,33 @@ class Ipv6AllocationTest {
         assertThat(bytes).as("bytes allocated answering 5,000 echo requests").isZero();
         assertThat(s.counters().get("icmp6.tx.echo_replies") - before).isGreaterThanOrEqualTo(5_000 * 4);
     }
+
+    @Test
+    void aSolicitationFloodFromEverNewAddressesAllocatesNothingOnceTheCacheIsFull() {
+        EventLoop loop = EventLoop.virtual();
+        Sink sink = new Sink();
+        NetStack s = NetStack.builder(loop).device(sink).seed(3)
+                .config(org.jnetstack.config.StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64").ndMaxEntries(16).build())
+                .build();
+        assertThat(loop.runUntil(() -> s.ipv6Addresses().stream().noneMatch(i -> i.state() == AddressState.TENTATIVE),
+                10_000_000_000L)).isTrue();
+        Ipv6Interface ifc = s.ipv6().interfaces().get(0);
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 64; i++) { // 64 sources cycled through a 16-entry cache: each one evicts the oldest
+            frames.add(Ipv6TestFrames.solicitation(0x02_00_00_10_00_00L + i, new Ipv6Address(0xfd00_0000_0000_0000L, 0x1000 + i),
+                    Ipv6Address.parse("fd00::2")));
+        }
+        org.jnetstack.ip.NetInterface ni = s.iface();
+        long before = s.counters().get("nd.cache.evicted");
+        long bytes = Allocations.leastAllocatedBy(3, () -> {
+            for (int i = 0; i < 5_000; i++) {
+                byte[] f = frames.get(i & 63);
+                ifc.input(ni, f, 14, f.length - 14, 0x02_00_00_10_00_00L + (i & 63), 0);
+            }
+            return sink.sent;
+        });
+        assertThat(bytes).as("bytes allocated answering 5,000 solicitations from new neighbours").isZero();
+        assertThat(ifc.neighbors().size()).isEqualTo(16);
+        assertThat(s.counters().get("nd.cache.evicted") - before).isGreaterThanOrEqualTo(5_000 * 3);
+    }
 }

@@ -185,4 +185,112 @@ class Ipv6AutoconfTest {
         loop.runFor(10 * SECOND);
         assertThat(ifc().neighbors().heldBytes()).isZero();
     }
+
+    /** A neighbour that claims every address we try: each duplicate address detection probe is answered with an advertisement. */
+    void defendEveryTentativeAddress(long mac) {
+        port.txFilter = f -> {
+            sent.add(f);
+            boolean dadProbe = f.length >= 78 && (f[12] & 0xFF) == 0x86 && (f[13] & 0xFF) == 0xDD
+                    && Ipv6Address.readHi(f, 22) == 0 && Ipv6Address.readLo(f, 22) == 0
+                    && (f[54] & 0xFF) == org.jnetstack.wire.Icmpv6Message.TYPE_NEIGHBOR_SOLICITATION;
+            if (dadProbe) {
+                Ipv6Address target = new Ipv6Address(Ipv6Address.readHi(f, 62), Ipv6Address.readLo(f, 62));
+                byte[] m = new byte[32];
+                int len = NdpWriter.writeNeighborAdvertisement(m, 0, false, false, true, target.hi(), target.lo(), mac);
+                port.injectReceived(Ipv6TestFrames.icmpv6(mac, Ipv6Address.multicastMac(1), new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x66),
+                        Ipv6Address.ALL_NODES, 255, m, len));
+            }
+            return true;
+        };
+    }
+
+    @Test
+    void aNeighbourDefendingEveryAddressHoldsOneSlotPerPrefixAndTheRetriesEnd() {
+        defendEveryTentativeAddress(0x02_00_00_00_00_66L);
+        // 50 advertisements, 10 s apart, of 3 prefixes; every address we form is claimed by the neighbour.
+        for (int n = 0; n < 50; n++) {
+            NdpWriter.RouterAdvertisement ra = new NdpWriter.RouterAdvertisement().routerLifetime(1800).sourceMac(ROUTER_MAC);
+            for (int p = 0; p < 3; p++) {
+                ra.addPrefix(0x2001_0db8_0007_0000L | p, 0, 64, true, true, 3600, 1800);
+            }
+            port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra));
+            loop.runFor(10 * SECOND);
+            assertThat(a.ipv6Addresses()).as("the link-local address and at most one slot per prefix").hasSizeLessThanOrEqualTo(1 + 3);
+        }
+        // RFC 7217 §6: the first try and IDGEN_RETRIES more for each prefix, then the prefix is given up.
+        int tries = AddressConfiguration.IDGEN_RETRIES + 1;
+        assertThat(a.counters().get("nd.dad.duplicates")).isEqualTo(3L * tries);
+        assertThat(a.counters().get("ip6.slaac.prefixes_given_up")).isEqualTo(3);
+        assertThat(a.counters().get("ip6.slaac.drop.given_up")).as("advertisements after giving up").isPositive();
+        assertThat(a.counters().get("ip6.addr.drop.table_full")).isZero();
+        assertThat(slaac()).hasSize(3).allSatisfy(i -> assertThat(i.state()).isEqualTo(AddressState.DUPLICATE));
+        assertThat(a.ipv6().isLocalAddress(slaac().get(0).address().hi(), slaac().get(0).address().lo())).isFalse();
+
+        // The markers go with the prefixes' valid lifetime; then the slots are free for a prefix that works.
+        port.txFilter = f -> { sent.add(f); return true; };
+        loop.runFor(3600 * SECOND);
+        assertThat(slaac()).isEmpty();
+        port.injectReceived(Ipv6TestFrames.routerAdvertisement(ROUTER_MAC, ROUTER, 255, ra(3600, 1800)));
+        assertThat(loop.runUntil(() -> slaac().size() == 1 && slaac().get(0).state() == AddressState.PREFERRED, 10 * SECOND)).isTrue();
+    }
+
+    @Test
+    void packetsWaitingForANeighbourAreChargedToTheStacksMemoryBudgetAndRefusedWhenItIsSpent() {
+        org.jnetstack.internal.MemoryBudget budget = org.jnetstack.internal.MemoryBudget.of(a.ipv6().memory());
+        long base = budget.used();
+        a.ping6(new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x9001), 1, 1, 1200, java.time.Duration.ofSeconds(30),
+                Ipv6PingTest.listener(new ArrayList<>()));
+        assertThat(ifc().neighbors().heldBytes()).isPositive();
+        assertThat(budget.used() - base).isEqualTo(ifc().neighbors().heldBytes());
+
+        long rest = budget.available();
+        budget.charge(rest);
+        a.ping6(new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x9002), 1, 2, 1200, java.time.Duration.ofSeconds(30),
+                Ipv6PingTest.listener(new ArrayList<>()));
+        assertThat(a.counters().get("nd.queue.drop.memory_budget")).isEqualTo(1);
+        budget.uncharge(rest);
+        assertThat(budget.used() - base).as("only the first packet waits").isEqualTo(ifc().neighbors().heldBytes());
+
+        loop.runFor(10 * SECOND); // resolution fails: what waited is dropped and given back
+        assertThat(ifc().neighbors().heldBytes()).isZero();
+        assertThat(budget.used()).isEqualTo(base);
+    }
+
+    @Test
+    void aSolicitationFloodFromEverNewAddressesKeepsTheCacheAtItsBoundAndALegitimateNeighbourStillResolves() {
+        Ipv6Address ll = a.ipv6Addresses().get(0).address();
+        Ipv6Address friend = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0xF00D);
+        long friendMac = 0x02_00_00_00_F0_0DL;
+        List<String> pings = new ArrayList<>();
+        for (int i = 1; i <= 5_000; i++) {
+            Ipv6Address src = new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x10_0000 + i);
+            port.injectReceived(Ipv6TestFrames.solicitation(0x02_00_00_10_00_00L + i, src, ll));
+            if (i == 2_500) {
+                // Mid-flood, we ping a neighbour: its entry is being resolved, so the flood cannot evict it.
+                a.ping6(friend, 1, 1, 8, java.time.Duration.ofSeconds(5), Ipv6PingTest.listener(pings));
+            }
+            if (i % 100 == 0) {
+                loop.runPending();
+                assertThat(ifc().neighbors().size()).isLessThanOrEqualTo(16);
+            }
+        }
+        assertThat(ifc().neighbors().size()).isEqualTo(16);
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.INCOMPLETE);
+        assertThat(a.counters().get("nd.cache.evicted")).isEqualTo(5_000 + 1 - 16);
+        // The neighbour answers (solicited advertisement with its MAC): the waiting ping goes out to it.
+        byte[] m = new byte[32];
+        int len = NdpWriter.writeNeighborAdvertisement(m, 0, false, true, true, friend.hi(), friend.lo(), friendMac);
+        sent.clear();
+        port.injectReceived(Ipv6TestFrames.icmpv6(friendMac, port.mac().bits(), friend, ll, 255, m, len));
+        loop.runPending();
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.REACHABLE);
+        assertThat(sent).anySatisfy(f -> assertThat(org.jnetstack.wire.MacAddress.read(f, 0)).isEqualTo(friendMac));
+        // Now confirmed, it is the newest entry: another flood evicts the other 15 first.
+        for (int i = 1; i <= 15; i++) {
+            port.injectReceived(Ipv6TestFrames.solicitation(0x02_00_00_30_00_00L + i,
+                    new Ipv6Address(Ipv6Address.LINK_LOCAL_HI, 0x30_0000 + i), ll));
+        }
+        loop.runPending();
+        assertThat(ifc().neighbors().state(friend.hi(), friend.lo())).isEqualTo(NeighborState.REACHABLE);
+    }
 }

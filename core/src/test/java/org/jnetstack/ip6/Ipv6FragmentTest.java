@@ -87,16 +87,21 @@ class Ipv6FragmentTest {
         return held;
     }
 
+    /** Once a (fd00::1) and b (fd00::2) are settled and a has resolved b, the fragments of one 3000-byte ping from a to b. */
+    List<byte[]> resolvedThenFragmentsOfAPing(NetStack a, TestPort portA, NetStack b) {
+        settle(a, b);
+        List<String> pre = new ArrayList<>();
+        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
+        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
+        return fragmentsOfAPing(a, portA, "fd00::2");
+    }
+
     @Test
     void overlappingFragmentDropsTheWholeDatagram() {
         TestPort portA = new TestPort(lan.newPort("a"));
         NetStack a = stack("a", portA, 1, "fd00::1/64");
         NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
-        settle(a, b);
-        List<String> pre = new ArrayList<>();
-        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
-        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
-        List<byte[]> frags = fragmentsOfAPing(a, portA, "fd00::2");
+        List<byte[]> frags = resolvedThenFragmentsOfAPing(a, portA, b);
         assertThat(frags).hasSize(3);
         // A copy of the second fragment moved 8 bytes back overlaps the first (RFC 5722 §4).
         byte[] evil = frags.get(1).clone();
@@ -121,11 +126,7 @@ class Ipv6FragmentTest {
         StackConfig tight = StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64")
                 .reassemblyMaxDatagrams(32).reassemblyPerSource(4, 64 * 1024).build();
         NetStack b = NetStack.builder(loop).name("b").device(lan.newPort("b")).config(tight).seed(2).build();
-        settle(a, b);
-        List<String> pre = new ArrayList<>();
-        a.ping6(Ipv6Address.parse("fd00::2"), 9, 9, 8, Duration.ofSeconds(2), Ipv6PingTest.listener(pre)); // resolves b first
-        loop.runUntil(() -> !pre.isEmpty(), 5 * SECOND);
-        byte[] first = fragmentsOfAPing(a, portA, "fd00::2").get(0);
+        byte[] first = resolvedThenFragmentsOfAPing(a, portA, b).get(0);
         Ipv6Reassembly r = b.ipv6().reassembly();
 
         // One source, 200 packets' first fragments (each its own identification): 4 held, 196 refused.
@@ -208,5 +209,53 @@ class Ipv6FragmentTest {
         assertThat(b.counters().get("ip6.frag.rx_atomic")).isEqualTo(1);
         assertThat(b.counters().get("icmp6.tx.echo_replies")).isEqualTo(1);
         assertThat(b.ipv6().reassembly().datagramsInFlight()).isZero();
+    }
+
+    @Test
+    void reassemblyBuffersAreChargedToTheStacksMemoryBudgetAndRefusedWhenItIsSpent() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        NetStack b = stack("b", lan.newPort("b"), 2, "fd00::2/64");
+        byte[] first = resolvedThenFragmentsOfAPing(a, portA, b).get(0);
+        Ipv6Reassembly r = b.ipv6().reassembly();
+        org.jnetstack.internal.MemoryBudget budget = org.jnetstack.internal.MemoryBudget.of(b.ipv6().memory());
+        long base = budget.used();
+
+        portA.send(withIdAndSource(first, 1, 1), 0, first.length);
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(1);
+        assertThat(budget.used() - base).as("what reassembly holds is charged").isEqualTo(r.bytesHeld()).isPositive();
+
+        // The rest of the stack has spent the budget: a new datagram is refused, counted.
+        long rest = budget.available();
+        budget.charge(rest);
+        portA.send(withIdAndSource(first, 2, 2), 0, first.length);
+        loop.runPending();
+        assertThat(r.datagramsInFlight()).isEqualTo(1);
+        assertThat(b.counters().get("ip6.frag.drop.memory")).isEqualTo(1);
+        budget.uncharge(rest);
+
+        // 60 s later the datagram goes; its Time Exceeded waits (charged) for the spoofed source's resolution, which fails.
+        loop.runFor(65 * SECOND);
+        assertThat(r.datagramsInFlight()).isZero();
+        assertThat(budget.used()).as("everything given back").isEqualTo(base);
+    }
+
+    @Test
+    void theReassemblyTimeoutComesFromTheConfig() {
+        TestPort portA = new TestPort(lan.newPort("a"));
+        NetStack a = stack("a", portA, 1, "fd00::1/64");
+        StackConfig quick = StackConfig.defaults().toBuilder().ipv6Address("fd00::2/64").ipv6ReassemblyTimeout(Duration.ofSeconds(10)).build();
+        NetStack b = NetStack.builder(loop).name("b").device(lan.newPort("b")).config(quick).seed(2).build();
+        assertThat(StackConfig.defaults().ipv6ReassemblyTimeout()).as("RFC 8200 §4.5").isEqualTo(Duration.ofSeconds(60));
+        byte[] first = resolvedThenFragmentsOfAPing(a, portA, b).get(0);
+        portA.send(first, 0, first.length);
+        loop.runPending();
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isEqualTo(1);
+        loop.runFor(9 * SECOND);
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isEqualTo(1);
+        loop.runFor(2 * SECOND);
+        assertThat(b.ipv6().reassembly().datagramsInFlight()).isZero();
+        assertThat(b.counters().get("ip6.frag.drop.timeout")).isEqualTo(1);
     }
 }

@@ -101,6 +101,30 @@ class DualFamilyTupleTest {
     }
 
     @Test
+    void theRecentEntryIsOnlyEverItsOwnTupleAndGoesWithItsRemoval() {
+        TupleTable<TcpConnection> t = new TupleTable<>(x -> x.tuple, x -> x.sameKeyNext, (x, n) -> x.sameKeyNext = n);
+        TcpConnection four = new TcpConnection(stack.tcp(), TcpConfig.defaults(), v4(40000), null);
+        TcpConnection six = new TcpConnection(stack.tcp(), TcpConfig.defaults(), v6(40000), null);
+        t.add(four);
+        t.add(six);
+        long aLo = TransportAddresses.mappedLo(A);
+        long bLo = TransportAddresses.mappedLo(B);
+        assertThat(t.recent(0, aLo, 0, bLo, 40000, 80)).as("nothing looked up yet").isNull();
+        assertThat(t.get(four.tuple)).isSameAs(four);
+        assertThat(t.recent(0, aLo, 0, bLo, 40000, 80)).isSameAs(four);
+        assertThat(t.recent(0, aLo, 0, bLo, 40001, 80)).as("another remote port").isNull();
+        assertThat(t.recent(0, aLo, 0, bLo, 40000, 81)).as("another local port").isNull();
+        assertThat(t.recent(0, aLo, 0, bLo + 1, 40000, 80)).as("another remote address").isNull();
+        assertThat(t.recent(L6.hi(), L6.lo(), R6.hi(), R6.lo(), 40000, 80)).as("same ports, other family").isNull();
+        assertThat(t.get(six.tuple)).isSameAs(six);
+        assertThat(t.recent(L6.hi(), L6.lo(), R6.hi(), R6.lo(), 40000, 80)).isSameAs(six);
+        assertThat(t.recent(0, aLo, 0, bLo, 40000, 80)).as("only the last one found").isNull();
+        t.remove(six);
+        assertThat(t.recent(L6.hi(), L6.lo(), R6.hi(), R6.lo(), 40000, 80)).as("removed: never found again").isNull();
+        assertThat(t.get(six.tuple)).isNull();
+    }
+
+    @Test
     void thePseudoHeaderFollowsTheFamily() {
         long bLo = TransportAddresses.mappedLo(B);
         long aLo = TransportAddresses.mappedLo(A);
@@ -124,6 +148,10 @@ class DualFamilyTupleTest {
             }
 
             public int mtuFor(long hi, long lo) {
+                return 1500;
+            }
+
+            public int lowerPathMtu(long hi, long lo, long mtu) {
                 return 1500;
             }
 

@@ -115,7 +115,8 @@ class Ipv6RouterTest {
         assertThat(guest.ipv6Routers()).extracting(Ipv6RouterInfo::address).containsExactly(ll);
         assertThat(guest.ipv6Routers().getFirst().lifetimeSeconds()).isBetween(1790L, 1800L);
         assertThat(guest.ipv6Prefixes()).extracting(p -> p.prefix() + "/" + p.prefixLength()).containsExactly(PREFIX + "/64");
-        assertThat(guest.ipv6DnsServers()).as("no RDNSS: the DNS forwarder is not reachable over IPv6").isEmpty();
+        assertThat(guest.ipv6DnsServers()).as("RDNSS (RFC 8106): the DNS address PREFIX::3").containsExactly(
+                new Ipv6Address(PREFIX.hi(), 3));
 
         Ipv6Address gw2 = new Ipv6Address(PREFIX.hi(), 2);
         assertThat(ping(guest, gw2, 1)).as("echo reply from PREFIX::2").isEqualTo(gw2);
@@ -177,10 +178,12 @@ class Ipv6RouterTest {
                 }
                 case NdpOptions.TYPE_MTU -> assertThat(o.mtu()).isEqualTo(1500);
                 case NdpOptions.TYPE_SOURCE_LL -> assertThat(o.linkLayerAddress()).isEqualTo(GATEWAY_MAC.bits());
+                case NdpOptions.TYPE_RDNSS -> assertThat(o.rdnssLifetime()).as("3 x MaxRtrAdvInterval (RFC 8106 §5.1)").isEqualTo(1800);
                 default -> throw new AssertionError("unexpected option " + t);
             }
         }
-        assertThat(types).containsExactlyInAnyOrder(NdpOptions.TYPE_PREFIX_INFO, NdpOptions.TYPE_MTU, NdpOptions.TYPE_SOURCE_LL);
+        assertThat(types).containsExactlyInAnyOrder(NdpOptions.TYPE_PREFIX_INFO, NdpOptions.TYPE_MTU, NdpOptions.TYPE_SOURCE_LL,
+                NdpOptions.TYPE_RDNSS);
 
         // RFC 4861 §6.2.5: stopping sends a last advertisement with router lifetime 0.
         router.stop();

@@ -36,16 +36,7 @@ class UserNetTest {
 
     @Test
     void guestFetchesFromHostHttpServerThroughTheNat() throws Exception {
-        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.createContext("/hello", ex -> {
-            byte[] body = ("hello guest, you came from " + ex.getRemoteAddress().getAddress().getHostAddress())
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        http.start();
+        HttpServer http = TestServers.hostHello(InetAddress.getLoopbackAddress());
         try (Harness h = new Harness()) {
             byte[] request = "GET /hello HTTP/1.0\r\nHost: 10.0.2.2\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             GuestPeer peer = new GuestPeer(request, 0, false, true);
@@ -215,23 +206,10 @@ class UserNetTest {
     @Test
     void curlOnTheHostReachesAGuestServiceThroughAForward() throws Exception {
         try (Harness h = new Harness(List.of(ForwardRule.parse("tcp:127.0.0.1:0:80")))) {
-            h.onLoop(() -> h.guest.tcp().listen(80, l -> {
-                TcpConnection c;
-                while ((c = l.accept()) != null) {
-                    c.setHandler(new TcpHandler() {
-                        @Override
-                        public void onReceive(TcpConnection c) {
-                            byte[] b = new byte[c.readable()];
-                            c.read(b, 0, b.length);
-                            if (new String(b, StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
-                                byte[] resp = "HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\nguest says hi".getBytes(StandardCharsets.US_ASCII);
-                                c.write(resp, 0, resp.length);
-                                c.close();
-                            }
-                        }
-                    });
-                }
-            }));
+            h.onLoop(() -> {
+                TestServers.guestSaysHi(h.guest.tcp(), 80);
+                return null;
+            });
             InetSocketAddress fwd = h.net.forwards().values().iterator().next();
             Process p = new ProcessBuilder("curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + fwd.getPort() + "/")
                     .redirectErrorStream(true).start();

@@ -29,7 +29,7 @@ class Mldv2Test {
         assertThat(ip.destinationLo()).isEqualTo(Ipv6Address.ALL_MLDV2_ROUTERS.lo());
         int icmp = icmpAfterChain(f);
         assertThat(m.type()).isEqualTo(Icmpv6Message.TYPE_MLDV2_REPORT);
-        assertThat(Mldv2.reportRecordCount(f, icmp)).isEqualTo(1);
+        assertThat(Bytes.u16(f, icmp + 6)).as("records").isEqualTo(1);
         assertThat(Bytes.u8(f, icmp + 8)).isEqualTo(Mldv2.RECORD_CHANGE_TO_EXCLUDE);
 
         byte[] built = Ipv6Frames.headersOf(f);
@@ -44,7 +44,7 @@ class Mldv2Test {
     void reportWithThreeRecords() {
         byte[] f = Ipv6Captures.bytes(Ipv6Captures.MLD_REPORT_3);
         int icmp = icmpAfterChain(f);
-        assertThat(Mldv2.reportRecordCount(f, icmp)).isEqualTo(3);
+        assertThat(Bytes.u16(f, icmp + 6)).as("records").isEqualTo(3);
         long sn = Ipv6Address.solicitedNodeHi();
         long[] groups = {Ipv6Address.ALL_ROUTERS.hi(), Ipv6Address.ALL_ROUTERS.lo(),
             sn, Ipv6Address.solicitedNodeLo(1), sn, Ipv6Address.solicitedNodeLo(Ipv6Captures.B_LO), 0, 0};
@@ -55,7 +55,6 @@ class Mldv2Test {
         assertThat(Mldv2.writeReport(built, PAYLOAD + n, Mldv2.RECORD_CHANGE_TO_EXCLUDE, groups, 3)).isEqualTo(68);
         Ipv6Frames.icmpChecksum(built, PAYLOAD + n);
         assertThat(built).isEqualTo(f);
-        assertThat(Mldv2.recordsFitting(Icmpv6Message.MAX_QUOTED)).isEqualTo(61);
     }
 
     @Test
@@ -63,16 +62,10 @@ class Mldv2Test {
         byte[] f = Ipv6Captures.bytes(Ipv6Captures.MLD_QUERY);
         int icmp = icmpAfterChain(f);
         assertThat(m.type()).isEqualTo(Icmpv6Message.TYPE_MLD_QUERY);
-        assertThat(Mldv2.isV2Query(m.length())).isTrue();
-        assertThat(Mldv2.queryMaxResponseCode(f, icmp)).isEqualTo(10000);
+        assertThat(m.length()).as("an MLDv2 query (RFC 3810 §8.1)").isGreaterThanOrEqualTo(Mldv2.QUERY_LENGTH);
         assertThat(Mldv2.queryMaxResponseDelayMillis(f, icmp)).isEqualTo(10000);
         assertThat(Mldv2.queryGroupHi(f, icmp)).isZero();
         assertThat(Mldv2.queryGroupLo(f, icmp)).isZero();
-        assertThat(Mldv2.querySuppressRouterSide(f, icmp)).isFalse();
-        assertThat(Mldv2.queryRobustness(f, icmp)).isEqualTo(2);
-        assertThat(Mldv2.queryIntervalSeconds(f, icmp)).isEqualTo(2);
-        assertThat(Mldv2.querySourceCount(f, icmp)).isZero();
-        assertThat(Mldv2.isV2Query(24)).isFalse();
     }
 
     @Test
@@ -86,16 +79,6 @@ class Mldv2Test {
         assertThat(Mldv2.queryMaxResponseDelayMillis(q, 0)).isEqualTo(32_768);
         Bytes.putU16(q, 4, 0x7FFF);
         assertThat(Mldv2.queryMaxResponseDelayMillis(q, 0)).isEqualTo(32_767);
-        // §5.1.9: QQIC 0xFF is 31744 s, 0x80 is 128 s, 125 is itself.
-        q[25] = (byte) 0xFF;
-        assertThat(Mldv2.queryIntervalSeconds(q, 0)).isEqualTo(31_744);
-        q[25] = (byte) 0x80;
-        assertThat(Mldv2.queryIntervalSeconds(q, 0)).isEqualTo(128);
-        q[25] = 125;
-        assertThat(Mldv2.queryIntervalSeconds(q, 0)).isEqualTo(125);
-        q[24] = 0x0F;
-        assertThat(Mldv2.querySuppressRouterSide(q, 0)).isTrue();
-        assertThat(Mldv2.queryRobustness(q, 0)).isEqualTo(7);
     }
 
     @Test

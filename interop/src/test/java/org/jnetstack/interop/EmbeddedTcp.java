@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jnetstack.NetStack;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.TapDevice;
 import org.jnetstack.loop.EventLoop;
@@ -24,11 +25,17 @@ final class EmbeddedTcp implements AutoCloseable {
 
     EmbeddedTcp(Netns ns, String stackAddress, String kernelAddress, TcpConfig config,
             java.util.function.UnaryOperator<LinkDevice> wrap) throws IOException {
+        this(ns, stackAddress, kernelAddress, StackConfig.defaults(), config, wrap);
+    }
+
+    /** Like the other constructor, with the stack's own {@code stackConfig} (e.g. a static IPv6 address). */
+    EmbeddedTcp(Netns ns, String stackAddress, String kernelAddress, StackConfig stackConfig, TcpConfig config,
+            java.util.function.UnaryOperator<LinkDevice> wrap) throws IOException {
         String tapName = Netns.uniqueTapName();
         TapDevice tap = TapDevice.open(tapName);
         device = wrap.apply(tap);
         stack = NetStack.builder(loop).device(device).address(Ipv4Address.parse(stackAddress), 24).name("embedded")
-                .tcpConfig(config).build();
+                .config(stackConfig).tcpConfig(config).build();
         ns.adoptTap(tapName, kernelAddress + "/24");
         this.tapName = tapName;
     }

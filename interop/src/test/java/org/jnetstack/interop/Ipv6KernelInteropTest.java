@@ -102,9 +102,7 @@ class Ipv6KernelInteropTest {
             ns.adoptTap(tapName, "10.0.0.1/24");
             enableIpv6(ns, tapName);
             awaitKernelLinkLocal(ns, tapName);
-            org.jnetstack.testing.Background dnsmasq = ns.spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
-                    "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tapName, "--bind-interfaces", "--log-facility=-",
-                    "--port=0", "--enable-ra", "--dhcp-range=fd00::,ra-only,64,10m", "--ra-param=" + tapName + ",10,600",
+            org.jnetstack.testing.Background dnsmasq = dnsmasq(ns, dir, tapName, "--dhcp-range=fd00::,ra-only,64,10m",
                     "--dhcp-option=option6:dns-server,[fd00::53]");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             List<Ipv6AddressInfo> slaac = List.of();
@@ -126,6 +124,48 @@ class Ipv6KernelInteropTest {
             // The kernel reaches us at the address we formed.
             CommandResult ping = ns.run(Duration.ofMinutes(1), "ping", "-6", "-n", "-c", "2", "-i", "0.2", "-w", "30", a.address().toString());
             assertThat(ping.stdout()).as(ping.describe()).contains("2 packets transmitted, 2 received");
+        }
+    }
+
+    @Test
+    void statelessDnsmasqGivesSlaacAndRdnssByAdvertisementAndItsDnsServerByDhcpv6(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Requirements.tools("dnsmasq");
+        String tapName = Netns.uniqueTapName();
+        try (Netns ns = Netns.create(); EventLoop loop = EventLoop.system()) {
+            TapDevice tap = TapDevice.open(tapName);
+            NetStack stack = NetStack.builder(loop).device(tap).address("10.0.0.2/24").name("v6dhcp6").build();
+            org.jnetstack.dhcp.Dhcpv6Client dhcp6 = org.jnetstack.dhcp.Dhcpv6Client.start(stack);
+            loop.start("ipv6-dhcp6");
+            ns.adoptTap(tapName, "10.0.0.1/24");
+            enableIpv6(ns, tapName);
+            awaitKernelLinkLocal(ns, tapName);
+            // ra-stateless: the advertisement carries the prefix (A flag) and the O flag; DNS comes by DHCPv6 too.
+            org.jnetstack.testing.Background dnsmasq = dnsmasq(ns, dir, tapName, "--log-dhcp", "--dhcp-range=fd00::,ra-stateless,64,10m",
+                    "--dhcp-option=option6:dns-server,[fd00::54]", "--dhcp-option=option6:domain-search,lab.example");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && onLoop(loop, dhcp6::state) != org.jnetstack.dhcp.Dhcpv6Client.State.INFORMED) {
+                Thread.sleep(200);
+            }
+            assertThat(onLoop(loop, dhcp6::state)).as(dnsmasq.output()).isEqualTo(org.jnetstack.dhcp.Dhcpv6Client.State.INFORMED);
+            var routers = onLoop(loop, () -> stack.ipv6().interfaces().get(0).routers());
+            assertThat(onLoop(loop, routers::other)).isTrue();
+            assertThat(onLoop(loop, routers::managed)).isFalse();
+            assertThat(onLoop(loop, routers::dhcpv6DnsServers)).containsExactly(Ipv6Address.parse("fd00::54"));
+            assertThat(onLoop(loop, routers::dhcpv6Domains)).containsExactly("lab.example");
+            assertThat(onLoop(loop, dhcp6::refreshSeconds)).as("dnsmasq's refresh time is the range's lease time").isEqualTo(600);
+            assertThat(onLoop(loop, stack::ipv6DnsServers)).containsExactly(Ipv6Address.parse("fd00::54"));
+            assertThat(dnsmasq.output()).contains("DHCPINFORMATION-REQUEST").contains("dns-server");
+            List<Ipv6AddressInfo> slaac = List.of();
+            while (System.nanoTime() < deadline) {
+                slaac = onLoop(loop, () -> stack.ipv6Addresses().stream().filter(a -> a.origin() == AddressOrigin.SLAAC).toList());
+                if (!slaac.isEmpty() && slaac.get(0).state() == AddressState.PREFERRED) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(slaac).as(dnsmasq.output()).singleElement().satisfies(a -> assertThat(a.address().toString()).startsWith("fd00::"));
+            assertThat(stack.counters().get("dhcp6.rx.replies")).isEqualTo(1);
         }
     }
 
@@ -178,6 +218,15 @@ class Ipv6KernelInteropTest {
             jns.signal("TERM");
             jns.awaitExit(Duration.ofSeconds(30));
         }
+    }
+
+    /** dnsmasq on the TAP in {@code ns}, DNS off, router advertisements on (10 s apart, router lifetime 600 s), and {@code args}. */
+    static org.jnetstack.testing.Background dnsmasq(Netns ns, java.nio.file.Path dir, String tap, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--interface=" + tap, "--bind-interfaces", "--log-facility=-",
+                "--port=0", "--enable-ra", "--ra-param=" + tap + ",10,600"));
+        cmd.addAll(List.of(args));
+        return ns.spawn(cmd.toArray(String[]::new));
     }
 
     /**

@@ -66,7 +66,8 @@ final class KernelTcp {
     static final String SERVER = """
             import socket, sys, threading, hashlib, time
             host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-            ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET)
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             ls.bind((host, port)); ls.listen(1)
             print("LISTENING", flush=True)
             s, _ = ls.accept(); s.settimeout(300)

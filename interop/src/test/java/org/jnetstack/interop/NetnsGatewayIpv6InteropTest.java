@@ -2,6 +2,8 @@ package org.jnetstack.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,16 +13,19 @@ import org.jnetstack.testing.Netns;
 import org.jnetstack.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jns gateway --netns} as the IPv6 router of the namespace's link: the kernel there, with a
  * new namespace's defaults (accept_ra 1, forwarding 0), takes an address in the gateway's prefix
  * by SLAAC and a default route via the gateway's link-local address from its router
- * advertisements, and pings PREFIX::2 and that link-local address.
+ * advertisements, and pings PREFIX::2 and that link-local address; it fetches from a server on the
+ * host's [::1] through NAT66 (PREFIX::2), and the host's {@code curl -6} reaches a server in it
+ * through a forward listening on [::1].
  */
 @Timeout(120)
 class NetnsGatewayIpv6InteropTest {
-    private static final Pattern UP = Pattern.compile("IPv6 prefix ([0-9a-f:]+)/64 gateway ([0-9a-f:]+),");
+    private static final Pattern UP = Pattern.compile("IPv6 prefix ([0-9a-f:]+)/64 gateway ([0-9a-f:]+) DNS ([0-9a-f:]+),");
     private static final Pattern ROUTE = Pattern.compile("default via (fe80::[0-9a-f:]+) dev tap0 proto ra");
 
     /** Polls {@code command} in {@code ns} until its output passes {@code done}; the last output. */
@@ -87,6 +92,7 @@ class NetnsGatewayIpv6InteropTest {
             String prefix = up.group(1);
             assertThat(prefix).as("a unique local prefix").startsWith("fd").endsWith("::");
             assertThat(up.group(2)).isEqualTo(prefix + "2");
+            assertThat(up.group(3)).as("the DNS address").isEqualTo(prefix + "3");
             checkRouted(ns, prefix, up.group(2));
             gateway.signal("TERM");
             gateway.awaitExit(Duration.ofSeconds(30));
@@ -116,6 +122,62 @@ class NetnsGatewayIpv6InteropTest {
             assertThat(ns.exec("ip", "-6", "route", "show", "default")).isBlank();
             CommandResult ping = ns.run(Duration.ofSeconds(10), "ping", "-6", "-c", "1", "-W", "1", "fd00:6a6e:7300:2::2");
             assertThat(ping.ok()).isFalse();
+        }
+    }
+
+    @Test
+    void theNamespaceFetchesFromTheHostsIpv6LoopbackThroughNat66AndHostCurl6ReachesItThroughAForward(@TempDir Path dir)
+            throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "curl", "python3", "sysctl");
+        Path host = Files.createDirectories(dir.resolve("host"));
+        Files.writeString(host.resolve("f"), "from the host's [::1]\n");
+        Path inside = Files.createDirectories(dir.resolve("ns"));
+        Files.writeString(inside.resolve("g"), "from the namespace\n");
+        int httpPort = freePort6();
+        int forwardPort = freePort6();
+        String prefix = "fd00:6a6e:7300:3::";
+        try (Netns ns = ipv6Namespace();
+             Background http = new Background("python3 http.server [::1]", new ProcessBuilder("python3", "-m", "http.server",
+                     Integer.toString(httpPort), "--bind", "::1", "--directory", host.toString()).redirectErrorStream(true).start());
+             Background gateway = new Background("jns gateway", new ProcessBuilder(Jns.command("gateway",
+                     "--netns", "/run/netns/" + ns.name(), "--ipv6-prefix", prefix + "/64",
+                     "--forward", "tcp:[::1]:" + forwardPort + ":8080")).redirectErrorStream(true).start())) {
+            gateway.awaitLine(l -> l.startsWith("jns gateway: forward"), Duration.ofSeconds(60));
+            assertThat(gateway.output()).contains("jns gateway: forward [::1]:" + forwardPort + " -> 10.0.2.100:8080");
+            String addr = await(ns, o -> o.contains("scope global") && !o.contains("tentative"), Duration.ofSeconds(30),
+                    "ip", "-6", "addr", "show", "dev", "tap0", "scope", "global");
+            assertThat(addr).as("a SLAAC address").contains("inet6 " + prefix.substring(0, prefix.length() - 1));
+            await(ns, o -> o.contains("proto ra"), Duration.ofSeconds(10), "ip", "-6", "route", "show", "default");
+
+            // NAT66: the namespace's kernel connects to PREFIX::2, which is the host's [::1].
+            CommandResult fetched = ns.run(Duration.ofSeconds(60), "curl", "-6", "-sS", "--max-time", "30",
+                    "http://[" + prefix + "2]:" + httpPort + "/f");
+            assertThat(fetched.ok()).as(fetched.describe()).isTrue();
+            assertThat(fetched.stdout()).isEqualTo("from the host's [::1]\n");
+
+            // A forward listening on the host's [::1], reached with curl -6 (host loopback), to the namespace's server.
+            ns.spawn("python3", "-m", "http.server", "8080", "--bind", "10.0.2.100", "--directory", inside.toString());
+            String back = null;
+            for (int attempt = 0; attempt < 50 && back == null; attempt++) {
+                Process p = new ProcessBuilder("curl", "-6", "-sf", "--max-time", "10", "http://[::1]:" + forwardPort + "/g")
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() == 0) {
+                    back = out;
+                } else {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(back).as("curl -6 through the [::1] forward").isEqualTo("from the namespace\n");
+            gateway.signal("TERM");
+            gateway.awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
+    private static int freePort6() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 0));
+            return s.getLocalPort();
         }
     }
 }

@@ -133,7 +133,7 @@ class TcpCommandLineTest {
     }
 
     /** {@code sh -c 'exec command < in > out'}: a command with its stdin and stdout on files, stderr kept. */
-    private static String[] redirected(Path in, Path out, String... command) {
+    static String[] redirected(Path in, Path out, String... command) {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "i=$1; o=$2; shift 2; exec \"$@\" < \"$i\" > \"$o\"",
                 "sh", in.toString(), out.toString()));
         cmd.addAll(List.of(command));

@@ -53,6 +53,37 @@ class UserNetRunTest {
     }
 
     @Test
+    void jnsRunIsDualStackKeepsItsIpv6AddressAcrossRestartsAndCurl6ReachesAnIpv6Forward(@TempDir Path dir) throws Exception {
+        java.util.regex.Pattern v6 = java.util.regex.Pattern.compile("IPv6 (fd[0-9a-f:]+/64) \\(SLAAC\\)");
+        String address = null;
+        try (Netns ns = Netns.create()) {
+            for (String sysctl : new String[] {"all", "default", "lo"}) {
+                ns.exec("sysctl", "-qw", "net.ipv6.conf." + sysctl + ".disable_ipv6=0"); // the host's [::1] in the namespace
+            }
+            for (int start = 0; start < 2; start++) {
+                try (Background jns = ns.spawn(Jns.command(java.util.List.of("-Djns.state.dir=" + dir), "run",
+                        "--forward", "tcp:[::1]:8080:80"))) {
+                    String up = jns.awaitLine(l -> l.startsWith("jns: up: "), WAIT);
+                    java.util.regex.Matcher m = v6.matcher(up);
+                    assertThat(m.find()).as("the up line shows the SLAAC address: %s", up).isTrue();
+                    if (address == null) {
+                        address = m.group(1);
+                        assertThat(jns.output()).contains("jns: stored a new IPv6 stable-address secret (RFC 7217) in "
+                                + dir.resolve("ipv6-secret"));
+                    } else {
+                        assertThat(m.group(1)).as("the same IPv6 address after a restart").isEqualTo(address);
+                    }
+                    jns.awaitLine(l -> l.startsWith("jns: forward [::1]:8080 -> port 80 (admin page: http://[::1]:8080/)"), WAIT);
+                    CommandResult page = ns.run(WAIT, "curl", "-6", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://[::1]:8080/");
+                    assertThat(page.stdout()).as(page.describe()).matches("200|30[23]|401");
+                    jns.signal("TERM");
+                    jns.awaitExit(WAIT);
+                }
+            }
+        }
+    }
+
+    @Test
     void aUserNetConfigFileGetsItsAddressByDhcp(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("jns.toml");
         Files.writeString(config, """

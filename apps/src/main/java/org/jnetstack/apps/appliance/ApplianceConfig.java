@@ -36,7 +36,14 @@ public record ApplianceConfig(
      * {@code mode} is {@code static} (address and optional gateway given) or {@code dhcp};
      * {@code hostname} (may be null) is told to the DHCP server (option 12).
      */
-    public record Addressing(String mode, InterfaceAddress address, Ipv4Address gateway, String hostname) {
+    /**
+     * How the stack gets its addresses. IPv6: {@code ipv6} on (link-local and SLAAC addresses),
+     * {@code ipv6Address} a static "ADDR/PREFIX" or null, {@code ipv6Secret} RFC 7217's secret for
+     * stable interface identifiers (32 hex digits; written by the appliance when missing, so its
+     * IPv6 addresses stay the same across restarts), or null.
+     */
+    public record Addressing(String mode, InterfaceAddress address, Ipv4Address gateway, String hostname,
+                             boolean ipv6, String ipv6Address, String ipv6Secret) {
         public boolean isStatic() {
             return mode.equals("static");
         }

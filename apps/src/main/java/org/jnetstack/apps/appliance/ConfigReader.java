@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jnetstack.config.StackConfig;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 
@@ -37,6 +38,9 @@ public final class ConfigReader {
         k.put("addressing.address", Type.STRING);
         k.put("addressing.gateway", Type.STRING);
         k.put("addressing.hostname", Type.STRING);
+        k.put("addressing.ipv6", Type.BOOLEAN);
+        k.put("addressing.ipv6_address", Type.STRING);
+        k.put("addressing.ipv6_secret", Type.STRING);
         k.put("dns.servers", Type.STRING);
         k.put("capture.pcap", Type.STRING);
         k.put("capture.trace", Type.BOOLEAN);
@@ -183,6 +187,26 @@ public final class ConfigReader {
         if (hostname != null && !hostname.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
             bad("addressing.hostname", "expected letters, digits and hyphens, 1-63 characters, like \"probe-7\"");
         }
+        boolean ipv6 = bool("addressing.ipv6", true);
+        String ipv6Address = string("addressing.ipv6_address", null);
+        if (ipv6Address != null) {
+            try {
+                StackConfig.parseIpv6Address(ipv6Address);
+            } catch (IllegalArgumentException e) {
+                bad("addressing.ipv6_address", StackConfig.IPV6_ADDRESS_FORMS);
+            }
+            if (!ipv6) {
+                bad("addressing.ipv6_address", "given while ipv6 = false: expected one or the other");
+            }
+        }
+        String ipv6Secret = string("addressing.ipv6_secret", null);
+        if (ipv6Secret != null) {
+            try {
+                StackConfig.parseStableSecret(ipv6Secret);
+            } catch (IllegalArgumentException e) {
+                bad("addressing.ipv6_secret", StackConfig.STABLE_SECRET_FORM + " (the appliance writes one itself when missing)");
+            }
+        }
         ApplianceConfig.Dns dns = dns();
 
         String pcap = string("capture.pcap", null);
@@ -219,7 +243,7 @@ public final class ConfigReader {
         return new ApplianceConfig(
                 new ApplianceConfig.Interface(type, name, mac, mtu == null ? null : mtu.intValue(),
                         "gateway".equals(type) && socket != null ? Path.of(socket) : null),
-                new ApplianceConfig.Addressing(mode, address, gateway, hostname),
+                new ApplianceConfig.Addressing(mode, address, gateway, hostname, ipv6, ipv6Address, ipv6Secret),
                 new ApplianceConfig.Capture(pcap == null ? null : Path.of(pcap), trace, (int) ring),
                 new ApplianceConfig.Admin(adminOn, (int) adminPort, password, hash, publicStatus, adminHosts, adminHttp),
                 echo, discard, www, tftp, serial, dns);

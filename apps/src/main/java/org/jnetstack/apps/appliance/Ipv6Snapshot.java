@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.jnetstack.NetStack;
 import org.jnetstack.ip6.Ipv6AddressInfo;
+import org.jnetstack.ip6.Ipv6Interface;
 import org.jnetstack.ip6.Ipv6NeighborInfo;
 import org.jnetstack.ip6.Ipv6PrefixInfo;
 import org.jnetstack.ip6.Ipv6RouterInfo;
@@ -13,7 +14,8 @@ import org.jnetstack.wire.Ipv6Address;
 
 /**
  * The IPv6 half of the status page: addresses with their state and origin, default routers,
- * on-link prefixes, the neighbour cache and advertised DNS servers, as plain maps (loop thread).
+ * on-link prefixes, the neighbour cache, the DNS servers (advertised and from stateless DHCPv6, then
+ * those DHCPv6 gave with its search list apart), as plain maps (loop thread).
  * Lifetimes are seconds left, -1 for infinite.
  */
 final class Ipv6Snapshot {
@@ -57,6 +59,11 @@ final class Ipv6Snapshot {
         }
         out.put("neighbors", neighbors);
         out.put("dns", stack.ipv6DnsServers().stream().map(Ipv6Address::toString).toList());
+        // What stateless DHCPv6 gave (RFC 3646), shown apart from what routers advertised.
+        List<Ipv6Interface> ifcs = stack.ipv6() == null ? List.of() : stack.ipv6().interfaces();
+        out.put("dhcpv6Dns", ifcs.stream().flatMap(i -> i.routers().dhcpv6DnsServers().stream()).map(Ipv6Address::toString)
+                .distinct().toList());
+        out.put("dhcpv6Domains", ifcs.stream().flatMap(i -> i.routers().dhcpv6Domains().stream()).distinct().toList());
         return out;
     }
 

@@ -63,6 +63,18 @@ final class Converters {
         }
     }
 
+    /** A DNS server: an IPv4 or IPv6 address, optionally with a port ({@code [fd00::53]:5353}). */
+    static final class DnsServerConverter implements ITypeConverter<org.jnetstack.dns.DnsServer> {
+        @Override
+        public org.jnetstack.dns.DnsServer convert(String value) {
+            try {
+                return org.jnetstack.dns.DnsServer.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** The stack's own MAC address: six hex bytes, unicast (the group bit must be clear). */
     static final class MacConverter implements ITypeConverter<MacAddress> {
         @Override

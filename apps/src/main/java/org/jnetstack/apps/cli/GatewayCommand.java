@@ -47,7 +47,9 @@ import picocli.CommandLine.Spec;
                 + " forwarded to the first guest (--forward). On IPv6 the gateway is the link's router: its router"
                 + " advertisements give the guests a /64 prefix (a random unique local one, or --ipv6-prefix) to form their"
                 + " addresses from (SLAAC) and make it their default router; it answers at PREFIX::2 and its link-local"
-                + " address (no IPv6 NAT to the host yet). Each --qemu is a socket a QEMU connects to with"
+                + " address, passes the guests' IPv6 TCP and UDP to host sockets (NAT66; PREFIX::2 is the host's [::1]"
+                + " unless --no-host-loopback) and answers DNS at PREFIX::3 (in the advertisements' RDNSS). Each --qemu"
+                + " is a socket a QEMU connects to with"
                 + " -netdev stream (QEMU 7.2 or later) or -netdev socket; each guest gets its own port of the"
                 + " gateway's switch, and a guest whose QEMU restarts gets its port and DHCP address back.",
             "Prints one line per socket and forward when it is up, then runs until interrupted (Ctrl-C or SIGTERM).",
@@ -107,7 +109,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--forward", paramLabel = "tcp|udp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host TCP or UDP port to the first guest's port (10.0.2.15, or 10.0.2.100 with --netns;"
-                    + " --network moves it); HOSTADDR defaults to 127.0.0.1 (0.0.0.0: every address). The guest sees a"
+                    + " --network moves it); HOSTADDR defaults to 127.0.0.1 (0.0.0.0: every address; an IPv6 one in brackets,"
+                    + " tcp:[::1]:8080:80, [::] every IPv6 address). The guest sees a"
                     + " client from its own IPv4 address (answering through its default route, the gateway), or from the"
                     + " gateway address when the client is on the host's loopback. For UDP each host sender gets a"
                     + " gateway port of its own towards the guest. Repeatable.")
@@ -153,7 +156,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--no-host-loopback",
             description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
-                    + " 127.0.0.1 (services listening only on the host's loopback are then out of the guests' reach).")
+                    + " 127.0.0.1, and to PREFIX::2 instead of the host's [::1] (services listening only on the host's"
+                    + " loopback are then out of the guests' reach).")
     boolean noHostLoopback;
 
     @Override
@@ -233,7 +237,8 @@ final class GatewayCommand implements Callable<Integer> {
         UserNetConfig c = net.config();
         out.println("jns gateway: up: network " + c.network() + "/" + c.prefixLength() + ", gateway " + c.gateway()
                 + ", DNS " + c.dns() + ", first guest " + c.guest()
-                + (net.ipv6Prefix() == null ? ", no IPv6" : ", IPv6 prefix " + net.ipv6Prefix() + "/64 gateway " + net.ipv6Gateway())
+                + (net.ipv6Prefix() == null ? ", no IPv6" : ", IPv6 prefix " + net.ipv6Prefix() + "/64 gateway " + net.ipv6Gateway()
+                        + " DNS " + net.ipv6Dns())
                 + ", MTU " + c.mtu()
                 + (c.hostLoopback() ? "" : ", host loopback refused") + ". Ctrl-C to stop.");
         for (LinkDevice d : devices) {
@@ -258,7 +263,7 @@ final class GatewayCommand implements Callable<Integer> {
                     : "tcp port " + s.localPort() + " (-netdev stream,id=n0,server=off,addr.type=inet,addr.host=HOST,addr.port="
                             + s.localPort() + ")"));
         }
-        net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + (rule.udp() ? "udp " : "") + at.getAddress().getHostAddress() + ":"
+        net.forwards().forEach((rule, at) -> out.println("jns gateway: forward " + (rule.udp() ? "udp " : "") + ForwardRule.uriHost(at.getAddress()) + ":"
                 + at.getPort() + " -> " + c.guest() + ":" + rule.guestPort()));
         out.flush();
         // until SIGINT/SIGTERM (the hook ends the JVM), or the loop fails: one line, exit 1

@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
             "  ./jns http http://10.0.2.2:8000/",
             "Example, as root, with a web server on the kernel's side of jns0 at 10.0.0.1:",
             "  ./jns http --tap jns0 --ip 10.0.0.2/24 http://10.0.0.1:8000/",
-            "  ./jns http --tap jns0 --ip 10.0.0.2/24 -H 'Content-Type: application/json' -d '{\"a\":1}' http://10.0.0.1:8000/api"
+            "  ./jns http --tap jns0 --ip 10.0.0.2/24 -H 'Content-Type: application/json' -d '{\"a\":1}' http://10.0.0.1:8000/api",
+            "Over IPv6 (the kernel side at fd00::1/64); a name with both A and AAAA is tried over both families at once:",
+            "  ./jns http --tap jns0 --ip6 fd00::2/64 http://[fd00::1]:8000/"
         })
 final class HttpCommand implements Callable<Integer> {
     /** curl's exit status for an HTTP error with --fail. */
@@ -86,7 +88,7 @@ final class HttpCommand implements Callable<Integer> {
     @Option(names = {"-f", "--fail"}, description = "Exit with status 22, writing no body, when the server answers 400 or above.")
     boolean fail;
 
-    @Parameters(paramLabel = "URL", description = "http:// or https:// URL.")
+    @Parameters(paramLabel = "URL", description = "http:// or https:// URL; an IPv6 address in brackets: http://[fd00::1]:8000/.")
     String url;
 
     /** Where the body goes when there is no -o (tests replace it). */
@@ -98,6 +100,7 @@ final class HttpCommand implements Callable<Integer> {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new ParameterException(spec.commandLine(), "URL '" + url + "' must start with http:// or https://");
         }
+        checkHost();
         if (data != null && upload != null) {
             throw new ParameterException(spec.commandLine(), "Give either -d or -T, not both.");
         }
@@ -189,6 +192,44 @@ final class HttpCommand implements Callable<Integer> {
             return "the certificate of " + host + " is not for that name: " + e.getMessage() + " (-k skips the check)";
         }
         return "TLS with " + host + " failed: " + e.getMessage();
+    }
+
+    /**
+     * The URL's host must be a name, an IPv4 address or an IPv6 address in brackets
+     * ({@code http://[fd00::1]:8000/}, RFC 3986 §3.2.2); anything else is refused naming those forms.
+     */
+    private void checkHost() {
+        String rest = url.substring(url.indexOf("//") + 2);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        String authority = rest.substring(rest.lastIndexOf('@', end - 1) + 1, end);
+        String host;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            host = close < 0 ? authority : authority.substring(0, close + 1);
+            String after = close < 0 ? "" : authority.substring(close + 1);
+            if (close < 0 || !(after.isEmpty() || after.matches(":[0-9]{1,5}"))) {
+                throw new ParameterException(spec.commandLine(), "URL '" + url + "': an IPv6 address goes in brackets,"
+                        + " optionally followed by :PORT, like http://[fd00::1]:8000/");
+            }
+        } else {
+            int colon = authority.indexOf(':');
+            if (colon >= 0 && authority.indexOf(':', colon + 1) >= 0) {
+                throw new ParameterException(spec.commandLine(), "URL '" + url + "': an IPv6 address must be written in"
+                        + " brackets, like http://[fd00::1]:8000/");
+            }
+            host = colon < 0 ? authority : authority.substring(0, colon);
+        }
+        try {
+            HostTarget.parse(host);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "URL '" + url + "': " + e.getMessage());
+        }
     }
 
     private HttpTransfer.Body body(List<String[]> hs) {

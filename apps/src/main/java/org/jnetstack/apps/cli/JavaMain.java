@@ -55,7 +55,7 @@ public final class JavaMain {
             launcher = o.userNet() ? StackLauncher.startUserNet(o.link(), rules, "java", null, o.hostName())
                     : StackLauncher.start(o.link(), "java", null, o.hostName());
             if (!o.dns().isEmpty()) {
-                launcher.setDnsServers(o.dns());
+                launcher.useDnsServers(o.dns());
             }
         } catch (Exception e) {
             System.exit(Main.failure(e, err));

@@ -6,16 +6,25 @@ import org.jnetstack.NetStack;
 import org.jnetstack.ip.PingListener;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.Timer;
+import org.jnetstack.ip6.Ping6Listener;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * One ping session on the loop thread: sends a request every interval, prints each reply or
  * error as it arrives, and finishes when every request of a counted run is answered or timed
  * out, or at {@link #stop()}. {@link #awaitFinished()} is the only method for other threads.
  */
-final class PingRun implements PingListener {
-    /** What to send: {@code count} 0 means until stopped. */
-    record Settings(int destination, int count, long intervalNanos, int size, long timeoutNanos, int identifier) {
+final class PingRun implements PingListener, Ping6Listener {
+    /**
+     * What to send: {@code count} 0 means until stopped; {@code destination6} non-null pings over
+     * IPv6 (ICMPv6, RFC 4443 §4) instead of {@code destination}.
+     */
+    record Settings(int destination, Ipv6Address destination6, int count, long intervalNanos, int size, long timeoutNanos,
+                    int identifier) {
+        Settings(int destination, int count, long intervalNanos, int size, long timeoutNanos, int identifier) {
+            this(destination, null, count, intervalNanos, size, timeoutNanos, identifier);
+        }
     }
 
     /** ping(8) prints nothing for a request that simply got no answer. */
@@ -59,8 +68,13 @@ final class PingRun implements PingListener {
         stats.transmitted();
         outstanding++;
         try {
-            stack.icmp().ping(settings.destination(), settings.identifier(), sequence, settings.size(),
-                    settings.timeoutNanos(), this);
+            if (settings.destination6() != null) {
+                stack.ping6(settings.destination6(), settings.identifier(), sequence, settings.size(),
+                        java.time.Duration.ofNanos(settings.timeoutNanos()), this);
+            } else {
+                stack.icmp().ping(settings.destination(), settings.identifier(), sequence, settings.size(),
+                        settings.timeoutNanos(), this);
+            }
         } catch (RuntimeException e) {
             outstanding--;
             stats.error();
@@ -79,27 +93,45 @@ final class PingRun implements PingListener {
 
     @Override
     public void onReply(int sequence, int fromIp, int ttl, int bytes, long rttNanos) {
+        reply(sequence, Ipv4Address.format(fromIp), ttl, bytes, rttNanos);
+    }
+
+    @Override
+    public void onReply(int sequence, long fromHi, long fromLo, int hopLimit, int bytes, long rttNanos) {
+        reply(sequence, Ipv6Address.format(fromHi, fromLo), hopLimit, bytes, rttNanos);
+    }
+
+    private void reply(int sequence, String from, int ttl, int bytes, long rttNanos) {
         if (done) {
             return;
         }
         outstanding--;
         stats.received(rttNanos);
-        out.println(PingStatistics.replyLine(bytes, Ipv4Address.format(fromIp), sequence, ttl, rttNanos));
+        out.println(PingStatistics.replyLine(bytes, from, sequence, ttl, rttNanos));
         out.flush();
         finishIfAnswered();
     }
 
     @Override
     public void onFailure(int sequence, int fromIp, String reason) {
+        // fromIp is 0 for a local failure with no one to name (no route).
+        failure(sequence, fromIp == 0 ? null : Ipv4Address.format(fromIp), reason);
+    }
+
+    @Override
+    public void onFailure(int sequence, long fromHi, long fromLo, String reason) {
+        failure(sequence, fromHi == 0 && fromLo == 0 ? null : Ipv6Address.format(fromHi, fromLo), reason);
+    }
+
+    private void failure(int sequence, String from, String reason) {
         if (done) {
             return;
         }
         outstanding--;
         if (!reason.startsWith(TIMEOUT)) {
             stats.error();
-            // fromIp is 0 for a local failure with no one to name (no route).
-            out.println(fromIp == 0 ? "ping: icmp_seq=" + sequence + " " + reason
-                    : PingStatistics.errorLine(Ipv4Address.format(fromIp), sequence, reason));
+            out.println(from == null ? "ping: icmp_seq=" + sequence + " " + reason
+                    : PingStatistics.errorLine(from, sequence, reason));
             out.flush();
         }
         finishIfAnswered();

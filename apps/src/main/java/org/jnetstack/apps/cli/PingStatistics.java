@@ -51,7 +51,17 @@ final class PingStatistics {
 
     /** {@code PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.}: payload, and with IPv4 + ICMP headers. */
     static String header(String host, int payloadSize) {
-        return "PING " + host + " (" + host + ") " + payloadSize + "(" + (payloadSize + 28) + ") bytes of data.";
+        return header(host, host, payloadSize);
+    }
+
+    /** {@code PING www.example.com (10.0.0.1) 56(84) bytes of data.}: a name with its address. */
+    static String header(String host, String address, int payloadSize) {
+        return "PING " + host + " (" + address + ") " + payloadSize + "(" + (payloadSize + 28) + ") bytes of data.";
+    }
+
+    /** {@code PING fd00::1(fd00::1) 56 data bytes}: iputils' header for IPv6 (no IP header size: it has extension headers). */
+    static String header6(String host, String address, int payloadSize) {
+        return "PING " + host + "(" + address + ") " + payloadSize + " data bytes";
     }
 
     /** {@code 64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.123 ms}. */

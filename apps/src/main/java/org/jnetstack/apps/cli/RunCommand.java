@@ -16,6 +16,7 @@ import org.jnetstack.apps.appliance.ApplianceService;
 import org.jnetstack.apps.appliance.ConfigException;
 import org.jnetstack.apps.appliance.ConfigFile;
 import org.jnetstack.apps.appliance.EchoServices;
+import org.jnetstack.apps.appliance.StableSecret;
 import org.jnetstack.apps.httpd.WwwService;
 import org.jnetstack.apps.serial.SerialApplianceService;
 import org.jnetstack.apps.tftp.TftpApplianceService;
@@ -101,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--forward", paramLabel = "tcp:[HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "On the user-mode network (no --tap): forward a host port to one of the stack's ports,"
-                    + " e.g. tcp:8080:80 (HOSTADDR defaults to 127.0.0.1). Repeatable. The admin page and echo"
+                    + " e.g. tcp:8080:80 (HOSTADDR defaults to 127.0.0.1; an IPv6 one in brackets: tcp:[::1]:8080:80). Repeatable. The admin page and echo"
                     + " are forwarded by default, from the first free port at or above 8080 and 7777.")
     List<String> forwards = new java.util.ArrayList<>();
 
@@ -177,6 +178,19 @@ final class RunCommand implements Callable<Integer> {
         if (file.hashPlainSerialPassword()) {
             out.println("jns: replaced the serial password in " + config + " by its hash (password_hash)");
         }
+        String ipv6Secret = null;
+        if (file.current().addressing().ipv6() && stackOptions.ipv6()) {
+            try {
+                StableSecret.Obtained kept = StableSecret.obtain(file, StableSecret.defaultStateFile());
+                ipv6Secret = kept.secret();
+                if (kept.storedIn() != null) {
+                    out.println("jns: stored a new IPv6 stable-address secret (RFC 7217) in " + kept.storedIn());
+                }
+            } catch (java.io.IOException e) {
+                out.println("jns: cannot store the IPv6 stable-address secret (" + e.getMessage()
+                        + "): the IPv6 addresses will change at the next start");
+            }
+        }
         ApplianceConfig c = file.current();
         PcapRing ring = new PcapRing(c.capture().ringFrames());
         StackLauncher launcher;
@@ -196,12 +210,12 @@ final class RunCommand implements Callable<Integer> {
             if (c.serial().enabled() && !forwardsGuest(rules, c.serial().port())) {
                 rules.add(new ForwardRule(InetAddress.getLoopbackAddress(), Math.max(c.serial().port(), 1024), c.serial().port(), true));
             }
-            launcher = StackLauncher.startUserNet(link(c, ring, stackOptions), rules, "run", null, c.addressing().hostname());
+            launcher = StackLauncher.startUserNet(link(c, ring, stackOptions, ipv6Secret), rules, "run", null, c.addressing().hostname());
         } else if ("gateway".equals(c.iface().type())) {
-            launcher = StackLauncher.startOnGateway(link(c, ring, stackOptions), c.iface().socket(), "run", null,
+            launcher = StackLauncher.startOnGateway(link(c, ring, stackOptions, ipv6Secret), c.iface().socket(), "run", null,
                     c.addressing().hostname());
         } else {
-            launcher = StackLauncher.start(link(c, ring, stackOptions), "run", null, c.addressing().hostname());
+            launcher = StackLauncher.start(link(c, ring, stackOptions, ipv6Secret), "run", null, c.addressing().hostname());
         }
         if (!c.dns().servers().isEmpty()) {
             launcher.setDnsServers(c.dns().servers());
@@ -222,12 +236,15 @@ final class RunCommand implements Callable<Integer> {
             appliance.close();
             launcher.close();
         }, spec.commandLine().getErr()), "jns-shutdown"));
+        if (launcher.userNet() != null) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT); // the gateway is the router: its address comes at once
+        }
         out.println("jns: up: " + launcher.describe() + ". Ctrl-C to stop.");
         for (String l : appliance.listening()) {
             out.println("jns: " + l);
         }
         if (launcher.userNet() != null) {
-            launcher.userNet().forwards().forEach((rule, at) -> out.println("jns: forward " + at.getAddress().getHostAddress()
+            launcher.userNet().forwards().forEach((rule, at) -> out.println("jns: forward " + ForwardRule.uriHost(at.getAddress())
                     + ":" + at.getPort() + " -> port " + rule.guestPort() + describeForward(rule.guestPort(), at, c)));
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -265,15 +282,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static String describeForward(int guestPort, java.net.InetSocketAddress at, ApplianceConfig c) {
-        String host = at.getAddress().getHostAddress();
+        String host = ForwardRule.formatHost(at.getAddress());
+        String uriHost = ForwardRule.uriHost(at.getAddress());
         if (c.admin().enabled() && guestPort == c.admin().port()) {
-            return " (admin page: http://" + host + ":" + at.getPort() + "/)";
+            return " (admin page: http://" + uriHost + ":" + at.getPort() + "/)";
         }
         if (c.echo().enabled() && guestPort == 7) {
             return " (echo: nc " + host + " " + at.getPort() + ")";
         }
         if (c.www().enabled() && guestPort == c.www().port()) {
-            return " (web files: http://" + host + ":" + at.getPort() + "/)";
+            return " (web files: http://" + uriHost + ":" + at.getPort() + "/)";
         }
         if (c.serial().enabled() && guestPort == c.serial().port()) {
             return " (serial console: nc " + host + " " + at.getPort() + ")";
@@ -357,9 +375,15 @@ final class RunCommand implements Callable<Integer> {
         return o;
     }
 
-    /** The link the config describes; --no-offload, --no-ipv6 and --ip6 are command-line-only switches (not in the file). */
-    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring, StackOptions o) {
-        return new StackLauncher.Link(c.iface().name(), c.addressing().address(), c.addressing().gateway(),
-                c.iface().mac(), c.iface().mtu(), c.capture().pcap(), c.capture().trace(), ring, o.offload(), o.ipv6(), o.ip6());
+    /**
+     * The link the config describes; --no-offload is a command-line-only switch. IPv6 is on unless
+     * --no-ipv6 or {@code [addressing] ipv6 = false}; --ip6 replaces the file's {@code ipv6_address}.
+     */
+    private static StackLauncher.Link link(ApplianceConfig c, PcapRing ring, StackOptions o, String ipv6Secret) {
+        ApplianceConfig.Addressing a = c.addressing();
+        List<String> ip6 = !o.ip6().isEmpty() ? o.ip6() : a.ipv6Address() != null ? List.of(a.ipv6Address()) : List.of();
+        boolean ipv6 = o.ipv6() && a.ipv6();
+        return new StackLauncher.Link(c.iface().name(), a.address(), a.gateway(), c.iface().mac(), c.iface().mtu(),
+                c.capture().pcap(), c.capture().trace(), ring, o.offload(), ipv6, ipv6 ? ip6 : List.of(), ipv6 ? ipv6Secret : null);
     }
 }

@@ -30,6 +30,7 @@ import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.usernet.ForwardRule;
 import org.jnetstack.usernet.UserNet;
 import org.jnetstack.usernet.UserNetConfig;
+import org.jnetstack.usernet.UserNetIpv6;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.MacAddress;
 
@@ -64,9 +65,21 @@ public final class StackLauncher implements AutoCloseable {
      * trace lines, an in-memory ring of the last frames for the admin page's download).
      */
     public record Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
-            Path pcap, boolean trace, PcapRing ring, boolean offload, boolean ipv6, List<String> ip6) {
+            Path pcap, boolean trace, PcapRing ring, boolean offload, boolean ipv6, List<String> ip6, String ipv6Secret) {
         public Link {
             ip6 = List.copyOf(ip6);
+        }
+
+        /** With IPv6 interface identifiers from a secret drawn at start (they change across restarts). */
+        public Link(String tap, InterfaceAddress ip, Ipv4Address gateway, MacAddress mac, Integer mtu,
+                Path pcap, boolean trace, PcapRing ring, boolean offload, boolean ipv6, List<String> ip6) {
+            this(tap, ip, gateway, mac, mtu, pcap, trace, ring, offload, ipv6, ip6, null);
+        }
+
+        /** The stack's configuration: IPv6 on or off, its static IPv6 addresses, its RFC 7217 secret. */
+        org.jnetstack.config.StackConfig stackConfig() {
+            return org.jnetstack.config.StackConfig.defaults().toBuilder().ipv6(ipv6).ipv6Addresses(ip6)
+                    .ipv6StableSecret(ipv6Secret).build();
         }
 
         /** IPv6 on (link-local address, SLAAC), no static IPv6 address. */
@@ -117,13 +130,16 @@ public final class StackLauncher implements AutoCloseable {
             UserNetConfig plan = userNetPlan(o);
             net = UserNet.create(loop, plan.withForwards(forwards));
             device = Middleware.wrap(net.guestDevice(), o);
-            NetStack.Builder b = NetStack.builder(loop).device(device).mtu(plan.mtu()).name(name);
+            NetStack.Builder b = NetStack.builder(loop).device(device).mtu(plan.mtu()).name(name).config(o.stackConfig());
             if (o.ip() != null) {
                 b.address(plan.guest(), plan.prefixLength()).gateway(plan.gateway());
             }
             NetStack stack = b.build();
             if (setup != null) {
                 setup.accept(stack);
+            }
+            if (stack.ipv6() != null && !stack.ipv6().interfaces().isEmpty()) {
+                org.jnetstack.dhcp.Dhcpv6Client.start(stack); // acts only when a router advertises the O flag
             }
             loop.start("jns-" + name);
             StackLauncher launcher = new StackLauncher(loop, stack, device, null, net, o);
@@ -159,6 +175,12 @@ public final class StackLauncher implements AutoCloseable {
      */
     static UserNetConfig userNetPlan(Link o) {
         UserNetConfig plan = UserNetConfig.defaults();
+        if (!o.ipv6()) {
+            plan = plan.withIpv6(UserNetIpv6.off());
+        } else if (o.ipv6Secret() != null) {
+            // The prefix from the kept secret too: the same SLAAC address after a restart needs the same prefix.
+            plan = plan.withIpv6(plan.ipv6().withPrefix(UserNetIpv6.uniqueLocalPrefix(prefixRandom(o.ipv6Secret()))));
+        }
         if (o.mtu() != null) {
             plan = plan.withMtu(o.mtu());
         }
@@ -168,6 +190,51 @@ public final class StackLauncher implements AutoCloseable {
             plan = plan.withGuest(o.ip().address());
         }
         return plan;
+    }
+
+    /** How long a stack on the user-mode network waits for its SLAAC address before it says it is up. */
+    static final Duration SLAAC_WAIT = Duration.ofSeconds(5);
+
+    /** A random source that depends only on {@code secret}, for the unique local prefix's Global ID (RFC 4193 §3.2). */
+    static java.util.random.RandomGenerator prefixRandom(String secret) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("jnetstack usernet ULA " + secret).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.util.SplittableRandom(java.nio.ByteBuffer.wrap(h).getLong());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * Waits up to {@code max} for a preferred IPv6 address besides the link-local one (on the
+     * user-mode network the gateway advertises at once: SLAAC takes two duplicate address
+     * detections, about 2 s), so the up line can show it. Returns at once with IPv6 off.
+     */
+    void awaitIpv6Address(Duration max) {
+        if (!options.ipv6()) {
+            return;
+        }
+        long end = System.nanoTime() + max.toNanos();
+        try {
+            while (System.nanoTime() < end && ipv6Global().isEmpty()) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The stack's usable IPv6 addresses that are not link-local (SLAAC and static), as ADDR/PREFIX. */
+    List<String> ipv6Global() {
+        try {
+            return loop.call(() -> stack.ipv6() == null ? List.<String>of() : stack.ipv6Addresses().stream()
+                    .filter(a -> a.state() == org.jnetstack.ip6.AddressState.PREFERRED
+                            && !org.jnetstack.wire.Ipv6Address.isLinkLocal(a.address().hi()))
+                    .map(a -> a.address() + "/" + a.prefixLength()).toList(), Duration.ofSeconds(5));
+        } catch (Exception e) {
+            return List.of();
+        }
     }
 
     private static void closeQuietly(UserNet net, EventLoop loop, LinkDevice device) {
@@ -195,10 +262,32 @@ public final class StackLauncher implements AutoCloseable {
         StackLauncher l = o.userNet() ? startUserNet(o.link(), List.of(), name, setup, o.hostName())
                 : start(o.link(), name, setup, o.hostName());
         if (!o.dns().isEmpty()) {
-            l.setDnsServers(o.dns());
+            l.useDnsServers(o.dns());
         }
         TestHooks.install(l, TestHooks.faultPort());
+        if (!o.ip6().isEmpty()) {
+            l.awaitIpv6Addresses();
+        }
         return l;
+    }
+
+    /**
+     * Waits (at most 5 s) until no IPv6 address is tentative any more: until duplicate address
+     * detection ends (RFC 4862 §5.4) an address cannot be a source, and a command's first
+     * packet (ping -6, nc, http) would find no route.
+     */
+    void awaitIpv6Addresses() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline && loop.call(() -> stack.ipv6Addresses().stream()
+                    .anyMatch(a -> a.state() == org.jnetstack.ip6.AddressState.TENTATIVE), java.time.Duration.ofSeconds(1))) {
+                Thread.sleep(50);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the loop is busy or stopped: the command reports what follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #start(StackOptions, String, Consumer)} from a {@link Link} (the appliance's config). */
@@ -261,7 +350,7 @@ public final class StackLauncher implements AutoCloseable {
             NetStack.Builder b = NetStack.builder(loop)
                     .device(device)
                     .name(name)
-                    .config(org.jnetstack.config.StackConfig.defaults().toBuilder().ipv6(o.ipv6()).ipv6Addresses(o.ip6()).build());
+                    .config(o.stackConfig());
             if (o.ip() != null) {
                 b.address(o.ip().address(), o.ip().prefixLength());
             }
@@ -271,6 +360,9 @@ public final class StackLauncher implements AutoCloseable {
             NetStack stack = b.build();
             if (setup != null) {
                 setup.accept(stack);
+            }
+            if (stack.ipv6() != null && !stack.ipv6().interfaces().isEmpty()) {
+                org.jnetstack.dhcp.Dhcpv6Client.start(stack); // acts only when a router advertises the O flag
             }
             loop.start("jns-" + name);
             StackLauncher launcher = new StackLauncher(loop, stack, device, tap, null, o);
@@ -420,6 +512,12 @@ public final class StackLauncher implements AutoCloseable {
         resolver.setServers(servers);
     }
 
+    /** Uses these DNS servers of either family (--dns), whatever a DHCP lease says. */
+    public void useDnsServers(List<org.jnetstack.dns.DnsServer> servers) {
+        explicitDns = true;
+        resolver.setDnsServers(servers);
+    }
+
     public EventLoop loop() {
         return loop;
     }
@@ -448,6 +546,12 @@ public final class StackLauncher implements AutoCloseable {
             Object address = l != null ? l.address() + "/" + l.prefixLength() + " (DHCP)" : c.guest() + "/" + c.prefixLength();
             sb.append(address).append(" on the user-mode network (gateway ")
                     .append(c.gateway()).append(" = the host, DNS ").append(c.dns()).append(')');
+            if (userNet.ipv6Prefix() != null) {
+                List<String> v6 = ipv6Global();
+                sb.append(", IPv6 ").append(v6.isEmpty() ? "none yet (SLAAC in " + userNet.ipv6Prefix() + "/64)"
+                        : String.join(", ", v6) + " (SLAAC)").append(" (gateway ").append(userNet.ipv6Gateway())
+                        .append(c.hostLoopback() ? " = the host's [::1]" : "").append(", DNS ").append(userNet.ipv6Dns()).append(')');
+            }
             if (options.pcap() != null) {
                 sb.append(", capturing to ").append(options.pcap());
             }
@@ -466,6 +570,10 @@ public final class StackLauncher implements AutoCloseable {
         }
         if (options.gateway() != null) {
             sb.append(", gateway ").append(options.gateway());
+        }
+        List<String> v6 = ipv6Global();
+        if (!v6.isEmpty()) {
+            sb.append(", IPv6 ").append(String.join(", ", v6));
         }
         if (options.pcap() != null) {
             sb.append(", capturing to ").append(options.pcap());

@@ -48,10 +48,11 @@ public final class StackOptions {
             description = "Host name to tell the DHCP server (option 12), so it can register the name in its DNS.")
     String hostName;
 
-    @Option(names = "--dns", paramLabel = "ADDR", converter = Converters.Ipv4AddressConverter.class,
-            description = "A DNS server for resolving host names; repeat for several, tried in order"
-                    + " (default: the ones the DHCP lease names).")
-    List<Ipv4Address> dns = new ArrayList<>();
+    @Option(names = "--dns", paramLabel = "ADDR", converter = Converters.DnsServerConverter.class,
+            description = "A DNS server for resolving host names: 10.0.0.53, fd00::53, or with a port"
+                    + " 10.0.0.53:5353 or [fd00::53]:5353; repeat for several, tried in order"
+                    + " (default: the ones the DHCP lease names, else those IPv6 routers advertise).")
+    List<org.jnetstack.dns.DnsServer> dns = new ArrayList<>();
 
     @Option(names = "--gateway", paramLabel = "ADDR", converter = Converters.Ipv4AddressConverter.class,
             description = "Default gateway (on the --ip network); without it only that network is reachable.")
@@ -159,7 +160,7 @@ public final class StackOptions {
     }
 
     /** The --dns servers, in order; empty when none were given. */
-    public List<Ipv4Address> dns() {
+    public List<org.jnetstack.dns.DnsServer> dns() {
         return List.copyOf(dns);
     }
 

@@ -8,7 +8,9 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.InetAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -17,7 +19,10 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.tcp.TcpListener;
+import org.jnetstack.dns.DnsResolver;
+import org.jnetstack.socket.HappyEyeballs;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * netcat over the stack: one TCP connection between blocking standard streams and the callback
@@ -108,10 +113,37 @@ public final class NetcatSession {
 
     /** Connects to {@code host:port} and runs the session; returns the exit status. */
     public int connect(Ipv4Address host, int port) throws InterruptedException {
+        return connect(host.toString(), List.of(host.toInetAddress()), null, port);
+    }
+
+    /**
+     * Connects to {@code port} of {@code host} by Happy Eyeballs (RFC 8305, {@link HappyEyeballs}):
+     * to {@code addresses} when given (a literal, or one family's addresses), else to what
+     * {@code resolver} finds for the name (AAAA and A); then runs the session and returns the exit status.
+     */
+    public int connect(String host, List<InetAddress> addresses, DnsResolver resolver, int port) throws InterruptedException {
         peerDescription = host + " port " + port;
+        HappyEyeballs.Outcome outcome = new HappyEyeballs.Outcome() {
+            @Override
+            public void connected(TcpConnection c) {
+                connection = c;
+                Handler h = new Handler();
+                c.setHandler(h);
+                h.onConnected(c);
+            }
+
+            @Override
+            public void failed(IOException error) {
+                fail(error);
+            }
+        };
         post(() -> {
             try {
-                connection = stack.tcp().connect(host.bits(), port, new Handler());
+                if (addresses != null) {
+                    HappyEyeballs.connect(stack, addresses, port, stack.tcp().config(), outcome);
+                } else {
+                    HappyEyeballs.connect(stack, resolver, host, port, stack.tcp().config(), outcome);
+                }
             } catch (RuntimeException e) {
                 fail(e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
             }
@@ -121,15 +153,26 @@ public final class NetcatSession {
 
     /** Listens on {@code port}, takes the first connection (and no other), and runs the session. */
     public int listen(int port) throws InterruptedException {
+        return listen(null, false, port);
+    }
+
+    /**
+     * Like {@link #listen(int)} on {@code local} (null: every address of both families, or IPv6
+     * only with {@code v6Only}).
+     */
+    public int listen(Ipv6Address local, boolean v6Only, int port) throws InterruptedException {
         CompletableFuture<Void> listening = new CompletableFuture<>();
         result.whenComplete((status, failed) -> listening.completeExceptionally(
                 failed != null ? failed : new IOException("session ended")));
         post(() -> {
             try {
-                listener = stack.tcp().listen(port, this::acceptOne);
+                listener = stack.tcp().listen(local, v6Only, port, stack.tcp().config().listenBacklog(), stack.tcp().config(),
+                        this::acceptOne);
                 if (verbose) {
                     // here, on the loop thread, so it always comes before "Connection received"
-                    err.println("Listening on " + Ipv4Address.format(stack.iface().address()) + " " + port);
+                    String where = local != null ? text(local.toInetAddress()) : v6Only ? "::"
+                            : Ipv4Address.format(stack.iface().address());
+                    err.println("Listening on " + where + " " + port);
                     err.flush();
                 }
                 listening.complete(null);
@@ -158,14 +201,19 @@ public final class NetcatSession {
         // Like nc -l: one connection, then the port is closed (later SYNs get RST).
         l.close();
         connection = c;
-        peerDescription = c.remoteInetAddress().getHostAddress() + " port " + c.remotePort();
+        peerDescription = text(c.remoteInetAddress()) + " port " + c.remotePort();
         if (verbose) {
-            err.println("Connection received on " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort());
+            err.println("Connection received on " + text(c.remoteInetAddress()) + " " + c.remotePort());
             err.flush();
         }
         Handler h = new Handler();
         c.setHandler(h);
         h.onConnected(c);
+    }
+
+    /** An address as nc prints it: dotted quad, or RFC 5952 for IPv6 ({@code fd00::1}). */
+    private static String text(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? Ipv6Address.of(a).toString() : a.getHostAddress();
     }
 
     private int run() throws InterruptedException {
@@ -326,7 +374,7 @@ public final class NetcatSession {
         public void onConnected(TcpConnection c) {
             connected = true;
             if (verbose && listener == null) {
-                err.println("Connection to " + c.remoteInetAddress().getHostAddress() + " " + c.remotePort()
+                err.println("Connection to " + text(c.remoteInetAddress()) + " " + c.remotePort()
                         + " port [tcp/*] succeeded!");
                 err.flush();
             }

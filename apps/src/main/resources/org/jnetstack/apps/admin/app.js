@@ -104,7 +104,9 @@ async function refresh() {
   fields($('addressing'), [['Mode', a.mode === 'dhcp' ? 'DHCP' : 'static'], ['Address', a.address || (lease ? '' : 'none')],
     ...(lease ? [['Lease', lease]] : []), ['Gateway', a.gateway || (a.lease && a.lease.router) || 'none'],
     ['DNS servers', (a.dns.length ? a.dns : (a.lease ? a.lease.dns : [])).join(', ') || 'none'],
-    ...(s.ipv6.dns.length ? [['IPv6 DNS servers (router advertised)', s.ipv6.dns.join(', ')]] : [])]);
+    ...(s.ipv6.dns.length ? [['IPv6 DNS servers (router advertised, DHCPv6)', s.ipv6.dns.join(', ')]] : []),
+    ...((s.ipv6.dhcpv6Dns || []).length ? [['IPv6 DNS servers from DHCPv6', s.ipv6.dhcpv6Dns.join(', ')
+      + ((s.ipv6.dhcpv6Domains || []).length ? ' (search ' + s.ipv6.dhcpv6Domains.join(' ') + ')' : '')]] : [])]);
 
   services(s.services);
   table('routes', s.routes, [['destination', 'Destination'], ['gateway', 'Via', (v) => v || 'direct'], ['interface', 'Interface']]);

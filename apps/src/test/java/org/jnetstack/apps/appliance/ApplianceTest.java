@@ -150,6 +150,18 @@ class ApplianceTest {
         });
         assertThat(v6.get("routers")).isEqualTo(List.of());
         assertThat(v6.get("dns")).isEqualTo(List.of());
+        assertThat(v6.get("dhcpv6Dns")).isEqualTo(List.of());
+
+        // What stateless DHCPv6 learnt shows with the DNS servers, and apart with its search list.
+        appliance.onLoop(() -> {
+            appliance.stack().ipv6().interfaces().get(0).routers().setDhcpv6Options(
+                    List.of(org.jnetstack.wire.Ipv6Address.parse("2001:db8::53")), List.of("lab.example"));
+            return null;
+        });
+        v6 = (Map<String, Object>) appliance.status().get("ipv6");
+        assertThat(v6.get("dns")).isEqualTo(List.of("2001:db8::53"));
+        assertThat(v6.get("dhcpv6Dns")).isEqualTo(List.of("2001:db8::53"));
+        assertThat(v6.get("dhcpv6Domains")).isEqualTo(List.of("lab.example"));
     }
 
     @Test

@@ -61,7 +61,7 @@ class OptionParsingTest {
         assertThat(ping.intervalNanos).isEqualTo(1_000_000_000L);
         assertThat(ping.size).isEqualTo(56);
         assertThat(ping.timeoutNanos).isEqualTo(10_000_000_000L);
-        assertThat(ping.host).isEqualTo(Ipv4Address.parse("10.0.0.1"));
+        assertThat(ping.hostText).isEqualTo("10.0.0.1");
     }
 
     @Test

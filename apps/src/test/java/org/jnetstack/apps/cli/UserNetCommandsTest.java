@@ -37,6 +37,43 @@ class UserNetCommandsTest {
         }
     }
 
+    /** The IPv6 part of the up line: the SLAAC address, the gateway and the DNS address. */
+    private static final java.util.regex.Pattern UP6 = java.util.regex.Pattern.compile(
+            "IPv6 (fd[0-9a-f:]+)/64 \\(SLAAC\\) \\(gateway ([0-9a-f:]+) = the host's \\[::1\\], DNS ([0-9a-f:]+)\\)");
+
+    @Test
+    void onTheUserNetworkTheStackIsDualStackAndKeepsItsIpv6AddressAcrossRestartsWithTheSameSecret() throws Exception {
+        String secret = "00112233445566778899aabbccddeeff";
+        StackLauncher.Link link = new StackLauncher.Link(null, null, null, null, null, null, false, null, true, true, List.of(),
+                secret);
+        String first;
+        try (StackLauncher launcher = StackLauncher.startUserNet(link, List.of(), "dual-test", null)) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
+            first = launcher.describe();
+        }
+        java.util.regex.Matcher m = UP6.matcher(first);
+        assertThat(m.find()).as("the up line shows the SLAAC address: %s", first).isTrue();
+        String prefix = launcher6Prefix(m.group(2)); // "fdxx:xxxx:xxxx::"
+        assertThat(m.group(1)).startsWith(prefix.substring(0, prefix.length() - 1));
+        assertThat(m.group(3)).isEqualTo(prefix + "3");
+        try (StackLauncher again = StackLauncher.startUserNet(link, List.of(), "dual-test", null)) {
+            again.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
+            assertThat(again.describe()).as("restarted with the same secret").isEqualTo(first);
+        }
+        StackLauncher.Link other = new StackLauncher.Link(null, null, null, null, null, null, false, null, true, true, List.of(),
+                "ffeeddccbbaa99887766554433221100");
+        try (StackLauncher launcher = StackLauncher.startUserNet(other, List.of(), "dual-test", null)) {
+            launcher.awaitIpv6Address(StackLauncher.SLAAC_WAIT);
+            assertThat(launcher.describe()).as("another secret, another prefix and address").isNotEqualTo(first);
+        }
+    }
+
+    /** "fdxx:...::2" without its "2": the prefix. */
+    private static String launcher6Prefix(String gateway) {
+        assertThat(gateway).endsWith("::2");
+        return gateway.substring(0, gateway.length() - 1);
+    }
+
     @Test
     void jnsHttpFetchesFromAHostServerOnLoopbackThroughTheNat(@TempDir Path dir) throws Exception {
         byte[] body = new byte[300_000];

@@ -92,7 +92,8 @@ public class RingPump implements TcpHandler {
     }
 
     /** Loop thread: the active open; aborted at once if the application closed meanwhile. */
-    public TcpConnection open(Tcp tcp, int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass) {
+    public TcpConnection open(Tcp tcp, int localPort, org.jnetstack.wire.Ipv6Address ip, int port, TcpConfig cfg,
+                              boolean keepAlive, int trafficClass) {
         TcpConnection c = tcp.connect(localPort, ip, port, cfg, this);
         lock.lock();
         try {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.List;
+import org.jnetstack.dns.AddressOrder;
 import java.util.Objects;
 import javax.net.SocketFactory;
 import org.jnetstack.NetStack;
@@ -62,7 +63,7 @@ public final class StackSocketFactory extends SocketFactory {
         return new StackSocket(new StackSocketImpl(stack, resolver));
     }
 
-    /** Resolves {@code host} and tries its addresses in order; the last failure is thrown. */
+    /** Resolves {@code host} (A and AAAA) and connects by Happy Eyeballs (RFC 8305); the last failure is thrown. */
     @Override
     public Socket createSocket(String host, int port) throws IOException {
         return createSocket(host, port, null, 0);
@@ -70,7 +71,18 @@ public final class StackSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        List<InetAddress> addresses = resolver.resolve(host);
+        if (localHost == null && localPort == 0) {
+            // By name over both families, Happy Eyeballs (RFC 8305): the winner of racing attempts.
+            Socket s = createSocket();
+            try {
+                s.connect(InetSocketAddress.createUnresolved(host, port));
+                return s;
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        List<InetAddress> addresses = AddressOrder.interleave(resolver.resolve(host));
         IOException last = null;
         for (InetAddress a : addresses) {
             try {

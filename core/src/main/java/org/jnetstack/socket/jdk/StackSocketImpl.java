@@ -84,10 +84,8 @@ final class StackSocketImpl extends SocketImpl {
         if (!isa.isUnresolved()) {
             s.connect(isa, timeout);
         } else {
-            // The first address, as InetSocketAddress's own resolution would take;
-            // StackSocketFactory.createSocket(host, port) tries each in turn.
-            List<InetAddress> all = resolver.resolve(isa.getHostString());
-            s.connect(new InetSocketAddress(all.get(0), isa.getPort()), timeout);
+            // By name: both families, Happy Eyeballs (RFC 8305).
+            s.connect(isa.getHostString(), isa.getPort(), resolver, timeout);
         }
         connected(s);
     }

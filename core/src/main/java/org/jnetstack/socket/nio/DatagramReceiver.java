@@ -5,7 +5,10 @@ import java.net.PortUnreachableException;
 import org.jnetstack.udp.Datagram;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.udp.UdpHandler;
+import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.wire.IcmpMessage;
+import org.jnetstack.wire.Icmpv6Message;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * The loop's side of a {@link StackDatagramChannel}: on the loop thread, copies each datagram
@@ -21,6 +24,11 @@ final class DatagramReceiver implements UdpHandler {
 
     @Override
     public void onDatagram(UdpEndpoint ep, int srcIp, int srcPort, byte[] buf, int off, int len) {
+        onDatagram6(ep, 0, TransportAddresses.mappedLo(srcIp), srcPort, buf, off, len);
+    }
+
+    @Override
+    public void onDatagram6(UdpEndpoint ep, long srcHi, long srcLo, int srcPort, byte[] buf, int off, int len) {
         boolean wasReadable;
         ch.lock.lock();
         try {
@@ -28,7 +36,7 @@ final class DatagramReceiver implements UdpHandler {
                 ch.dropped++;
                 return;
             }
-            ch.queue.add(new Datagram(srcIp, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
+            ch.queue.add(new Datagram(srcHi, srcLo, srcPort, 0, java.util.Arrays.copyOfRange(buf, off, off + len)));
             ch.queuedBytes += len;
             wasReadable = ch.readable;
             ch.publish();
@@ -43,10 +51,22 @@ final class DatagramReceiver implements UdpHandler {
 
     @Override
     public void onError(UdpEndpoint ep, int dstIp, int dstPort, int icmpType, int icmpCode, String reason) {
+        if (icmpType == IcmpMessage.TYPE_DEST_UNREACHABLE && icmpCode == IcmpMessage.CODE_PORT_UNREACHABLE) {
+            portUnreachable(0, TransportAddresses.mappedLo(dstIp), dstPort);
+        }
+    }
+
+    @Override
+    public void onError6(UdpEndpoint ep, long dstHi, long dstLo, int dstPort, int icmpType, int icmpCode, String reason) {
+        if (icmpType == Icmpv6Message.TYPE_DEST_UNREACHABLE && icmpCode == Icmpv6Message.CODE_PORT_UNREACHABLE) {
+            portUnreachable(dstHi, dstLo, dstPort);
+        }
+    }
+
+    private void portUnreachable(long dstHi, long dstLo, int dstPort) {
         InetSocketAddress p = ch.peer;
         // java.net reports ICMP errors only on connected channels, about their peer.
-        if (p == null || icmpType != IcmpMessage.TYPE_DEST_UNREACHABLE || icmpCode != IcmpMessage.CODE_PORT_UNREACHABLE
-                || LoopTasks.ipv4Bits(p.getAddress()) != dstIp || p.getPort() != dstPort) {
+        if (p == null || p.getPort() != dstPort || !LoopTasks.address(p.getAddress()).equals(new Ipv6Address(dstHi, dstLo))) {
             return;
         }
         ch.lock.lock();

@@ -2,7 +2,6 @@ package org.jnetstack.socket.nio;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * How a channel on an application thread touches state the event loop owns: hand a task in and,
@@ -90,11 +90,14 @@ final class LoopTasks {
         }
     }
 
-    static int ipv4Bits(InetAddress a) {
-        if (!(a instanceof Inet4Address)) {
-            throw new java.nio.channels.UnsupportedAddressTypeException();
-        }
-        return Ipv4Address.read(a.getAddress(), 0);
+    /** An address of either family in the stack's form (an {@code Inet4Address} as IPv4-mapped). */
+    static Ipv6Address address(InetAddress a) {
+        return Ipv6Address.of(a);
+    }
+
+    /** The bind address for TCP and UDP: null for a wildcard ({@code 0.0.0.0} or {@code ::}), both families. */
+    static Ipv6Address bindAddress(InetAddress a) {
+        return a == null || a.isAnyLocalAddress() ? null : Ipv6Address.of(a);
     }
 
     static InetAddress inet(int bits) {

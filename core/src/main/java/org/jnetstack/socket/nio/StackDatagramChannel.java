@@ -40,7 +40,8 @@ import org.jnetstack.udp.UdpEndpoint;
  * makes the next read or receive throw {@link PortUnreachableException}. An unbound channel binds
  * an ephemeral port on its first send, receive or connect. {@link #socket()} is a
  * {@code java.net.DatagramSocket} over the channel. No multicast ({@link #join} throws
- * {@link UnsupportedOperationException}); IPv4 only for now.
+ * {@link UnsupportedOperationException}). Dual stack, as the JDK's on Linux: IPv4 and IPv6
+ * peers, reported as {@code Inet4Address} and {@code Inet6Address}.
  */
 public final class StackDatagramChannel extends DatagramChannel implements StackSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
@@ -99,9 +100,9 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
     }
 
     private void bindTo(InetSocketAddress a) throws IOException {
-        int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
+        org.jnetstack.wire.Ipv6Address addr = LoopTasks.bindAddress(a.getAddress());
         UdpEndpoint ep = LoopTasks.call(stack.loop(), () -> {
-            UdpEndpoint made = stack.udp().open(addr, a.getPort(), new DatagramReceiver(this));
+            UdpEndpoint made = stack.udp().open(addr, false, a.getPort(), new DatagramReceiver(this));
             made.setTrafficClass(trafficClass);
             return made;
         });
@@ -115,7 +116,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
                 return;
             }
             endpoint = ep;
-            local = new InetSocketAddress(LoopTasks.inet(addr), ep.localPort());
+            local = new InetSocketAddress(addr == null ? LoopTasks.inet(0) : a.getAddress(), ep.localPort());
         } finally {
             lock.unlock();
         }
@@ -148,27 +149,26 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         if (isa.isUnresolved()) {
             throw new UnresolvedAddressException();
         }
-        LoopTasks.ipv4Bits(isa.getAddress());
         return isa;
     }
 
     @Override
     public DatagramChannel connect(SocketAddress remote) throws IOException {
         InetSocketAddress r = check(remote);
-        int ip = LoopTasks.ipv4Bits(r.getAddress());
+        org.jnetstack.wire.Ipv6Address ip = LoopTasks.address(r.getAddress());
         UdpEndpoint ep = bound();
         if (isConnected()) {
             throw new AlreadyConnectedException();
         }
         LoopTasks.call(stack.loop(), () -> {
-            ep.connect(ip, r.getPort());
+            ep.connect(ip.hi(), ip.lo(), r.getPort());
             return null;
         });
         lock.lock();
         try {
-            peer = new InetSocketAddress(LoopTasks.inet(ip), r.getPort());
+            peer = new InetSocketAddress(ip.toInetAddress(), r.getPort());
             // datagrams from others that came before the connect are not for us (as Linux)
-            queue.removeIf(d -> d.srcIp() != ip || d.srcPort() != r.getPort());
+            queue.removeIf(d -> !d.isFrom(ip.hi(), ip.lo(), r.getPort()));
             queuedBytes = queue.stream().mapToInt(d -> d.data().length).sum();
             pendingError = null;
             publish();
@@ -233,13 +233,13 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
         }
         byte[] data = new byte[len];
         src.get(src.position(), data);
-        int ip = LoopTasks.ipv4Bits(to.getAddress());
+        org.jnetstack.wire.Ipv6Address ip = LoopTasks.address(to.getAddress());
         int port = to.getPort();
         boolean sent = LoopTasks.call(stack.loop(), () -> {
             if (ep.isClosed()) {
                 throw new ClosedChannelException();
             }
-            return ep.send(ip, port, data, 0, len);
+            return ep.send(ip.hi(), ip.lo(), port, data, 0, len);
         });
         if (!sent) {
             throw new NoRouteToHostException("No route to host " + to.getAddress().getHostAddress());
@@ -304,7 +304,7 @@ public final class StackDatagramChannel extends DatagramChannel implements Stack
             return null;
         }
         dst.put(d.data(), 0, Math.min(d.data().length, dst.remaining()));
-        return new InetSocketAddress(LoopTasks.inet(d.srcIp()), d.srcPort());
+        return new InetSocketAddress(d.source(), d.srcPort());
     }
 
     @Override

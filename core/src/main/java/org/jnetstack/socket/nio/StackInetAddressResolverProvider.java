@@ -41,17 +41,25 @@ public final class StackInetAddressResolverProvider extends InetAddressResolverP
                 if (r == null || host.equalsIgnoreCase("localhost")) {
                     return builtin.lookupByName(host, policy);
                 }
-                if ((policy.characteristics() & LookupPolicy.IPV4) == 0) {
-                    throw new UnknownHostException(host + ": the network stack resolves IPv4 addresses only");
-                }
+                int c = policy.characteristics();
+                boolean v4 = (c & LookupPolicy.IPV4) != 0;
+                boolean v6 = (c & LookupPolicy.IPV6) != 0;
                 // Each address carries the name asked for, as the built-in resolver's do: HttpClient and
                 // JSSE check a server's certificate against getHostName(), not against the bare address.
-                java.util.List<InetAddress> found = r.resolve(host);
-                java.util.List<InetAddress> named = new java.util.ArrayList<>(found.size());
-                for (InetAddress a : found) {
-                    named.add(InetAddress.getByAddress(host, a.getAddress()));
+                java.util.List<InetAddress> first = new java.util.ArrayList<>();
+                java.util.List<InetAddress> second = new java.util.ArrayList<>();
+                for (InetAddress a : r.resolve(host)) {
+                    boolean isV6 = a instanceof java.net.Inet6Address;
+                    if (isV6 ? v6 : v4) {
+                        boolean early = (c & LookupPolicy.IPV4_FIRST) != 0 ? !isV6 : (c & LookupPolicy.IPV6_FIRST) == 0 || isV6;
+                        (early ? first : second).add(InetAddress.getByAddress(host, a.getAddress()));
+                    }
                 }
-                return named.stream();
+                first.addAll(second);
+                if (first.isEmpty()) {
+                    throw new UnknownHostException(host + ": no address of the families asked for (" + policy + ")");
+                }
+                return first.stream();
             }
 
             @Override

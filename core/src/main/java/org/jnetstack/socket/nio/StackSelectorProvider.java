@@ -40,7 +40,7 @@ import org.jnetstack.NetStack;
  * provider keeps them. They work blocking, or with a selector of the host's provider
  * ({@code hostProvider().openSelector()}); registering them with one of this provider's selectors
  * ({@code Selector.open()} in such a JVM) throws {@code IllegalSelectorException}, as mixing
- * providers always does. IPv4 only for now (INET6 throws {@link UnsupportedOperationException}).
+ * providers always does. INET and INET6 channels are both dual stack, as the JDK's INET6 ones.
  */
 public final class StackSelectorProvider extends SelectorProvider {
     /** The class name for {@code -Djava.nio.channels.spi.SelectorProvider}. */
@@ -124,8 +124,8 @@ public final class StackSelectorProvider extends SelectorProvider {
 
     private static void checkFamily(ProtocolFamily family) {
         Objects.requireNonNull(family, "family");
-        if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("protocol family " + family + " not supported on jnetstack yet (INET only)");
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("protocol family " + family + " not supported on jnetstack (INET, INET6)");
         }
     }
 

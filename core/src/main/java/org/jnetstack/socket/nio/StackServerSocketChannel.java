@@ -28,7 +28,8 @@ import org.jnetstack.tcp.TcpListener;
  * A {@link ServerSocketChannel} over a listener of a {@link NetStack}. At most {@code backlog}
  * established connections wait here for {@link #accept()}; beyond that the listener's own accept
  * queue holds the next ones and then SYNs go unanswered (the client retries), as with Linux.
- * Closing resets the connections nobody accepted. IPv4 only for now.
+ * Closing resets the connections nobody accepted. Dual stack: bound to a wildcard it accepts
+ * IPv4 and IPv6 connections (IPv4 peers as {@code Inet4Address}), as the JDK's (which has no IPV6_V6ONLY option).
  *
  * <p>SO_REUSEADDR is on by default, as the JDK's on Linux: {@code bind} succeeds while
  * connections still use the port (an earlier server's accepted ones, or their TIME-WAIT). With it
@@ -66,7 +67,7 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
     @Override
     public ServerSocketChannel bind(SocketAddress localAddress, int backlog) throws IOException {
         InetSocketAddress a = localAddress == null ? new InetSocketAddress(0) : (InetSocketAddress) check(localAddress);
-        int addr = a.getAddress().isAnyLocalAddress() ? 0 : LoopTasks.ipv4Bits(a.getAddress());
+        org.jnetstack.wire.Ipv6Address addr = LoopTasks.bindAddress(a.getAddress());
         int queue = backlog < 1 ? stack.tcp().config().listenBacklog() : backlog;
         TcpConfig cfg;
         boolean reuse = reuseAddress;
@@ -86,11 +87,12 @@ public final class StackServerSocketChannel extends ServerSocketChannel implemen
                 throw new java.net.BindException("Address already in use: TCP port " + a.getPort()
                         + " has connections (TIME-WAIT counts) and SO_REUSEADDR is off");
             }
-            TcpListener l = stack.tcp().listen(addr, a.getPort(), queue, cfg, this::drain);
+            TcpListener l = stack.tcp().listen(addr, false, a.getPort(), queue, cfg, this::drain);
             lock.lock();
             try {
                 listener = l;
-                local = new InetSocketAddress(LoopTasks.inet(addr), l.port()); // a literal: no host name
+                // a literal: no host name
+                local = new InetSocketAddress(addr == null ? LoopTasks.inet(0) : addr.toInetAddress(), l.port());
             } finally {
                 lock.unlock();
             }

@@ -31,7 +31,7 @@ import org.jnetstack.tcp.TcpConnection;
  * blocking and non-blocking modes, {@code connect}/{@code finishConnect}, heap and direct
  * buffers, scattering and gathering I/O, half-close, the standard socket options, and
  * {@link AsynchronousCloseException} / {@code ClosedByInterruptException} for a thread blocked
- * in an operation when another thread closes the channel or interrupts it. IPv4 only for now.
+ * in an operation when another thread closes the channel or interrupts it. IPv4 and IPv6.
  * Open one with {@link StackSelectorProvider#openSocketChannel()}.
  *
  * <p>Options: the JDK's standard ones for a TCP channel on Linux but SO_REUSEPORT (one listener a
@@ -118,14 +118,18 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
                         + " is not an address of this stack");
             }
             bindPort = a.getPort();
-            local = new InetSocketAddress(LoopTasks.inet(LoopTasks.ipv4Bits(a.getAddress())), a.getPort());
+            local = new InetSocketAddress(a.getAddress(), a.getPort());
         }
         return this;
     }
 
-    private boolean isLocalAddress(InetAddress a) {
-        int bits = LoopTasks.ipv4Bits(a);
-        return stack.interfaces().stream().anyMatch(ni -> ni.address() == bits);
+    private boolean isLocalAddress(InetAddress a) throws IOException {
+        if (a instanceof java.net.Inet4Address) {
+            int bits = org.jnetstack.wire.Ipv4Address.read(a.getAddress(), 0);
+            return stack.interfaces().stream().anyMatch(ni -> ni.address() == bits);
+        }
+        org.jnetstack.wire.Ipv6Address v6 = LoopTasks.address(a);
+        return stack.ipv6() != null && LoopTasks.call(stack.loop(), () -> stack.ipv6().isLocalAddress(v6.hi(), v6.lo()));
     }
 
     @Override
@@ -143,7 +147,7 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
         if (r.getPort() == 0) {
             throw new java.net.SocketException("cannot connect to port 0");
         }
-        int ip = LoopTasks.ipv4Bits(r.getAddress());
+        org.jnetstack.wire.Ipv6Address ip = LoopTasks.address(r.getAddress());
         TcpConfig cfg;
         int localPort;
         synchronized (stateLock) {
@@ -440,7 +444,6 @@ public final class StackSocketChannel extends SocketChannel implements StackSele
         if (isa.isUnresolved()) {
             throw new UnresolvedAddressException();
         }
-        LoopTasks.ipv4Bits(isa.getAddress()); // IPv4 only for now
         return isa;
     }
 

@@ -62,7 +62,7 @@ final class TcpPipe extends RingPump {
     }
 
     /** Starts the handshake (active open) on the loop; returns the connection (its local port is chosen). */
-    TcpConnection connect(int localPort, int ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass)
+    TcpConnection connect(int localPort, org.jnetstack.wire.Ipv6Address ip, int port, TcpConfig cfg, boolean keepAlive, int trafficClass)
             throws IOException {
         return LoopTasks.call(loop, () -> open(stack.tcp(), localPort, ip, port, cfg, keepAlive, trafficClass));
     }
