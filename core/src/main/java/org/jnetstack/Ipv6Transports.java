@@ -1,11 +1,11 @@
 package org.jnetstack;
 
 import org.jnetstack.ip.Ipv6Output;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.ip6.Ipv6;
 import org.jnetstack.ip6.Ipv6Route;
 import org.jnetstack.tcp.Tcp;
 import org.jnetstack.udp.Udp;
-import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.Ipv4Packet;
 
 /**
@@ -98,16 +98,16 @@ final class Ipv6Transports implements Ipv6Output {
         return sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, 0, buf, off, len, checksumOffset, segmentSize);
     }
 
-    /** The IPv6 layer offloads nothing yet: the checksum is completed here, and no segmentation is asked for. */
+    @Override
+    public LinkOffloads offloadsFor(long dstHi, long dstLo) {
+        return ip6.offloadsFor(dstHi, dstLo);
+    }
+
+    /** The device completes the checksum (and cuts a super-segment) where the IPv6 layer can hand it so; else it is completed there. */
     @Override
     public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int trafficClass, int flowLabel,
                                  byte[] buf, int off, int len, int checksumOffset, int segmentSize) {
-        int partial = ((buf[off + checksumOffset] & 0xFF) << 8) | (buf[off + checksumOffset + 1] & 0xFF);
-        buf[off + checksumOffset] = 0;
-        buf[off + checksumOffset + 1] = 0;
-        int c = Checksum.finish(Checksum.partial(buf, off, len, partial));
-        buf[off + checksumOffset] = (byte) (c >>> 8);
-        buf[off + checksumOffset + 1] = (byte) c;
-        return send(srcHi, srcLo, dstHi, dstLo, protocol, trafficClass, flowLabel, buf, off, len);
+        return ip6.sendOffloaded(srcHi, srcLo, dstHi, dstLo, protocol, (trafficClass & 0xFF) << 20 | (flowLabel & 0xF_FFFF),
+                buf, off, len, checksumOffset, segmentSize);
     }
 }

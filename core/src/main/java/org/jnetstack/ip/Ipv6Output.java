@@ -1,5 +1,7 @@
 package org.jnetstack.ip;
 
+import org.jnetstack.link.LinkOffloads;
+
 /**
  * Where TCP and UDP hand a datagram to be sent over IPv6: the hook the IPv6 layer fills. The
  * transport writes its header and payload into {@link #txBuffer()} at {@link #transportOffset()}
@@ -13,6 +15,14 @@ public interface Ipv6Output {
 
     /** Where the transport header starts in {@link #txBuffer()}. */
     int transportOffset();
+
+    /**
+     * What the device towards {@code dst} does for transports ({@link LinkOffloads#NONE} unless
+     * the IPv6 layer passes offloads on): what {@link #sendOffloaded} may then ask for.
+     */
+    default LinkOffloads offloadsFor(long dstHi, long dstLo) {
+        return LinkOffloads.NONE;
+    }
 
     /** The path MTU towards {@code dst} (1280 at least, RFC 8200 §5). */
     int mtuFor(long dstHi, long dstLo);

@@ -289,6 +289,24 @@ public final class NetInterface {
     }
 
     /**
+     * As {@link #sendFrame} for a packet whose transport checksum the device completes (the field
+     * at {@code checksumOffset} of the transport header, {@code transportOffset} bytes into the
+     * payload, holds the pseudo-header sum) and, with {@code segmentSize > 0}, cuts into segments
+     * ({@link LinkDevice#sendOffloaded}). Only as the device's {@link LinkDevice#offloads()} allow.
+     */
+    public void sendFrameOffloaded(long dstMac, int etherType, byte[] buf, int payloadOff, int payloadLen, int transportOffset,
+                                   int checksumOffset, int segmentSize) {
+        int frameOff = payloadOff - EthernetFrame.HEADER_LENGTH;
+        EthernetFrame.write(buf, frameOff, dstMac, mac, etherType);
+        if (device.sendOffloaded(buf, frameOff, payloadLen + EthernetFrame.HEADER_LENGTH,
+                EthernetFrame.HEADER_LENGTH + transportOffset, checksumOffset, segmentSize)) {
+            txFrames.inc();
+        } else {
+            txDropped.inc();
+        }
+    }
+
+    /**
      * As {@link #sendFrame}, but the device may keep {@code buf} ({@link LinkDevice#sendExchanging}):
      * returns the buffer the caller owns afterwards, {@code buf} or a replacement at least as large.
      */

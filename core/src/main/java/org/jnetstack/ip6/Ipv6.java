@@ -1,5 +1,9 @@
 package org.jnetstack.ip6;
 
+import org.jnetstack.wire.Checksum;
+
+import org.jnetstack.link.LinkOffloads;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.jnetstack.config.StackConfig;
@@ -347,6 +351,49 @@ public final class Ipv6 {
         }
         return transmit(r.iface(), r.nextHopHi(), r.nextHopLo(), srcHi, srcLo, dstHi, dstLo, nextHeader, hopLimit, classAndFlow,
                 buf, off, len);
+    }
+
+    /**
+     * What the device towards {@code dst} does for transports: its checksum offload, and TCP
+     * segmentation only where it takes TCP/IPv6 super-segments (TSO6); {@link LinkOffloads#NONE}
+     * for our own addresses and without a route.
+     */
+    public LinkOffloads offloadsFor(long dstHi, long dstLo) {
+        Ipv6Route r = route(null, dstHi, dstLo);
+        if (r == null || isLocalAddress(dstHi, dstLo) || r.iface().usableAddress(dstHi, dstLo) != null) {
+            return LinkOffloads.NONE;
+        }
+        LinkOffloads o = r.iface().netInterface().device().offloads();
+        return o.txSegmentation() == 0 || o.segments(true) ? o : new LinkOffloads(o.rxChecksum(), o.txChecksum(), 0);
+    }
+
+    /**
+     * Like {@link #send(Ipv6Interface, long, long, long, long, int, int, int, byte[], int, int)} for
+     * an upper-layer segment whose checksum the device completes (the
+     * pseudo-header sum is at {@code checksumOffset} of {@code buf[off, off+len)}) and, with
+     * {@code segmentSize > 0}, cuts into segments of that payload: as {@link #offloadsFor} allows.
+     * Where it cannot go so (no route, our own or a multicast destination, a neighbour not yet
+     * resolved, a plain packet above the path MTU) the checksum is completed here and the packet
+     * takes {@link #send}'s way.
+     */
+    public boolean sendOffloaded(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int classAndFlow, byte[] buf,
+                                 int off, int len, int checksumOffset, int segmentSize) {
+        Ipv6Route r = findRoute(null, dstHi, dstLo);
+        if (r != null && len <= MAX_PAYLOAD && !Ipv6Address.isUnspecified(srcHi, srcLo) && !Ipv6Address.isMulticast(r.nextHopHi())
+                && !isLocalAddress(dstHi, dstLo) && r.iface().usableAddress(dstHi, dstLo) == null
+                && (segmentSize > 0 || Ipv6Packet.HEADER_LENGTH + len <= pathMtu.mtu(dstHi, dstLo, r.iface().linkMtu()))) {
+            Ipv6Interface ifc = r.iface();
+            int ipOff = off - Ipv6Packet.HEADER_LENGTH;
+            Ipv6Packet.writeHeader(buf, ipOff, header.trafficClass(classAndFlow >>> 20).flowLabel(classAndFlow).payloadLength(len)
+                    .nextHeader(nextHeader).hopLimit(ifc.curHopLimit()).source(srcHi, srcLo).destination(dstHi, dstLo));
+            if (ifc.neighbors().sendOffloaded(r.nextHopHi(), r.nextHopLo(), buf, ipOff, Ipv6Packet.HEADER_LENGTH + len,
+                    checksumOffset, segmentSize)) {
+                txPackets.inc();
+                return true;
+            }
+        }
+        Checksum.finishPartial(buf, off, len, checksumOffset);
+        return send(null, srcHi, srcLo, dstHi, dstLo, nextHeader, -1, classAndFlow, buf, off, len);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.EthernetFrame;
+import org.jnetstack.wire.Ipv6Packet;
 import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.MacAddress;
 
@@ -167,6 +168,21 @@ public final class NeighborCache {
             return;
         }
         holdOrSolicit(hi, lo, buf, ipOff, ipLen);
+    }
+
+    /**
+     * As {@link #send} for a packet whose transport checksum the device completes and, with
+     * {@code segmentSize > 0}, whose TCP payload it cuts: false, and nothing sent or held, while
+     * the neighbour's address is unknown (the caller then finishes the packet itself).
+     */
+    boolean sendOffloaded(long hi, long lo, byte[] buf, int ipOff, int ipLen, int checksumOffset, int segmentSize) {
+        Entry e = resolved(hi, lo);
+        if (e == null) {
+            return false;
+        }
+        ifc.netInterface().sendFrameOffloaded(e.mac, EthernetFrame.TYPE_IPV6, buf, ipOff, ipLen, Ipv6Packet.HEADER_LENGTH,
+                checksumOffset, segmentSize);
+        return true;
     }
 
     /**

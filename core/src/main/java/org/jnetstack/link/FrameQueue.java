@@ -13,6 +13,11 @@ package org.jnetstack.link;
 final class FrameQueue {
     /** Slots start at a full Ethernet frame with an 802.1Q tag, and grow only for larger frames. */
     private static final int INITIAL_SLOT_SIZE = 1518;
+    /**
+     * Room left in front of each copied frame ({@link LinkDevice#TX_HEADROOM}): a frame handed on
+     * to a TAP gets its {@code virtio_net_hdr} written there and leaves in one write, without a copy.
+     */
+    private static final int HEADROOM = LinkDevice.TX_HEADROOM;
 
     /** Each slot's own buffer, which {@link #offer} copies into; null until first used. */
     private final byte[][] own;
@@ -20,6 +25,8 @@ final class FrameQueue {
     private final byte[][] frames;
     private final int[] offsets;
     private final int[] lengths;
+    /** Each queued frame's flags ({@link FrameHandler#onFrame(byte[], int, int, int)}). */
+    private final int[] flags;
     /** Buffers taken by exchange whose frames were consumed, handed out by the next exchanges. */
     private byte[][] spares;
     private int spareCount;
@@ -34,6 +41,7 @@ final class FrameQueue {
         frames = new byte[capacity][];
         offsets = new int[capacity];
         lengths = new int[capacity];
+        flags = new int[capacity];
     }
 
     int capacity() {
@@ -46,17 +54,22 @@ final class FrameQueue {
 
     /** Copies the frame in; false when the queue is full (the caller counts the drop). */
     synchronized boolean offer(byte[] buf, int off, int len) {
+        return offer(buf, off, len, 0);
+    }
+
+    /** Copies the frame in with its flags; false when the queue is full. */
+    synchronized boolean offer(byte[] buf, int off, int len, int frameFlags) {
         if (count == own.length) {
             return false;
         }
         int tail = (head + count) % own.length;
         byte[] slot = own[tail];
-        if (slot == null || slot.length < len) {
-            slot = new byte[Math.max(len, INITIAL_SLOT_SIZE)];
+        if (slot == null || slot.length < HEADROOM + len) {
+            slot = new byte[HEADROOM + Math.max(len, INITIAL_SLOT_SIZE)];
             own[tail] = slot;
         }
-        System.arraycopy(buf, off, slot, 0, len);
-        enqueue(tail, slot, 0, len);
+        System.arraycopy(buf, off, slot, HEADROOM, len);
+        enqueue(tail, slot, HEADROOM, len, frameFlags);
         return true;
     }
 
@@ -73,12 +86,13 @@ final class FrameQueue {
             return null;
         }
         byte[] replacement = takeSpare(buf.length);
-        enqueue((head + count) % own.length, buf, off, len);
+        enqueue((head + count) % own.length, buf, off, len, 0);
         return replacement != null ? replacement : new byte[buf.length];
     }
 
-    private void enqueue(int slot, byte[] buf, int off, int len) {
+    private void enqueue(int slot, byte[] buf, int off, int len, int frameFlags) {
         frames[slot] = buf;
+        flags[slot] = frameFlags;
         offsets[slot] = off;
         lengths[slot] = len;
         count++;
@@ -121,6 +135,7 @@ final class FrameQueue {
             byte[] frame;
             int off;
             int len;
+            int f;
             synchronized (this) {
                 if (count == 0) {
                     break;
@@ -128,9 +143,14 @@ final class FrameQueue {
                 frame = frames[head];
                 off = offsets[head];
                 len = lengths[head];
+                f = flags[head];
             }
             try {
-                handler.onFrame(frame, off, len);
+                if (f == 0) {
+                    handler.onFrame(frame, off, len);
+                } else {
+                    handler.onFrame(frame, off, len, f);
+                }
             } finally {
                 synchronized (this) {
                     release(head);

@@ -69,9 +69,10 @@ public interface LinkDevice extends AutoCloseable {
     /**
      * Sends a frame whose transport checksum is partial: the 16-bit field at
      * {@code checksumStart + checksumOffset} (offsets in the frame) holds the pseudo-header sum,
-     * and the device completes it; with {@code segmentSize > 0} the frame is a TCP/IPv4
-     * super-segment of up to {@link LinkOffloads#txSegmentation()} bytes that the device cuts into
-     * segments of {@code segmentSize} payload bytes. Call only as {@link #offloads()} allows.
+     * and the device completes it; with {@code segmentSize > 0} the frame is a TCP super-segment
+     * (IPv4, or IPv6 where {@link LinkOffloads#txSegmentation6()}) of up to
+     * {@link LinkOffloads#txSegmentation()} bytes that the device cuts into segments of
+     * {@code segmentSize} payload bytes. Call only as {@link #offloads()} allows.
      *
      * <p>The default completes the checksum in software and sends the frame as it is (a device
      * without segmentation offload drops a super-segment larger than its MTU).

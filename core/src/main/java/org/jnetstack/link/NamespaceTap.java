@@ -40,8 +40,13 @@ public final class NamespaceTap {
         return Path.of(spec);
     }
 
-    /** Creates the TAP {@code name} (or attaches to it) inside the network namespace at {@code netns}. */
+    /** Creates the TAP {@code name} (or attaches to it) inside the network namespace at {@code netns}, with default options. */
     public static TapDevice open(Path netns, String name, MacAddress mac, int mtu) throws IOException {
+        return open(netns, name, mac, mtu, TapOptions.defaults());
+    }
+
+    /** Like {@link #open(Path, String, MacAddress, int)}, with offloads and transmit thread as {@code options} say. */
+    public static TapDevice open(Path netns, String name, MacAddress mac, int mtu, TapOptions options) throws IOException {
         if (!Files.exists(netns)) {
             throw new IOException("network namespace " + netns + " does not exist (give /run/netns/NAME, /proc/PID/ns/net or a PID)");
         }
@@ -49,7 +54,7 @@ public final class NamespaceTap {
         Thread t = Thread.ofPlatform().name("jns-netns-open").unstarted(() -> {
             try {
                 enter(netns);
-                result.set(TapDevice.open(name, mac, mtu));
+                result.set(TapDevice.open(name, mac, mtu, options));
             } catch (IOException | RuntimeException e) {
                 result.set(e);
             }

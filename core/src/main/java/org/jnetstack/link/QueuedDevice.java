@@ -101,6 +101,11 @@ abstract class QueuedDevice implements LinkDevice {
      * allows.
      */
     final boolean acceptForSend(byte[] buf, int off, int len) {
+        return acceptForSend(buf, off, len, mtu);
+    }
+
+    /** Like {@link #acceptForSend(byte[], int, int)}, for a frame of an IP packet up to {@code maxPacket} bytes. */
+    final boolean acceptForSend(byte[] buf, int off, int len, int maxPacket) {
         Objects.checkFromIndexSize(off, len, buf.length);
         if (closed) {
             stats.txDropped.inc();
@@ -111,7 +116,7 @@ abstract class QueuedDevice implements LinkDevice {
             stats.txDropped.inc();
             return false;
         }
-        if (len > mtu + MAX_HEADER) {
+        if (len > maxPacket + MAX_HEADER) {
             txOversize.inc();
             stats.txDropped.inc();
             return false;
@@ -126,13 +131,18 @@ abstract class QueuedDevice implements LinkDevice {
      * counts) when the device is not attached or its queue is full.
      */
     final boolean deliver(byte[] buf, int off, int len) {
+        return deliver(buf, off, len, 0);
+    }
+
+    /** Like {@link #deliver(byte[], int, int)}, with the frame's flags. */
+    final boolean deliver(byte[] buf, int off, int len, int frameFlags) {
         DeviceContext ctx = context;
         if (ctx == null || closed) {
             rxNotOpen.inc();
             stats.rxDropped.inc();
             return false;
         }
-        if (!inbox.offer(buf, off, len)) {
+        if (!inbox.offer(buf, off, len, frameFlags)) {
             rxQueueFull.inc();
             stats.rxDropped.inc();
             return false;
@@ -178,6 +188,11 @@ abstract class QueuedDevice implements LinkDevice {
         closed = true;
         inbox.clear();
         onClose();
+    }
+
+    /** Whether frames delivered now would be queued: attached and not closed. */
+    final boolean receiving() {
+        return context != null && !closed;
     }
 
     /** Hook for subclasses (a switch port leaves its switch). */

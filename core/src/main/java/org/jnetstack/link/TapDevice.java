@@ -31,7 +31,7 @@ import org.jnetstack.wire.MacAddress;
  *
  * <p><b>Offloads.</b> Opened with {@code offloads = true}, the TAP carries a
  * {@code virtio_net_hdr} before every frame ({@code IFF_VNET_HDR}) and asks the kernel for
- * checksum and TCP segmentation offload ({@code TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4}), the way
+ * checksum and TCP segmentation offload ({@code TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}), the way
  * QEMU and gVisor use a TAP: the kernel hands the stack TCP super-segments of up to 64 KiB with
  * checksums it vouches for, and takes super-segments with partial checksums that it completes and
  * cuts itself. One system call then moves up to 64 KiB instead of one 1,514-byte frame. When the
@@ -76,6 +76,7 @@ public final class TapDevice implements LinkDevice {
     private final Counter txLinkDown = stats.counters().counter("tx.dropped.link_down");
     private final Counter txOversize = stats.counters().counter("tx.dropped.oversize");
     private final Counter rxSuperSegments = stats.counters().counter("rx.gso_frames");
+    private final Counter rxBadOffload = stats.counters().counter("rx.dropped.bad_offload");
     private final Counter txSuperSegments = stats.counters().counter("tx.gso_frames");
     private final Counter txRingFull = stats.counters().counter("tx.dropped.ring_full");
     /** Null when frames are written on the loop thread. */
@@ -189,6 +190,9 @@ public final class TapDevice implements LinkDevice {
                 size.set(ValueLayout.JAVA_INT, 0, VirtioNetHeader.LENGTH);
                 if (TunCalls.ioctl(state, fd, TunCalls.TUNSETVNETHDRSZ, size) < 0) {
                     status = "off (TUNSETVNETHDRSZ: " + TunCalls.strerror(TunCalls.errno(state)) + ")";
+                } else if (TunCalls.ioctlValue(state, fd, TunCalls.TUNSETOFFLOAD,
+                        TunCalls.TUN_F_CSUM | TunCalls.TUN_F_TSO4 | TunCalls.TUN_F_TSO6) >= 0) {
+                    granted = new LinkOffloads(true, true, MAX_SUPER_SEGMENT, true);
                 } else if (TunCalls.ioctlValue(state, fd, TunCalls.TUNSETOFFLOAD, TunCalls.TUN_F_CSUM | TunCalls.TUN_F_TSO4) >= 0) {
                     granted = new LinkOffloads(true, true, MAX_SUPER_SEGMENT);
                 } else if (TunCalls.ioctlValue(state, fd, TunCalls.TUNSETOFFLOAD, TunCalls.TUN_F_CSUM) >= 0) {
@@ -304,9 +308,9 @@ public final class TapDevice implements LinkDevice {
      * inside another namespace: {@link UserNamespaceTap}) and copied into this one.
      */
     static TapDevice adopt(int fd, String name, MacAddress mac, int mtu, boolean vnetHeader, LinkOffloads offloads,
-            String offloadStatus) {
+            String offloadStatus, TapOptions options) {
         return new TapDevice(name, mac != null ? mac : MacAddress.randomLocal(new SecureRandom()), mtu, fd, vnetHeader,
-                offloads, offloadStatus, TapOptions.defaults());
+                offloads, offloadStatus, options);
     }
 
     /**
@@ -343,10 +347,17 @@ public final class TapDevice implements LinkDevice {
                 stats.rxBytes.add(len);
                 n++;
                 if (vnetHeader) {
-                    if (VirtioNetHeader.gsoType(rxBuffer, 0) != VirtioNetHeader.GSO_NONE) {
+                    // The kernel is trusted with the MTU (its side may differ from ours); a switch checks its own.
+                    int flags = VirtioNetHeader.rxFrameFlags(rxBuffer, 0, rxBuffer, head, len, MAX_SUPER_SEGMENT);
+                    if (flags < 0) {
+                        rxBadOffload.inc();
+                        stats.rxDropped.inc();
+                        continue;
+                    }
+                    if ((flags & FrameHandler.GSO_TCP) != 0) {
                         rxSuperSegments.inc();
                     }
-                    handler.onFrame(rxBuffer, head, len, VirtioNetHeader.rxFrameFlags(rxBuffer, 0));
+                    handler.onFrame(rxBuffer, head, len, flags);
                 } else {
                     handler.onFrame(rxBuffer, 0, len);
                 }
@@ -407,9 +418,10 @@ public final class TapDevice implements LinkDevice {
             stats.txDropped.inc();
             return false;
         }
-        int limit = segmentSize > 0 ? 14 + offloads.txSegmentation() : BUFFER_SIZE;
+        boolean ipv6 = len >= 14 && (buf[off + 12] & 0xFF) == 0x86 && (buf[off + 13] & 0xFF) == 0xDD;
+        int limit = segmentSize > 0 ? 14 + offloads.txSegmentation() + (ipv6 ? 40 : 0) : BUFFER_SIZE;
         if (len > limit || checksumStart < 0 || checksumStart + checksumOffset + 2 > len
-                || (segmentSize > 0 && offloads.txSegmentation() == 0)) {
+                || (segmentSize > 0 && (!offloads.segments(ipv6) || checksumStart + 20 > len))) {
             txOversize.inc();
             stats.txDropped.inc();
             return false;
@@ -420,7 +432,7 @@ public final class TapDevice implements LinkDevice {
             headerBytes = checksumStart + ((buf[off + checksumStart + 12] & 0xF0) >>> 2);
             txSuperSegments.inc();
         }
-        VirtioNetHeader.writeOffload(headerScratch, 0, headerBytes, checksumStart, checksumOffset, segmentSize);
+        VirtioNetHeader.writeOffload(headerScratch, 0, headerBytes, checksumStart, checksumOffset, segmentSize, ipv6);
         return write(buf, off, len, VirtioNetHeader.LENGTH);
     }
 

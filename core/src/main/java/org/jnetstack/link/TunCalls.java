@@ -33,6 +33,7 @@ final class TunCalls {
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     /** struct ifreq: ifr_name[16] at 0, then a union whose ifr_flags (short) is at 16. */
     static final long IFREQ_SIZE = 40;
     static final long IFREQ_FLAGS_OFFSET = 16;

@@ -66,11 +66,22 @@ public final class UserNamespaceTap {
 
     /** Creates the TAP {@code name} inside the network namespace {@code netns}, entering its user namespace {@code userns}. */
     public static TapDevice open(Path userns, Path netns, String name, MacAddress mac, int mtu) throws IOException {
+        return open(userns, netns, name, mac, mtu, TapOptions.defaults());
+    }
+
+    /**
+     * Like {@link #open(Path, Path, String, MacAddress, int)}, with {@code options}: the helper asks
+     * the kernel for the offloads (TUNSETIFF, TUNSETVNETHDRSZ, TUNSETOFFLOAD belong to the
+     * descriptor, so the copy keeps them), and the transmit thread is started here, on the copy.
+     */
+    public static TapDevice open(Path userns, Path netns, String name, MacAddress mac, int mtu, TapOptions options)
+            throws IOException {
         TapDevice.validateName(name);
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--user=" + userns, "--net=" + netns, "--preserve-credentials",
                 "--", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), NamespaceTapHelper.class.getName(), name, Integer.toString(mtu)));
+                "-cp", System.getProperty("java.class.path"), NamespaceTapHelper.class.getName(), name, Integer.toString(mtu),
+                Boolean.toString(options.offloads())));
         Process helper;
         try {
             helper = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -115,7 +126,7 @@ public final class UserNamespaceTap {
                 throw new IOException("cannot open TAP " + name + " inside network namespace " + netns + " (user namespace "
                         + userns + "): " + why + (line == null ? hint(why) : ""));
             }
-            return adopt(helper.pid(), line, mac, mtu);
+            return adopt(helper.pid(), line, mac, mtu, options);
         } finally {
             helper.getOutputStream().close(); // the helper ends; our copy of the descriptor stays
             try {
@@ -134,16 +145,17 @@ public final class UserNamespaceTap {
                 ? " (a user namespace can be entered by the user who made it, or by root)" : "";
     }
 
-    /** {@code tap FD NAME VNET RX_CSUM TX_CSUM TSO STATUS...}: copies FD out of process {@code pid}. */
-    private static TapDevice adopt(long pid, String line, MacAddress mac, int mtu) throws IOException {
-        String[] f = line.split(" ", 8);
-        if (f.length < 8) {
+    /** {@code tap FD NAME VNET RX_CSUM TX_CSUM TSO TSO6 STATUS...}: copies FD out of process {@code pid}. */
+    private static TapDevice adopt(long pid, String line, MacAddress mac, int mtu, TapOptions options) throws IOException {
+        String[] f = line.split(" ", 9);
+        if (f.length < 9) {
             throw new IOException("unexpected answer from the TAP helper: " + line);
         }
         int remoteFd = Integer.parseInt(f[1]);
         int fd = copyDescriptor(pid, remoteFd);
-        LinkOffloads offloads = new LinkOffloads(Boolean.parseBoolean(f[4]), Boolean.parseBoolean(f[5]), Integer.parseInt(f[6]));
-        return TapDevice.adopt(fd, f[2], mac, mtu, Boolean.parseBoolean(f[3]), offloads, f[7]);
+        LinkOffloads offloads = new LinkOffloads(Boolean.parseBoolean(f[4]), Boolean.parseBoolean(f[5]), Integer.parseInt(f[6]),
+                Boolean.parseBoolean(f[7]));
+        return TapDevice.adopt(fd, f[2], mac, mtu, Boolean.parseBoolean(f[3]), offloads, f[8], options);
     }
 
     /** pidfd_open(2) + pidfd_getfd(2): a descriptor of ours for process {@code pid}'s {@code remoteFd}. */

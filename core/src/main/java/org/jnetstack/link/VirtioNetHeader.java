@@ -24,6 +24,7 @@ final class VirtioNetHeader {
     static final int F_DATA_VALID = 2;
     static final int GSO_NONE = 0;
     static final int GSO_TCPV4 = 1;
+    static final int GSO_TCPV6 = 4;
     static final int GSO_ECN = 0x80;
 
     private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -56,11 +57,42 @@ final class VirtioNetHeader {
     }
 
     /**
-     * Frame flags for the stack from a received header: a checksum the kernel verified, or one it
-     * left partial because the frame never left this host's memory, needs no check by us.
+     * Frame flags ({@link FrameHandler}) for the frame {@code frame[off, off+len)} that arrived after
+     * the header at {@code h}, or -1 when the header does not fit the frame (malformed: drop it).
+     * A checksum the kernel verified (DATA_VALID), or left partial because the frame never left
+     * this host's memory (NEEDS_CSUM), needs no check by us; a partial one where
+     * {@link OffloadFrames} finds it is passed on as {@link FrameHandler#CHECKSUM_PARTIAL}, one
+     * anywhere else is completed here. A TCP super-segment (TCPV4, TCPV6) becomes
+     * {@link FrameHandler#GSO_TCP} with its segment size; it must carry a partial checksum, a
+     * segment size above 0, headers ({@code hdr_len}) inside the frame and the IP version its type
+     * says. Nothing else is accepted as a super-segment (we never offer UDP segmentation).
      */
-    static int rxFrameFlags(byte[] b, int off) {
-        return (flags(b, off) & (F_NEEDS_CSUM | F_DATA_VALID)) != 0 ? FrameHandler.RX_CHECKSUM_VERIFIED : 0;
+    static int rxFrameFlags(byte[] h, int hoff, byte[] frame, int off, int len, int mtu) {
+        int f = flags(h, hoff);
+        int out = (f & F_DATA_VALID) != 0 ? FrameHandler.RX_CHECKSUM_VERIFIED : 0;
+        if ((f & F_NEEDS_CSUM) != 0) {
+            int start = checksumStart(h, hoff);
+            int offset = checksumOffset(h, hoff);
+            int t = OffloadFrames.transportStart(frame, off, len);
+            if (t >= 0 && t == start && offset == OffloadFrames.checksumOffset(OffloadFrames.protocol(frame, off))) {
+                out = FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.CHECKSUM_PARTIAL;
+            } else if (completeChecksum(frame, off, len, start, offset)) {
+                out = FrameHandler.RX_CHECKSUM_VERIFIED;
+            } else {
+                return -1;
+            }
+        }
+        int gso = gsoType(h, hoff) & ~GSO_ECN;
+        if (gso == GSO_NONE) {
+            return (out & FrameHandler.CHECKSUM_PARTIAL) == 0 || OffloadFrames.valid(frame, off, len, out, mtu) ? out : -1;
+        }
+        if ((gso != GSO_TCPV4 && gso != GSO_TCPV6) || (out & FrameHandler.CHECKSUM_PARTIAL) == 0
+                || (gso == GSO_TCPV6) != OffloadFrames.isIpv6(frame, off)
+                || gsoSize(h, hoff) == 0 || headerLength(h, hoff) > len) {
+            return -1;
+        }
+        out |= FrameHandler.gso(gsoSize(h, hoff));
+        return OffloadFrames.valid(frame, off, len, out, mtu) ? out : -1;
     }
 
     /** A header that asks for nothing: the frame is complete as it is. */
@@ -72,13 +104,13 @@ final class VirtioNetHeader {
 
     /**
      * A header asking the kernel to complete the checksum at {@code csumStart + csumOffset} and,
-     * when {@code gsoSize > 0}, to cut the TCP/IPv4 frame into segments of {@code gsoSize}
+     * when {@code gsoSize > 0}, to cut the TCP frame (IPv4, or IPv6 with {@code ipv6}) into segments of {@code gsoSize}
      * payload bytes (the kernel copies the headers, fixes lengths, IP ids, sequence numbers and
      * checksums; FIN and PSH go to the last segment only).
      */
-    static void writeOffload(byte[] b, int off, int headerBytes, int csumStart, int csumOffset, int gsoSize) {
+    static void writeOffload(byte[] b, int off, int headerBytes, int csumStart, int csumOffset, int gsoSize, boolean ipv6) {
         b[off] = (byte) F_NEEDS_CSUM;
-        b[off + 1] = (byte) (gsoSize > 0 ? GSO_TCPV4 : GSO_NONE);
+        b[off + 1] = (byte) (gsoSize <= 0 ? GSO_NONE : ipv6 ? GSO_TCPV6 : GSO_TCPV4);
         putU16(b, off + 2, headerBytes);
         putU16(b, off + 4, gsoSize);
         putU16(b, off + 6, csumStart);

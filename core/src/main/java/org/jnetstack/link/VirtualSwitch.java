@@ -3,6 +3,7 @@ package org.jnetstack.link;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jnetstack.loop.EventLoop;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.wire.MacAddress;
@@ -29,6 +30,16 @@ import org.jnetstack.wire.MacAddress;
  *
  * <p>Ports may be attached to different event loops: forwarding holds the switch's lock
  * only while copying the frame into the receiving ports' queues.
+ *
+ * <p><b>Offloaded frames.</b> A port whose owner handles partial checksums and TCP
+ * super-segments (a stack, or a TAP opened with offloads: {@link Port#setOffloads},
+ * {@link Port#bridge}) may send them ({@link Port#sendOffloaded}, {@link Port#send(byte[], int, int, int)}
+ * with {@link FrameHandler#CHECKSUM_PARTIAL} / {@link FrameHandler#GSO_TCP}), and receives them
+ * with those flags. Every other port receives frames fit for a wire: the switch completes the
+ * checksum, or cuts the super-segment into segments, for that port alone ({@link OffloadFrames};
+ * {@code switch.software_checksum}, {@code switch.software_segments}), so no plain port ever
+ * sees a partial frame. A frame whose flags do not fit it is dropped at the sending port
+ * ({@code tx.dropped.bad_offload}). Without offloaded frames nothing of this runs.
  */
 public final class VirtualSwitch {
     public static final int DEFAULT_QUEUE_FRAMES = 256;
@@ -49,6 +60,10 @@ public final class VirtualSwitch {
     private final Counter learned = counters.counter("switch.learned");
     private final Counter moved = counters.counter("switch.moved");
     private final Counter tableFull = counters.counter("switch.table_full");
+    private final Counter softwareChecksum = counters.counter("switch.software_checksum");
+    private final Counter softwareSegments = counters.counter("switch.software_segments");
+    /** Where offloaded frames are finished for plain ports; allocated when first needed. */
+    private byte[] scratch;
 
     /** A switch with MTU 1500, 256-frame port queues and a 4096-address table. */
     public VirtualSwitch() {
@@ -110,7 +125,7 @@ public final class VirtualSwitch {
         return table.get(mac.bits());
     }
 
-    private synchronized void forward(Port in, byte[] buf, int off, int len) {
+    private synchronized void forward(Port in, byte[] buf, int off, int len, int flags) {
         long dst = MacAddress.read(buf, off);
         long src = MacAddress.read(buf, off + 6);
         if (!MacAddress.isMulticast(src)) {
@@ -130,16 +145,24 @@ public final class VirtualSwitch {
             }
             if (out != null) {
                 forwarded.inc();
-                out.deliver(buf, off, len);
+                out.take(buf, off, len, flags);
                 return;
             }
         }
         flooded.inc();
         for (Port p : portArray) {
             if (p != in) { // an unattached port counts what it missed (rx.dropped.not_open)
-                p.deliver(buf, off, len);
+                p.take(buf, off, len, flags);
             }
         }
+    }
+
+    /** Under the lock: {@link #scratch}, large enough for one frame of a packet up to the MTU. */
+    private byte[] scratch() {
+        if (scratch == null) {
+            scratch = new byte[mtu + QueuedDevice.MAX_HEADER];
+        }
+        return scratch;
     }
 
     private synchronized void remove(Port p) {
@@ -155,6 +178,21 @@ public final class VirtualSwitch {
 
     /** One port of the switch: a {@link LinkDevice} for the stack attached to it. */
     public final class Port extends QueuedDevice {
+        private final Counter txBadOffload = stats.counters().counter("tx.dropped.bad_offload");
+        /** Allocated once: a plain port's software segments go through it into the queue. */
+        private final FrameHandler queue = new FrameHandler() {
+            @Override
+            public void onFrame(byte[] buf, int off, int len) {
+                deliver(buf, off, len, 0);
+            }
+
+            @Override
+            public void onFrame(byte[] buf, int off, int len, int flags) {
+                deliver(buf, off, len, flags);
+            }
+        };
+        private volatile LinkOffloads offloads = LinkOffloads.NONE;
+
         private Port(String portName, MacAddress mac) {
             super(portName, mac, mtu, queueFrames);
         }
@@ -164,18 +202,135 @@ public final class VirtualSwitch {
             return VirtualSwitch.this;
         }
 
+        /**
+         * What this port's owner handles, both ways: with {@code txChecksum} the port may send and
+         * receives frames with partial checksums, with {@code txSegmentation} TCP/IPv4
+         * super-segments of up to that many bytes (with {@code txSegmentation6}, TCP/IPv6 too). A
+         * stack attached to the port sees these as the device's offloads. {@link LinkOffloads#NONE}
+         * (the default): plain frames only.
+         */
+        public void setOffloads(LinkOffloads offloads) {
+            this.offloads = Objects.requireNonNull(offloads, "offloads");
+        }
+
+        @Override
+        public LinkOffloads offloads() {
+            return offloads;
+        }
+
+        /**
+         * Joins {@code device} to this port on {@code loop}: frames both ways with their flags, the
+         * port taking offloaded frames as far as the device does ({@link LinkDevice#offloads()},
+         * {@link LinkDevice#sendOffloaded}). Loop thread, or before the loop runs.
+         */
+        public void bridge(EventLoop loop, LinkDevice device) {
+            LinkOffloads o = device.offloads();
+            setOffloads(o.txChecksum() ? o : LinkOffloads.NONE);
+            DeviceAttachment.attach(loop, this, new ToDevice(device));
+            DeviceAttachment.attach(loop, device, new FrameHandler() {
+                @Override
+                public void onFrame(byte[] buf, int off, int len) {
+                    send(buf, off, len, 0);
+                }
+
+                @Override
+                public void onFrame(byte[] buf, int off, int len, int flags) {
+                    send(buf, off, len, flags);
+                }
+            });
+        }
+
         @Override
         public boolean send(byte[] buf, int off, int len) {
-            if (!acceptForSend(buf, off, len)) {
+            return send(buf, off, len, 0);
+        }
+
+        /**
+         * Sends a frame with its flags ({@link FrameHandler}): a partial checksum or a TCP
+         * super-segment goes on as it is to ports that take them and is finished in software for the
+         * others; flags that do not fit the frame drop it ({@code tx.dropped.bad_offload}).
+         */
+        public boolean send(byte[] buf, int off, int len, int flags) {
+            int maxPacket = mtu;
+            if ((flags & FrameHandler.OFFLOADED) != 0) {
+                Objects.checkFromIndexSize(off, len, buf.length);
+                if (!OffloadFrames.valid(buf, off, len, flags, mtu)) {
+                    txBadOffload.inc();
+                    stats.txDropped.inc();
+                    return false;
+                }
+                flags |= FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.CHECKSUM_PARTIAL;
+                if ((flags & FrameHandler.GSO_TCP) != 0) {
+                    maxPacket = TapDevice.MAX_SUPER_SEGMENT;
+                }
+            }
+            if (!acceptForSend(buf, off, len, maxPacket)) {
                 return false;
             }
-            forward(this, buf, off, len);
+            forward(this, buf, off, len, flags);
             return true;
+        }
+
+        @Override
+        public boolean sendOffloaded(byte[] buf, int off, int len, int checksumStart, int checksumOffset, int segmentSize) {
+            int t = OffloadFrames.transportStart(buf, off, len);
+            if (t < 0 || t != checksumStart || checksumOffset != OffloadFrames.checksumOffset(OffloadFrames.protocol(buf, off))) {
+                if (segmentSize > 0) { // a super-segment is carried only where the flags can say it is
+                    txBadOffload.inc();
+                    stats.txDropped.inc();
+                    return false;
+                }
+                return super.sendOffloaded(buf, off, len, checksumStart, checksumOffset, 0);
+            }
+            return send(buf, off, len, segmentSize > 0 ? FrameHandler.gso(segmentSize) : FrameHandler.CHECKSUM_PARTIAL);
+        }
+
+        /** Under the switch's lock: queues a frame for this port, finishing it first if the port takes no offloads. */
+        private void take(byte[] buf, int off, int len, int flags) {
+            if ((flags & FrameHandler.OFFLOADED) == 0 || !receiving()) {
+                deliver(buf, off, len, flags);
+                return;
+            }
+            LinkOffloads o = offloads;
+            boolean gso = (flags & FrameHandler.GSO_TCP) != 0;
+            if (o.txChecksum() && (!gso || (o.segments(OffloadFrames.isIpv6(buf, off)) && len - 14 <= o.txSegmentation()))) {
+                deliver(buf, off, len, flags);
+                return;
+            }
+            byte[] s = scratch();
+            int plain = flags & FrameHandler.RX_CHECKSUM_VERIFIED;
+            if (gso) {
+                softwareSegments.add(OffloadFrames.segment(buf, off, len, flags, s, queue, plain));
+                return;
+            }
+            System.arraycopy(buf, off, s, 0, len);
+            OffloadFrames.completeChecksum(s, 0, len);
+            softwareChecksum.inc();
+            deliver(s, 0, len, plain);
         }
 
         @Override
         void onClose() {
             remove(this);
+        }
+    }
+
+    /** A port's frames to a bridged device: offloaded ones through {@link LinkDevice#sendOffloaded}. */
+    private record ToDevice(LinkDevice device) implements FrameHandler {
+        @Override
+        public void onFrame(byte[] buf, int off, int len) {
+            device.send(buf, off, len);
+        }
+
+        @Override
+        public void onFrame(byte[] buf, int off, int len, int flags) {
+            if ((flags & FrameHandler.OFFLOADED) == 0) {
+                device.send(buf, off, len);
+                return;
+            }
+            int t = OffloadFrames.transportStart(buf, off, len);
+            device.sendOffloaded(buf, off, len, t, OffloadFrames.checksumOffset(OffloadFrames.protocol(buf, off)),
+                    (flags & FrameHandler.GSO_TCP) != 0 ? FrameHandler.gsoSize(flags) : 0);
         }
     }
 }

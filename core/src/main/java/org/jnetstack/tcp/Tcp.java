@@ -397,7 +397,10 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
 
     /** What the device towards the remote address of {@code t} does for us (checksums, segmentation). */
     LinkOffloads offloadsFor(FourTuple t) {
-        return t.isV4() ? ip.offloadsFor(TransportAddresses.v4(t.remoteLo)) : LinkOffloads.NONE;
+        if (t.isV4()) {
+            return ip.offloadsFor(TransportAddresses.v4(t.remoteLo));
+        }
+        return writer.hasIpv6() ? writer.ip6().offloadsFor(t.remoteHi, t.remoteLo) : LinkOffloads.NONE;
     }
 
     /**

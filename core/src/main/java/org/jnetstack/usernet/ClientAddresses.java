@@ -6,6 +6,7 @@ import org.jnetstack.internal.LongMap;
 import org.jnetstack.link.ForwardingDevice;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.Timer;
 import org.jnetstack.stats.Counter;
@@ -136,15 +137,31 @@ final class ClientAddresses extends ForwardingDevice {
     /** To the guest: the gateway's address becomes the client's. */
     @Override
     public boolean send(byte[] buf, int off, int len) {
+        toGuest(buf, off, len, false);
+        return inner.send(buf, off, len);
+    }
+
+    /** The switch port's offloads: the gateway stack may leave checksums partial (adjusted here as such). */
+    @Override
+    public LinkOffloads offloads() {
+        return inner.offloads();
+    }
+
+    @Override
+    public boolean sendOffloaded(byte[] buf, int off, int len, int checksumStart, int checksumOffset, int segmentSize) {
+        toGuest(buf, off, len, true);
+        return inner.sendOffloaded(buf, off, len, checksumStart, checksumOffset, segmentSize);
+    }
+
+    private void toGuest(byte[] buf, int off, int len, boolean partial) {
         int ip = off + ETH;
         if (isUnfragmentedIpv4(buf, off, len) && readInt(buf, ip + 12) == gateway) {
             int t = ip + ((buf[ip] & 0x0F) << 2);
             Entry e = lookup(buf, ip, t, off + len, readInt(buf, ip + 16), port(buf, t), port(buf, t + 2));
             if (e != null) {
-                rewrite(buf, ip, t, ip + 12, e.client);
+                rewrite(buf, ip, t, ip + 12, e.client, partial);
             }
         }
-        return inner.send(buf, off, len);
     }
 
     /** From the guest: the client's address becomes the gateway's. */
@@ -155,7 +172,7 @@ final class ClientAddresses extends ForwardingDevice {
             int t = ip + ((buf[ip] & 0x0F) << 2);
             Entry e = lookup(buf, ip, t, off + len, readInt(buf, ip + 12), port(buf, t + 2), port(buf, t));
             if (e != null && readInt(buf, ip + 16) == e.client) {
-                rewrite(buf, ip, t, ip + 16, gateway);
+                rewrite(buf, ip, t, ip + 16, gateway, (rxFlags() & FrameHandler.CHECKSUM_PARTIAL) != 0);
             }
         }
         up.onFrame(buf, off, len, rxFlags());
@@ -183,15 +200,23 @@ final class ClientAddresses extends ForwardingDevice {
                 && (port(buf, ip + 6) & (Ipv4Packet.FLAG_MF | Ipv4Packet.OFFSET_MASK)) == 0;
     }
 
-    /** Writes {@code address} at {@code at} (the source or destination field) and adjusts both checksums. */
-    private void rewrite(byte[] buf, int ip, int t, int at, int address) {
+    /**
+     * Writes {@code address} at {@code at} (the source or destination field) and adjusts both
+     * checksums; a {@code partial} transport checksum holds the pseudo-header sum itself, not its
+     * complement, and is adjusted as such.
+     */
+    private void rewrite(byte[] buf, int ip, int t, int at, int address, boolean partial) {
         int old = readInt(buf, at);
         writeInt(buf, at, address);
         adjust(buf, ip + 10, old, address);
         boolean isTcp = (buf[ip + 9] & 0xFF) == Ipv4Packet.PROTO_TCP;
         int sum = isTcp ? t + 16 : t + 6;
         // A UDP checksum of zero means none was computed (RFC 768): it stays zero.
-        if (isTcp || port(buf, sum) != 0) {
+        if (partial) {
+            writeShort(buf, sum, ~port(buf, sum) & 0xFFFF);
+            adjust(buf, sum, old, address);
+            writeShort(buf, sum, ~port(buf, sum) & 0xFFFF);
+        } else if (isTcp || port(buf, sum) != 0) {
             adjust(buf, sum, old, address);
             if (!isTcp && port(buf, sum) == 0) {
                 writeShort(buf, sum, 0xFFFF); // RFC 768: a computed zero is sent as all ones

@@ -17,8 +17,8 @@ import org.jnetstack.config.StackConfig;
 import org.jnetstack.internal.StackSecrets;
 import org.jnetstack.internal.TransportAddresses;
 import org.jnetstack.dns.HostResolver;
-import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.LinkDevice;
+import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
@@ -78,6 +78,8 @@ public final class UserNet implements AutoCloseable {
     private final UserNetConfig config;
     private final VirtualSwitch link;
     private final LinkDevice guestPort;
+    /** The gateway stack's own port on {@link #link}. */
+    private final VirtualSwitch.Port gatewayPort;
     private final NetStack stack;
     private final HostSelector selector;
     private final Counter closeErrors;
@@ -106,7 +108,8 @@ public final class UserNet implements AutoCloseable {
         // Frames between two stacks on one loop: a deep queue keeps bulk transfers from
         // dropping at the switch (the loop drains a port in batches of 64).
         this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
-        LinkDevice gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
+        VirtualSwitch.Port gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
+        this.gatewayPort = gwPort;
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
         this.clientAddresses = config.keepClientAddress() ? new ClientAddresses(gwPort, loop, config.gateway().bits()) : null;
         StackSecrets secrets = StackSecrets.secure();
@@ -207,8 +210,12 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
-        DeviceAttachment.attach(loop, port, device::send);
-        DeviceAttachment.attach(loop, device, port::send);
+        port.bridge(loop, device);
+        if (port.offloads().txChecksum()) {
+            // The device takes partial checksums and super-segments (an offloading TAP): so does the
+            // gateway stack, which then sends it large segments; the switch finishes them for plain ports.
+            gatewayPort.setOffloads(LinkOffloads.ALL);
+        }
         return port;
     }
 

@@ -52,6 +52,35 @@ class LinkAllocationTest {
     }
 
     @Test
+    void offloadedFramesAndSoftwareSegmentationAtAPlainPortAllocateNothing() {
+        EventLoop loop = EventLoop.virtual();
+        VirtualSwitch sw = new VirtualSwitch();
+        VirtualSwitch.Port gw = sw.newPort("gw");
+        VirtualSwitch.Port tap = sw.newPort("tap");
+        VirtualSwitch.Port plain = sw.newPort("plain");
+        gw.setOffloads(LinkOffloads.ALL);
+        tap.setOffloads(LinkOffloads.ALL);
+        DeviceAttachment.attach(loop, gw, handler);
+        DeviceAttachment.attach(loop, tap, handler);
+        DeviceAttachment.attach(loop, plain, handler);
+        // Flooded (unknown destination): whole to the offloading port, in 7 segments to the plain one.
+        byte[] superSegment = OffloadTestFrames.tcp(false, 10_000, OffloadTestFrames.ACK, new java.util.SplittableRandom(1));
+        byte[] partial = OffloadTestFrames.udp(true, 1000, new java.util.SplittableRandom(2));
+        int flags = FrameHandler.gso(1448);
+        long bytes = allocatedBy(() -> {
+            long n = 0;
+            for (int i = 0; i < 2_000; i++) {
+                gw.send(superSegment, 0, superSegment.length, flags);
+                gw.send(partial, 0, partial.length, FrameHandler.CHECKSUM_PARTIAL);
+                n += tap.receive(handler, 64) + plain.receive(handler, 64);
+            }
+            return n;
+        });
+        assertThat(bytes).as("bytes allocated by 4,000 offloaded frames, 16,000 software-finished ones").isZero();
+        assertThat(sw.counters().counter("switch.software_segments").get()).isGreaterThan(14_000 * 6 / 7);
+    }
+
+    @Test
     void delayedFramesThroughTheFaultInjectorAllocateNothing() {
         VirtualClock clock = new VirtualClock();
         EventLoop loop = new EventLoop(clock);

@@ -31,19 +31,78 @@ class VirtioNetHeaderTest {
     @Test
     void partialAndValidChecksumsAreVouchedForAndNothingElse() {
         byte[] h = new byte[VirtioNetHeader.LENGTH];
-        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isZero();
+        byte[] f = OffloadTestFrames.tcp(false, 100, OffloadTestFrames.ACK, new SplittableRandom(1));
+        assertThat(flags(h, f)).isZero();
         h[0] = VirtioNetHeader.F_DATA_VALID;
-        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
-        h[0] = VirtioNetHeader.F_NEEDS_CSUM;
-        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
+        assertThat(flags(h, f)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, 34, 16);
+        assertThat(flags(h, f)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.CHECKSUM_PARTIAL);
         h[0] = 4; // VIRTIO_NET_HDR_F_RSC_INFO: says nothing about the checksum
-        assertThat(VirtioNetHeader.rxFrameFlags(h, 0)).isZero();
+        assertThat(flags(h, f)).isZero();
+    }
+
+    @Test
+    void aKernelSuperSegmentBecomesGsoFlagsWithItsSegmentSize() {
+        SplittableRandom r = new SplittableRandom(2);
+        byte[] v4 = OffloadTestFrames.tcp(false, 30_000, OffloadTestFrames.ACK, r);
+        byte[] h = KERNEL_GSO.clone();
+        assertThat(flags(h, v4)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.gso(1448));
+        h[1] = (byte) (VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN);
+        assertThat(flags(h, v4)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.gso(1448));
+        byte[] v6 = OffloadTestFrames.tcp(true, 30_000, OffloadTestFrames.ACK, r);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV6, 86, 1428, 54, 16);
+        assertThat(flags(h, v6)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.gso(1428));
+    }
+
+    @Test
+    void aPartialChecksumElsewhereThanTheTransportHeaderIsCompletedHere() {
+        byte[] f = OffloadTestFrames.tcp(false, 300, OffloadTestFrames.ACK, new SplittableRandom(3));
+        byte[] h = new byte[VirtioNetHeader.LENGTH];
+        // Fields of an IPv4 header with options, as far as our parser knows, so not at 34: done in software.
+        f[14] = 0x46;
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, 34, 16);
+        byte[] expected = f.clone();
+        int sum = org.jnetstack.testing.TextbookChecksum.partial(expected, 34, expected.length - 34, 0);
+        OffloadTestFrames.put16(expected, 50, ~sum & 0xFFFF);
+        assertThat(flags(h, f)).isEqualTo(FrameHandler.RX_CHECKSUM_VERIFIED);
+        assertThat(f).isEqualTo(expected);
+    }
+
+    @Test
+    void malformedOffloadMetadataFromTheKernelIsRefused() {
+        SplittableRandom r = new SplittableRandom(4);
+        byte[] tcp = OffloadTestFrames.tcp(false, 10_000, OffloadTestFrames.ACK, r);
+        byte[] h = new byte[VirtioNetHeader.LENGTH];
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 66, 0, 34, 16);
+        assertThat(flags(h, tcp)).as("gso_size 0").isEqualTo(-1);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, tcp.length + 1, 1448, 34, 16);
+        assertThat(flags(h, tcp)).as("hdr_len past the frame").isEqualTo(-1);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, 3, 42, 1400, 34, 6); // GSO_UDP
+        assertThat(flags(h, OffloadTestFrames.udp(false, 5000, r))).as("a UDP super-segment").isEqualTo(-1);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 42, 1400, 34, 6);
+        assertThat(flags(h, OffloadTestFrames.udp(false, 5000, r))).as("a TCPV4 super-segment that is UDP").isEqualTo(-1);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV6, 66, 1448, 34, 16);
+        assertThat(flags(h, tcp)).as("TCPV6 on an IPv4 frame").isEqualTo(-1);
+        header(h, 0, VirtioNetHeader.GSO_TCPV4, 66, 1448, 0, 0);
+        assertThat(flags(h, tcp)).as("a super-segment without a partial checksum").isEqualTo(-1);
+        header(h, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, tcp.length - 1, 16);
+        assertThat(flags(h, tcp)).as("checksum past the frame").isEqualTo(-1);
+    }
+
+    private static int flags(byte[] h, byte[] frame) {
+        return VirtioNetHeader.rxFrameFlags(h, 0, frame, 0, frame.length, 65_535);
+    }
+
+    private static void header(byte[] h, int flags, int gso, int hdrLen, int gsoSize, int start, int offset) {
+        VirtioNetHeader.writeOffload(h, 0, hdrLen, start, offset, gsoSize, gso == VirtioNetHeader.GSO_TCPV6);
+        h[0] = (byte) flags;
+        h[1] = (byte) gso;
     }
 
     @Test
     void buildsTheHeaderTheKernelExpectsForASuperSegment() {
         byte[] b = new byte[3 + VirtioNetHeader.LENGTH];
-        VirtioNetHeader.writeOffload(b, 3, 66, 34, 16, 1448);
+        VirtioNetHeader.writeOffload(b, 3, 66, 34, 16, 1448, false);
         byte[] h = java.util.Arrays.copyOfRange(b, 3, 3 + VirtioNetHeader.LENGTH);
         assertThat(h).containsExactly(KERNEL_GSO);
     }
@@ -51,7 +110,7 @@ class VirtioNetHeaderTest {
     @Test
     void aPlainSegmentAsksForTheChecksumOnlyAndAPlainFrameForNothing() {
         byte[] b = new byte[VirtioNetHeader.LENGTH];
-        VirtioNetHeader.writeOffload(b, 0, 36, 34, 16, 0);
+        VirtioNetHeader.writeOffload(b, 0, 36, 34, 16, 0, false);
         assertThat(VirtioNetHeader.flags(b, 0)).isEqualTo(VirtioNetHeader.F_NEEDS_CSUM);
         assertThat(VirtioNetHeader.gsoType(b, 0)).isEqualTo(VirtioNetHeader.GSO_NONE);
         assertThat(VirtioNetHeader.gsoSize(b, 0)).isZero();
@@ -98,5 +157,8 @@ class VirtioNetHeaderTest {
         assertThat(LinkOffloads.NONE.describe()).isEqualTo("none");
         assertThat(new LinkOffloads(true, true, 65535).describe()).isEqualTo("rx-checksum tx-checksum tso(65535)");
         assertThatThrownBy(() -> new LinkOffloads(true, false, 65535)).hasMessageContaining("checksum offload");
+        assertThat(LinkOffloads.ALL.describe()).isEqualTo("rx-checksum tx-checksum tso(65535) tso6");
+        assertThat(new LinkOffloads(true, true, 65535).segments(true)).isFalse();
+        assertThat(LinkOffloads.ALL.segments(true)).isTrue();
     }
 }

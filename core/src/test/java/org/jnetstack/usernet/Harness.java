@@ -35,6 +35,11 @@ final class Harness implements AutoCloseable {
 
     /** Runs {@code task} on the loop thread and returns its result. */
     <T> T onLoop(Callable<T> task) throws Exception {
+        return onLoop(loop, task);
+    }
+
+    /** Runs {@code task} on {@code loop}'s thread and returns its result (within 30 s). */
+    static <T> T onLoop(EventLoop loop, Callable<T> task) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
             try {

@@ -15,6 +15,7 @@ import org.jnetstack.link.NamespaceTap;
 import org.jnetstack.link.StreamDevice;
 import org.jnetstack.link.StreamOptions;
 import org.jnetstack.link.TapDevice;
+import org.jnetstack.link.TapOptions;
 import org.jnetstack.link.UserNamespaceTap;
 import org.jnetstack.loop.EventLoop;
 import org.jnetstack.usernet.ForwardRule;
@@ -143,6 +144,16 @@ final class GatewayCommand implements Callable<Integer> {
             description = "No IPv6 on the gateway's link: no router advertisements, no IPv6 addresses.")
     boolean noIpv6;
 
+    @Option(names = "--no-offload",
+            description = "Open the --netns TAP without virtio-net offloads (checksum and TCP segmentation offload, TSO4/TSO6):"
+                    + " one frame of at most the MTU per read and write instead of TCP super-segments of up to 64 KiB.")
+    boolean noOffload;
+
+    @Option(names = "--no-transmit-thread",
+            description = "Write the --netns TAP's frames on the event loop instead of a transmit thread of its own. The"
+                    + " thread runs only when the TAP has no segmentation offload (--no-offload, or an old kernel).")
+    boolean noTransmitThread;
+
     @Option(names = "--no-host-loopback",
             description = "Refuse the guests' connections to the gateway address instead of passing them to the host's"
                     + " 127.0.0.1, and to PREFIX::2 instead of the host's [::1] (services listening only on the host's"
@@ -191,8 +202,9 @@ final class GatewayCommand implements Callable<Integer> {
                 Path enter = owner != null && UserNamespaceTap.needed(owner) ? owner : null;
                 namespacePath = ns;
                 enteredUserNamespace = enter;
-                TapDevice tap = enter != null ? UserNamespaceTap.open(enter, ns, netnsInterface, null, plan.mtu())
-                        : openAsRoot(ns, plan.mtu());
+                TapOptions tapOptions = TapOptions.defaults().withOffloads(!noOffload).withTransmitThread(!noTransmitThread);
+                TapDevice tap = enter != null ? UserNamespaceTap.open(enter, ns, netnsInterface, null, plan.mtu(), tapOptions)
+                        : openAsRoot(ns, plan.mtu(), tapOptions);
                 devices.add(tap);
                 net.attachExternal(tap);
                 configureNamespace(ns, enter, plan);
@@ -235,6 +247,9 @@ final class GatewayCommand implements Callable<Integer> {
                         + c.prefixLength() + ", default route via " + c.gateway() + ", DNS " + c.dns()
                         + (net.ipv6Prefix() == null ? "" : "; IPv6 by SLAAC in " + net.ipv6Prefix() + "/64 from the gateway's"
                                 + " router advertisements (the namespace's default accept_ra=1, forwarding=0)"));
+                if (d instanceof TapDevice t) {
+                    out.println("jns gateway: " + netnsInterface + " offloads " + t.offloadStatus());
+                }
                 NamespaceDnsHint.lines(netns, namespacePath, enteredUserNamespace, c.dns().toString())
                         .forEach(line -> out.println("jns gateway: " + line));
                 continue;
@@ -290,9 +305,9 @@ final class GatewayCommand implements Callable<Integer> {
         }
     }
 
-    private TapDevice openAsRoot(Path ns, int mtu) throws IOException {
+    private TapDevice openAsRoot(Path ns, int mtu, TapOptions options) throws IOException {
         try {
-            return NamespaceTap.open(ns, netnsInterface, null, mtu);
+            return NamespaceTap.open(ns, netnsInterface, null, mtu, options);
         } catch (IOException e) {
             if (userns == null && UserNamespaceTap.userNamespaceOf(ns) == null && String.valueOf(e.getMessage()).contains("CAP_SYS_ADMIN")) {
                 throw new IOException(e.getMessage() + "; for a namespace your own user namespace owns (unshare -rn),"
