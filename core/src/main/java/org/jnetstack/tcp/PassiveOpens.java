@@ -164,11 +164,11 @@ final class PassiveOpens {
         c.admittedBy = l;
         c.halfOpenCounted = halfOpen;
         l.admitted();
-        long source = sourceKey(c);
-        int[] n = perSource.get(source);
+        c.sourceKey = tcp.keys.addressKey(c.tuple.remoteHi, c.tuple.remoteLo);
+        int[] n = perSource.get(c.sourceKey);
         if (n == null) {
             n = new int[2];
-            perSource.put(source, n);
+            perSource.put(c.sourceKey, n);
         }
         n[0]++;
         if (halfOpen) {
@@ -179,7 +179,7 @@ final class PassiveOpens {
     private void halfOpenEnded(TcpConnection c) {
         if (c.admittedBy != null && c.halfOpenCounted) {
             c.halfOpenCounted = false;
-            perSource.get(sourceKey(c))[1]--;
+            perSource.get(c.sourceKey)[1]--;
         }
     }
 
@@ -191,15 +191,10 @@ final class PassiveOpens {
         halfOpenEnded(c);
         c.admittedBy = null;
         l.released();
-        long source = sourceKey(c);
-        int[] n = perSource.get(source);
+        int[] n = perSource.get(c.sourceKey);
         if (--n[0] == 0) {
-            perSource.remove(source);
+            perSource.remove(c.sourceKey);
         }
-    }
-
-    private long sourceKey(TcpConnection c) {
-        return tcp.keys.addressKey(c.tuple.remoteHi, c.tuple.remoteLo);
     }
 
     /** Connections (any state) from {@code remoteAddress} that came in through listeners (loop thread). */

@@ -39,6 +39,8 @@ public final class TcpConnection {
     TcpListener admittedBy;
     /** Counted as half-open against its source's limit. */
     boolean halfOpenCounted;
+    /** Its remote source's key in the per-source admission counts, hashed once when admitted. */
+    long sourceKey;
     /** Stands for this connection in TIME-WAIT (this object is then out of the connection table). */
     TimeWaits.Record timeWait;
     TcpState state = TcpState.CLOSED;
