@@ -18,10 +18,12 @@ final class VectorChecksum implements Checksum.Kernel {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /**
-     * Lane sums stay below 2^31: each round adds at most 2 × 0xFFFF per lane and accumulator, so
-     * 16,384 rounds are safe; IPv4 datagrams need at most 65,535 / 64 = 1,024.
+     * Bytes summed into one pair of accumulators before they are reduced. Each accumulator takes
+     * half of them, at most 0xFFFF per 2 bytes, and is reduced in 32-bit lane arithmetic
+     * ({@code reduceLanesToLong} on ints wraps at 2^32), so a block must stay below
+     * 4 × 2^32 / 0xFFFF bytes; 64 KiB keeps every lane and every reduction far from that.
      */
-    private static final int MAX_ROUNDS = 16_384;
+    private static final int BLOCK_BYTES = 65_536;
 
     @Override
     public int partial(byte[] b, int off, int len, int initial) {
@@ -31,14 +33,17 @@ final class VectorChecksum implements Checksum.Kernel {
         while (off + len - i >= 2 * step) {
             IntVector acc1 = IntVector.zero(INTS);
             IntVector acc2 = IntVector.zero(INTS);
-            int end = i + Math.min((off + len - i) / (2 * step), MAX_ROUNDS) * 2 * step;
+            int end = i + Math.min((off + len - i) / (2 * step), BLOCK_BYTES / (2 * step)) * 2 * step;
             for (; i < end; i += 2 * step) {
                 IntVector v = ByteVector.fromArray(BYTES, b, i).reinterpretAsInts();
                 IntVector w = ByteVector.fromArray(BYTES, b, i + step).reinterpretAsInts();
                 acc1 = acc1.add(v.and(0xFFFF)).add(v.lanewise(VectorOperators.LSHR, 16));
                 acc2 = acc2.add(w.and(0xFFFF)).add(w.lanewise(VectorOperators.LSHR, 16));
             }
-            sum += reduce(acc1, acc2);
+            // Reduced here, not in a helper: a vector passed to a method C2 does not inline (one
+            // already compiled on its own, say) is boxed, an allocation on every call.
+            sum += (acc1.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL)
+                    + (acc2.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL);
         }
         return finish(b, i, off + len, sum, initial);
     }
@@ -52,7 +57,7 @@ final class VectorChecksum implements Checksum.Kernel {
         while (len - i >= 2 * step) {
             IntVector acc1 = IntVector.zero(INTS);
             IntVector acc2 = IntVector.zero(INTS);
-            int end = i + Math.min((len - i) / (2 * step), MAX_ROUNDS) * 2 * step;
+            int end = i + Math.min((len - i) / (2 * step), BLOCK_BYTES / (2 * step)) * 2 * step;
             for (; i < end; i += 2 * step) {
                 ByteVector bv = ByteVector.fromArray(BYTES, src, srcOff + i);
                 ByteVector bw = ByteVector.fromArray(BYTES, src, srcOff + i + step);
@@ -63,16 +68,14 @@ final class VectorChecksum implements Checksum.Kernel {
                 acc1 = acc1.add(v.and(0xFFFF)).add(v.lanewise(VectorOperators.LSHR, 16));
                 acc2 = acc2.add(w.and(0xFFFF)).add(w.lanewise(VectorOperators.LSHR, 16));
             }
-            sum += reduce(acc1, acc2);
+            // Reduced here, not in a helper: a vector passed to a method C2 does not inline (one
+            // already compiled on its own, say) is boxed, an allocation on every call.
+            sum += (acc1.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL)
+                    + (acc2.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL);
         }
         // The last few bytes (less than two vectors) are copied, then summed from the copy.
         System.arraycopy(src, srcOff + i, dst, dstOff + i, len - i);
         return finish(dst, dstOff + i, dstOff + len, sum, initial);
-    }
-
-    private static long reduce(IntVector acc1, IntVector acc2) {
-        return (acc1.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL)
-                + (acc2.reduceLanesToLong(VectorOperators.ADD) & 0xFFFF_FFFFL);
     }
 
     /** Folds the lanes' sum, puts it in big-endian order, adds {@code initial} and the tail {@code b[i, end)}. */

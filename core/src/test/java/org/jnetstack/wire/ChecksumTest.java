@@ -90,6 +90,20 @@ class ChecksumTest {
     }
 
     @Test
+    void buffersFarLargerThanADatagramSumExactly() {
+        // Lane accumulators are reduced in 32-bit arithmetic: all-ones data is the worst case, and
+        // a megabyte of it wraps a reduction that covers more than 128 KiB at once.
+        byte[] ones = new byte[1 << 20];
+        Arrays.fill(ones, (byte) 0xFF);
+        for (int len : new int[] {131_072, 262_147, 1 << 20}) {
+            assertThat(Checksum.partial(ones, 0, len, 0)).as("len %d", len).isEqualTo(TextbookChecksum.partial(ones, 0, len, 0));
+            byte[] copy = new byte[len];
+            assertThat(Checksum.copyAndPartial(ones, 0, copy, 0, len, 0)).as("copy len %d", len)
+                    .isEqualTo(TextbookChecksum.partial(ones, 0, len, 0));
+        }
+    }
+
+    @Test
     void theSimdKernelRunsInTheseTests() {
         // surefire starts the JVM with --add-modules jdk.incubator.vector (core/pom.xml): the
         // comparison above then covers the vector loop, not only the scalar one.
