@@ -152,6 +152,28 @@ abstract class QueuedDevice implements LinkDevice {
     }
 
     /**
+     * Like {@link #deliver}, but when called on this device's loop thread with nothing queued the
+     * frame goes straight to the handler the device is attached with, without the copy into the
+     * queue; order holds, as no earlier frame waits. Only for a device whose handler ends the
+     * frame's way (a bridge to another device): a handler that answers by sending would run
+     * inside its sender's call.
+     */
+    final boolean deliverNow(byte[] buf, int off, int len, int frameFlags) {
+        DeviceContext ctx = context;
+        if (ctx instanceof FrameHandler handler && !closed && inbox.size() == 0 && ctx.loop().inLoop()) {
+            stats.rxFrames.inc();
+            stats.rxBytes.add(len);
+            if (frameFlags == 0) {
+                handler.onFrame(buf, off, len);
+            } else {
+                handler.onFrame(buf, off, len, frameFlags);
+            }
+            return true;
+        }
+        return deliver(buf, off, len, frameFlags);
+    }
+
+    /**
      * Like {@link #deliver}, but a large frame is taken without a copy: returns the buffer the
      * sender owns afterwards — {@code buf} itself when the frame was copied or dropped, or a buffer
      * of at least {@code buf.length} bytes given in exchange ({@link FrameQueue#offerExchanging}).

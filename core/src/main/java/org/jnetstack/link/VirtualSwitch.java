@@ -183,15 +183,17 @@ public final class VirtualSwitch {
         private final FrameHandler queue = new FrameHandler() {
             @Override
             public void onFrame(byte[] buf, int off, int len) {
-                deliver(buf, off, len, 0);
+                pass(buf, off, len, 0);
             }
 
             @Override
             public void onFrame(byte[] buf, int off, int len, int flags) {
-                deliver(buf, off, len, flags);
+                pass(buf, off, len, flags);
             }
         };
         private volatile LinkOffloads offloads = LinkOffloads.NONE;
+        /** Bridged to a device ({@link #bridge}): frames for it are written through without queueing when they can be. */
+        private volatile boolean bridged;
 
         private Port(String portName, MacAddress mac) {
             super(portName, mac, mtu, queueFrames);
@@ -227,6 +229,7 @@ public final class VirtualSwitch {
             LinkOffloads o = device.offloads();
             setOffloads(o.txChecksum() ? o : LinkOffloads.NONE);
             DeviceAttachment.attach(loop, this, new ToDevice(device));
+            bridged = true;
             DeviceAttachment.attach(loop, device, new FrameHandler() {
                 @Override
                 public void onFrame(byte[] buf, int off, int len) {
@@ -288,13 +291,13 @@ public final class VirtualSwitch {
         /** Under the switch's lock: queues a frame for this port, finishing it first if the port takes no offloads. */
         private void take(byte[] buf, int off, int len, int flags) {
             if ((flags & FrameHandler.OFFLOADED) == 0 || !receiving()) {
-                deliver(buf, off, len, flags);
+                pass(buf, off, len, flags);
                 return;
             }
             LinkOffloads o = offloads;
             boolean gso = (flags & FrameHandler.GSO_TCP) != 0;
             if (o.txChecksum() && (!gso || (o.segments(OffloadFrames.isIpv6(buf, off)) && len - 14 <= o.txSegmentation()))) {
-                deliver(buf, off, len, flags);
+                pass(buf, off, len, flags);
                 return;
             }
             byte[] s = scratch();
@@ -306,7 +309,19 @@ public final class VirtualSwitch {
             System.arraycopy(buf, off, s, 0, len);
             OffloadFrames.completeChecksum(s, 0, len);
             softwareChecksum.inc();
-            deliver(s, 0, len, plain);
+            pass(s, 0, len, plain);
+        }
+
+        /**
+         * Queues a frame for this port; a bridged port on its loop thread writes it to the device
+         * at once instead ({@link #deliverNow}), which saves copying a super-segment into the queue.
+         */
+        private void pass(byte[] buf, int off, int len, int flags) {
+            if (bridged) {
+                deliverNow(buf, off, len, flags);
+            } else {
+                deliver(buf, off, len, flags);
+            }
         }
 
         @Override

@@ -1,6 +1,5 @@
 package org.jnetstack.usernet;
 
-import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,14 +7,12 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 
 /**
- * What all {@link TcpSplice}s of a gateway share (loop thread): one scratch buffer for
- * host-to-guest copies, the per-direction bound, the live splices (closed with the gateway),
- * and the counters that show the bound holds.
+ * What all {@link TcpSplice}s of a gateway share (loop thread): the per-direction bound (also
+ * the most one host read takes), the live splices (closed with the gateway), and the counters
+ * that show the bound holds.
  */
 final class Splices {
     final int bufferBytes;
-    /** Host bytes pass through here straight into a guest connection's send buffer. */
-    final ByteBuffer scratch;
     private final Set<TcpSplice> live = new LinkedHashSet<>();
     private long buffered;
 
@@ -30,7 +27,6 @@ final class Splices {
 
     Splices(int bufferBytes, Counters counters) {
         this.bufferBytes = bufferBytes;
-        this.scratch = ByteBuffer.allocate(bufferBytes);
         opened = counters.counter("usernet.tcp.splices");
         active = counters.counter("usernet.tcp.active");
         bytesToHost = counters.counter("usernet.tcp.bytes_to_host");

@@ -6,6 +6,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.jnetstack.tcp.InPlaceWriter;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 
@@ -33,6 +34,7 @@ final class TcpSplice extends HostChannel implements TcpHandler {
     private final SocketChannel host;
     private final String description;
     private final ByteBuffer toHost; // write mode: position = bytes held
+    private final HostReader fromHost = new HostReader();
     private TcpConnection guest;
     private boolean guestEof;      // the guest sent FIN
     private boolean hostEof;       // the host socket reached end of stream
@@ -125,36 +127,72 @@ final class TcpSplice extends HostChannel implements TcpHandler {
 
     // ---------------------------------------------------------------- the two pumps
 
-    /** Host to guest, as far as the guest connection's send buffer has room. */
+    /**
+     * Host to guest, as far as the guest connection's send buffer has room: the host socket is
+     * read straight into that buffer ({@link TcpConnection#writeInPlace}).
+     */
     private void pumpToGuest() {
         if (finished || guest == null || hostEof) {
             return;
         }
-        ByteBuffer scratch = shared.scratch;
-        try {
-            for (;;) {
-                int room = Math.min(guest.writable(), scratch.capacity());
-                if (room <= 0) {
-                    return; // onSent resumes
-                }
-                scratch.clear().limit(room);
-                int n = host.read(scratch);
-                if (n < 0) {
-                    hostEof = true;
-                    guestOutputShut = true;
-                    guest.shutdownOutput();
-                    maybeFinish();
-                    return;
-                }
-                if (n == 0) {
-                    interest(SelectionKey.OP_READ);
-                    return;
-                }
-                guest.write(scratch.array(), 0, n); // fits: n <= writable()
-                shared.bytesToGuest.add(n);
+        for (;;) {
+            if (guest.writable() <= 0) {
+                return; // onSent resumes
             }
-        } catch (IOException e) {
-            hostFailed(e);
+            int n = guest.writeInPlace(fromHost);
+            shared.bytesToGuest.add(n);
+            if (fromHost.error != null) {
+                IOException e = fromHost.error;
+                fromHost.error = null;
+                hostFailed(e);
+                return;
+            }
+            if (fromHost.endOfStream) {
+                hostEof = true;
+                guestOutputShut = true;
+                guest.shutdownOutput();
+                maybeFinish();
+                return;
+            }
+            if (n == 0) {
+                interest(SelectionKey.OP_READ);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads the host socket into the free space of the guest connection's send buffer, at most
+     * {@link Splices#bufferBytes} a call. An error or the end of the stream stops the fill and is
+     * left here for {@link #pumpToGuest}.
+     */
+    private final class HostReader implements InPlaceWriter {
+        private byte[] array;
+        private ByteBuffer view; // over array, made again only when the send buffer is replaced
+        IOException error;
+        boolean endOfStream;
+
+        @Override
+        public int fill(byte[] buf, int off, int len) {
+            if (error != null || endOfStream) {
+                return 0;
+            }
+            if (buf != array) {
+                array = buf;
+                view = ByteBuffer.wrap(buf);
+            }
+            view.clear().position(off).limit(off + Math.min(len, shared.bufferBytes));
+            try {
+                int n = host.read(view);
+                if (n < 0) {
+                    endOfStream = true;
+                    return 0;
+                }
+                return n;
+            } catch (IOException e) {
+                error = e;
+                return 0;
+            }
         }
     }
 
