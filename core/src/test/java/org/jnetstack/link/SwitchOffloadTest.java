@@ -215,6 +215,47 @@ class SwitchOffloadTest {
         assertThat(tap.plain).isEmpty();
     }
 
+    @Test
+    void aBridgedPortOnItsLoopWritesStraightThroughAndQueuedFramesKeepTheirPlace() {
+        FakeOffloadDevice tap = new FakeOffloadDevice();
+        VirtualSwitch.Port tapPort = sw.newPort("tap2");
+        tapPort.bridge(loop, tap);
+        byte[] fromKernel = OffloadTestFrames.tcp(false, 100, ACK, random);
+        tap.arrive(fromKernel, FrameHandler.RX_CHECKSUM_VERIFIED);
+        loop.runPending(); // the switch learns where the device's address is
+        byte[][] toKernel = new byte[4][];
+        for (int i = 0; i < toKernel.length; i++) {
+            toKernel[i] = OffloadTestFrames.tcp(false, 20_000 + i, ACK, random);
+            System.arraycopy(fromKernel, 6, toKernel[i], 0, 6);
+            org.jnetstack.wire.MacAddress.write(toKernel[i], 6, gateway.mac().bits());
+        }
+        int[] seenInside = new int[2];
+
+        // On the loop thread, nothing queued: written to the device within the sender's call, no copy queued.
+        loop.execute(() -> {
+            gateway.send(toKernel[0], 0, toKernel[0].length, FrameHandler.gso(MSS4));
+            seenInside[0] = tap.offloaded.size();
+            seenInside[1] = tapPort.queuedFrames();
+        });
+        loop.runPending();
+        assertThat(seenInside).containsExactly(1, 0);
+        assertThat(tapPort.stats().rxFrames.get()).isEqualTo(1);
+
+        // From another thread: queued for the loop, as before.
+        gateway.send(toKernel[1], 0, toKernel[1].length, FrameHandler.gso(MSS4));
+        assertThat(tap.offloaded).hasSize(1);
+        assertThat(tapPort.queuedFrames()).isEqualTo(1);
+        // A frame sent on the loop while one waits goes behind it.
+        loop.execute(() -> {
+            gateway.send(toKernel[2], 0, toKernel[2].length, FrameHandler.gso(MSS4));
+            gateway.send(toKernel[3], 0, toKernel[3].length, FrameHandler.gso(MSS4));
+        });
+        loop.runPending();
+        assertThat(tap.offloaded).containsExactly(toKernel);
+        assertThat(tapPort.queuedFrames()).isZero();
+        assertThat(tapPort.stats().rxFrames.get()).isEqualTo(4);
+    }
+
     /** An in-process stand-in for an offloading TAP: records what it is given, hands up what "arrives". */
     private static final class FakeOffloadDevice implements LinkDevice {
         final List<byte[]> plain = new ArrayList<>();
