@@ -204,6 +204,10 @@ class NetnsGatewayIpv6InteropTest {
                 if (allowed) {
                     assertThat(out.ok()).as(out.describe()).isTrue();
                     assertThat(out.stdout()).contains("3 packets transmitted, 3 received").contains("from fd77::1");
+                    // Larger than the link: the request is reassembled at the gateway, the reply fragmented to the namespace.
+                    CommandResult big = ns.run(Duration.ofSeconds(30), "ping", "-6", "-c", "1", "-s", "3000", "-W", "3", "fd77::1");
+                    assertThat(big.ok()).as(big.describe()).isTrue();
+                    assertThat(big.stdout()).contains("3008 bytes from fd77::1");
                 } else {
                     assertThat(out.ok()).as("no fake reply where ICMPv6 echo sockets are not allowed: %s", out.describe()).isFalse();
                     assertThat(out.stdout()).contains("3 packets transmitted, 0 received");
