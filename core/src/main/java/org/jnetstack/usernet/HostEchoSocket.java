@@ -30,6 +30,7 @@ final class HostEchoSocket implements EchoSocket {
     private static final int IPPROTO_ICMPV6 = 58;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EAGAIN = 11;
+    private static final int EAFNOSUPPORT = 97;
     /** The largest echo message: an IPv6 payload's 65535 bytes (IPv4's are smaller). */
     static final int MAX_MESSAGE = 65535;
     /** sockaddr_in6: family, port, flow info, address at 8, scope; sockaddr_in: family, port, address at 4. */
@@ -65,8 +66,11 @@ final class HostEchoSocket implements EchoSocket {
         try {
             s = (int) Calls.SOCKET.invokeExact(state, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
-            if (s < 0) {
-                why = what + " are not allowed here (errno " + Calls.errno(state) + "; net.ipv4.ping_group_range = "
+            int errno = s < 0 ? Calls.errno(state) : 0;
+            if (errno == EAFNOSUPPORT) {
+                why = what + " are unavailable: the host has no " + (v6 ? "IPv6" : "IPv4") + " (errno " + errno + ")";
+            } else if (s < 0) {
+                why = what + " are not allowed here (errno " + errno + "; net.ipv4.ping_group_range = "
                         + pingGroupRange() + " must include the gateway's group)";
             }
         } catch (Throwable t) {
