@@ -137,9 +137,9 @@ public final class PathMtuCache {
 
     /**
      * A number that changes whenever an estimate is lowered (for any destination), all are
-     * forgotten or a link's MTU changed ({@link #linkMtuChanged}): a user of the estimates compares it with the one it last saw instead of looking
-     * its destination up again each time. Ageing does not change it (the user checks again once
-     * an estimate it took may have aged).
+     * forgotten or a link's MTU changed ({@link #linkMtuChanged}): a user of the estimates
+     * compares it with the one it last saw instead of looking its destination up again each time.
+     * Ageing does not change it (the user checks again once an estimate it took may have aged).
      */
     public int changes() {
         return changes;

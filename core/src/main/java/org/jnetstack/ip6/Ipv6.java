@@ -234,8 +234,8 @@ public final class Ipv6 {
      * address, not only ours, go up to TCP and UDP, where a catch-all stands in for the
      * destination. ICMPv6 to such an address is dropped (counted in {@code ip6.rx.drop.foreign_icmp}):
      * it must not be answered as if it were ours — except echo requests, which go to
-     * {@link Icmpv6#setForeignEchoHandler} if there is one. Multicast, link-local, loopback, unspecified and
-     * IPv4-mapped destinations are never taken as foreign. Loop thread.
+     * {@link Icmpv6#setForeignEchoHandler} if there is one. Multicast, link-local, loopback,
+     * unspecified and IPv4-mapped destinations are never taken as foreign. Loop thread.
      */
     public void setAcceptAnyDestination(boolean on) {
         this.acceptAnyDestination = on;
