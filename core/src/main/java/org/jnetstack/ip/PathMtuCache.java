@@ -136,13 +136,21 @@ public final class PathMtuCache {
     }
 
     /**
-     * A number that changes whenever an estimate is lowered (for any destination) or all are
-     * forgotten: a user of the estimates compares it with the one it last saw instead of looking
-     * its destination up again each time. Ageing does not change it (the user checks again once
-     * an estimate it took may have aged).
+     * A number that changes whenever an estimate is lowered (for any destination), all are
+     * forgotten or a link's MTU changed ({@link #linkMtuChanged}): a user of the estimates
+     * compares it with the one it last saw instead of looking its destination up again each time.
+     * Ageing does not change it (the user checks again once an estimate it took may have aged).
      */
     public int changes() {
         return changes;
+    }
+
+    /**
+     * A link's MTU changed (an IPv6 Router Advertisement's MTU option, RFC 4861 §6.3.4): every
+     * path over it may now be narrower or wider, so users of {@link #changes()} look again.
+     */
+    public void linkMtuChanged() {
+        changes++;
     }
 
     /** Forgets every estimate. */

@@ -36,6 +36,8 @@ public final class Icmpv6 {
     private final Counter rxErrors;
     private final Counter rxErrorsNotOurs;
     private final Counter rxOther;
+    private final Counter rxForeignEcho;
+    private ForeignEchoHandler foreignEcho;
     private final Counter txEchoReplies;
     private final Counter txEchoRequests;
     private final Counter txErrors;
@@ -85,6 +87,7 @@ public final class Icmpv6 {
         rxErrors = counters.counter(p + "rx.errors");
         rxErrorsNotOurs = counters.counter(p + "rx.errors_not_about_ours");
         rxOther = counters.counter(p + "rx.other_types");
+        rxForeignEcho = counters.counter(p + "rx.foreign_echo_requests");
         txEchoReplies = counters.counter(p + "tx.echo_replies");
         txEchoRequests = counters.counter(p + "tx.echo_requests");
         txErrors = counters.counter(p + "tx.errors");
@@ -165,6 +168,64 @@ public final class Icmpv6 {
         Icmpv6Message.writeChecksum(tx, t, len, fromHi, fromLo, srcHi, srcLo);
         txEchoReplies.inc();
         ip.send(ifc, fromHi, fromLo, srcHi, srcLo, Ipv6Packet.NH_ICMPV6, -1, tx, t, len);
+    }
+
+    /**
+     * An ICMPv6 message to a foreign address that reached us only through
+     * {@link Ipv6#setAcceptAnyDestination}: a valid echo request goes to the foreign echo handler
+     * (a malformed one is dropped and counted). Returns false for what is not taken — any other
+     * message, or any at all while there is no handler — which must not be answered as ours.
+     */
+    boolean foreignInput(Ipv6Packet pkt, byte[] buf, int off, int len) {
+        if (foreignEcho == null || len < 1 || (buf[off] & 0xFF) != Icmpv6Message.TYPE_ECHO_REQUEST) {
+            return false;
+        }
+        rxMessages.inc();
+        Malformed m = msg.wrap(buf, off, len).check(pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo());
+        if (m != null) {
+            rxMalformed[m.ordinal()].inc();
+            return true;
+        }
+        if (Ipv6Address.isUnspecified(pkt.sourceHi(), pkt.sourceLo())) {
+            return false; // nowhere to answer
+        }
+        rxForeignEcho.inc();
+        foreignEcho.onEchoRequest(pkt.sourceHi(), pkt.sourceLo(), pkt.destinationHi(), pkt.destinationLo(), msg.identifier(),
+                msg.sequence(), buf, msg.echoDataOffset(), msg.echoDataLength());
+        return true;
+    }
+
+    /**
+     * Echo requests to foreign addresses (see {@link Ipv6#setAcceptAnyDestination}) reach
+     * {@code handler} (null: dropped, as by default): a gateway answers for the hosts it stands in
+     * for with {@link #sendEchoReplyFrom}. Loop thread.
+     */
+    public void setForeignEchoHandler(ForeignEchoHandler handler) {
+        this.foreignEcho = handler;
+    }
+
+    /** An echo request to a foreign address; {@code buf[dataOff, dataOff + dataLen)} is its data, valid during the call. */
+    @FunctionalInterface
+    public interface ForeignEchoHandler {
+        void onEchoRequest(long srcHi, long srcLo, long dstHi, long dstLo, int identifier, int sequence, byte[] buf,
+                           int dataOff, int dataLen);
+    }
+
+    /**
+     * Sends an echo reply (RFC 4443 §4.2) from {@code src}, any address, to {@code dst}, carrying
+     * {@code identifier}, {@code sequence} and the data unchanged. Loop thread.
+     */
+    public boolean sendEchoReplyFrom(long srcHi, long srcLo, long dstHi, long dstLo, int identifier, int sequence,
+                                     byte[] data, int off, int len) {
+        byte[] tx = ip.txBuffer();
+        int t = Ipv6.TRANSPORT_OFFSET;
+        if (len < 0 || len > Ipv6.MAX_PAYLOAD - Icmpv6Message.HEADER_LENGTH || t + Icmpv6Message.HEADER_LENGTH + len > tx.length) {
+            return false;
+        }
+        int n = Icmpv6Message.writeEcho(tx, t, Icmpv6Message.TYPE_ECHO_REPLY, identifier & 0xFFFF, sequence & 0xFFFF, data, off, len);
+        Icmpv6Message.writeChecksum(tx, t, n, srcHi, srcLo, dstHi, dstLo);
+        txEchoReplies.inc();
+        return ip.send(null, srcHi, srcLo, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, -1, tx, t, n);
     }
 
     private void echoReply(Ipv6Packet pkt) {

@@ -233,8 +233,9 @@ public final class Ipv6 {
      * A gateway's switch (as {@code Ipv4.setAcceptAnyDestination}): unicast packets to any global
      * address, not only ours, go up to TCP and UDP, where a catch-all stands in for the
      * destination. ICMPv6 to such an address is dropped (counted in {@code ip6.rx.drop.foreign_icmp}):
-     * it must not be answered as if it were ours. Multicast, link-local, loopback, unspecified and
-     * IPv4-mapped destinations are never taken as foreign. Loop thread.
+     * it must not be answered as if it were ours — except echo requests, which go to
+     * {@link Icmpv6#setForeignEchoHandler} if there is one. Multicast, link-local, loopback,
+     * unspecified and IPv4-mapped destinations are never taken as foreign. Loop thread.
      */
     public void setAcceptAnyDestination(boolean on) {
         this.acceptAnyDestination = on;
@@ -564,7 +565,10 @@ public final class Ipv6 {
         }
         if (nextHeader == Ipv6Packet.NH_ICMPV6) {
             if (accept == Ipv6Interface.FOREIGN) {
-                rxForeignIcmp.inc();
+                // A gateway's echo handler may take echo requests; nothing else is answered as ours.
+                if (!icmp.foreignInput(ip, buf, upperOff, upperLen)) {
+                    rxForeignIcmp.inc();
+                }
                 return;
             }
             rxDelivered.inc();

@@ -176,6 +176,11 @@ public final class Ipv6Interface implements LinkProtocolHandler {
     }
 
     void setLinkMtu(int mtu) {
+        if (mtu != linkMtu) {
+            // Connections over this link take the new MTU at their next send, as they take a
+            // path MTU another connection learned (their MSS follows mtuFor).
+            ip.pathMtu().linkMtuChanged();
+        }
         this.linkMtu = mtu;
     }
 

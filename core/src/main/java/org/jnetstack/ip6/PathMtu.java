@@ -41,6 +41,11 @@ public final class PathMtu {
         return cache.changes();
     }
 
+    /** A link's MTU changed: see {@link PathMtuCache#linkMtuChanged()}. */
+    void linkMtuChanged() {
+        cache.linkMtuChanged();
+    }
+
     /** Destinations whose path MTU is known to be smaller than their link's. */
     public int size() {
         return cache.size();

@@ -52,14 +52,17 @@ import org.jnetstack.wire.MacAddress;
  *       or, when there is none or it refuses, is answered from the host's resolver
  *       ({@link DnsForwarder}).</li>
  *   <li>Guest ping to outside addresses through an unprivileged ICMP echo socket of the host
- *       ({@link IcmpNat}), where {@code net.ipv4.ping_group_range} allows it; otherwise no reply.</li>
+ *       ({@link IcmpNat}), where {@code net.ipv4.ping_group_range} allows it; otherwise no reply.
+ *       At most {@value EchoTable#SLOTS} requests wait for replies, {@value EchoTable#PER_GUEST} of
+ *       one guest address, each for 10 s.</li>
  *   <li>A DHCP server ({@link DhcpServer}) handing the guest its address, router and DNS.</li>
  *   <li>IPv6 ({@link UserNetIpv6}): the gateway is the link's router ({@link RouterAdvertiser}),
  *       announcing a /64 (a random unique local one unless configured) for SLAAC, and answers
  *       neighbour discovery and ping at {@code PREFIX::2} and its link-local address. TCP and UDP to
  *       any global IPv6 address go out through host sockets as over IPv4 (NAT66), {@code PREFIX::2}
  *       standing for the host's [::1]; DNS answers at {@code PREFIX::3}, announced in the
- *       advertisements' RDNSS option. Guest ICMPv6 echo to outside addresses is not passed on.</li>
+ *       advertisements' RDNSS option. Guest ping to outside IPv6 addresses goes through an
+ *       unprivileged ICMPv6 echo socket of the host ({@link IcmpNat}), under the same sysctl.</li>
  *   <li>Inbound forwards ({@link ForwardRule}): a host listening socket per rule, each
  *       connection spliced to the guest's port; for UDP a host datagram socket whose senders
  *       each get a gateway port towards the guest ({@link UdpForward}). The guest sees a client
@@ -89,6 +92,8 @@ public final class UserNet implements AutoCloseable {
     private final DhcpServer dhcp;
     private final DnsForwarder dnsForwarder;
     private final IcmpNat icmpNat;
+    /** Null when IPv6 is off. */
+    private final IcmpNat icmp6Nat;
     /** Null when IPv6 is off. */
     private final Ipv6Address ipv6Prefix;
     private final RouterAdvertiser router;
@@ -141,7 +146,8 @@ public final class UserNet implements AutoCloseable {
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp6-flows"));
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
-        this.icmpNat = new IcmpNat(this);
+        this.icmpNat = new IcmpNat(this, false, new HostEchoSocket(false));
+        this.icmp6Nat = router != null ? new IcmpNat(this, true, new HostEchoSocket(true)) : null;
     }
 
     /**
@@ -459,6 +465,9 @@ public final class UserNet implements AutoCloseable {
         }
         steps.add(udpNat::close);
         steps.add(icmpNat::close);
+        if (icmp6Nat != null) {
+            steps.add(icmp6Nat::close);
+        }
         steps.add(dhcp::close);
         if (router != null) {
             steps.add(router::stop);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * by SLAAC and a default route via the gateway's link-local address from its router
  * advertisements, and pings PREFIX::2 and that link-local address; it fetches from a server on the
  * host's [::1] through NAT66 (PREFIX::2), and the host's {@code curl -6} reaches a server in it
- * through a forward listening on [::1].
+ * through a forward listening on [::1]; its {@code ping -6} to an outside address goes through the
+ * gateway's ICMPv6 echo socket where the host allows it.
  */
 @Timeout(120)
 class NetnsGatewayIpv6InteropTest {
@@ -171,6 +172,49 @@ class NetnsGatewayIpv6InteropTest {
             assertThat(back).as("curl -6 through the [::1] forward").isEqualTo("from the namespace\n");
             gateway.signal("TERM");
             gateway.awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * {@code ping -6} from the namespace: to {@code PREFIX::2} (the host's [::1] to TCP and UDP),
+     * which the gateway answers itself, and to an outside address — fd77::1 on the loopback of a
+     * namespace the gateway runs in — through the gateway's ICMPv6 echo socket where
+     * {@code net.ipv4.ping_group_range} allows it; where it does not, no reply and the reason logged.
+     */
+    @Test
+    void guestPing6ReachesOutsideThroughAnIcmpv6EchoSocketOnlyWhereTheHostAllowsIt() throws Exception {
+        Requirements.rootWithTap("ip", "nsenter", "ping", "sysctl");
+        String prefix = "fd00:6a6e:7300:4::";
+        for (boolean allowed : new boolean[] {true, false}) {
+            try (Netns gwNs = ipv6Namespace(); Netns ns = ipv6Namespace()) {
+                gwNs.exec("ip", "-6", "addr", "add", "fd77::1/128", "dev", "lo");
+                gwNs.exec("sysctl", "-qw", "net.ipv4.ping_group_range=" + (allowed ? "0 2147483647" : "1 0"));
+                Background gateway = gwNs.spawn(Jns.command("gateway", "--netns", "/run/netns/" + ns.name(),
+                        "--ipv6-prefix", prefix + "/64"));
+                gateway.awaitLine(l -> l.startsWith("jns gateway: serving network namespace"), Duration.ofSeconds(60));
+                await(ns, o -> o.contains("scope global") && !o.contains("tentative"), Duration.ofSeconds(30),
+                        "ip", "-6", "addr", "show", "dev", "tap0", "scope", "global");
+                await(ns, o -> o.contains("proto ra"), Duration.ofSeconds(10), "ip", "-6", "route", "show", "default");
+
+                CommandResult own = ns.run(Duration.ofSeconds(30), "ping", "-6", "-c", "3", "-i", "0.3", "-W", "3", prefix + "2");
+                assertThat(own.ok()).as(own.describe()).isTrue();
+                assertThat(own.stdout()).contains("3 packets transmitted, 3 received");
+
+                CommandResult out = ns.run(Duration.ofSeconds(30), "ping", "-6", "-c", "3", "-i", "0.3", "-W", "3", "fd77::1");
+                if (allowed) {
+                    assertThat(out.ok()).as(out.describe()).isTrue();
+                    assertThat(out.stdout()).contains("3 packets transmitted, 3 received").contains("from fd77::1");
+                    // Larger than the link: the request is reassembled at the gateway, the reply fragmented to the namespace.
+                    CommandResult big = ns.run(Duration.ofSeconds(30), "ping", "-6", "-c", "1", "-s", "3000", "-W", "3", "fd77::1");
+                    assertThat(big.ok()).as(big.describe()).isTrue();
+                    assertThat(big.stdout()).contains("3008 bytes from fd77::1");
+                } else {
+                    assertThat(out.ok()).as("no fake reply where ICMPv6 echo sockets are not allowed: %s", out.describe()).isFalse();
+                    assertThat(out.stdout()).contains("3 packets transmitted, 0 received");
+                    gateway.awaitLine(l -> l.contains("not passed on: ICMPv6 echo sockets are not allowed here"), Duration.ofSeconds(10));
+                    assertThat(gateway.output()).contains("ping_group_range = 1 0");
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpListener;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * The protocol half of the status page, built on the loop thread from the stack's read-only
@@ -60,7 +61,7 @@ final class StatusSnapshot {
         out.put("ipv6", Ipv6Snapshot.take(stack));
         List<Map<String, Object>> listeners = new ArrayList<>();
         for (TcpListener l : stack.tcp().listeners()) {
-            listeners.add(Map.of("local", Ipv4Address.format(l.localAddress()) + ":" + l.port(), "queued", l.queued()));
+            listeners.add(Map.of("local", bound(l.localHi(), l.localLo(), l.isV6Only(), l.port()), "queued", l.queued()));
         }
         List<Object> connections = new ArrayList<>();
         for (TcpConnection c : stack.tcp().connections()) {
@@ -70,8 +71,8 @@ final class StatusSnapshot {
         List<Map<String, Object>> udp = new ArrayList<>();
         for (UdpEndpoint e : stack.udp().endpoints()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("local", Ipv4Address.format(e.localAddress()) + ":" + e.localPort());
-            m.put("peer", e.isConnected() ? Ipv4Address.format(e.peerIp()) + ":" + e.peerPort() : null);
+            m.put("local", bound(e.localHi(), e.localLo(), e.isV6Only(), e.localPort()));
+            m.put("peer", e.isConnected() ? endpoint(e.peerHi(), e.peerLo(), e.peerPort()) : null);
             m.put("queued", e.queued());
             m.put("received", e.receivedCount());
             m.put("dropped", e.droppedCount());
@@ -81,5 +82,22 @@ final class StatusSnapshot {
         out.put("counters", stack.counters().snapshot());
         services.forEach((s, r) -> out.put("service." + s.name(), r.status()));
         return out;
+    }
+
+    /**
+     * An address and port in the two-long form (IPv4 as IPv4-mapped) as the TCP rows show them:
+     * {@code 10.0.0.1:53}, {@code [fd00::1]:53} (RFC 5952 §6).
+     */
+    static String endpoint(long hi, long lo, int port) {
+        return Ipv6Address.isV4Mapped(hi, lo) ? Ipv4Address.format((int) lo) + ":" + port
+                : "[" + Ipv6Address.format(hi, lo) + "]:" + port;
+    }
+
+    /** A bound address: {@link #endpoint}, or for none {@code 0.0.0.0:port} (either family) or {@code [::]:port} (IPv6 only). */
+    static String bound(long hi, long lo, boolean v6Only, int port) {
+        if (Ipv6Address.isUnspecified(hi, lo)) {
+            return (v6Only ? "[::]" : "0.0.0.0") + ":" + port;
+        }
+        return endpoint(hi, lo, port);
     }
 }
