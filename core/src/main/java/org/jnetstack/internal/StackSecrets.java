@@ -73,6 +73,12 @@ public final class StackSecrets implements RandomStreams {
         return new SipHash(k[0], k[1]);
     }
 
+    /** A hash for table keys ({@link SipHash#forTables}) with a new key for {@code purpose}. */
+    public SipHash newTableHash(String purpose) {
+        long[] k = newKey(purpose);
+        return SipHash.forTables(k[0], k[1]);
+    }
+
     /** Gives {@code prf} a new key for {@code purpose} (a key rotation). */
     public void rekey(SipHash prf, String purpose) {
         long[] k = newKey(purpose);

@@ -69,7 +69,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         this.counters = new TcpCounters(counters);
         this.writer = new SegmentWriter(ip, this.counters, config, secrets.newPrf("ip6.flow_label"));
         ip.pathMtu().setFloor(config.minPathMtu());
-        this.keys = new TupleKeys(secrets.newPrf("tcp.tuple"));
+        this.keys = new TupleKeys(secrets.newTableHash("tcp.tuple"));
         this.isnGenerator = new IsnGenerator(secrets.newPrf("tcp.isn"), ip.loop().clock());
         this.timestampKey = secrets.newPrf("tcp.timestamp");
         this.challengeAcks = new ChallengeAcks(ip.loop().clock(), new RandomizedRateLimiter(ip.loop().clock(),

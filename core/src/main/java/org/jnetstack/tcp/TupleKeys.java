@@ -4,10 +4,10 @@ import org.jnetstack.internal.SipHash;
 import org.jnetstack.internal.TransportAddresses;
 
 /**
- * The keys of the 4-tuple tables: SipHash-2-4 of (remote address, remote port, local port) under
- * a per-stack secret key ({@code tcp.tuple} from {@link org.jnetstack.internal.StackSecrets}), so
- * that a remote peer, who chooses its address and port, cannot choose which keys collide in the
- * tables' hash map. An IPv4 tuple is hashed as one 8-byte word, an IPv6 one as three: the IPv4
+ * The keys of the 4-tuple tables: SipHash-1-3 ({@link SipHash#forTables}) of (remote address,
+ * remote port, local port) under a per-stack secret key ({@code tcp.tuple} from
+ * {@link org.jnetstack.internal.StackSecrets}), so that a remote peer, who chooses its address and
+ * port, cannot choose which keys collide in the tables' hash map. An IPv4 tuple is hashed as one 8-byte word, an IPv6 one as three: the IPv4
  * path costs one compression. Equal keys do not mean equal tuples: the tables compare the tuple.
  * Allocation-free; loop thread only (the hash state is shared).
  */
