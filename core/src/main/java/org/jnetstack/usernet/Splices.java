@@ -7,21 +7,19 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 
 /**
- * What all {@link TcpSplice}s of a gateway share (loop thread): the per-direction bound (also
- * the most one host read takes), the live splices (closed with the gateway), and the counters
- * that show the bound holds.
+ * What all {@link TcpSplice}s of a gateway share (loop thread): the most one host socket read or
+ * write takes, the live splices (closed with the gateway), and their counters.
  */
 final class Splices {
     final int bufferBytes;
     private final Set<TcpSplice> live = new LinkedHashSet<>();
-    private long buffered;
 
     final Counter opened;
     final Counter active;
     final Counter bytesToHost;
     final Counter bytesToGuest;
-    final Counter bufferedBytes;
-    final Counter bufferedBytesMax;
+    /** Times a host socket took less than it was offered: the guest's bytes wait in its connection. */
+    final Counter hostBlocked;
     final Counter hostResets;
     final Counter guestResets;
 
@@ -31,8 +29,7 @@ final class Splices {
         active = counters.counter("usernet.tcp.active");
         bytesToHost = counters.counter("usernet.tcp.bytes_to_host");
         bytesToGuest = counters.counter("usernet.tcp.bytes_to_guest");
-        bufferedBytes = counters.counter("usernet.tcp.buffered_bytes");
-        bufferedBytesMax = counters.counter("usernet.tcp.buffered_bytes_max");
+        hostBlocked = counters.counter("usernet.tcp.host_write_blocked");
         hostResets = counters.counter("usernet.tcp.host_resets");
         guestResets = counters.counter("usernet.tcp.guest_resets");
     }
@@ -46,16 +43,6 @@ final class Splices {
     void removed(TcpSplice s) {
         if (live.remove(s)) {
             active.add(-1);
-        }
-    }
-
-    /** Guest bytes held for a host socket that is not writable: the one buffer the gateway adds. */
-    void buffered(int delta) {
-        buffered += delta;
-        bufferedBytes.add(delta);
-        long max = bufferedBytesMax.get();
-        if (buffered > max) {
-            bufferedBytesMax.add(buffered - max);
         }
     }
 

@@ -6,6 +6,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.jnetstack.tcp.InPlaceReader;
 import org.jnetstack.tcp.InPlaceWriter;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
@@ -14,15 +15,16 @@ import org.jnetstack.tcp.TcpHandler;
  * Joins a guest TCP connection (on the gateway stack) and a host {@link SocketChannel}, both
  * ways, on the loop thread, with flow control that never lets memory grow:
  * <ul>
- *   <li>host to guest: bytes are read from the host socket only as far as the guest
- *       connection's send buffer has room ({@link TcpConnection#writable()}); when it is full
- *       the socket is not read (nor polled) until {@link #onSent} frees room, so a guest that
- *       does not read stops the host sender through the host kernel's own window;</li>
- *   <li>guest to host: bytes are taken from the guest connection ({@link TcpConnection#read})
- *       only into a bounded buffer that the host socket drains; while the socket is not
- *       writable the guest's data stays unread in its receive buffer, the window it advertises
- *       closes, and the guest stops.</li>
+ *   <li>host to guest: bytes are read from the host socket straight into the guest
+ *       connection's send buffer, only as far as it has room ({@link TcpConnection#writeInPlace});
+ *       when it is full the socket is not read (nor polled) until {@link #onSent} frees room, so
+ *       a guest that does not read stops the host sender through the host kernel's own window;</li>
+ *   <li>guest to host: bytes are written to the host socket straight from the guest
+ *       connection's receive buffer ({@link TcpConnection#readInPlace}), and only what the socket
+ *       took is consumed; while it is not writable the guest's data stays unread there, the
+ *       window it advertises closes, and the guest stops.</li>
  * </ul>
+ * The splice holds no data of its own: both ways, the bound is the connection's buffers.
  * A FIN is carried across as a half-close ({@code shutdownOutput}) once the data before it
  * has been delivered; a reset on either side becomes a reset on the other (SO_LINGER 0 on the
  * host socket, RST on the guest connection).
@@ -33,8 +35,8 @@ final class TcpSplice extends HostChannel implements TcpHandler {
     private final Splices shared;
     private final SocketChannel host;
     private final String description;
-    private final ByteBuffer toHost; // write mode: position = bytes held
     private final HostReader fromHost = new HostReader();
+    private final HostWriter toHost = new HostWriter();
     private TcpConnection guest;
     private boolean guestEof;      // the guest sent FIN
     private boolean hostEof;       // the host socket reached end of stream
@@ -47,7 +49,6 @@ final class TcpSplice extends HostChannel implements TcpHandler {
         this.shared = gw.splices();
         this.host = host;
         this.description = description;
-        this.toHost = ByteBuffer.allocate(shared.bufferBytes);
         shared.added(this);
     }
 
@@ -161,14 +162,51 @@ final class TcpSplice extends HostChannel implements TcpHandler {
         }
     }
 
+    /** Guest to host, straight from the guest connection's receive buffer. */
+    private void pumpToHost() {
+        if (finished || guest == null) {
+            return;
+        }
+        while (guest.readable() > 0) {
+            int w = guest.readInPlace(toHost);
+            shared.bytesToHost.add(w);
+            if (toHost.error != null) {
+                IOException e = toHost.error;
+                toHost.error = null;
+                hostFailed(e);
+                return;
+            }
+            if (toHost.blocked) {
+                toHost.blocked = false;
+                shared.hostBlocked.inc();
+                interest(SelectionKey.OP_WRITE);
+                return;
+            }
+        }
+        if (guestEof && !hostOutputShut) {
+            hostOutputShut = true;
+            try {
+                host.shutdownOutput();
+            } catch (IOException e) {
+                hostFailed(e);
+                return;
+            }
+            maybeFinish();
+        }
+    }
+
+    /** The view of a connection buffer that host socket calls read or write; made again only when the buffer is replaced. */
+    private static ByteBuffer view(ByteBuffer view, byte[] buf) {
+        return view != null && view.array() == buf ? view : ByteBuffer.wrap(buf);
+    }
+
     /**
      * Reads the host socket into the free space of the guest connection's send buffer, at most
      * {@link Splices#bufferBytes} a call. An error or the end of the stream stops the fill and is
      * left here for {@link #pumpToGuest}.
      */
     private final class HostReader implements InPlaceWriter {
-        private byte[] array;
-        private ByteBuffer view; // over array, made again only when the send buffer is replaced
+        private ByteBuffer view;
         IOException error;
         boolean endOfStream;
 
@@ -177,10 +215,7 @@ final class TcpSplice extends HostChannel implements TcpHandler {
             if (error != null || endOfStream) {
                 return 0;
             }
-            if (buf != array) {
-                array = buf;
-                view = ByteBuffer.wrap(buf);
-            }
+            view = view(view, buf);
             view.clear().position(off).limit(off + Math.min(len, shared.bufferBytes));
             try {
                 int n = host.read(view);
@@ -196,39 +231,32 @@ final class TcpSplice extends HostChannel implements TcpHandler {
         }
     }
 
-    /** Guest to host, through the bounded {@link #toHost} buffer. */
-    private void pumpToHost() {
-        if (finished || guest == null) {
-            return;
-        }
-        try {
-            for (;;) {
-                int room = toHost.remaining();
-                if (room > 0 && guest.readable() > 0) {
-                    int n = guest.read(toHost.array(), toHost.position(), room);
-                    toHost.position(toHost.position() + n);
-                    shared.buffered(n);
-                }
-                if (toHost.position() == 0) {
-                    break;
-                }
-                toHost.flip();
-                int w = host.write(toHost);
-                toHost.compact();
-                shared.buffered(-w);
-                shared.bytesToHost.add(w);
-                if (w == 0) {
-                    interest(SelectionKey.OP_WRITE);
-                    return;
-                }
+    /**
+     * Writes the guest connection's received bytes to the host socket, at most
+     * {@link Splices#bufferBytes} a call; consumes what the socket took. A socket that took less
+     * ({@code blocked}) or failed stops the take, for {@link #pumpToHost}.
+     */
+    private final class HostWriter implements InPlaceReader {
+        private ByteBuffer view;
+        IOException error;
+        boolean blocked;
+
+        @Override
+        public int take(byte[] buf, int off, int len) {
+            if (error != null || blocked) {
+                return 0;
             }
-            if (guestEof && !hostOutputShut && guest.readable() == 0) {
-                hostOutputShut = true;
-                host.shutdownOutput();
-                maybeFinish();
+            view = view(view, buf);
+            int want = Math.min(len, shared.bufferBytes);
+            view.clear().position(off).limit(off + want);
+            try {
+                int w = host.write(view);
+                blocked = w < want;
+                return w;
+            } catch (IOException e) {
+                error = e;
+                return 0;
             }
-        } catch (IOException e) {
-            hostFailed(e);
         }
     }
 
@@ -280,8 +308,6 @@ final class TcpSplice extends HostChannel implements TcpHandler {
 
     private void finish() {
         finished = true;
-        shared.buffered(-toHost.position());
-        toHost.clear();
         shared.removed(this);
     }
 

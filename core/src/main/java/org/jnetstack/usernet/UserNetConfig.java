@@ -15,10 +15,10 @@ import org.jnetstack.wire.Ipv4Address;
  * @param dns               the DNS forwarder's address (on-link: the gateway answers ARP for it too).
  * @param guest             the address the DHCP server hands out (and the one forwards connect to).
  * @param mtu               MTU of the virtual link. 1500: what a guest expects of Ethernet.
- * @param spliceBufferBytes guest bytes the gateway may hold per TCP connection while the host
- *                          socket is not writable. 64 KiB: a few segments' worth on top of the
- *                          connection's own buffers; the bound that keeps a stalled host peer
- *                          from growing the heap.
+ * @param spliceBufferBytes the most one read or write of a host socket moves between it and a
+ *                          guest connection's buffer (the splice holds no bytes of its own: a
+ *                          stalled host peer leaves the guest's data in that connection's receive
+ *                          buffer, and its window closes). 64 KiB.
  * @param connectTimeout    how long a guest's SYN waits for the host connect before the guest
  *                          is told the destination is unreachable. 30 s, below the guest's own
  *                          SYN retry budget (about a minute), so the guest learns why.
