@@ -83,6 +83,8 @@ public final class UserNet implements AutoCloseable {
     private final NetStack stack;
     private final HostSelector selector;
     private final Counter closeErrors;
+    /** Who owns which station address on {@link #link}: outside machines cannot take the gateway's or each other's. */
+    private final StationGuard.Owners stations;
     private final Splices splices;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
@@ -106,8 +108,9 @@ public final class UserNet implements AutoCloseable {
         this.dnsUpstream = dnsUpstream;
         this.dnsFromHostResolver = dnsUpstream == null;
         // Frames between two stacks on one loop: a deep queue keeps bulk transfers from
-        // dropping at the switch (the loop drains a port in batches of 64).
-        this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
+        // dropping at the switch. The address table has room for every port's stations
+        // (StationGuard bounds what one outside machine may claim).
+        this.link = new VirtualSwitch("usernet", config.mtu(), 1024, VirtualSwitch.DEFAULT_MAC_TABLE_SIZE);
         VirtualSwitch.Port gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
         this.gatewayPort = gwPort;
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
@@ -136,6 +139,9 @@ public final class UserNet implements AutoCloseable {
         stack.ipv4().setAcceptAnyDestination(true);
         this.selector = new HostSelector("usernet-host-io", stack.counters().counter("usernet.host.loop_stopped"));
         this.closeErrors = stack.counters().counter("usernet.close_errors");
+        this.stations = new StationGuard.Owners(stack.counters().counter("usernet.switch.drop.foreign_source"),
+                stack.counters().counter("usernet.switch.drop.too_many_stations"));
+        stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp6-flows"));
@@ -189,8 +195,12 @@ public final class UserNet implements AutoCloseable {
         return net;
     }
 
-    /** The device the guest stack is built on (its MAC is {@link #GUEST_MAC}). */
+    /**
+     * The device the guest stack is built on (its MAC is {@link #GUEST_MAC}, which no outside
+     * machine may send from once this is called). Loop thread, or before the loop starts.
+     */
     public LinkDevice guestDevice() {
+        stations.reserve(GUEST_MAC.bits(), guestPort);
         return guestPort;
     }
 
@@ -199,7 +209,9 @@ public final class UserNet implements AutoCloseable {
      * {@link org.jnetstack.link.StreamDevice}, a TAP in a network namespace. Frames go both ways
      * between {@code device} and the port, on this gateway's loop; the machine is served like the
      * in-process guest (DHCP hands each MAC its own address from {@link UserNetConfig#guest()} on,
-     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). Loop thread, or before the loop
+     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). The machine may send from at most
+     * {@link StationGuard#STATIONS_PER_PORT} source addresses, none of them the gateway's or one
+     * another machine sent from first ({@link StationGuard}). Loop thread, or before the loop
      * starts; the device is closed with the loop.
      *
      * @return the switch port the device is joined to (its counters show what the switch dropped)
@@ -210,7 +222,7 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
-        port.bridge(loop, device);
+        port.bridge(loop, new StationGuard(device, stations));
         if (port.offloads().txChecksum()) {
             // The device takes partial checksums and super-segments (an offloading TAP): so does the
             // gateway stack, which then sends it large segments; the switch finishes them for plain ports.

@@ -1,0 +1,131 @@
+package org.jnetstack.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.jnetstack.link.DeviceAttachment;
+import org.jnetstack.link.VirtualSwitch;
+import org.jnetstack.link.VirtualWire;
+import org.jnetstack.wire.MacAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile machines on the gateway's switch: a frame from an address that belongs to the gateway
+ * or to another machine must not move that address to the sender's port (the switch would send
+ * it their traffic), and made-up source addresses must not fill the switch's table (later
+ * machines would never be learned, and their frames would be flooded to the attacker).
+ */
+@Timeout(60)
+class StationGuardTest {
+    private static final MacAddress GATEWAY = MacAddress.parse("52:55:0a:00:02:02");
+    private static final MacAddress ATTACKER = MacAddress.parse("52:54:00:66:66:66");
+    private static final MacAddress VICTIM = MacAddress.parse("52:54:00:77:77:77");
+
+    /** An outside machine: the far end of a wire whose near end is attached to the gateway. */
+    private record Machine(VirtualWire wire, VirtualSwitch.Port port) {
+        /** Sends a broadcast frame from {@code src} (loop thread). */
+        void sendFrom(long src) {
+            byte[] f = new byte[60];
+            MacAddress.write(f, 0, MacAddress.BROADCAST.bits());
+            MacAddress.write(f, 6, src);
+            f[12] = (byte) 0x88; // a local experimental EtherType: nobody answers
+            f[13] = (byte) 0xB5;
+            wire.b().send(f, 0, f.length);
+        }
+    }
+
+    private static Machine attach(Harness h, String name, MacAddress mac) throws Exception {
+        VirtualWire wire = new VirtualWire(name + "-nic", MacAddress.parse("02:00:00:00:99:01"), name, mac, 1500, 1024);
+        VirtualSwitch.Port port = h.onLoop(() -> {
+            VirtualSwitch.Port p = h.net.attachExternal(wire.a());
+            DeviceAttachment.attach(h.loop, wire.b(), (b, o, l) -> { });
+            return p;
+        });
+        return new Machine(wire, port);
+    }
+
+    /** Waits until the switch and the guard have together seen {@code frames} more frames from outside. */
+    private static void settle(Harness h, VirtualSwitch sw, long before, long frames) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (seen(h, sw) < before + frames && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(seen(h, sw)).as("frames handled").isGreaterThanOrEqualTo(before + frames);
+    }
+
+    private static long seen(Harness h, VirtualSwitch sw) throws Exception {
+        return h.onLoop(() -> sw.counters().get("switch.flooded") + sw.counters().get("switch.filtered")
+                + sw.counters().get("switch.forwarded") + h.net.counters().get("usernet.switch.drop.foreign_source")
+                + h.net.counters().get("usernet.switch.drop.too_many_stations"));
+    }
+
+    @Test
+    void aMachineCannotTakeTheGatewaysOrAnotherMachinesAddress() throws Exception {
+        try (Harness h = new Harness()) {
+            Machine victim = attach(h, "victim", VICTIM);
+            Machine attacker = attach(h, "attacker", ATTACKER);
+            VirtualSwitch sw = victim.port().owner();
+            long before = seen(h, sw);
+            h.onLoop(() -> {
+                victim.sendFrom(VICTIM.bits());
+                attacker.sendFrom(ATTACKER.bits());
+                return null;
+            });
+            settle(h, sw, before, 2);
+            // The gateway has spoken (it answers ARP), so the switch knows where it is.
+            h.onLoop(() -> h.guest.tcp().connect(h.net.config().gateway().bits(), 1, new GuestPeer(0, false)));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (h.onLoop(() -> sw.portOf(GATEWAY)) == null && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            VirtualSwitch.Port gatewayPort = h.onLoop(() -> sw.portOf(GATEWAY));
+            assertThat(gatewayPort).isNotNull();
+
+            before = seen(h, sw);
+            h.onLoop(() -> {
+                attacker.sendFrom(GATEWAY.bits());
+                attacker.sendFrom(VICTIM.bits());
+                attacker.sendFrom(UserNet.GUEST_MAC.bits());
+                return null;
+            });
+            settle(h, sw, before, 3);
+
+            assertThat(h.onLoop(() -> sw.portOf(GATEWAY))).as("the gateway's address stays with the gateway").isSameAs(gatewayPort);
+            assertThat(h.onLoop(() -> sw.portOf(VICTIM))).as("the victim's address stays with the victim").isSameAs(victim.port());
+            assertThat(h.onLoop(() -> sw.portOf(UserNet.GUEST_MAC))).as("the in-process guest's address is not the attacker's")
+                    .isNotSameAs(attacker.port());
+            assertThat(h.counter("usernet.switch.drop.foreign_source")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aMachineCannotFillTheSwitchTableWithMadeUpAddresses() throws Exception {
+        try (Harness h = new Harness()) {
+            Machine attacker = attach(h, "attacker", ATTACKER);
+            VirtualSwitch sw = attacker.port().owner();
+            int made = 5000;
+            long before = seen(h, sw);
+            for (int i = 0; i < made; i += 100) {
+                int from = i;
+                h.onLoop(() -> {
+                    for (int k = from; k < from + 100; k++) {
+                        attacker.sendFrom(0x02_66_00_00_00_00L + k);
+                    }
+                    return null;
+                });
+                settle(h, sw, before, i + 100);
+            }
+            Machine victim = attach(h, "victim", VICTIM);
+            before = seen(h, sw);
+            h.onLoop(() -> {
+                victim.sendFrom(VICTIM.bits());
+                return null;
+            });
+            settle(h, sw, before, 1);
+
+            assertThat(h.onLoop(() -> sw.portOf(VICTIM))).as("a machine that comes later is still learned").isSameAs(victim.port());
+            assertThat(h.counter("usernet.switch.drop.too_many_stations")).isEqualTo(made - StationGuard.STATIONS_PER_PORT);
+        }
+    }
+}
