@@ -11,9 +11,21 @@ import org.jnetstack.stats.Counters;
  * What all {@link TcpSplice}s of a gateway share (loop thread): one scratch buffer for
  * host-to-guest copies, the per-direction bound, the live splices (closed with the gateway),
  * and the counters that show the bound holds.
+ *
+ * <p>Each splice holds a buffer of {@code bufferBytes} from its start, outside the gateway stack's
+ * memory budget, so the number of splices is what bounds that memory: at most
+ * {@link #BUFFER_MEMORY} of them together ({@link #maxLive}). A guest's connection beyond it is
+ * refused with a reset, a host client of a forward beyond it is reset
+ * ({@code usernet.tcp.drop.too_many_splices}). Without it a guest (or a host client of a forward)
+ * could open as many connections as the stack allows, 65536, and so hold 4 GiB.
  */
 final class Splices {
+    /** What the splice buffers of one gateway may take together. */
+    static final long BUFFER_MEMORY = 128L << 20;
+
     final int bufferBytes;
+    /** Splices at once, at most. */
+    final int maxLive;
     /** Host bytes pass through here straight into a guest connection's send buffer. */
     final ByteBuffer scratch;
     private final Set<TcpSplice> live = new LinkedHashSet<>();
@@ -27,9 +39,11 @@ final class Splices {
     final Counter bufferedBytesMax;
     final Counter hostResets;
     final Counter guestResets;
+    private final Counter tooMany;
 
     Splices(int bufferBytes, Counters counters) {
         this.bufferBytes = bufferBytes;
+        this.maxLive = (int) Math.max(1, BUFFER_MEMORY / bufferBytes);
         this.scratch = ByteBuffer.allocate(bufferBytes);
         opened = counters.counter("usernet.tcp.splices");
         active = counters.counter("usernet.tcp.active");
@@ -39,6 +53,16 @@ final class Splices {
         bufferedBytesMax = counters.counter("usernet.tcp.buffered_bytes_max");
         hostResets = counters.counter("usernet.tcp.host_resets");
         guestResets = counters.counter("usernet.tcp.guest_resets");
+        tooMany = counters.counter("usernet.tcp.drop.too_many_splices");
+    }
+
+    /** Whether another splice fits under {@link #maxLive}; counts the refusal when it does not. */
+    boolean hasRoom() {
+        if (live.size() < maxLive) {
+            return true;
+        }
+        tooMany.inc();
+        return false;
     }
 
     void added(TcpSplice s) {

@@ -96,6 +96,12 @@ final class TcpForward extends HostChannel implements Forward {
     }
 
     private void connectGuest(SocketChannel c) throws IOException {
+        if (!gw.splices().hasRoom()) {
+            failed.inc();
+            c.setOption(StandardSocketOptions.SO_LINGER, 0); // the client sees a reset, as from a full server
+            c.close();
+            return;
+        }
         c.configureBlocking(false);
         c.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) c.getRemoteAddress();
