@@ -32,9 +32,11 @@ import org.jnetstack.wire.UdpDatagram;
  * reported to the guest the same way, so its socket fails at once instead of waiting for a
  * reply that never comes (RFC 1122 §4.1.3.3).
  *
- * <p>Over IPv6 alike (NAT66), addresses in the two-long form: an IPv6 flow is keyed by a keyed
- * hash of its 3-tuple (a guest cannot choose flows that collide), and one flow table bound,
- * {@link UserNetConfig#maxUdpFlows()}, covers both families.
+ * <p>Over IPv6 alike (NAT66), addresses in the two-long form. A flow is keyed by a keyed hash of
+ * its guest address and port and its destination address and port (a guest cannot choose flows
+ * that collide), so machines behind one gateway that use the same port towards the same
+ * destination each have their own flow; one flow table bound, {@link UserNetConfig#maxUdpFlows()},
+ * covers both families.
  */
 final class UdpNat {
     private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
@@ -44,9 +46,9 @@ final class UdpNat {
 
     private final UserNet gw;
     private final LongMap<Flow> flows = new LongMap<>();
-    /** IPv6 flows, keyed by {@link #key6}. */
+    /** IPv6 flows; both tables keyed by {@link #key}. */
     private final LongMap<Flow> flows6 = new LongMap<>();
-    private final SipHash keys6;
+    private final SipHash keys;
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
     private final Counter opened;
     private final Counter expired;
@@ -60,10 +62,10 @@ final class UdpNat {
     private final byte[] quote = new byte[Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
     private final byte[] quote6 = new byte[Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
 
-    /** @param keys6 the secret hash the IPv6 flow table is keyed by */
-    UdpNat(UserNet gw, SipHash keys6) {
+    /** @param keys the secret hash the flow tables are keyed by */
+    UdpNat(UserNet gw, SipHash keys) {
         this.gw = gw;
-        this.keys6 = keys6;
+        this.keys = keys;
         var c = gw.counters();
         opened = c.counter("usernet.udp.flows");
         expired = c.counter("usernet.udp.expired");
@@ -92,12 +94,8 @@ final class UdpNat {
         return flows.size() + flows6.size();
     }
 
-    private static long key(int dstIp, int dstPort, int guestPort) {
-        return ((long) dstIp << 32) | ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF);
-    }
-
-    private long key6(long dstHi, long dstLo, int dstPort, int guestPort) {
-        return keys6.hash(dstHi, dstLo, ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF));
+    private long key(long guestHi, long guestLo, int guestPort, long dstHi, long dstLo, int dstPort) {
+        return keys.hash(guestHi, guestLo, dstHi, dstLo, ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF), 0);
     }
 
     private LongMap<Flow> table(boolean v4) {
@@ -112,12 +110,12 @@ final class UdpNat {
             gw.dnsForwarder().query(srcHi, srcLo, srcPort, dstHi, dstLo, buf, off, len);
             return;
         }
-        long k = v4 ? key(TransportAddresses.v4(dstLo), dstPort, srcPort) : key6(dstHi, dstLo, dstPort, srcPort);
+        long k = key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
         LongMap<Flow> table = table(v4);
         Flow f = table.get(k);
         if (f == null || !f.is(srcHi, srcLo, dstHi, dstLo, dstPort, srcPort)) {
             if (f != null) {
-                dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
+                dropped.inc(); // two flows whose 64-bit keyed hashes collide: keep the first
                 return;
             }
             InetSocketAddress target = gw.hostTarget(dstHi, dstLo, dstPort);

@@ -144,7 +144,7 @@ public final class UserNet implements AutoCloseable {
         stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
-        this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp6-flows"));
+        this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
         this.dhcp = new DhcpServer(this);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
