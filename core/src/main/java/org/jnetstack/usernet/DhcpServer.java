@@ -1,18 +1,26 @@
 package org.jnetstack.usernet;
 
 import org.jnetstack.internal.LongMap;
+import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.udp.UdpEndpoint;
 import org.jnetstack.wire.DhcpMalformed;
 import org.jnetstack.wire.DhcpMessage;
 import org.jnetstack.wire.DhcpWriter;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.MacAddress;
 
 /**
  * The gateway's DHCP server (RFC 2131), as small as QEMU's: it hands the first client the
  * configured guest address and the next clients the addresses after it (16 at most), with
  * the gateway as router and the DNS forwarder as name server. Leases are remembered by MAC for
  * the gateway's life, so a guest that restarts gets its address again.
+ *
+ * <p>The pool is shared by every machine on the gateway's switch, so a client must be a station
+ * the switch has seen (its hardware address the source of a frame, which {@link StationGuard}
+ * lets an outside machine have only a few of), and one switch port gets at most
+ * {@link #LEASES_PER_PORT} leases: one machine cannot empty the pool with made-up client
+ * addresses ({@code usernet.dhcp.drop.unknown_client}, {@code usernet.dhcp.drop.port_limit}).
  *
  * <p>Replies are broadcast (RFC 2131 §4.1: a client without an address may not be able to
  * take a unicast IP datagram before it has one), except to a client that renews from its
@@ -23,27 +31,38 @@ final class DhcpServer {
     static final int POOL_SIZE = 16;
     /** Lease time: a day, as QEMU. Renewal at half (RFC 2131 §4.4.5 T1), rebinding at 7/8 (T2). */
     static final int LEASE_SECONDS = 86400;
+    /** Leases the machines behind one switch port may hold together. */
+    static final int LEASES_PER_PORT = 4;
 
     private final UserNet gw;
     private final UdpEndpoint endpoint;
     private final DhcpMessage in = new DhcpMessage();
     private final DhcpWriter out = new DhcpWriter();
     private final byte[] reply = new byte[576];
+    private final VirtualSwitch link;
     private final LongMap<Integer> leases = new LongMap<>();
+    /** The client address of each lease in {@link #leases}. */
+    private final LongMap<Long> leasedMacs = new LongMap<>();
     private final Counter offers;
     private final Counter acks;
     private final Counter naks;
     private final Counter malformed;
     private final Counter poolExhausted;
+    private final Counter unknownClient;
+    private final Counter portLimit;
 
-    DhcpServer(UserNet gw) {
+    /** {@code link}: the switch whose stations may ask. */
+    DhcpServer(UserNet gw, VirtualSwitch link) {
         this.gw = gw;
+        this.link = link;
         var c = gw.counters();
         offers = c.counter("usernet.dhcp.offers");
         acks = c.counter("usernet.dhcp.acks");
         naks = c.counter("usernet.dhcp.naks");
         malformed = c.counter("usernet.dhcp.drop.malformed");
         poolExhausted = c.counter("usernet.dhcp.drop.pool_exhausted");
+        unknownClient = c.counter("usernet.dhcp.drop.unknown_client");
+        portLimit = c.counter("usernet.dhcp.drop.port_limit");
         endpoint = gw.stack().udp().open(0, DhcpMessage.SERVER_PORT, (ep, srcIp, srcPort, buf, off, len) -> input(buf, off, len));
     }
 
@@ -87,7 +106,10 @@ final class DhcpServer {
                 acks.inc();
                 send(DhcpMessage.ACK, 0);
             }
-            case DhcpMessage.RELEASE -> leases.remove(mac);
+            case DhcpMessage.RELEASE -> {
+                leases.remove(mac);
+                leasedMacs.remove(mac);
+            }
             default -> {
                 // DECLINE (the address is in use by someone else: nothing better to offer) and
                 // server-to-client types are ignored.
@@ -95,11 +117,29 @@ final class DhcpServer {
         }
     }
 
-    /** The client's lease, or the first free pool address; 0 when the pool is exhausted. */
+    /**
+     * The client's lease, or the first free pool address; 0 when the pool is exhausted, the
+     * client is no station of the switch, or its port has all the leases it may have.
+     */
     private int allocate(long mac) {
         Integer have = leases.get(mac);
         if (have != null) {
             return have;
+        }
+        VirtualSwitch.Port port = link.portOf(new MacAddress(mac));
+        if (port == null) {
+            unknownClient.inc();
+            return 0;
+        }
+        int held = 0;
+        for (long other : leasedMacs.values()) {
+            if (link.portOf(new MacAddress(other)) == port) {
+                held++;
+            }
+        }
+        if (held >= LEASES_PER_PORT) {
+            portLimit.inc();
+            return 0;
         }
         int first = gw.config().guest().bits();
         int broadcast = gw.config().network().bits() | ~Ipv4Address.mask(gw.config().prefixLength());
@@ -107,6 +147,7 @@ final class DhcpServer {
             int a = first + i;
             if (!leases.values().contains(a) && a != gw.config().gateway().bits() && a != gw.config().dns().bits()) {
                 leases.put(mac, a);
+                leasedMacs.put(mac, mac);
                 return a;
             }
         }

@@ -145,7 +145,7 @@ public final class UserNet implements AutoCloseable {
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
-        this.dhcp = new DhcpServer(this);
+        this.dhcp = new DhcpServer(this, link);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
     }

@@ -55,7 +55,8 @@ class DhcpServerTest {
                     .address(DhcpMessage.OPT_REQUESTED_ADDRESS, Ipv4Address.parseBits("10.0.2.99")));
             assertThat(parse(replies.poll(10, TimeUnit.SECONDS)).messageType()).isEqualTo(DhcpMessage.NAK);
 
-            // A second client gets the next address; the first keeps its own.
+            // A second client (a station the switch has seen) gets the next address; the first keeps its own.
+            loop.execute(() -> announce(net, 0x020000000099L));
             send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, 0x2000, 0x020000000099L).messageType(DhcpMessage.DISCOVER));
             assertThat(Ipv4Address.format(parse(replies.poll(10, TimeUnit.SECONDS)).yiaddr())).isEqualTo("10.0.2.16");
             send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, 0x1237, mac).messageType(DhcpMessage.DISCOVER));
@@ -65,6 +66,68 @@ class DhcpServerTest {
             guest.close();
             loop.close();
         }
+    }
+
+    @Test
+    void madeUpClientAddressesDoNotEmptyThePoolAndOnePortGetsAFewLeasesAtMost() throws Exception {
+        EventLoop loop = EventLoop.system();
+        UserNet net = UserNet.create(loop, UserNetConfig.defaults());
+        NetStack guest = NetStack.builder(loop).name("guest").device(net.guestDevice()).build();
+        LinkedBlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
+        loop.start("dhcp-test");
+        try {
+            CompletableFuture<UdpEndpoint> ep = new CompletableFuture<>();
+            loop.execute(() -> ep.complete(guest.udp().open(0, DhcpMessage.CLIENT_PORT,
+                    (e, srcIp, srcPort, buf, off, len) -> replies.add(java.util.Arrays.copyOfRange(buf, off, off + len)))));
+            UdpEndpoint client = ep.get(10, TimeUnit.SECONDS);
+
+            // A whole pool's worth of client addresses no frame ever came from: nothing offered.
+            for (int i = 0; i < DhcpServer.POOL_SIZE + 4; i++) {
+                long fake = 0x026600000000L + i;
+                send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, 0x3000, fake).messageType(DhcpMessage.DISCOVER));
+            }
+            long mac = UserNet.GUEST_MAC.bits();
+            send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, 0x1234, mac).messageType(DhcpMessage.DISCOVER));
+            DhcpMessage offer = parse(replies.poll(10, TimeUnit.SECONDS));
+            assertThat(offer.xid()).as("only the real client is answered").isEqualTo(0x1234);
+            assertThat(Ipv4Address.format(offer.yiaddr())).isEqualTo("10.0.2.15");
+            assertThat(counter(loop, net, "usernet.dhcp.drop.unknown_client")).isEqualTo(DhcpServer.POOL_SIZE + 4);
+
+            // Real stations, but all behind one port: a few leases, not the pool.
+            for (int i = 1; i < DhcpServer.LEASES_PER_PORT; i++) { // the guest's own lease is the port's first
+                long station = 0x027700000000L + i;
+                loop.execute(() -> announce(net, station));
+                int xid = 0x4000 + i;
+                send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, xid, station).messageType(DhcpMessage.DISCOVER));
+                DhcpMessage o = parse(replies.poll(10, TimeUnit.SECONDS));
+                assertThat(o.xid()).isEqualTo(xid);
+                assertThat(o.messageType()).isEqualTo(DhcpMessage.OFFER);
+                assertThat(Ipv4Address.format(o.yiaddr())).isEqualTo("10.0.2." + (15 + i));
+            }
+            long extra = 0x027700000099L;
+            loop.execute(() -> announce(net, extra));
+            send(loop, client, (w, b) -> w.start(b, 0, DhcpMessage.OP_REQUEST, 0x5000, extra).messageType(DhcpMessage.DISCOVER));
+            assertThat(replies.poll(2, TimeUnit.SECONDS)).as("no offer beyond the port's share").isNull();
+            assertThat(counter(loop, net, "usernet.dhcp.drop.port_limit")).isEqualTo(1);
+        } finally {
+            net.close();
+            guest.close();
+            loop.close();
+        }
+    }
+
+    private static long counter(EventLoop loop, UserNet net, String name) throws Exception {
+        return Harness.onLoop(loop, () -> net.counters().get(name));
+    }
+
+    /** A frame from {@code mac} through the guest's port: the switch learns the station there (loop thread). */
+    private static void announce(UserNet net, long mac) {
+        byte[] f = new byte[60];
+        org.jnetstack.wire.MacAddress.write(f, 0, org.jnetstack.wire.MacAddress.BROADCAST.bits());
+        org.jnetstack.wire.MacAddress.write(f, 6, mac);
+        f[12] = (byte) 0x88; // a local experimental EtherType: nobody answers
+        f[13] = (byte) 0xB5;
+        net.guestDevice().send(f, 0, f.length);
     }
 
     private static void send(EventLoop loop, UdpEndpoint client, java.util.function.BiFunction<DhcpWriter, byte[], DhcpWriter> build) {
