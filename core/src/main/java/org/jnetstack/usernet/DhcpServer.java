@@ -66,6 +66,16 @@ final class DhcpServer {
         endpoint = gw.stack().udp().open(0, DhcpMessage.SERVER_PORT, (ep, srcIp, srcPort, buf, off, len) -> input(buf, off, len));
     }
 
+    /** The client holding a lease of {@code address}, or -1. Loop thread. */
+    long holderOf(int address) {
+        for (long mac : leasedMacs.values()) {
+            if (leaseOf(mac) == address) {
+                return mac;
+            }
+        }
+        return -1;
+    }
+
     /** The address leased to {@code mac}, or 0. Loop thread. */
     int leaseOf(long mac) {
         Integer a = leases.get(mac);

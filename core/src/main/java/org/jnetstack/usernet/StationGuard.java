@@ -6,7 +6,9 @@ import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.stats.Counter;
+import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.EthernetFrame;
+import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
 
 /**
@@ -19,7 +21,15 @@ import org.jnetstack.wire.MacAddress;
  * port that sends from it, until that port closes: a frame from an address another port owns
  * is dropped, and a port owns at most {@link #STATIONS_PER_PORT} addresses; frames from more
  * are dropped ({@code usernet.switch.drop.foreign_source}, {@code usernet.switch.drop.too_many_stations}).
- * Group (multicast) source addresses pass: the switch never learns them. Loop thread only.
+ * Group (multicast) source addresses pass: the switch never learns them.
+ *
+ * <p>IPv4 addresses likewise: the gateway's own (its address and the DNS address) and each one
+ * DHCP leased belong to the station that holds them, so a frame that claims one of them as its
+ * sender (an ARP sender address, an IPv4 source) from another port is dropped
+ * ({@code usernet.switch.drop.foreign_address}): without this one gratuitous ARP would make the
+ * gateway send a guest's NAT replies to another guest, or the other guests send everything meant
+ * for the gateway to it (RFC 826's merge updates an existing entry from any ARP packet). Loop
+ * thread only.
  */
 final class StationGuard extends ForwardingDevice {
     /** Station addresses one outside machine may send from: a guest has one per NIC, a few for nested bridges. */
@@ -28,12 +38,31 @@ final class StationGuard extends ForwardingDevice {
     /** Which port owns which station address; one per gateway, shared by its guards. */
     static final class Owners {
         private final LongMap<Object> owner = new LongMap<>();
+        /** The station an IPv4 address belongs to, or -1 for none. */
+        private final java.util.function.IntToLongFunction addressHolder;
         private final Counter foreign;
         private final Counter tooMany;
+        private final Counter foreignAddress;
 
-        Owners(Counter foreign, Counter tooMany) {
+        Owners(java.util.function.IntToLongFunction addressHolder, Counter foreign, Counter tooMany, Counter foreignAddress) {
+            this.addressHolder = addressHolder;
             this.foreign = foreign;
             this.tooMany = tooMany;
+            this.foreignAddress = foreignAddress;
+        }
+
+        /** Whether {@code port} may send from IPv4 address {@code address}: nobody else's station holds it. */
+        private boolean mayUse(int address, StationGuard port) {
+            long holder = addressHolder.applyAsLong(address);
+            if (holder == -1) {
+                return true;
+            }
+            Object o = owner.get(holder);
+            if (o == null || o == port) {
+                return true;
+            }
+            foreignAddress.inc();
+            return false;
         }
 
         /** {@code mac} belongs to {@code who} for good (the gateway's own address). */
@@ -85,8 +114,26 @@ final class StationGuard extends ForwardingDevice {
             if (!MacAddress.isMulticast(src) && !owners.admit(src, this)) {
                 return;
             }
+            int claimed = senderAddress(buf, off, len);
+            if (claimed != 0 && !owners.mayUse(claimed, this)) {
+                return;
+            }
         }
         up.onFrame(buf, off, len, rxFlags());
+    }
+
+    /** The IPv4 address a frame says it comes from: an ARP packet's sender address, an IPv4 source; 0 for none. */
+    private static int senderAddress(byte[] buf, int off, int len) {
+        int type = ((buf[off + 12] & 0xFF) << 8) | (buf[off + 13] & 0xFF);
+        int at;
+        if (type == EthernetFrame.TYPE_ARP && len >= EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH) {
+            at = off + EthernetFrame.HEADER_LENGTH + 14; // RFC 826: hardware and protocol type and sizes, op, sender MAC
+        } else if (type == EthernetFrame.TYPE_IPV4 && len >= EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH) {
+            at = off + EthernetFrame.HEADER_LENGTH + 12;
+        } else {
+            return 0;
+        }
+        return ((buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF);
     }
 
     @Override

@@ -139,13 +139,14 @@ public final class UserNet implements AutoCloseable {
         stack.ipv4().setAcceptAnyDestination(true);
         this.selector = new HostSelector("usernet-host-io", stack.counters().counter("usernet.host.loop_stopped"));
         this.closeErrors = stack.counters().counter("usernet.close_errors");
-        this.stations = new StationGuard.Owners(stack.counters().counter("usernet.switch.drop.foreign_source"),
-                stack.counters().counter("usernet.switch.drop.too_many_stations"));
-        stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
         this.dhcp = new DhcpServer(this, link);
+        this.stations = new StationGuard.Owners(this::addressHolder, stack.counters().counter("usernet.switch.drop.foreign_source"),
+                stack.counters().counter("usernet.switch.drop.too_many_stations"),
+                stack.counters().counter("usernet.switch.drop.foreign_address"));
+        stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
     }
@@ -229,6 +230,14 @@ public final class UserNet implements AutoCloseable {
             gatewayPort.setOffloads(LinkOffloads.ALL);
         }
         return port;
+    }
+
+    /** The station an IPv4 address on the link belongs to: the gateway's own, or a DHCP lease's client; -1 for none. */
+    private long addressHolder(int address) {
+        if (address == config.gateway().bits() || address == config.dns().bits()) {
+            return GATEWAY_MAC.bits();
+        }
+        return dhcp.holderOf(address);
     }
 
     /** The /64 prefix the gateway advertises to the guests, or null when IPv6 is off. */

@@ -6,6 +6,12 @@ import java.util.concurrent.TimeUnit;
 import org.jnetstack.link.DeviceAttachment;
 import org.jnetstack.link.VirtualSwitch;
 import org.jnetstack.link.VirtualWire;
+import org.jnetstack.NetStack;
+import org.jnetstack.dhcp.DhcpClient;
+import org.jnetstack.dhcp.DhcpConfig;
+import org.jnetstack.dhcp.DhcpLease;
+import org.jnetstack.dhcp.DhcpListener;
+import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,6 +39,17 @@ class StationGuardTest {
             f[13] = (byte) 0xB5;
             wire.b().send(f, 0, f.length);
         }
+
+        /** Sends a broadcast ARP request from {@code senderMac} saying {@code senderIp} is there (loop thread). */
+        void arp(long senderMac, int senderIp, int targetIp) {
+            byte[] f = new byte[60];
+            MacAddress.write(f, 0, MacAddress.BROADCAST.bits());
+            MacAddress.write(f, 6, senderMac);
+            f[12] = 0x08;
+            f[13] = 0x06;
+            ArpPacket.write(f, 14, ArpPacket.OP_REQUEST, senderMac, senderIp, 0, targetIp);
+            wire.b().send(f, 0, f.length);
+        }
     }
 
     private static Machine attach(Harness h, String name, MacAddress mac) throws Exception {
@@ -57,7 +74,8 @@ class StationGuardTest {
     private static long seen(Harness h, VirtualSwitch sw) throws Exception {
         return h.onLoop(() -> sw.counters().get("switch.flooded") + sw.counters().get("switch.filtered")
                 + sw.counters().get("switch.forwarded") + h.net.counters().get("usernet.switch.drop.foreign_source")
-                + h.net.counters().get("usernet.switch.drop.too_many_stations"));
+                + h.net.counters().get("usernet.switch.drop.too_many_stations")
+                + h.net.counters().get("usernet.switch.drop.foreign_address"));
     }
 
     @Test
@@ -126,6 +144,60 @@ class StationGuardTest {
 
             assertThat(h.onLoop(() -> sw.portOf(VICTIM))).as("a machine that comes later is still learned").isSameAs(victim.port());
             assertThat(h.counter("usernet.switch.drop.too_many_stations")).isEqualTo(made - StationGuard.STATIONS_PER_PORT);
+        }
+    }
+
+    @Test
+    void aMachineCannotClaimTheGatewaysAddressOrAnotherMachinesLease() throws Exception {
+        try (Harness h = new Harness()) {
+            Machine attacker = attach(h, "attacker", ATTACKER);
+            VirtualSwitch sw = attacker.port().owner();
+            VirtualWire wire = new VirtualWire("victim-nic", MacAddress.parse("02:00:00:00:99:02"), "victim", VICTIM, 1500, 1024);
+            NetStack victim = h.onLoop(() -> {
+                h.net.attachExternal(wire.a());
+                return NetStack.builder(h.loop).name("victim").device(wire.b()).seed(5).build();
+            });
+            try {
+                java.util.concurrent.CompletableFuture<DhcpLease> bound = new java.util.concurrent.CompletableFuture<>();
+                h.onLoop(() -> DhcpClient.start(victim, DhcpConfig.defaults()
+                        .withProbes(0, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(1)), new DhcpListener() {
+                            @Override
+                            public void onBound(DhcpLease lease) {
+                                bound.complete(lease);
+                            }
+                        }));
+                int victimIp = bound.get(30, TimeUnit.SECONDS).address().bits();
+                int gw = h.net.config().gateway().bits();
+                // The victim talks to the gateway: each learns the other's MAC.
+                var ep = h.onLoop(() -> victim.udp().open(40000, (e, a, p, b, o, l) -> { }));
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while ((h.onLoop(() -> h.net.stack().iface().neighbors().lookup(victimIp)) == -1
+                        || h.onLoop(() -> victim.iface().neighbors().lookup(gw)) == -1) && System.nanoTime() < end) {
+                    h.onLoop(() -> ep.send(gw, 9, new byte[1], 0, 1));
+                    Thread.sleep(50);
+                }
+                assertThat(h.onLoop(() -> victim.iface().neighbors().lookup(gw))).isEqualTo(GATEWAY.bits());
+
+                long before = seen(h, sw);
+                h.onLoop(() -> {
+                    attacker.arp(ATTACKER.bits(), victimIp, gw);
+                    attacker.arp(ATTACKER.bits(), gw, victimIp);
+                    attacker.arp(ATTACKER.bits(), h.net.config().dns().bits(), victimIp);
+                    return null;
+                });
+                settle(h, sw, before, 3);
+
+                assertThat(h.onLoop(() -> h.net.stack().iface().neighbors().lookup(victimIp)))
+                        .as("the gateway still sends the victim's traffic to the victim").isEqualTo(VICTIM.bits());
+                assertThat(h.onLoop(() -> victim.iface().neighbors().lookup(gw)))
+                        .as("the victim still sends to the gateway").isEqualTo(GATEWAY.bits());
+                assertThat(h.counter("usernet.switch.drop.foreign_address")).isEqualTo(3);
+            } finally {
+                h.onLoop(() -> {
+                    victim.close();
+                    return null;
+                });
+            }
         }
     }
 }
