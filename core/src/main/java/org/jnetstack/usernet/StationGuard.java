@@ -5,6 +5,7 @@ import org.jnetstack.link.ForwardingDevice;
 import org.jnetstack.link.FrameHandler;
 import org.jnetstack.link.LinkDevice;
 import org.jnetstack.link.LinkOffloads;
+import org.jnetstack.link.StreamDevice;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.ArpPacket;
 import org.jnetstack.wire.EthernetFrame;
@@ -21,7 +22,9 @@ import org.jnetstack.wire.MacAddress;
  * port that sends from it, until that port closes: a frame from an address another port owns
  * is dropped, and a port owns at most {@link #STATIONS_PER_PORT} addresses; frames from more
  * are dropped ({@code usernet.switch.drop.foreign_source}, {@code usernet.switch.drop.too_many_stations}).
- * Group (multicast) source addresses pass: the switch never learns them.
+ * Group (multicast) source addresses pass: the switch never learns them. A {@link StreamDevice}
+ * serves one guest after another (a restarted QEMU may come with another address): a new
+ * connection starts with no addresses owned.
  *
  * <p>IPv4 addresses likewise: the gateway's own (its address and the DNS address) and each one
  * DHCP leased belong to the station that holds them, so a frame that claims one of them as its
@@ -101,14 +104,29 @@ final class StationGuard extends ForwardingDevice {
     private final Owners owners;
     private final long[] owned = new long[STATIONS_PER_PORT];
     private int ownedCount;
+    /** Connections a stream device has had (accepted, or made to its peer); null for other devices. */
+    private final Counter accepted;
+    private final Counter connected;
+    private long connections;
 
     StationGuard(LinkDevice device, Owners owners) {
         super(device);
         this.owners = owners;
+        if (device instanceof StreamDevice) {
+            accepted = device.stats().counters().counter("conn.accepted");
+            connected = device.stats().counters().counter("conn.connected");
+        } else {
+            accepted = null;
+            connected = null;
+        }
     }
 
     @Override
     protected void received(byte[] buf, int off, int len, FrameHandler up) {
+        if (accepted != null && accepted.get() + connected.get() != connections) {
+            connections = accepted.get() + connected.get();
+            owners.release(this); // another guest on the stream now
+        }
         if (len >= EthernetFrame.HEADER_LENGTH) {
             long src = MacAddress.read(buf, off + 6);
             if (!MacAddress.isMulticast(src) && !owners.admit(src, this)) {

@@ -200,4 +200,54 @@ class StationGuardTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void theNextGuestOnAStreamSocketStartsWithNoAddressesOwned() throws Exception {
+        try (Harness h = new Harness()) {
+            org.jnetstack.link.StreamDevice dev = org.jnetstack.link.StreamDevice.listenUnix(dir.resolve("gw.sock"), null,
+                    org.jnetstack.link.StreamOptions.defaults());
+            VirtualSwitch.Port port = h.onLoop(() -> h.net.attachExternal(dev));
+            VirtualSwitch sw = port.owner();
+            long before = seen(h, sw);
+            // A guest that used a whole port's share of addresses (a QEMU restarted with new MACs each time) ...
+            try (var socket = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                socket.connect(java.net.UnixDomainSocketAddress.of(dev.unixPath()));
+                for (int i = 0; i < StationGuard.STATIONS_PER_PORT; i++) {
+                    writeFrameFrom(socket, 0x02_55_00_00_00_00L + i);
+                }
+                settle(h, sw, before, StationGuard.STATIONS_PER_PORT);
+            }
+            // ... and the next one, with an address of its own.
+            long next = 0x02_55_00_00_01_00L;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (dev.isConnected() && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            try (var socket = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                socket.connect(java.net.UnixDomainSocketAddress.of(dev.unixPath()));
+                before = seen(h, sw);
+                writeFrameFrom(socket, next);
+                settle(h, sw, before, 1);
+            }
+            assertThat(h.counter("usernet.switch.drop.too_many_stations")).isZero();
+            assertThat(h.onLoop(() -> sw.portOf(new MacAddress(next)))).isSameAs(port);
+        }
+    }
+
+    private static void writeFrameFrom(java.nio.channels.SocketChannel socket, long src) throws java.io.IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 60);
+        b.putInt(60);
+        byte[] f = new byte[60];
+        MacAddress.write(f, 0, MacAddress.BROADCAST.bits());
+        MacAddress.write(f, 6, src);
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xB5;
+        b.put(f).flip();
+        while (b.hasRemaining()) {
+            socket.write(b);
+        }
+    }
 }
