@@ -33,6 +33,10 @@ import org.jnetstack.wire.MacAddress;
  * gateway send a guest's NAT replies to another guest, or the other guests send everything meant
  * for the gateway to it (RFC 826's merge updates an existing entry from any ARP packet). Loop
  * thread only.
+ *
+ * <p>Nor may an outside machine speak for the gateway ({@link GatewayOnlyFrames}): DHCP server
+ * messages, IPv6 router advertisements and redirects, and IPv6 claims of the gateway's addresses
+ * are dropped ({@code usernet.switch.drop.gateway_only}).
  */
 final class StationGuard extends ForwardingDevice {
     /** Station addresses one outside machine may send from: a guest has one per NIC, a few for nested bridges. */
@@ -43,15 +47,21 @@ final class StationGuard extends ForwardingDevice {
         private final LongMap<Object> owner = new LongMap<>();
         /** The station an IPv4 address belongs to, or -1 for none. */
         private final java.util.function.IntToLongFunction addressHolder;
+        private final GatewayOnlyFrames.Addresses gateway;
         private final Counter foreign;
         private final Counter tooMany;
         private final Counter foreignAddress;
+        private final Counter gatewayOnly;
 
-        Owners(java.util.function.IntToLongFunction addressHolder, Counter foreign, Counter tooMany, Counter foreignAddress) {
+        /** {@code counters}: the gateway stack's, where the drops are counted. */
+        Owners(java.util.function.IntToLongFunction addressHolder, GatewayOnlyFrames.Addresses gateway,
+               org.jnetstack.stats.Counters counters) {
             this.addressHolder = addressHolder;
-            this.foreign = foreign;
-            this.tooMany = tooMany;
-            this.foreignAddress = foreignAddress;
+            this.gateway = gateway;
+            this.foreign = counters.counter("usernet.switch.drop.foreign_source");
+            this.tooMany = counters.counter("usernet.switch.drop.too_many_stations");
+            this.foreignAddress = counters.counter("usernet.switch.drop.foreign_address");
+            this.gatewayOnly = counters.counter("usernet.switch.drop.gateway_only");
         }
 
         /** Whether {@code port} may send from IPv4 address {@code address}: nobody else's station holds it. */
@@ -134,6 +144,10 @@ final class StationGuard extends ForwardingDevice {
             }
             int claimed = senderAddress(buf, off, len);
             if (claimed != 0 && !owners.mayUse(claimed, this)) {
+                return;
+            }
+            if (GatewayOnlyFrames.test(buf, off, len, owners.gateway)) {
+                owners.gatewayOnly.inc();
                 return;
             }
         }

@@ -93,6 +93,8 @@ public final class UserNet implements AutoCloseable {
     private final IcmpNat icmpNat;
     /** Null when IPv6 is off. */
     private final Ipv6Address ipv6Prefix;
+    /** The gateway's IPv6 link-local address once it has one (loop thread). */
+    private Ipv6Address gatewayLinkLocal;
     private final RouterAdvertiser router;
     /** Null when forwards appear from the gateway address ({@link UserNetConfig#keepClientAddress()} off). */
     private final ClientAddresses clientAddresses;
@@ -143,9 +145,7 @@ public final class UserNet implements AutoCloseable {
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
         this.dhcp = new DhcpServer(this, link);
-        this.stations = new StationGuard.Owners(this::addressHolder, stack.counters().counter("usernet.switch.drop.foreign_source"),
-                stack.counters().counter("usernet.switch.drop.too_many_stations"),
-                stack.counters().counter("usernet.switch.drop.foreign_address"));
+        this.stations = new StationGuard.Owners(this::addressHolder, this::isGateway6, stack.counters());
         stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this);
@@ -238,6 +238,21 @@ public final class UserNet implements AutoCloseable {
             return GATEWAY_MAC.bits();
         }
         return dhcp.holderOf(address);
+    }
+
+    /** Whether {@code hi:lo} is one of the gateway's IPv6 addresses: {@code PREFIX::2}, {@code PREFIX::3}, its link-local one. */
+    private boolean isGateway6(long hi, long lo) {
+        if (ipv6Prefix == null) {
+            return false;
+        }
+        if (hi == ipv6Prefix.hi()) {
+            return lo == UserNetIpv6.gatewayAddress(ipv6Prefix).lo() || lo == UserNetIpv6.dnsAddress(ipv6Prefix).lo();
+        }
+        Ipv6Address linkLocal = gatewayLinkLocal;
+        if (linkLocal == null) {
+            linkLocal = gatewayLinkLocal = stack.ipv6().interfaces().getFirst().linkLocalAddress(); // null until configured
+        }
+        return linkLocal != null && hi == linkLocal.hi() && lo == linkLocal.lo();
     }
 
     /** The /64 prefix the gateway advertises to the guests, or null when IPv6 is off. */

@@ -29,7 +29,7 @@ class StationGuardTest {
     private static final MacAddress VICTIM = MacAddress.parse("52:54:00:77:77:77");
 
     /** An outside machine: the far end of a wire whose near end is attached to the gateway. */
-    private record Machine(VirtualWire wire, VirtualSwitch.Port port) {
+    private record Machine(VirtualWire wire, VirtualSwitch.Port port, java.util.concurrent.atomic.AtomicInteger fromAttacker) {
         /** Sends a broadcast frame from {@code src} (loop thread). */
         void sendFrom(long src) {
             byte[] f = new byte[60];
@@ -37,6 +37,17 @@ class StationGuardTest {
             MacAddress.write(f, 6, src);
             f[12] = (byte) 0x88; // a local experimental EtherType: nobody answers
             f[13] = (byte) 0xB5;
+            wire.b().send(f, 0, f.length);
+        }
+
+        /** Sends a broadcast frame of {@code type} from the attacker with {@code payload} after the Ethernet header (loop thread). */
+        void sendRaw(int type, byte[] payload) {
+            byte[] f = new byte[Math.max(60, 14 + payload.length)];
+            MacAddress.write(f, 0, MacAddress.BROADCAST.bits());
+            MacAddress.write(f, 6, ATTACKER.bits());
+            f[12] = (byte) (type >>> 8);
+            f[13] = (byte) type;
+            System.arraycopy(payload, 0, f, 14, payload.length);
             wire.b().send(f, 0, f.length);
         }
 
@@ -53,13 +64,18 @@ class StationGuardTest {
     }
 
     private static Machine attach(Harness h, String name, MacAddress mac) throws Exception {
+        var fromAttacker = new java.util.concurrent.atomic.AtomicInteger();
         VirtualWire wire = new VirtualWire(name + "-nic", MacAddress.parse("02:00:00:00:99:01"), name, mac, 1500, 1024);
         VirtualSwitch.Port port = h.onLoop(() -> {
             VirtualSwitch.Port p = h.net.attachExternal(wire.a());
-            DeviceAttachment.attach(h.loop, wire.b(), (b, o, l) -> { });
+            DeviceAttachment.attach(h.loop, wire.b(), (b, o, l) -> {
+                if (MacAddress.read(b, o + 6) == ATTACKER.bits()) {
+                    fromAttacker.incrementAndGet();
+                }
+            });
             return p;
         });
-        return new Machine(wire, port);
+        return new Machine(wire, port, fromAttacker);
     }
 
     /** Waits until the switch and the guard have together seen {@code frames} more frames from outside. */
@@ -75,7 +91,8 @@ class StationGuardTest {
         return h.onLoop(() -> sw.counters().get("switch.flooded") + sw.counters().get("switch.filtered")
                 + sw.counters().get("switch.forwarded") + h.net.counters().get("usernet.switch.drop.foreign_source")
                 + h.net.counters().get("usernet.switch.drop.too_many_stations")
-                + h.net.counters().get("usernet.switch.drop.foreign_address"));
+                + h.net.counters().get("usernet.switch.drop.foreign_address")
+                + h.net.counters().get("usernet.switch.drop.gateway_only"));
     }
 
     @Test
@@ -249,5 +266,74 @@ class StationGuardTest {
         while (b.hasRemaining()) {
             socket.write(b);
         }
+    }
+
+    @Test
+    void aMachineCannotSpeakForTheGatewayAsDhcpServerOrIpv6Router() throws Exception {
+        try (Harness h = new Harness()) {
+            Machine victim = attach(h, "victim", VICTIM);
+            Machine attacker = attach(h, "attacker", ATTACKER);
+            VirtualSwitch sw = attacker.port().owner();
+            org.jnetstack.wire.Ipv6Address gw6 = h.net.ipv6Gateway();
+
+            byte[] offer = new byte[20 + 8 + 240];
+            offer[0] = 0x45;
+            offer[2] = (byte) (offer.length >>> 8);
+            offer[3] = (byte) offer.length;
+            offer[8] = 64;
+            offer[9] = 17; // UDP
+            offer[12] = 10;
+            offer[15] = 99; // from 10.0.0.99
+            offer[16] = offer[17] = offer[18] = offer[19] = (byte) 0xFF;
+            offer[21] = 67; // from the DHCP server port
+            offer[23] = 68;
+            offer[28] = 2; // BOOTREPLY
+
+            byte[] ra = ipv6(58, new byte[] {(byte) 134, 0, 0, 0, 64, 0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0});
+            byte[] hopByHopRa = ipv6(0, new byte[] {58, 0, 1, 4, 0, 0, 0, 0, (byte) 134, 0, 0, 0, 64, 0, 0x07, 0x08,
+                    0, 0, 0, 0, 0, 0, 0, 0});
+            byte[] na = new byte[24];
+            na[0] = (byte) 136;
+            na[4] = (byte) 0xA0; // router, override
+            org.jnetstack.wire.Bytes.putI64(na, 8, gw6.hi());
+            org.jnetstack.wire.Bytes.putI64(na, 16, gw6.lo());
+            byte[] naForGateway = ipv6(58, na);
+
+            long before = seen(h, sw);
+            h.onLoop(() -> {
+                attacker.sendRaw(0x0800, offer);
+                attacker.sendRaw(0x86DD, ra);
+                attacker.sendRaw(0x86DD, hopByHopRa);
+                attacker.sendRaw(0x86DD, naForGateway);
+                attacker.sendFrom(ATTACKER.bits()); // a harmless frame after them, on the same path
+                return null;
+            });
+            settle(h, sw, before, 5);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (victim.fromAttacker().get() == 0 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+
+            assertThat(victim.fromAttacker().get()).as("frames of the attacker's that reached the victim: the harmless one").isEqualTo(1);
+            assertThat(h.counter("usernet.switch.drop.gateway_only")).isEqualTo(4);
+        }
+    }
+
+    /** An IPv6 packet from fe80::66 to all nodes, hop limit 255, with {@code nextHeader} and {@code payload}. */
+    private static byte[] ipv6(int nextHeader, byte[] payload) {
+        byte[] p = new byte[40 + payload.length];
+        p[0] = 0x60;
+        p[4] = (byte) (payload.length >>> 8);
+        p[5] = (byte) payload.length;
+        p[6] = (byte) nextHeader;
+        p[7] = (byte) 255;
+        p[8] = (byte) 0xFE;
+        p[9] = (byte) 0x80;
+        p[23] = 0x66;
+        p[24] = (byte) 0xFF;
+        p[25] = 0x02;
+        p[39] = 1;
+        System.arraycopy(payload, 0, p, 40, payload.length);
+        return p;
     }
 }
