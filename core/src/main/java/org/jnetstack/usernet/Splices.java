@@ -14,10 +14,12 @@ import org.jnetstack.stats.Counters;
  *
  * <p>Each splice holds a buffer of {@code bufferBytes} from its start, outside the gateway stack's
  * memory budget, so the number of splices is what bounds that memory: at most
- * {@link #BUFFER_MEMORY} of them together ({@link #maxLive}). A guest's connection beyond it is
- * refused with a reset, a host client of a forward beyond it is reset
- * ({@code usernet.tcp.drop.too_many_splices}). Without it a guest (or a host client of a forward)
- * could open as many connections as the stack allows, 65536, and so hold 4 GiB.
+ * {@link #BUFFER_MEMORY} of them together ({@link #maxLive}), half for the guests' outbound
+ * connections and half for the forwards' host clients, so neither side can take the other's
+ * share. A guest's connection beyond its half is refused with a reset, a host client of a forward
+ * beyond its half is reset ({@code usernet.tcp.drop.too_many_splices}). Without it a guest (or a
+ * host client of a forward) could open as many connections as the stack allows, 65536, and so
+ * hold 4 GiB.
  */
 final class Splices {
     /** What the splice buffers of one gateway may take together. */
@@ -29,6 +31,10 @@ final class Splices {
     /** Host bytes pass through here straight into a guest connection's send buffer. */
     final ByteBuffer scratch;
     private final Set<TcpSplice> live = new LinkedHashSet<>();
+    /** The live splices of forwards (the rest of {@link #live} are outbound). */
+    private final Set<TcpSplice> forwarded = new java.util.HashSet<>();
+    /** The next splice {@link #added} is a forward's: set by {@link #hasRoom} just before it is made. */
+    private boolean nextIsForward;
     private long buffered;
 
     final Counter opened;
@@ -43,7 +49,7 @@ final class Splices {
 
     Splices(int bufferBytes, Counters counters) {
         this.bufferBytes = bufferBytes;
-        this.maxLive = (int) Math.max(1, BUFFER_MEMORY / bufferBytes);
+        this.maxLive = (int) Math.max(2, BUFFER_MEMORY / bufferBytes);
         this.scratch = ByteBuffer.allocate(bufferBytes);
         opened = counters.counter("usernet.tcp.splices");
         active = counters.counter("usernet.tcp.active");
@@ -56,9 +62,14 @@ final class Splices {
         tooMany = counters.counter("usernet.tcp.drop.too_many_splices");
     }
 
-    /** Whether another splice fits under {@link #maxLive}; counts the refusal when it does not. */
-    boolean hasRoom() {
-        if (live.size() < maxLive) {
+    /**
+     * Whether another splice fits in its half of {@link #maxLive}: a forward's ({@code forward})
+     * or an outbound one; counts the refusal when it does not. A splice made next is counted in that half.
+     */
+    boolean hasRoom(boolean forward) {
+        int inHalf = forward ? forwarded.size() : live.size() - forwarded.size();
+        if (inHalf < maxLive / 2) {
+            nextIsForward = forward;
             return true;
         }
         tooMany.inc();
@@ -67,11 +78,16 @@ final class Splices {
 
     void added(TcpSplice s) {
         live.add(s);
+        if (nextIsForward) {
+            forwarded.add(s);
+            nextIsForward = false;
+        }
         opened.inc();
         active.inc();
     }
 
     void removed(TcpSplice s) {
+        forwarded.remove(s);
         if (live.remove(s)) {
             active.add(-1);
         }

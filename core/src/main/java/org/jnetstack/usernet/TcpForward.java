@@ -119,7 +119,7 @@ final class TcpForward extends HostChannel implements Forward {
     }
 
     private void connectGuest(SocketChannel c) throws IOException {
-        if (!gw.splices().hasRoom()) {
+        if (!gw.splices().hasRoom(true)) {
             failed.inc();
             c.setOption(StandardSocketOptions.SO_LINGER, 0); // the client sees a reset, as from a full server
             c.close();

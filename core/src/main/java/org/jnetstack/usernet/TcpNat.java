@@ -49,7 +49,7 @@ final class TcpNat {
             r.reset();
             return;
         }
-        if (!gw.splices().hasRoom()) {
+        if (!gw.splices().hasRoom(false)) {
             r.reset(); // the splices' memory is spent: refused, as a host out of sockets would
             return;
         }
@@ -106,7 +106,7 @@ final class TcpNat {
         private void connected() {
             done = true;
             cancelTimer();
-            if (!gw.splices().hasRoom()) {
+            if (!gw.splices().hasRoom(false)) {
                 // Connects started while there was room outnumbered it.
                 close();
                 request.reset();

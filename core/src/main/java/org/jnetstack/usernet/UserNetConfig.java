@@ -19,7 +19,8 @@ import org.jnetstack.wire.Ipv4Address;
  *                          socket is not writable. 64 KiB: a few segments' worth on top of the
  *                          connection's own buffers; the bound that keeps a stalled host peer
  *                          from growing the heap. These buffers together take at most 128 MiB
- *                          (2048 connections at 64 KiB); connections beyond are refused.
+ *                          (2048 connections at 64 KiB, half of them outbound, half
+ *                          forwarded); connections beyond are refused.
  * @param connectTimeout    how long a guest's SYN waits for the host connect before the guest
  *                          is told the destination is unreachable. 30 s, below the guest's own
  *                          SYN retry budget (about a minute), so the guest learns why.
