@@ -41,8 +41,8 @@ final class DhcpServer {
     private final byte[] reply = new byte[576];
     private final VirtualSwitch link;
     private final LongMap<Integer> leases = new LongMap<>();
-    /** The client address of each lease in {@link #leases}. */
-    private final LongMap<Long> leasedMacs = new LongMap<>();
+    /** The client holding each pool address (index: address minus the first), -1 for none: looked up per frame, so no map. */
+    private final long[] holders = new long[POOL_SIZE];
     private final Counter offers;
     private final Counter acks;
     private final Counter naks;
@@ -63,17 +63,14 @@ final class DhcpServer {
         poolExhausted = c.counter("usernet.dhcp.drop.pool_exhausted");
         unknownClient = c.counter("usernet.dhcp.drop.unknown_client");
         portLimit = c.counter("usernet.dhcp.drop.port_limit");
+        java.util.Arrays.fill(holders, -1);
         endpoint = gw.stack().udp().open(0, DhcpMessage.SERVER_PORT, (ep, srcIp, srcPort, buf, off, len) -> input(buf, off, len));
     }
 
-    /** The client holding a lease of {@code address}, or -1. Loop thread. */
+    /** The client holding a lease of {@code address}, or -1. Loop thread; allocates nothing. */
     long holderOf(int address) {
-        for (long mac : leasedMacs.values()) {
-            if (leaseOf(mac) == address) {
-                return mac;
-            }
-        }
-        return -1;
+        int i = address - gw.config().guest().bits();
+        return i >= 0 && i < POOL_SIZE ? holders[i] : -1;
     }
 
     /** The address leased to {@code mac}, or 0. Loop thread. */
@@ -117,8 +114,10 @@ final class DhcpServer {
                 send(DhcpMessage.ACK, 0);
             }
             case DhcpMessage.RELEASE -> {
-                leases.remove(mac);
-                leasedMacs.remove(mac);
+                Integer a = leases.remove(mac);
+                if (a != null) {
+                    holders[a - gw.config().guest().bits()] = -1;
+                }
             }
             default -> {
                 // DECLINE (the address is in use by someone else: nothing better to offer) and
@@ -142,8 +141,8 @@ final class DhcpServer {
             return 0;
         }
         int held = 0;
-        for (long other : leasedMacs.values()) {
-            if (link.portOf(new MacAddress(other)) == port) {
+        for (long other : holders) {
+            if (other != -1 && link.portOf(new MacAddress(other)) == port) {
                 held++;
             }
         }
@@ -155,9 +154,9 @@ final class DhcpServer {
         int broadcast = gw.config().network().bits() | ~Ipv4Address.mask(gw.config().prefixLength());
         for (int i = 0; i < POOL_SIZE && first + i != broadcast; i++) {
             int a = first + i;
-            if (!leases.values().contains(a) && a != gw.config().gateway().bits() && a != gw.config().dns().bits()) {
+            if (holders[i] == -1 && a != gw.config().gateway().bits() && a != gw.config().dns().bits()) {
                 leases.put(mac, a);
-                leasedMacs.put(mac, mac);
+                holders[i] = mac;
                 return a;
             }
         }
