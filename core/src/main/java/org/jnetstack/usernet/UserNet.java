@@ -345,6 +345,10 @@ public final class UserNet implements AutoCloseable {
         return closed;
     }
 
+    DhcpServer dhcp() {
+        return dhcp;
+    }
+
     DnsForwarder dnsForwarder() {
         return dnsForwarder;
     }
