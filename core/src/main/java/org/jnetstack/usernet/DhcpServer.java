@@ -14,7 +14,9 @@ import org.jnetstack.wire.MacAddress;
  * The gateway's DHCP server (RFC 2131), as small as QEMU's: it hands the first client the
  * configured guest address and the next clients the addresses after it (16 at most), with
  * the gateway as router and the DNS forwarder as name server. Leases are remembered by MAC for
- * the gateway's life, so a guest that restarts gets its address again.
+ * the gateway's life, so a guest that restarts gets its address again — unless the pool, or its
+ * port's share, is used up and its machine is gone (see below): then its address goes to the
+ * client that asks.
  *
  * <p>The pool is shared by every machine on the gateway's switch, so a client must be a station
  * the switch has seen (its hardware address the source of a frame, which {@link StationGuard}
@@ -40,6 +42,7 @@ final class DhcpServer {
     private final DhcpWriter out = new DhcpWriter();
     private final byte[] reply = new byte[576];
     private final VirtualSwitch link;
+    private final java.util.function.LongPredicate present;
     private final LongMap<Integer> leases = new LongMap<>();
     /** The client holding each pool address (index: address minus the first), -1 for none: looked up per frame, so no map. */
     private final long[] holders = new long[POOL_SIZE];
@@ -50,11 +53,17 @@ final class DhcpServer {
     private final Counter poolExhausted;
     private final Counter unknownClient;
     private final Counter portLimit;
+    private final Counter reclaimed;
 
-    /** {@code link}: the switch whose stations may ask. */
-    DhcpServer(UserNet gw, VirtualSwitch link) {
+    /**
+     * {@code link}: the switch whose stations may ask; {@code present}: whether a client's machine
+     * is still there (a lease of one that is not may go to another client when the pool or the
+     * port's share is used up).
+     */
+    DhcpServer(UserNet gw, VirtualSwitch link, java.util.function.LongPredicate present) {
         this.gw = gw;
         this.link = link;
+        this.present = present;
         var c = gw.counters();
         offers = c.counter("usernet.dhcp.offers");
         acks = c.counter("usernet.dhcp.acks");
@@ -63,6 +72,7 @@ final class DhcpServer {
         poolExhausted = c.counter("usernet.dhcp.drop.pool_exhausted");
         unknownClient = c.counter("usernet.dhcp.drop.unknown_client");
         portLimit = c.counter("usernet.dhcp.drop.port_limit");
+        reclaimed = c.counter("usernet.dhcp.reclaimed");
         java.util.Arrays.fill(holders, -1);
         endpoint = gw.stack().udp().open(0, DhcpMessage.SERVER_PORT, (ep, srcIp, srcPort, buf, off, len) -> input(buf, off, len));
     }
@@ -146,22 +156,51 @@ final class DhcpServer {
                 held++;
             }
         }
-        if (held >= LEASES_PER_PORT) {
+        if (held >= LEASES_PER_PORT && !reclaim(port)) {
             portLimit.inc();
             return 0;
         }
+        int a = firstFree();
+        if (a == 0 && reclaim(null)) {
+            a = firstFree();
+        }
+        if (a == 0) {
+            poolExhausted.inc();
+            return 0;
+        }
+        leases.put(mac, a);
+        holders[a - gw.config().guest().bits()] = mac;
+        return a;
+    }
+
+    /** The first pool address nobody holds, or 0. */
+    private int firstFree() {
         int first = gw.config().guest().bits();
         int broadcast = gw.config().network().bits() | ~Ipv4Address.mask(gw.config().prefixLength());
         for (int i = 0; i < POOL_SIZE && first + i != broadcast; i++) {
             int a = first + i;
             if (holders[i] == -1 && a != gw.config().gateway().bits() && a != gw.config().dns().bits()) {
-                leases.put(mac, a);
-                holders[i] = mac;
                 return a;
             }
         }
-        poolExhausted.inc();
         return 0;
+    }
+
+    /**
+     * Forgets one lease of a client that is gone (behind {@code port}, or any port when null): its
+     * machine disconnected, or its port closed. Returns whether there was one.
+     */
+    private boolean reclaim(VirtualSwitch.Port port) {
+        for (int i = 0; i < POOL_SIZE; i++) {
+            long mac = holders[i];
+            if (mac != -1 && (port == null || link.portOf(new MacAddress(mac)) == port) && !present.test(mac)) {
+                leases.remove(mac);
+                holders[i] = -1;
+                reclaimed.inc();
+                return true;
+            }
+        }
+        return false;
     }
 
     private void send(int type, int address) {

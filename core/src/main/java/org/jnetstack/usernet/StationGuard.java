@@ -78,6 +78,11 @@ final class StationGuard extends ForwardingDevice {
             return false;
         }
 
+        /** Whether some port owns {@code mac} now. */
+        boolean isOwned(long mac) {
+            return owner.get(mac) != null;
+        }
+
         /** {@code mac} belongs to {@code who} for good (the gateway's own address). */
         void reserve(long mac, Object who) {
             owner.put(mac, who);

@@ -85,6 +85,8 @@ public final class UserNet implements AutoCloseable {
     private final Counter closeErrors;
     /** Who owns which station address on {@link #link}: outside machines cannot take the gateway's or each other's. */
     private final StationGuard.Owners stations;
+    /** The switch ports of outside machines ({@link #attachExternal}). */
+    private final java.util.Set<VirtualSwitch.Port> externalPorts = new java.util.HashSet<>();
     private final Splices splices;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
@@ -144,7 +146,7 @@ public final class UserNet implements AutoCloseable {
         this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
         this.tcpNat = new TcpNat(this);
         this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
-        this.dhcp = new DhcpServer(this, link);
+        this.dhcp = new DhcpServer(this, link, this::isPresent);
         this.stations = new StationGuard.Owners(this::addressHolder, this::isGateway6, stack.counters());
         stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
@@ -223,6 +225,7 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
+        externalPorts.add(port);
         port.bridge(loop, new StationGuard(device, stations));
         if (port.offloads().txChecksum()) {
             // The device takes partial checksums and super-segments (an offloading TAP): so does the
@@ -230,6 +233,16 @@ public final class UserNet implements AutoCloseable {
             gatewayPort.setOffloads(LinkOffloads.ALL);
         }
         return port;
+    }
+
+    /**
+     * Whether the machine of station {@code mac} is still on the switch: behind an outside port,
+     * the station's guard owns it (a disconnected guest's addresses are released); behind the
+     * in-process guest's port, whenever the switch knows it.
+     */
+    private boolean isPresent(long mac) {
+        VirtualSwitch.Port p = link.portOf(new MacAddress(mac));
+        return p != null && (!externalPorts.contains(p) || stations.isOwned(mac));
     }
 
     /** The station an IPv4 address on the link belongs to: the gateway's own, or a DHCP lease's client; -1 for none. */
