@@ -26,7 +26,10 @@ import org.jnetstack.wire.UdpDatagram;
  * Outbound UDP: each guest flow (guest port, destination address, destination port) gets a
  * host {@link DatagramChannel} connected to the destination; replies come back to the guest
  * from that destination. A flow's socket closes after {@link UserNetConfig#udpIdleTimeout()}
- * without traffic. Datagrams the host socket cannot take at once are dropped (UDP may lose;
+ * without traffic, or {@link #DNS_IDLE_NANOS} once a DNS query (destination port 53) has been
+ * answered: a resolver sends each query from a new port, so at the general timeout a guest that
+ * looks up more than 17 names a second would hold all {@link UserNetConfig#maxUdpFlows()} flows
+ * with exchanges that are over, and its (and every other guest's) new flows would be dropped. Datagrams the host socket cannot take at once are dropped (UDP may lose;
  * queuing would only grow memory), and counted. A host port that refuses (the host's ICMP port
  * unreachable, which a connected channel reports as {@link PortUnreachableException}) is
  * reported to the guest the same way, so its socket fails at once instead of waiting for a
@@ -43,6 +46,8 @@ final class UdpNat {
     private static final int MAX_DATAGRAM = 65507;
     /** Datagrams read from one host socket per readiness, so one busy flow cannot hold the loop. */
     private static final int READ_BATCH = 64;
+    /** How long a DNS flow lives on after an answer: room for the answer to a second query (A and AAAA) and late duplicates. */
+    static final long DNS_IDLE_NANOS = 10_000_000_000L;
 
     private final UserNet gw;
     private final LongMap<Flow> flows = new LongMap<>();
@@ -92,6 +97,17 @@ final class UdpNat {
 
     int flowCount() {
         return flows.size() + flows6.size();
+    }
+
+    /** The latest time (loop clock) any flow is due to expire at, or 0 for none: what the tests look at. */
+    long latestExpiry() {
+        long latest = 0;
+        for (LongMap<Flow> table : List.of(flows, flows6)) {
+            for (Flow f : table.values()) {
+                latest = Math.max(latest, f.expiry());
+            }
+        }
+        return latest;
     }
 
     private long key(long guestHi, long guestLo, int guestPort, long dstHi, long dstLo, int dstPort) {
@@ -161,6 +177,8 @@ final class UdpNat {
         private long lastActive;
         /** Payload length of the last datagram sent, for the quote of an ICMP error. */
         private int lastLength;
+        /** The flow goes to port 53 and an answer came: it expires after {@link #DNS_IDLE_NANOS}. */
+        private boolean dnsAnswered;
         /** The last query of a flow to the DNS address: answered from the host's resolver if the name server refuses it. */
         private byte[] lastDnsQuery;
 
@@ -237,6 +255,7 @@ final class UdpNat {
                         break;
                     }
                     touch();
+                    answered();
                     toGuest.inc();
                     gw.stack().udp().sendFrom(dstHi, dstLo, dstPort, guestHi, guestLo, guestPort, buffer.array(), 0, n);
                 }
@@ -288,8 +307,26 @@ final class UdpNat {
             lastActive = gw.loop().clock().nanos();
         }
 
+        /** A datagram came back: a DNS flow now needs to live only {@link #DNS_IDLE_NANOS} longer. */
+        private void answered() {
+            if (dstPort == 53 && !dnsAnswered) {
+                dnsAnswered = true;
+                idle.schedule(Math.min(DNS_IDLE_NANOS, gw.config().udpIdleTimeout().toNanos()));
+            }
+        }
+
+        private long timeout() {
+            long general = gw.config().udpIdleTimeout().toNanos();
+            return dnsAnswered ? Math.min(DNS_IDLE_NANOS, general) : general;
+        }
+
+        /** When the idle timer fires next, on the loop's clock. */
+        long expiry() {
+            return idle.deadline();
+        }
+
         private void checkIdle() {
-            long timeout = gw.config().udpIdleTimeout().toNanos();
+            long timeout = timeout();
             long idleFor = gw.loop().clock().nanos() - lastActive;
             if (idleFor < timeout) {
                 idle.schedule(timeout - idleFor);

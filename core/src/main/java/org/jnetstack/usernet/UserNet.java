@@ -358,6 +358,10 @@ public final class UserNet implements AutoCloseable {
         return closed;
     }
 
+    UdpNat udpNat() {
+        return udpNat;
+    }
+
     DhcpServer dhcp() {
         return dhcp;
     }
