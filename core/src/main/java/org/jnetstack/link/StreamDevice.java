@@ -48,12 +48,18 @@ import org.jnetstack.wire.MacAddress;
  * <p><b>A hostile or broken peer.</b> A length below 14 (no Ethernet header) or above the MTU plus
  * 18 ({@link StreamOptions#maxFrame()}) cannot be a frame: the stream has lost its framing and
  * nothing after it can be trusted, so the connection is closed ({@code rx.dropped.bad_length}).
- * Memory held per connection is the two fixed buffers, whatever the peer does.
+ * Memory held per connection is the two fixed buffers, whatever the peer does. A connection that
+ * cannot be accepted (the process is out of descriptors, {@code EMFILE}) stays queued while
+ * the listening socket is left out of the epoll set for {@link #ACCEPT_RETRY_NANOS}
+ * ({@code conn.accept_failed}): the socket stays readable, and waiting on it would wake the loop
+ * at once, again and again.
  *
  * <p>All calls but {@link #close()} on the loop thread after {@link #open}.
  */
 public final class StreamDevice implements LinkDevice {
     private static final System.Logger LOG = System.getLogger(StreamDevice.class.getName());
+    /** How long the listening socket is not waited on after an accept failed other than for want of a connection. */
+    static final long ACCEPT_RETRY_NANOS = 1_000_000_000L;
 
     private final String name;
     private final MacAddress mac;
@@ -74,6 +80,7 @@ public final class StreamDevice implements LinkDevice {
     private final Counter refusedBusy = stats.counters().counter("conn.refused_busy");
     private final Counter connectedOut = stats.counters().counter("conn.connected");
     private final Counter connectFailed = stats.counters().counter("conn.connect_failed");
+    private final Counter acceptFailed = stats.counters().counter("conn.accept_failed");
     private final Counter badLength = stats.counters().counter("rx.dropped.bad_length");
     private final Counter rxErrors = stats.counters().counter("rx.errors");
     private final Counter txErrors = stats.counters().counter("tx.errors");
@@ -101,6 +108,9 @@ public final class StreamDevice implements LinkDevice {
     /** A non-blocking connect to the peer is in progress on {@link #connFd}. */
     private boolean connecting;
     private org.jnetstack.loop.Timer reconnect;
+    /** Puts the listening socket back in the epoll set after an accept failed; null when connecting out. */
+    private org.jnetstack.loop.Timer acceptRetry;
+    private boolean acceptPaused;
     private volatile boolean connected;
     private volatile boolean closed;
     private DeviceContext context;
@@ -247,6 +257,9 @@ public final class StreamDevice implements LinkDevice {
         }
         this.context = Objects.requireNonNull(ctx, "context");
         flushTask = ctx.loop().newBatchEndTask(this::flush);
+        if (listenFd >= 0) {
+            acceptRetry = ctx.loop().newTimer(this::resumeAccepting);
+        }
         if (peerAddress != null) {
             reconnect = ctx.loop().newTimer(this::connect);
             connect();
@@ -328,7 +341,7 @@ public final class StreamDevice implements LinkDevice {
             flushTask.request(); // what the socket did not take: try again at this iteration's end
         }
         int n = connFd >= 0 ? readFrames(handler, maxFrames) : 0;
-        if (n < maxFrames && listenFd >= 0) {
+        if (n < maxFrames && listenFd >= 0 && !acceptPaused) {
             acceptPending();
         }
         return n;
@@ -392,7 +405,10 @@ public final class StreamDevice implements LinkDevice {
             if (fd < 0) {
                 int errno = TunCalls.errno(callState);
                 if (errno != TunCalls.EAGAIN && errno != TunCalls.EINTR) {
-                    rxErrors.inc(); // e.g. EMFILE: the pending connection stays queued for a later try
+                    // e.g. EMFILE: the pending connection stays queued for a later try
+                    rxErrors.inc();
+                    acceptFailed.inc();
+                    pauseAccepting(errno);
                 }
                 return;
             }
@@ -412,6 +428,24 @@ public final class StreamDevice implements LinkDevice {
             accepted.inc();
             LOG.log(Level.INFO, name + ": peer connected");
         }
+    }
+
+    /** Leaves the listening socket out of the loop's wait until {@link #acceptRetry} fires. */
+    private void pauseAccepting(int errno) {
+        acceptPaused = true;
+        SocketCalls.epollCtl(callState, epollFd, SocketCalls.EPOLL_CTL_DEL, listenFd, epollEvent, 0);
+        acceptRetry.schedule(ACCEPT_RETRY_NANOS);
+        LOG.log(Level.WARNING, () -> name + ": cannot accept a connection (" + TunCalls.strerror(errno) + "); trying again in "
+                + ACCEPT_RETRY_NANOS / 1_000_000 + " ms");
+    }
+
+    private void resumeAccepting() {
+        if (closed || !acceptPaused) {
+            return;
+        }
+        acceptPaused = false;
+        SocketCalls.epollCtl(callState, epollFd, SocketCalls.EPOLL_CTL_ADD, listenFd, epollEvent, SocketCalls.EPOLLIN);
+        acceptPending();
     }
 
     private void disconnect(String why) {

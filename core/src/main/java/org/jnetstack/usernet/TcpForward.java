@@ -20,7 +20,10 @@ import org.jnetstack.wire.Ipv4Packet;
  * connection from the client's own address when it is not the host's loopback
  * ({@link ClientAddresses}), otherwise from the gateway's.
  * The host connection is not read until the guest accepted; a guest that refuses makes the
- * host connection reset, as a closed port would.
+ * host connection reset, as a closed port would. A connection that cannot be accepted (the
+ * process is out of descriptors) stays queued and the listening socket stays ready: it is not
+ * watched again for {@link #ACCEPT_RETRY_NANOS} ({@code usernet.forward.accept_failed}), or the
+ * selector and the loop would hand that readiness round at full speed, logging each time.
  */
 final class TcpForward extends HostChannel implements Forward {
     private static final System.Logger LOG = System.getLogger(TcpForward.class.getName());
@@ -28,6 +31,8 @@ final class TcpForward extends HostChannel implements Forward {
     private static final int NEXT_FREE_ATTEMPTS = 100;
     /** Gateway ports tried for one connection from a client's address before it is refused. */
     private static final int PORT_ATTEMPTS = 16;
+    /** How long the listening socket is not watched after an accept failed. */
+    static final long ACCEPT_RETRY_NANOS = 1_000_000_000L;
 
     private final UserNet gw;
     private final ForwardRule rule;
@@ -35,6 +40,8 @@ final class TcpForward extends HostChannel implements Forward {
     private final InetSocketAddress bound;
     private final Counter accepted;
     private final Counter failed;
+    private final Counter acceptFailed;
+    private final org.jnetstack.loop.Timer acceptRetry;
 
     TcpForward(UserNet gw, ForwardRule rule) {
         super(gw.loop(), gw.hostSelector());
@@ -42,6 +49,8 @@ final class TcpForward extends HostChannel implements Forward {
         this.rule = rule;
         this.accepted = gw.counters().counter("usernet.forward.accepted");
         this.failed = gw.counters().counter("usernet.forward.guest_failed");
+        this.acceptFailed = gw.counters().counter("usernet.forward.accept_failed");
+        this.acceptRetry = gw.loop().newTimer(() -> interest(SelectionKey.OP_ACCEPT));
         try {
             server = bind(rule);
             bound = (InetSocketAddress) server.getLocalAddress();
@@ -87,15 +96,35 @@ final class TcpForward extends HostChannel implements Forward {
             SocketChannel c;
             while ((c = server.accept()) != null) {
                 accepted.inc();
-                connectGuest(c);
+                try {
+                    connectGuest(c);
+                } catch (IOException e) {
+                    failed.inc(); // this client went wrong (reset at once): the next are served
+                    LOG.log(Level.DEBUG, () -> "forward " + rule + ": " + e);
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // nothing left to do
+                    }
+                }
             }
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "forward " + rule + ": accept failed: " + e);
+            acceptFailed.inc();
+            LOG.log(Level.WARNING, () -> "forward " + rule + ": accept failed: " + e + "; trying again in "
+                    + ACCEPT_RETRY_NANOS / 1_000_000 + " ms");
+            acceptRetry.schedule(ACCEPT_RETRY_NANOS);
+            return;
         }
         interest(SelectionKey.OP_ACCEPT);
     }
 
     private void connectGuest(SocketChannel c) throws IOException {
+        if (!gw.splices().hasRoom(true)) {
+            failed.inc();
+            c.setOption(StandardSocketOptions.SO_LINGER, 0); // the client sees a reset, as from a full server
+            c.close();
+            return;
+        }
         c.configureBlocking(false);
         c.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) c.getRemoteAddress();
@@ -157,6 +186,7 @@ final class TcpForward extends HostChannel implements Forward {
 
     @Override
     public void close() {
+        acceptRetry.cancel();
         try {
             server.close();
         } catch (IOException e) {

@@ -49,6 +49,10 @@ final class TcpNat {
             r.reset();
             return;
         }
+        if (!gw.splices().hasRoom(false)) {
+            r.reset(); // the splices' memory is spent: refused, as a host out of sockets would
+            return;
+        }
         new PendingConnect(r, target).start();
     }
 
@@ -102,6 +106,12 @@ final class TcpNat {
         private void connected() {
             done = true;
             cancelTimer();
+            if (!gw.splices().hasRoom(false)) {
+                // Connects started while there was room outnumbered it.
+                close();
+                request.reset();
+                return;
+            }
             String what = UserNet.format(request.remoteHi(), request.remoteLo()) + ":" + request.remotePort() + " -> " + target;
             TcpSplice splice = new TcpSplice(gw, channel, what);
             try {

@@ -26,27 +26,34 @@ import org.jnetstack.wire.UdpDatagram;
  * Outbound UDP: each guest flow (guest port, destination address, destination port) gets a
  * host {@link DatagramChannel} connected to the destination; replies come back to the guest
  * from that destination. A flow's socket closes after {@link UserNetConfig#udpIdleTimeout()}
- * without traffic. Datagrams the host socket cannot take at once are dropped (UDP may lose;
+ * without traffic, or {@link #DNS_IDLE_NANOS} once a DNS query (destination port 53) has been
+ * answered: a resolver sends each query from a new port, so at the general timeout a guest that
+ * looks up more than 17 names a second would hold all {@link UserNetConfig#maxUdpFlows()} flows
+ * with exchanges that are over, and its (and every other guest's) new flows would be dropped. Datagrams the host socket cannot take at once are dropped (UDP may lose;
  * queuing would only grow memory), and counted. A host port that refuses (the host's ICMP port
  * unreachable, which a connected channel reports as {@link PortUnreachableException}) is
  * reported to the guest the same way, so its socket fails at once instead of waiting for a
  * reply that never comes (RFC 1122 §4.1.3.3).
  *
- * <p>Over IPv6 alike (NAT66), addresses in the two-long form: an IPv6 flow is keyed by a keyed
- * hash of its 3-tuple (a guest cannot choose flows that collide), and one flow table bound,
- * {@link UserNetConfig#maxUdpFlows()}, covers both families.
+ * <p>Over IPv6 alike (NAT66), addresses in the two-long form. A flow is keyed by a keyed hash of
+ * its guest address and port and its destination address and port (a guest cannot choose flows
+ * that collide), so machines behind one gateway that use the same port towards the same
+ * destination each have their own flow; one flow table bound, {@link UserNetConfig#maxUdpFlows()},
+ * covers both families.
  */
 final class UdpNat {
     private static final System.Logger LOG = System.getLogger(UdpNat.class.getName());
     private static final int MAX_DATAGRAM = 65507;
     /** Datagrams read from one host socket per readiness, so one busy flow cannot hold the loop. */
     private static final int READ_BATCH = 64;
+    /** How long a DNS flow lives on after an answer: room for the answer to a second query (A and AAAA) and late duplicates. */
+    static final long DNS_IDLE_NANOS = 10_000_000_000L;
 
     private final UserNet gw;
     private final LongMap<Flow> flows = new LongMap<>();
-    /** IPv6 flows, keyed by {@link #key6}. */
+    /** IPv6 flows; both tables keyed by {@link #key}. */
     private final LongMap<Flow> flows6 = new LongMap<>();
-    private final SipHash keys6;
+    private final SipHash keys;
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
     private final Counter opened;
     private final Counter expired;
@@ -60,10 +67,10 @@ final class UdpNat {
     private final byte[] quote = new byte[Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
     private final byte[] quote6 = new byte[Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH];
 
-    /** @param keys6 the secret hash the IPv6 flow table is keyed by */
-    UdpNat(UserNet gw, SipHash keys6) {
+    /** @param keys the secret hash the flow tables are keyed by */
+    UdpNat(UserNet gw, SipHash keys) {
         this.gw = gw;
-        this.keys6 = keys6;
+        this.keys = keys;
         var c = gw.counters();
         opened = c.counter("usernet.udp.flows");
         expired = c.counter("usernet.udp.expired");
@@ -92,12 +99,19 @@ final class UdpNat {
         return flows.size() + flows6.size();
     }
 
-    private static long key(int dstIp, int dstPort, int guestPort) {
-        return ((long) dstIp << 32) | ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF);
+    /** The latest time (loop clock) any flow is due to expire at, or 0 for none: what the tests look at. */
+    long latestExpiry() {
+        long latest = 0;
+        for (LongMap<Flow> table : List.of(flows, flows6)) {
+            for (Flow f : table.values()) {
+                latest = Math.max(latest, f.expiry());
+            }
+        }
+        return latest;
     }
 
-    private long key6(long dstHi, long dstLo, int dstPort, int guestPort) {
-        return keys6.hash(dstHi, dstLo, ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF));
+    private long key(long guestHi, long guestLo, int guestPort, long dstHi, long dstLo, int dstPort) {
+        return keys.hash(guestHi, guestLo, dstHi, dstLo, ((long) (dstPort & 0xFFFF) << 16) | (guestPort & 0xFFFF), 0);
     }
 
     private LongMap<Flow> table(boolean v4) {
@@ -112,12 +126,12 @@ final class UdpNat {
             gw.dnsForwarder().query(srcHi, srcLo, srcPort, dstHi, dstLo, buf, off, len);
             return;
         }
-        long k = v4 ? key(TransportAddresses.v4(dstLo), dstPort, srcPort) : key6(dstHi, dstLo, dstPort, srcPort);
+        long k = key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
         LongMap<Flow> table = table(v4);
         Flow f = table.get(k);
         if (f == null || !f.is(srcHi, srcLo, dstHi, dstLo, dstPort, srcPort)) {
             if (f != null) {
-                dropped.inc(); // another guest on the same 3-tuple: rare, keep the first
+                dropped.inc(); // two flows whose 64-bit keyed hashes collide: keep the first
                 return;
             }
             InetSocketAddress target = gw.hostTarget(dstHi, dstLo, dstPort);
@@ -163,6 +177,8 @@ final class UdpNat {
         private long lastActive;
         /** Payload length of the last datagram sent, for the quote of an ICMP error. */
         private int lastLength;
+        /** The flow goes to port 53 and an answer came: it expires after {@link #DNS_IDLE_NANOS}. */
+        private boolean dnsAnswered;
         /** The last query of a flow to the DNS address: answered from the host's resolver if the name server refuses it. */
         private byte[] lastDnsQuery;
 
@@ -239,6 +255,7 @@ final class UdpNat {
                         break;
                     }
                     touch();
+                    answered();
                     toGuest.inc();
                     gw.stack().udp().sendFrom(dstHi, dstLo, dstPort, guestHi, guestLo, guestPort, buffer.array(), 0, n);
                 }
@@ -290,8 +307,26 @@ final class UdpNat {
             lastActive = gw.loop().clock().nanos();
         }
 
+        /** A datagram came back: a DNS flow now needs to live only {@link #DNS_IDLE_NANOS} longer. */
+        private void answered() {
+            if (dstPort == 53 && !dnsAnswered) {
+                dnsAnswered = true;
+                idle.schedule(Math.min(DNS_IDLE_NANOS, gw.config().udpIdleTimeout().toNanos()));
+            }
+        }
+
+        private long timeout() {
+            long general = gw.config().udpIdleTimeout().toNanos();
+            return dnsAnswered ? Math.min(DNS_IDLE_NANOS, general) : general;
+        }
+
+        /** When the idle timer fires next, on the loop's clock. */
+        long expiry() {
+            return idle.deadline();
+        }
+
         private void checkIdle() {
-            long timeout = gw.config().udpIdleTimeout().toNanos();
+            long timeout = timeout();
             long idleFor = gw.loop().clock().nanos() - lastActive;
             if (idleFor < timeout) {
                 idle.schedule(timeout - idleFor);

@@ -86,6 +86,10 @@ public final class UserNet implements AutoCloseable {
     private final NetStack stack;
     private final HostSelector selector;
     private final Counter closeErrors;
+    /** Who owns which station address on {@link #link}: outside machines cannot take the gateway's or each other's. */
+    private final StationGuard.Owners stations;
+    /** The switch ports of outside machines ({@link #attachExternal}). */
+    private final java.util.Set<VirtualSwitch.Port> externalPorts = new java.util.HashSet<>();
     private final Splices splices;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
@@ -96,6 +100,8 @@ public final class UserNet implements AutoCloseable {
     private final IcmpNat icmp6Nat;
     /** Null when IPv6 is off. */
     private final Ipv6Address ipv6Prefix;
+    /** The gateway's IPv6 link-local address once it has one (loop thread). */
+    private Ipv6Address gatewayLinkLocal;
     private final RouterAdvertiser router;
     /** Null when forwards appear from the gateway address ({@link UserNetConfig#keepClientAddress()} off). */
     private final ClientAddresses clientAddresses;
@@ -111,8 +117,9 @@ public final class UserNet implements AutoCloseable {
         this.dnsUpstream = dnsUpstream;
         this.dnsFromHostResolver = dnsUpstream == null;
         // Frames between two stacks on one loop: a deep queue keeps bulk transfers from
-        // dropping at the switch (the loop drains a port in batches of 64).
-        this.link = new VirtualSwitch("usernet", config.mtu(), 1024, 64);
+        // dropping at the switch. The address table has room for every port's stations
+        // (StationGuard bounds what one outside machine may claim).
+        this.link = new VirtualSwitch("usernet", config.mtu(), 1024, VirtualSwitch.DEFAULT_MAC_TABLE_SIZE);
         VirtualSwitch.Port gwPort = link.newPort("usernet-gw", GATEWAY_MAC);
         this.gatewayPort = gwPort;
         this.guestPort = link.newPort("usernet-guest", GUEST_MAC);
@@ -141,10 +148,12 @@ public final class UserNet implements AutoCloseable {
         stack.ipv4().setAcceptAnyDestination(true);
         this.selector = new HostSelector("usernet-host-io", stack.counters().counter("usernet.host.loop_stopped"));
         this.closeErrors = stack.counters().counter("usernet.close_errors");
-        this.splices = new Splices(config.spliceBufferBytes(), stack.counters());
+        this.splices = new Splices(config.spliceBufferBytes(), config.maxTcpSplices(), stack.counters());
         this.tcpNat = new TcpNat(this);
-        this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp6-flows"));
-        this.dhcp = new DhcpServer(this);
+        this.udpNat = new UdpNat(this, secrets.newPrf("usernet.udp-flows"));
+        this.dhcp = new DhcpServer(this, link, this::isPresent);
+        this.stations = new StationGuard.Owners(this::addressHolder, this::isGateway6, stack.counters());
+        stations.reserve(GATEWAY_MAC.bits(), gwPort);
         this.dnsForwarder = new DnsForwarder(this, hostLookup);
         this.icmpNat = new IcmpNat(this, false, new HostEchoSocket(false));
         this.icmp6Nat = router != null ? new IcmpNat(this, true, new HostEchoSocket(true)) : null;
@@ -195,8 +204,12 @@ public final class UserNet implements AutoCloseable {
         return net;
     }
 
-    /** The device the guest stack is built on (its MAC is {@link #GUEST_MAC}). */
+    /**
+     * The device the guest stack is built on (its MAC is {@link #GUEST_MAC}, which no outside
+     * machine may send from once this is called). Loop thread, or before the loop starts.
+     */
     public LinkDevice guestDevice() {
+        stations.reserve(GUEST_MAC.bits(), guestPort);
         return guestPort;
     }
 
@@ -205,7 +218,9 @@ public final class UserNet implements AutoCloseable {
      * {@link org.jnetstack.link.StreamDevice}, a TAP in a network namespace. Frames go both ways
      * between {@code device} and the port, on this gateway's loop; the machine is served like the
      * in-process guest (DHCP hands each MAC its own address from {@link UserNetConfig#guest()} on,
-     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). Loop thread, or before the loop
+     * NAT, DNS; forwards go to {@link UserNetConfig#guest()}). The machine may send from at most
+     * {@link StationGuard#STATIONS_PER_PORT} source addresses, none of them the gateway's or one
+     * another machine sent from first ({@link StationGuard}). Loop thread, or before the loop
      * starts; the device is closed with the loop.
      *
      * @return the switch port the device is joined to (its counters show what the switch dropped)
@@ -216,13 +231,47 @@ public final class UserNet implements AutoCloseable {
                     + ", above the gateway's " + config.mtu() + ": its larger frames would be dropped");
         }
         VirtualSwitch.Port port = link.newPort(device.name());
-        port.bridge(loop, device);
+        externalPorts.add(port);
+        port.bridge(loop, new StationGuard(device, stations));
         if (port.offloads().txChecksum()) {
             // The device takes partial checksums and super-segments (an offloading TAP): so does the
             // gateway stack, which then sends it large segments; the switch finishes them for plain ports.
             gatewayPort.setOffloads(LinkOffloads.ALL);
         }
         return port;
+    }
+
+    /**
+     * Whether the machine of station {@code mac} is still on the switch: behind an outside port,
+     * the station's guard owns it (a disconnected guest's addresses are released); behind the
+     * in-process guest's port, whenever the switch knows it.
+     */
+    private boolean isPresent(long mac) {
+        VirtualSwitch.Port p = link.portOf(new MacAddress(mac));
+        return p != null && (!externalPorts.contains(p) || stations.isOwned(mac));
+    }
+
+    /** The station an IPv4 address on the link belongs to: the gateway's own, or a DHCP lease's client; -1 for none. */
+    private long addressHolder(int address) {
+        if (address == config.gateway().bits() || address == config.dns().bits()) {
+            return GATEWAY_MAC.bits();
+        }
+        return dhcp.holderOf(address);
+    }
+
+    /** Whether {@code hi:lo} is one of the gateway's IPv6 addresses: {@code PREFIX::2}, {@code PREFIX::3}, its link-local one. */
+    private boolean isGateway6(long hi, long lo) {
+        if (ipv6Prefix == null) {
+            return false;
+        }
+        if (hi == ipv6Prefix.hi()) {
+            return lo == UserNetIpv6.gatewayAddress(ipv6Prefix).lo() || lo == UserNetIpv6.dnsAddress(ipv6Prefix).lo();
+        }
+        Ipv6Address linkLocal = gatewayLinkLocal;
+        if (linkLocal == null) {
+            linkLocal = gatewayLinkLocal = stack.ipv6().interfaces().getFirst().linkLocalAddress(); // null until configured
+        }
+        return linkLocal != null && hi == linkLocal.hi() && lo == linkLocal.lo();
     }
 
     /** The /64 prefix the gateway advertises to the guests, or null when IPv6 is off. */
@@ -313,6 +362,14 @@ public final class UserNet implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    UdpNat udpNat() {
+        return udpNat;
+    }
+
+    DhcpServer dhcp() {
+        return dhcp;
     }
 
     DnsForwarder dnsForwarder() {

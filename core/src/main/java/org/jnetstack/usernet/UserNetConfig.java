@@ -16,7 +16,7 @@ import org.jnetstack.wire.Ipv4Address;
  * @param guest             the address the DHCP server hands out (and the one forwards connect to).
  * @param mtu               MTU of the virtual link. 1500: what a guest expects of Ethernet.
  * @param spliceBufferBytes the most one read or write of a host socket moves between it and a
- *                          guest connection's buffer (the splice holds no bytes of its own: a
+ *                          guest connection's buffer (a splice holds no bytes of its own: a
  *                          stalled host peer leaves the guest's data in that connection's receive
  *                          buffer, and its window closes). 64 KiB.
  * @param connectTimeout    how long a guest's SYN waits for the host connect before the guest
@@ -25,6 +25,11 @@ import org.jnetstack.wire.Ipv4Address;
  * @param udpIdleTimeout    a UDP flow's host socket is closed after this long without traffic
  *                          either way. 60 s (Linux's conntrack keeps unreplied UDP 30 s, replied 120 s).
  * @param maxUdpFlows       bound on UDP flows at once; beyond it new flows are dropped (counted).
+ * @param maxTcpSplices     bound on TCP connections joined to host sockets at once (each holds a
+ *                          host socket, a file descriptor): half for the guests' outbound
+ *                          connections, half for the forwards' host clients, so neither side can
+ *                          take the other's share; beyond its half a connection is reset
+ *                          ({@code usernet.tcp.drop.too_many_splices}). 2048.
  * @param hostLoopback      traffic to the gateway address goes to the host's 127.0.0.1, and to the IPv6
  *                          gateway address {@code PREFIX::2} to the host's [::1].
  * @param keepClientAddress a forwarded connection or datagram from a host client that is not on
@@ -47,6 +52,7 @@ public record UserNetConfig(
         Duration connectTimeout,
         Duration udpIdleTimeout,
         int maxUdpFlows,
+        int maxTcpSplices,
         boolean hostLoopback,
         boolean keepClientAddress,
         List<ForwardRule> forwards,
@@ -77,6 +83,9 @@ public record UserNetConfig(
         if (maxUdpFlows < 1) {
             throw new IllegalArgumentException("maxUdpFlows must be at least 1");
         }
+        if (maxTcpSplices < 2) {
+            throw new IllegalArgumentException("maxTcpSplices must be at least 2 (one outbound, one forwarded): " + maxTcpSplices);
+        }
         forwards = List.copyOf(forwards);
         java.util.Objects.requireNonNull(ipv6, "ipv6 (UserNetIpv6.off() for none)");
         if (ipv6.enabled() && mtu < org.jnetstack.wire.Ipv6Packet.MIN_MTU) {
@@ -89,51 +98,57 @@ public record UserNetConfig(
     public static UserNetConfig defaults() {
         return new UserNetConfig(Ipv4Address.parse("10.0.2.0"), 24, Ipv4Address.parse("10.0.2.2"),
                 Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"), 1500, 64 * 1024,
-                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, true, true, List.of(), UserNetIpv6.defaults());
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1024, 2048, true, true, List.of(), UserNetIpv6.defaults());
     }
 
     public UserNetConfig withForwards(List<ForwardRule> rules) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, rules, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, rules, ipv6);
     }
 
     public UserNetConfig withSpliceBufferBytes(int bytes) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, bytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     public UserNetConfig withConnectTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, timeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, ipv6);
+    }
+
+    /** The bound on TCP connections joined to host sockets at once, half outbound and half forwarded (at least 2). */
+    public UserNetConfig withMaxTcpSplices(int max) {
+        return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
+                udpIdleTimeout, maxUdpFlows, max, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     public UserNetConfig withUdpIdleTimeout(Duration timeout) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                timeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
+                timeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** The link's MTU (576-65535). */
     public UserNetConfig withMtu(int newMtu) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, newMtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** Whether the gateway address stands for the host's 127.0.0.1 (off: connections to it are refused). */
     public UserNetConfig withHostLoopback(boolean on) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, on, keepClientAddress, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, on, keepClientAddress, forwards, ipv6);
     }
 
     /** Whether forwarded connections from non-loopback clients keep the client's address in the guest. */
     public UserNetConfig withKeepClientAddress(boolean on) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, on, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, on, forwards, ipv6);
     }
 
     /** The address the DHCP server hands out first and forwards connect to (in the network, not the gateway's or DNS's). */
     public UserNetConfig withGuest(Ipv4Address address) {
         return new UserNetConfig(network, prefixLength, gateway, dns, address, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, ipv6);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** Moves the whole plan: e.g. {@code withNetwork("192.168.76.0/24")} puts the gateway at .2, DNS at .3, guest at .15. */
@@ -148,14 +163,14 @@ public record UserNetConfig(
         }
         int net = Ipv4Address.parseBits(cidr.substring(0, slash)) & Ipv4Address.mask(prefix);
         return new UserNetConfig(new Ipv4Address(net), prefix, new Ipv4Address(net + 2), new Ipv4Address(net + 3),
-                new Ipv4Address(net + 15), mtu, spliceBufferBytes, connectTimeout, udpIdleTimeout, maxUdpFlows,
+                new Ipv4Address(net + 15), mtu, spliceBufferBytes, connectTimeout, udpIdleTimeout, maxUdpFlows, maxTcpSplices,
                 hostLoopback, keepClientAddress, forwards, ipv6);
     }
 
     /** The IPv6 plan ({@link UserNetIpv6#off()}: IPv4 only). */
     public UserNetConfig withIpv6(UserNetIpv6 plan) {
         return new UserNetConfig(network, prefixLength, gateway, dns, guest, mtu, spliceBufferBytes, connectTimeout,
-                udpIdleTimeout, maxUdpFlows, hostLoopback, keepClientAddress, forwards, plan);
+                udpIdleTimeout, maxUdpFlows, maxTcpSplices, hostLoopback, keepClientAddress, forwards, plan);
     }
 
     /**

@@ -190,7 +190,7 @@ class ExternalMachineTest {
     void udpForwardSessionsAreBoundedAndASenderBeyondTheBoundIsDroppedAndCounted() throws Exception {
         UserNetConfig d = UserNetConfig.defaults();
         UserNetConfig two = new UserNetConfig(d.network(), d.prefixLength(), d.gateway(), d.dns(), d.guest(), d.mtu(),
-                d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), 2, d.hostLoopback(), d.keepClientAddress(),
+                d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), 2, d.maxTcpSplices(), d.hostLoopback(), d.keepClientAddress(),
                 List.of(ForwardRule.udp(0, 7)), d.ipv6());
         try (Harness h = new Harness(two)) {
             h.onLoop(() -> h.guest.udp().open(7, (ep, srcIp, srcPort, buf, off, len) -> ep.send(srcIp, srcPort, buf, off, len)));

@@ -202,7 +202,7 @@ class Nat66Test {
         UserNetConfig d = config();
         int bound = 8;
         UserNetConfig c = new UserNetConfig(d.network(), d.prefixLength(), d.gateway(), d.dns(), d.guest(), d.mtu(),
-                d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), bound, true, true, List.of(), d.ipv6());
+                d.spliceBufferBytes(), d.connectTimeout(), d.udpIdleTimeout(), bound, d.maxTcpSplices(), true, true, List.of(), d.ipv6());
         List<DatagramSocket> sinks = new java.util.ArrayList<>();
         try (Harness h = ready(c)) {
             for (int i = 0; i < bound; i++) {

@@ -1,0 +1,114 @@
+package org.jnetstack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jnetstack.loop.EventLoop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A guest's connection the device cannot accept because the process is out of descriptors
+ * (EMFILE) stays queued, and its listening socket stays readable: the loop must not wake on it
+ * again and again (a busy loop on one core until a descriptor frees up), and must accept the
+ * connection once it can. The test lowers this JVM's own descriptor limit for a moment
+ * ({@code prlimit(1)}) and fills it.
+ */
+@Timeout(60)
+class StreamDeviceAcceptFailureTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aConnectionThatCannotBeAcceptedDoesNotSpinTheLoopAndIsAcceptedLater() throws Exception {
+        EventLoop loop = EventLoop.system();
+        StreamDevice dev = StreamDevice.listenUnix(dir.resolve("vm.sock"), null, StreamOptions.defaults());
+        DeviceAttachment.attach(loop, dev, (b, o, l) -> { });
+        loop.start("accept-failure-test");
+        var address = UnixDomainSocketAddress.of(dev.unixPath());
+        try {
+            // One connection comes and goes first: what accepting and logging need is loaded.
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(address);
+                await(dev::isConnected);
+            }
+            await(() -> !dev.isConnected());
+            new FileInputStream("/dev/null").close();
+
+            SocketChannel peer = SocketChannel.open(StandardProtocolFamily.UNIX); // its descriptor before they run out
+            long soft = softLimit();
+            long open;
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                open = fds.count();
+            }
+            List<FileInputStream> filler = new ArrayList<>();
+            long before;
+            long after;
+            setSoftLimit(open + 16);
+            try {
+                try {
+                    while (true) {
+                        filler.add(new FileInputStream("/dev/null"));
+                    }
+                } catch (IOException full) {
+                    // EMFILE: every descriptor is taken
+                }
+                peer.connect(address); // queued: the device cannot accept it now
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (dev.stats().counters().get("rx.errors") == 0 && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                before = loop.counters().get("loop.iterations");
+                Thread.sleep(300);
+                after = loop.counters().get("loop.iterations");
+            } finally {
+                for (FileInputStream f : filler) {
+                    f.close();
+                }
+                setSoftLimit(soft);
+            }
+            assertThat(dev.stats().counters().get("rx.errors")).as("the accept failed").isPositive();
+            assertThat(after - before).as("loop iterations while the connection could not be accepted").isLessThan(100);
+            await(dev::isConnected);
+            peer.close();
+        } finally {
+            loop.close();
+            dev.close();
+        }
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+
+    private static long softLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                return Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no open-files limit in /proc/self/limits");
+    }
+
+    private static void setSoftLimit(long n) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()), "--nofile=" + n + ":")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).as("prlimit").isZero();
+    }
+}

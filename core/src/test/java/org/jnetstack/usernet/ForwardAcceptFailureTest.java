@@ -1,0 +1,102 @@
+package org.jnetstack.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A host client of a forward the gateway cannot accept because the process is out of
+ * descriptors (EMFILE) stays queued and the listening socket stays ready: the gateway must not
+ * hand that readiness round between its selector thread and the loop at full speed (a busy loop
+ * logging a warning each time), and must serve the client once it can. The test lowers this JVM's
+ * own descriptor limit for a moment ({@code prlimit(1)}) and fills it.
+ */
+@Timeout(60)
+class ForwardAcceptFailureTest {
+
+    @Test
+    void aClientThatCannotBeAcceptedDoesNotSpinTheGatewayAndIsServedLater() throws Exception {
+        try (Harness h = new Harness(List.of(ForwardRule.tcp(0, 7)))) {
+            h.onLoop(() -> GuestEcho.listen(h.guest.tcp(), 7, 4));
+            InetSocketAddress fwd = h.net.forwards().values().iterator().next();
+            // One client comes and goes first: what accepting and logging need is loaded.
+            try (SocketChannel c = SocketChannel.open(fwd)) {
+                assertThat(echo(c, 1)).isEqualTo(1);
+            }
+            new FileInputStream("/dev/null").close();
+            new java.util.logging.SimpleFormatter().format(new java.util.logging.LogRecord(java.util.logging.Level.WARNING, "warm-up"));
+            h.onLoop(() -> {
+                org.jnetstack.loop.Timer t = h.loop.newTimer(() -> { });
+                t.schedule(1);
+                t.cancel();
+                return null;
+            });
+
+            SocketChannel client = SocketChannel.open(); // its descriptor before they run out
+            long soft = softLimit();
+            long open;
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                open = fds.count();
+            }
+            List<FileInputStream> filler = new ArrayList<>();
+            long before;
+            long after;
+            setSoftLimit(open + 16);
+            try {
+                try {
+                    while (true) {
+                        filler.add(new FileInputStream("/dev/null"));
+                    }
+                } catch (IOException full) {
+                    // EMFILE: every descriptor is taken
+                }
+                client.connect(fwd); // queued: the gateway cannot accept it now
+                Thread.sleep(300);
+                before = h.loop.counters().get("loop.iterations");
+                Thread.sleep(300);
+                after = h.loop.counters().get("loop.iterations");
+            } finally {
+                for (FileInputStream f : filler) {
+                    f.close();
+                }
+                setSoftLimit(soft);
+            }
+            assertThat(after - before).as("loop iterations while the client could not be accepted").isLessThan(100);
+            assertThat(h.counter("usernet.forward.accept_failed")).isPositive();
+            client.socket().setSoTimeout(20_000);
+            assertThat(echo(client, 2)).as("served once descriptors are free").isEqualTo(2);
+            client.close();
+        }
+    }
+
+    private static int echo(SocketChannel c, int b) throws IOException {
+        c.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+        return c.socket().getInputStream().read();
+    }
+
+    private static long softLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                return Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no open-files limit in /proc/self/limits");
+    }
+
+    private static void setSoftLimit(long n) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()), "--nofile=" + n + ":")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).as("prlimit").isZero();
+    }
+}
