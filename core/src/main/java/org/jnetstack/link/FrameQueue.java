@@ -32,6 +32,8 @@ final class FrameQueue {
     private int spareCount;
     private int head;
     private int count;
+    /** The slot holding a frame put in by {@link #lend}, until it is consumed or {@link #endLoan}; -1 for none. */
+    private int lentSlot = -1;
 
     FrameQueue(int capacity) {
         if (capacity < 1) {
@@ -63,11 +65,7 @@ final class FrameQueue {
             return false;
         }
         int tail = (head + count) % own.length;
-        byte[] slot = own[tail];
-        if (slot == null || slot.length < HEADROOM + len) {
-            slot = new byte[HEADROOM + Math.max(len, INITIAL_SLOT_SIZE)];
-            own[tail] = slot;
-        }
+        byte[] slot = ownSlot(tail, len);
         System.arraycopy(buf, off, slot, HEADROOM, len);
         enqueue(tail, slot, HEADROOM, len, frameFlags);
         return true;
@@ -88,6 +86,46 @@ final class FrameQueue {
         byte[] replacement = takeSpare(buf.length);
         enqueue((head + count) % own.length, buf, off, len, 0);
         return replacement != null ? replacement : new byte[buf.length];
+    }
+
+    /**
+     * Puts a frame in without a copy for as long as its sender waits: the caller has the queue
+     * drained at once and then calls {@link #endLoan}. Only to an empty queue: false (nothing
+     * done) when a frame waits. Consumer thread only.
+     */
+    synchronized boolean lend(byte[] buf, int off, int len, int frameFlags) {
+        if (count != 0 || lentSlot >= 0) {
+            return false;
+        }
+        lentSlot = head;
+        enqueue(head, buf, off, len, frameFlags);
+        return true;
+    }
+
+    /**
+     * The sender takes its buffer back: a lent frame still queued (its consumer took fewer
+     * frames) is copied into its slot's own buffer first.
+     */
+    synchronized void endLoan() {
+        int slot = lentSlot;
+        if (slot < 0) {
+            return; // consumed
+        }
+        lentSlot = -1;
+        int len = lengths[slot];
+        byte[] own = ownSlot(slot, len);
+        System.arraycopy(frames[slot], offsets[slot], own, HEADROOM, len);
+        frames[slot] = own;
+        offsets[slot] = HEADROOM;
+    }
+
+    private byte[] ownSlot(int slot, int len) {
+        byte[] b = own[slot];
+        if (b == null || b.length < HEADROOM + len) {
+            b = new byte[HEADROOM + Math.max(len, INITIAL_SLOT_SIZE)];
+            own[slot] = b;
+        }
+        return b;
     }
 
     private void enqueue(int slot, byte[] buf, int off, int len, int frameFlags) {
@@ -115,6 +153,10 @@ final class FrameQueue {
     private void release(int slot) {
         byte[] b = frames[slot];
         frames[slot] = null;
+        if (slot == lentSlot) {
+            lentSlot = -1; // a lent buffer goes back to its sender, not to the spares
+            return;
+        }
         if (b != own[slot]) {
             if (spares == null) {
                 spares = new byte[own.length][];

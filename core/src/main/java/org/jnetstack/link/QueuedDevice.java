@@ -1,6 +1,7 @@
 package org.jnetstack.link;
 
 import java.util.Objects;
+import org.jnetstack.loop.Pollable;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.MacAddress;
 
@@ -153,20 +154,20 @@ abstract class QueuedDevice implements LinkDevice {
 
     /**
      * Like {@link #deliver}, but when called on this device's loop thread with nothing queued the
-     * frame goes straight to the handler the device is attached with, without the copy into the
-     * queue; order holds, as no earlier frame waits. Only for a device whose handler ends the
-     * frame's way (a bridge to another device): a handler that answers by sending would run
-     * inside its sender's call.
+     * frame is handed on at once, without a copy: it is lent to the queue and the device's
+     * attachment polled for it, so it goes the way every frame of this device goes (through any
+     * middleware wrapping the device) within the sender's call; order holds, as no earlier frame
+     * waits. The caller makes sure that is safe: the handler only writes the frame to another
+     * device (a bridge), or the sender is a device's receive path, not a stack in the middle of
+     * sending.
      */
     final boolean deliverNow(byte[] buf, int off, int len, int frameFlags) {
         DeviceContext ctx = context;
-        if (ctx instanceof FrameHandler handler && !closed && inbox.size() == 0 && ctx.loop().inLoop()) {
-            stats.rxFrames.inc();
-            stats.rxBytes.add(len);
-            if (frameFlags == 0) {
-                handler.onFrame(buf, off, len);
-            } else {
-                handler.onFrame(buf, off, len, frameFlags);
+        if (ctx instanceof Pollable attachment && !closed && ctx.loop().inLoop() && inbox.lend(buf, off, len, frameFlags)) {
+            try {
+                attachment.poll(1);
+            } finally {
+                inbox.endLoan();
             }
             return true;
         }

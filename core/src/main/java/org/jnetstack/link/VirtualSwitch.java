@@ -126,6 +126,7 @@ public final class VirtualSwitch {
     }
 
     private synchronized void forward(Port in, byte[] buf, int off, int len, int flags) {
+        boolean direct = in.fromDevice;
         long dst = MacAddress.read(buf, off);
         long src = MacAddress.read(buf, off + 6);
         if (!MacAddress.isMulticast(src)) {
@@ -145,14 +146,16 @@ public final class VirtualSwitch {
             }
             if (out != null) {
                 forwarded.inc();
-                out.take(buf, off, len, flags);
+                out.take(buf, off, len, flags, direct);
                 return;
             }
         }
         flooded.inc();
         for (Port p : portArray) {
             if (p != in) { // an unattached port counts what it missed (rx.dropped.not_open)
-                p.take(buf, off, len, flags);
+                // Never handed straight to a stack: one that changed the frame in place (a NAT's
+                // rewrite) would change it for the ports after it.
+                p.take(buf, off, len, flags, false);
             }
         }
     }
@@ -183,17 +186,19 @@ public final class VirtualSwitch {
         private final FrameHandler queue = new FrameHandler() {
             @Override
             public void onFrame(byte[] buf, int off, int len) {
-                pass(buf, off, len, 0);
+                pass(buf, off, len, 0, false);
             }
 
             @Override
             public void onFrame(byte[] buf, int off, int len, int flags) {
-                pass(buf, off, len, flags);
+                pass(buf, off, len, flags, false);
             }
         };
         private volatile LinkOffloads offloads = LinkOffloads.NONE;
         /** Bridged to a device ({@link #bridge}): frames for it are written through without queueing when they can be. */
         private volatile boolean bridged;
+        /** While the bridged device hands up a frame (its loop thread): see {@link #pass}. */
+        private boolean fromDevice;
 
         private Port(String portName, MacAddress mac) {
             super(portName, mac, mtu, queueFrames);
@@ -233,12 +238,17 @@ public final class VirtualSwitch {
             DeviceAttachment.attach(loop, device, new FrameHandler() {
                 @Override
                 public void onFrame(byte[] buf, int off, int len) {
-                    send(buf, off, len, 0);
+                    onFrame(buf, off, len, 0);
                 }
 
                 @Override
                 public void onFrame(byte[] buf, int off, int len, int flags) {
-                    send(buf, off, len, flags);
+                    fromDevice = true;
+                    try {
+                        send(buf, off, len, flags);
+                    } finally {
+                        fromDevice = false;
+                    }
                 }
             });
         }
@@ -289,17 +299,19 @@ public final class VirtualSwitch {
         }
 
         /** Under the switch's lock: queues a frame for this port, finishing it first if the port takes no offloads. */
-        private void take(byte[] buf, int off, int len, int flags) {
+        private void take(byte[] buf, int off, int len, int flags, boolean direct) {
             if ((flags & FrameHandler.OFFLOADED) == 0 || !receiving()) {
-                pass(buf, off, len, flags);
+                pass(buf, off, len, flags, direct);
                 return;
             }
             LinkOffloads o = offloads;
             boolean gso = (flags & FrameHandler.GSO_TCP) != 0;
             if (o.txChecksum() && (!gso || (o.segments(OffloadFrames.isIpv6(buf, off)) && len - 14 <= o.txSegmentation()))) {
-                pass(buf, off, len, flags);
+                pass(buf, off, len, flags, direct);
                 return;
             }
+            // Finished in the switch's scratch buffer: never handed straight to a stack, whose
+            // answer could need the same buffer while this frame is still in it.
             byte[] s = scratch();
             int plain = flags & FrameHandler.RX_CHECKSUM_VERIFIED;
             if (gso) {
@@ -309,15 +321,18 @@ public final class VirtualSwitch {
             System.arraycopy(buf, off, s, 0, len);
             OffloadFrames.completeChecksum(s, 0, len);
             softwareChecksum.inc();
-            pass(s, 0, len, plain);
+            pass(s, 0, len, plain, false);
         }
 
         /**
-         * Queues a frame for this port; a bridged port on its loop thread writes it to the device
-         * at once instead ({@link #deliverNow}), which saves copying a super-segment into the queue.
+         * Queues a frame for this port, or, on this port's loop thread with nothing queued, hands
+         * it on at once ({@link #deliverNow}), which saves copying a super-segment into the queue:
+         * always for a bridged port, whose device only writes it out; for any port when a bridged
+         * device's frame goes to that port alone ({@code direct}), as a device's own frames reach
+         * its stack. A frame a stack sends is never handed to another stack within its call.
          */
-        private void pass(byte[] buf, int off, int len, int flags) {
-            if (bridged) {
+        private void pass(byte[] buf, int off, int len, int flags, boolean direct) {
+            if (bridged || direct) {
                 deliverNow(buf, off, len, flags);
             } else {
                 deliver(buf, off, len, flags);

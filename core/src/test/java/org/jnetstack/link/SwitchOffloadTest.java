@@ -256,11 +256,113 @@ class SwitchOffloadTest {
         assertThat(tapPort.stats().rxFrames.get()).isEqualTo(4);
     }
 
+    @Test
+    void aFrameFromABridgedDeviceToOneStackReachesItWithinTheDevicesReceiveButNothingElseDoes() {
+        FakeOffloadDevice tap = new FakeOffloadDevice();
+        VirtualSwitch.Port tapPort = sw.newPort("tap2");
+        tapPort.bridge(loop, tap);
+        // A second stack-like port that answers every frame from the device by sending one to the gateway's port.
+        VirtualSwitch.Port other = sw.newPort("other");
+        other.setOffloads(LinkOffloads.ALL);
+        byte[] answer = OffloadTestFrames.tcp(false, 100, ACK, random);
+        org.jnetstack.wire.MacAddress.write(answer, 0, gateway.mac().bits());
+        org.jnetstack.wire.MacAddress.write(answer, 6, other.mac().bits());
+        FlagRecorder atOther = new FlagRecorder();
+        List<Integer> gatewayFramesWhenAnswering = new ArrayList<>();
+        DeviceAttachment.attach(loop, other, new FrameHandler() {
+            @Override
+            public void onFrame(byte[] buf, int off, int len) {
+                onFrame(buf, off, len, 0);
+            }
+
+            @Override
+            public void onFrame(byte[] buf, int off, int len, int flags) {
+                atOther.onFrame(buf, off, len, flags);
+                int before = atGateway.frames.size();
+                other.send(answer, 0, answer.length, FrameHandler.RX_CHECKSUM_VERIFIED);
+                gatewayFramesWhenAnswering.add(atGateway.frames.size() - before);
+            }
+        });
+        // The switch learns where the gateway, the plain port and the device are.
+        byte[] hello = OffloadTestFrames.tcp(false, 10, ACK, random);
+        for (VirtualSwitch.Port p : List.of(gateway, plain)) {
+            byte[] h = hello.clone();
+            org.jnetstack.wire.MacAddress.write(h, 6, p.mac().bits());
+            p.send(h, 0, h.length, 0);
+        }
+        loop.runPending();
+        atGateway.frames.clear();
+        atPlain.frames.clear();
+        atOther.frames.clear();
+        List<int[]> afterEach = new ArrayList<>();
+        tap.afterFrame = () -> afterEach.add(new int[] {atOther.frames.size(), atGateway.frames.size(), gateway.queuedFrames(),
+                plain.queuedFrames()});
+
+        byte[] toOther = OffloadTestFrames.tcp(false, 4000, ACK, random);
+        org.jnetstack.wire.MacAddress.write(toOther, 0, other.mac().bits());
+        byte[] toPlain = OffloadTestFrames.tcp(false, 4000, ACK, random);
+        org.jnetstack.wire.MacAddress.write(toPlain, 0, plain.mac().bits());
+        byte[] flooded = OffloadTestFrames.tcp(false, 300, ACK, random); // to an unknown address
+        tap.arrive(toOther, FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.gso(MSS4));
+        tap.arrive(toPlain, FrameHandler.RX_CHECKSUM_VERIFIED | FrameHandler.gso(MSS4));
+        tap.arrive(flooded, FrameHandler.RX_CHECKSUM_VERIFIED);
+        loop.runPending();
+
+        assertThat(afterEach).hasSize(3);
+        assertThat(afterEach.get(0)).as("the super-segment reached the other stack within the device's receive;"
+                + " its answer to the gateway was queued").containsExactly(1, 0, 1, 0);
+        assertThat(gatewayFramesWhenAnswering.get(0)).as("a stack's frame is not handed on within its send").isZero();
+        assertThat(afterEach.get(1)[3]).as("segments cut in the switch's scratch buffer are queued").isEqualTo(3);
+        assertThat(afterEach.get(2)[1]).as("a flooded frame is queued for the gateway, not handed on").isEqualTo(0);
+        assertThat(atOther.frames.get(0)).isEqualTo(toOther);
+        assertThat(atGateway.frames).hasSize(3); // the flooded frame and the other stack's two answers
+        assertThat(atPlain.frames).hasSize(3 + 1);
+    }
+
+    @Test
+    void aFrameHandedOnAtOnceStillGoesThroughTheMiddlewareWrappingThePort() {
+        FakeOffloadDevice tap = new FakeOffloadDevice();
+        VirtualSwitch.Port tapPort = sw.newPort("tap2");
+        tapPort.bridge(loop, tap);
+        VirtualSwitch.Port wrapped = sw.newPort("wrapped");
+        List<Integer> seenByMiddleware = new ArrayList<>();
+        FlagRecorder stack = new FlagRecorder();
+        ForwardingDevice middleware = new ForwardingDevice(wrapped) {
+            @Override
+            protected void received(byte[] buf, int off, int len, FrameHandler up) {
+                seenByMiddleware.add(len);
+                buf[off + len - 1] ^= 1; // rewrites, as ClientAddresses does
+                super.received(buf, off, len, up);
+            }
+        };
+        DeviceAttachment.attach(loop, middleware, stack);
+        List<Integer> stackFramesAfterEach = new ArrayList<>();
+        tap.afterFrame = () -> stackFramesAfterEach.add(stack.frames.size());
+
+        byte[] hello = OffloadTestFrames.tcp(false, 10, ACK, random);
+        org.jnetstack.wire.MacAddress.write(hello, 6, wrapped.mac().bits());
+        wrapped.send(hello, 0, hello.length, 0); // the switch learns where it is
+        loop.runPending();
+        byte[] frame = OffloadTestFrames.tcp(false, 500, ACK, random);
+        org.jnetstack.wire.MacAddress.write(frame, 0, wrapped.mac().bits());
+        byte[] sent = frame.clone();
+        tap.arrive(frame, FrameHandler.RX_CHECKSUM_VERIFIED);
+        loop.runPending();
+
+        assertThat(stackFramesAfterEach).as("handed on within the device's receive").containsExactly(1);
+        assertThat(seenByMiddleware).containsExactly(frame.length);
+        sent[sent.length - 1] ^= 1;
+        assertThat(stack.frames.get(0)).as("as the middleware rewrote it").isEqualTo(sent);
+        assertThat(wrapped.queuedFrames()).isZero();
+    }
+
     /** An in-process stand-in for an offloading TAP: records what it is given, hands up what "arrives". */
     private static final class FakeOffloadDevice implements LinkDevice {
         final List<byte[]> plain = new ArrayList<>();
         final List<byte[]> offloaded = new ArrayList<>();
         int[] lastOffload;
+        /** Runs after each frame handed up, still inside {@link #receive}. */
+        Runnable afterFrame = () -> { };
         private final List<byte[]> arrived = new ArrayList<>();
         private final List<Integer> arrivedFlags = new ArrayList<>();
         private final DeviceStats stats = new DeviceStats();
@@ -298,6 +400,7 @@ class SwitchOffloadTest {
             while (!arrived.isEmpty() && n < maxFrames) {
                 byte[] f = arrived.remove(0);
                 handler.onFrame(f, 0, f.length, arrivedFlags.remove(0));
+                afterFrame.run();
                 n++;
             }
             return n;
