@@ -55,6 +55,9 @@ final class TcpSplice extends HostChannel implements TcpHandler {
     /** Starts splicing once the guest connection is established and the host socket connected. */
     private void start(TcpConnection c) {
         guest = c;
+        if (c.sendBufferSize() < Splices.GUEST_SEND_BUFFER) {
+            c.setSendBufferSize(Splices.GUEST_SEND_BUFFER);
+        }
         try {
             register(host, 0);
         } catch (IOException e) {
@@ -63,6 +66,11 @@ final class TcpSplice extends HostChannel implements TcpHandler {
         }
         pumpToGuest();
         pumpToHost();
+    }
+
+    /** The guest's connection once it is spliced, or null (tests). */
+    TcpConnection guestConnection() {
+        return guest;
     }
 
     // ---------------------------------------------------------------- guest events

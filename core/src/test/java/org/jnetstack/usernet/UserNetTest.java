@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jnetstack.NetStack;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.tcp.TcpConfig;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpHandler;
 import org.jnetstack.udp.UdpEndpoint;
@@ -82,6 +83,29 @@ class UserNetTest {
             assertThat(h.counter("usernet.tcp.nat.connects")).isEqualTo(2);
         } finally {
             http.stop(0);
+        }
+    }
+
+    @Test
+    void aSplicedGuestConnectionGetsTheLargerSendBuffer() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             Harness h = new Harness()) {
+            GuestPeer peer = new GuestPeer(0, false);
+            h.onLoop(() -> h.guest.tcp().connect(GATEWAY, server.getLocalPort(), peer));
+            try (Socket s = server.accept()) {
+                peer.connected.get(30, TimeUnit.SECONDS);
+                int size = 0;
+                for (int i = 0; i < 3000 && size == 0; i++) { // the gateway's side is established by the guest's ACK
+                    size = h.onLoop(() -> {
+                        TcpConnection c = h.net.splices().live().get(0).guestConnection();
+                        return c == null ? 0 : c.sendBufferSize();
+                    });
+                    if (size == 0) {
+                        Thread.sleep(10);
+                    }
+                }
+                assertThat(size).isEqualTo(Splices.GUEST_SEND_BUFFER).isGreaterThan(TcpConfig.DEFAULT_SEND_BUFFER);
+            }
         }
     }
 
