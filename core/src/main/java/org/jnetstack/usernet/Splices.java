@@ -23,9 +23,8 @@ final class Splices {
     /**
      * The send buffer a guest connection gets when it is spliced, if its own is smaller: host
      * data waits there for the guest's window, and at tens of Gbit/s 256 KiB (the stack's default)
-     * runs dry between two reads of the host socket; 1 MiB carried 16 % more host to namespace at
-     * MTU 65520 (BENCHMARKS §4.27). The buffer grows with the data it holds, within the stack's
-     * memory budget, as Linux's send buffer autotuning does.
+     * runs dry between two reads of the host socket. The buffer grows with the data it holds,
+     * within the stack's memory budget, as Linux's send buffer autotuning does.
      */
     static final int GUEST_SEND_BUFFER = 1 << 20;
 
