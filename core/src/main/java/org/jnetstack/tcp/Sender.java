@@ -102,7 +102,7 @@ final class Sender {
             // written back to back find the kernel's reader still awake instead of waking it (a
             // cross-CPU wake-up) for every one or two segments. Plain data flow over a per-frame
             // device only: handshakes and closes keep their immediate order, and with segmentation
-            // offload (few, large writes) waiting for the batch end measured slower (BENCHMARKS.md §4.5b).
+            // offload (few, large writes) waiting for the batch end was measured slower.
             outputAtBatchEnd();
             return;
         }
