@@ -7,13 +7,11 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jnetstack.loop.EventLoop;
+import org.jnetstack.testing.DescriptorsExhausted;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +47,6 @@ class StreamDeviceAcceptFailureTest {
             // Another thread of this JVM (a cleaner closing an earlier test's socket) may free a
             // descriptor between the filling and the accept, which then succeeds: that try is
             // given up and made again.
-            long soft = softLimit();
             long before = 0;
             long after = 0;
             SocketChannel peer = null;
@@ -59,20 +56,7 @@ class StreamDeviceAcceptFailureTest {
                     await(() -> !dev.isConnected());
                 }
                 peer = SocketChannel.open(StandardProtocolFamily.UNIX); // its descriptor before they run out
-                long open;
-                try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-                    open = fds.count();
-                }
-                List<FileInputStream> filler = new ArrayList<>();
-                setSoftLimit(open + 16);
-                try {
-                    try {
-                        while (true) {
-                            filler.add(new FileInputStream("/dev/null"));
-                        }
-                    } catch (IOException full) {
-                        // EMFILE: every descriptor is taken
-                    }
+                try (DescriptorsExhausted none = DescriptorsExhausted.now()) {
                     peer.connect(address); // queued: the device cannot accept it now
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     while (dev.stats().counters().get("rx.errors") == 0 && !dev.isConnected() && System.nanoTime() < end) {
@@ -81,11 +65,6 @@ class StreamDeviceAcceptFailureTest {
                     before = loop.counters().get("loop.iterations");
                     Thread.sleep(300);
                     after = loop.counters().get("loop.iterations");
-                } finally {
-                    for (FileInputStream f : filler) {
-                        f.close();
-                    }
-                    setSoftLimit(soft);
                 }
             }
             assertThat(dev.stats().counters().get("rx.errors")).as("the accept failed").isPositive();
@@ -104,21 +83,5 @@ class StreamDeviceAcceptFailureTest {
             Thread.sleep(5);
         }
         assertThat(condition.getAsBoolean()).isTrue();
-    }
-
-    private static long softLimit() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                return Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
-            }
-        }
-        throw new IOException("no open-files limit in /proc/self/limits");
-    }
-
-    private static void setSoftLimit(long n) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()), "--nofile=" + n + ":")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).as("prlimit").isZero();
     }
 }

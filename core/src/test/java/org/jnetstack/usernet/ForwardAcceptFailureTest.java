@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.jnetstack.testing.DescriptorsExhausted;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +43,6 @@ class ForwardAcceptFailureTest {
             // Another thread of this JVM (a cleaner closing an earlier test's socket) may free a
             // descriptor between the filling and the accept, which then succeeds: that try is
             // given up and made again.
-            long soft = softLimit();
             long before = 0;
             long after = 0;
             SocketChannel client = null;
@@ -55,20 +52,7 @@ class ForwardAcceptFailureTest {
                 }
                 client = SocketChannel.open(); // its descriptor before they run out
                 long accepted = h.counter("usernet.forward.accepted");
-                long open;
-                try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-                    open = fds.count();
-                }
-                List<FileInputStream> filler = new ArrayList<>();
-                setSoftLimit(open + 16);
-                try {
-                    try {
-                        while (true) {
-                            filler.add(new FileInputStream("/dev/null"));
-                        }
-                    } catch (IOException full) {
-                        // EMFILE: every descriptor is taken
-                    }
+                try (DescriptorsExhausted none = DescriptorsExhausted.now()) {
                     client.connect(fwd); // queued: the gateway cannot accept it now
                     long end = System.nanoTime() + 20_000_000_000L;
                     while (h.counter("usernet.forward.accept_failed") == 0 && h.counter("usernet.forward.accepted") == accepted
@@ -78,11 +62,6 @@ class ForwardAcceptFailureTest {
                     before = h.loop.counters().get("loop.iterations");
                     Thread.sleep(300);
                     after = h.loop.counters().get("loop.iterations");
-                } finally {
-                    for (FileInputStream f : filler) {
-                        f.close();
-                    }
-                    setSoftLimit(soft);
                 }
             }
             assertThat(after - before).as("loop iterations while the client could not be accepted").isLessThan(100);
@@ -96,21 +75,5 @@ class ForwardAcceptFailureTest {
     private static int echo(SocketChannel c, int b) throws IOException {
         c.write(ByteBuffer.wrap(new byte[] {(byte) b}));
         return c.socket().getInputStream().read();
-    }
-
-    private static long softLimit() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                return Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
-            }
-        }
-        throw new IOException("no open-files limit in /proc/self/limits");
-    }
-
-    private static void setSoftLimit(long n) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()), "--nofile=" + n + ":")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).as("prlimit").isZero();
     }
 }
