@@ -46,6 +46,7 @@ final class UdpForward extends HostChannel implements Forward {
     private final Counter toGuest;
     private final Counter toHost;
     private final Counter tooMany;
+    private final Counter noPort;
     private final Counter dropped;
     private final Counter expired;
     private final Counter guestUnreachable;
@@ -58,6 +59,7 @@ final class UdpForward extends HostChannel implements Forward {
         toGuest = c.counter("usernet.forward.udp.datagrams_to_guest");
         toHost = c.counter("usernet.forward.udp.datagrams_to_host");
         tooMany = c.counter("usernet.forward.udp.drop.too_many");
+        noPort = c.counter("usernet.forward.udp.drop.no_port");
         dropped = c.counter("usernet.forward.udp.drop.host_socket");
         expired = c.counter("usernet.forward.udp.expired");
         guestUnreachable = c.counter("usernet.forward.udp.guest_unreachable");
@@ -98,15 +100,21 @@ final class UdpForward extends HostChannel implements Forward {
                         tooMany.inc();
                         continue;
                     }
-                    s = new Session(from);
+                    try {
+                        s = new Session(from);
+                    } catch (UncheckedIOException e) { // the gateway stack has no ephemeral UDP port left
+                        noPort.inc();
+                        continue;
+                    }
                     sessions.put(from, s);
                 }
                 s.toGuest(buffer.array(), buffer.position());
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "forward " + rule + ": " + e);
+        } finally {
+            interest(SelectionKey.OP_READ); // whatever happened to one datagram, the next are read
         }
-        interest(SelectionKey.OP_READ);
     }
 
     @Override

@@ -170,6 +170,41 @@ class ExternalMachineTest {
     }
 
     @Test
+    void aUdpForwardGoesOnReadingWhenTheGatewayHasNoPortForANewSender() throws Exception {
+        try (Harness h = new Harness(List.of(ForwardRule.udp(0, 5353)))) {
+            h.onLoop(() -> h.guest.udp().open(5353, (ep, srcIp, srcPort, buf, off, len) -> ep.send(srcIp, srcPort, buf, off, len)));
+            // Every ephemeral UDP port of the gateway stack taken.
+            List<org.jnetstack.udp.UdpEndpoint> taken = h.onLoop(() -> {
+                List<org.jnetstack.udp.UdpEndpoint> eps = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        eps.add(h.net.stack().udp().open(0, (ep, srcIp, srcPort, buf, off, len) -> { }));
+                    }
+                } catch (java.io.UncheckedIOException full) {
+                    return eps;
+                }
+            });
+            assertThat(taken).hasSizeGreaterThan(1000);
+            InetSocketAddress fwd = h.net.forwards().values().iterator().next();
+            try (java.net.DatagramSocket a = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 java.net.DatagramSocket b = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                a.send(new java.net.DatagramPacket(new byte[] {1}, 1, fwd));
+                long end = System.nanoTime() + 10_000_000_000L;
+                while (h.counter("usernet.forward.udp.drop.no_port") == 0 && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                assertThat(h.counter("usernet.forward.udp.drop.no_port")).isEqualTo(1);
+                h.onLoop(() -> {
+                    taken.get(0).close(); // one port free again
+                    return null;
+                });
+                b.setSoTimeout(10_000);
+                assertThat(exchange(b, fwd, "b1")).as("the forward still reads").isEqualTo("b1");
+            }
+        }
+    }
+
+    @Test
     void aUdpForwardToAGuestPortNobodyListensOnCountsTheGuestsPortUnreachable() throws Exception {
         try (Harness h = new Harness(List.of(ForwardRule.udp(0, 5353)));
              java.net.DatagramSocket client = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
