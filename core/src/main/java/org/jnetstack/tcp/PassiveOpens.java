@@ -63,12 +63,18 @@ final class PassiveOpens {
             return;
         }
         if (seg.isAck()) {
-            if (!seg.isSyn() && !seg.isFin() && counters.cookiesSent.get() > 0 && admits(l, srcHi, srcLo, false)
-                    && acceptCookie(l, seg, opts, srcHi, srcLo, dstHi, dstLo)) {
-                return;
+            int cookie = !seg.isSyn() && !seg.isFin() ? validCookie(seg, srcHi, srcLo, dstHi, dstLo) : -1;
+            if (cookie < 0) {
+                tcp.writer.sendRst(dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(),
+                        seg.acknowledgmentNumber(), 0, false);
+            } else if (admits(l, srcHi, srcLo, false) && !l.acceptQueueFull() && connections.size() < config.maxConnections()) {
+                acceptCookie(l, seg, opts, srcHi, srcLo, dstHi, dstLo, cookie);
+            } else {
+                // A handshake we answered, completed while there is no room: dropped without a
+                // reset, as a SYN would be, so the peer's retransmissions open it once there is
+                // room (as Linux does unless tcp_abort_on_overflow).
+                counters.cookieAcksDeferred.inc();
             }
-            tcp.writer.sendRst(dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(),
-                    seg.acknowledgmentNumber(), 0, false);
             return;
         }
         if (!seg.isSyn()) {
@@ -217,17 +223,19 @@ final class PassiveOpens {
     }
 
     /** The ACK completing a cookie handshake: if the cookie checks out, the connection starts ESTABLISHED. */
-    private boolean acceptCookie(TcpListener l, TcpSegment seg, TcpOptions opts, long srcHi, long srcLo,
-                                 long dstHi, long dstLo) {
-        if (counters.cookiesSent.get() == 0 || l.acceptQueueFull() || connections.size() >= config.maxConnections()) {
-            return false;
+    /** The MSS index of the SYN cookie {@code seg} acknowledges, or -1 when it acknowledges none of ours. */
+    private int validCookie(TcpSegment seg, long srcHi, long srcLo, long dstHi, long dstLo) {
+        if (counters.cookiesSent.get() == 0) {
+            return -1;
         }
+        return synCookies.check(seg.acknowledgmentNumber() - 1, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo,
+                seg.sourcePort(), seg.sequenceNumber() - 1);
+    }
+
+    /** Opens the connection whose SYN cookie {@code seg} acknowledges (its MSS index {@code idx}). */
+    private void acceptCookie(TcpListener l, TcpSegment seg, TcpOptions opts, long srcHi, long srcLo,
+                              long dstHi, long dstLo, int idx) {
         int isn = seg.acknowledgmentNumber() - 1;
-        int peerIsn = seg.sequenceNumber() - 1;
-        int idx = synCookies.check(isn, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort(), peerIsn);
-        if (idx < 0) {
-            return false;
-        }
         TcpConnection c = new TcpConnection(tcp, l.connectionConfig(),
                 new FourTuple(tcp.keys, dstHi, dstLo, seg.destinationPort(), srcHi, srcLo, seg.sourcePort()), null);
         connections.add(c);
@@ -237,7 +245,6 @@ final class PassiveOpens {
         c.arrival.acceptCookie(seg, opts, isn, SynCookies.MSS[idx]);
         l.established(c);
         c.arrival.input(seg, opts, false); // any data the ACK carries
-        return true;
     }
 
     // ---------------------------------------------------------------- the catch-all (listenAny)

@@ -47,6 +47,7 @@ final class TcpCounters {
     final Counter timeWaitOverflow;
     final Counter cookiesSent;
     final Counter cookiesAccepted;
+    final Counter cookieAcksDeferred;
 
     TcpCounters(Counters counters) {
         rxSegments = counters.counter("tcp.rx.segments");
@@ -92,6 +93,7 @@ final class TcpCounters {
         timeWaitOverflow = counters.counter("tcp.time_wait_overflow");
         cookiesSent = counters.counter("tcp.syn_cookies_sent");
         cookiesAccepted = counters.counter("tcp.syn_cookies_accepted");
+        cookieAcksDeferred = counters.counter("tcp.syn_cookies_deferred");
     }
 
     /** The drop counter for segments malformed in way {@code m}. */

@@ -149,18 +149,7 @@ class TcpAttackTest {
                 });
             }
         });
-        // 200 spoofed SYNs from addresses that never answer: the SYN queue (4) fills.
-        for (int i = 0; i < 200; i++) {
-            byte[] f = new byte[14 + 20 + 20];
-            int spoofed = Ipv4Address.parseBits("10.0.0.50") + (i % 100);
-            TcpSegment.write(f, 34, new TcpHeader().ports(10000 + i, 80)
-                    .segment(i * 7919, 0, TcpSegment.SYN, 1000), 0, spoofed, B);
-            Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
-                    .identification(i).flagsAndOffset(0)
-                    .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(spoofed, B));
-            EthernetFrame.write(f, 0, w2.b().mac().bits(), 0x02000000AA00L + i, EthernetFrame.TYPE_IPV4);
-            w2.a().send(f, 0, f.length);
-        }
+        floodWithSpoofedSyns(w2);
         l2.runFor(100_000_000L);
         assertThat(server2.counters().get("tcp.syn_cookies_sent")).isGreaterThan(150);
         assertThat(server2.tcp().connections().size()).isLessThanOrEqualTo(4); // state stays bounded
@@ -184,5 +173,85 @@ class TcpAttackTest {
         assertThat(server2.counters().get("tcp.syn_cookies_accepted")).isEqualTo(1);
         assertThat(c.info().timestamps()).isFalse(); // a cookie connection has no options but MSS
         assertThat(victim).isNotNull();
+    }
+
+    /** 200 spoofed SYNs to port 80 from addresses that never answer: a small SYN queue fills. */
+    private static void floodWithSpoofedSyns(VirtualWire w) {
+        for (int i = 0; i < 200; i++) {
+            byte[] f = new byte[14 + 20 + 20];
+            int spoofed = Ipv4Address.parseBits("10.0.0.50") + (i % 100);
+            TcpSegment.write(f, 34, new TcpHeader().ports(10000 + i, 80)
+                    .segment(i * 7919, 0, TcpSegment.SYN, 1000), 0, spoofed, B);
+            Ipv4Packet.writeHeader(f, 14, new Ipv4Header().tos(0).totalLength(40)
+                    .identification(i).flagsAndOffset(0)
+                    .ttl(64).protocol(Ipv4Packet.PROTO_TCP).addresses(spoofed, B));
+            EthernetFrame.write(f, 0, w.b().mac().bits(), 0x02000000AA00L + i, EthernetFrame.TYPE_IPV4);
+            w.a().send(f, 0, f.length);
+        }
+    }
+
+    @Test
+    void aCookieHandshakeCompletedWhileThereIsNoRoomIsNotResetAndOpensOnceThereIs() {
+        VirtualWire w2 = new VirtualWire();
+        EventLoop l2 = EventLoop.virtual();
+        // One connection per source: the client's second cookie handshake completes with no room.
+        NetStack server2 = NetStack.builder(l2).name("s").device(w2.b()).address("10.0.0.2/24").seed(3)
+                .tcpConfig(TcpConfig.defaults().toBuilder().synQueue(4).maxConnectionsPerSource(1).build()).build();
+        NetStack client2 = NetStack.builder(l2).name("c").device(w2.a()).address("10.0.0.1/24").seed(4).build();
+        server2.tcp().listen(80, l -> {
+            TcpConnection c;
+            while ((c = l.accept()) != null) {
+                c.setHandler(new TcpHandler() {
+                    @Override
+                    public void onReceive(TcpConnection x) {
+                        byte[] buf = new byte[100];
+                        int n = x.read(buf, 0, 100);
+                        x.write(buf, 0, n); // echo
+                    }
+
+                    @Override
+                    public void onEndOfInput(TcpConnection x) {
+                        x.close();
+                    }
+                });
+            }
+        });
+        floodWithSpoofedSyns(w2);
+        l2.runFor(100_000_000L);
+        String[] echoed = new String[2];
+        IOException[] errors = new IOException[2];
+        TcpConnection[] conns = new TcpConnection[2];
+        for (int i = 0; i < 2; i++) {
+            int k = i;
+            conns[i] = client2.tcp().connect(B, 80, new TcpHandler() {
+                @Override
+                public void onConnected(TcpConnection x) {
+                    x.write(("hello" + k).getBytes(), 0, 6);
+                }
+
+                @Override
+                public void onReceive(TcpConnection x) {
+                    byte[] buf = new byte[100];
+                    int n = x.read(buf, 0, 100);
+                    echoed[k] = new String(buf, 0, n);
+                }
+
+                @Override
+                public void onError(TcpConnection x, IOException e) {
+                    errors[k] = e;
+                }
+            });
+        }
+        l2.runFor(3_000_000_000L);
+        assertThat(echoed[0]).isEqualTo("hello0");
+        assertThat(echoed[1]).as("no room for the second yet").isNull();
+        assertThat(errors[1]).as("and it was not reset").isNull();
+        assertThat(server2.counters().get("tcp.syn_cookies_deferred")).isPositive();
+
+        conns[0].close(); // the source's one connection ends: room for the second
+        l2.runUntil(() -> echoed[1] != null || errors[1] != null, 120_000_000_000L);
+        assertThat(errors[1]).isNull();
+        assertThat(echoed[1]).as("opened by its retransmission").isEqualTo("hello1");
+        assertThat(server2.counters().get("tcp.syn_cookies_accepted")).isEqualTo(2);
     }
 }
