@@ -1,5 +1,6 @@
 package org.jnetstack.link;
 
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 
 /**
@@ -38,11 +39,11 @@ final class OffloadFrames {
             return -1;
         }
         int ip = off + ETH;
-        int type = u16(b, off + 12);
+        int type = Bytes.u16(b, off + 12);
         if (type == TYPE_IPV4) {
             int ihl = (b[ip] & 0x0F) << 2;
             // RFC 791 §3.1: no fragment offset and no More Fragments: the transport header is here.
-            if ((b[ip] & 0xF0) != 0x40 || ihl < 20 || ETH + ihl > len || (u16(b, ip + 6) & 0x3FFF) != 0) {
+            if ((b[ip] & 0xF0) != 0x40 || ihl < 20 || ETH + ihl > len || (Bytes.u16(b, ip + 6) & 0x3FFF) != 0) {
                 return -1;
             }
             int p = b[ip + 9] & 0xFF;
@@ -56,7 +57,7 @@ final class OffloadFrames {
     }
 
     static boolean isIpv6(byte[] b, int off) {
-        return u16(b, off + 12) == TYPE_IPV6;
+        return Bytes.u16(b, off + 12) == TYPE_IPV6;
     }
 
     /** The transport protocol of a frame {@link #transportStart} accepted. */
@@ -71,7 +72,7 @@ final class OffloadFrames {
 
     /** Where the IP datagram ends (offset in the frame) by its own length field, or -1 past {@code len}. */
     private static int ipEnd(byte[] b, int off, int len) {
-        int end = isIpv6(b, off) ? ETH + 40 + u16(b, off + ETH + 4) : ETH + u16(b, off + ETH + 2);
+        int end = isIpv6(b, off) ? ETH + 40 + Bytes.u16(b, off + ETH + 4) : ETH + Bytes.u16(b, off + ETH + 2);
         return end <= len ? end : -1;
     }
 
@@ -134,9 +135,9 @@ final class OffloadFrames {
         int mss = FrameHandler.gsoSize(flags);
         boolean v6 = isIpv6(b, off);
         int ip = off + ETH;
-        long seq = u32(b, off + t + 4);
+        long seq = Bytes.u32(b, off + t + 4);
         int tcpFlags = b[off + t + 13] & 0xFF;
-        int id = v6 ? 0 : u16(b, ip + 4);
+        int id = v6 ? 0 : Bytes.u16(b, ip + 4);
         int addresses = v6 ? Checksum.partial(b, ip + 8, 32, 0) : Checksum.partial(b, ip + 12, 8, 0);
         int n = 0;
         int done = 0;
@@ -147,14 +148,14 @@ final class OffloadFrames {
             System.arraycopy(b, off + headers + done, scratch, headers, chunk);
             int transportLength = headers - t + chunk;
             if (v6) {
-                putU16(scratch, ETH + 4, transportLength);
+                Bytes.putU16(scratch, ETH + 4, transportLength);
             } else {
-                putU16(scratch, ETH + 2, t - ETH + transportLength);
-                putU16(scratch, ETH + 4, id + n);
-                putU16(scratch, ETH + 10, 0);
-                putU16(scratch, ETH + 10, Checksum.compute(scratch, ETH, t - ETH));
+                Bytes.putU16(scratch, ETH + 2, t - ETH + transportLength);
+                Bytes.putU16(scratch, ETH + 4, id + n);
+                Bytes.putU16(scratch, ETH + 10, 0);
+                Bytes.putU16(scratch, ETH + 10, Checksum.compute(scratch, ETH, t - ETH));
             }
-            putU32(scratch, t + 4, seq + done);
+            Bytes.putI32(scratch, t + 4, (int) (seq + done));
             int f = tcpFlags;
             if (!last) {
                 f &= ~(TCP_FIN | TCP_PSH);
@@ -163,31 +164,13 @@ final class OffloadFrames {
                 f &= ~TCP_CWR;
             }
             scratch[t + 13] = (byte) f;
-            putU16(scratch, t + 16, 0);
+            Bytes.putU16(scratch, t + 16, 0);
             int pseudo = Checksum.addPiece(addresses, TCP + transportLength, 0);
-            putU16(scratch, t + 16, Checksum.finish(Checksum.partial(scratch, t, transportLength, pseudo)));
+            Bytes.putU16(scratch, t + 16, Checksum.finish(Checksum.partial(scratch, t, transportLength, pseudo)));
             sink.onFrame(scratch, 0, headers + chunk, sinkFlags);
             n++;
             done += chunk;
         } while (done < payload);
         return n;
-    }
-
-    private static int u16(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
-    }
-
-    private static long u32(byte[] b, int at) {
-        return ((long) u16(b, at) << 16) | u16(b, at + 2);
-    }
-
-    private static void putU16(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 8);
-        b[at + 1] = (byte) v;
-    }
-
-    private static void putU32(byte[] b, int at, long v) {
-        putU16(b, at, (int) (v >>> 16) & 0xFFFF);
-        putU16(b, at + 2, (int) v & 0xFFFF);
     }
 }

@@ -13,6 +13,7 @@ import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
 import org.jnetstack.tcp.TcpConnection;
 import org.jnetstack.tcp.TcpState;
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Packet;
@@ -155,9 +156,9 @@ final class ClientAddresses extends ForwardingDevice {
 
     private void toGuest(byte[] buf, int off, int len, boolean partial) {
         int ip = off + ETH;
-        if (isUnfragmentedIpv4(buf, off, len) && readInt(buf, ip + 12) == gateway) {
+        if (isUnfragmentedIpv4(buf, off, len) && Bytes.i32(buf, ip + 12) == gateway) {
             int t = ip + ((buf[ip] & 0x0F) << 2);
-            Entry e = lookup(buf, ip, t, off + len, readInt(buf, ip + 16), port(buf, t), port(buf, t + 2));
+            Entry e = lookup(buf, ip, t, off + len, Bytes.i32(buf, ip + 16), Bytes.u16(buf, t), Bytes.u16(buf, t + 2));
             if (e != null) {
                 rewrite(buf, ip, t, ip + 12, e.client, partial);
             }
@@ -170,8 +171,8 @@ final class ClientAddresses extends ForwardingDevice {
         int ip = off + ETH;
         if (isUnfragmentedIpv4(buf, off, len)) {
             int t = ip + ((buf[ip] & 0x0F) << 2);
-            Entry e = lookup(buf, ip, t, off + len, readInt(buf, ip + 12), port(buf, t + 2), port(buf, t));
-            if (e != null && readInt(buf, ip + 16) == e.client) {
+            Entry e = lookup(buf, ip, t, off + len, Bytes.i32(buf, ip + 12), Bytes.u16(buf, t + 2), Bytes.u16(buf, t));
+            if (e != null && Bytes.i32(buf, ip + 16) == e.client) {
                 rewrite(buf, ip, t, ip + 16, gateway, (rxFlags() & FrameHandler.CHECKSUM_PARTIAL) != 0);
             }
         }
@@ -191,13 +192,13 @@ final class ClientAddresses extends ForwardingDevice {
     }
 
     private static boolean isUnfragmentedIpv4(byte[] buf, int off, int len) {
-        if (len < ETH + Ipv4Packet.MIN_HEADER_LENGTH || port(buf, off + 12) != EthernetFrame.TYPE_IPV4) {
+        if (len < ETH + Ipv4Packet.MIN_HEADER_LENGTH || Bytes.u16(buf, off + 12) != EthernetFrame.TYPE_IPV4) {
             return false;
         }
         int ip = off + ETH;
         int ihl = (buf[ip] & 0x0F) << 2;
         return (buf[ip] & 0xF0) == 0x40 && ihl >= Ipv4Packet.MIN_HEADER_LENGTH && ETH + ihl <= len
-                && (port(buf, ip + 6) & (Ipv4Packet.FLAG_MF | Ipv4Packet.OFFSET_MASK)) == 0;
+                && (Bytes.u16(buf, ip + 6) & (Ipv4Packet.FLAG_MF | Ipv4Packet.OFFSET_MASK)) == 0;
     }
 
     /**
@@ -206,30 +207,30 @@ final class ClientAddresses extends ForwardingDevice {
      * complement, and is adjusted as such.
      */
     private void rewrite(byte[] buf, int ip, int t, int at, int address, boolean partial) {
-        int old = readInt(buf, at);
-        writeInt(buf, at, address);
+        int old = Bytes.i32(buf, at);
+        Bytes.putI32(buf, at, address);
         adjust(buf, ip + 10, old, address);
         boolean isTcp = (buf[ip + 9] & 0xFF) == Ipv4Packet.PROTO_TCP;
         int sum = isTcp ? t + 16 : t + 6;
         // A UDP checksum of zero means none was computed (RFC 768): it stays zero.
         if (partial) {
-            writeShort(buf, sum, ~port(buf, sum) & 0xFFFF);
+            Bytes.putU16(buf, sum, ~Bytes.u16(buf, sum) & 0xFFFF);
             adjust(buf, sum, old, address);
-            writeShort(buf, sum, ~port(buf, sum) & 0xFFFF);
-        } else if (isTcp || port(buf, sum) != 0) {
+            Bytes.putU16(buf, sum, ~Bytes.u16(buf, sum) & 0xFFFF);
+        } else if (isTcp || Bytes.u16(buf, sum) != 0) {
             adjust(buf, sum, old, address);
-            if (!isTcp && port(buf, sum) == 0) {
-                writeShort(buf, sum, 0xFFFF); // RFC 768: a computed zero is sent as all ones
+            if (!isTcp && Bytes.u16(buf, sum) == 0) {
+                Bytes.putU16(buf, sum, 0xFFFF); // RFC 768: a computed zero is sent as all ones
             }
         }
         translated.inc();
     }
 
     private static void adjust(byte[] buf, int at, int oldAddress, int newAddress) {
-        int c = port(buf, at);
+        int c = Bytes.u16(buf, at);
         c = Checksum.update(c, oldAddress >>> 16, newAddress >>> 16);
         c = Checksum.update(c, oldAddress & 0xFFFF, newAddress & 0xFFFF);
-        writeShort(buf, at, c);
+        Bytes.putU16(buf, at, c);
     }
 
     // ---------------------------------------------------------------- lingering TCP translations
@@ -267,27 +268,5 @@ final class ClientAddresses extends ForwardingDevice {
         if (tcp.size() > 0) {
             sweep.schedule(SWEEP_NANOS);
         }
-    }
-
-    // ---------------------------------------------------------------- bytes
-
-    private static int port(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
-    }
-
-    private static int readInt(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
-    }
-
-    private static void writeInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
-    }
-
-    private static void writeShort(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 8);
-        b[at + 1] = (byte) v;
     }
 }

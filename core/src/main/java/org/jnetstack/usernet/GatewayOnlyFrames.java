@@ -1,5 +1,6 @@
 package org.jnetstack.usernet;
 
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Ipv6Packet;
@@ -35,7 +36,7 @@ final class GatewayOnlyFrames {
         if (len < EthernetFrame.HEADER_LENGTH) {
             return false;
         }
-        int type = u16(buf, off + 12);
+        int type = Bytes.u16(buf, off + 12);
         int ip = off + EthernetFrame.HEADER_LENGTH;
         int end = off + len;
         if (type == EthernetFrame.TYPE_IPV4) {
@@ -49,11 +50,11 @@ final class GatewayOnlyFrames {
 
     private static boolean isDhcpServer(byte[] buf, int ip, int end) {
         if (ip + Ipv4Packet.MIN_HEADER_LENGTH > end || (buf[ip + 9] & 0xFF) != Ipv4Packet.PROTO_UDP
-                || (u16(buf, ip + 6) & Ipv4Packet.OFFSET_MASK) != 0) {
+                || (Bytes.u16(buf, ip + 6) & Ipv4Packet.OFFSET_MASK) != 0) {
             return false;
         }
         int udp = ip + ((buf[ip] & 0x0F) << 2);
-        return udp + 2 <= end && u16(buf, udp) == DHCP_SERVER_PORT;
+        return udp + 2 <= end && Bytes.u16(buf, udp) == DHCP_SERVER_PORT;
     }
 
     private static boolean isRouterMessage6(byte[] buf, int ip, int end, Addresses gateway) {
@@ -84,7 +85,7 @@ final class GatewayOnlyFrames {
                     at += ((buf[at + 1] & 0xFF) + 1) * 8;
                 }
                 case Ipv6Packet.NH_FRAGMENT -> {
-                    if (at + 8 > end || (u16(buf, at + 2) & 0xFFF8) != 0) {
+                    if (at + 8 > end || (Bytes.u16(buf, at + 2) & 0xFFF8) != 0) {
                         return false; // a later fragment: no upper-layer header to judge
                     }
                     next = buf[at] & 0xFF;
@@ -98,9 +99,6 @@ final class GatewayOnlyFrames {
         return false;
     }
 
-    private static int u16(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
-    }
 
     private static long i64(byte[] b, int at) {
         long v = 0;

@@ -8,6 +8,7 @@ import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.link.StreamDevice;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.wire.ArpPacket;
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.EthernetFrame;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.MacAddress;
@@ -170,7 +171,7 @@ final class StationGuard extends ForwardingDevice {
         } else {
             return 0;
         }
-        return ((buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF);
+        return Bytes.i32(buf, at);
     }
 
     @Override

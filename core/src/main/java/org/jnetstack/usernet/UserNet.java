@@ -24,6 +24,7 @@ import org.jnetstack.loop.EventLoop;
 import org.jnetstack.loop.LoopClosedException;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
+import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.MacAddress;
@@ -347,8 +348,7 @@ public final class UserNet implements AutoCloseable {
         if (clientAddresses == null || !(client.getAddress() instanceof java.net.Inet4Address a)) {
             return 0;
         }
-        byte[] b = a.getAddress();
-        int ip = ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+        int ip = Bytes.i32(a.getAddress(), 0);
         if (ip == config.gateway().bits() || ip == config.dns().bits() || hostAddressFor(ip) == null) {
             return 0;
         }
