@@ -1,6 +1,5 @@
 package org.jnetstack.ip;
 
-import java.util.Arrays;
 import org.jnetstack.loop.Clock;
 import org.jnetstack.stats.Counter;
 import org.jnetstack.stats.Counters;
@@ -157,6 +156,5 @@ public final class PathMtuCache {
     public void clear() {
         changes++;
         size = 0;
-        Arrays.fill(until, 0);
     }
 }

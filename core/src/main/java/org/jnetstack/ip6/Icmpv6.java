@@ -334,15 +334,6 @@ public final class Icmpv6 {
         }
     }
 
-    /**
-     * A transport's answer to a packet for a port nobody listens on, at {@code buf[ipOff, ipOff+ipLen)}:
-     * Destination Unreachable code 4, port unreachable (RFC 4443 §3.1), under the rules and the
-     * rate limit of every error ({@link #sendError}).
-     */
-    public void portUnreachable(Ipv6Interface ifc, byte[] buf, int ipOff, int ipLen) {
-        sendError(ifc, Icmpv6Message.TYPE_DEST_UNREACHABLE, Icmpv6Message.CODE_PORT_UNREACHABLE, 0, buf, ipOff, ipLen, false);
-    }
-
     /** A packet we could not deliver because its next hop did not answer (RFC 4861 §7.2.2): address unreachable. */
     void localUnreachable(Ipv6Interface ifc, byte[] buf, int ipOff, int ipLen) {
         long srcHi = Ipv6Address.readHi(buf, ipOff + 8);

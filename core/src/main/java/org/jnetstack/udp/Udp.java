@@ -21,6 +21,7 @@ import org.jnetstack.wire.Bytes;
 import org.jnetstack.wire.Checksum;
 import org.jnetstack.wire.IcmpMessage;
 import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Icmpv6Message;
 import org.jnetstack.wire.Ipv6Address;
 import org.jnetstack.wire.Ipv4Packet;
 import org.jnetstack.wire.Ipv6Packet;
@@ -123,7 +124,8 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         } else if (ports.containsKey(port)) {
             throw new UncheckedIOException(new BindException("Address already in use: UDP port " + port));
         }
-        UdpEndpoint ep = new UdpEndpoint(this, localHi, localLo, v6Only, port, handler);
+        // v6Only narrows only the wildcard, as for TCP listeners: an address already picks its family.
+        UdpEndpoint ep = new UdpEndpoint(this, localHi, localLo, v6Only && localHi == 0 && localLo == 0, port, handler);
         ports.put(port, ep);
         return ep;
     }
@@ -359,7 +361,7 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         if (ep == null || !ep.boundTo(dstHi, dstLo)) {
             rxNoPort.inc();
             if (icmp6 != null) {
-                icmp6.portUnreachable(iface, buf, pkt.payloadOffset() - Ipv6Packet.HEADER_LENGTH, pkt.packetLength());
+                icmp6.sendUnreachable(iface, Icmpv6Message.CODE_PORT_UNREACHABLE, buf, pkt.payloadOffset() - Ipv6Packet.HEADER_LENGTH, pkt.packetLength());
             }
             return;
         }

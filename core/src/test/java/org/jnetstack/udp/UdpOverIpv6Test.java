@@ -129,6 +129,10 @@ class UdpOverIpv6Test {
         assertThat(b.counters().get("udp.rx.drop.no_port")).isEqualTo(3);
         // and an IPv6-only endpoint has no IPv4 to send from
         assertThat(v6only.send(0x0A000001, 7, payload, 0, payload.length)).isFalse();
+        // IPv6-only narrows the wildcard only: bound to an IPv4-mapped address, the endpoint is IPv4's and answers
+        UdpEndpoint mapped = b.udp().open(org.jnetstack.wire.Ipv6Address.v4Mapped(0x0A000002), true, 5004, null);
+        assertThat(mapped.isV6Only()).isFalse();
+        assertThat(mapped.send(0x0A000001, 7, payload, 0, payload.length)).isTrue();
     }
 
     @Test
