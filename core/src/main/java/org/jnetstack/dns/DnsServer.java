@@ -80,11 +80,7 @@ public record DnsServer(Ipv6Address address, int port) {
     /** {@code 10.0.0.53}, {@code 10.0.0.53:5353}, {@code fd00::53}, {@code [fd00::53]:5353}. */
     @Override
     public String toString() {
-        boolean v4 = isIpv4();
-        String a = v4 ? Ipv4Address.format(TransportAddresses.v4(address.lo())) : address.toString();
-        if (port == org.jnetstack.wire.DnsMessage.PORT) {
-            return a;
-        }
-        return v4 ? a + ":" + port : "[" + a + "]:" + port;
+        return port == org.jnetstack.wire.DnsMessage.PORT ? TransportAddresses.format(address.hi(), address.lo())
+                : TransportAddresses.format(address.hi(), address.lo(), port);
     }
 }

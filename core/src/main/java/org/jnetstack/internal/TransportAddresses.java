@@ -1,6 +1,8 @@
 package org.jnetstack.internal;
 
 import org.jnetstack.wire.Checksum;
+import org.jnetstack.wire.Ipv4Address;
+import org.jnetstack.wire.Ipv6Address;
 
 /**
  * Transport addresses of either family in the two-long form of {@link org.jnetstack.wire.Ipv6Address}
@@ -52,5 +54,15 @@ public final class TransportAddresses {
             return Checksum.pseudoHeader((int) srcLo, (int) dstLo, protocol, length);
         }
         return Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, protocol, length);
+    }
+
+    /** An address as people write it: dotted quad for IPv4(-mapped), RFC 5952 for IPv6. */
+    public static String format(long hi, long lo) {
+        return isV4(hi, lo) ? Ipv4Address.format(v4(lo)) : Ipv6Address.format(hi, lo);
+    }
+
+    /** An address with its port: {@code 10.0.0.1:80}, {@code [fd00::1]:80}. */
+    public static String format(long hi, long lo, int port) {
+        return isV4(hi, lo) ? format(hi, lo) + ":" + port : "[" + format(hi, lo) + "]:" + port;
     }
 }

@@ -2,7 +2,6 @@ package org.jnetstack.tcp;
 
 import java.net.InetAddress;
 import org.jnetstack.internal.TransportAddresses;
-import org.jnetstack.wire.Ipv4Address;
 import org.jnetstack.wire.Ipv6Address;
 
 /**
@@ -44,18 +43,8 @@ final class FourTuple {
         return new Ipv6Address(hi, lo).toInetAddress(); // an IPv4-mapped one becomes an Inet4Address
     }
 
-    /** An address as people write it: dotted quad for IPv4, RFC 5952 for IPv6 (with the port: {@code [a]:p}). */
-    static String format(long hi, long lo, int port) {
-        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) + ":" + port
-                : "[" + Ipv6Address.format(hi, lo) + "]:" + port;
-    }
-
-    static String format(long hi, long lo) {
-        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
-    }
-
     @Override
     public String toString() {
-        return format(remoteHi, remoteLo, remotePort) + " -> " + format(localHi, localLo, localPort);
+        return TransportAddresses.format(remoteHi, remoteLo, remotePort) + " -> " + TransportAddresses.format(localHi, localLo, localPort);
     }
 }

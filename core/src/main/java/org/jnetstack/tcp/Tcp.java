@@ -223,7 +223,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
             srcLo = 0;
         }
         if (srcHi == 0 && srcLo == 0) {
-            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + FourTuple.format(dstHi, dstLo)));
+            throw new UncheckedIOException(new NoRouteToHostException("No route to host " + TransportAddresses.format(dstHi, dstLo)));
         }
         if (connections.size() >= config.maxConnections()) {
             counters.connectionLimit.inc();
@@ -239,7 +239,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
         FourTuple tuple = new FourTuple(keys, srcHi, srcLo, port, dstHi, dstLo, dstPort);
         if (connections.get(tuple) != null || (localPort != 0 && timeWaits.get(tuple) != null)) {
             throw new UncheckedIOException(new BindException("Address already in use: TCP port " + port
-                    + " already connected to " + FourTuple.format(dstHi, dstLo, dstPort)));
+                    + " already connected to " + TransportAddresses.format(dstHi, dstLo, dstPort)));
         }
         TimeWaits.Record tw = timeWaits.get(tuple);
         if (tw != null) {
@@ -414,7 +414,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
     /** The IPv4 address of a mapped {@code hi:lo}; an IPv6 address has none. */
     static int v4Of(long hi, long lo) {
         if (!TransportAddresses.isV4(hi, lo)) {
-            throw new IllegalStateException("an IPv6 address has no IPv4 form: " + FourTuple.format(hi, lo));
+            throw new IllegalStateException("an IPv6 address has no IPv4 form: " + TransportAddresses.format(hi, lo));
         }
         return TransportAddresses.v4(lo);
     }
@@ -436,7 +436,7 @@ public final class Tcp implements IpProtocolHandler, Ipv6ProtocolHandler {
             return port;
         }
         throw new UncheckedIOException(new BindException("no free ephemeral TCP port towards "
-                + FourTuple.format(dstHi, dstLo, dstPort)));
+                + TransportAddresses.format(dstHi, dstLo, dstPort)));
     }
 
     /** Tests: the SYN-cookie maker and checker. */

@@ -1,5 +1,7 @@
 package org.jnetstack.tcp;
 
+import org.jnetstack.internal.TransportAddresses;
+
 import java.io.IOException;
 import org.jnetstack.link.LinkOffloads;
 import org.jnetstack.tcp.cc.CongestionControl;
@@ -482,8 +484,8 @@ public final class TcpConnection {
 
     /** A snapshot of the connection's state, windows and estimators. */
     public TcpInfo info() {
-        return new TcpInfo(state, FourTuple.format(tuple.localHi, tuple.localLo, localPort),
-                FourTuple.format(tuple.remoteHi, tuple.remoteLo, remotePort), mss, sndWnd, sender.currentAdvertisedWindow(),
+        return new TcpInfo(state, TransportAddresses.format(tuple.localHi, tuple.localLo, localPort),
+                TransportAddresses.format(tuple.remoteHi, tuple.remoteLo, remotePort), mss, sndWnd, sender.currentAdvertisedWindow(),
                 cc.cwnd(), cc.ssthresh(), rtt.hasSample() ? rtt.srtt() / 1000 : 0, rtt.hasSample() ? rtt.rttvar() / 1000 : 0,
                 rtt.rto() / 1000, retransmittedSegments, retransmittedBytes, bytesSent, bytesAcked, bytesReceived,
                 sndMax - sndUna, sendBuffer.size(), receiveBuffer.readable(), sackOk, tsOk, sndWscale,
@@ -492,8 +494,8 @@ public final class TcpConnection {
 
     @Override
     public String toString() {
-        return "tcp " + FourTuple.format(tuple.localHi, tuple.localLo, localPort) + " -> "
-                + FourTuple.format(tuple.remoteHi, tuple.remoteLo, remotePort) + " " + state;
+        return "tcp " + TransportAddresses.format(tuple.localHi, tuple.localLo, localPort) + " -> "
+                + TransportAddresses.format(tuple.remoteHi, tuple.remoteLo, remotePort) + " " + state;
     }
 
     // =====================================================================================

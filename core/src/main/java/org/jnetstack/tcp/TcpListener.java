@@ -150,7 +150,7 @@ public final class TcpListener {
 
     @Override
     public String toString() {
-        return "listen " + (localHi != 0 || localLo != 0 ? FourTuple.format(localHi, localLo, port)
+        return "listen " + (localHi != 0 || localLo != 0 ? TransportAddresses.format(localHi, localLo, port)
                 : (v6Only ? "[::]:" : "0.0.0.0:") + port);
     }
 }

@@ -270,11 +270,6 @@ public final class Udp implements IpProtocolHandler, Ipv6ProtocolHandler {
         this.icmp6 = java.util.Objects.requireNonNull(icmp, "icmp");
     }
 
-    /** An address as people write it: dotted quad for IPv4(-mapped), RFC 5952 for IPv6. */
-    static String format(long hi, long lo) {
-        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
-    }
-
     @Override
     public void input(NetInterface ni, Ipv4Packet pkt, byte[] buf, int off, int len, boolean checksumVerified) {
         rxDatagrams.inc();

@@ -267,7 +267,7 @@ public final class UdpEndpoint {
 
     @Override
     public String toString() {
-        return "udp " + Udp.format(localHi, localLo) + ":" + localPort
-                + (isConnected() ? " -> " + Udp.format(peerHi, peerLo) + ":" + peerPort : "");
+        return "udp " + TransportAddresses.format(localHi, localLo) + ":" + localPort
+                + (isConnected() ? " -> " + TransportAddresses.format(peerHi, peerLo) + ":" + peerPort : "");
     }
 }

@@ -79,7 +79,7 @@ final class IcmpNat {
             notPermitted.inc();
             if (!loggedUnavailable) {
                 loggedUnavailable = true;
-                LOG.log(Level.WARNING, "usernet: guest ping to " + UserNet.format(dstHi, dstLo) + " not passed on: " + why);
+                LOG.log(Level.WARNING, "usernet: guest ping to " + TransportAddresses.format(dstHi, dstLo) + " not passed on: " + why);
             }
             return;
         }

@@ -1,5 +1,7 @@
 package org.jnetstack.usernet;
 
+import org.jnetstack.internal.TransportAddresses;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ConnectException;
@@ -112,7 +114,7 @@ final class TcpNat {
                 request.reset();
                 return;
             }
-            String what = UserNet.format(request.remoteHi(), request.remoteLo()) + ":" + request.remotePort() + " -> " + target;
+            String what = TransportAddresses.format(request.remoteHi(), request.remoteLo()) + ":" + request.remotePort() + " -> " + target;
             TcpSplice splice = new TcpSplice(gw, channel, what);
             try {
                 request.accept(splice);

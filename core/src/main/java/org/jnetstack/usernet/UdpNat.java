@@ -361,7 +361,7 @@ final class UdpNat {
 
         @Override
         public String toString() {
-            return "udp " + UserNet.format(guestHi, guestLo) + ":" + guestPort + " -> " + UserNet.format(dstHi, dstLo) + ":" + dstPort;
+            return "udp " + TransportAddresses.format(guestHi, guestLo) + ":" + guestPort + " -> " + TransportAddresses.format(dstHi, dstLo) + ":" + dstPort;
         }
     }
 }

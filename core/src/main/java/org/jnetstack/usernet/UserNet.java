@@ -454,11 +454,6 @@ public final class UserNet implements AutoCloseable {
         return new Ipv6Address(hi, lo).toInetAddress();
     }
 
-    /** An address in the two-long form as text: dotted quad for IPv4-mapped, RFC 5952 otherwise. */
-    static String format(long hi, long lo) {
-        return TransportAddresses.isV4(hi, lo) ? Ipv4Address.format(TransportAddresses.v4(lo)) : Ipv6Address.format(hi, lo);
-    }
-
     static InetAddress toInet(int a) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
