@@ -28,8 +28,9 @@ import org.jnetstack.wire.MacAddress;
  * <p>Addresses are not aged out by time: ports belong to one JVM, a closed port's addresses
  * are forgotten at once, and a station that moves is re-learned on its next frame.
  *
- * <p>Ports may be attached to different event loops: forwarding holds the switch's lock
- * only while copying the frame into the receiving ports' queues.
+ * <p>Ports may be attached to different event loops: forwarding holds the switch's lock while
+ * it hands a frame on, which is a copy into the receiving port's queue, or, for a frame handed on
+ * at once on the receiving port's own loop thread, that port's device or stack taking it.
  *
  * <p><b>Offloaded frames.</b> A port whose owner handles partial checksums and TCP
  * super-segments (a stack, or a TAP opened with offloads: {@link Port#setOffloads},
