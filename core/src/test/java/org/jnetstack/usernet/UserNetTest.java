@@ -110,6 +110,43 @@ class UserNetTest {
     }
 
     @Test
+    void aGuestThatStopsReadingStopsTheHostSenderAndTheGatewayHoldsItsSendBufferAtMost() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             Harness h = new Harness()) {
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
+                try (Socket s = server.accept()) {
+                    byte[] chunk = new byte[64 * 1024];
+                    while (true) {
+                        s.getOutputStream().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (Exception e) {
+                    // the harness closed: done
+                }
+            });
+            GuestPeer peer = new GuestPeer(new byte[0], 0, false, false); // connects, never reads
+            h.onLoop(() -> h.guest.tcp().connect(GATEWAY, server.getLocalPort(), peer));
+            peer.connected.get(30, TimeUnit.SECONDS);
+            long last = -1;
+            int stable = 0;
+            for (int i = 0; i < 300 && stable < 10; i++) { // until the host sender stalls
+                Thread.sleep(100);
+                long now = written.get();
+                stable = now == last ? stable + 1 : 0;
+                last = now;
+            }
+            assertThat(stable).as("the host sender stalls").isEqualTo(10);
+            int held = h.onLoop(() -> h.net.splices().live().get(0).guestConnection().sendBufferSize());
+            assertThat(held).isLessThanOrEqualTo(Splices.GUEST_SEND_BUFFER);
+            // In flight: the guest's receive window, the gateway's send buffer and the host kernel's
+            // socket buffers, far below what an endless sender offers.
+            assertThat(h.counter("usernet.tcp.bytes_to_guest")).isLessThan(16L << 20);
+            sender.interrupt();
+        }
+    }
+
+    @Test
     void guestHalfCloseReachesTheHostAndTheReplyComesBack() throws Exception {
         // The host server reads to EOF (the guest's FIN carried across), then answers and closes.
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
